@@ -1,0 +1,328 @@
+/**
+ * The one declaration of Marquee: tables, buckets, functions, HTTP routes, S3 triggers,
+ * EventBridge rules and schedules. The CDK app (infra/) and the local runtime (local/) both
+ * read this file; no table, bucket or route is named anywhere else.
+ */
+
+export type Scope = 'read' | 'write' | 'admin';
+export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE';
+
+export interface KeyAttribute {
+  name: string;
+  type: 'S' | 'N';
+}
+
+export interface TableDeclaration {
+  /** Logical id; the physical name is `${prefix}-${id}` locally and CDK-generated in AWS. */
+  id: string;
+  /** Environment variable through which functions receive the physical name. */
+  env: string;
+  partitionKey: KeyAttribute;
+  sortKey?: KeyAttribute;
+  /** Attribute holding an epoch-seconds expiry, if the table's data expires. */
+  ttlAttribute?: string;
+  globalIndexes?: { name: string; partitionKey: KeyAttribute; sortKey?: KeyAttribute }[];
+  localIndexes?: { name: string; sortKey: KeyAttribute }[];
+}
+
+export interface BucketDeclaration {
+  id: string;
+  env: string;
+  /** Days after which objects under each prefix expire (lifecycle rule); absent: kept. */
+  expireAfterDays?: { prefix: string; days: number }[];
+  /** Browsers upload to this bucket through presigned URLs. */
+  presignedUploads?: boolean;
+}
+
+export type Access = 'read' | 'readWrite';
+
+export interface FunctionDeclaration {
+  id: string;
+  /** Entry file, relative to the repository root; it exports `handler`. */
+  entry: string;
+  description: string;
+  memoryMb: number;
+  timeoutSec: number;
+  tables: Partial<Record<TableId, Access>>;
+  buckets: Partial<Record<BucketId, Access>>;
+  /** Loads ONNX models through onnxruntime-node (gets the runtime and models layers). */
+  usesModels?: boolean;
+  /** Submits MediaConvert jobs (gets the endpoint, queue and role). */
+  usesMediaConvert?: boolean;
+}
+
+export interface RouteDeclaration {
+  method: HttpMethod;
+  /** API Gateway path syntax: `/items/{itemId}`. */
+  path: string;
+  function: FunctionId;
+  scope: Scope;
+  summary: string;
+}
+
+export interface S3TriggerDeclaration {
+  bucket: BucketId;
+  function: FunctionId;
+  /** Object key suffixes that fire the trigger, matched case-insensitively by the handler. */
+  events: ['s3:ObjectCreated:*'];
+}
+
+export interface EventRuleDeclaration {
+  id: string;
+  function: FunctionId;
+  pattern: { source: string[]; 'detail-type': string[]; detail?: Record<string, unknown[]> };
+}
+
+export interface ScheduleDeclaration {
+  id: string;
+  function: FunctionId;
+  /** EventBridge expression: `rate(6 hours)` or `cron(0 3 * * ? *)`. */
+  expression: string;
+  /** Passed to the function as the event's `detail`. */
+  detail: Record<string, unknown>;
+}
+
+export const tables = {
+  items: {
+    id: 'items',
+    env: 'ITEMS_TABLE',
+    partitionKey: { name: 'itemId', type: 'S' },
+  },
+  users: {
+    id: 'users',
+    env: 'USERS_TABLE',
+    partitionKey: { name: 'userId', type: 'S' },
+  },
+  events: {
+    id: 'events',
+    env: 'EVENTS_TABLE',
+    // One item per (user, eventId): a retried batch overwrites instead of duplicating.
+    partitionKey: { name: 'userId', type: 'S' },
+    sortKey: { name: 'eventId', type: 'S' },
+    ttlAttribute: 'expiresAt',
+    localIndexes: [{ name: 'byTime', sortKey: { name: 'ts', type: 'N' } }],
+  },
+  profiles: {
+    id: 'profiles',
+    env: 'PROFILES_TABLE',
+    partitionKey: { name: 'userId', type: 'S' },
+    globalIndexes: [
+      { name: 'bySegment', partitionKey: { name: 'segmentId', type: 'S' }, sortKey: { name: 'userId', type: 'S' } },
+      // A sparse index: only flagged-or-scored users carry `anomalyShard`.
+      {
+        name: 'byAnomaly',
+        partitionKey: { name: 'anomalyShard', type: 'S' },
+        sortKey: { name: 'anomalyScore', type: 'N' },
+      },
+    ],
+  },
+  models: {
+    id: 'models',
+    env: 'MODELS_TABLE',
+    // name = model name (e.g. `ease`), version = zero-padded sequence; `LIVE` pointer rows share the table.
+    partitionKey: { name: 'name', type: 'S' },
+    sortKey: { name: 'version', type: 'S' },
+  },
+  assets: {
+    id: 'assets',
+    env: 'ASSETS_TABLE',
+    partitionKey: { name: 'assetId', type: 'S' },
+    ttlAttribute: 'expiresAt',
+    globalIndexes: [
+      { name: 'byStatus', partitionKey: { name: 'status', type: 'S' }, sortKey: { name: 'createdAt', type: 'S' } },
+    ],
+  },
+} as const satisfies Record<string, TableDeclaration>;
+
+export type TableId = keyof typeof tables;
+
+export const buckets = {
+  uploads: {
+    id: 'uploads',
+    env: 'UPLOADS_BUCKET',
+    presignedUploads: true,
+    expireAfterDays: [{ prefix: '', days: 30 }],
+  },
+  media: {
+    id: 'media',
+    env: 'MEDIA_BUCKET',
+  },
+  models: {
+    id: 'models',
+    env: 'MODELS_BUCKET',
+    expireAfterDays: [{ prefix: 'candidates/', days: 90 }],
+  },
+} as const satisfies Record<string, BucketDeclaration>;
+
+export type BucketId = keyof typeof buckets;
+
+export const functions = {
+  catalog: {
+    id: 'catalog',
+    entry: 'functions/handlers/catalog.ts',
+    description: 'Health, items, users, events and erasure',
+    memoryMb: 512,
+    timeoutSec: 10,
+    tables: { items: 'readWrite', users: 'readWrite', events: 'readWrite', profiles: 'readWrite' },
+    buckets: {},
+  },
+  recommendations: {
+    id: 'recommendations',
+    entry: 'functions/handlers/recommendations.ts',
+    description: 'Recommendations, similar items, ranking, trending and the model registry',
+    memoryMb: 1769,
+    timeoutSec: 10,
+    tables: { items: 'read', events: 'read', models: 'readWrite' },
+    buckets: { models: 'read' },
+    usesModels: true,
+  },
+  profiles: {
+    id: 'profiles',
+    entry: 'functions/handlers/profiles.ts',
+    description: 'Audience profiles, segments and anomalies',
+    memoryMb: 1024,
+    timeoutSec: 10,
+    tables: { items: 'read', users: 'read', events: 'read', profiles: 'readWrite', models: 'read' },
+    buckets: { models: 'read' },
+    usesModels: true,
+  },
+  videos: {
+    id: 'videos',
+    entry: 'functions/handlers/videos.ts',
+    description: 'Video upload URLs and asset status',
+    memoryMb: 512,
+    timeoutSec: 10,
+    tables: { assets: 'readWrite' },
+    buckets: { uploads: 'readWrite' },
+  },
+  ingest: {
+    id: 'ingest',
+    entry: 'functions/handlers/ingest.ts',
+    description: 'Probes an uploaded master, plans its ladder and submits the MediaConvert job',
+    memoryMb: 512,
+    timeoutSec: 60,
+    tables: { assets: 'readWrite' },
+    buckets: { uploads: 'read', media: 'readWrite' },
+    usesMediaConvert: true,
+  },
+  mediaEvents: {
+    id: 'mediaEvents',
+    entry: 'functions/handlers/media-events.ts',
+    description: 'Applies MediaConvert job state changes to assets and the catalog',
+    memoryMb: 512,
+    timeoutSec: 30,
+    tables: { assets: 'readWrite', items: 'readWrite' },
+    buckets: { media: 'read' },
+  },
+  retrain: {
+    id: 'retrain',
+    entry: 'functions/handlers/retrain.ts',
+    description: 'Trains, evaluates and gates every model; publishes the winners',
+    memoryMb: 4096,
+    timeoutSec: 900,
+    tables: { items: 'read', users: 'read', events: 'read', models: 'readWrite', profiles: 'readWrite' },
+    buckets: { models: 'readWrite' },
+    usesModels: true,
+  },
+  openapi: {
+    id: 'openapi',
+    entry: 'functions/handlers/openapi.ts',
+    description: 'Serves the OpenAPI document',
+    memoryMb: 256,
+    timeoutSec: 5,
+    tables: {},
+    buckets: {},
+  },
+} as const satisfies Record<string, FunctionDeclaration>;
+
+export type FunctionId = keyof typeof functions;
+
+export const routes: RouteDeclaration[] = [
+  { method: 'GET', path: '/health', function: 'catalog', scope: 'read', summary: 'Liveness and dependencies' },
+  { method: 'GET', path: '/openapi.json', function: 'openapi', scope: 'read', summary: 'This API as OpenAPI 3.1' },
+  { method: 'PUT', path: '/items/{itemId}', function: 'catalog', scope: 'write', summary: 'Create or replace an item' },
+  { method: 'GET', path: '/items/{itemId}', function: 'catalog', scope: 'read', summary: 'Read an item' },
+  { method: 'POST', path: '/items/batch', function: 'catalog', scope: 'write', summary: 'Upsert up to 100 items' },
+  { method: 'PUT', path: '/users/{userId}', function: 'catalog', scope: 'write', summary: "Set a user's attributes" },
+  { method: 'GET', path: '/users/{userId}', function: 'catalog', scope: 'read', summary: "Read a user's attributes" },
+  { method: 'DELETE', path: '/users/{userId}', function: 'catalog', scope: 'admin', summary: 'Erase a user' },
+  { method: 'POST', path: '/events', function: 'catalog', scope: 'write', summary: 'Record up to 100 events' },
+  {
+    method: 'GET',
+    path: '/users/{userId}/events',
+    function: 'catalog',
+    scope: 'read',
+    summary: "A user's events, newest first",
+  },
+  {
+    method: 'GET',
+    path: '/users/{userId}/recommendations',
+    function: 'recommendations',
+    scope: 'read',
+    summary: 'Top-k items for a user',
+  },
+  {
+    method: 'POST',
+    path: '/users/{userId}/rank',
+    function: 'recommendations',
+    scope: 'read',
+    summary: 'Personalised ranking of given items',
+  },
+  {
+    method: 'GET',
+    path: '/items/{itemId}/similar',
+    function: 'recommendations',
+    scope: 'read',
+    summary: 'Items like this one',
+  },
+  { method: 'GET', path: '/trending', function: 'recommendations', scope: 'read', summary: 'Rising items' },
+  { method: 'GET', path: '/models', function: 'recommendations', scope: 'admin', summary: 'Model registry' },
+  {
+    method: 'POST',
+    path: '/models/{name}/rollback',
+    function: 'recommendations',
+    scope: 'admin',
+    summary: 'Make the previous version live',
+  },
+  {
+    method: 'GET',
+    path: '/users/{userId}/profile',
+    function: 'profiles',
+    scope: 'read',
+    summary: "A user's audience profile",
+  },
+  { method: 'GET', path: '/segments', function: 'profiles', scope: 'read', summary: 'Audience segments' },
+  {
+    method: 'GET',
+    path: '/segments/{segmentId}/users',
+    function: 'profiles',
+    scope: 'read',
+    summary: "A segment's users, paged",
+  },
+  { method: 'GET', path: '/anomalies', function: 'profiles', scope: 'admin', summary: 'Most anomalous users' },
+  { method: 'POST', path: '/videos', function: 'videos', scope: 'write', summary: 'Start an upload' },
+  { method: 'GET', path: '/videos/{assetId}', function: 'videos', scope: 'read', summary: "A video's status" },
+  { method: 'GET', path: '/videos', function: 'videos', scope: 'read', summary: 'Videos, by status' },
+];
+
+export const s3Triggers: S3TriggerDeclaration[] = [
+  { bucket: 'uploads', function: 'ingest', events: ['s3:ObjectCreated:*'] },
+];
+
+export const eventRules: EventRuleDeclaration[] = [
+  {
+    id: 'mediaconvert-job-state',
+    function: 'mediaEvents',
+    pattern: { source: ['aws.mediaconvert'], 'detail-type': ['MediaConvert Job State Change'] },
+  },
+];
+
+export const schedules: ScheduleDeclaration[] = [
+  { id: 'retrain-nightly', function: 'retrain', expression: 'cron(0 3 * * ? *)', detail: { reason: 'schedule' } },
+];
+
+/** `GET /items/{itemId}` — the API Gateway route key. */
+export const routeKey = (route: Pick<RouteDeclaration, 'method' | 'path'>): string =>
+  `${route.method} ${route.path}`;
+
+export const routesOf = (fn: FunctionId): RouteDeclaration[] => routes.filter((r) => r.function === fn);
