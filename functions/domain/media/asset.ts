@@ -1,0 +1,62 @@
+/** A video asset: one upload, its probe, its MediaConvert job and the outputs. Plain data. */
+import type { LadderPlan } from './ladder.ts';
+import type { SourceProbe } from './probe.ts';
+
+export const ASSET_STATUSES = ['UPLOADING', 'PROCESSING', 'READY', 'FAILED'] as const;
+export type AssetStatus = (typeof ASSET_STATUSES)[number];
+
+export interface RenditionOutput {
+  /** s3:// URI of the rendition's playlist (HLS) or file (MP4). */
+  uri: string;
+  codec: string;
+  width: number;
+  height: number;
+  /** Peak (HLS BANDWIDTH-like) ceiling from the plan, bits/s. */
+  maxBitrateBps: number;
+  /** Measured average, bits/s, when the encoder reported it. */
+  averageBitrateBps?: number;
+  /** Against the source, scaled to the rendition's size: PSNR in dB (luma+chroma average), SSIM 0..1. */
+  psnrDb?: number;
+  ssim?: number;
+}
+
+export interface AssetOutputs {
+  /** s3:// URI of the HLS master playlist. */
+  hlsMaster: string;
+  renditions: RenditionOutput[];
+  download?: RenditionOutput;
+  /** s3:// URIs, in time order. */
+  thumbnails: string[];
+  poster?: string;
+  /** Milliseconds, as MediaConvert measured the outputs. */
+  durationMs?: number;
+}
+
+export interface AssetFailure {
+  code: string;
+  message: string;
+}
+
+export interface VideoAsset {
+  assetId: string;
+  status: AssetStatus;
+  filename: string;
+  contentType: string;
+  itemId?: string;
+  title?: string;
+  /** Key of the upload in the uploads bucket. */
+  uploadKey: string;
+  /** 0..100 while PROCESSING. */
+  percent?: number;
+  failure?: AssetFailure;
+  source?: SourceProbe;
+  plan?: LadderPlan;
+  /** The MediaConvert job driving this asset; events for other jobs are stale. */
+  jobId?: string;
+  /** Identity of the S3 notification that started processing (key + sequencer/ETag); dedupes retries. */
+  ingestToken?: string;
+  outputs?: AssetOutputs;
+  /** ISO 8601. */
+  createdAt: string;
+  updatedAt: string;
+}

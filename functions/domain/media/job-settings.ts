@@ -1,0 +1,240 @@
+/**
+ * Turns a ladder plan into a MediaConvert CreateJob request. The object has the AWS SDK's input shape
+ * (PascalCase members) so the adapter hands it to CreateJobCommand unchanged; it is plain data here.
+ */
+import type { LadderPlan, Rendition } from './ladder.ts';
+
+export type JobJson = string | number | boolean | undefined | JobJson[] | { [member: string]: JobJson };
+export type JobRequest = { [member: string]: JobJson };
+
+export interface JobContext {
+  assetId: string;
+  /** s3:// URI of the uploaded source. */
+  inputUri: string;
+  /** s3:// prefix, ending in `/`, under which all outputs of this asset go. */
+  outputPrefix: string;
+  queueArn: string;
+  roleArn: string;
+  /** Submission attempt, from 1; a new attempt (after a failure) must create a new job. */
+  attempt?: number;
+}
+
+export const AUDIO_SELECTOR = 'Audio Selector 1';
+
+/** Output names relative to `outputPrefix`; `interpretJobEvent` and the API rely on them. */
+export const OUTPUT_LAYOUT = {
+  hlsBase: 'hls/master',
+  filesBase: 'files/video',
+  thumbnailModifier: '_thumb',
+  posterModifier: '_poster',
+} as const;
+
+/**
+ * MediaConvert's idempotency token for an asset's attempt: a retried submit (Lambda retry, duplicate
+ * event) reuses it and MediaConvert returns the first job instead of starting a second.
+ */
+export function clientRequestTokenFor(assetId: string, attempt = 1): string {
+  return `marquee-${assetId}-${attempt}`;
+}
+
+function videoCodecSettings(rendition: Rendition, gopSec: number): JobJson {
+  const common = {
+    RateControlMode: 'QVBR',
+    QvbrSettings: { QvbrQualityLevel: rendition.qvbrQuality },
+    MaxBitrate: rendition.maxBitrateBps,
+    GopSize: gopSec,
+    GopSizeUnits: 'SECONDS',
+    GopClosedCadence: 1,
+    SceneChangeDetect: 'TRANSITION_DETECTION',
+    QualityTuningLevel: 'SINGLE_PASS_HQ',
+    ParControl: 'SPECIFIED',
+    ParNumerator: 1,
+    ParDenominator: 1,
+    FramerateControl: 'INITIALIZE_FROM_SOURCE',
+  };
+  if (rendition.codec === 'H_265') {
+    const hdr = rendition.dynamicRange !== 'SDR';
+    return {
+      Codec: 'H_265',
+      H265Settings: {
+        ...common,
+        CodecProfile: hdr ? 'MAIN10_MAIN' : 'MAIN_MAIN',
+        WriteMp4PackagingType: 'HVC1',
+      },
+    };
+  }
+  return { Codec: 'H_264', H264Settings: { ...common, CodecProfile: 'HIGH', CodecLevel: 'AUTO' } };
+}
+
+function colorPreprocessing(rendition: Rendition, plan: LadderPlan): JobJson {
+  if (plan.sourceDynamicRange === 'SDR') return undefined;
+  if (rendition.dynamicRange === 'SDR') return { ColorCorrector: { ColorSpaceConversion: 'FORCE_709' } };
+  return {
+    ColorCorrector: {
+      ColorSpaceConversion: rendition.dynamicRange === 'HLG' ? 'FORCE_HLG_2020' : 'FORCE_HDR10',
+    },
+  };
+}
+
+function videoDescription(rendition: Rendition, plan: LadderPlan): JobJson {
+  return {
+    Width: rendition.width,
+    Height: rendition.height,
+    ScalingBehavior: 'DEFAULT',
+    AntiAlias: 'ENABLED',
+    ColorMetadata: 'INSERT',
+    CodecSettings: videoCodecSettings(rendition, plan.gopSec),
+    VideoPreprocessors: colorPreprocessing(rendition, plan),
+  };
+}
+
+function audioDescriptions(plan: LadderPlan): JobJson {
+  if (!plan.audio) return undefined;
+  return [
+    {
+      AudioSourceName: AUDIO_SELECTOR,
+      CodecSettings: {
+        Codec: 'AAC',
+        AacSettings: {
+          Bitrate: plan.audio.bitrateBps,
+          CodingMode: 'CODING_MODE_2_0',
+          SampleRate: plan.audio.sampleRateHz,
+          CodecProfile: 'LC',
+          RateControlMode: 'CBR',
+        },
+      },
+      AudioNormalizationSettings: {
+        Algorithm: 'ITU_BS_1770_3',
+        AlgorithmControl: 'CORRECT_AUDIO',
+        TargetLkfs: plan.audio.loudnessTargetLkfs,
+        PeakCalculation: 'TRUE_PEAK',
+        TruePeakLimiterThreshold: -2,
+      },
+    },
+  ];
+}
+
+function frameCapture(
+  nameModifier: string,
+  size: { width: number; height: number },
+  everySec: number,
+  maxCaptures: number,
+) {
+  return {
+    NameModifier: nameModifier,
+    Extension: 'jpg',
+    ContainerSettings: { Container: 'RAW' },
+    VideoDescription: {
+      Width: size.width,
+      Height: size.height,
+      ScalingBehavior: 'DEFAULT',
+      CodecSettings: {
+        Codec: 'FRAME_CAPTURE',
+        FrameCaptureSettings: {
+          FramerateNumerator: 1,
+          FramerateDenominator: everySec,
+          MaxCaptures: maxCaptures,
+          Quality: 80,
+        },
+      },
+    },
+  };
+}
+
+/** Drops undefined members so the request reads like a hand-written one. */
+function withoutUndefined(value: JobJson): JobJson {
+  if (Array.isArray(value)) return value.map(withoutUndefined);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, member]) => member !== undefined)
+        .map(([name, member]) => [name, withoutUndefined(member)]),
+    );
+  }
+  return value;
+}
+
+/**
+ * The CreateJob request for a planned asset: one HLS group (master + rendition playlists), one file
+ * group (MP4 download, thumbnails every N s, a poster frame), acceleration PREFERRED, queue and role
+ * from config, the assetId in userMetadata and an idempotency token derived from the asset.
+ */
+export function toJobSettings(plan: LadderPlan, context: JobContext): JobRequest {
+  const hlsOutputs = plan.renditions.map((rendition) => ({
+    NameModifier: rendition.nameModifier,
+    ContainerSettings: { Container: 'M3U8', M3u8Settings: {} },
+    VideoDescription: videoDescription(rendition, plan),
+    AudioDescriptions: audioDescriptions(plan),
+  }));
+  const download = {
+    NameModifier: plan.download.nameModifier,
+    ContainerSettings: { Container: 'MP4', Mp4Settings: { MoovPlacement: 'PROGRESSIVE_DOWNLOAD' } },
+    VideoDescription: videoDescription(plan.download, plan),
+    AudioDescriptions: audioDescriptions(plan),
+  };
+  const { thumbnails, poster } = plan;
+  // Frame capture always starts at 0 s: two captures `atSec` apart make the second one the poster.
+  const posterOutput =
+    poster.atSec > 0
+      ? frameCapture(OUTPUT_LAYOUT.posterModifier, poster, poster.atSec, 2)
+      : frameCapture(OUTPUT_LAYOUT.posterModifier, poster, 1, 1);
+  const request: JobRequest = {
+    Role: context.roleArn,
+    Queue: context.queueArn,
+    ClientRequestToken: clientRequestTokenFor(context.assetId, context.attempt),
+    UserMetadata: { assetId: context.assetId, application: 'marquee' },
+    AccelerationSettings: { Mode: 'PREFERRED' },
+    StatusUpdateInterval: 'SECONDS_10',
+    Priority: 0,
+    Settings: {
+      TimecodeConfig: { Source: 'ZEROBASED' },
+      Inputs: [
+        {
+          FileInput: context.inputUri,
+          TimecodeSource: 'ZEROBASED',
+          // MediaConvert ignores the container's rotation unless asked; AUTO makes portrait stay portrait.
+          VideoSelector: { Rotate: 'AUTO' },
+          AudioSelectors: plan.audio ? { [AUDIO_SELECTOR]: { DefaultSelection: 'DEFAULT' } } : undefined,
+        },
+      ],
+      OutputGroups: [
+        {
+          Name: 'HLS',
+          OutputGroupSettings: {
+            Type: 'HLS_GROUP_SETTINGS',
+            HlsGroupSettings: {
+              Destination: `${context.outputPrefix}${OUTPUT_LAYOUT.hlsBase}`,
+              SegmentLength: plan.segmentSec,
+              MinSegmentLength: 0,
+              SegmentControl: 'SEGMENTED_FILES',
+              DirectoryStructure: 'SINGLE_DIRECTORY',
+              ManifestDurationFormat: 'FLOATING_POINT',
+              CodecSpecification: 'RFC_4281',
+              StreamInfResolution: 'INCLUDE',
+              OutputSelection: 'MANIFESTS_AND_SEGMENTS',
+            },
+          },
+          Outputs: hlsOutputs,
+        },
+        {
+          Name: 'Files',
+          OutputGroupSettings: {
+            Type: 'FILE_GROUP_SETTINGS',
+            FileGroupSettings: { Destination: `${context.outputPrefix}${OUTPUT_LAYOUT.filesBase}` },
+          },
+          Outputs: [
+            download,
+            frameCapture(
+              OUTPUT_LAYOUT.thumbnailModifier,
+              thumbnails,
+              thumbnails.intervalSec,
+              thumbnails.maxCaptures,
+            ),
+            posterOutput,
+          ],
+        },
+      ],
+    },
+  };
+  return withoutUndefined(request) as JobRequest;
+}

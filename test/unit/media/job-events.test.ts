@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import type { VideoAsset } from '#domain/media/asset.ts';
+import { applyJobUpdate, interpretJobEvent, type JobStateChangeEvent } from '#domain/media/job-events.ts';
+
+const base = { source: 'aws.mediaconvert', 'detail-type': 'MediaConvert Job State Change' };
+const metadata = { assetId: 'asset-0001' };
+const asset: VideoAsset = {
+  assetId: 'asset-0001',
+  status: 'PROCESSING',
+  filename: 'clip.mp4',
+  contentType: 'video/mp4',
+  uploadKey: 'uploads/asset-0001/clip.mp4',
+  jobId: 'job-1',
+  percent: 10,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
+};
+const now = '2026-01-01T00:01:00.000Z';
+
+const complete: JobStateChangeEvent = {
+  ...base,
+  detail: {
+    status: 'COMPLETE',
+    jobId: 'job-1',
+    userMetadata: metadata,
+    outputGroupDetails: [
+      {
+        type: 'HLS_GROUP',
+        playlistFilePaths: ['s3://media/assets/asset-0001/hls/master.m3u8'],
+        outputDetails: [
+          {
+            outputFilePaths: ['s3://media/assets/asset-0001/hls/master_360p.m3u8'],
+            durationInMs: 10_000,
+            videoDetails: { widthInPx: 640, heightInPx: 360, averageBitrate: 400_000 },
+          },
+        ],
+      },
+      {
+        type: 'FILE_GROUP',
+        outputDetails: [
+          { outputFilePaths: ['s3://media/assets/asset-0001/files/video_download.mp4'] },
+          { outputFilePaths: ['s3://media/assets/asset-0001/files/video_thumb.0000002.jpg'] },
+          { outputFilePaths: ['s3://media/assets/asset-0001/files/video_poster.0000001.jpg'] },
+        ],
+      },
+    ],
+  },
+};
+
+describe('interpretJobEvent', () => {
+  it('reads the percent of a STATUS_UPDATE', () => {
+    const event = {
+      ...base,
+      detail: {
+        status: 'STATUS_UPDATE',
+        jobId: 'job-1',
+        userMetadata: metadata,
+        jobProgress: { jobPercentComplete: 42 },
+      },
+    };
+    expect(interpretJobEvent(event)).toEqual({
+      kind: 'progress',
+      assetId: 'asset-0001',
+      jobId: 'job-1',
+      percent: 42,
+    });
+  });
+
+  it('collects master playlist, renditions, MP4, every thumbnail and the poster from COMPLETE', () => {
+    const update = interpretJobEvent(complete);
+    if (update.kind !== 'complete') throw new Error(`expected complete, got ${update.kind}`);
+    expect(update.outputs.hlsMaster).toBe('s3://media/assets/asset-0001/hls/master.m3u8');
+    expect(update.outputs.renditions[0]).toMatchObject({
+      width: 640,
+      height: 360,
+      averageBitrateBps: 400_000,
+    });
+    expect(update.outputs.download?.uri).toMatch(/_download\.mp4$/);
+    expect(update.outputs.thumbnails).toHaveLength(3);
+    expect(update.outputs.thumbnails[0]).toMatch(/video_thumb\.0000000\.jpg$/);
+    expect(update.outputs.poster).toMatch(/_poster\.0000001\.jpg$/);
+  });
+
+  it('keeps the error code and message of an ERROR', () => {
+    const event = {
+      ...base,
+      detail: {
+        status: 'ERROR',
+        jobId: 'job-1',
+        userMetadata: metadata,
+        errorCode: 1010,
+        errorMessage: 'Unable to open input file',
+      },
+    };
+    expect(interpretJobEvent(event)).toMatchObject({
+      kind: 'error',
+      code: '1010',
+      message: 'Unable to open input file',
+    });
+  });
+
+  it('ignores events of jobs that carry no assetId', () => {
+    expect(interpretJobEvent({ ...base, detail: { status: 'COMPLETE', jobId: 'x' } }).kind).toBe('ignored');
+  });
+});
+
+describe('applyJobUpdate', () => {
+  it('marks the asset READY with its outputs on COMPLETE', () => {
+    const next = applyJobUpdate(asset, interpretJobEvent(complete), now);
+    expect(next).toMatchObject({ status: 'READY', percent: 100 });
+    expect(next?.outputs?.renditions).toHaveLength(1);
+  });
+
+  it('ignores progress that arrives after completion or goes backwards', () => {
+    const ready = applyJobUpdate(asset, interpretJobEvent(complete), now)!;
+    expect(
+      applyJobUpdate(ready, { kind: 'progress', assetId: 'asset-0001', jobId: 'job-1', percent: 50 }, now),
+    ).toBeUndefined();
+    expect(
+      applyJobUpdate(asset, { kind: 'progress', assetId: 'asset-0001', jobId: 'job-1', percent: 5 }, now),
+    ).toBeUndefined();
+  });
+
+  it('ignores events from a superseded job', () => {
+    expect(
+      applyJobUpdate(
+        asset,
+        { kind: 'error', assetId: 'asset-0001', jobId: 'job-0', code: '1', message: 'm' },
+        now,
+      ),
+    ).toBeUndefined();
+  });
+});

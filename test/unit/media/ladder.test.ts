@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { defaultLadderConfig, planLadder, SourceRejectedError } from '#domain/media/ladder.ts';
+import { toSourceProbe } from '#domain/media/probe.ts';
+import { anamorphicProbe, hdrProbe, rotatedProbe, silentProbe } from './probe-fixtures.ts';
+
+const sizes = (plan: ReturnType<typeof planLadder>) => plan.renditions.map((r) => `${r.width}x${r.height}`);
+
+describe('toSourceProbe', () => {
+  it('applies the sample aspect ratio, so 320x240 at SAR 4:3 displays as 427x240 (16:9)', () => {
+    const probe = toSourceProbe(anamorphicProbe);
+    expect(probe.video).toMatchObject({ displayWidth: 427, displayHeight: 240, storedWidth: 320 });
+  });
+
+  it('swaps the axes of a source rotated by a quarter turn', () => {
+    const probe = toSourceProbe(rotatedProbe);
+    expect(probe.video).toMatchObject({ displayWidth: 1080, displayHeight: 1920, rotationDeg: 270 });
+  });
+
+  it('reports a silent source as having no audio and counts its data tracks', () => {
+    const probe = toSourceProbe(silentProbe);
+    expect(probe.audio).toBeUndefined();
+    expect(probe.dataTrackCount).toBe(100);
+  });
+
+  it('recognises PQ transfer as HDR10', () => {
+    expect(toSourceProbe(hdrProbe).video?.dynamicRange).toBe('HDR10');
+  });
+});
+
+describe('planLadder', () => {
+  it('never upscales: a 240-line anamorphic source gets one 16:9 rung of 426x240', () => {
+    const plan = planLadder(toSourceProbe(anamorphicProbe));
+    expect(sizes(plan)).toEqual(['426x240']);
+    expect(plan.orientation).toBe('landscape');
+  });
+
+  it('gives a portrait source portrait rungs up to its own width', () => {
+    const plan = planLadder(toSourceProbe(rotatedProbe));
+    expect(sizes(plan)).toEqual(['1080x1920', '720x1280', '540x960', '360x640', '240x426']);
+    expect(plan.orientation).toBe('portrait');
+    expect(plan.renditions.every((r) => r.height > r.width)).toBe(true);
+  });
+
+  it('plans video-only outputs for a source without audio', () => {
+    const plan = planLadder(toSourceProbe(silentProbe));
+    expect(plan.audio).toBeUndefined();
+    expect(sizes(plan)).toEqual(['640x360', '426x240']);
+  });
+
+  it('normalises loudness to the configured target for a source with audio', () => {
+    const plan = planLadder(toSourceProbe(rotatedProbe), { ...defaultLadderConfig, loudnessTargetLkfs: -23 });
+    expect(plan.audio).toMatchObject({ channels: 2, loudnessTargetLkfs: -23 });
+  });
+
+  it('keeps every rung of an HDR source SDR H.264 and the optional H.265 top rung HDR', () => {
+    const plan = planLadder(toSourceProbe(hdrProbe), { ...defaultLadderConfig, hevcTopRung: true });
+    const [top, ...rest] = plan.renditions;
+    expect(top).toMatchObject({ codec: 'H_265', dynamicRange: 'HDR10', width: 1920, height: 1080 });
+    expect(rest.every((r) => r.codec === 'H_264' && r.dynamicRange === 'SDR')).toBe(true);
+    expect(plan.sourceDynamicRange).toBe('HDR10');
+  });
+
+  it('lowers bit-rate ceilings for a cheap source below the template ceilings', () => {
+    const plan = planLadder(toSourceProbe(anamorphicProbe));
+    expect(plan.renditions[0].maxBitrateBps).toBeLessThan(500_000);
+    expect(plan.renditions[0].maxBitrateBps).toBeGreaterThanOrEqual(150_000);
+  });
+
+  it('uses the highest rung not above 720 lines for the MP4 download', () => {
+    const plan = planLadder(toSourceProbe(rotatedProbe));
+    expect(plan.download).toMatchObject({ width: 720, height: 1280, nameModifier: '_download' });
+  });
+
+  it('takes a thumbnail every interval and places the poster a quarter of the way in', () => {
+    const plan = planLadder(toSourceProbe(anamorphicProbe), {
+      ...defaultLadderConfig,
+      thumbnailIntervalSec: 2,
+    });
+    expect(plan.thumbnails.maxCaptures).toBe(5);
+    expect(plan.poster.atSec).toBe(2);
+  });
+
+  it('rejects a source longer than the configured limit with a readable reason', () => {
+    const config = { ...defaultLadderConfig, maxDurationSec: 5 };
+    expect(() => planLadder(toSourceProbe(anamorphicProbe), config)).toThrow(/lasts 10 s; the limit is 5 s/);
+  });
+
+  it('rejects an empty file and a file without video', () => {
+    const empty = toSourceProbe({ Container: { Tracks: [] }, Metadata: { FileSize: 0 } });
+    expect(() => planLadder(empty)).toThrow(SourceRejectedError);
+    const audioOnly = toSourceProbe({
+      Container: { Duration: 3, Tracks: [{ TrackType: 'audio', Codec: 'AAC' }] },
+      Metadata: { FileSize: 1000 },
+    });
+    expect(() => planLadder(audioOnly)).toThrow(/no video track/);
+  });
+});
