@@ -1,0 +1,165 @@
+/**
+ * ONNX graphs for the three audience-profile models. Each takes the raw model vector as `features`
+ * (float32 [N, D]) so serving only encodes features; scaling lives inside the graph.
+ */
+import onnxProto from 'onnx-proto';
+import { encodeModel, floatTensor, int64Tensor, node, type OnnxNode, valueInfo } from './graph.ts';
+
+const { onnx } = onnxProto;
+
+export interface SegmentGraphInput {
+  mean: number[];
+  scale: number[];
+  /** Centroids in standardised space, k rows of D. */
+  centroids: number[][];
+  metadata?: Record<string, string>;
+}
+
+/** k-means assignment: standardise, squared distance to every centroid, ArgMin. Outputs `segment` int64 [N], `distances` [N,k]. */
+export function buildSegmentGraph(input: SegmentGraphInput): Uint8Array {
+  const d = input.mean.length;
+  const k = input.centroids.length;
+  return encodeModel({
+    name: 'profile-segments',
+    inputs: [valueInfo('features', 'float', ['N', d])],
+    outputs: [valueInfo('segment', 'int64', ['N']), valueInfo('distances', 'float', ['N', k])],
+    initializers: [
+      floatTensor('mean', [1, d], Float32Array.from(input.mean)),
+      floatTensor('scale', [1, d], Float32Array.from(input.scale)),
+      floatTensor('centroids', [k, d], Float32Array.from(input.centroids.flat())),
+      int64Tensor('unsqueeze_axes', [1], [1]),
+      int64Tensor('sum_axes', [1], [2]),
+    ],
+    nodes: [
+      node('Sub', ['features', 'mean'], ['centred']),
+      node('Div', ['centred', 'scale'], ['standardised']),
+      node('Unsqueeze', ['standardised', 'unsqueeze_axes'], ['standardised_3d']),
+      // [N,1,D] - [k,D] broadcasts to [N,k,D]: exact per-centroid differences, no |x|²-2x·c+|c|² cancellation.
+      node('Sub', ['standardised_3d', 'centroids'], ['differences']),
+      node('Mul', ['differences', 'differences'], ['squares']),
+      node('ReduceSum', ['squares', 'sum_axes'], ['distances'], { keepdims: 0 }),
+      node('ArgMin', ['distances'], ['segment'], { axis: 1, keepdims: 0 }),
+    ],
+    metadata: input.metadata,
+  });
+}
+
+export interface AnomalyGraphInput {
+  trees: { feature: number[]; threshold: number[]; left: number[]; right: number[]; pathLength: number[] }[];
+  /** c(ψ): the score is 2^(-mean path length / normaliser). */
+  normaliser: number;
+  featureCount: number;
+  metadata?: Record<string, string>;
+}
+
+/** Isolation forest: TreeEnsembleRegressor averages leaf path lengths, then 2^(-h/c). Output `score` [N,1]. */
+export function buildAnomalyGraph(input: AnomalyGraphInput): Uint8Array {
+  const a = {
+    treeIds: [] as number[],
+    nodeIds: [] as number[],
+    featureIds: [] as number[],
+    values: [] as number[],
+    modes: [] as string[],
+    trueIds: [] as number[],
+    falseIds: [] as number[],
+    targetTreeIds: [] as number[],
+    targetNodeIds: [] as number[],
+    targetWeights: [] as number[],
+  };
+  const treeCount = input.trees.length;
+  input.trees.forEach((tree, t) => {
+    for (let n = 0; n < tree.feature.length; n++) {
+      const leaf = tree.feature[n] < 0;
+      a.treeIds.push(t);
+      a.nodeIds.push(n);
+      a.featureIds.push(leaf ? 0 : tree.feature[n]);
+      a.values.push(leaf ? 0 : tree.threshold[n]);
+      a.modes.push(leaf ? 'LEAF' : 'BRANCH_LT');
+      a.trueIds.push(leaf ? 0 : tree.left[n]);
+      a.falseIds.push(leaf ? 0 : tree.right[n]);
+      if (leaf) {
+        a.targetTreeIds.push(t);
+        a.targetNodeIds.push(n);
+        a.targetWeights.push(tree.pathLength[n] / treeCount);
+      }
+    }
+  });
+  const T = onnx.AttributeProto.AttributeType;
+  const ints = (name: string, values: number[]) => ({ name, type: T.INTS, ints: values });
+  const floats = (name: string, values: number[]) => ({ name, type: T.FLOATS, floats: values });
+  const ensemble: OnnxNode = onnx.NodeProto.create({
+    opType: 'TreeEnsembleRegressor',
+    domain: 'ai.onnx.ml',
+    name: 'isolation_forest',
+    input: ['features'],
+    output: ['mean_path_length'],
+    attribute: [
+      { name: 'n_targets', type: T.INT, i: 1 },
+      { name: 'aggregate_function', type: T.STRING, s: new TextEncoder().encode('SUM') },
+      { name: 'post_transform', type: T.STRING, s: new TextEncoder().encode('NONE') },
+      ints('nodes_treeids', a.treeIds),
+      ints('nodes_nodeids', a.nodeIds),
+      ints('nodes_featureids', a.featureIds),
+      floats('nodes_values', a.values),
+      { name: 'nodes_modes', type: T.STRINGS, strings: a.modes.map((m) => new TextEncoder().encode(m)) },
+      ints('nodes_truenodeids', a.trueIds),
+      ints('nodes_falsenodeids', a.falseIds),
+      ints('target_treeids', a.targetTreeIds),
+      ints('target_nodeids', a.targetNodeIds),
+      ints('target_ids', new Array(a.targetTreeIds.length).fill(0)),
+      floats('target_weights', a.targetWeights),
+    ],
+  });
+  return encodeModel({
+    name: 'profile-anomaly',
+    inputs: [valueInfo('features', 'float', ['N', input.featureCount])],
+    outputs: [valueInfo('score', 'float', ['N', 1])],
+    initializers: [
+      floatTensor('two', [1], Float32Array.of(2)),
+      floatTensor('minus_inverse_normaliser', [1], Float32Array.of(-1 / input.normaliser)),
+    ],
+    nodes: [
+      ensemble,
+      node('Mul', ['mean_path_length', 'minus_inverse_normaliser'], ['exponent']),
+      node('Pow', ['two', 'exponent'], ['score']),
+    ],
+    metadata: input.metadata,
+  });
+}
+
+export interface ChurnGraphInput {
+  coefficients: number[];
+  intercept: number;
+  metadata?: Record<string, string>;
+}
+
+/** Logistic regression as ai.onnx.ml LinearClassifier (LOGISTIC). Output `churn_probability` [N,1]. */
+export function buildChurnGraph(input: ChurnGraphInput): Uint8Array {
+  const d = input.coefficients.length;
+  return encodeModel({
+    name: 'profile-churn',
+    inputs: [valueInfo('features', 'float', ['N', d])],
+    outputs: [valueInfo('churn_probability', 'float', ['N', 1])],
+    initializers: [
+      int64Tensor('slice_starts', [1], [1]),
+      int64Tensor('slice_ends', [1], [2]),
+      int64Tensor('slice_axes', [1], [1]),
+    ],
+    nodes: [
+      node(
+        'LinearClassifier',
+        ['features'],
+        ['label', 'probabilities'],
+        {
+          coefficients: input.coefficients,
+          intercepts: [input.intercept],
+          classlabels_ints: [0, 1],
+          post_transform: 'LOGISTIC',
+        },
+        { floatAttributes: ['coefficients', 'intercepts'], domain: 'ai.onnx.ml' },
+      ),
+      node('Slice', ['probabilities', 'slice_starts', 'slice_ends', 'slice_axes'], ['churn_probability']),
+    ],
+    metadata: input.metadata,
+  });
+}
