@@ -108,5 +108,6 @@ export function describeSegments(
 }
 
 function round(value: number): number {
-  return Math.round(value * 1000) / 1000;
+  // `|| 0` turns -0 into 0 so the summary survives a JSON round trip unchanged.
+  return Math.round(value * 1000) / 1000 || 0;
 }

@@ -1,0 +1,186 @@
+/**
+ * Scoring profiles with the three models, and assembling the profile users are answered with.
+ * Two scorers share one interface: the ONNX one (served) and the TypeScript reference (tests, parity).
+ */
+import { feed, loadSession, type ModelSession } from '#domain/onnx/session.ts';
+import type { ProfileFeatures } from './features.ts';
+import { isolationScore } from './isolation-forest.ts';
+import { nearestCentroid, standardise } from './kmeans.ts';
+import { predictLogistic } from './logistic-regression.ts';
+import type {
+  AnomalyModelMetadata,
+  ChurnModelMetadata,
+  ProfileArtifact,
+  ProfileReferenceModels,
+  SegmentModelMetadata,
+} from './train.ts';
+import { anomalyVector, churnVector, segmentVector } from './vectors.ts';
+
+export interface ModelAnswers {
+  /** Index into the segment model's `segments`. */
+  segmentIndex: number;
+  /** Isolation-forest score, 0..1. */
+  anomalyScore: number;
+  /** Probability of no activity in the churn horizon, 0..1. */
+  churnProbability: number;
+}
+
+export interface ProfileScorer {
+  readonly segments: SegmentModelMetadata;
+  readonly anomaly: AnomalyModelMetadata;
+  readonly churn: ChurnModelMetadata;
+  /** Scores a batch of profiles (one answer per profile, same order). */
+  score(profiles: readonly ProfileFeatures[]): Promise<ModelAnswers[]>;
+  release(): Promise<void>;
+}
+
+/** The TypeScript reference scorer over trained in-memory models. */
+export function createReferenceScorer(reference: ProfileReferenceModels): ProfileScorer {
+  const { segments } = reference;
+  return {
+    segments,
+    anomaly: reference.anomaly.metadata,
+    churn: reference.churn.metadata,
+    score: async (profiles) =>
+      profiles.map((f) => ({
+        segmentIndex: nearestCentroid(
+          standardise(segmentVector(f, segments.genres), { mean: segments.mean, scale: segments.scale }),
+          segments.centroids,
+        ).index,
+        anomalyScore: isolationScore(reference.anomaly.forest, anomalyVector(f)),
+        churnProbability: predictLogistic(reference.churn.model, churnVector(f)),
+      })),
+    release: async () => {},
+  };
+}
+
+export interface ProfileArtifacts {
+  segments: ProfileArtifact<SegmentModelMetadata>;
+  anomaly: ProfileArtifact<AnomalyModelMetadata>;
+  churn: ProfileArtifact<ChurnModelMetadata>;
+}
+
+/** Loads the three ONNX models into onnxruntime sessions; `score` runs them as one batch each. */
+export async function createOnnxScorer(artifacts: ProfileArtifacts): Promise<ProfileScorer> {
+  const [segmentSession, anomalySession, churnSession] = await Promise.all([
+    loadSession(artifacts.segments.onnx),
+    loadSession(artifacts.anomaly.onnx),
+    loadSession(artifacts.churn.onnx),
+  ]);
+  const segments = artifacts.segments.metadata;
+  return {
+    segments,
+    anomaly: artifacts.anomaly.metadata,
+    churn: artifacts.churn.metadata,
+    async score(profiles) {
+      if (profiles.length === 0) return [];
+      const [segment, anomaly, churn] = await Promise.all([
+        runMatrix(
+          segmentSession,
+          profiles.map((f) => segmentVector(f, segments.genres)),
+        ),
+        runMatrix(anomalySession, profiles.map(anomalyVector)),
+        runMatrix(churnSession, profiles.map(churnVector)),
+      ]);
+      const segmentIds = segment.segment.data as BigInt64Array;
+      const scores = anomaly.score.data as Float32Array;
+      const probabilities = churn.churn_probability.data as Float32Array;
+      return profiles.map((_, i) => ({
+        segmentIndex: Number(segmentIds[i]),
+        anomalyScore: scores[i],
+        churnProbability: probabilities[i],
+      }));
+    },
+    async release() {
+      await Promise.all([segmentSession.release(), anomalySession.release(), churnSession.release()]);
+    },
+  };
+}
+
+function runMatrix(session: ModelSession, rows: number[][]) {
+  const width = rows[0].length;
+  const data = new Float32Array(rows.length * width);
+  rows.forEach((row, i) => {
+    data.set(row, i * width);
+  });
+  return session.run({ features: feed.float32(data, [rows.length, width]) });
+}
+
+export type Confidence = 'normal' | 'low';
+
+export interface AudienceProfile {
+  userId: string;
+  /** ISO time the profile was computed for. */
+  asOf: string;
+  activity: ProfileFeatures['activity'];
+  interests: ProfileFeatures['interests'];
+  rhythm: Omit<ProfileFeatures['rhythm'], 'hourShares' | 'dayShares'> & {
+    hourShares: number[];
+    dayShares: number[];
+  };
+  spend: ProfileFeatures['spend'];
+  attributes?: ProfileFeatures['attributes'];
+  segment: { segmentId: string; label: string; confidence: Confidence };
+  anomaly: { score: number; flagged: boolean; threshold: number; confidence: Confidence };
+  churn: { probability: number; horizonDays: number; confidence: Confidence };
+  /** Why model answers are low-confidence (e.g. too little history); empty when confident. */
+  lowConfidenceReasons: string[];
+  modelVersions: { segments: string; anomaly: string; churn: string };
+}
+
+export interface AssembleOptions {
+  /** Fewer events than this makes every model answer low-confidence (default 5). */
+  minEvents?: number;
+  /** Fewer active days than this makes churn low-confidence (default 2). */
+  minActiveDays?: number;
+  versions: { segments: string; anomaly: string; churn: string };
+}
+
+/** The profile served by GET /users/{userId}/profile: features plus model answers with confidence. */
+export function assembleProfile(
+  features: ProfileFeatures,
+  answers: ModelAnswers,
+  scorer: Pick<ProfileScorer, 'segments' | 'anomaly' | 'churn'>,
+  options: AssembleOptions,
+): AudienceProfile {
+  const reasons: string[] = [];
+  const minEvents = options.minEvents ?? 5;
+  const minActiveDays = options.minActiveDays ?? 2;
+  if (features.activity.totalEvents < minEvents) {
+    reasons.push(
+      `only ${features.activity.totalEvents} events (models are trained on users with ${minEvents}+)`,
+    );
+  }
+  const fewDays = features.activity.activeDays < minActiveDays;
+  if (fewDays) reasons.push(`only ${features.activity.activeDays} active day(s)`);
+  const thin: Confidence = reasons.length > 0 && features.activity.totalEvents < minEvents ? 'low' : 'normal';
+  const segment = scorer.segments.segments[answers.segmentIndex];
+  const round = (v: number): number => Math.round(v * 10_000) / 10_000;
+  return {
+    userId: features.userId,
+    asOf: new Date(features.asOf).toISOString(),
+    activity: features.activity,
+    interests: features.interests,
+    rhythm: {
+      ...features.rhythm,
+      hourShares: features.rhythm.hourShares.map(round),
+      dayShares: features.rhythm.dayShares.map(round),
+    },
+    spend: features.spend,
+    ...(features.attributes ? { attributes: features.attributes } : {}),
+    segment: { segmentId: segment.segmentId, label: segment.label, confidence: thin },
+    anomaly: {
+      score: round(answers.anomalyScore),
+      flagged: answers.anomalyScore >= scorer.anomaly.threshold,
+      threshold: round(scorer.anomaly.threshold),
+      confidence: thin,
+    },
+    churn: {
+      probability: round(answers.churnProbability),
+      horizonDays: scorer.churn.horizonDays,
+      confidence: thin === 'low' || fewDays ? 'low' : 'normal',
+    },
+    lowConfidenceReasons: reasons,
+    modelVersions: options.versions,
+  };
+}

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { createRandom } from '#domain/demo/random.ts';
+import {
+  averagePathLength,
+  isolationScore,
+  trainIsolationForest,
+} from '#domain/profiles/isolation-forest.ts';
+import { chooseK, nearestCentroid, silhouetteScore, trainKMeans } from '#domain/profiles/kmeans.ts';
+import { predictLogistic, trainLogisticRegression } from '#domain/profiles/logistic-regression.ts';
+import { rocAuc } from '#domain/profiles/roc-auc.ts';
+
+const random = createRandom(3);
+const blob = (cx: number, cy: number, n: number): number[][] =>
+  Array.from({ length: n }, () => [cx + 0.3 * random.normal(), cy + 0.3 * random.normal()]);
+
+describe('k-means', () => {
+  const rows = [...blob(0, 0, 100), ...blob(5, 5, 100), ...blob(0, 5, 100)];
+
+  it('finds three well-separated blobs, one centroid near each centre', () => {
+    const model = trainKMeans(rows, 3, { seed: 1 });
+    const centres = [
+      [0, 0],
+      [5, 5],
+      [0, 5],
+    ];
+    for (const centre of centres) expect(nearestCentroid(centre, model.centroids).distance).toBeLessThan(0.1);
+    expect(model.inertia).toBeLessThan(300 * 2 * 0.3 ** 2 * 1.5);
+  });
+
+  it('chooses k = 3 by silhouette when the data has three blobs', () => {
+    const choice = chooseK(rows, 2, 6, { seed: 1 });
+    expect(choice.k).toBe(3);
+    expect(choice.silhouettes).toHaveLength(5);
+  });
+
+  it('scores a clean clustering near 1 and a random one near 0 by silhouette', () => {
+    const model = trainKMeans(rows, 3, { seed: 1 });
+    const good = rows.map((r) => nearestCentroid(r, model.centroids).index);
+    const shuffled = rows.map((_, i) => i % 3);
+    expect(silhouetteScore(rows, good, 3)).toBeGreaterThan(0.8);
+    expect(Math.abs(silhouetteScore(rows, shuffled, 3))).toBeLessThan(0.1);
+  });
+});
+
+describe('isolation forest', () => {
+  it('scores an outlier well above the points it was trained among', () => {
+    const rows = blob(0, 0, 500);
+    const forest = trainIsolationForest(rows, { seed: 2 });
+    const inlier = isolationScore(forest, [0, 0]);
+    const outlier = isolationScore(forest, [4, -4]);
+    expect(outlier).toBeGreaterThan(0.65);
+    expect(inlier).toBeLessThan(0.5);
+  });
+
+  it('uses the textbook average path length c(n)', () => {
+    expect(averagePathLength(1)).toBe(0);
+    expect(averagePathLength(2)).toBe(1);
+    // c(256) = 2 H(255) - 2*255/256 ≈ 10.2448
+    expect(averagePathLength(256)).toBeCloseTo(10.2448, 3);
+  });
+});
+
+describe('logistic regression', () => {
+  it('learns a linear boundary and returns calibrated-looking probabilities', () => {
+    const rows = Array.from({ length: 400 }, () => [random.normal() * 3, random.normal() * 3]);
+    const labels = rows.map(([x, y]) => (x + 2 * y + random.normal() > 1 ? 1 : 0));
+    const model = trainLogisticRegression(rows, labels);
+    expect(predictLogistic(model, [5, 5])).toBeGreaterThan(0.95);
+    expect(predictLogistic(model, [-5, -5])).toBeLessThan(0.05);
+    expect(model.coefficients[1] / model.coefficients[0]).toBeCloseTo(2, 0);
+  });
+});
+
+describe('rocAuc', () => {
+  it('is 1 for a perfect ranking, 0 for a reversed one and 0.5 for all ties', () => {
+    expect(rocAuc([0.1, 0.2, 0.8, 0.9], [0, 0, 1, 1])).toBe(1);
+    expect(rocAuc([0.9, 0.8, 0.2, 0.1], [0, 0, 1, 1])).toBe(0);
+    expect(rocAuc([0.5, 0.5, 0.5, 0.5], [0, 1, 0, 1])).toBe(0.5);
+    expect(rocAuc([0.1, 0.4, 0.35, 0.8], [0, 0, 1, 1])).toBe(0.75);
+  });
+});

@@ -1,0 +1,106 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type DemoData, generateDemoData } from '#domain/demo/generate.ts';
+import { readModelMetadata } from '#domain/onnx/graph.ts';
+import { anomalyVector } from '#domain/profiles/vectors.ts';
+import { buildProfileFeatures } from '#domain/profiles/features.ts';
+import { rocAuc } from '#domain/profiles/roc-auc.ts';
+import {
+  assembleProfile,
+  createOnnxScorer,
+  createReferenceScorer,
+  type ProfileScorer,
+} from '#domain/profiles/scoring.ts';
+import { type ProfileTrainingResult, trainProfileModels } from '#domain/profiles/train.ts';
+import { isolationScore } from '#domain/profiles/isolation-forest.ts';
+
+const NOW = Date.UTC(2026, 9, 1);
+
+describe('trainProfileModels on the demo data', () => {
+  let data: DemoData;
+  let result: ProfileTrainingResult;
+  let onnx: ProfileScorer;
+  let reference: ProfileScorer;
+
+  beforeAll(async () => {
+    // Prepare: the default demo data set and one training run shared by every test here.
+    data = generateDemoData({ now: NOW });
+    result = trainProfileModels({ events: data.events, items: data.items, users: data.users, now: NOW });
+    onnx = await createOnnxScorer(result.artifacts);
+    reference = createReferenceScorer(result.reference);
+  });
+
+  it('chooses k inside the configured range and gives every segment a distinct readable label', () => {
+    const { k } = result.metrics.segments;
+    expect(k).toBeGreaterThanOrEqual(4);
+    expect(k).toBeLessThanOrEqual(10);
+    const labels = result.artifacts.segments.metadata.segments.map((s) => s.label);
+    expect(new Set(labels).size).toBe(k);
+    for (const label of labels) expect(label).toMatch(/^[a-z&\- ]+(\(\d+\))?$/);
+    const sizes = result.artifacts.segments.metadata.segments.reduce((s, seg) => s + seg.size, 0);
+    expect(sizes).toBe(result.metrics.segments.trainedUsers);
+  });
+
+  it('ranks the planted bots as the most anomalous users (ROC-AUC >= 0.95) and flags most of them', () => {
+    const bots = new Set(data.truth.botUserIds);
+    const ids = [...result.features.keys()];
+    const scores = ids.map((id) =>
+      isolationScore(result.reference.anomaly.forest, anomalyVector(result.features.get(id)!)),
+    );
+    expect(
+      rocAuc(
+        scores,
+        ids.map((id) => (bots.has(id) ? 1 : 0)),
+      ),
+    ).toBeGreaterThanOrEqual(0.95);
+    const flagged = ids.filter((_, i) => scores[i] >= result.metrics.anomaly.threshold);
+    expect(flagged.filter((id) => bots.has(id)).length).toBeGreaterThanOrEqual(0.8 * bots.size);
+  });
+
+  it('predicts churn on the held-out later window better than chance', () => {
+    expect(result.metrics.churn.testRows).toBeGreaterThan(500);
+    expect(result.metrics.churn.auc).toBeGreaterThan(0.7);
+  });
+
+  it('embeds nothing secret in the ONNX metadata and keeps model metadata as JSON-safe data', () => {
+    expect(readModelMetadata(result.artifacts.churn.onnx)).toEqual({});
+    const roundTripped = JSON.parse(JSON.stringify(result.artifacts.segments.metadata));
+    expect(roundTripped).toEqual(result.artifacts.segments.metadata);
+  });
+
+  it('runs each ONNX model in onnxruntime with the same answers as the TypeScript reference', async () => {
+    const sample = [...result.features.values()].filter((_, i) => i % 10 === 0);
+    const [fromOnnx, fromReference] = await Promise.all([onnx.score(sample), reference.score(sample)]);
+    expect(fromOnnx).toHaveLength(sample.length);
+    for (let i = 0; i < sample.length; i++) {
+      expect(fromOnnx[i].segmentIndex).toBe(fromReference[i].segmentIndex);
+      expect(fromOnnx[i].anomalyScore).toBeCloseTo(fromReference[i].anomalyScore, 5);
+      expect(fromOnnx[i].churnProbability).toBeCloseTo(fromReference[i].churnProbability, 5);
+    }
+  });
+
+  it('answers a user with too little history with low-confidence model answers, not an error', async () => {
+    const newcomer = buildProfileFeatures(
+      'newcomer',
+      [data.events[0]].map((e) => ({ ...e, userId: 'newcomer' })),
+      new Map(data.items.map((i) => [i.itemId, i])),
+      NOW,
+    );
+    const [answers] = await onnx.score([newcomer]);
+    const versions = { segments: '1', anomaly: '1', churn: '1' };
+    const profile = assembleProfile(newcomer, answers, onnx, { versions });
+    expect(profile.segment.confidence).toBe('low');
+    expect(profile.churn.confidence).toBe('low');
+    expect(profile.lowConfidenceReasons.length).toBeGreaterThan(0);
+    expect(profile.churn.probability).toBeGreaterThanOrEqual(0);
+    expect(profile.churn.probability).toBeLessThanOrEqual(1);
+
+    const regular = [...result.features.values()].find(
+      (f) => f.activity.totalEvents > 50 && f.activity.activeDays > 5,
+    )!;
+    const [regularAnswers] = await onnx.score([regular]);
+    const regularProfile = assembleProfile(regular, regularAnswers, onnx, { versions });
+    expect(regularProfile.segment.confidence).toBe('normal');
+    expect(regularProfile.lowConfidenceReasons).toEqual([]);
+    expect(regularProfile.segment.label.length).toBeGreaterThan(3);
+  });
+});
