@@ -221,7 +221,8 @@ export function trainProfileModels(
   };
 }
 
-function trainSegments(profiles: ProfileFeatures[], c: ProfileTrainingConfig, now: number) {
+/** k-means segments (k by silhouette) over the profiles' segment vectors, with labels and summaries. */
+export function trainSegments(profiles: ProfileFeatures[], c: ProfileTrainingConfig, now: number) {
   const genreTotals = new Map<string, number>();
   for (const f of profiles)
     for (const g of f.interests.genres) genreTotals.set(g.name, (genreTotals.get(g.name) ?? 0) + g.weight);
@@ -263,7 +264,8 @@ function trainSegments(profiles: ProfileFeatures[], c: ProfileTrainingConfig, no
   };
 }
 
-function trainAnomaly(profiles: ProfileFeatures[], c: ProfileTrainingConfig, now: number) {
+/** Isolation forest over the profiles' anomaly vectors, with the flag threshold calibrated on them. */
+export function trainAnomaly(profiles: ProfileFeatures[], c: ProfileTrainingConfig, now: number) {
   const rows = profiles.map(anomalyVector);
   const forest = trainIsolationForest(rows, {
     trees: c.anomalyTrees,
@@ -320,7 +322,8 @@ export function churnDatasetAt(
   return out;
 }
 
-function trainChurn(
+/** Churn model on a time split: fitted on the earlier window, measured on the later, refitted on the later. */
+export function trainChurn(
   byUser: ReadonlyMap<string, InteractionEvent[]>,
   itemsById: ReadonlyMap<string, Item>,
   c: ProfileTrainingConfig,
