@@ -1,0 +1,189 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Effect, PolicyStatement, Role, ServicePrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
+import { Architecture, type ILayerVersion, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import type {
+  Access,
+  BucketDeclaration,
+  FunctionDeclaration,
+  TableDeclaration,
+} from '#platform/declaration.ts';
+import type { MarqueeSettings } from '../settings.ts';
+import { pascalCase } from './declared-table.ts';
+import { acknowledgeWildcardResource } from './nag.ts';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Where the models layer unpacks in Lambda (layer zips extract under /opt). */
+export const MODELS_DIR_IN_LAMBDA = '/opt/models';
+
+/** Item-level reads; no stream or table administration. */
+export const TABLE_READ_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:Scan',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:DescribeTable',
+];
+/** Item-level writes (TransactWriteItems is authorised through these). */
+export const TABLE_WRITE_ACTIONS = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+];
+export const OBJECT_READ_ACTIONS = ['s3:GetObject'];
+export const OBJECT_WRITE_ACTIONS = ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'];
+
+// The X-Ray SDK inside Powertools calls `require`, which an ESM bundle does not define.
+const ESM_REQUIRE_BANNER = "import{createRequire}from'module';const require=createRequire(import.meta.url);";
+
+export interface MarqueeFunctionProps {
+  declaration: FunctionDeclaration;
+  settings: MarqueeSettings;
+  /** The onnxruntime-node and models layers; required when the declaration `usesModels`. */
+  modelLayers?: { runtime: ILayerVersion; models: ILayerVersion };
+}
+
+/**
+ * A Lambda function built from its declaration with Marquee's defaults set once: Node 22 on
+ * arm64, an ESM bundle made by the local esbuild (no Docker) with source maps, X-Ray tracing,
+ * its own log group with a retention, and a role that starts with nothing but that log group.
+ * Access to data is added only through `bindTable` / `bindBucket`, which read the access level
+ * from the declaration and set the environment variable in the same call.
+ */
+export class MarqueeFunction extends NodejsFunction {
+  readonly declaration: FunctionDeclaration;
+
+  constructor(scope: Construct, props: MarqueeFunctionProps) {
+    const { declaration, settings } = props;
+    const id = pascalCase(declaration.id);
+    if (declaration.usesModels && !props.modelLayers) {
+      throw new Error(`Function ${declaration.id} uses models but was given no model layers`);
+    }
+    const logGroup = new LogGroup(scope, `${id}Logs`, {
+      retention: settings.logRetentionDays as RetentionDays,
+    });
+    // An explicit role instead of AWSLambdaBasicExecutionRole, whose logs:* reaches every log group.
+    const role = new Role(scope, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Marquee ${declaration.id} function`,
+    });
+    logGroup.grantWrite(role);
+    super(scope, `${id}Function`, {
+      entry: path.join(repoRoot, declaration.entry),
+      handler: 'handler',
+      projectRoot: repoRoot,
+      depsLockFilePath: path.join(repoRoot, 'package-lock.json'),
+      description: declaration.description,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: declaration.memoryMb,
+      timeout: Duration.seconds(declaration.timeoutSec),
+      tracing: Tracing.ACTIVE,
+      logGroup,
+      role,
+      layers: declaration.usesModels ? [props.modelLayers!.runtime, props.modelLayers!.models] : undefined,
+      environment: {
+        MARQUEE_STAGE: settings.stage,
+        POWERTOOLS_SERVICE_NAME: `marquee-${declaration.id}`,
+        NODE_OPTIONS: '--enable-source-maps',
+        ...(declaration.usesModels ? { MODELS_DIR: MODELS_DIR_IN_LAMBDA } : {}),
+      },
+      bundling: {
+        forceDockerBundling: false,
+        format: OutputFormat.ESM,
+        target: 'node22',
+        platform: 'node',
+        mainFields: ['module', 'main'],
+        banner: ESM_REQUIRE_BANNER,
+        minify: true,
+        sourceMap: true,
+        sourceMapMode: SourceMapMode.EXTERNAL,
+        sourcesContent: false,
+        // The native binding ships in the runtime layer; everything else (AWS SDK included) is
+        // bundled so the code runs against the versions it was tested with.
+        externalModules: ['onnxruntime-node'],
+        logLevel: LogLevel.ERROR,
+      },
+    });
+    this.declaration = declaration;
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions (added by tracing).',
+    });
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'Node.js 22 is the project runtime: code and tests run on Node 20+ locally, 22 is the newest LTS verified here.',
+    });
+  }
+
+  /** The role the function runs as (always the explicit one created above). */
+  get executionRole(): IRole {
+    return this.role!;
+  }
+
+  /**
+   * Grants the declared access (read or readWrite) to `table` and its declared indexes, by exact
+   * ARN, and sets the table's environment variable.
+   */
+  bindTable(declaration: TableDeclaration, table: ITable): void {
+    const access = this.declaredAccess('tables', declaration.id);
+    const indexNames = [...(declaration.globalIndexes ?? []), ...(declaration.localIndexes ?? [])].map(
+      (index) => index.name,
+    );
+    this.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions:
+          access === 'readWrite' ? [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS] : TABLE_READ_ACTIONS,
+        resources: [table.tableArn, ...indexNames.map((name) => `${table.tableArn}/index/${name}`)],
+      }),
+    );
+    this.addEnvironment(declaration.env, table.tableName);
+  }
+
+  /** Grants the declared access to objects in `bucket` (no bucket administration) and sets its variable. */
+  bindBucket(declaration: BucketDeclaration, bucket: IBucket): void {
+    const access = this.declaredAccess('buckets', declaration.id);
+    const objects = bucket.arnForObjects('*');
+    this.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions:
+          access === 'readWrite' ? [...OBJECT_READ_ACTIONS, ...OBJECT_WRITE_ACTIONS] : OBJECT_READ_ACTIONS,
+        resources: [objects],
+      }),
+    );
+    this.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['s3:ListBucket'],
+        resources: [bucket.bucketArn],
+      }),
+    );
+    this.addEnvironment(declaration.env, bucket.bucketName);
+    acknowledgeWildcardResource(
+      this.executionRole,
+      objects,
+      `Object keys in the ${declaration.id} bucket are chosen at run time; the grant is limited to that one bucket.`,
+    );
+  }
+
+  private declaredAccess(kind: 'tables' | 'buckets', resourceId: string): Access {
+    const access = (this.declaration[kind] as Record<string, Access | undefined>)[resourceId];
+    if (!access) {
+      throw new Error(`Function ${this.declaration.id} does not declare access to ${kind} ${resourceId}`);
+    }
+    return access;
+  }
+}

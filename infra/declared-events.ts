@@ -1,0 +1,71 @@
+import { Stack } from 'aws-cdk-lib';
+import { EventField, Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { EventType } from 'aws-cdk-lib/aws-s3';
+import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
+import type { Construct } from 'constructs';
+import { eventRules, s3Triggers, schedules } from '#platform/declaration.ts';
+import { pascalCase } from './constructs/declared-table.ts';
+import type { MarqueeFunctions } from './declared-functions.ts';
+import type { DeclaredResources } from './declared-resources.ts';
+
+/**
+ * Wires the declared S3 triggers, EventBridge rules and schedules whose target function lives
+ * in `scope`'s stack, so every trigger sits beside its function and no stack points back.
+ */
+export function wireDeclaredEvents(
+  scope: Construct,
+  registry: MarqueeFunctions,
+  resources: DeclaredResources,
+): void {
+  const local = (id: keyof MarqueeFunctions) => {
+    const fn = registry[id];
+    return fn && Stack.of(fn) === Stack.of(scope) ? fn : undefined;
+  };
+  for (const trigger of s3Triggers) {
+    const fn = local(trigger.function);
+    if (!fn) continue;
+    const bucket = resources.bucketFor(scope, trigger.bucket);
+    for (const event of trigger.events) {
+      if (event !== 's3:ObjectCreated:*') throw new Error(`Unsupported S3 trigger event ${event}`);
+      bucket.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(fn));
+    }
+  }
+  for (const rule of eventRules) {
+    const fn = local(rule.function);
+    if (!fn) continue;
+    new Rule(scope, `${pascalCase(rule.id)}Rule`, {
+      description: `Routes ${rule.pattern['detail-type'].join(', ')} to ${rule.function}`,
+      eventPattern: {
+        source: rule.pattern.source,
+        detailType: rule.pattern['detail-type'],
+        detail: rule.pattern.detail,
+      },
+      targets: [new LambdaFunction(fn)],
+    });
+  }
+  for (const schedule of schedules) {
+    const fn = local(schedule.function);
+    if (!fn) continue;
+    new Rule(scope, `${pascalCase(schedule.id)}Schedule`, {
+      description: `Runs ${schedule.function} on ${schedule.expression}`,
+      schedule: Schedule.expression(schedule.expression),
+      // Keep the EventBridge envelope so the handler reads `detail` exactly as from any other event.
+      targets: [
+        new LambdaFunction(fn, {
+          event: RuleTargetInput.fromObject({
+            version: '0',
+            id: EventField.eventId,
+            'detail-type': 'Scheduled Event',
+            source: 'aws.events',
+            account: EventField.account,
+            time: EventField.time,
+            region: EventField.region,
+            resources: [],
+            detail: schedule.detail,
+          }),
+        }),
+      ],
+    });
+  }
+}

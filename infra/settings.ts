@@ -1,0 +1,59 @@
+/**
+ * Deployment settings, read once from CDK context (`cdk.json`, overridable with `-c key=value`).
+ * The defaults are placeholders that let `npm run synth` work offline; a real deploy passes
+ * `-c jwtIssuer=https://... -c jwtAudience=...`.
+ */
+import type { Node } from 'constructs';
+import type { Scope } from '#platform/declaration.ts';
+
+export interface MarqueeSettings {
+  /** Stage name (`dev`, `prod`): prefixes stack names and reaches functions as MARQUEE_STAGE. */
+  stage: string;
+  /** Issuer URL of the JWTs the HTTP API accepts. */
+  jwtIssuer: string;
+  /** Audiences (client ids) the HTTP API accepts; comma-separated in context. */
+  jwtAudience: string[];
+  /** Prefix of OAuth scopes: route scope `read` requires `${prefix}/read`. */
+  jwtScopePrefix: string;
+  /** Days CloudWatch keeps function and access logs. */
+  logRetentionDays: number;
+  /** Browser origins allowed to PUT to the uploads bucket through presigned URLs; comma-separated. */
+  uploadOrigins: string[];
+}
+
+/** Reads the settings from a construct node's context; throws naming the key that is missing. */
+export function readSettings(node: Node): MarqueeSettings {
+  const text = (key: string): string => {
+    const value = node.tryGetContext(key);
+    if (value === undefined || value === null || String(value).trim() === '') {
+      throw new Error(`CDK context "${key}" is required (cdk.json or -c ${key}=...)`);
+    }
+    return String(value).trim();
+  };
+  const stage = text('marqueeStage');
+  if (!/^[a-z][a-z0-9-]{0,15}$/.test(stage)) {
+    throw new Error(`CDK context "marqueeStage" must be lowercase letters, digits or -, got "${stage}"`);
+  }
+  const logRetentionDays = Number(text('logRetentionDays'));
+  if (!Number.isInteger(logRetentionDays) || logRetentionDays <= 0) {
+    throw new Error(`CDK context "logRetentionDays" must be a positive integer, got ${logRetentionDays}`);
+  }
+  return {
+    stage,
+    jwtIssuer: text('jwtIssuer'),
+    jwtAudience: list(text('jwtAudience')),
+    jwtScopePrefix: text('jwtScopePrefix'),
+    logRetentionDays,
+    uploadOrigins: list(text('uploadOrigins')),
+  };
+}
+
+const list = (commaSeparated: string): string[] =>
+  commaSeparated
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+
+/** The OAuth scope a route of the given declared scope requires, e.g. `marquee/read`. */
+export const oauthScope = (settings: Pick<MarqueeSettings, 'jwtScopePrefix'>, scope: Scope): string =>
+  `${settings.jwtScopePrefix}/${scope}`;

@@ -1,0 +1,95 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { type FunctionId, routeKey, routes } from '#platform/declaration.ts';
+import { pascalCase } from '../constructs/declared-table.ts';
+import { createDeclaredFunctions, functionFor, type MarqueeFunctions } from '../declared-functions.ts';
+import type { DeclaredResources } from '../declared-resources.ts';
+import { oauthScope, type MarqueeSettings } from '../settings.ts';
+
+export interface ApiStackProps extends StackProps {
+  settings: MarqueeSettings;
+  resources: DeclaredResources;
+  functions: MarqueeFunctions;
+}
+
+// One JSON line per request; HTTP APIs support only these $context variables.
+const ACCESS_LOG_FIELDS = {
+  requestId: '$context.requestId',
+  ip: '$context.identity.sourceIp',
+  requestTime: '$context.requestTime',
+  routeKey: '$context.routeKey',
+  status: '$context.status',
+  protocol: '$context.protocol',
+  responseLength: '$context.responseLength',
+  latencyMs: '$context.responseLatency',
+  integrationError: '$context.integrationErrorMessage',
+  authorizerError: '$context.authorizer.error',
+  subject: '$context.authorizer.claims.sub',
+};
+
+/**
+ * The HTTP API: every declared route, each behind the JWT authorizer and the OAuth scope its
+ * declaration names, plus the functions that only serve HTTP.
+ */
+export class ApiStack extends Stack {
+  readonly httpApi: HttpApi;
+
+  constructor(scope: Construct, id: string, props: ApiStackProps) {
+    super(scope, id, props);
+    const { settings } = props;
+    createDeclaredFunctions(this, 'api', props, props.functions);
+
+    this.httpApi = new HttpApi(this, 'HttpApi', {
+      apiName: `marquee-${settings.stage}`,
+      description: 'Marquee: recommendations, audience profiles and video processing',
+      createDefaultStage: false,
+    });
+    const accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: settings.logRetentionDays as RetentionDays,
+    });
+    new HttpStage(this, 'DefaultStage', {
+      httpApi: this.httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
+      },
+    });
+
+    const authorizer = new HttpJwtAuthorizer('JwtAuthorizer', settings.jwtIssuer, {
+      jwtAudience: settings.jwtAudience,
+    });
+    const integrations = new Map<FunctionId, HttpLambdaIntegration>();
+    const integrationFor = (fnId: FunctionId): HttpLambdaIntegration => {
+      let integration = integrations.get(fnId);
+      if (!integration) {
+        integration = new HttpLambdaIntegration(
+          `${pascalCase(fnId)}Integration`,
+          functionFor(props.functions, fnId),
+        );
+        integrations.set(fnId, integration);
+      }
+      return integration;
+    };
+    for (const route of routes) {
+      const [httpRoute] = this.httpApi.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration: integrationFor(route.function),
+        authorizer,
+        authorizationScopes: [oauthScope(settings, route.scope)],
+      });
+      if (!httpRoute) throw new Error(`No route created for ${routeKey(route)}`);
+    }
+    new CfnOutput(this, 'ApiUrl', {
+      value: this.httpApi.apiEndpoint,
+      description: 'Base URL of the HTTP API',
+    });
+  }
+}

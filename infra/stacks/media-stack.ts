@@ -1,0 +1,112 @@
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { CfnQueue } from 'aws-cdk-lib/aws-mediaconvert';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import { type BucketId, buckets } from '#platform/declaration.ts';
+import { DeclaredBucket } from '../constructs/declared-bucket.ts';
+import type { MarqueeFunction } from '../constructs/marquee-function.ts';
+import { acknowledgeBucketNotificationsHandler, acknowledgeWildcardResource } from '../constructs/nag.ts';
+import { createDeclaredFunctions, type MarqueeFunctions } from '../declared-functions.ts';
+import { wireDeclaredEvents } from '../declared-events.ts';
+import type { DeclaredResources } from '../declared-resources.ts';
+import { concernOfBucket } from '../placement.ts';
+import type { MarqueeSettings } from '../settings.ts';
+
+export interface MediaStackProps extends StackProps {
+  settings: MarqueeSettings;
+  resources: DeclaredResources;
+  functions: MarqueeFunctions;
+  accessLogs: IBucket;
+}
+
+/**
+ * Video ingest: the uploads bucket (its ObjectCreated notification must sit beside the ingest
+ * function), the MediaConvert queue and service role, and the functions that submit jobs and
+ * react to their state changes.
+ */
+export class MediaStack extends Stack {
+  readonly queue: CfnQueue;
+  readonly mediaConvertRole: Role;
+  private readonly declaredResources: DeclaredResources;
+
+  constructor(scope: Construct, id: string, props: MediaStackProps) {
+    super(scope, id, props);
+    this.declaredResources = props.resources;
+    for (const bucketId of Object.keys(buckets) as BucketId[]) {
+      if (concernOfBucket(bucketId) !== 'media') continue;
+      props.resources.addBucket(
+        new DeclaredBucket(this, buckets[bucketId], {
+          accessLogs: props.accessLogs,
+          uploadOrigins: props.settings.uploadOrigins,
+        }),
+      );
+    }
+
+    this.queue = new CfnQueue(this, 'MediaConvertQueue', {
+      pricingPlan: 'ON_DEMAND',
+      status: 'ACTIVE',
+      description: `Marquee ${props.settings.stage} transcoding`,
+    });
+    this.mediaConvertRole = new Role(this, 'MediaConvertRole', {
+      assumedBy: new ServicePrincipal('mediaconvert.amazonaws.com'),
+      description: 'MediaConvert reads uploaded masters and writes renditions',
+    });
+    this.grantObjects(
+      'uploads',
+      ['s3:GetObject'],
+      'MediaConvert reads masters whose keys come from each job.',
+    );
+    this.grantObjects(
+      'media',
+      ['s3:PutObject'],
+      'MediaConvert writes renditions under keys each job chooses.',
+    );
+
+    const created = createDeclaredFunctions(this, 'media', props, props.functions);
+    for (const fn of created) {
+      if (fn.declaration.usesMediaConvert) this.bindMediaConvert(fn);
+    }
+    wireDeclaredEvents(this, props.functions, props.resources);
+    acknowledgeBucketNotificationsHandler(this);
+  }
+
+  /** Lets `fn` submit and read jobs on this queue, passing only this role, and tells it both ARNs. */
+  private bindMediaConvert(fn: MarqueeFunction): void {
+    const jobs = this.formatArn({ service: 'mediaconvert', resource: 'jobs', resourceName: '*' });
+    fn.addEnvironment('MEDIACONVERT_QUEUE_ARN', this.queue.attrArn);
+    fn.addEnvironment('MEDIACONVERT_ROLE_ARN', this.mediaConvertRole.roleArn);
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['mediaconvert:CreateJob'],
+        resources: [this.queue.attrArn, jobs],
+      }),
+    );
+    fn.addToRolePolicy(
+      new PolicyStatement({ effect: Effect.ALLOW, actions: ['mediaconvert:GetJob'], resources: [jobs] }),
+    );
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['mediaconvert:DescribeEndpoints'],
+        resources: ['*'],
+      }),
+    );
+    this.mediaConvertRole.grantPassRole(fn.executionRole);
+    acknowledgeWildcardResource(
+      fn.executionRole,
+      jobs,
+      'MediaConvert job ids are assigned at submission; CreateJob/GetJob are limited to jobs in this account and region.',
+    );
+    // Resource::* is already acknowledged for X-Ray on every function role; it covers DescribeEndpoints too.
+  }
+
+  private grantObjects(bucketId: BucketId, actions: string[], reason: string): void {
+    const objects = this.declaredResources.bucketFor(this, bucketId).arnForObjects('*');
+    this.mediaConvertRole.addToPolicy(
+      new PolicyStatement({ effect: Effect.ALLOW, actions, resources: [objects] }),
+    );
+    acknowledgeWildcardResource(this.mediaConvertRole, objects, reason);
+  }
+}

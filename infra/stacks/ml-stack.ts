@@ -1,0 +1,112 @@
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Code, LayerVersion, Runtime } from 'aws-cdk-lib/aws-lambda';
+import type { Construct } from 'constructs';
+import type { FunctionId } from '#platform/declaration.ts';
+import { layerPaths } from '../../layers/build.ts';
+import type { MarqueeFunction } from '../constructs/marquee-function.ts';
+import { acknowledgeWildcardResource } from '../constructs/nag.ts';
+import { createDeclaredFunctions, type MarqueeFunctions } from '../declared-functions.ts';
+import { wireDeclaredEvents } from '../declared-events.ts';
+import type { DeclaredResources } from '../declared-resources.ts';
+import type { MarqueeSettings } from '../settings.ts';
+
+/** The declaration id of the function that trains models and puts winners live. */
+export const RETRAIN_FUNCTION_ID: FunctionId = 'retrain';
+
+export interface MlStackProps extends StackProps {
+  settings: MarqueeSettings;
+  resources: DeclaredResources;
+  functions: MarqueeFunctions;
+}
+
+/**
+ * Model serving and training: the onnxruntime-node and models layers, every function that loads
+ * models, and the retrain job with its schedule. The layers live here, next to all their users,
+ * because a layer version ARN exported to another stack could never change (CloudFormation
+ * refuses to update an export that is in use).
+ */
+export class MlStack extends Stack {
+  readonly runtimeLayer: LayerVersion;
+  readonly modelsLayer: LayerVersion;
+  /** Name under which retrain publishes new models layer versions. */
+  readonly modelsLayerName: string;
+
+  constructor(scope: Construct, id: string, props: MlStackProps) {
+    super(scope, id, props);
+    this.runtimeLayer = new LayerVersion(this, 'OnnxRuntimeLayer', {
+      code: Code.fromAsset(layerPaths.runtime),
+      compatibleArchitectures: [Architecture.ARM_64],
+      compatibleRuntimes: [Runtime.NODEJS_22_X],
+      description: 'onnxruntime-node with only its linux/arm64 binaries',
+    });
+    this.modelsLayerName = `marquee-${props.settings.stage}-models`;
+    this.modelsLayer = new LayerVersion(this, 'ModelsLayer', {
+      layerVersionName: this.modelsLayerName,
+      code: Code.fromAsset(layerPaths.models),
+      compatibleArchitectures: [Architecture.ARM_64],
+      compatibleRuntimes: [Runtime.NODEJS_22_X],
+      description: 'Baseline model artifacts, unpacked to /opt/models',
+    });
+
+    const created = createDeclaredFunctions(
+      this,
+      'ml',
+      { ...props, modelLayers: { runtime: this.runtimeLayer, models: this.modelsLayer } },
+      props.functions,
+    );
+    const retrain = created.find((fn) => fn.declaration.id === RETRAIN_FUNCTION_ID);
+    if (retrain) {
+      this.grantModelPublishing(
+        retrain,
+        created.filter((fn) => fn !== retrain && fn.declaration.usesModels),
+      );
+    }
+    wireDeclaredEvents(this, props.functions, props.resources);
+  }
+
+  /**
+   * A new model goes live by publishing a models layer version and pointing the serving functions
+   * at it (replacing only the models layer in their layer list). Retrain gets exactly the calls
+   * that needs, on exactly those functions; they live in this stack, so nothing points back.
+   */
+  private grantModelPublishing(retrain: MarqueeFunction, serving: MarqueeFunction[]): void {
+    const modelsLayerArn = this.formatArn({
+      service: 'lambda',
+      resource: 'layer',
+      resourceName: this.modelsLayerName,
+    });
+    const modelsLayerVersions = `${modelsLayerArn}:*`;
+    retrain.addEnvironment('MODEL_SERVING_FUNCTIONS', serving.map((fn) => fn.functionName).join(','));
+    retrain.addEnvironment('MODELS_LAYER_NAME', this.modelsLayerName);
+    retrain.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['lambda:PublishLayerVersion'],
+        resources: [modelsLayerArn],
+      }),
+    );
+    // UpdateFunctionConfiguration checks GetLayerVersion on every layer in the new list.
+    retrain.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['lambda:GetLayerVersion'],
+        resources: [modelsLayerVersions, this.runtimeLayer.layerVersionArn],
+      }),
+    );
+    if (serving.length > 0) {
+      retrain.addToRolePolicy(
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: ['lambda:GetFunctionConfiguration', 'lambda:UpdateFunctionConfiguration'],
+          resources: serving.map((fn) => fn.functionArn),
+        }),
+      );
+    }
+    acknowledgeWildcardResource(
+      retrain.executionRole,
+      modelsLayerVersions,
+      'Retrain reads back the models layer versions it publishes; their numbers are assigned at publication.',
+    );
+  }
+}

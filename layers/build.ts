@@ -1,0 +1,122 @@
+/**
+ * Builds the two Lambda layers' folders before synth, offline and idempotently:
+ * - runtime: onnxruntime-node with only the Linux binaries of one architecture (the npm package
+ *   ships every platform, 288 MB; Lambda allows 250 MB unzipped for a function and its layers);
+ * - models: the baseline model artifacts under `models/` (unpacked to /opt/models in Lambda).
+ * Run directly (`npx tsx layers/build.ts`) or through `buildLayers()` from the CDK app.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export type LayerArchitecture = 'arm64' | 'x64';
+
+const layersRoot = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(layersRoot, '..');
+
+/** Where the layers' assets are written (both folders are git-ignored). */
+export const layerPaths = {
+  runtime: path.join(layersRoot, 'runtime'),
+  models: path.join(layersRoot, 'models', 'build'),
+} as const;
+
+/** Where `npm run retrain` (or a person) leaves the baseline artifacts for the models layer. */
+export const baselineModelsDir = path.join(layerPaths.models, 'models');
+
+export interface LayerBuildResult {
+  runtimeDir: string;
+  modelsDir: string;
+  /** Bytes of the runtime layer's files (the Lambda 250 MB limit is on unzipped bytes). */
+  runtimeBytes: number;
+  /** Model files found, excluding the placeholder README. */
+  modelFiles: string[];
+}
+
+/** Prepares both layer folders; cheap when they are already up to date. */
+export function buildLayers(architecture: LayerArchitecture = 'arm64'): LayerBuildResult {
+  const runtimeBytes = buildRuntimeLayer(architecture);
+  const modelFiles = buildModelsLayer();
+  return { runtimeDir: layerPaths.runtime, modelsDir: layerPaths.models, runtimeBytes, modelFiles };
+}
+
+/** Copies onnxruntime-node (JS + one Linux binary folder) and onnxruntime-common; returns bytes. */
+export function buildRuntimeLayer(architecture: LayerArchitecture): number {
+  const nodeModules = path.join(layerPaths.runtime, 'nodejs', 'node_modules');
+  const ortSource = installedPackageDir('onnxruntime-node', repoRoot);
+  const commonSource = installedPackageDir('onnxruntime-common', ortSource);
+  const binaries = path.join('bin', 'napi-v6', 'linux', architecture);
+  if (!fs.existsSync(path.join(ortSource, binaries))) {
+    throw new Error(`onnxruntime-node has no ${binaries} folder in ${ortSource}`);
+  }
+  // Start clean so a previous build for the other architecture leaves nothing behind.
+  fs.rmSync(path.join(layerPaths.runtime, 'nodejs'), { recursive: true, force: true });
+  const ortTarget = path.join(nodeModules, 'onnxruntime-node');
+  for (const entry of ['package.json', 'dist', 'LICENSE', 'README.md']) {
+    copyIfPresent(path.join(ortSource, entry), path.join(ortTarget, entry));
+  }
+  fs.cpSync(path.join(ortSource, binaries), path.join(ortTarget, binaries), { recursive: true });
+  const commonTarget = path.join(nodeModules, 'onnxruntime-common');
+  for (const entry of ['package.json', 'dist', 'LICENSE', 'README.md']) {
+    copyIfPresent(path.join(commonSource, entry), path.join(commonTarget, entry));
+  }
+  // Source maps and type declarations are dead weight in Lambda.
+  removeMatching(nodeModules, (name) => name.endsWith('.map') || name.endsWith('.d.ts'));
+  return folderBytes(layerPaths.runtime);
+}
+
+/** Ensures the models layer folder exists; a README stands in until a baseline model is built. */
+export function buildModelsLayer(): string[] {
+  fs.mkdirSync(baselineModelsDir, { recursive: true });
+  const modelFiles = fs.readdirSync(baselineModelsDir).filter((name) => name !== 'README.md');
+  const readme = path.join(baselineModelsDir, 'README.md');
+  if (modelFiles.length === 0) {
+    // An empty folder is not a valid asset; a README keeps synth working from a fresh clone.
+    fs.writeFileSync(
+      readme,
+      '# Baseline models\n\nNo baseline model has been built yet. Artifacts placed in this folder\n' +
+        '(layers/models/build/models/) ship in the models layer and unpack to /opt/models.\n',
+    );
+  } else {
+    fs.rmSync(readme, { force: true });
+  }
+  return modelFiles;
+}
+
+/** The folder Node would load `name` from, starting at `fromDir` (package `exports` hide package.json). */
+function installedPackageDir(name: string, fromDir: string): string {
+  for (let dir = fromDir; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'node_modules', name);
+    if (fs.existsSync(path.join(candidate, 'package.json'))) return candidate;
+    if (path.dirname(dir) === dir) throw new Error(`${name} is not installed above ${fromDir}`);
+  }
+}
+
+function copyIfPresent(source: string, target: string): void {
+  if (fs.existsSync(source)) fs.cpSync(source, target, { recursive: true });
+}
+
+function removeMatching(dir: string, matches: (name: string) => boolean): void {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) removeMatching(full, matches);
+    else if (matches(entry.name)) fs.rmSync(full);
+  }
+}
+
+function folderBytes(dir: string): number {
+  let total = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    total += entry.isDirectory() ? folderBytes(full) : fs.statSync(full).size;
+  }
+  return total;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const architecture = (process.argv[2] ?? 'arm64') as LayerArchitecture;
+  const result = buildLayers(architecture);
+  console.log(
+    `runtime layer (${architecture}): ${(result.runtimeBytes / 1e6).toFixed(1)} MB in ${result.runtimeDir}\n` +
+      `models layer: ${result.modelFiles.length} model file(s) in ${result.modelsDir}`,
+  );
+}
