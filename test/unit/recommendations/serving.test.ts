@@ -1,0 +1,149 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { NotFoundError } from '#domain/errors.ts';
+import { aggregateEvents, DEFAULT_EVENT_WEIGHTS } from '#domain/recommendations/interactions.ts';
+import { trainTrending } from '#domain/recommendations/popularity.ts';
+import {
+  loadServingModel,
+  type ModelSet,
+  rankItems,
+  recommendForUser,
+  similarItems,
+  trendingItems,
+} from '#domain/recommendations/serving.ts';
+import { trainAllModels } from '#domain/recommendations/training.ts';
+import { event, syntheticData } from './fixtures.ts';
+
+const data = syntheticData();
+let set: ModelSet;
+
+beforeAll(async () => {
+  const artifacts = await trainAllModels(
+    { interactions: data.interactions, items: data.catalog, now: Date.UTC(2026, 1, 1) },
+    {
+      models: ['popularity', 'trending', 'ease', 'content', 'hybrid'],
+      ease: { lambda: 50, maxItems: 200, minSupport: 2, popularityExponent: 0 },
+      als: { factors: 8, lambda: 10, alpha: 5, iterations: 2, cgSteps: 2, seed: 1 },
+      content: { neighbours: 20, fieldWeights: { title: 1, description: 0.5, genre: 2, tag: 1.5 } },
+      binary: false,
+    },
+  );
+  const models: ModelSet['models'] = {};
+  for (const a of artifacts) models[a.name] = await loadServingModel(a.bytes, `v-${a.name}`);
+  set = { models, defaultModel: 'ease' };
+});
+
+describe('serving recommendations', () => {
+  it('weighs complete above play above view, and lets a dislike cancel a view', () => {
+    const [view, play, complete, mixed] = aggregateEvents(
+      [
+        event('u', 'a', 'view'),
+        event('u', 'b', 'play'),
+        event('u', 'c', 'complete'),
+        event('u', 'd', 'view'),
+        event('u', 'd', 'dislike'),
+      ],
+      DEFAULT_EVENT_WEIGHTS,
+    );
+    expect(complete.weight).toBeGreaterThan(play.weight);
+    expect(play.weight).toBeGreaterThan(view.weight);
+    expect(mixed.weight).toBeLessThan(0);
+  });
+
+  it('reflects an event posted a second earlier, without retraining', async () => {
+    const history = ['i0', 'i4', 'i8', 'i12', 'i16', 'i20'].map((id) => event('new', id, 'complete'));
+    const before = await recommendForUser(set, history, { k: 10, excludeSeen: true });
+    const horrorHistory = [
+      ...history,
+      ...['i2', 'i6', 'i10', 'i14', 'i18', 'i22', 'i26'].map((id) => event('new', id, 'complete')),
+    ];
+    const after = await recommendForUser(set, horrorHistory, { k: 10, excludeSeen: true });
+    expect(before.model).toBe('ease');
+    expect(after.items.map((i) => i.itemId)).not.toEqual(before.items.map((i) => i.itemId));
+    const horror = (ids: string[]) => ids.filter((id) => Number(id.slice(1)) % 4 === 2).length;
+    expect(horror(after.items.map((i) => i.itemId))).toBeGreaterThan(
+      horror(before.items.map((i) => i.itemId)),
+    );
+    // Seen items are excluded by default and every item carries a reason naming a watched title.
+    expect(after.items.some((i) => horrorHistory.some((e) => e.itemId === i.itemId))).toBe(false);
+    expect(after.items[0].reason).toMatch(/^because you watched Movie \d+/);
+  });
+
+  it('applies genre, excluded-genre and playable filters', async () => {
+    const history = ['i0', 'i4', 'i8', 'i12', 'i16', 'i20'].map((id) => event('f', id, 'play'));
+    const onlyComedy = await recommendForUser(set, history, { k: 10, excludeSeen: true, genres: ['comedy'] });
+    expect(onlyComedy.items.length).toBeGreaterThan(0);
+    expect(onlyComedy.items.every((i) => Number(i.itemId.slice(1)) % 4 === 1)).toBe(true);
+    const noDrama = await recommendForUser(set, history, {
+      k: 10,
+      excludeSeen: true,
+      excludeGenres: ['Drama'],
+      playableOnly: true,
+    });
+    expect(
+      noDrama.items.every((i) => Number(i.itemId.slice(1)) % 4 !== 0 && Number(i.itemId.slice(1)) % 3 !== 0),
+    ).toBe(true);
+  });
+
+  it('gives an unknown user trending and popular items, each with its reason', async () => {
+    const result = await recommendForUser(set, [], { k: 10, excludeSeen: true });
+    expect(result.items).toHaveLength(10);
+    for (const item of result.items) expect(item.reason).toMatch(/^(trending in \w+|popular with everyone)$/);
+    expect(['popularity', 'trending']).toContain(result.model);
+  });
+
+  it('blends content in for a user with a thin history (hybrid)', async () => {
+    const result = await recommendForUser(set, [event('thin', 'i1', 'complete')], {
+      k: 5,
+      excludeSeen: true,
+    });
+    expect(result.model).toBe('hybrid');
+    expect(result.items).toHaveLength(5);
+  });
+
+  it('finds similar items and answers NotFoundError for an unknown item', async () => {
+    const similar = await similarItems(set, 'i3', { k: 5 });
+    expect(similar.items.map((i) => i.itemId)).not.toContain('i3');
+    expect(similar.items.every((i) => Number(i.itemId.slice(1)) % 4 === 3)).toBe(true);
+    await expect(similarItems(set, 'nope', { k: 5 })).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('ranks exactly the given items and reports unknown ones', async () => {
+    const history = ['i0', 'i4', 'i8'].map((id) => event('r', id, 'complete'));
+    const ranked = await rankItems(set, history, ['i1', 'i12', 'i40', 'ghost'], {});
+    expect(ranked.items.map((i) => i.itemId).sort()).toEqual(['i1', 'i12', 'i40']);
+    expect(ranked.unknown).toEqual(['ghost']);
+    const scores = ranked.items.map((i) => i.score);
+    expect([...scores].sort((a, b) => b - a)).toEqual(scores);
+  });
+
+  it('serves trending for a named window and refuses an unknown window', async () => {
+    const result = await trendingItems(set, { k: 3, window: '24h' });
+    expect(result.items).toHaveLength(3);
+    await expect(trendingItems(set, { k: 3, window: '3w' })).rejects.toBeInstanceOf(NotFoundError);
+  });
+});
+
+describe('trending', () => {
+  it('lifts a new item with a burst of events above a steadily popular one within hours', () => {
+    const now = Date.UTC(2026, 5, 1, 12);
+    const hour = 3_600_000;
+    const rows = [];
+    // Steady: 10 events a day for 60 days.
+    for (let d = 0; d < 60; d++)
+      for (let e = 0; e < 10; e++)
+        rows.push({
+          userId: `s${d}-${e}`,
+          itemId: 'steady',
+          weight: 1,
+          timestamp: now - d * 24 * hour - e * hour,
+        });
+    // New hit: 15 events in the last 3 hours.
+    for (let e = 0; e < 15; e++)
+      rows.push({ userId: `h${e}`, itemId: 'hit', weight: 1, timestamp: now - (e % 3) * hour });
+    const model = trainTrending(rows, ['steady', 'hit'], now);
+    const w6h = model.windows.indexOf('6h');
+    expect(model.scores[w6h * 2 + 1]).toBeGreaterThan(model.scores[w6h * 2]);
+    // Steady's rate matches its own baseline, so it hardly rises at all.
+    expect(model.scores[w6h * 2 + 1]).toBeGreaterThan(3 * model.scores[w6h * 2]);
+  });
+});
