@@ -57,6 +57,8 @@ export interface RouteDeclaration {
   path: string;
   function: FunctionId;
   scope: Scope;
+  /** Operation id: names the contract (functions/contracts) and the handler's adapter. */
+  operation: string;
   summary: string;
 }
 
@@ -107,7 +109,11 @@ export const tables = {
     env: 'PROFILES_TABLE',
     partitionKey: { name: 'userId', type: 'S' },
     globalIndexes: [
-      { name: 'bySegment', partitionKey: { name: 'segmentId', type: 'S' }, sortKey: { name: 'userId', type: 'S' } },
+      {
+        name: 'bySegment',
+        partitionKey: { name: 'segmentId', type: 'S' },
+        sortKey: { name: 'userId', type: 'S' },
+      },
       // A sparse index: only flagged-or-scored users carry `anomalyShard`.
       {
         name: 'byAnomaly',
@@ -129,7 +135,11 @@ export const tables = {
     partitionKey: { name: 'assetId', type: 'S' },
     ttlAttribute: 'expiresAt',
     globalIndexes: [
-      { name: 'byStatus', partitionKey: { name: 'status', type: 'S' }, sortKey: { name: 'createdAt', type: 'S' } },
+      {
+        name: 'byStatus',
+        partitionKey: { name: 'status', type: 'S' },
+        sortKey: { name: 'createdAt', type: 'S' },
+      },
     ],
   },
 } as const satisfies Record<string, TableDeclaration>;
@@ -238,18 +248,82 @@ export const functions = {
 export type FunctionId = keyof typeof functions;
 
 export const routes: RouteDeclaration[] = [
-  { method: 'GET', path: '/health', function: 'catalog', scope: 'read', summary: 'Liveness and dependencies' },
-  { method: 'GET', path: '/openapi.json', function: 'openapi', scope: 'read', summary: 'This API as OpenAPI 3.1' },
-  { method: 'PUT', path: '/items/{itemId}', function: 'catalog', scope: 'write', summary: 'Create or replace an item' },
-  { method: 'GET', path: '/items/{itemId}', function: 'catalog', scope: 'read', summary: 'Read an item' },
-  { method: 'POST', path: '/items/batch', function: 'catalog', scope: 'write', summary: 'Upsert up to 100 items' },
-  { method: 'PUT', path: '/users/{userId}', function: 'catalog', scope: 'write', summary: "Set a user's attributes" },
-  { method: 'GET', path: '/users/{userId}', function: 'catalog', scope: 'read', summary: "Read a user's attributes" },
-  { method: 'DELETE', path: '/users/{userId}', function: 'catalog', scope: 'admin', summary: 'Erase a user' },
-  { method: 'POST', path: '/events', function: 'catalog', scope: 'write', summary: 'Record up to 100 events' },
+  {
+    method: 'GET',
+    path: '/health',
+    operation: 'getHealth',
+    function: 'catalog',
+    scope: 'read',
+    summary: 'Liveness and dependencies',
+  },
+  {
+    method: 'GET',
+    path: '/openapi.json',
+    operation: 'getOpenApi',
+    function: 'openapi',
+    scope: 'read',
+    summary: 'This API as OpenAPI 3.1',
+  },
+  {
+    method: 'PUT',
+    path: '/items/{itemId}',
+    operation: 'putItem',
+    function: 'catalog',
+    scope: 'write',
+    summary: 'Create or replace an item',
+  },
+  {
+    method: 'GET',
+    path: '/items/{itemId}',
+    operation: 'getItem',
+    function: 'catalog',
+    scope: 'read',
+    summary: 'Read an item',
+  },
+  {
+    method: 'POST',
+    path: '/items/batch',
+    operation: 'putItems',
+    function: 'catalog',
+    scope: 'write',
+    summary: 'Upsert up to 100 items',
+  },
+  {
+    method: 'PUT',
+    path: '/users/{userId}',
+    operation: 'putUser',
+    function: 'catalog',
+    scope: 'write',
+    summary: "Set a user's attributes",
+  },
+  {
+    method: 'GET',
+    path: '/users/{userId}',
+    operation: 'getUser',
+    function: 'catalog',
+    scope: 'read',
+    summary: "Read a user's attributes",
+  },
+  {
+    method: 'DELETE',
+    path: '/users/{userId}',
+    operation: 'eraseUser',
+    function: 'catalog',
+    scope: 'admin',
+    summary: 'Erase a user',
+  },
+  {
+    method: 'POST',
+    path: '/events',
+    operation: 'postEvents',
+    function: 'catalog',
+    scope: 'write',
+    summary: 'Record up to 100 events',
+  },
   {
     method: 'GET',
     path: '/users/{userId}/events',
+    operation: 'listUserEvents',
     function: 'catalog',
     scope: 'read',
     summary: "A user's events, newest first",
@@ -257,6 +331,7 @@ export const routes: RouteDeclaration[] = [
   {
     method: 'GET',
     path: '/users/{userId}/recommendations',
+    operation: 'getRecommendations',
     function: 'recommendations',
     scope: 'read',
     summary: 'Top-k items for a user',
@@ -264,6 +339,7 @@ export const routes: RouteDeclaration[] = [
   {
     method: 'POST',
     path: '/users/{userId}/rank',
+    operation: 'rankItems',
     function: 'recommendations',
     scope: 'read',
     summary: 'Personalised ranking of given items',
@@ -271,15 +347,31 @@ export const routes: RouteDeclaration[] = [
   {
     method: 'GET',
     path: '/items/{itemId}/similar',
+    operation: 'getSimilarItems',
     function: 'recommendations',
     scope: 'read',
     summary: 'Items like this one',
   },
-  { method: 'GET', path: '/trending', function: 'recommendations', scope: 'read', summary: 'Rising items' },
-  { method: 'GET', path: '/models', function: 'recommendations', scope: 'admin', summary: 'Model registry' },
+  {
+    method: 'GET',
+    path: '/trending',
+    operation: 'getTrending',
+    function: 'recommendations',
+    scope: 'read',
+    summary: 'Rising items',
+  },
+  {
+    method: 'GET',
+    path: '/models',
+    operation: 'listModels',
+    function: 'recommendations',
+    scope: 'admin',
+    summary: 'Model registry',
+  },
   {
     method: 'POST',
     path: '/models/{name}/rollback',
+    operation: 'rollbackModel',
     function: 'recommendations',
     scope: 'admin',
     summary: 'Make the previous version live',
@@ -287,22 +379,59 @@ export const routes: RouteDeclaration[] = [
   {
     method: 'GET',
     path: '/users/{userId}/profile',
+    operation: 'getProfile',
     function: 'profiles',
     scope: 'read',
     summary: "A user's audience profile",
   },
-  { method: 'GET', path: '/segments', function: 'profiles', scope: 'read', summary: 'Audience segments' },
+  {
+    method: 'GET',
+    path: '/segments',
+    operation: 'listSegments',
+    function: 'profiles',
+    scope: 'read',
+    summary: 'Audience segments',
+  },
   {
     method: 'GET',
     path: '/segments/{segmentId}/users',
+    operation: 'listSegmentUsers',
     function: 'profiles',
     scope: 'read',
     summary: "A segment's users, paged",
   },
-  { method: 'GET', path: '/anomalies', function: 'profiles', scope: 'admin', summary: 'Most anomalous users' },
-  { method: 'POST', path: '/videos', function: 'videos', scope: 'write', summary: 'Start an upload' },
-  { method: 'GET', path: '/videos/{assetId}', function: 'videos', scope: 'read', summary: "A video's status" },
-  { method: 'GET', path: '/videos', function: 'videos', scope: 'read', summary: 'Videos, by status' },
+  {
+    method: 'GET',
+    path: '/anomalies',
+    operation: 'listAnomalies',
+    function: 'profiles',
+    scope: 'admin',
+    summary: 'Most anomalous users',
+  },
+  {
+    method: 'POST',
+    path: '/videos',
+    operation: 'createUpload',
+    function: 'videos',
+    scope: 'write',
+    summary: 'Start an upload',
+  },
+  {
+    method: 'GET',
+    path: '/videos/{assetId}',
+    operation: 'getVideo',
+    function: 'videos',
+    scope: 'read',
+    summary: "A video's status",
+  },
+  {
+    method: 'GET',
+    path: '/videos',
+    operation: 'listVideos',
+    function: 'videos',
+    scope: 'read',
+    summary: 'Videos, by status',
+  },
 ];
 
 export const s3Triggers: S3TriggerDeclaration[] = [
@@ -318,7 +447,12 @@ export const eventRules: EventRuleDeclaration[] = [
 ];
 
 export const schedules: ScheduleDeclaration[] = [
-  { id: 'retrain-nightly', function: 'retrain', expression: 'cron(0 3 * * ? *)', detail: { reason: 'schedule' } },
+  {
+    id: 'retrain-nightly',
+    function: 'retrain',
+    expression: 'cron(0 3 * * ? *)',
+    detail: { reason: 'schedule' },
+  },
 ];
 
 /** `GET /items/{itemId}` — the API Gateway route key. */
@@ -326,3 +460,12 @@ export const routeKey = (route: Pick<RouteDeclaration, 'method' | 'path'>): stri
   `${route.method} ${route.path}`;
 
 export const routesOf = (fn: FunctionId): RouteDeclaration[] => routes.filter((r) => r.function === fn);
+
+/**
+ * The function that answers requests matching no declared route (API Gateway's `$default` route;
+ * the local gateway does the same), so unknown paths and methods get problem+json 404/405.
+ */
+export const fallbackFunction: FunctionId = 'catalog';
+
+/** The scope names as the JWT authorizer sees them: `marquee/read`, `marquee/write`, `marquee/admin`. */
+export const oauthScope = (scope: Scope): string => `marquee/${scope}`;

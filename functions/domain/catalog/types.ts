@@ -1,6 +1,15 @@
 /** Plain data shapes shared by every service. No AWS types here. */
 
-export const EVENT_TYPES = ['view', 'play', 'complete', 'like', 'dislike', 'rate', 'purchase', 'skip'] as const;
+export const EVENT_TYPES = [
+  'view',
+  'play',
+  'complete',
+  'like',
+  'dislike',
+  'rate',
+  'purchase',
+  'skip',
+] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 export interface Item {

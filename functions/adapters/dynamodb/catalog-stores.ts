@@ -1,0 +1,227 @@
+/** DynamoDB adapters of the catalog ports: items, users and events tables. */
+import {
+  BatchGetCommand,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { EventStore, ItemStore, Page, UserStore } from '#domain/catalog/ports.ts';
+import type { InteractionEvent, Item, UserAttributes } from '#domain/catalog/types.ts';
+import { batchWrite, scanTable } from './batch.ts';
+import { chunks, decodeCursor, documentClient, encodeCursor } from './client.ts';
+
+/** The update that keeps `createdAt` and a playable flag set earlier by the media pipeline. */
+function itemUpdate(table: string, item: Item) {
+  const now = new Date().toISOString();
+  const { itemId, createdAt = now, playable, ...rest } = item;
+  rest.updatedAt ??= now;
+  const names: Record<string, string> = { '#createdAt': 'createdAt', '#playable': 'playable' };
+  const values: Record<string, unknown> = { ':createdAt': createdAt, ':playable': playable ?? false };
+  const sets = ['#createdAt = if_not_exists(#createdAt, :createdAt)'];
+  sets.push(
+    playable === undefined ? '#playable = if_not_exists(#playable, :playable)' : '#playable = :playable',
+  );
+  const removes: string[] = [];
+  for (const key of [
+    'title',
+    'description',
+    'genres',
+    'tags',
+    'releaseDate',
+    'durationSec',
+    'attributes',
+    'updatedAt',
+  ] as const) {
+    names[`#${key}`] = key;
+    const value = (rest as Record<string, unknown>)[key];
+    if (value === undefined) removes.push(`#${key}`);
+    else {
+      values[`:${key}`] = value;
+      sets.push(`#${key} = :${key}`);
+    }
+  }
+  return {
+    TableName: table,
+    Key: { itemId },
+    UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
+
+export class DynamoItemStore implements ItemStore {
+  constructor(private readonly table: string) {}
+
+  async put(item: Item): Promise<Item> {
+    const result = await documentClient().send(
+      new UpdateCommand({ ...itemUpdate(this.table, item), ReturnValues: 'ALL_NEW' }),
+    );
+    return result.Attributes as Item;
+  }
+
+  async putAll(items: Item[]): Promise<void> {
+    // A transaction of up to 100 updates: all or nothing.
+    await documentClient().send(
+      new TransactWriteCommand({
+        TransactItems: items.map((item) => ({ Update: itemUpdate(this.table, item) })),
+      }),
+    );
+  }
+
+  async get(itemId: string): Promise<Item | undefined> {
+    const result = await documentClient().send(new GetCommand({ TableName: this.table, Key: { itemId } }));
+    return result.Item as Item | undefined;
+  }
+
+  async getMany(itemIds: string[]): Promise<Map<string, Item>> {
+    const found = new Map<string, Item>();
+    for (const ids of chunks([...new Set(itemIds)], 100)) {
+      let keys: Record<string, unknown>[] | undefined = ids.map((itemId) => ({ itemId }));
+      while (keys?.length) {
+        const result = await documentClient().send(
+          new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys } } }),
+        );
+        for (const item of (result.Responses?.[this.table] ?? []) as Item[]) found.set(item.itemId, item);
+        keys = result.UnprocessedKeys?.[this.table]?.Keys as Record<string, unknown>[] | undefined;
+      }
+    }
+    return found;
+  }
+
+  scan(): AsyncIterable<Item[]> {
+    return scanTable<Item>(this.table);
+  }
+
+  async setPlayable(itemId: string, playable: boolean): Promise<void> {
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { itemId },
+        UpdateExpression: 'SET playable = :p, updatedAt = :now',
+        ExpressionAttributeValues: { ':p': playable, ':now': new Date().toISOString() },
+      }),
+    );
+  }
+}
+
+export class DynamoUserStore implements UserStore {
+  constructor(private readonly table: string) {}
+
+  async put(user: UserAttributes): Promise<UserAttributes> {
+    const existing = await this.get(user.userId);
+    const stored = { ...user, createdAt: existing?.createdAt ?? user.createdAt };
+    await documentClient().send(new PutCommand({ TableName: this.table, Item: stored }));
+    return stored;
+  }
+
+  async get(userId: string): Promise<UserAttributes | undefined> {
+    const result = await documentClient().send(new GetCommand({ TableName: this.table, Key: { userId } }));
+    return result.Item as UserAttributes | undefined;
+  }
+
+  async delete(userId: string): Promise<void> {
+    await documentClient().send(new DeleteCommand({ TableName: this.table, Key: { userId } }));
+  }
+
+  scan(): AsyncIterable<UserAttributes[]> {
+    return scanTable<UserAttributes>(this.table);
+  }
+}
+
+/** Events: key (userId, eventId) makes retries idempotent; the LSI `byTime` orders by `ts`. */
+interface EventRow {
+  userId: string;
+  eventId: string;
+  itemId: string;
+  type: InteractionEvent['type'];
+  value?: number;
+  ts: number;
+  expiresAt?: number;
+}
+
+const toRow = (event: InteractionEvent, retentionDays?: number): EventRow => ({
+  userId: event.userId,
+  eventId: event.eventId,
+  itemId: event.itemId,
+  type: event.type,
+  ...(event.value === undefined ? {} : { value: event.value }),
+  ts: event.timestamp,
+  ...(retentionDays ? { expiresAt: Math.floor(event.timestamp / 1000) + retentionDays * 86_400 } : {}),
+});
+
+const fromRow = (row: EventRow): InteractionEvent => ({
+  eventId: row.eventId,
+  userId: row.userId,
+  itemId: row.itemId,
+  type: row.type,
+  ...(row.value === undefined ? {} : { value: row.value }),
+  timestamp: row.ts,
+});
+
+export class DynamoEventStore implements EventStore {
+  /** @param retentionDays events expire (TTL) this many days after they happened; 0 keeps them. */
+  constructor(
+    private readonly table: string,
+    private readonly retentionDays = 0,
+  ) {}
+
+  async putAll(events: InteractionEvent[]): Promise<void> {
+    await batchWrite(
+      this.table,
+      events.map((event) => ({ PutRequest: { Item: toRow(event, this.retentionDays) } })),
+    );
+  }
+
+  async listByUser(
+    userId: string,
+    options: { limit: number; cursor?: string },
+  ): Promise<Page<InteractionEvent>> {
+    const result = await documentClient().send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: 'byTime',
+        KeyConditionExpression: 'userId = :u',
+        ExpressionAttributeValues: { ':u': userId },
+        ScanIndexForward: false,
+        Limit: options.limit,
+        ExclusiveStartKey: decodeCursor(options.cursor),
+      }),
+    );
+    const cursor =
+      result.LastEvaluatedKey && result.Items?.length === options.limit
+        ? encodeCursor(result.LastEvaluatedKey)
+        : undefined;
+    return { items: ((result.Items ?? []) as EventRow[]).map(fromRow), ...(cursor ? { cursor } : {}) };
+  }
+
+  async deleteByUser(userId: string): Promise<number> {
+    let deleted = 0;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await documentClient().send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'userId = :u',
+          ExpressionAttributeValues: { ':u': userId },
+          ProjectionExpression: 'userId, eventId',
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      startKey = page.LastEvaluatedKey;
+      const keys = page.Items ?? [];
+      await batchWrite(
+        this.table,
+        keys.map((key) => ({ DeleteRequest: { Key: key } })),
+      );
+      deleted += keys.length;
+    } while (startKey);
+    return deleted;
+  }
+
+  async *scan(): AsyncIterable<InteractionEvent[]> {
+    for await (const rows of scanTable<EventRow>(this.table)) yield rows.map(fromRow);
+  }
+}

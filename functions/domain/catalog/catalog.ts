@@ -1,0 +1,133 @@
+/** Catalog, users and events: the rules, independent of storage and transport. */
+import { randomUUID } from 'node:crypto';
+import { NotFoundError, ValidationError, type FieldProblem } from '../errors.ts';
+import type { EventStore, ItemStore, Page, UserDataEraser, UserStore } from './ports.ts';
+import type { EventType, InteractionEvent, Item, UserAttributes } from './types.ts';
+
+/** Events further in the future than this are rejected as clock errors (ms). */
+export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
+
+export interface EventInput {
+  eventId?: string;
+  userId: string;
+  itemId: string;
+  type: EventType;
+  value?: number;
+  /** Epoch ms or ISO 8601; absent means now. */
+  timestamp?: number | string;
+}
+
+export type ItemInput = Omit<Item, 'itemId' | 'createdAt' | 'updatedAt'>;
+export type UserInput = Omit<UserAttributes, 'userId' | 'createdAt' | 'updatedAt'>;
+
+/**
+ * Normalises a batch: assigns ids and timestamps, checks clocks. Throws one ValidationError
+ * naming every bad event, so a rejected batch writes nothing.
+ */
+export function normalizeEvents(
+  inputs: EventInput[],
+  now: number,
+  newId: () => string = randomUUID,
+): InteractionEvent[] {
+  const problems: FieldProblem[] = [];
+  const events = inputs.map((input, index) => {
+    const timestamp =
+      input.timestamp === undefined
+        ? now
+        : typeof input.timestamp === 'number'
+          ? input.timestamp
+          : Date.parse(input.timestamp);
+    if (timestamp > now + MAX_FUTURE_SKEW_MS) {
+      problems.push({
+        field: `events[${index}].timestamp`,
+        message: `is ${Math.round((timestamp - now) / 1000)} s in the future; at most ${MAX_FUTURE_SKEW_MS / 1000} s is accepted`,
+      });
+    }
+    if (input.type === 'rate' && (input.value === undefined || input.value < 0 || input.value > 10)) {
+      problems.push({
+        field: `events[${index}].value`,
+        message: 'a rate event needs a value between 0 and 10',
+      });
+    }
+    const event: InteractionEvent = {
+      eventId: input.eventId ?? newId(),
+      userId: input.userId,
+      itemId: input.itemId,
+      type: input.type,
+      timestamp,
+    };
+    if (input.value !== undefined) event.value = input.value;
+    return event;
+  });
+  if (problems.length > 0)
+    throw new ValidationError(`${problems.length} event(s) are invalid; nothing was stored`, problems);
+  return events;
+}
+
+export class CatalogService {
+  constructor(
+    private readonly items: ItemStore,
+    private readonly users: UserStore,
+    private readonly events: EventStore,
+    private readonly erasers: UserDataEraser[] = [],
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  async putItem(itemId: string, input: ItemInput): Promise<Item> {
+    const now = new Date(this.clock()).toISOString();
+    return this.items.put({ ...input, itemId, createdAt: now, updatedAt: now });
+  }
+
+  async putItems(inputs: (ItemInput & { itemId: string })[]): Promise<number> {
+    const ids = new Set<string>();
+    const problems: FieldProblem[] = [];
+    inputs.forEach((item, index) => {
+      if (ids.has(item.itemId))
+        problems.push({ field: `items[${index}].itemId`, message: 'appears twice in the batch' });
+      ids.add(item.itemId);
+    });
+    if (problems.length > 0)
+      throw new ValidationError('the batch has duplicate item ids; nothing was stored', problems);
+    const now = new Date(this.clock()).toISOString();
+    await this.items.putAll(inputs.map((item) => ({ ...item, createdAt: now, updatedAt: now })));
+    return inputs.length;
+  }
+
+  async getItem(itemId: string): Promise<Item> {
+    const item = await this.items.get(itemId);
+    if (!item) throw new NotFoundError('item', itemId);
+    return item;
+  }
+
+  async putUser(userId: string, input: UserInput): Promise<UserAttributes> {
+    const now = new Date(this.clock()).toISOString();
+    return this.users.put({ ...input, userId, createdAt: now, updatedAt: now });
+  }
+
+  async getUser(userId: string): Promise<UserAttributes> {
+    const user = await this.users.get(userId);
+    if (!user) throw new NotFoundError('user', userId);
+    return user;
+  }
+
+  /** Records a batch of events; all are validated before any is written. */
+  async recordEvents(inputs: EventInput[]): Promise<InteractionEvent[]> {
+    const events = normalizeEvents(inputs, this.clock());
+    await this.events.putAll(events);
+    return events;
+  }
+
+  listUserEvents(
+    userId: string,
+    options: { limit: number; cursor?: string },
+  ): Promise<Page<InteractionEvent>> {
+    return this.events.listByUser(userId, options);
+  }
+
+  /** Erases everything Marquee holds about a user: events, attributes, profile. */
+  async eraseUser(userId: string): Promise<{ events: number }> {
+    const events = await this.events.deleteByUser(userId);
+    await Promise.all([this.users.delete(userId), ...this.erasers.map((e) => e.eraseUser(userId))]);
+    return { events };
+  }
+}

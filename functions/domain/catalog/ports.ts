@@ -1,0 +1,43 @@
+/** Storage ports of the catalog. Adapters (functions/adapters/dynamodb) implement them. */
+import type { InteractionEvent, Item, UserAttributes } from './types.ts';
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque; absent on the last page. */
+  cursor?: string;
+}
+
+export interface ItemStore {
+  /** Creates or replaces one item, keeping `createdAt` and a `playable` flag set earlier. */
+  put(item: Item): Promise<Item>;
+  /** All or nothing: either every item is stored or none is. */
+  putAll(items: Item[]): Promise<void>;
+  get(itemId: string): Promise<Item | undefined>;
+  getMany(itemIds: string[]): Promise<Map<string, Item>>;
+  /** Every item, in pages (training, export). */
+  scan(): AsyncIterable<Item[]>;
+  setPlayable(itemId: string, playable: boolean): Promise<void>;
+}
+
+export interface UserStore {
+  put(user: UserAttributes): Promise<UserAttributes>;
+  get(userId: string): Promise<UserAttributes | undefined>;
+  delete(userId: string): Promise<void>;
+  scan(): AsyncIterable<UserAttributes[]>;
+}
+
+export interface EventStore {
+  /** Stores a validated batch; an event with an existing (userId, eventId) overwrites, never duplicates. */
+  putAll(events: InteractionEvent[]): Promise<void>;
+  /** A user's events, newest first. */
+  listByUser(userId: string, options: { limit: number; cursor?: string }): Promise<Page<InteractionEvent>>;
+  /** Deletes every event of a user; returns how many were deleted. */
+  deleteByUser(userId: string): Promise<number>;
+  /** Every event, in pages (training). */
+  scan(): AsyncIterable<InteractionEvent[]>;
+}
+
+/** Anything else that holds per-user data and must forget a user on erasure. */
+export interface UserDataEraser {
+  eraseUser(userId: string): Promise<void>;
+}

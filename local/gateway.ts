@@ -1,0 +1,218 @@
+/**
+ * A local HTTP API: matches requests against the declared routes like API Gateway (most specific
+ * route first, `$default` otherwise), builds a payload 2.0 event, invokes the function and writes
+ * its response. With auth on, it enforces the same scopes as the cloud's JWT authorizer.
+ */
+import { randomUUID } from 'node:crypto';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import {
+  fallbackFunction,
+  type FunctionId,
+  oauthScope,
+  type RouteDeclaration,
+  routeKey,
+  routes,
+} from '#platform/declaration.ts';
+import type { DevAuthority } from './dev-auth.ts';
+import { FunctionTimeoutError } from './lambda-runtime.ts';
+
+/** API Gateway's own payload limit (bytes). */
+const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+
+interface CompiledRoute {
+  route: RouteDeclaration;
+  pattern: RegExp;
+  names: string[];
+  literalSegments: number;
+}
+
+function compile(route: RouteDeclaration): CompiledRoute {
+  const names: string[] = [];
+  const segments = route.path.split('/').filter(Boolean);
+  const pattern = segments
+    .map((segment) => {
+      const param = /^\{(.+)\}$/.exec(segment);
+      if (param) {
+        names.push(param[1]);
+        return '([^/]+)';
+      }
+      return segment.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
+    })
+    .join('/');
+  return {
+    route,
+    pattern: new RegExp(`^/${pattern}/?$`),
+    names,
+    literalSegments: segments.filter((s) => !s.startsWith('{')).length,
+  };
+}
+
+// API Gateway prefers the route with the most literal segments.
+const compiled = routes.map(compile).sort((a, b) => b.literalSegments - a.literalSegments);
+
+export function matchRoute(
+  method: string,
+  path: string,
+): { route: RouteDeclaration; pathParameters: Record<string, string> } | undefined {
+  for (const candidate of compiled) {
+    if (candidate.route.method !== method) continue;
+    const match = candidate.pattern.exec(path);
+    if (!match) continue;
+    const pathParameters: Record<string, string> = {};
+    candidate.names.forEach((name, i) => {
+      let value = match[i + 1];
+      try {
+        value = decodeURIComponent(value);
+      } catch {
+        // keep the raw segment; the handler's validation will name it
+      }
+      pathParameters[name] = value;
+    });
+    return { route: candidate.route, pathParameters };
+  }
+  return undefined;
+}
+
+export interface GatewayOptions {
+  port: number;
+  invoke: (fn: FunctionId, event: APIGatewayProxyEventV2) => Promise<unknown>;
+  auth?: DevAuthority;
+  log?: (line: string) => void;
+}
+
+const problem = (res: ServerResponse, status: number, title: string, detail: string) => {
+  res.writeHead(status, { 'content-type': 'application/problem+json' });
+  res.end(JSON.stringify({ type: 'about:blank', title, status, detail }));
+};
+
+async function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += chunk.length;
+    if (size > MAX_PAYLOAD_BYTES) return 'too-large';
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+const TEXT_TYPES = /^(application\/(json|[\w.+-]+\+json|xml|x-www-form-urlencoded)|text\/)/i;
+
+export function toApiGatewayEvent(
+  req: IncomingMessage,
+  body: Buffer,
+  url: URL,
+  match: ReturnType<typeof matchRoute>,
+  authorizer?: { claims: Record<string, unknown>; scopes: string[] },
+): APIGatewayProxyEventV2 {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const query: Record<string, string> = {};
+  for (const [k, v] of url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
+  const now = new Date();
+  const key = match ? routeKey(match.route) : '$default';
+  const contentType = headers['content-type'] ?? '';
+  const isText = body.length === 0 || TEXT_TYPES.test(contentType) || contentType === '';
+  return {
+    version: '2.0',
+    routeKey: key,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
+    ...(match && Object.keys(match.pathParameters).length ? { pathParameters: match.pathParameters } : {}),
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: headers.host ?? 'localhost',
+      domainPrefix: 'localhost',
+      http: {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId: randomUUID(),
+      routeKey: key,
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+      ...(authorizer
+        ? { authorizer: { jwt: { claims: authorizer.claims, scopes: authorizer.scopes } } }
+        : {}),
+    },
+    ...(body.length ? { body: isText ? body.toString('utf8') : body.toString('base64') } : {}),
+    isBase64Encoded: body.length > 0 && !isText,
+  } as APIGatewayProxyEventV2;
+}
+
+function writeResult(res: ServerResponse, result: unknown): void {
+  // Payload 2.0: a result without statusCode is a 200 JSON body.
+  const structured: APIGatewayProxyStructuredResultV2 =
+    result && typeof result === 'object' && 'statusCode' in result
+      ? (result as APIGatewayProxyStructuredResultV2)
+      : { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(result) };
+  const body = structured.body
+    ? Buffer.from(structured.body, structured.isBase64Encoded ? 'base64' : 'utf8')
+    : Buffer.alloc(0);
+  const headers: Record<string, string | string[]> = { ...(structured.headers as Record<string, string>) };
+  if (structured.cookies?.length) headers['set-cookie'] = structured.cookies;
+  res.writeHead(structured.statusCode ?? 200, headers);
+  res.end(body);
+}
+
+/** Starts the gateway on 127.0.0.1; rejects with EADDRINUSE if the port is taken. */
+export async function startGateway(
+  options: GatewayOptions,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer(async (req, res) => {
+    const started = Date.now();
+    try {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const body = await readBody(req);
+      if (body === 'too-large')
+        return problem(res, 413, 'Payload too large', `bodies over ${MAX_PAYLOAD_BYTES} bytes are refused`);
+      const match = matchRoute(req.method ?? 'GET', url.pathname);
+      let authorizer: { claims: Record<string, unknown>; scopes: string[] } | undefined;
+      if (options.auth && match) {
+        const header = req.headers.authorization ?? '';
+        const token = /^Bearer (.+)$/i.exec(header)?.[1];
+        const verified = token ? options.auth.verify(token) : undefined;
+        if (!verified)
+          return problem(res, 401, 'Unauthorized', 'send a valid bearer token (npm start --auth prints one)');
+        const needed = oauthScope(match.route.scope);
+        if (!verified.scopes.includes(needed))
+          return problem(res, 403, 'Forbidden', `this route requires the scope ${needed}`);
+        authorizer = verified;
+      }
+      const event = toApiGatewayEvent(req, body, url, match, authorizer);
+      const fn = match ? match.route.function : fallbackFunction;
+      const result = await options.invoke(fn, event);
+      writeResult(res, result);
+      options.log?.(`${req.method} ${url.pathname} -> ${res.statusCode} ${Date.now() - started} ms`);
+    } catch (error) {
+      if (error instanceof FunctionTimeoutError) return problem(res, 504, 'Gateway timeout', error.message);
+      options.log?.(`gateway error: ${(error as Error).stack ?? error}`);
+      if (!res.headersSent) problem(res, 500, 'Internal error', 'the function failed; see the platform log');
+    }
+  });
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

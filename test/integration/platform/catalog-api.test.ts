@@ -1,0 +1,244 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadFixture } from '../../support/fixtures.ts';
+import { startTestPlatform, type TestPlatform } from '../../support/platform.ts';
+
+let platform: TestPlatform;
+
+beforeAll(async () => {
+  platform = await startTestPlatform();
+});
+
+afterAll(async () => {
+  await platform?.stop();
+});
+
+const problemFields = (body: { errors?: { field: string }[] }) => (body.errors ?? []).map((e) => e.field);
+
+describe('health and documentation', () => {
+  it('answers GET /health with ok', async () => {
+    const response = await platform.api('GET', '/health');
+    expect(response.status).toBe(200);
+    expect(response.body.status).toBe('ok');
+  });
+
+  it('serves an OpenAPI document listing every declared route', async () => {
+    const { routes } = await import('#platform/declaration.ts');
+    const response = await platform.api('GET', '/openapi.json');
+    expect(response.status).toBe(200);
+    for (const route of routes) {
+      expect(response.body.paths[route.path]?.[route.method.toLowerCase()]?.operationId).toBe(
+        route.operation,
+      );
+    }
+    expect(
+      response.body.paths['/events'].post.requestBody.content['application/json'].schema.properties.events
+        .maxItems,
+    ).toBe(100);
+  });
+
+  it('answers unknown paths with 404 and wrong methods with 405, both as problem+json', async () => {
+    const missing = await platform.api('GET', '/no/such/thing');
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('content-type')).toBe('application/problem+json');
+    const wrongMethod = await platform.api('PATCH', '/items/abc', {});
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get('allow')).toContain('GET');
+  });
+});
+
+describe('items', () => {
+  it('stores an item and reads it back, keeping createdAt across replacements', async () => {
+    const item = loadFixture('apigw', 'put-item');
+    const created = await platform.api('PUT', '/items/long-night', item);
+    expect(created.status).toBe(200);
+    const replaced = await platform.api('PUT', '/items/long-night', { ...item, title: 'The Longest Night' });
+    expect(replaced.body.createdAt).toBe(created.body.createdAt);
+    const read = await platform.api('GET', '/items/long-night');
+    expect(read.body).toMatchObject({
+      itemId: 'long-night',
+      title: 'The Longest Night',
+      genres: ['Drama', 'Thriller'],
+      playable: false,
+    });
+  });
+
+  it('answers an unknown item with 404 problem+json', async () => {
+    const response = await platform.api('GET', '/items/never-stored');
+    expect(response.status).toBe(404);
+    expect(response.body.title).toBe('Not found');
+  });
+
+  it('rejects a bad item naming every bad field', async () => {
+    const response = await platform.api('PUT', '/items/bad', {
+      title: '',
+      genres: 'Drama',
+      durationSec: -5,
+      colour: 'red',
+    });
+    expect(response.status).toBe(400);
+    expect(problemFields(response.body)).toEqual(
+      expect.arrayContaining(['title', 'genres', 'durationSec', 'colour']),
+    );
+  });
+
+  it('writes nothing from a batch with one bad item', async () => {
+    const items = Array.from({ length: 5 }, (_, i) => ({
+      itemId: `batch-${i}`,
+      title: `Batch ${i}`,
+      genres: ['Drama'],
+    }));
+    items[3] = { ...items[3], title: 42 as unknown as string };
+    const rejected = await platform.api('POST', '/items/batch', { items });
+    expect(rejected.status).toBe(400);
+    expect(problemFields(rejected.body)).toEqual(['items[3].title']);
+    expect((await platform.api('GET', '/items/batch-0')).status).toBe(404);
+  });
+
+  it('stores a valid batch and refuses batches over 100 or with duplicate ids', async () => {
+    const items = Array.from({ length: 100 }, (_, i) => ({ itemId: `many-${i}`, title: `Many ${i}` }));
+    expect((await platform.api('POST', '/items/batch', { items })).body).toEqual({ stored: 100 });
+    const tooMany = await platform.api('POST', '/items/batch', {
+      items: [...items, { itemId: 'x', title: 'x' }],
+    });
+    expect(tooMany.status).toBe(400);
+    expect(problemFields(tooMany.body)).toEqual(['items']);
+    const duplicated = await platform.api('POST', '/items/batch', { items: [items[0], items[0]] });
+    expect(duplicated.status).toBe(400);
+    expect(problemFields(duplicated.body)).toEqual(['items[1].itemId']);
+  });
+});
+
+describe('users', () => {
+  it('stores attributes and reads them back', async () => {
+    const put = await platform.api('PUT', '/users/ada', {
+      age: 36,
+      gender: 'f',
+      country: 'GB',
+      plan: 'premium',
+    });
+    expect(put.status).toBe(200);
+    expect((await platform.api('GET', '/users/ada')).body).toMatchObject({
+      userId: 'ada',
+      country: 'GB',
+      plan: 'premium',
+    });
+  });
+
+  it('rejects out-of-range and mistyped attributes by name', async () => {
+    const response = await platform.api('PUT', '/users/ada', { age: 400, country: 'Britain' });
+    expect(response.status).toBe(400);
+    expect(problemFields(response.body).sort()).toEqual(['age', 'country']);
+  });
+
+  it('rejects ids that are too long or contain control characters', async () => {
+    const long = await platform.api('GET', `/users/${'x'.repeat(257)}`);
+    expect(long.status).toBe(400);
+    expect(problemFields(long.body)).toEqual(['path.userId']);
+    const control = await platform.api('GET', `/users/${encodeURIComponent('bad\u0007id')}`);
+    expect(control.status).toBe(400);
+    expect(control.body.errors[0].message).toContain('control characters');
+  });
+});
+
+describe('events', () => {
+  it('stores a batch once even when it is retried', async () => {
+    const batch = loadFixture('apigw', 'post-events');
+    const first = await platform.api('POST', '/events', batch);
+    expect(first.status).toBe(202);
+    expect(first.body.eventIds).toEqual(['e-fixture-1', 'e-fixture-2', 'e-fixture-3']);
+    await platform.api('POST', '/events', batch);
+    const listed = await platform.api('GET', '/users/fixture-user/events?limit=100');
+    expect(listed.body.events).toHaveLength(3);
+  });
+
+  it('lists a user newest first, in pages', async () => {
+    const base = Date.now() - 60_000;
+    const events = Array.from({ length: 7 }, (_, i) => ({
+      userId: 'pager',
+      itemId: `i${i}`,
+      type: 'view',
+      timestamp: base + i * 1000,
+    }));
+    await platform.api('POST', '/events', { events });
+    const first = await platform.api('GET', '/users/pager/events?limit=3');
+    expect(first.body.events.map((e: { itemId: string }) => e.itemId)).toEqual(['i6', 'i5', 'i4']);
+    const second = await platform.api('GET', `/users/pager/events?limit=3&cursor=${first.body.cursor}`);
+    expect(second.body.events.map((e: { itemId: string }) => e.itemId)).toEqual(['i3', 'i2', 'i1']);
+  });
+
+  it('rejects a batch with one bad event and stores none of it', async () => {
+    const now = Date.now();
+    const response = await platform.api('POST', '/events', {
+      events: [
+        { userId: 'atomic', itemId: 'a', type: 'play', timestamp: now - 1000 },
+        { userId: 'atomic', itemId: 'b', type: 'play', timestamp: now + 86_400_000 },
+      ],
+    });
+    expect(response.status).toBe(400);
+    expect(problemFields(response.body)).toEqual(['events[1].timestamp']);
+    expect((await platform.api('GET', '/users/atomic/events')).body.events).toEqual([]);
+  });
+
+  it('names unknown types, missing ids, wrong types and unknown fields', async () => {
+    const response = await platform.api('POST', '/events', {
+      events: [
+        { userId: '', itemId: 'x', type: 'binge' },
+        { itemId: 5, type: 'view', value: 'high', extra: true },
+      ],
+    });
+    expect(response.status).toBe(400);
+    expect(problemFields(response.body)).toEqual(
+      expect.arrayContaining([
+        'events[0].userId',
+        'events[0].type',
+        'events[1].userId',
+        'events[1].itemId',
+        'events[1].value',
+        'events[1].extra',
+      ]),
+    );
+  });
+
+  it('refuses malformed JSON, wrong media types, empty and oversized batches', async () => {
+    const malformed = await platform.api('POST', '/events', '{"events": [', {
+      'content-type': 'application/json',
+    });
+    expect(malformed.status).toBe(400);
+    expect(problemFields(malformed.body)).toEqual(['body']);
+    const text = await platform.api('POST', '/events', 'userId=a', { 'content-type': 'text/plain' });
+    expect(text.status).toBe(415);
+    const empty = await platform.api('POST', '/events', { events: [] });
+    expect(problemFields(empty.body)).toEqual(['events']);
+    const tooMany = await platform.api('POST', '/events', {
+      events: Array.from({ length: 101 }, () => ({ userId: 'u', itemId: 'i', type: 'view' })),
+    });
+    expect(tooMany.status).toBe(400);
+    const huge = await platform.api('POST', '/events', {
+      events: [{ userId: 'u', itemId: 'x'.repeat(2_000_000), type: 'view' }],
+    });
+    expect(huge.status).toBe(413);
+    expect(huge.headers.get('content-type')).toBe('application/problem+json');
+  });
+
+  it('rejects bad paging parameters by name', async () => {
+    const badLimit = await platform.api('GET', '/users/pager/events?limit=0');
+    expect(problemFields(badLimit.body)).toEqual(['query.limit']);
+    const badCursor = await platform.api('GET', '/users/pager/events?cursor=not-a-cursor');
+    expect(problemFields(badCursor.body)).toEqual(['query.cursor']);
+    const unknown = await platform.api('GET', '/users/pager/events?colour=red');
+    expect(problemFields(unknown.body)).toEqual(['query.colour']);
+  });
+});
+
+describe('erasure', () => {
+  it('forgets a user: events, attributes and profile', async () => {
+    await platform.api('PUT', '/users/erase-me', { country: 'FR' });
+    await platform.api('POST', '/events', {
+      events: Array.from({ length: 30 }, (_, i) => ({ userId: 'erase-me', itemId: `i${i}`, type: 'play' })),
+    });
+    const erased = await platform.api('DELETE', '/users/erase-me');
+    expect(erased.status).toBe(204);
+    expect((await platform.api('GET', '/users/erase-me')).status).toBe(404);
+    expect((await platform.api('GET', '/users/erase-me/events')).body.events).toEqual([]);
+  });
+});
