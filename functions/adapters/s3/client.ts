@@ -1,0 +1,16 @@
+/**
+ * One S3 client per process. Locally AWS_ENDPOINT_URL_S3 points it at s3rver, which needs
+ * path-style addressing and no streaming checksums (it stores aws-chunked framing otherwise).
+ */
+import { S3Client } from '@aws-sdk/client-s3';
+
+let client: S3Client | undefined;
+
+export function s3Client(): S3Client {
+  client ??= new S3Client({
+    forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3),
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+  return client;
+}
