@@ -31,6 +31,8 @@ export interface DemoOptions {
   churnShare?: number;
   /** Prefix of user ids, so several generated batches can be combined (default `u`). */
   userIdPrefix?: string;
+  /** Seed of the catalogue alone, so batches with different user seeds share one catalogue (default: `seed`). */
+  catalogueSeed?: number;
 }
 
 export interface DemoData {
@@ -87,7 +89,11 @@ export function generateDemoData(options: DemoOptions = {}): DemoData {
   const random = createRandom(seed);
   const startMs = now - days * DAY_MS;
 
-  const catalogue = buildCatalogue(itemCount, now, random);
+  const catalogue = buildCatalogue(
+    itemCount,
+    now,
+    options.catalogueSeed === undefined ? random : createRandom(options.catalogueSeed),
+  );
   const plans = planUsers(userCount, days, startMs, botShare, churnShare, prefix, random);
 
   const events: Omit<InteractionEvent, 'eventId'>[] = [];

@@ -229,14 +229,14 @@ export function featuresOfSorted(
     const t = event.timestamp;
     eventCounts[event.type]++;
     distinctItems.add(event.itemId);
-    const date = new Date(t);
-    const hour = date.getUTCHours();
+    // Plain arithmetic instead of Date objects: this loop runs once per event.
+    const day = Math.floor(t / DAY_MS);
+    const hour = Math.floor((t - day * DAY_MS) / HOUR_MS);
     hourCounts[hour]++;
-    dayCounts[date.getUTCDay()]++;
+    dayCounts[(day + 4) % 7]++; // 1970-01-01 was a Thursday (4)
     if (t >= asOf - 7 * DAY_MS) eventsLast7Days++;
     else if (t >= asOf - 28 * DAY_MS) eventsPrevious21Days++;
 
-    const day = Math.floor(t / DAY_MS);
     if (day !== currentDay) {
       if (!Number.isNaN(currentDay)) closeDay();
       currentDay = day;

@@ -21,6 +21,28 @@ describe('generateDemoData', () => {
     expect(b.items.map((i) => i.title)).not.toEqual(a.items.map((i) => i.title));
   });
 
+  it('shares one catalogue between batches generated with the same catalogue seed', () => {
+    const a = generateDemoData({
+      seed: 1,
+      catalogueSeed: 5,
+      items: 100,
+      users: 60,
+      days: 10,
+      userIdPrefix: 'a',
+    });
+    const b = generateDemoData({
+      seed: 2,
+      catalogueSeed: 5,
+      items: 100,
+      users: 60,
+      days: 10,
+      userIdPrefix: 'b',
+    });
+    expect(b.items).toEqual(a.items);
+    expect(b.users[0].userId).not.toBe(a.users[0].userId);
+    expect(b.events.map((e) => e.itemId)).not.toEqual(a.events.map((e) => e.itemId));
+  });
+
   it('meets the default sizes: 1,000+ items, about 2,000 users, 100,000+ events within 60 days', () => {
     expect(data.items.length).toBeGreaterThanOrEqual(1000);
     expect(data.users.length).toBe(2000);

@@ -1,0 +1,278 @@
+/**
+ * Audience-profile benchmarks: batch profiling of 100,000 synthetic users (features + the three ONNX
+ * models) and parity of the TypeScript models with scikit-learn (bench/sklearn_parity.py).
+ * Run alone: `npx tsx bench/profiles.ts`.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { InteractionEvent, Item } from '#domain/catalog/types.ts';
+import { readMovieLens } from '#domain/datasets/movielens.ts';
+import { DEMO_NOW, generateDemoData } from '#domain/demo/generate.ts';
+import { injectBots } from '#domain/profiles/evaluation.ts';
+import { buildAllProfileFeatures, featuresOfSorted, groupEventsByUser } from '#domain/profiles/features.ts';
+import { isolationScore, trainIsolationForest } from '#domain/profiles/isolation-forest.ts';
+import { standardise } from '#domain/profiles/kmeans.ts';
+import { predictLogistic, trainLogisticRegression } from '#domain/profiles/logistic-regression.ts';
+import { rocAuc } from '#domain/profiles/roc-auc.ts';
+import { createOnnxScorer } from '#domain/profiles/scoring.ts';
+import {
+  churnDatasetAt,
+  DEFAULT_PROFILE_TRAINING_CONFIG,
+  trainProfileModels,
+} from '#domain/profiles/train.ts';
+import { anomalyVector, segmentVector } from '#domain/profiles/vectors.ts';
+import type { BenchSection } from './report.ts';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const DAY_MS = 86_400_000;
+
+/** All profile benchmark sections. */
+export async function benchProfiles(): Promise<BenchSection[]> {
+  return [await benchBatchProfiling(100_000), benchSklearnParity()];
+}
+
+/** Features and the three models for `users` synthetic users, generated and profiled in batches of 10,000. */
+export async function benchBatchProfiling(users: number): Promise<BenchSection> {
+  const batchSize = 10_000;
+  const batches = Math.ceil(users / batchSize);
+  const now = DEMO_NOW;
+  let generateMs = 0;
+  let featuresMs = 0;
+  let scoringMs = 0;
+  let trainMs = 0;
+  let events = 0;
+  let profiled = 0;
+  let flagged = 0;
+  const scores: number[] = [];
+  const labels: number[] = [];
+  let scorer: Awaited<ReturnType<typeof createOnnxScorer>> | undefined;
+  for (let b = 0; b < batches; b++) {
+    let started = performance.now();
+    const data = generateDemoData({
+      seed: 1000 + b,
+      catalogueSeed: 42,
+      users: Math.min(batchSize, users - b * batchSize),
+      userIdPrefix: `b${b}u`,
+      now,
+    });
+    generateMs += performance.now() - started;
+    events += data.events.length;
+    const itemsById = new Map(data.items.map((i) => [i.itemId, i]));
+    if (!scorer) {
+      // The models are trained once, on the first batch, as the nightly job would on a sample.
+      started = performance.now();
+      const trained = trainProfileModels({ events: data.events, items: data.items, users: data.users, now });
+      trainMs = performance.now() - started;
+      scorer = await createOnnxScorer(trained.artifacts);
+    }
+    started = performance.now();
+    const features = [
+      ...buildAllProfileFeatures(
+        data.events,
+        itemsById,
+        now,
+        new Map(data.users.map((u) => [u.userId, u])),
+      ).values(),
+    ];
+    featuresMs += performance.now() - started;
+    started = performance.now();
+    const answers = await scorer.score(features);
+    scoringMs += performance.now() - started;
+    const bots = new Set(data.truth.botUserIds);
+    answers.forEach((a, i) => {
+      scores.push(a.anomalyScore);
+      labels.push(bots.has(features[i].userId) ? 1 : 0);
+      if (a.anomalyScore >= scorer!.anomaly.threshold) flagged++;
+    });
+    profiled += features.length;
+  }
+  await scorer?.release();
+  const seconds = (ms: number): number => Math.round(ms) / 1000;
+  const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+  return {
+    title: `Audience profiles: batch profiling of ${users.toLocaleString('en')} synthetic users`,
+    rows: [
+      { stage: 'features (all users)', seconds: seconds(featuresMs) },
+      { stage: 'three ONNX models (all users)', seconds: seconds(scoringMs) },
+      { stage: 'profiling total (target <= 120 s)', seconds: seconds(featuresMs + scoringMs) },
+      { stage: 'training on the first 10,000 users (once)', seconds: seconds(trainMs) },
+      { stage: 'generating the synthetic events (not profiling)', seconds: seconds(generateMs) },
+    ],
+    notes: [
+      `${profiled} users profiled from ${events} events; ${flagged} flagged; anomaly ROC-AUC on the planted bots ${rocAuc(scores, labels).toFixed(4)}`,
+      `peak RSS of this process: ${peakRssMb} MB (process.resourceUsage().maxRSS; includes anything run before in the same process)`,
+      `machine: ${os.cpus().length} cores, Node ${process.version}`,
+    ],
+  };
+}
+
+/** Runs our models and scikit-learn on identical matrices and compares inertia and ROC-AUCs. */
+export function benchSklearnParity(): BenchSection {
+  const title = 'Audience profiles: parity with scikit-learn (same data, same k, same hyper-parameters)';
+  const now = DEMO_NOW;
+  const data = generateDemoData({ now });
+  const trained = trainProfileModels({ events: data.events, items: data.items, users: data.users, now });
+  const segmentModel = trained.artifacts.segments.metadata;
+  const trainable = [...trained.features.values()].filter(
+    (f) => f.activity.totalEvents >= DEFAULT_PROFILE_TRAINING_CONFIG.minEvents,
+  );
+  const segmentRows = trainable.map((f) => standardise(segmentVector(f, segmentModel.genres), segmentModel));
+
+  const demoBots = new Set(data.truth.botUserIds);
+  const demoProfiles = [...trained.features.values()];
+  const forestCases = [
+    {
+      name: 'demo planted bots',
+      X: demoProfiles.map(anomalyVector),
+      y: demoProfiles.map((f) => (demoBots.has(f.userId) ? 1 : 0)),
+    },
+  ];
+  const mlDir = path.join(
+    process.env.MARQUEE_SHARED_DATA ?? path.resolve(repoRoot, '../shared/data'),
+    'movielens',
+    'ml-latest-small',
+  );
+  if (existsSync(mlDir)) forestCases.push(movieLensForestCase(mlDir));
+
+  const byUser = groupEventsByUser(data.events);
+  const itemsById = new Map(data.items.map((i) => [i.itemId, i]));
+  const horizon = DEFAULT_PROFILE_TRAINING_CONFIG.churnHorizonDays;
+  const window = DEFAULT_PROFILE_TRAINING_CONFIG.churnActiveWindowDays;
+  const churnTrain = churnDatasetAt(byUser, itemsById, now - 2 * horizon * DAY_MS, horizon, window);
+  const churnTest = churnDatasetAt(byUser, itemsById, now - horizon * DAY_MS, horizon, window);
+  const churnModel = trainLogisticRegression(churnTrain.rows, churnTrain.labels);
+  const ourChurnAuc = rocAuc(
+    churnTest.rows.map((r) => predictLogistic(churnModel, r)),
+    churnTest.labels,
+  );
+  const ourForestAucs = forestCases.map((c) => {
+    const aucs = [1, 2, 3, 4, 5].map((seed) => {
+      const forest = trainIsolationForest(c.X, { seed });
+      return rocAuc(
+        c.X.map((r) => isolationScore(forest, r)),
+        c.y,
+      );
+    });
+    return aucs.reduce((a, b) => a + b, 0) / aucs.length;
+  });
+
+  const input = {
+    kmeans: { X: segmentRows, k: trained.metrics.segments.k },
+    iforest: forestCases,
+    churn: {
+      train: { X: churnTrain.rows, y: churnTrain.labels },
+      test: { X: churnTest.rows, y: churnTest.labels },
+    },
+  };
+  const file = path.join(os.tmpdir(), `marquee-profiles-parity-${process.pid}.json`);
+  writeFileSync(file, JSON.stringify(input));
+  let sklearn: {
+    sklearn: string;
+    kmeans: { inertia: number };
+    iforest: { name: string; auc: number }[];
+    churn: { auc: number };
+  };
+  try {
+    // Debian's python3 carries python3-sklearn; a pyenv python3 on PATH may not.
+    const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+    sklearn = JSON.parse(
+      execFileSync(python, [path.join(repoRoot, 'bench', 'sklearn_parity.py'), file], {
+        encoding: 'utf8',
+        maxBuffer: 1 << 24,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    );
+  } catch (error) {
+    const stderr = String((error as { stderr?: unknown }).stderr ?? '')
+      .trim()
+      .split('\n')
+      .pop();
+    return {
+      title,
+      rows: [],
+      notes: [`skipped: scikit-learn not runnable (${stderr || (error as Error).message})`],
+    };
+  } finally {
+    rmSync(file, { force: true });
+  }
+
+  const ours = trained.metrics.segments.inertia;
+  const rows: Record<string, string | number>[] = [
+    {
+      metric: `k-means inertia (k=${input.kmeans.k}, ${segmentRows.length} users)`,
+      ours: round(ours),
+      sklearn: round(sklearn.kmeans.inertia),
+      difference: `${round((100 * (ours - sklearn.kmeans.inertia)) / sklearn.kmeans.inertia)}%`,
+      target: 'within 2%',
+      pass: Math.abs(ours - sklearn.kmeans.inertia) / sklearn.kmeans.inertia <= 0.02 ? 'yes' : 'no',
+    },
+    ...forestCases.map((c, i) => ({
+      metric: `isolation forest ROC-AUC, ${c.name} (mean of 5 seeds)`,
+      ours: round(ourForestAucs[i]),
+      sklearn: round(sklearn.iforest[i].auc),
+      difference: round(ourForestAucs[i] - sklearn.iforest[i].auc),
+      target: 'within 0.02',
+      pass: Math.abs(ourForestAucs[i] - sklearn.iforest[i].auc) <= 0.02 ? 'yes' : 'no',
+    })),
+    {
+      metric: `churn ROC-AUC, logistic regression (train ${churnTrain.rows.length}, test ${churnTest.rows.length})`,
+      ours: round(ourChurnAuc),
+      sklearn: round(sklearn.churn.auc),
+      difference: round(ourChurnAuc - sklearn.churn.auc),
+      target: 'within 0.01',
+      pass: Math.abs(ourChurnAuc - sklearn.churn.auc) <= 0.01 ? 'yes' : 'no',
+    },
+  ];
+  return {
+    title,
+    rows,
+    notes: [
+      `scikit-learn ${sklearn.sklearn}; KMeans best of 5 seeds x n_init=4; IsolationForest(100 trees, max_samples=256)`,
+    ],
+  };
+}
+
+function movieLensForestCase(dir: string): { name: string; X: number[][]; y: number[] } {
+  const ml = readMovieLens(dir);
+  const events: InteractionEvent[] = ml.ratings.map((r, i) => ({
+    eventId: `ml-${i}`,
+    userId: r.userId,
+    itemId: r.itemId,
+    type: 'rate',
+    value: r.rating,
+    timestamp: r.timestamp,
+  }));
+  const userCount = new Set(events.map((e) => e.userId)).size;
+  const injected = injectBots(
+    events,
+    ml.items.map((i: Item) => i.itemId),
+    { count: Math.round(userCount * 0.02), seed: 42 },
+  );
+  const bots = new Set(injected.botUserIds);
+  const itemsById = new Map(ml.items.map((i) => [i.itemId, i]));
+  const now = injected.events[injected.events.length - 1].timestamp + 1;
+  const profiles = [...groupEventsByUser(injected.events)].map(([userId, list]) =>
+    featuresOfSorted(userId, list, itemsById, now),
+  );
+  return {
+    name: `MovieLens + ${bots.size} injected bots`,
+    X: profiles.map(anomalyVector),
+    y: profiles.map((f) => (bots.has(f.userId) ? 1 : 0)),
+  };
+}
+
+function round(value: number): number {
+  return Math.round(value * 10_000) / 10_000;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const sections = await benchProfiles();
+  for (const section of sections) {
+    console.log(`\n## ${section.title}`);
+    console.table(section.rows);
+    for (const note of section.notes ?? []) console.log(`- ${note}`);
+  }
+}
