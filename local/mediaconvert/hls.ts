@@ -84,7 +84,9 @@ export async function segmentCodecs(ffmpegPath: string, segment: string): Promis
   const field = (name: string) => Number(new RegExp(`\\s${name}\\s+[01]+ = (\\d+)`).exec(stderr)?.[1]);
   const hex = (n: number) => n.toString(16).padStart(2, '0');
   const codecs: string[] = [];
-  for (const line of stderr.split('\n').filter((l) => /Stream #0:\d+.*: (Video|Audio):/.test(l))) {
+  // Only the input's stream lines: ffmpeg lists the null output's streams again after "Output #0".
+  const inputSection = stderr.split(/^Output #0/m)[0];
+  for (const line of inputSection.split('\n').filter((l) => /Stream #0:\d+.*: (Video|Audio):/.test(l))) {
     if (/Video: h264/.test(line)) {
       const constraints = [0, 1, 2, 3, 4, 5].reduce(
         (bits, i) => bits | ((field(`constraint_set${i}_flag`) || 0) << (7 - i)),
@@ -113,9 +115,12 @@ export interface MasterEntry {
   frameRate?: number;
 }
 
-/** Writes the master playlist listing every rendition, best first. */
+/** Writes the master playlist listing every rendition, largest picture first. */
 export async function writeMasterPlaylist(file: string, entries: MasterEntry[]): Promise<void> {
-  const sorted = [...entries].sort((a, b) => b.stats.peakBitrate - a.stats.peakBitrate);
+  const pixels = (entry: MasterEntry) => (entry.width ?? 0) * (entry.height ?? 0);
+  const sorted = [...entries].sort(
+    (a, b) => pixels(b) - pixels(a) || b.stats.peakBitrate - a.stats.peakBitrate,
+  );
   const lines = ['#EXTM3U', '#EXT-X-VERSION:3', '#EXT-X-INDEPENDENT-SEGMENTS'];
   for (const entry of sorted) {
     const attributes = [

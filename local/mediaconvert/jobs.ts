@@ -317,7 +317,7 @@ export class JobRunner {
 
   private async transcode(job: Job, dir: string): Promise<GroupDetail[]> {
     const { spec } = job;
-    const { s3, ffprobePath, ffmpegPath } = this.options;
+    const { s3, ffprobePath } = this.options;
     const inputFile = path.join(dir, 'input', path.posix.basename(spec.input.key));
     try {
       await downloadObject(s3, spec.input.bucket, spec.input.key, inputFile);

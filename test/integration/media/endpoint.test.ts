@@ -1,0 +1,401 @@
+/**
+ * The local MediaConvert endpoint driven by the real AWS SDK client, on s3rver, with real clips.
+ * Transcodes use small ladders and the veryfast preset to keep the tier quick on 2 cores.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import {
+  CancelJobCommand,
+  CreateJobCommand,
+  DescribeEndpointsCommand,
+  GetJobCommand,
+  ListJobsCommand,
+  ProbeCommand,
+} from '@aws-sdk/client-mediaconvert';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toJobSettings } from '#domain/media/job-settings.ts';
+import { interpretJobEvent } from '#domain/media/job-events.ts';
+import { defaultLadderConfig, type LadderConfig, planLadder } from '#domain/media/ladder.ts';
+import { type MediaConvertProbeResult, toSourceProbe } from '#domain/media/probe.ts';
+import { resolveFfmpegPath, resolveFfprobePath } from '#local/mediaconvert/binaries.ts';
+import { vodOnAwsJob } from './fixtures/vod-on-aws-job.ts';
+import { type MediaHarness, sharedVideo, startMediaHarness } from './harness.ts';
+
+const run = promisify(execFile);
+const haveData = existsSync(path.join(sharedVideo, 'bbb_prog_10s.mp4'));
+if (!haveData) console.warn(`media integration tests skipped: no clips under ${sharedVideo}`);
+
+const ROLE = 'arn:aws:iam::000000000000:role/MediaConvertRole';
+const smallLadder: LadderConfig = {
+  ...defaultLadderConfig,
+  rungs: [
+    { shortSide: 360, maxBitrateBps: 800_000, qvbrQuality: 7 },
+    { shortSide: 240, maxBitrateBps: 400_000, qvbrQuality: 7 },
+  ],
+  segmentSec: 2,
+  thumbnailIntervalSec: 2,
+};
+
+/** Copies every object under an s3:// prefix into a local folder, keeping relative paths. */
+async function downloadPrefix(harness: MediaHarness, uriPrefix: string, into: string): Promise<string[]> {
+  const [, bucket, prefix] = /^s3:\/\/([^/]+)\/(.*)$/.exec(uriPrefix)!;
+  const listed = await harness.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
+  const keys = (listed.Contents ?? []).map((o) => o.Key!);
+  for (const key of keys) {
+    const object = await harness.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const file = path.join(into, key.slice(prefix.length));
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, await object.Body!.transformToByteArray());
+  }
+  return keys;
+}
+
+async function probeStreams(file: string) {
+  const { stdout } = await run(resolveFfprobePath(), [
+    '-v',
+    'error',
+    '-print_format',
+    'json',
+    '-show_streams',
+    file,
+  ]);
+  return JSON.parse(stdout).streams as {
+    codec_type: string;
+    width?: number;
+    height?: number;
+    channels?: number;
+  }[];
+}
+
+/** Decodes every stream of a file or playlist; resolves with ffmpeg's error output (empty when clean). */
+async function decodeErrors(file: string): Promise<string> {
+  const { stderr } = await run(resolveFfmpegPath(), [
+    '-v',
+    'error',
+    '-nostdin',
+    '-i',
+    file,
+    '-map',
+    '0',
+    '-f',
+    'null',
+    '-',
+  ]);
+  return stderr.trim();
+}
+
+async function transcodeAsset(harness: MediaHarness, clip: string, assetId: string, config = smallLadder) {
+  const inputUri = await harness.putFile(
+    'uploads-bucket',
+    `uploads/${assetId}/${clip}`,
+    path.join(sharedVideo, clip),
+  );
+  const probed = await harness.mediaConvert.send(new ProbeCommand({ InputFiles: [{ FileUrl: inputUri }] }));
+  const plan = planLadder(toSourceProbe(probed.ProbeResults![0] as MediaConvertProbeResult), config);
+  const outputPrefix = `s3://media-bucket/assets/${assetId}/`;
+  const request = toJobSettings(plan, {
+    assetId,
+    inputUri,
+    outputPrefix,
+    queueArn: 'Default',
+    roleArn: ROLE,
+  });
+  const { Job } = await harness.mediaConvert.send(new CreateJobCommand(request as never));
+  const final = await harness.settled(Job!.Id!);
+  return { plan, job: Job!, final, outputPrefix };
+}
+
+describe.skipIf(!haveData)('local MediaConvert endpoint', () => {
+  let harness: MediaHarness;
+  beforeAll(async () => {
+    harness = await startMediaHarness();
+  });
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  it('answers DescribeEndpoints with its own URL', async () => {
+    const { Endpoints } = await harness.mediaConvert.send(new DescribeEndpointsCommand({}));
+    expect(Endpoints?.[0]?.Url).toBe(harness.mediaConvertUrl);
+  });
+
+  it('probes rotation, sample aspect ratio, tracks and codecs like the Probe API', async () => {
+    const rotated = await harness.putFile(
+      'uploads-bucket',
+      'probe/rotate.mp4',
+      path.join(sharedVideo, 'rotate-buck-bunny.mp4'),
+    );
+    const anamorphic = await harness.putFile(
+      'uploads-bucket',
+      'probe/anamorphic.mp4',
+      path.join(sharedVideo, 'bbb_prog_10s.mp4'),
+    );
+    const webm = await harness.putFile(
+      'uploads-bucket',
+      'probe/clip.webm',
+      path.join(sharedVideo, 'big_buck_bunny_0_30.webm'),
+    );
+    const { ProbeResults } = await harness.mediaConvert.send(
+      new ProbeCommand({ InputFiles: [{ FileUrl: rotated }, { FileUrl: anamorphic }, { FileUrl: webm }] }),
+    );
+    const [r, a, w] = ProbeResults!;
+    expect(r.Container?.Tracks?.[0]?.VideoProperties).toMatchObject({
+      Width: 1920,
+      Height: 1080,
+      Rotation: -90,
+    });
+    expect(r.Container?.Tracks?.[1]?.AudioProperties?.Channels).toBe(6);
+    expect(a.Container?.Tracks?.[0]?.VideoProperties?.SampleAspectRatio).toEqual({
+      Numerator: 4,
+      Denominator: 3,
+    });
+    expect(w.Container).toMatchObject({ Format: 'webm' });
+    expect(w.Container?.Tracks?.map((t) => t.Codec)).toEqual(['VP8', 'VORBIS']);
+    expect(toSourceProbe(r as MediaConvertProbeResult).video).toMatchObject({
+      displayWidth: 1080,
+      displayHeight: 1920,
+    });
+  });
+
+  it('probes a text file named .mp4 as having no container, and refuses a missing object', async () => {
+    const text = await harness.put('uploads-bucket', 'probe/notes.mp4', 'this is not a video\n');
+    const { ProbeResults } = await harness.mediaConvert.send(
+      new ProbeCommand({ InputFiles: [{ FileUrl: text }] }),
+    );
+    expect(ProbeResults?.[0]?.Container).toBeUndefined();
+    expect(ProbeResults?.[0]?.Metadata?.FileSize).toBe(20);
+    await expect(
+      harness.mediaConvert.send(
+        new ProbeCommand({ InputFiles: [{ FileUrl: 's3://uploads-bucket/nope.mp4' }] }),
+      ),
+    ).rejects.toMatchObject({ name: 'BadRequestException' });
+  });
+
+  it('turns an anamorphic clip into a playable 16:9 HLS ladder, MP4, thumbnails and poster', async () => {
+    const { final, outputPrefix, plan } = await transcodeAsset(harness, 'bbb_prog_10s.mp4', 'anamorphic0001');
+    expect(final.detail.status).toBe('COMPLETE');
+    const update = interpretJobEvent(final, plan);
+    if (update.kind !== 'complete') throw new Error(`expected COMPLETE, got ${JSON.stringify(final.detail)}`);
+    expect(update.outputs.renditions.map((r) => `${r.width}x${r.height}`)).toEqual(['426x240']);
+    const local = path.join(harness.dir, 'check-anamorphic');
+    const keys = await downloadPrefix(harness, outputPrefix, local);
+    expect(keys).toContain('assets/anamorphic0001/hls/master.m3u8');
+    const master = await readFile(path.join(local, 'hls/master.m3u8'), 'utf8');
+    expect(master).toMatch(
+      /#EXT-X-STREAM-INF:BANDWIDTH=\d+,AVERAGE-BANDWIDTH=\d+,RESOLUTION=426x240,.*CODECS="avc1\.64[0-9a-f]{4},mp4a\.40\.2"/,
+    );
+    const rendition = await readFile(path.join(local, 'hls/master_240p.m3u8'), 'utf8');
+    expect(rendition).toContain('#EXT-X-PLAYLIST-TYPE:VOD');
+    expect(rendition).toContain('#EXT-X-ENDLIST');
+    expect(await decodeErrors(path.join(local, 'hls/master.m3u8'))).toBe('');
+    for (const segment of keys.filter((k) => k.endsWith('.ts'))) {
+      expect(
+        await decodeErrors(
+          path.join(local, segment.slice(outputPrefix.length - 'S3://media-bucket/'.length)),
+        ),
+      ).toBe('');
+    }
+    const mp4 = await probeStreams(path.join(local, 'files/video_download.mp4'));
+    expect(mp4.find((s) => s.codec_type === 'video')).toMatchObject({ width: 426, height: 240 });
+    expect(update.outputs.thumbnails).toHaveLength(plan.thumbnails.maxCaptures);
+    for (const thumbnail of update.outputs.thumbnails)
+      expect(keys).toContain(thumbnail.replace('s3://media-bucket/', ''));
+    expect(update.outputs.poster).toBe(`${outputPrefix}files/video_poster.0000001.jpg`);
+    expect(update.outputs.renditions[0].psnrDb).toBeGreaterThan(30);
+    expect(update.outputs.renditions[0].ssim).toBeGreaterThan(0.9);
+  });
+
+  it('keeps a rotated source portrait and downmixes its 5.1 audio to stereo', async () => {
+    const { final, outputPrefix } = await transcodeAsset(harness, 'rotate-buck-bunny.mp4', 'portrait00001');
+    expect(final.detail.status).toBe('COMPLETE');
+    const local = path.join(harness.dir, 'check-portrait');
+    await downloadPrefix(harness, outputPrefix, local);
+    const streams = await probeStreams(path.join(local, 'files/video_download.mp4'));
+    expect(streams.find((s) => s.codec_type === 'video')).toMatchObject({ width: 360, height: 640 });
+    expect(streams.find((s) => s.codec_type === 'audio')?.channels).toBe(2);
+    const master = await readFile(path.join(local, 'hls/master.m3u8'), 'utf8');
+    expect(master).toContain('RESOLUTION=360x640');
+    expect(master).toContain('RESOLUTION=240x426');
+    expect(await decodeErrors(path.join(local, 'hls/master.m3u8'))).toBe('');
+  });
+
+  it('makes video-only outputs from a silent source and ignores its 100 subtitle tracks', async () => {
+    const { final, outputPrefix } = await transcodeAsset(harness, 'many_tracks.mp4', 'silent000001');
+    expect(final.detail.status).toBe('COMPLETE');
+    const local = path.join(harness.dir, 'check-silent');
+    await downloadPrefix(harness, outputPrefix, local);
+    const streams = await probeStreams(path.join(local, 'files/video_download.mp4'));
+    expect(streams.map((s) => s.codec_type)).toEqual(['video']);
+    expect(await readFile(path.join(local, 'hls/master.m3u8'), 'utf8')).toMatch(/CODECS="avc1\.[0-9a-f]{6}"/);
+  });
+
+  it('runs a job written for the real service (Video on Demand on AWS template)', async () => {
+    const input = await harness.putFile(
+      'uploads-bucket',
+      'vod/bbb_prog_10s.mp4',
+      path.join(sharedVideo, 'bbb_prog_10s.mp4'),
+    );
+    const { Job } = await harness.mediaConvert.send(
+      new CreateJobCommand(vodOnAwsJob(input, 's3://media-bucket/vod/', ROLE) as never),
+    );
+    expect(Job?.Status).toBe('SUBMITTED');
+    const final = await harness.settled(Job!.Id!);
+    expect(final.detail.status).toBe('COMPLETE');
+    const local = path.join(harness.dir, 'check-vod');
+    const keys = await downloadPrefix(harness, 's3://media-bucket/vod/', local);
+    expect(keys).toContain('vod/hls/bbb_prog_10s.m3u8');
+    expect(keys).toContain('vod/hls/bbb_prog_10s_Ott_Hls_Ts_Avc_Aac_16x9_640x360p_1.5Mbps_qvbr.m3u8');
+    expect(keys).toContain('vod/mp4/bbb_prog_10s.mp4');
+    const master = await readFile(path.join(local, 'hls/bbb_prog_10s.m3u8'), 'utf8');
+    expect(master.match(/#EXT-X-STREAM-INF/g)).toHaveLength(2);
+    expect(master).toContain('RESOLUTION=480x270');
+    const { Job: done } = await harness.mediaConvert.send(new GetJobCommand({ Id: Job!.Id }));
+    expect(done?.Status).toBe('COMPLETE');
+    expect(done?.OutputGroupDetails?.[0]?.OutputDetails?.[1]?.VideoDetails).toEqual({
+      WidthInPx: 640,
+      HeightInPx: 360,
+    });
+  });
+
+  it('reports a truncated upload and a text file as job errors with a code and message', async () => {
+    const whole = await readFile(path.join(sharedVideo, 'bbb_prog_10s.mp4'));
+    // The first 40% keeps the header's promises but loses the media (and the moov box at the end, if any).
+    const truncated = await harness.put(
+      'uploads-bucket',
+      'bad/truncated.mp4',
+      whole.subarray(0, Math.floor(whole.length * 0.4)),
+    );
+    const text = await harness.put('uploads-bucket', 'bad/notes.mp4', 'not a video at all\n');
+    const outcomes = [];
+    for (const input of [truncated, text]) {
+      const request = vodOnAwsJob(input, 's3://media-bucket/bad/', ROLE);
+      const { Job } = await harness.mediaConvert.send(new CreateJobCommand(request as never));
+      outcomes.push((await harness.settled(Job!.Id!)).detail);
+    }
+    for (const detail of outcomes) {
+      expect(detail.status).toBe('ERROR');
+      expect(detail.errorCode).toBe(1010);
+      expect(String(detail.errorMessage)).toMatch(/Unable to open input file/);
+    }
+  });
+});
+
+describe.skipIf(!haveData)('local MediaConvert API semantics', () => {
+  let harness: MediaHarness;
+  let input: string;
+  beforeAll(async () => {
+    // Quality measurement off: these tests look at the API, not the pictures.
+    harness = await startMediaHarness({ measureQuality: false });
+    input = await harness.putFile(
+      'uploads-bucket',
+      'api/clip.mp4',
+      path.join(sharedVideo, 'bbb_prog_10s.mp4'),
+    );
+  });
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  const minimalJob = (token?: string, extra: Record<string, unknown> = {}) => ({
+    Role: ROLE,
+    ClientRequestToken: token,
+    UserMetadata: { purpose: 'api-test' },
+    Settings: {
+      Inputs: [{ FileInput: input }],
+      OutputGroups: [
+        {
+          OutputGroupSettings: {
+            Type: 'FILE_GROUP_SETTINGS',
+            FileGroupSettings: { Destination: 's3://media-bucket/api/' },
+          },
+          Outputs: [
+            {
+              NameModifier: '_small',
+              ContainerSettings: { Container: 'MP4' },
+              VideoDescription: {
+                Width: 160,
+                CodecSettings: { Codec: 'H_264', H264Settings: { RateControlMode: 'CBR', Bitrate: 100_000 } },
+              },
+            },
+          ],
+          ...extra,
+        },
+      ],
+    },
+  });
+
+  it('creates one job per clientRequestToken, however often the submit is retried', async () => {
+    const first = await harness.mediaConvert.send(new CreateJobCommand(minimalJob('asset-42-1') as never));
+    const again = await harness.mediaConvert.send(new CreateJobCommand(minimalJob('asset-42-1') as never));
+    expect(again.Job?.Id).toBe(first.Job?.Id);
+    const final = await harness.settled(first.Job!.Id!);
+    expect(final.detail.status).toBe('COMPLETE');
+    expect(final.detail.userMetadata).toEqual({ purpose: 'api-test' });
+    const statuses = harness.events
+      .filter((e) => e.detail.jobId === first.Job!.Id)
+      .map((e) => e.detail.status);
+    expect(statuses[0]).toBe('PROGRESSING');
+    expect(statuses.at(-1)).toBe('COMPLETE');
+  });
+
+  it('refuses settings it cannot honour with a BadRequestException naming the setting', async () => {
+    const dash = minimalJob(undefined);
+    (dash.Settings.OutputGroups[0].OutputGroupSettings as Record<string, unknown>).Type =
+      'DASH_ISO_GROUP_SETTINGS';
+    await expect(harness.mediaConvert.send(new CreateJobCommand(dash as never))).rejects.toMatchObject({
+      name: 'BadRequestException',
+      message: expect.stringContaining('settings.outputGroups[0].outputGroupSettings.type'),
+      $metadata: { httpStatusCode: 400 },
+    });
+    const av1 = minimalJob(undefined);
+    (
+      av1.Settings.OutputGroups[0].Outputs[0].VideoDescription.CodecSettings as Record<string, unknown>
+    ).Codec = 'AV1';
+    await expect(harness.mediaConvert.send(new CreateJobCommand(av1 as never))).rejects.toThrow(
+      /outputs\[0\]\.videoDescription\.codecSettings\.codec/,
+    );
+    const noRole = { ...minimalJob(undefined), Role: undefined };
+    await expect(harness.mediaConvert.send(new CreateJobCommand(noRole as never))).rejects.toThrow(
+      /role is required/,
+    );
+  });
+
+  it('cancels a queued job and refuses to cancel it twice', async () => {
+    const blocker = await harness.mediaConvert.send(new CreateJobCommand(minimalJob('blocker') as never));
+    const queued = await harness.mediaConvert.send(new CreateJobCommand(minimalJob('to-cancel') as never));
+    await harness.mediaConvert.send(new CancelJobCommand({ Id: queued.Job!.Id }));
+    const { Job } = await harness.mediaConvert.send(new GetJobCommand({ Id: queued.Job!.Id }));
+    expect(Job?.Status).toBe('CANCELED');
+    await expect(
+      harness.mediaConvert.send(new CancelJobCommand({ Id: queued.Job!.Id })),
+    ).rejects.toMatchObject({
+      name: 'ConflictException',
+    });
+    await harness.settled(blocker.Job!.Id!);
+    await expect(harness.mediaConvert.send(new GetJobCommand({ Id: 'no-such-job' }))).rejects.toMatchObject({
+      name: 'NotFoundException',
+    });
+  });
+
+  it('lists jobs newest first, filters by status and pages with nextToken', async () => {
+    const all = await harness.mediaConvert.send(new ListJobsCommand({ MaxResults: 20 }));
+    const created = all.Jobs!.map((j) => j.CreatedAt!.getTime());
+    expect(created).toEqual([...created].sort((a, b) => b - a));
+    const canceled = await harness.mediaConvert.send(new ListJobsCommand({ Status: 'CANCELED' }));
+    expect(canceled.Jobs?.every((j) => j.Status === 'CANCELED')).toBe(true);
+    expect(canceled.Jobs?.length).toBeGreaterThanOrEqual(1);
+    const firstPage = await harness.mediaConvert.send(
+      new ListJobsCommand({ MaxResults: 1, Order: 'ASCENDING' }),
+    );
+    expect(firstPage.Jobs).toHaveLength(1);
+    const secondPage = await harness.mediaConvert.send(
+      new ListJobsCommand({ MaxResults: 1, Order: 'ASCENDING', NextToken: firstPage.NextToken }),
+    );
+    expect(secondPage.Jobs?.[0]?.Id).not.toBe(firstPage.Jobs?.[0]?.Id);
+    expect(all.Jobs?.length).toBe(2 + (secondPage.NextToken ? 1 : 0));
+  });
+});
