@@ -150,7 +150,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
 
     const endpoints: LocalPlatform['endpoints'] = { dynamodb: dynamo.endpoint, s3: s3.endpoint };
     if (options.mediaConvert !== false) {
-      const mediaconvert = await startLocalMediaConvert(stateDir, bus, log);
+      const mediaconvert = await startLocalMediaConvert(stateDir, s3.endpoint, bus, log);
       if (mediaconvert) {
         stops.push(mediaconvert.close);
         endpoints.mediaconvert = mediaconvert.url;
@@ -191,6 +191,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
 /** Starts the ffmpeg-backed MediaConvert endpoint if its module is present. */
 async function startLocalMediaConvert(
   stateDir: string,
+  s3Endpoint: string,
   bus: LocalEventBus,
   log: (line: string) => void,
 ): Promise<{ url: string; close(): Promise<void> } | undefined> {
@@ -203,7 +204,8 @@ async function startLocalMediaConvert(
   return module.startMediaConvertServer({
     port: 0,
     workDir: path.join(stateDir, 'mediaconvert'),
-    publish: async (event: { source: string; 'detail-type': string; detail: Record<string, unknown> }) => {
+    s3: s3Endpoint,
+    publish: async (event) => {
       bus.put([event]);
     },
   });
