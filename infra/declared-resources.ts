@@ -37,6 +37,20 @@ export class DeclaredResources {
     });
   }
 
+  /** The table construct created for `id`, in its own stack. */
+  declaredTable(id: TableId): DeclaredTable {
+    const table = this.tables.get(id);
+    if (!table) throw new Error(`Table ${id} has not been created yet`);
+    return table;
+  }
+
+  /** The bucket construct created for `id`, in its own stack. */
+  declaredBucket(id: BucketId): DeclaredBucket {
+    const bucket = this.buckets.get(id);
+    if (!bucket) throw new Error(`Bucket ${id} has not been created yet`);
+    return bucket;
+  }
+
   /** The table as seen from `scope`'s stack: itself if local, else an import (and a stack dependency). */
   tableFor(scope: Construct, id: TableId): ITable {
     const table = this.tables.get(id);
@@ -76,12 +90,13 @@ export class DeclaredResources {
     const key = `${consumer.node.path}/${kind}/${id}`;
     const existing = this.imports.get(key);
     if (existing) return existing as T;
-    consumer.addDependency(Stack.of(owner), `uses ${kind} ${id}`);
+    consumer.addStackDependency(Stack.of(owner), `uses ${kind} ${id}`);
     const imported = create(consumer, exportNameOf(owner, kind, id));
     this.imports.set(key, imported);
     return imported;
   }
 }
 
-const exportNameOf = (owner: Construct, kind: 'table' | 'bucket', id: string): string =>
+/** The export through which a table's or bucket's ARN reaches other stacks. */
+export const exportNameOf = (owner: Construct, kind: 'table' | 'bucket', id: string): string =>
   `${Stack.of(owner).stackName}-${kind}-${id}-arn`;

@@ -16,6 +16,7 @@ export interface MarqueeStacks {
   ml: MlStack;
   api: ApiStack;
   functions: MarqueeFunctions;
+  resources: DeclaredResources;
 }
 
 /**
@@ -54,5 +55,5 @@ export function defineMarquee(app: App): MarqueeStacks {
     description: 'Marquee HTTP API',
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { settings, data, media, ml, api, functions };
+  return { settings, data, media, ml, api, functions, resources };
 }

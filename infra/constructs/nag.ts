@@ -15,21 +15,15 @@ export function acknowledgeWildcardResource(scope: IConstruct, resourceArn: stri
 
 /**
  * CDK implements S3 -> Lambda notifications with its own singleton handler function (it avoids a
- * circular dependency between the bucket and the function's permission); its role and runtime
- * are CDK's, not ours, so the findings on it are acknowledged on that construct alone.
+ * circular dependency between the bucket and the function's permission); its role is
+ * CDK's, not ours, so the finding on it is acknowledged on that construct alone.
  */
 export function acknowledgeBucketNotificationsHandler(stack: Stack): void {
   const handler = stack.node.children.find((child) => child.node.id.startsWith('BucketNotificationsHandler'));
   if (!handler) return;
-  Validations.of(handler).acknowledge(
-    {
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      reason: "CDK's BucketNotificationsHandler role; it only writes its own logs and is not configurable.",
-    },
-    {
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        's3:PutBucketNotification is granted by CDK on * for its notifications custom resource handler.',
-    },
-  );
+  Validations.of(handler).acknowledge({
+    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+    reason:
+      "CDK's BucketNotificationsHandler role (not configurable); the managed policy only lets it write logs.",
+  });
 }

@@ -1,4 +1,4 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Code, LayerVersion, Runtime } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
@@ -75,9 +75,16 @@ export class MlStack extends Stack {
       service: 'lambda',
       resource: 'layer',
       resourceName: this.modelsLayerName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
     const modelsLayerVersions = `${modelsLayerArn}:*`;
-    retrain.addEnvironment('MODEL_SERVING_FUNCTIONS', serving.map((fn) => fn.functionName).join(','));
+    retrain.addEnvironment(
+      'MODEL_SERVING_FUNCTIONS',
+      Fn.join(
+        ',',
+        serving.map((fn) => fn.functionName),
+      ),
+    );
     retrain.addEnvironment('MODELS_LAYER_NAME', this.modelsLayerName);
     retrain.addToRolePolicy(
       new PolicyStatement({

@@ -1,0 +1,412 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Match } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type BucketId,
+  buckets,
+  eventRules,
+  type FunctionId,
+  functions,
+  routeKey,
+  routes,
+  schedules,
+  s3Triggers,
+  tables,
+} from '#platform/declaration.ts';
+import { concernOfBucket, concernOfFunction, stackOrder } from '#infra/placement.ts';
+import { layerPaths } from '../../layers/build.ts';
+import {
+  actionsOf,
+  logicalIdOf,
+  type SynthesizedMarquee,
+  statementsOfRole,
+  synthesizeMarquee,
+} from './synthesize-marquee.ts';
+
+// Distinct from cdk.json's placeholders, to prove the API reads them from context.
+const context = {
+  jwtIssuer: 'https://auth.test.example/realms/marquee',
+  jwtAudience: 'web-client, cli-client',
+};
+
+let marquee: SynthesizedMarquee;
+beforeAll(() => {
+  marquee = synthesizeMarquee({ context });
+});
+afterAll(() => marquee?.cleanup());
+
+const functionIds = Object.keys(functions) as FunctionId[];
+
+/** The synthesized AWS::Lambda::Function properties of a declared function. */
+function lambdaProperties(id: FunctionId) {
+  const fn = marquee.functions[id]!;
+  const template = marquee.templates[concernOfFunction(id)];
+  return template.toJSON().Resources[logicalIdOf(fn)].Properties;
+}
+
+describe('data', () => {
+  it('creates every declared table on demand, with point-in-time recovery, encryption and its declared keys', () => {
+    const template = marquee.templates.data;
+    for (const declaration of Object.values(tables)) {
+      const table = template.toJSON().Resources[logicalIdOf(marquee.resources.declaredTable(declaration.id))];
+      const properties = table.Properties;
+      expect(properties.BillingMode).toBe('PAY_PER_REQUEST');
+      expect(properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+      expect(properties.SSESpecification.SSEEnabled).toBe(true);
+      expect(table.DeletionPolicy).toBe('Retain');
+      const keys: { AttributeName: string; KeyType: string }[] = [
+        { AttributeName: declaration.partitionKey.name, KeyType: 'HASH' },
+      ];
+      if ('sortKey' in declaration) keys.push({ AttributeName: declaration.sortKey.name, KeyType: 'RANGE' });
+      expect(properties.KeySchema).toEqual(keys);
+      if ('ttlAttribute' in declaration) {
+        expect(properties.TimeToLiveSpecification).toEqual({
+          AttributeName: declaration.ttlAttribute,
+          Enabled: true,
+        });
+      } else {
+        expect(properties.TimeToLiveSpecification).toBeUndefined();
+      }
+    }
+  });
+
+  it('creates exactly the declared global and local secondary indexes with their keys', () => {
+    for (const declaration of Object.values(tables)) {
+      const properties =
+        marquee.templates.data.toJSON().Resources[
+          logicalIdOf(marquee.resources.declaredTable(declaration.id))
+        ].Properties;
+      const globals = 'globalIndexes' in declaration ? declaration.globalIndexes : [];
+      const locals = 'localIndexes' in declaration ? declaration.localIndexes : [];
+      expect(
+        (properties.GlobalSecondaryIndexes ?? []).map((index: { IndexName: string }) => index.IndexName),
+      ).toEqual(globals.map((index) => index.name));
+      for (const index of globals) {
+        const synthesized = properties.GlobalSecondaryIndexes.find(
+          (g: { IndexName: string }) => g.IndexName === index.name,
+        );
+        expect(synthesized.KeySchema[0]).toEqual({ AttributeName: index.partitionKey.name, KeyType: 'HASH' });
+        if ('sortKey' in index)
+          expect(synthesized.KeySchema[1]).toEqual({ AttributeName: index.sortKey.name, KeyType: 'RANGE' });
+      }
+      expect(
+        (properties.LocalSecondaryIndexes ?? []).map((index: { IndexName: string }) => index.IndexName),
+      ).toEqual(locals.map((index) => index.name));
+      for (const index of locals) {
+        const synthesized = properties.LocalSecondaryIndexes.find(
+          (l: { IndexName: string }) => l.IndexName === index.name,
+        );
+        expect(synthesized.KeySchema).toEqual([
+          { AttributeName: declaration.partitionKey.name, KeyType: 'HASH' },
+          { AttributeName: index.sortKey.name, KeyType: 'RANGE' },
+        ]);
+      }
+    }
+  });
+
+  it('makes every declared bucket private, TLS-only, encrypted, access-logged and expiring as declared', () => {
+    for (const bucketId of Object.keys(buckets) as BucketId[]) {
+      const declaration = buckets[bucketId];
+      const template = marquee.templates[concernOfBucket(bucketId)];
+      const logicalId = logicalIdOf(marquee.resources.declaredBucket(bucketId));
+      const properties = template.toJSON().Resources[logicalId].Properties;
+      expect(properties.PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
+      expect(
+        properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault,
+      ).toEqual({
+        SSEAlgorithm: 'AES256',
+      });
+      expect(properties.LoggingConfiguration.LogFilePrefix).toBe(`${bucketId}/`);
+      expect(properties.LoggingConfiguration.DestinationBucketName).toBeDefined();
+      const expiries = properties.LifecycleConfiguration.Rules.filter(
+        (rule: { ExpirationInDays?: number }) => rule.ExpirationInDays,
+      ).map((rule: { Prefix?: string; ExpirationInDays: number }) => ({
+        prefix: rule.Prefix ?? '',
+        days: rule.ExpirationInDays,
+      }));
+      expect(expiries).toEqual('expireAfterDays' in declaration ? declaration.expireAfterDays : []);
+      template.hasResourceProperties('AWS::S3::BucketPolicy', {
+        Bucket: { Ref: logicalId },
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Deny',
+              Action: 's3:*',
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
+          ]),
+        },
+      });
+    }
+  });
+
+  it('lets browsers PUT to the presigned-upload bucket only, and no other bucket has CORS', () => {
+    for (const bucketId of Object.keys(buckets) as BucketId[]) {
+      const properties =
+        marquee.templates[concernOfBucket(bucketId)].toJSON().Resources[
+          logicalIdOf(marquee.resources.declaredBucket(bucketId))
+        ].Properties;
+      if ('presignedUploads' in buckets[bucketId]) {
+        expect(properties.CorsConfiguration.CorsRules).toEqual([
+          expect.objectContaining({ AllowedMethods: ['PUT'], AllowedOrigins: ['*'] }),
+        ]);
+      } else {
+        expect(properties.CorsConfiguration).toBeUndefined();
+      }
+    }
+  });
+});
+
+describe('api', () => {
+  it('exposes every declared route once, behind the JWT authorizer and the scope the declaration names', () => {
+    const template = marquee.templates.api;
+    const synthesized = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map(
+      (r) => r.Properties,
+    );
+    expect(synthesized.map((route) => route.RouteKey).sort()).toEqual(routes.map(routeKey).sort());
+    const [authorizerId] = Object.keys(template.findResources('AWS::ApiGatewayV2::Authorizer'));
+    for (const route of routes) {
+      const properties = synthesized.find((candidate) => candidate.RouteKey === routeKey(route))!;
+      expect(properties.AuthorizationType).toBe('JWT');
+      expect(properties.AuthorizerId).toEqual({ Ref: authorizerId });
+      expect(properties.AuthorizationScopes).toEqual([`marquee/${route.scope}`]);
+      const integrationId = properties.Target['Fn::Join'][1][1].Ref;
+      const uri = JSON.stringify(template.toJSON().Resources[integrationId].Properties.IntegrationUri);
+      expect(uri).toContain(logicalIdOf(marquee.functions[route.function]!));
+    }
+  });
+
+  it('takes the JWT issuer and audiences from CDK context', () => {
+    marquee.templates.api.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: { Issuer: context.jwtIssuer, Audience: ['web-client', 'cli-client'] },
+    });
+  });
+
+  it('writes one JSON access-log line per request from the auto-deployed default stage', () => {
+    const template = marquee.templates.api;
+    const [stage] = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'));
+    expect(stage.Properties.StageName).toBe('$default');
+    expect(stage.Properties.AutoDeploy).toBe(true);
+    const format = JSON.parse(stage.Properties.AccessLogSettings.Format);
+    expect(format).toMatchObject({ requestId: '$context.requestId', routeKey: '$context.routeKey' });
+    const logGroupId = stage.Properties.AccessLogSettings.DestinationArn['Fn::GetAtt'][0];
+    expect(template.toJSON().Resources[logGroupId].Properties.RetentionInDays).toBe(30);
+  });
+});
+
+describe('functions', () => {
+  it('runs every function on Node 22 and arm64 with tracing, source maps and the declared memory and timeout', () => {
+    for (const id of functionIds) {
+      const properties = lambdaProperties(id);
+      expect(properties.Runtime).toBe('nodejs22.x');
+      expect(properties.Architectures).toEqual(['arm64']);
+      expect(properties.TracingConfig).toEqual({ Mode: 'Active' });
+      expect(properties.MemorySize).toBe(functions[id].memoryMb);
+      expect(properties.Timeout).toBe(functions[id].timeoutSec);
+      expect(properties.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
+      const logGroupId = properties.LoggingConfig.LogGroup.Ref;
+      const logGroup = marquee.templates[concernOfFunction(id)].toJSON().Resources[logGroupId];
+      expect(logGroup.Properties.RetentionInDays).toBe(30);
+    }
+  });
+
+  it('gives every function the stage, its service name and exactly the variables of what it declares', () => {
+    const shared = ['MARQUEE_STAGE', 'POWERTOOLS_SERVICE_NAME', 'NODE_OPTIONS'];
+    for (const id of functionIds) {
+      const declaration = functions[id];
+      const variables = lambdaProperties(id).Environment.Variables;
+      expect(variables.MARQUEE_STAGE).toBe('dev');
+      expect(variables.POWERTOOLS_SERVICE_NAME).toBe(`marquee-${id}`);
+      const declared: string[] = [
+        ...Object.keys(declaration.tables).map((t) => tables[t as keyof typeof tables].env),
+        ...Object.keys(declaration.buckets).map((b) => buckets[b as BucketId].env),
+      ];
+      const special = Object.keys(variables).filter(
+        (name) => !shared.includes(name) && !declared.includes(name),
+      );
+      const expectedSpecial = [
+        ...('usesModels' in declaration ? ['MODELS_DIR'] : []),
+        ...('usesMediaConvert' in declaration ? ['MEDIACONVERT_QUEUE_ARN', 'MEDIACONVERT_ROLE_ARN'] : []),
+        ...(id === 'retrain' ? ['MODEL_SERVING_FUNCTIONS', 'MODELS_LAYER_NAME'] : []),
+      ];
+      expect(special.sort()).toEqual(expectedSpecial.sort());
+      for (const name of declared) expect(variables[name], `${id} ${name}`).toBeDefined();
+    }
+  });
+
+  it('gives model-serving functions the runtime and models layers and MODELS_DIR, and no one else', () => {
+    for (const id of functionIds) {
+      const properties = lambdaProperties(id);
+      if ('usesModels' in functions[id]) {
+        expect(properties.Layers).toHaveLength(2);
+        expect(properties.Environment.Variables.MODELS_DIR).toBe('/opt/models');
+      } else {
+        expect(properties.Layers).toBeUndefined();
+      }
+    }
+  });
+});
+
+describe('layers', () => {
+  it('packs onnxruntime-node with only its linux arm64 binaries, far below the 250 MB Lambda limit', () => {
+    const ort = path.join(layerPaths.runtime, 'nodejs', 'node_modules', 'onnxruntime-node');
+    expect(fs.readdirSync(path.join(ort, 'bin', 'napi-v6'))).toEqual(['linux']);
+    expect(fs.readdirSync(path.join(ort, 'bin', 'napi-v6', 'linux'))).toEqual(['arm64']);
+    expect(fs.existsSync(path.join(ort, 'dist', 'index.js'))).toBe(true);
+    expect(
+      fs.existsSync(
+        path.join(layerPaths.runtime, 'nodejs', 'node_modules', 'onnxruntime-common', 'package.json'),
+      ),
+    ).toBe(true);
+    const bytes = (dir: string): number =>
+      fs
+        .readdirSync(dir, { withFileTypes: true })
+        .reduce(
+          (sum, e) =>
+            sum +
+            (e.isDirectory() ? bytes(path.join(dir, e.name)) : fs.statSync(path.join(dir, e.name)).size),
+          0,
+        );
+    expect(bytes(layerPaths.runtime)).toBeLessThan(60e6);
+  });
+
+  it('publishes the models layer under a stable name that retrain is told', () => {
+    const template = marquee.templates.ml;
+    template.hasResourceProperties('AWS::Lambda::LayerVersion', {
+      LayerName: 'marquee-dev-models',
+      CompatibleArchitectures: ['arm64'],
+    });
+    expect(lambdaProperties('retrain').Environment.Variables.MODELS_LAYER_NAME).toBe('marquee-dev-models');
+    expect(fs.readdirSync(path.join(layerPaths.models, 'models')).length).toBeGreaterThan(0);
+  });
+});
+
+describe('wiring', () => {
+  it('notifies the declared function of every object created in a triggering bucket', () => {
+    for (const trigger of s3Triggers) {
+      const template = marquee.templates[concernOfBucket(trigger.bucket)];
+      template.hasResourceProperties('Custom::S3BucketNotifications', {
+        BucketName: { Ref: logicalIdOf(marquee.resources.declaredBucket(trigger.bucket)) },
+        NotificationConfiguration: {
+          LambdaFunctionConfigurations: [
+            {
+              Events: ['s3:ObjectCreated:*'],
+              LambdaFunctionArn: { 'Fn::GetAtt': [logicalIdOf(marquee.functions[trigger.function]!), 'Arn'] },
+            },
+          ],
+        },
+      });
+    }
+  });
+
+  it('routes each declared EventBridge pattern to its function', () => {
+    for (const rule of eventRules) {
+      marquee.templates[concernOfFunction(rule.function)].hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: { source: rule.pattern.source, 'detail-type': rule.pattern['detail-type'] },
+        Targets: [
+          Match.objectLike({
+            Arn: { 'Fn::GetAtt': [logicalIdOf(marquee.functions[rule.function]!), 'Arn'] },
+          }),
+        ],
+      });
+    }
+  });
+
+  it('runs each declared schedule with its detail inside an EventBridge envelope', () => {
+    for (const schedule of schedules) {
+      const template = marquee.templates[concernOfFunction(schedule.function)];
+      const rules = Object.values(template.findResources('AWS::Events::Rule')).filter(
+        (r) => r.Properties.ScheduleExpression === schedule.expression,
+      );
+      expect(rules).toHaveLength(1);
+      const [target] = rules[0].Properties.Targets;
+      expect(target.Arn).toEqual({
+        'Fn::GetAtt': [logicalIdOf(marquee.functions[schedule.function]!), 'Arn'],
+      });
+      const input = target.InputTransformer.InputTemplate as string;
+      expect(input).toContain(`"detail":${JSON.stringify(schedule.detail)}`);
+      expect(input).toContain('"detail-type":"Scheduled Event"');
+    }
+  });
+
+  it('gives MediaConvert users the queue and role, job calls, and PassRole on that role only', () => {
+    const template = marquee.templates.media;
+    const roleId = logicalIdOf(marquee.media.mediaConvertRole);
+    const queueId = marquee.media.resolve(marquee.media.queue.logicalId);
+    expect(template.toJSON().Resources[queueId].Properties.PricingPlan).toBe('ON_DEMAND');
+    for (const id of functionIds.filter((f) => 'usesMediaConvert' in functions[f])) {
+      const variables = lambdaProperties(id).Environment.Variables;
+      expect(variables.MEDIACONVERT_QUEUE_ARN).toEqual({ 'Fn::GetAtt': [queueId, 'Arn'] });
+      expect(variables.MEDIACONVERT_ROLE_ARN).toEqual({ 'Fn::GetAtt': [roleId, 'Arn'] });
+      const statements = statementsOfRole(template, logicalIdOf(marquee.functions[id]!.executionRole));
+      const passRole = statements.filter((s) => actionsOf(s).includes('iam:PassRole'));
+      expect(passRole.map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': [roleId, 'Arn'] }]);
+      const jobActions = statements.flatMap(actionsOf).filter((a) => a.startsWith('mediaconvert:'));
+      expect(jobActions.sort()).toEqual([
+        'mediaconvert:CreateJob',
+        'mediaconvert:DescribeEndpoints',
+        'mediaconvert:GetJob',
+      ]);
+    }
+  });
+
+  it('lets the MediaConvert role read uploads and write media, and nothing else', () => {
+    const template = marquee.templates.media;
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [Match.objectLike({ Principal: { Service: 'mediaconvert.amazonaws.com' } })],
+      },
+    });
+    const statements = statementsOfRole(template, logicalIdOf(marquee.media.mediaConvertRole));
+    expect(statements.map((s) => actionsOf(s))).toEqual([['s3:GetObject'], ['s3:PutObject']]);
+    expect(JSON.stringify(statements[0].Resource)).toContain(
+      logicalIdOf(marquee.resources.declaredBucket('uploads')),
+    );
+    expect(JSON.stringify(statements[1].Resource)).toContain('bucket-media-arn');
+  });
+
+  it('lets retrain publish the models layer and reconfigure exactly the other model-serving functions', () => {
+    const serving = functionIds.filter((id) => 'usesModels' in functions[id] && id !== 'retrain');
+    const variables = lambdaProperties('retrain').Environment.Variables;
+    expect(variables.MODEL_SERVING_FUNCTIONS).toEqual({
+      'Fn::Join': [',', serving.map((id) => ({ Ref: logicalIdOf(marquee.functions[id]!) }))],
+    });
+    const statements = statementsOfRole(
+      marquee.templates.ml,
+      logicalIdOf(marquee.functions.retrain!.executionRole),
+    );
+    const lambdaStatements = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('lambda:')));
+    const update = lambdaStatements.find((s) => actionsOf(s).includes('lambda:UpdateFunctionConfiguration'))!;
+    expect(actionsOf(update).sort()).toEqual([
+      'lambda:GetFunctionConfiguration',
+      'lambda:UpdateFunctionConfiguration',
+    ]);
+    expect(update.Resource).toHaveLength(serving.length);
+    expect(update.Resource).toEqual(
+      expect.arrayContaining(
+        serving.map((id) => ({ 'Fn::GetAtt': [logicalIdOf(marquee.functions[id]!), 'Arn'] })),
+      ),
+    );
+    const publish = lambdaStatements.find((s) => actionsOf(s).includes('lambda:PublishLayerVersion'))!;
+    expect(JSON.stringify(publish.Resource)).toContain(':layer:marquee-dev-models"');
+  });
+
+  it('keeps stack dependencies in one direction: data, media, ml, api', () => {
+    const order = stackOrder.map((concern) => marquee[concern].stackName);
+    for (const [index, concern] of stackOrder.entries()) {
+      const dependencies = marquee[concern].dependencies.map((stack) => stack.stackName);
+      for (const dependency of dependencies) expect(order.indexOf(dependency)).toBeLessThan(index);
+    }
+    expect(marquee.api.dependencies.map((s) => s.stackName).sort()).toEqual(
+      [marquee.data.stackName, marquee.media.stackName, marquee.ml.stackName].sort(),
+    );
+  });
+});
