@@ -5,6 +5,7 @@
  */
 import type { Item } from '#domain/catalog/types.ts';
 import type { NeighbourTable } from './neighbours.ts';
+import { topK } from './top-k.ts';
 
 export interface ContentOptions {
   /** Neighbours kept per item. */
@@ -68,45 +69,65 @@ export function trainContent(
   const documentFrequency = new Map<string, number>();
   for (const v of vectors)
     for (const term of v.keys()) documentFrequency.set(term, (documentFrequency.get(term) ?? 0) + 1);
-  // Inverted index of L2-normalised TF-IDF weights.
-  const postings = new Map<string, { item: number; w: number }[]>();
+  // Term ids and per-item L2-normalised TF-IDF rows, as typed arrays (CSR).
+  const termId = new Map<string, number>();
+  for (const term of documentFrequency.keys()) termId.set(term, termId.size);
+  const rowPtr = new Int32Array(n + 1);
   vectors.forEach((v, i) => {
-    const weighted: [string, number][] = [];
+    rowPtr[i + 1] = rowPtr[i] + v.size;
+  });
+  const rowTerms = new Int32Array(rowPtr[n]);
+  const rowWeights = new Float32Array(rowPtr[n]);
+  vectors.forEach((v, i) => {
+    let p = rowPtr[i];
     let norm = 0;
     for (const [term, tf] of v) {
       const w = (1 + Math.log(tf)) * Math.log((1 + n) / (1 + (documentFrequency.get(term) ?? 0)));
-      weighted.push([term, w]);
+      rowTerms[p] = termId.get(term)!;
+      rowWeights[p++] = w;
       norm += w * w;
     }
     norm = Math.sqrt(norm) || 1;
-    for (const [term, w] of weighted) {
-      const list = postings.get(term) ?? [];
-      list.push({ item: i, w: w / norm });
-      postings.set(term, list);
-    }
+    for (let q = rowPtr[i]; q < rowPtr[i + 1]; q++) rowWeights[q] /= norm;
   });
+  // Inverted index (term -> items), CSR as well.
+  const termCount = termId.size;
+  const postPtr = new Int32Array(termCount + 1);
+  for (const t of rowTerms) postPtr[t + 1]++;
+  for (let t = 0; t < termCount; t++) postPtr[t + 1] += postPtr[t];
+  const fill = postPtr.slice(0, termCount);
+  const postItems = new Int32Array(rowTerms.length);
+  const postWeights = new Float32Array(rowTerms.length);
+  for (let i = 0; i < n; i++) {
+    for (let q = rowPtr[i]; q < rowPtr[i + 1]; q++) {
+      const slot = fill[rowTerms[q]]++;
+      postItems[slot] = i;
+      postWeights[slot] = rowWeights[q];
+    }
+  }
   const width = options.neighbours;
   const indices = new Int32Array(n * width).fill(-1);
   const weights = new Float32Array(n * width);
   const acc = new Float64Array(n);
-  const touched: number[] = [];
-  const termsOf: [string, number][][] = Array.from({ length: n }, () => []);
-  for (const [term, list] of postings) for (const { item, w } of list) termsOf[item].push([term, w]);
+  const touched = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    touched.length = 0;
-    for (const [term, w] of termsOf[i]) {
-      for (const other of postings.get(term) ?? []) {
-        if (other.item === i) continue;
-        if (acc[other.item] === 0) touched.push(other.item);
-        acc[other.item] += w * other.w;
+    let count = 0;
+    for (let q = rowPtr[i]; q < rowPtr[i + 1]; q++) {
+      const t = rowTerms[q];
+      const w = rowWeights[q];
+      for (let p = postPtr[t]; p < postPtr[t + 1]; p++) {
+        const other = postItems[p];
+        if (other === i) continue;
+        if (acc[other] === 0) touched[count++] = other;
+        acc[other] += w * postWeights[p];
       }
     }
-    touched.sort((a, b) => acc[b] - acc[a] || a - b);
-    for (let j = 0; j < Math.min(width, touched.length); j++) {
-      indices[i * width + j] = touched[j];
-      weights[i * width + j] = acc[touched[j]];
+    const ranked = topTouched(acc, touched, count, width);
+    for (let j = 0; j < ranked.length; j++) {
+      indices[i * width + j] = ranked[j];
+      weights[i * width + j] = acc[ranked[j]];
     }
-    for (const t of touched) acc[t] = 0;
+    for (let c = 0; c < count; c++) acc[touched[c]] = 0;
   }
   return {
     kind: 'content',
@@ -114,4 +135,13 @@ export function trainContent(
     itemIds: [...itemIds],
     table: { itemCount: n, width, indices, weights },
   };
+}
+
+/** The `width` touched items with the highest accumulated score, best first (ties: lower index). */
+function topTouched(acc: Float64Array, touched: Int32Array, count: number, width: number): number[] {
+  const scores = new Float64Array(count);
+  for (let c = 0; c < count; c++) scores[c] = acc[touched[c]];
+  return topK(scores, width)
+    .map((r) => touched[r.index])
+    .sort((a, b) => acc[b] - acc[a] || a - b);
 }

@@ -4,7 +4,7 @@
  * recommendation reflects an event posted a second earlier without retraining.
  */
 import type { InteractionEvent } from '#domain/catalog/types.ts';
-import { NotFoundError } from '#domain/errors.ts';
+import { DependencyError, NotFoundError } from '#domain/errors.ts';
 import { feed, loadSession, type ModelSession } from '#domain/onnx/session.ts';
 import {
   type ArtifactMetadata,
@@ -237,7 +237,7 @@ async function coldStart(
   const items: RecommendedItem[] = [];
   const taken = new Set<string>();
   const fallback = popular ?? trending;
-  if (!fallback) throw new NotFoundError('model', only ?? 'popularity');
+  if (!fallback) throw new DependencyError('no popularity or trending model is loaded');
   if (trending) {
     const bias = biasFor(trending.metadata.catalog, options, options.excludeSeen ? seen : []);
     const share = only === 'trending' ? options.k : Math.ceil(options.k / 2);
@@ -357,7 +357,6 @@ export async function rankItems(
   const r =
     known.length > 0 ? await runGraph(model, history, bias, known.length) : { indices: [], scores: [] };
   const h = history;
-  const m = model;
   return {
     model: model.name,
     version: model.version,
@@ -366,7 +365,7 @@ export async function rankItems(
       score: round(r.scores[j]),
       reason: h.items.length > 0 ? personalReason(catalog, h, i, j, r) : 'popular with everyone',
     })),
-    unknown: m === preferred ? unknown : unknown,
+    unknown,
   };
 }
 

@@ -1,0 +1,54 @@
+/**
+ * In-process implementations of the registry ports: for the CLI's throwaway runs and for unit
+ * tests of the registry logic. Same contract as the DynamoDB/S3 adapters (conditional pointer).
+ */
+import { ConflictError, NotFoundError } from '#domain/errors.ts';
+import type { ArtifactStore, LivePointer, ModelRecordStore, ModelVersion } from './registry.ts';
+
+export class InMemoryModelRecords implements ModelRecordStore {
+  private readonly versions = new Map<string, ModelVersion>();
+  private readonly live = new Map<string, LivePointer>();
+  private defaultModel: string | undefined;
+
+  async putVersion(version: ModelVersion): Promise<void> {
+    this.versions.set(`${version.name}/${version.version}`, structuredClone(version));
+  }
+  async getVersion(name: string, version: string): Promise<ModelVersion | undefined> {
+    const v = this.versions.get(`${name}/${version}`);
+    return v && structuredClone(v);
+  }
+  async listVersions(name?: string): Promise<ModelVersion[]> {
+    return [...this.versions.values()]
+      .filter((v) => name === undefined || v.name === name)
+      .sort((a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version))
+      .map((v) => structuredClone(v));
+  }
+  async getLive(name: string): Promise<LivePointer | undefined> {
+    const p = this.live.get(name);
+    return p && structuredClone(p);
+  }
+  async setLive(pointer: LivePointer, expected: string | undefined): Promise<void> {
+    const current = this.live.get(pointer.name)?.version;
+    if (current !== expected)
+      throw new ConflictError(`live version of '${pointer.name}' is ${current}, not ${expected}`);
+    this.live.set(pointer.name, structuredClone(pointer));
+  }
+  async getDefaultModel(): Promise<string | undefined> {
+    return this.defaultModel;
+  }
+  async setDefaultModel(name: string): Promise<void> {
+    this.defaultModel = name;
+  }
+}
+
+export class InMemoryArtifacts implements ArtifactStore {
+  readonly objects = new Map<string, Uint8Array>();
+  async put(key: string, bytes: Uint8Array): Promise<void> {
+    this.objects.set(key, Uint8Array.from(bytes));
+  }
+  async get(key: string): Promise<Uint8Array> {
+    const bytes = this.objects.get(key);
+    if (!bytes) throw new NotFoundError('artifact', key);
+    return bytes;
+  }
+}

@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { ConflictError } from '#domain/errors.ts';
+import { InMemoryArtifacts, InMemoryModelRecords } from '#domain/models/memory-store.ts';
+import { gateCandidate, listModels, publishCandidate, rollback } from '#domain/models/registry.ts';
+import { encodeArtifact } from '#domain/recommendations/artifact.ts';
+import { buildPopularityGraph } from '#domain/recommendations/graphs.ts';
+import { LiveModels } from '#domain/recommendations/live-models.ts';
+import { trainPopularity } from '#domain/recommendations/popularity.ts';
+import { recommendForUser } from '#domain/recommendations/serving.ts';
+import { catalogSnapshot } from '#domain/recommendations/training.ts';
+import { syntheticData } from './fixtures.ts';
+
+const data = syntheticData(40, 40, 8);
+const catalog = catalogSnapshot(data.catalog, data.interactions);
+
+/** A real popularity artifact whose scores favour `favourite`. */
+function popularityArtifact(favourite: string): Uint8Array {
+  const model = trainPopularity(data.interactions, catalog.itemIds);
+  model.scores[catalog.itemIds.indexOf(favourite)] = 1e6;
+  return encodeArtifact(buildPopularityGraph(model), { name: 'popularity', trainedAt: 0, catalog });
+}
+
+const publish = (
+  records: InMemoryModelRecords,
+  artifacts: InMemoryArtifacts,
+  bytes: Uint8Array,
+  ndcg: number,
+) =>
+  publishCandidate(records, artifacts, {
+    name: 'popularity',
+    bytes,
+    trainMs: 5,
+    trainedAt: new Date(),
+    metrics: { ndcg },
+  });
+
+describe('model registry', () => {
+  it('gates on the tracked metric: no worse passes (within tolerance), worse is rejected', () => {
+    expect(gateCandidate({ ndcg: 0.4 }, undefined).decision).toBe('promoted');
+    expect(gateCandidate({ ndcg: 0.4 }, { version: '1', metrics: { ndcg: 0.4 } }).decision).toBe('promoted');
+    expect(gateCandidate({ ndcg: 0.39 }, { version: '1', metrics: { ndcg: 0.4 } }).decision).toBe('rejected');
+    expect(
+      gateCandidate(
+        { ndcg: 0.39 },
+        { version: '1', metrics: { ndcg: 0.4 } },
+        { metric: 'ndcg', tolerance: 0.02 },
+      ).decision,
+    ).toBe('promoted');
+  });
+
+  it('keeps a rejected candidate with its figures while the live version stays', async () => {
+    const records = new InMemoryModelRecords();
+    const artifacts = new InMemoryArtifacts();
+    const first = await publish(records, artifacts, popularityArtifact('i1'), 0.3);
+    const worse = await publish(records, artifacts, popularityArtifact('i2'), 0.2);
+    expect(first.status).toBe('live');
+    expect(worse.status).toBe('rejected');
+    expect(worse.gate).toMatchObject({
+      decision: 'rejected',
+      candidateValue: 0.2,
+      liveValue: 0.3,
+      liveVersion: first.version,
+    });
+    expect(worse.artifactKey).toMatch(/^candidates\//);
+    expect(artifacts.objects.has(worse.artifactKey)).toBe(true);
+    expect((await records.getLive('popularity'))?.version).toBe(first.version);
+    const listing = await listModels(records);
+    expect(listing.models[0].versions.map((v) => v.status)).toEqual(['live', 'rejected']);
+  });
+
+  it('rolls back to the previous live version, and refuses when there is none', async () => {
+    const records = new InMemoryModelRecords();
+    const artifacts = new InMemoryArtifacts();
+    const v1 = await publish(records, artifacts, popularityArtifact('i1'), 0.3);
+    const v2 = await publish(records, artifacts, popularityArtifact('i2'), 0.31);
+    expect((await records.getLive('popularity'))?.version).toBe(v2.version);
+    const restored = await rollback(records, 'popularity');
+    expect(restored.version).toBe(v1.version);
+    expect((await records.getLive('popularity'))?.version).toBe(v1.version);
+    expect((await records.getVersion('popularity', v2.version))?.status).toBe('retired');
+    await expect(rollback(records, 'popularity')).rejects.toBeInstanceOf(ConflictError);
+  });
+
+  it('serves the new live version after the TTL without a restart, and keeps the old one when the new artifact is corrupt', async () => {
+    const records = new InMemoryModelRecords();
+    const artifacts = new InMemoryArtifacts();
+    let clock = 0;
+    const failures: string[] = [];
+    const live = new LiveModels(records, artifacts, {
+      ttlMs: 1000,
+      now: () => clock,
+      onFailure: (f) => failures.push(`${f.name}/${f.version}`),
+    });
+    await publish(records, artifacts, popularityArtifact('i1'), 0.3);
+    const top = async () =>
+      (await recommendForUser(await live.current(), [], { k: 1, excludeSeen: true })).items[0].itemId;
+    expect(await top()).toBe('i1');
+    const v2 = await publish(records, artifacts, popularityArtifact('i2'), 0.31);
+    expect(await top()).toBe('i1'); // within the TTL
+    clock += 1000;
+    expect(await top()).toBe('i2');
+    const v3 = await publish(records, artifacts, popularityArtifact('i3'), 0.32);
+    artifacts.objects.set(v3.artifactKey, new TextEncoder().encode('not an onnx model'));
+    clock += 1000;
+    expect(await top()).toBe('i2');
+    expect(failures).toEqual([`popularity/${v3.version}`]);
+    expect(live.failures).toBe(1);
+    expect(v2.version < v3.version).toBe(true);
+  });
+});
