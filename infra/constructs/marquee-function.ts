@@ -106,7 +106,8 @@ export class MarqueeFunction extends NodejsFunction {
         banner: ESM_REQUIRE_BANNER,
         minify: true,
         sourceMap: true,
-        sourceMapMode: SourceMapMode.EXTERNAL,
+        // Linked (not external): --enable-source-maps finds the map through the sourceMappingURL comment.
+        sourceMapMode: SourceMapMode.DEFAULT,
         sourcesContent: false,
         // The native binding ships in the runtime layer; everything else (AWS SDK included) is
         // bundled so the code runs against the versions it was tested with.
