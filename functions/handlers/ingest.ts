@@ -1,2 +1,32 @@
-// Placeholder so the declaration's entry exists while the handler is written.
-export const handler = async (): Promise<unknown> => ({ statusCode: 501, body: 'not implemented yet' });
+/** S3 ObjectCreated on the uploads bucket: probe the master, plan its ladder, submit the MediaConvert job. */
+import middy from '@middy/core';
+import type { S3Event } from 'aws-lambda';
+import { ladderConfigFromEnv, mediaConvertTargetFromEnv } from '#adapters/media/config.ts';
+import { DynamoAssetStore } from '#adapters/media/dynamo-asset-store.ts';
+import { MediaConvertTranscoder } from '#adapters/media/mediaconvert-transcoder.ts';
+import { decodeS3EventKey } from '#domain/media/upload-key.ts';
+import { VideoService } from '#domain/media/videos.ts';
+import { logger, withObservability } from '#edge/observability.ts';
+import { bucketNameFromEnv, tableNameFromEnv } from '#platform/config.ts';
+
+const videos = new VideoService(
+  { mediaBucket: bucketNameFromEnv('media'), ladder: ladderConfigFromEnv(), ...mediaConvertTargetFromEnv() },
+  new DynamoAssetStore(tableNameFromEnv('assets')),
+  { transcoder: new MediaConvertTranscoder() },
+);
+
+export const handler = middy(async (event: S3Event) => {
+  const outcomes = [];
+  for (const record of event.Records ?? []) {
+    const outcome = await videos.ingest({
+      bucket: record.s3.bucket.name,
+      key: decodeS3EventKey(record.s3.object.key),
+      size: record.s3.object.size,
+      eTag: record.s3.object.eTag,
+      sequencer: record.s3.object.sequencer,
+    });
+    logger.info('ingest', { key: record.s3.object.key, ...outcome });
+    outcomes.push(outcome);
+  }
+  return { outcomes };
+}).use(withObservability());

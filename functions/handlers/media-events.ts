@@ -1,2 +1,18 @@
-// Placeholder so the declaration's entry exists while the handler is written.
-export const handler = async (): Promise<unknown> => ({ statusCode: 501, body: 'not implemented yet' });
+/** EventBridge "MediaConvert Job State Change": progress, outputs or failure onto the asset; READY makes the item playable. */
+import middy from '@middy/core';
+import { DynamoAssetStore } from '#adapters/media/dynamo-asset-store.ts';
+import { DynamoPlayableItems } from '#adapters/media/dynamo-playable-items.ts';
+import type { JobStateChangeEvent } from '#domain/media/job-events.ts';
+import { VideoService } from '#domain/media/videos.ts';
+import { logger, withObservability } from '#edge/observability.ts';
+import { tableNameFromEnv } from '#platform/config.ts';
+
+const videos = new VideoService({}, new DynamoAssetStore(tableNameFromEnv('assets')), {
+  items: new DynamoPlayableItems(tableNameFromEnv('items')),
+});
+
+export const handler = middy(async (event: JobStateChangeEvent) => {
+  const outcome = await videos.applyJobEvent(event);
+  logger.info('job state change', { status: event.detail?.status, jobId: event.detail?.jobId, ...outcome });
+  return outcome;
+}).use(withObservability());

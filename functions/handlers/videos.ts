@@ -1,2 +1,26 @@
-// Placeholder so the declaration's entry exists while the handler is written.
-export const handler = async (): Promise<unknown> => ({ statusCode: 501, body: 'not implemented yet' });
+/** Lambda adapter of the video routes: upload URLs and asset status. */
+import { DynamoAssetStore } from '#adapters/media/dynamo-asset-store.ts';
+import { S3UploadSigner } from '#adapters/media/s3-upload-signer.ts';
+import { videosContracts } from '#contracts/videos.ts';
+import { VideoService } from '#domain/media/videos.ts';
+import { httpHandler } from '#edge/http.ts';
+import { bucketNameFromEnv, getNumberFromEnv, tableNameFromEnv } from '#platform/config.ts';
+
+const videos = new VideoService(
+  {
+    uploadUrlTtlSec: getNumberFromEnv({
+      key: 'UPLOAD_URL_TTL_SEC',
+      defaultValue: 3600,
+      min: 60,
+      max: 604_800,
+    }),
+  },
+  new DynamoAssetStore(tableNameFromEnv('assets')),
+  { signer: new S3UploadSigner(bucketNameFromEnv('uploads')) },
+);
+
+export const handler = httpHandler('videos', videosContracts, {
+  createUpload: async ({ body }) => ({ status: 201, body: await videos.createUpload(body) }),
+  getVideo: async ({ params }) => ({ status: 200, body: await videos.getVideo(params.assetId) }),
+  listVideos: async ({ query }) => ({ status: 200, body: await videos.listVideos(query) }),
+});

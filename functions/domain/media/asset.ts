@@ -56,6 +56,8 @@ export interface VideoAsset {
   /** Identity of the S3 notification that started processing (key + sequencer/ETag); dedupes retries. */
   ingestToken?: string;
   outputs?: AssetOutputs;
+  /** Epoch seconds after which the table drops an asset whose upload never arrived (DynamoDB TTL). */
+  expiresAt?: number;
   /** ISO 8601. */
   createdAt: string;
   updatedAt: string;

@@ -15,8 +15,8 @@ export interface JobContext {
   outputPrefix: string;
   queueArn: string;
   roleArn: string;
-  /** Submission attempt, from 1; a new attempt (after a failure) must create a new job. */
-  attempt?: number;
+  /** Which upload of the asset this job is for (1, or a digest of the S3 notification); a new one creates a new job. */
+  attempt?: number | string;
 }
 
 export const AUDIO_SELECTOR = 'Audio Selector 1';
@@ -33,7 +33,7 @@ export const OUTPUT_LAYOUT = {
  * MediaConvert's idempotency token for an asset's attempt: a retried submit (Lambda retry, duplicate
  * event) reuses it and MediaConvert returns the first job instead of starting a second.
  */
-export function clientRequestTokenFor(assetId: string, attempt = 1): string {
+export function clientRequestTokenFor(assetId: string, attempt: number | string = 1): string {
   return `marquee-${assetId}-${attempt}`;
 }
 

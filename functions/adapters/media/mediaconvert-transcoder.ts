@@ -1,0 +1,47 @@
+/**
+ * MediaConvert adapter of the Transcoder port. One client per process: its endpoint is the SDK's
+ * regional default in AWS (account endpoints and DescribeEndpoints are no longer needed), or
+ * MEDIACONVERT_ENDPOINT / AWS_ENDPOINT_URL_MEDIACONVERT when set; it is never looked up per job.
+ */
+import {
+  BadRequestException,
+  CreateJobCommand,
+  type CreateJobCommandInput,
+  MediaConvertClient,
+  ProbeCommand,
+} from '@aws-sdk/client-mediaconvert';
+import type { JobRequest } from '#domain/media/job-settings.ts';
+import { type Transcoder, ProbeFailedError } from '#domain/media/ports.ts';
+import type { MediaConvertProbeResult } from '#domain/media/probe.ts';
+
+let client: MediaConvertClient | undefined;
+
+function mediaConvertClient(): MediaConvertClient {
+  client ??= new MediaConvertClient({
+    endpoint: process.env.MEDIACONVERT_ENDPOINT || undefined,
+    maxAttempts: 4,
+  });
+  return client;
+}
+
+export class MediaConvertTranscoder implements Transcoder {
+  async probe(uri: string): Promise<MediaConvertProbeResult> {
+    try {
+      const result = await mediaConvertClient().send(new ProbeCommand({ InputFiles: [{ FileUrl: uri }] }));
+      return (result.ProbeResults?.[0] ?? {}) as MediaConvertProbeResult;
+    } catch (error) {
+      if (error instanceof BadRequestException) throw new ProbeFailedError(error.message, { cause: error });
+      throw error;
+    }
+  }
+
+  async submit(request: JobRequest): Promise<string> {
+    // JobRequest is built in the SDK's input shape; the domain only cannot name the SDK's types.
+    const result = await mediaConvertClient().send(
+      new CreateJobCommand(request as unknown as CreateJobCommandInput),
+    );
+    const id = result.Job?.Id;
+    if (!id) throw new Error('MediaConvert CreateJob returned no job id');
+    return id;
+  }
+}

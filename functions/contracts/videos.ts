@@ -1,0 +1,91 @@
+/** Contracts of the video routes: start an upload, read one asset, list assets by status. */
+import { z } from 'zod';
+import { ASSET_STATUSES } from '#domain/media/asset.ts';
+import { Cursor, Id, limitParam } from './common.ts';
+import type { ContractMap } from './types.ts';
+
+const Rendition = z.object({
+  uri: z.string(),
+  codec: z.string(),
+  width: z.number(),
+  height: z.number(),
+  maxBitrateBps: z.number(),
+  averageBitrateBps: z.number().optional(),
+  psnrDb: z.number().optional(),
+  ssim: z.number().optional(),
+});
+
+export const Video = z.object({
+  assetId: z.string(),
+  status: z.enum(ASSET_STATUSES),
+  percent: z.number().min(0).max(100).optional(),
+  failure: z.object({ code: z.string(), reason: z.string() }).optional(),
+  filename: z.string(),
+  contentType: z.string(),
+  itemId: z.string().optional(),
+  title: z.string().optional(),
+  source: z
+    .object({
+      container: z.string(),
+      durationSec: z.number(),
+      sizeBytes: z.number(),
+      video: z
+        .object({
+          codec: z.string(),
+          width: z.number(),
+          height: z.number(),
+          storedWidth: z.number(),
+          storedHeight: z.number(),
+          rotationDeg: z.number(),
+          sampleAspectRatio: z.string(),
+          frameRate: z.number(),
+          dynamicRange: z.string(),
+        })
+        .optional(),
+      audio: z.object({ codec: z.string(), channels: z.number(), sampleRate: z.number() }).optional(),
+    })
+    .optional(),
+  outputs: z
+    .object({
+      hlsMaster: z.string(),
+      renditions: z.array(Rendition),
+      download: Rendition.optional(),
+      thumbnails: z.array(z.string()),
+      poster: z.string().optional(),
+      durationMs: z.number().optional(),
+    })
+    .optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const videosContracts = {
+  createUpload: {
+    body: z.strictObject({
+      filename: z
+        .string({ error: 'must be a string' })
+        .min(1, { error: 'must not be empty' })
+        .max(255, { error: 'must be at most 255 characters' }),
+      contentType: z.string({ error: 'must be a string' }).min(1).max(127),
+      itemId: Id.optional(),
+      title: z.string().max(500, { error: 'must be at most 500 characters' }).optional(),
+    }),
+    response: z.object({
+      assetId: z.string(),
+      uploadUrl: z.string(),
+      method: z.literal('PUT'),
+      headers: z.record(z.string(), z.string()),
+      expiresAt: z.string(),
+    }),
+    status: 201,
+  },
+  getVideo: { params: z.object({ assetId: Id }), response: Video },
+  listVideos: {
+    query: z.strictObject({
+      status: z.enum(ASSET_STATUSES, { error: `must be one of ${ASSET_STATUSES.join(', ')}` }).optional(),
+      limit: limitParam(100, 20),
+      cursor: Cursor.optional(),
+    }),
+    response: z.object({ videos: z.array(Video), cursor: z.string().optional() }),
+  },
+} satisfies ContractMap;

@@ -1,0 +1,45 @@
+/** What the video service needs from the outside world; adapters in functions/adapters/media/. */
+import type { AssetStatus, VideoAsset } from './asset.ts';
+import type { JobRequest } from './job-settings.ts';
+import type { MediaConvertProbeResult } from './probe.ts';
+
+export interface AssetPage {
+  assets: VideoAsset[];
+  cursor?: string;
+}
+
+export interface AssetStore {
+  create(asset: VideoAsset): Promise<void>;
+  get(assetId: string): Promise<VideoAsset | undefined>;
+  /** Newest first when filtered by status. */
+  list(options: { status?: AssetStatus; limit: number; cursor?: string }): Promise<AssetPage>;
+  /**
+   * Writes the given fields. With `unlessSettledBy`, the write happens only if the asset is not
+   * READY/FAILED and its jobId is absent or equal; returns false when that condition failed.
+   */
+  update(
+    assetId: string,
+    fields: Partial<Omit<VideoAsset, 'assetId'>>,
+    options?: { unlessSettledBy?: string; remove?: (keyof VideoAsset)[] },
+  ): Promise<boolean>;
+}
+
+/** The upload could not be read at all (missing object, unreadable bytes). */
+export class ProbeFailedError extends Error {}
+
+export interface Transcoder {
+  /** MediaConvert Probe of an s3:// URI; throws ProbeFailedError when the object cannot be read. */
+  probe(uri: string): Promise<MediaConvertProbeResult>;
+  /** Submits a CreateJob request; returns the job id (the same one again for a repeated token). */
+  submit(request: JobRequest): Promise<string>;
+}
+
+export interface UploadSigner {
+  /** A presigned PUT URL for one object; `expiresInSec` seconds. */
+  presignPut(key: string, contentType: string, expiresInSec: number): Promise<string>;
+}
+
+export interface PlayableItems {
+  /** Flags the catalog item playable; false when no such item exists. */
+  markPlayable(itemId: string): Promise<boolean>;
+}
