@@ -123,7 +123,7 @@ export function benchSklearnParity(): BenchSection {
 
   const demoBots = new Set(data.truth.botUserIds);
   const demoProfiles = [...trained.features.values()];
-  const forestCases = [
+  const forestCases: { name: string; X: number[][]; y: number[] }[] = [
     {
       name: 'demo planted bots',
       X: demoProfiles.map(anomalyVector),

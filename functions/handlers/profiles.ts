@@ -1,2 +1,37 @@
-// Placeholder so the declaration's entry exists while the handler is written.
-export const handler = async (): Promise<unknown> => ({ statusCode: 501, body: 'not implemented yet' });
+/** Lambda adapter of the audience-profile routes: parse (done by the edge), call the service, map the result. */
+import { DynamoEventStore, DynamoItemStore, DynamoUserStore } from '#adapters/dynamodb/catalog-stores.ts';
+import { DynamoProfileStore } from '#adapters/profiles/dynamo-profile-store.ts';
+import { ProfileModelStore } from '#adapters/profiles/model-registry.ts';
+import { profilesContracts } from '#contracts/profiles.ts';
+import { ProfileService } from '#domain/profiles/service.ts';
+import { httpHandler } from '#edge/http.ts';
+import { bucketNameFromEnv, getNumberFromEnv, tableNameFromEnv } from '#platform/config.ts';
+
+const profiles = new ProfileService(
+  {
+    events: new DynamoEventStore(tableNameFromEnv('events')),
+    users: new DynamoUserStore(tableNameFromEnv('users')),
+    items: new DynamoItemStore(tableNameFromEnv('items')),
+    profiles: new DynamoProfileStore(tableNameFromEnv('profiles')),
+  },
+  new ProfileModelStore(tableNameFromEnv('models'), bucketNameFromEnv('models')),
+  {
+    maxEvents: getNumberFromEnv({ key: 'PROFILE_MAX_EVENTS', defaultValue: 10_000, min: 1, max: 100_000 }),
+    modelRefreshMs: getNumberFromEnv({
+      key: 'PROFILE_MODEL_REFRESH_MS',
+      defaultValue: 30_000,
+      min: 0,
+      max: 3_600_000,
+    }),
+  },
+);
+
+export const handler = httpHandler('profiles', profilesContracts, {
+  getProfile: async ({ params }) => ({ status: 200, body: await profiles.getProfile(params.userId) }),
+  listSegments: async () => ({ status: 200, body: await profiles.listSegments() }),
+  listSegmentUsers: async ({ params, query }) => ({
+    status: 200,
+    body: await profiles.listSegmentUsers(params.segmentId, query),
+  }),
+  listAnomalies: async ({ query }) => ({ status: 200, body: await profiles.listAnomalies(query) }),
+});

@@ -114,18 +114,16 @@ export interface AudienceProfile {
   asOf: string;
   activity: ProfileFeatures['activity'];
   interests: ProfileFeatures['interests'];
-  rhythm: Omit<ProfileFeatures['rhythm'], 'hourShares' | 'dayShares'> & {
-    hourShares: number[];
-    dayShares: number[];
-  };
+  rhythm: ProfileFeatures['rhythm'];
   spend: ProfileFeatures['spend'];
   attributes?: ProfileFeatures['attributes'];
-  segment: { segmentId: string; label: string; confidence: Confidence };
-  anomaly: { score: number; flagged: boolean; threshold: number; confidence: Confidence };
-  churn: { probability: number; horizonDays: number; confidence: Confidence };
-  /** Why model answers are low-confidence (e.g. too little history); empty when confident. */
+  /** Model answers; null until the first profile models are trained. */
+  segment: { segmentId: string; label: string; confidence: Confidence } | null;
+  anomaly: { score: number; flagged: boolean; threshold: number; confidence: Confidence } | null;
+  churn: { probability: number; horizonDays: number; confidence: Confidence } | null;
+  /** Why model answers are low-confidence or missing (e.g. too little history); empty when confident. */
   lowConfidenceReasons: string[];
-  modelVersions: { segments: string; anomaly: string; churn: string };
+  modelVersions: { segments: string; anomaly: string; churn: string } | null;
 }
 
 export interface AssembleOptions {
@@ -133,30 +131,35 @@ export interface AssembleOptions {
   minEvents?: number;
   /** Fewer active days than this makes churn low-confidence (default 2). */
   minActiveDays?: number;
-  versions: { segments: string; anomaly: string; churn: string };
+  versions?: { segments: string; anomaly: string; churn: string };
 }
 
-/** The profile served by GET /users/{userId}/profile: features plus model answers with confidence. */
+/**
+ * The profile served by GET /users/{userId}/profile: features plus model answers with confidence.
+ * Without models (`scored` undefined) the model answers are null and the reason says so.
+ */
 export function assembleProfile(
   features: ProfileFeatures,
-  answers: ModelAnswers,
-  scorer: Pick<ProfileScorer, 'segments' | 'anomaly' | 'churn'>,
-  options: AssembleOptions,
+  scored:
+    | { answers: ModelAnswers; scorer: Pick<ProfileScorer, 'segments' | 'anomaly' | 'churn'> }
+    | undefined,
+  options: AssembleOptions = {},
 ): AudienceProfile {
   const reasons: string[] = [];
   const minEvents = options.minEvents ?? 5;
   const minActiveDays = options.minActiveDays ?? 2;
-  if (features.activity.totalEvents < minEvents) {
+  const thinHistory = features.activity.totalEvents < minEvents;
+  if (thinHistory) {
     reasons.push(
       `only ${features.activity.totalEvents} events (models are trained on users with ${minEvents}+)`,
     );
   }
   const fewDays = features.activity.activeDays < minActiveDays;
   if (fewDays) reasons.push(`only ${features.activity.activeDays} active day(s)`);
-  const thin: Confidence = reasons.length > 0 && features.activity.totalEvents < minEvents ? 'low' : 'normal';
-  const segment = scorer.segments.segments[answers.segmentIndex];
+  if (!scored) reasons.push('no profile models have been trained yet');
+  const confidence: Confidence = thinHistory ? 'low' : 'normal';
   const round = (v: number): number => Math.round(v * 10_000) / 10_000;
-  return {
+  const base = {
     userId: features.userId,
     asOf: new Date(features.asOf).toISOString(),
     activity: features.activity,
@@ -165,22 +168,30 @@ export function assembleProfile(
       ...features.rhythm,
       hourShares: features.rhythm.hourShares.map(round),
       dayShares: features.rhythm.dayShares.map(round),
+      lateNightShare: round(features.rhythm.lateNightShare),
+      weekendShare: round(features.rhythm.weekendShare),
     },
     spend: features.spend,
     ...(features.attributes ? { attributes: features.attributes } : {}),
-    segment: { segmentId: segment.segmentId, label: segment.label, confidence: thin },
+    lowConfidenceReasons: reasons,
+  };
+  if (!scored) return { ...base, segment: null, anomaly: null, churn: null, modelVersions: null };
+  const { answers, scorer } = scored;
+  const segment = scorer.segments.segments[answers.segmentIndex];
+  return {
+    ...base,
+    segment: { segmentId: segment.segmentId, label: segment.label, confidence },
     anomaly: {
       score: round(answers.anomalyScore),
       flagged: answers.anomalyScore >= scorer.anomaly.threshold,
       threshold: round(scorer.anomaly.threshold),
-      confidence: thin,
+      confidence,
     },
     churn: {
       probability: round(answers.churnProbability),
       horizonDays: scorer.churn.horizonDays,
-      confidence: thin === 'low' || fewDays ? 'low' : 'normal',
+      confidence: thinHistory || fewDays ? 'low' : 'normal',
     },
-    lowConfidenceReasons: reasons,
-    modelVersions: options.versions,
+    modelVersions: options.versions ?? null,
   };
 }

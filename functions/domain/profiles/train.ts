@@ -291,6 +291,19 @@ export function trainAnomaly(profiles: ProfileFeatures[], c: ProfileTrainingConf
   };
 }
 
+/**
+ * Logistic regression, or with too little data (fewer than 10 rows, or one class only) a model that
+ * answers the base rate for everyone, so a young deployment still serves a churn probability.
+ */
+function fitOrPrior(data: ChurnDataset, width: number): LogisticModel {
+  const positives = data.labels.reduce((a, b) => a + b, 0);
+  if (data.rows.length >= 10 && positives > 0 && positives < data.rows.length) {
+    return trainLogisticRegression(data.rows, data.labels);
+  }
+  const rate = (positives + 1) / (data.rows.length + 2);
+  return { coefficients: new Array<number>(width).fill(0), intercept: Math.log(rate / (1 - rate)) };
+}
+
 export interface ChurnDataset {
   userIds: string[];
   rows: number[][];
@@ -339,13 +352,13 @@ export function trainChurn(
     c.churnActiveWindowDays,
   );
   const test = churnDatasetAt(byUser, itemsById, now - horizon, c.churnHorizonDays, c.churnActiveWindowDays);
-  const evaluated = trainLogisticRegression(train.rows, train.labels);
+  const evaluated = fitOrPrior(train, CHURN_COLUMNS.length);
   const auc = rocAuc(
     test.rows.map((r) => predictLogistic(evaluated, r)),
     test.labels,
   );
   // The served model is refitted with the same settings on the latest labelled window.
-  const model = trainLogisticRegression(test.rows, test.labels);
+  const model = fitOrPrior(test, CHURN_COLUMNS.length);
   const metadata: ChurnModelMetadata = {
     name: PROFILE_MODEL_NAMES.churn,
     columns: [...CHURN_COLUMNS],

@@ -87,20 +87,21 @@ describe('trainProfileModels on the demo data', () => {
     );
     const [answers] = await onnx.score([newcomer]);
     const versions = { segments: '1', anomaly: '1', churn: '1' };
-    const profile = assembleProfile(newcomer, answers, onnx, { versions });
-    expect(profile.segment.confidence).toBe('low');
-    expect(profile.churn.confidence).toBe('low');
+    const profile = assembleProfile(newcomer, { answers, scorer: onnx }, { versions });
+    expect(profile.segment?.confidence).toBe('low');
+    expect(profile.churn?.confidence).toBe('low');
     expect(profile.lowConfidenceReasons.length).toBeGreaterThan(0);
-    expect(profile.churn.probability).toBeGreaterThanOrEqual(0);
-    expect(profile.churn.probability).toBeLessThanOrEqual(1);
+    expect(profile.churn?.probability).toBeGreaterThanOrEqual(0);
+    expect(profile.churn?.probability).toBeLessThanOrEqual(1);
 
     const regular = [...result.features.values()].find(
       (f) => f.activity.totalEvents > 50 && f.activity.activeDays > 5,
     )!;
     const [regularAnswers] = await onnx.score([regular]);
-    const regularProfile = assembleProfile(regular, regularAnswers, onnx, { versions });
-    expect(regularProfile.segment.confidence).toBe('normal');
+    const regularProfile = assembleProfile(regular, { answers: regularAnswers, scorer: onnx }, { versions });
+    expect(regularProfile.segment?.confidence).toBe('normal');
     expect(regularProfile.lowConfidenceReasons).toEqual([]);
-    expect(regularProfile.segment.label.length).toBeGreaterThan(3);
+    expect(regularProfile.segment?.label.length).toBeGreaterThan(3);
+    expect(regularProfile.modelVersions).toEqual(versions);
   });
 });

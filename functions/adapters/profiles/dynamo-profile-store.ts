@@ -1,0 +1,97 @@
+/** The profiles table: one summary row per user, indexed by segment (bySegment) and anomaly score (byAnomaly). */
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { Page } from '#domain/catalog/ports.ts';
+import type { ProfileStore, StoredProfileSummary } from '#domain/profiles/ports.ts';
+import { batchWrite } from '#adapters/dynamodb/batch.ts';
+import { decodeCursor, documentClient, encodeCursor } from '#adapters/dynamodb/client.ts';
+
+/**
+ * byAnomaly is partitioned by a shard so writes of a whole audience do not pile onto one partition;
+ * reads query every shard and merge.
+ */
+export const ANOMALY_SHARDS = 4;
+
+interface ProfileRow extends StoredProfileSummary {
+  anomalyShard?: string;
+}
+
+/** A stable shard for a user id (FNV-1a). */
+export function anomalyShardOf(userId: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < userId.length; i++) {
+    hash ^= userId.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return `shard-${(hash >>> 0) % ANOMALY_SHARDS}`;
+}
+
+const toRow = (summary: StoredProfileSummary): ProfileRow => ({
+  ...summary,
+  ...(summary.anomalyScore === undefined ? {} : { anomalyShard: anomalyShardOf(summary.userId) }),
+});
+
+const fromRow = ({ anomalyShard: _shard, ...summary }: ProfileRow): StoredProfileSummary => summary;
+
+export class DynamoProfileStore implements ProfileStore {
+  constructor(private readonly table: string) {}
+
+  async get(userId: string): Promise<StoredProfileSummary | undefined> {
+    const result = await documentClient().send(new GetCommand({ TableName: this.table, Key: { userId } }));
+    return result.Item ? fromRow(result.Item as ProfileRow) : undefined;
+  }
+
+  async put(summary: StoredProfileSummary): Promise<void> {
+    await documentClient().send(new PutCommand({ TableName: this.table, Item: toRow(summary) }));
+  }
+
+  async putAll(summaries: StoredProfileSummary[]): Promise<void> {
+    await batchWrite(
+      this.table,
+      summaries.map((s) => ({ PutRequest: { Item: toRow(s) } })),
+    );
+  }
+
+  async listBySegment(
+    segmentId: string,
+    options: { limit: number; cursor?: string },
+  ): Promise<Page<StoredProfileSummary>> {
+    const result = await documentClient().send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: 'bySegment',
+        KeyConditionExpression: 'segmentId = :s',
+        ExpressionAttributeValues: { ':s': segmentId },
+        Limit: options.limit,
+        ExclusiveStartKey: decodeCursor(options.cursor),
+      }),
+    );
+    const cursor =
+      result.LastEvaluatedKey && result.Items?.length === options.limit
+        ? encodeCursor(result.LastEvaluatedKey)
+        : undefined;
+    return { items: ((result.Items ?? []) as ProfileRow[]).map(fromRow), ...(cursor ? { cursor } : {}) };
+  }
+
+  async listMostAnomalous(options: { minScore: number; limit: number }): Promise<StoredProfileSummary[]> {
+    const shards = Array.from({ length: ANOMALY_SHARDS }, (_, i) => `shard-${i}`);
+    const pages = await Promise.all(
+      shards.map((shard) =>
+        documentClient().send(
+          new QueryCommand({
+            TableName: this.table,
+            IndexName: 'byAnomaly',
+            KeyConditionExpression: 'anomalyShard = :shard AND anomalyScore >= :min',
+            ExpressionAttributeValues: { ':shard': shard, ':min': options.minScore },
+            ScanIndexForward: false,
+            Limit: options.limit,
+          }),
+        ),
+      ),
+    );
+    return pages
+      .flatMap((page) => (page.Items ?? []) as ProfileRow[])
+      .sort((a, b) => (b.anomalyScore ?? 0) - (a.anomalyScore ?? 0) || (a.userId < b.userId ? -1 : 1))
+      .slice(0, options.limit)
+      .map(fromRow);
+  }
+}

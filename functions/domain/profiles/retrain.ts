@@ -1,0 +1,107 @@
+/**
+ * The profile part of the retrain job: read everything, train the three models, gate them against the
+ * live versions, publish (promoting those that pass), then score every user into the profiles table.
+ */
+import type { EventStore, ItemStore, UserStore } from '#domain/catalog/ports.ts';
+import type { InteractionEvent, Item, UserAttributes } from '#domain/catalog/types.ts';
+import type { ProfileModelRegistry, ProfileStore } from './ports.ts';
+import { type GateDecision, gateProfileModels } from './quality-gate.ts';
+import { assembleProfile, createOnnxScorer } from './scoring.ts';
+import { toSummary } from './service.ts';
+import { PROFILE_MODEL_NAMES, type ProfileTrainingConfig, trainProfileModels } from './train.ts';
+
+export interface ProfileRetrainResult {
+  versions: { segments: string; anomaly: string; churn: string };
+  decisions: { segments: GateDecision; anomaly: GateDecision; churn: GateDecision };
+  live: { segments?: string; anomaly?: string; churn?: string };
+  metrics: ReturnType<typeof trainProfileModels>['metrics'];
+  scoredUsers: number;
+  trainMs: number;
+}
+
+/** Retrains, gates, publishes and re-scores; `now` is the instant the training data ends at (epoch ms). */
+export async function retrainProfiles(
+  stores: { events: EventStore; items: ItemStore; users: UserStore; profiles: ProfileStore },
+  registry: ProfileModelRegistry,
+  options: { now: number; config?: Partial<ProfileTrainingConfig> },
+): Promise<ProfileRetrainResult> {
+  const [events, items, users] = await Promise.all([
+    collect<InteractionEvent>(stores.events.scan()),
+    collect<Item>(stores.items.scan()),
+    collect<UserAttributes>(stores.users.scan()),
+  ]);
+  const started = performance.now();
+  const trained = trainProfileModels({ events, items, users, now: options.now }, options.config);
+  const trainMs = performance.now() - started;
+
+  const [liveSegments, liveAnomaly, liveChurn] = await Promise.all([
+    registry.liveMetrics(PROFILE_MODEL_NAMES.segments),
+    registry.liveMetrics(PROFILE_MODEL_NAMES.anomaly),
+    registry.liveMetrics(PROFILE_MODEL_NAMES.churn),
+  ]);
+  const decisions = gateProfileModels(trained.metrics, {
+    segments: liveSegments,
+    anomaly: liveAnomaly,
+    churn: liveChurn,
+  });
+  const versions = {
+    segments: await registry.publish(
+      trained.artifacts.segments,
+      { ...trained.metrics.segments },
+      decisions.segments,
+    ),
+    anomaly: await registry.publish(
+      trained.artifacts.anomaly,
+      { ...trained.metrics.anomaly },
+      decisions.anomaly,
+    ),
+    churn: await registry.publish(trained.artifacts.churn, { ...trained.metrics.churn }, decisions.churn),
+  };
+
+  const pointers = await registry.liveVersions();
+  const live = {
+    segments: pointers[PROFILE_MODEL_NAMES.segments],
+    anomaly: pointers[PROFILE_MODEL_NAMES.anomaly],
+    churn: pointers[PROFILE_MODEL_NAMES.churn],
+  };
+  let scoredUsers = 0;
+  if (live.segments && live.anomaly && live.churn) {
+    const liveVersions = { segments: live.segments, anomaly: live.anomaly, churn: live.churn };
+    const [s, a, c] = await Promise.all([
+      registry.load(PROFILE_MODEL_NAMES.segments, live.segments),
+      registry.load(PROFILE_MODEL_NAMES.anomaly, live.anomaly),
+      registry.load(PROFILE_MODEL_NAMES.churn, live.churn),
+    ]);
+    const scorer = await createOnnxScorer({
+      segments: s.artifact as never,
+      anomaly: a.artifact as never,
+      churn: c.artifact as never,
+    });
+    try {
+      const profiles = [...trained.features.values()];
+      for (let i = 0; i < profiles.length; i += 5000) {
+        const batch = profiles.slice(i, i + 5000);
+        const answers = await scorer.score(batch);
+        const summaries = batch
+          .map((f, j) =>
+            toSummary(
+              assembleProfile(f, { answers: answers[j], scorer }, { versions: liveVersions }),
+              liveVersions,
+            ),
+          )
+          .filter((x) => x !== undefined);
+        await stores.profiles.putAll(summaries);
+        scoredUsers += summaries.length;
+      }
+    } finally {
+      await scorer.release();
+    }
+  }
+  return { versions, decisions, live, metrics: trained.metrics, scoredUsers, trainMs };
+}
+
+async function collect<T>(pages: AsyncIterable<T[]>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const page of pages) for (const row of page) out.push(row);
+  return out;
+}

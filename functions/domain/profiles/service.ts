@@ -1,0 +1,180 @@
+/**
+ * The audience-profile service behind the HTTP routes: profiles recomputed from the user's events on
+ * read (never stale), segments and anomalies from the live models and the profiles table.
+ */
+import type { EventStore, ItemStore, UserStore } from '#domain/catalog/ports.ts';
+import type { InteractionEvent } from '#domain/catalog/types.ts';
+import { NotFoundError } from '#domain/errors.ts';
+import { buildProfileFeatures } from './features.ts';
+import type { ProfileModelRegistry, ProfileStore, StoredProfileSummary } from './ports.ts';
+import { type AudienceProfile, assembleProfile, createOnnxScorer, type ProfileScorer } from './scoring.ts';
+import type { SegmentSummary } from './segment-labels.ts';
+import { PROFILE_MODEL_NAMES } from './train.ts';
+
+export interface ProfileServiceOptions {
+  /** Most recent events read per profile (default 10,000). */
+  maxEvents?: number;
+  /** How often the live model pointers are re-read, ms (default 30 s). */
+  modelRefreshMs?: number;
+  minEvents?: number;
+  now?: () => number;
+}
+
+type Versions = { segments: string; anomaly: string; churn: string };
+
+interface LiveModels {
+  scorer: ProfileScorer;
+  versions: Versions;
+}
+
+export class ProfileService {
+  private live: LiveModels | undefined;
+  private checkedAt = Number.NEGATIVE_INFINITY;
+  private loading: Promise<LiveModels | undefined> | undefined;
+
+  constructor(
+    private readonly stores: {
+      events: EventStore;
+      users: UserStore;
+      items: ItemStore;
+      profiles: ProfileStore;
+    },
+    private readonly registry: ProfileModelRegistry,
+    private readonly options: ProfileServiceOptions = {},
+  ) {}
+
+  /** The profile of one user, computed now; unknown or erased users are NotFoundError. */
+  async getProfile(userId: string): Promise<AudienceProfile> {
+    const now = (this.options.now ?? Date.now)();
+    const [events, attributes, stored, live] = await Promise.all([
+      this.recentEvents(userId),
+      this.stores.users.get(userId),
+      this.stores.profiles.get(userId),
+      this.liveModels(),
+    ]);
+    if (events.length === 0 && !attributes) throw new NotFoundError('user', userId);
+    const items = await this.stores.items.getMany([...new Set(events.map((e) => e.itemId))]);
+    const features = buildProfileFeatures(userId, events, items, now + 1, attributes);
+    if (!live) return assembleProfile(features, undefined, { minEvents: this.options.minEvents });
+    const [answers] = await live.scorer.score([features]);
+    const profile = assembleProfile(
+      features,
+      { answers, scorer: live.scorer },
+      { minEvents: this.options.minEvents, versions: live.versions },
+    );
+    // Keep the segment and anomaly indexes current with what this read computed.
+    const summary = toSummary(profile, live.versions);
+    if (summary && changed(stored, summary)) await this.stores.profiles.put(summary);
+    return profile;
+  }
+
+  /** Segments of the live segment model (empty before the first training). */
+  async listSegments(): Promise<{ segments: SegmentSummary[]; modelVersion: string | null }> {
+    const live = await this.liveModels();
+    return { segments: live?.scorer.segments.segments ?? [], modelVersion: live?.versions.segments ?? null };
+  }
+
+  /** One segment's users, a page at a time; an unknown segment is NotFoundError. */
+  async listSegmentUsers(segmentId: string, page: { limit: number; cursor?: string }) {
+    const live = await this.liveModels();
+    const segment = live?.scorer.segments.segments.find((s) => s.segmentId === segmentId);
+    if (!segment) throw new NotFoundError('segment', segmentId);
+    const result = await this.stores.profiles.listBySegment(segmentId, page);
+    return { segment, users: result.items, ...(result.cursor ? { cursor: result.cursor } : {}) };
+  }
+
+  /** Users with anomaly score >= minScore, most anomalous first. */
+  async listAnomalies(query: { minScore: number; limit: number }) {
+    const live = await this.liveModels();
+    const users = await this.stores.profiles.listMostAnomalous(query);
+    return {
+      threshold: live?.scorer.anomaly.threshold ?? null,
+      modelVersion: live?.versions.anomaly ?? null,
+      users,
+    };
+  }
+
+  private async recentEvents(userId: string): Promise<InteractionEvent[]> {
+    const max = this.options.maxEvents ?? 10_000;
+    const out: InteractionEvent[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.stores.events.listByUser(userId, {
+        limit: Math.min(1000, max - out.length),
+        cursor,
+      });
+      out.push(...page.items);
+      cursor = page.cursor;
+    } while (cursor && out.length < max);
+    return out;
+  }
+
+  /** Live models, re-checking the registry's pointers at most every `modelRefreshMs`. */
+  private async liveModels(): Promise<LiveModels | undefined> {
+    const now = Date.now();
+    if (now - this.checkedAt < (this.options.modelRefreshMs ?? 30_000)) return this.live;
+    this.loading ??= this.refresh().finally(() => {
+      this.loading = undefined;
+    });
+    return this.loading;
+  }
+
+  private async refresh(): Promise<LiveModels | undefined> {
+    const pointers = await this.registry.liveVersions();
+    this.checkedAt = Date.now();
+    const { segments, anomaly, churn } = {
+      segments: pointers[PROFILE_MODEL_NAMES.segments],
+      anomaly: pointers[PROFILE_MODEL_NAMES.anomaly],
+      churn: pointers[PROFILE_MODEL_NAMES.churn],
+    };
+    if (!segments || !anomaly || !churn) return this.live;
+    const versions = { segments, anomaly, churn };
+    if (this.live && sameVersions(this.live.versions, versions)) return this.live;
+    const [s, a, c] = await Promise.all([
+      this.registry.load(PROFILE_MODEL_NAMES.segments, segments),
+      this.registry.load(PROFILE_MODEL_NAMES.anomaly, anomaly),
+      this.registry.load(PROFILE_MODEL_NAMES.churn, churn),
+    ]);
+    const scorer = await createOnnxScorer({
+      segments: s.artifact as never,
+      anomaly: a.artifact as never,
+      churn: c.artifact as never,
+    });
+    const previous = this.live;
+    this.live = { scorer, versions };
+    await previous?.scorer.release();
+    return this.live;
+  }
+}
+
+function sameVersions(a: Versions, b: Versions): boolean {
+  return a.segments === b.segments && a.anomaly === b.anomaly && a.churn === b.churn;
+}
+
+/** The stored summary of a scored profile. */
+export function toSummary(profile: AudienceProfile, versions: Versions): StoredProfileSummary | undefined {
+  if (!profile.segment || !profile.anomaly || !profile.churn) return undefined;
+  return {
+    userId: profile.userId,
+    segmentId: profile.segment.segmentId,
+    segmentLabel: profile.segment.label,
+    anomalyScore: profile.anomaly.score,
+    flagged: profile.anomaly.flagged,
+    churnProbability: profile.churn.probability,
+    lowConfidence: profile.segment.confidence === 'low',
+    scoredAt: profile.asOf,
+    modelVersions: versions,
+  };
+}
+
+function changed(stored: StoredProfileSummary | undefined, next: StoredProfileSummary): boolean {
+  if (!stored) return true;
+  return (
+    stored.segmentId !== next.segmentId ||
+    stored.flagged !== next.flagged ||
+    stored.lowConfidence !== next.lowConfidence ||
+    Math.abs((stored.anomalyScore ?? 0) - (next.anomalyScore ?? 0)) > 0.01 ||
+    Math.abs((stored.churnProbability ?? 0) - (next.churnProbability ?? 0)) > 0.02 ||
+    !sameVersions(stored.modelVersions, next.modelVersions)
+  );
+}

@@ -1,0 +1,150 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { batchWrite } from '#adapters/dynamodb/batch.ts';
+import { chunks } from '#adapters/dynamodb/client.ts';
+import { DynamoEventStore, DynamoItemStore } from '#adapters/dynamodb/catalog-stores.ts';
+import { runProfileRetrain } from '#adapters/profiles/retrain-job.ts';
+import { type DemoData, generateDemoData } from '#domain/demo/generate.ts';
+import type { ProfileRetrainResult } from '#domain/profiles/retrain.ts';
+import { startTestPlatform, type TestPlatform } from '../../support/platform.ts';
+
+const DAY_MS = 86_400_000;
+// The history ends at the start of today, so profiles computed "now" see it as recent.
+const NOW = Math.floor(Date.now() / DAY_MS) * DAY_MS;
+
+describe('audience profile routes on the local platform', () => {
+  let platform: TestPlatform;
+  let data: DemoData;
+  let retrain: ProfileRetrainResult;
+
+  beforeAll(async () => {
+    // Prepare: a small generated audience written through the catalog adapters, then one retrain.
+    platform = await startTestPlatform({ env: { PROFILE_MODEL_REFRESH_MS: '0' } });
+    data = generateDemoData({ seed: 5, items: 200, users: 160, days: 35, now: NOW, botShare: 0.025 });
+    const items = new DynamoItemStore(platform.names.ITEMS_TABLE);
+    for (const batch of chunks(data.items, 100)) await items.putAll(batch);
+    await batchWrite(
+      platform.names.USERS_TABLE,
+      data.users.map((user) => ({ PutRequest: { Item: user } })),
+    );
+    const events = new DynamoEventStore(platform.names.EVENTS_TABLE);
+    for (const batch of chunks(data.events, 2000)) await events.putAll(batch);
+  });
+
+  afterAll(async () => {
+    await platform?.stop();
+  });
+
+  it('answers a profile before any model is trained, with null model answers and the reason', async () => {
+    const userId = data.users.find((u) => !data.truth.botUserIds.includes(u.userId))!.userId;
+    const response = await platform.api('GET', `/users/${userId}/profile`);
+    expect(response.status).toBe(200);
+    expect(response.body.segment).toBeNull();
+    expect(response.body.lowConfidenceReasons).toContain('no profile models have been trained yet');
+    expect(response.body.activity.totalEvents).toBe(data.events.filter((e) => e.userId === userId).length);
+  });
+
+  it('retrains: the three models pass the gate, become version 000001 and every user is scored', async () => {
+    retrain = await runProfileRetrain({ now: NOW });
+    expect(retrain.versions).toEqual({ segments: '000001', anomaly: '000001', churn: '000001' });
+    expect(retrain.live).toEqual(retrain.versions);
+    expect(retrain.scoredUsers).toBe(new Set(data.events.map((e) => e.userId)).size);
+  });
+
+  it('serves a profile with interests, rhythm, a labelled segment, anomaly and churn answers and versions', async () => {
+    const counts = new Map<string, number>();
+    for (const e of data.events) counts.set(e.userId, (counts.get(e.userId) ?? 0) + 1);
+    const bots = new Set(data.truth.botUserIds);
+    const regular = [...counts].find(([id, n]) => n > 40 && !bots.has(id))![0];
+    const response = await platform.api('GET', `/users/${regular}/profile`);
+    expect(response.status).toBe(200);
+    const profile = response.body;
+    expect(profile.userId).toBe(regular);
+    expect(profile.activity.totalEvents).toBe(counts.get(regular));
+    expect(profile.interests.genres.length).toBeGreaterThan(0);
+    expect(profile.rhythm.hourShares).toHaveLength(24);
+    expect(profile.attributes.country).toBe(data.users.find((u) => u.userId === regular)!.country);
+    expect(profile.segment.label).toMatch(/[a-z]/);
+    expect(profile.anomaly.score).toBeGreaterThan(0);
+    expect(profile.anomaly.score).toBeLessThan(1);
+    expect(profile.churn.probability).toBeGreaterThanOrEqual(0);
+    expect(profile.churn.horizonDays).toBe(14);
+    expect(profile.modelVersions).toEqual(retrain.versions);
+  });
+
+  it('reflects a new event at once and answers a one-event newcomer with low confidence, not an error', async () => {
+    const posted = await platform.api('POST', '/events', {
+      events: [
+        {
+          userId: 'brand-new-user',
+          itemId: data.items[0].itemId,
+          type: 'view',
+          timestamp: Date.now() - 1000,
+        },
+      ],
+    });
+    expect(posted.status).toBe(202);
+    const response = await platform.api('GET', '/users/brand-new-user/profile');
+    expect(response.status).toBe(200);
+    expect(response.body.activity.totalEvents).toBe(1);
+    expect(response.body.segment.confidence).toBe('low');
+    expect(response.body.churn.confidence).toBe('low');
+    expect(response.body.lowConfidenceReasons.length).toBeGreaterThan(0);
+  });
+
+  it('lists anomalies most anomalous first, led by the planted bots', async () => {
+    const response = await platform.api('GET', '/anomalies?minScore=0.5&limit=5');
+    expect(response.status).toBe(200);
+    const scores = response.body.users.map((u: { anomalyScore: number }) => u.anomalyScore);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    expect(scores.every((s: number) => s >= 0.5)).toBe(true);
+    expect(data.truth.botUserIds).toContain(response.body.users[0].userId);
+    expect(response.body.threshold).toBeGreaterThan(0.5);
+  });
+
+  it('rejects an out-of-range minScore with a problem naming the field', async () => {
+    const response = await platform.api('GET', '/anomalies?minScore=2');
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    expect(JSON.stringify(response.body.errors)).toContain('query.minScore');
+  });
+
+  it('lists segments with labels and sizes, and pages through one segment without repeats', async () => {
+    const segments = await platform.api('GET', '/segments');
+    expect(segments.status).toBe(200);
+    expect(segments.body.modelVersion).toBe('000001');
+    const list = segments.body.segments as { segmentId: string; label: string; size: number }[];
+    expect(list.length).toBe(retrain.metrics.segments.k);
+    const largest = [...list].sort((a, b) => b.size - a.size)[0];
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await platform.api(
+        'GET',
+        `/segments/${largest.segmentId}/users?limit=7${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
+      expect(page.status).toBe(200);
+      expect(page.body.segment.label).toBe(largest.label);
+      seen.push(...page.body.users.map((u: { userId: string }) => u.userId));
+      cursor = page.body.cursor;
+    } while (cursor);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.length).toBeGreaterThanOrEqual(largest.size);
+  });
+
+  it('answers 404 for an unknown segment, an unknown user and an erased user', async () => {
+    expect((await platform.api('GET', '/segments/seg-999/users')).status).toBe(404);
+    expect((await platform.api('GET', '/users/nobody-at-all/profile')).status).toBe(404);
+    const victim = data.users[1].userId;
+    expect((await platform.api('GET', `/users/${victim}/profile`)).status).toBe(200);
+    expect((await platform.api('DELETE', `/users/${victim}`)).status).toBe(204);
+    expect((await platform.api('GET', `/users/${victim}/profile`)).status).toBe(404);
+  });
+
+  it('retrains again into version 000002 and serves it', async () => {
+    const second = await runProfileRetrain({ now: NOW });
+    expect(second.versions.segments).toBe('000002');
+    expect(second.decisions.segments.promote).toBe(true);
+    const segments = await platform.api('GET', '/segments');
+    expect(segments.body.modelVersion).toBe('000002');
+  });
+});
