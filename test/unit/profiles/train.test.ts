@@ -23,11 +23,12 @@ describe('trainProfileModels on the demo data', () => {
 
   beforeAll(async () => {
     // Prepare: the default demo data set and one training run shared by every test here.
-    data = generateDemoData({ now: NOW });
+    data = generateDemoData({ now: NOW, users: 1200, items: 800 });
     result = trainProfileModels({ events: data.events, items: data.items, users: data.users, now: NOW });
     onnx = await createOnnxScorer(result.artifacts);
     reference = createReferenceScorer(result.reference);
-  });
+    // Training takes a few seconds; a shared two-core machine can stretch that well past the default.
+  }, 120_000);
 
   it('chooses k inside the configured range and gives every segment a distinct readable label', () => {
     const { k } = result.metrics.segments;
