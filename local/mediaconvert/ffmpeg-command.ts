@@ -214,7 +214,10 @@ export function buildFfmpegCommand(
     const target = planned.spec.video ?? planned.spec.frames!;
     if (planned.spec.video?.toneMapTo709 && source.hdr) chain.push(TONE_MAP_TO_709);
     if (planned.spec.frames) {
-      chain.push(`fps=${planned.spec.frames.framerateNumerator}/${planned.spec.frames.framerateDenominator}`);
+      // eof_action=pass keeps the capture due at the last full interval (MediaConvert captures it too).
+      chain.push(
+        `fps=${planned.spec.frames.framerateNumerator}/${planned.spec.frames.framerateDenominator}:eof_action=pass`,
+      );
     } else if (planned.spec.video?.frameRate) {
       chain.push(`fps=${planned.spec.video.frameRate.numerator}/${planned.spec.video.frameRate.denominator}`);
     }

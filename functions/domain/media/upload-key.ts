@@ -38,7 +38,7 @@ export function assetIdFromUploadKey(key: string): string | undefined {
 
 /** The key under which an asset's upload is stored; filename sanitised to keep keys printable. */
 export function uploadKeyFor(assetId: string, filename: string): string {
-  const safe = filename.replace(/[^\w.\- ]+/g, '_').slice(-200) || 'video';
+  const safe = filename.replace(/[^\w.\-() ]+/g, '_').slice(-200) || 'video';
   return `uploads/${assetId}/${safe}`;
 }
 
