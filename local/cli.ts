@@ -57,6 +57,7 @@ try {
     const seedStarted = Date.now();
     const seeded = await seedDemoData(platform.names);
     if (seeded.seeded) {
+      platform.checkpoint();
       console.log(
         `seeded demo data: ${seeded.items} items, ${seeded.users} users, ${seeded.events} events in ${((Date.now() - seedStarted) / 1000).toFixed(1)} s`,
       );

@@ -50,6 +50,8 @@ export interface LocalPlatform {
   auth?: DevAuthority;
   /** Waits until every S3 notification and bus delivery so far has been handled. */
   settle(): Promise<void>;
+  /** Saves the DynamoDB working copy to the state folder (after bulk loads). */
+  checkpoint(): void;
   stop(): Promise<void>;
 }
 
@@ -180,6 +182,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
         while (pendingTriggers.size > 0) await Promise.allSettled([...pendingTriggers]);
         await bus.drain();
       },
+      checkpoint: () => dynamo.checkpoint(),
       stop: stopAll,
     };
   } catch (error) {
