@@ -1,7 +1,7 @@
 /**
  * `npm start`: the whole platform on this machine with demo data.
  *   --port N (or PORT; default 3000)  --fresh (wipe local state)  --auth (require tokens)
- *   --no-seed (start empty)  --no-schedules
+ *   --no-seed (start empty)  --no-schedules  --state DIR (default .marquee/state)
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -13,6 +13,7 @@ import { seedDemoData } from './seed.ts';
 const { values } = parseArgs({
   options: {
     port: { type: 'string' },
+    state: { type: 'string' },
     fresh: { type: 'boolean', default: false },
     auth: { type: 'boolean', default: false },
     'no-seed': { type: 'boolean', default: false },
@@ -27,7 +28,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
-const stateDir = path.join(repoRoot, '.marquee', 'state');
+const stateDir = path.resolve(values.state ?? path.join(repoRoot, '.marquee', 'state'));
 const started = Date.now();
 let platform: LocalPlatform | undefined;
 let stopping = false;
@@ -65,7 +66,7 @@ try {
   }
   await platform.runtime.warm();
   writeFileSync(
-    path.join(repoRoot, '.marquee', 'endpoints.json'),
+    path.join(stateDir, 'endpoints.json'),
     JSON.stringify(
       { url: platform.url, token: platform.token, ...platform.endpoints, pid: process.pid },
       null,
@@ -78,12 +79,12 @@ Marquee is running at ${platform.url}  (ready in ${((Date.now() - started) / 100
 ${platform.token ? `\nDev token (all scopes):\n  ${platform.token}\n` : ''}
 Try:
   curl${auth} ${platform.url}/health
-  curl${auth} ${platform.url}/items/i0001
+  curl${auth} ${platform.url}/items/i00001
   curl${auth} "${platform.url}/users/u00001/recommendations?k=5"
   curl${auth} "${platform.url}/trending?k=5"
   curl${auth} ${platform.url}/users/u00001/profile
   curl${auth} -X POST ${platform.url}/events -H 'content-type: application/json' \\
-       -d '{"events":[{"userId":"u00001","itemId":"i0002","type":"play"}]}'
+       -d '{"events":[{"userId":"u00001","itemId":"i00002","type":"play"}]}'
   curl${auth} ${platform.url}/openapi.json
 
 Ctrl-C stops everything.`);

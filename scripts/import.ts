@@ -23,7 +23,7 @@ if (!values.movielens) {
 }
 
 function runningPlatform(): { url: string; token?: string } | undefined {
-  const file = path.join(repoRoot, '.marquee', 'endpoints.json');
+  const file = path.join(repoRoot, '.marquee', 'state', 'endpoints.json');
   if (!existsSync(file)) return undefined;
   const endpoints = JSON.parse(readFileSync(file, 'utf8'));
   try {

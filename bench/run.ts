@@ -1,0 +1,78 @@
+/**
+ * `npm run bench [-- chassis recommendations profiles media]`: runs the benchmark sections
+ * (all by default), prints them and writes BENCHMARKS.md with the machine they ran on.
+ * Sections not run keep their previous text in BENCHMARKS.md.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { repoRoot } from '#local/platform.ts';
+import type { BenchSection } from './report.ts';
+
+const suites: Record<string, () => Promise<BenchSection[]>> = {
+  chassis: async () => (await import('./chassis.ts')).benchChassis(),
+  recommendations: async () => (await import('./recommendations.ts')).benchRecommendations(),
+  profiles: async () => (await import('./profiles.ts')).benchProfiles(),
+  media: async () => (await import('./media.ts')).benchMedia(),
+};
+
+const requested = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const unknown = requested.filter((name) => !(name in suites));
+if (unknown.length) {
+  console.error(`unknown suite(s): ${unknown.join(', ')}; choose from ${Object.keys(suites).join(', ')}`);
+  process.exit(2);
+}
+const selected = requested.length ? requested : Object.keys(suites);
+
+function toMarkdown(section: BenchSection): string {
+  const columns = [...new Set(section.rows.flatMap((row) => Object.keys(row)))];
+  const lines = [
+    `### ${section.title}`,
+    '',
+    `| ${columns.join(' | ')} |`,
+    `| ${columns.map(() => '---').join(' | ')} |`,
+  ];
+  for (const row of section.rows) lines.push(`| ${columns.map((c) => String(row[c] ?? '')).join(' | ')} |`);
+  for (const note of section.notes ?? []) lines.push('', `- ${note}`);
+  return lines.join('\n');
+}
+
+const file = path.join(repoRoot, 'BENCHMARKS.md');
+const previous = existsSync(file) ? readFileSync(file, 'utf8') : '';
+const blocks = new Map<string, string>();
+for (const match of previous.matchAll(/<!-- suite:(\w+) -->\n([\s\S]*?)<!-- \/suite:\1 -->/g))
+  blocks.set(match[1], match[2]);
+
+for (const name of selected) {
+  const started = Date.now();
+  console.log(`== ${name}`);
+  try {
+    const sections = await suites[name]();
+    const text = sections.map(toMarkdown).join('\n\n');
+    console.log(text);
+    blocks.set(
+      name,
+      `## ${name}\n\n_Run ${new Date().toISOString()}, ${((Date.now() - started) / 1000).toFixed(0)} s._\n\n${text}\n\n`,
+    );
+  } catch (error) {
+    console.error(`${name} failed: ${(error as Error).stack ?? error}`);
+    process.exitCode = 1;
+  }
+}
+
+const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+const header = `# Benchmarks
+
+Measured with \`npm run bench\` (one suite: \`npm run bench -- chassis\`). Medians over repeated
+rounds; every ratio's baseline was measured in the same run. These are measurements on a noisy
+shared VM, not guarantees.
+
+Machine: ${os.cpus().length} x ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}.
+
+`;
+const body = Object.keys(suites)
+  .filter((name) => blocks.has(name))
+  .map((name) => `<!-- suite:${name} -->\n${blocks.get(name)}<!-- /suite:${name} -->`)
+  .join('\n\n');
+writeFileSync(file, `${header}${body}\n`);
+console.log(`wrote ${path.relative(process.cwd(), file)}`);
