@@ -1,4 +1,5 @@
 import { Stack, Validations } from 'aws-cdk-lib';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -71,6 +72,16 @@ describe('cdk-nag AwsSolutions', () => {
       [],
     );
     expect(report.success).toBe(true);
+  });
+
+  it('fails synth when a resource breaks a rule and nobody acknowledged it', () => {
+    // Prepare: a bucket without logging, TLS enforcement or public-access block.
+    const synthWithLooseBucket = () =>
+      synthesizeMarquee({ beforeSynth: (stacks) => new Bucket(stacks.data, 'LooseBucket') }).cleanup();
+    // Act and assess: the AwsSolutions plugin registered by defineMarquee stops synth.
+    expect(synthWithLooseBucket).toThrow(
+      /AwsSolutions-S1[\s\S]*LooseBucket|LooseBucket[\s\S]*AwsSolutions-S1/,
+    );
   });
 
   it('acknowledges only real findings, each with a specific reason', () => {

@@ -30,6 +30,8 @@ export interface SynthesizeOptions {
   bundle?: boolean;
   /** Extra CDK context, as `-c key=value` would give. */
   context?: Record<string, unknown>;
+  /** Changes the stacks before synth (to prove a check fails). */
+  beforeSynth?: (stacks: MarqueeStacks) => void;
 }
 
 /** Builds the layer folders and synthesizes every stack; templates are read from the assembly. */
@@ -52,6 +54,7 @@ export function synthesizeMarquee(options: SynthesizeOptions = {}): SynthesizedM
       builtinCloudFormationValidation: false,
     });
     const stacks = defineMarquee(app);
+    options.beforeSynth?.(stacks);
     const assembly = app.synth();
     const templateOf = (stack: Stack) => Template.fromJSON(assembly.getStackByName(stack.stackName).template);
     return {
@@ -66,6 +69,9 @@ export function synthesizeMarquee(options: SynthesizeOptions = {}): SynthesizedM
       },
       cleanup: () => fs.rmSync(workDir, { recursive: true, force: true }),
     };
+  } catch (error) {
+    fs.rmSync(workDir, { recursive: true, force: true });
+    throw error;
   } finally {
     if (previousTmp === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = previousTmp;
