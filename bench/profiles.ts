@@ -31,7 +31,84 @@ const DAY_MS = 86_400_000;
 
 /** All profile benchmark sections. */
 export async function benchProfiles(): Promise<BenchSection[]> {
-  return [await benchBatchProfiling(100_000), benchSklearnParity()];
+  return [await benchBatchProfiling(100_000), benchSklearnParity(), await benchProfileLatency(300)];
+}
+
+/**
+ * GET /users/{id}/profile through the local gateway (DynamoDB Local + s3rver + the profiles function):
+ * a small generated audience, one retrain, then `requests` sequential reads of random users.
+ */
+export async function benchProfileLatency(requests: number): Promise<BenchSection> {
+  const title = 'Audience profiles: GET /users/{userId}/profile through the local gateway';
+  const now = Math.floor(Date.now() / DAY_MS) * DAY_MS;
+  // Imported here so the other sections run without the local runtime's dependencies.
+  const { startPlatform } = await import('#local/platform.ts');
+  const { DynamoEventStore, DynamoItemStore } = await import('#adapters/dynamodb/catalog-stores.ts');
+  const { batchWrite } = await import('#adapters/dynamodb/batch.ts');
+  const { chunks } = await import('#adapters/dynamodb/client.ts');
+  const { runProfileRetrain } = await import('#adapters/profiles/retrain-job.ts');
+  const platform = await startPlatform({ mediaConvert: false, env: { PROFILE_MODEL_REFRESH_MS: '30000' } });
+  try {
+    const data = generateDemoData({ seed: 9, items: 300, users: 300, days: 45, now });
+    const items = new DynamoItemStore(platform.names.ITEMS_TABLE);
+    for (const batch of chunks(data.items, 100)) await items.putAll(batch);
+    await batchWrite(
+      platform.names.USERS_TABLE,
+      data.users.map((user) => ({ PutRequest: { Item: user } })),
+    );
+    const events = new DynamoEventStore(platform.names.EVENTS_TABLE);
+    for (const batch of chunks(data.events, 2000)) await events.putAll(batch);
+    await runProfileRetrain({ now });
+    const counts = new Map<string, number>();
+    for (const e of data.events) counts.set(e.userId, (counts.get(e.userId) ?? 0) + 1);
+    const userIds = [...counts.keys()];
+    const get = async (userId: string): Promise<number> => {
+      const started = performance.now();
+      const response = await fetch(`${platform.url}/users/${userId}/profile`, {
+        headers: platform.token ? { authorization: `Bearer ${platform.token}` } : {},
+      });
+      await response.arrayBuffer();
+      if (response.status !== 200) throw new Error(`GET profile of ${userId} answered ${response.status}`);
+      return performance.now() - started;
+    };
+    const baseline = async (userId: string): Promise<number> => {
+      const started = performance.now();
+      const response = await fetch(`${platform.url}/users/${userId}`, {
+        headers: platform.token ? { authorization: `Bearer ${platform.token}` } : {},
+      });
+      await response.arrayBuffer();
+      return performance.now() - started;
+    };
+    for (let i = 0; i < 20; i++) await get(userIds[i % userIds.length]); // warm: model load, JIT
+    const baselines: number[] = [];
+    for (let i = 0; i < Math.min(100, requests); i++)
+      baselines.push(await baseline(userIds[i % userIds.length]));
+    baselines.sort((a, b) => a - b);
+    const latencies: number[] = [];
+    for (let i = 0; i < requests; i++) latencies.push(await get(userIds[(i * 7919) % userIds.length]));
+    latencies.sort((a, b) => a - b);
+    const at = (q: number): number =>
+      Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] * 100) / 100;
+    const eventsPerUser = [...counts.values()].sort((a, b) => a - b);
+    return {
+      title,
+      rows: [
+        { statistic: 'p50 ms (target <= 10)', value: at(0.5) },
+        { statistic: 'p95 ms', value: at(0.95) },
+        { statistic: 'max ms', value: at(1) },
+        {
+          statistic: 'baseline p50 ms: GET /users/{userId} (one GetItem, same gateway)',
+          value: Math.round(baselines[baselines.length >> 1] * 100) / 100,
+        },
+      ],
+      notes: [
+        `${requests} sequential requests over ${userIds.length} users (median ${eventsPerUser[eventsPerUser.length >> 1]} events each, ${data.events.length} events in all); recomputed from the user's events on every read`,
+        'each read: events query + user get + profile row get (parallel), items batch-get, three ONNX sessions, conditional profile-row write',
+      ],
+    };
+  } finally {
+    await platform.stop();
+  }
 }
 
 /** Features and the three models for `users` synthetic users, generated and profiled in batches of 10,000. */

@@ -3,7 +3,7 @@
  * read (never stale), segments and anomalies from the live models and the profiles table.
  */
 import type { EventStore, ItemStore, UserStore } from '#domain/catalog/ports.ts';
-import type { InteractionEvent } from '#domain/catalog/types.ts';
+import type { InteractionEvent, Item } from '#domain/catalog/types.ts';
 import { NotFoundError } from '#domain/errors.ts';
 import { buildProfileFeatures } from './features.ts';
 import type { ProfileModelRegistry, ProfileStore, StoredProfileSummary } from './ports.ts';
@@ -16,9 +16,13 @@ export interface ProfileServiceOptions {
   maxEvents?: number;
   /** How often the live model pointers are re-read, ms (default 30 s). */
   modelRefreshMs?: number;
+  /** How long item metadata (genres, tags, duration) is reused before re-reading, ms (default 60 s). */
+  itemCacheMs?: number;
   minEvents?: number;
   now?: () => number;
 }
+
+const MAX_CACHED_ITEMS = 100_000;
 
 type Versions = { segments: string; anomaly: string; churn: string };
 
@@ -31,6 +35,8 @@ export class ProfileService {
   private live: LiveModels | undefined;
   private checkedAt = Number.NEGATIVE_INFINITY;
   private loading: Promise<LiveModels | undefined> | undefined;
+  /** Item metadata changes rarely and every profile read needs it: keep it briefly per process. */
+  private readonly itemCache = new Map<string, { item: Item | undefined; at: number }>();
 
   constructor(
     private readonly stores: {
@@ -53,7 +59,7 @@ export class ProfileService {
       this.liveModels(),
     ]);
     if (events.length === 0 && !attributes) throw new NotFoundError('user', userId);
-    const items = await this.stores.items.getMany([...new Set(events.map((e) => e.itemId))]);
+    const items = await this.itemsById(new Set(events.map((e) => e.itemId)));
     const features = buildProfileFeatures(userId, events, items, now + 1, attributes);
     if (!live) return assembleProfile(features, undefined, { minEvents: this.options.minEvents });
     const [answers] = await live.scorer.score([features]);
@@ -92,6 +98,29 @@ export class ProfileService {
       modelVersion: live?.versions.anomaly ?? null,
       users,
     };
+  }
+
+  private async itemsById(itemIds: Set<string>): Promise<Map<string, Item>> {
+    const now = Date.now();
+    const ttl = this.options.itemCacheMs ?? 60_000;
+    const out = new Map<string, Item>();
+    const missing: string[] = [];
+    for (const id of itemIds) {
+      const cached = this.itemCache.get(id);
+      if (cached && now - cached.at < ttl) {
+        if (cached.item) out.set(id, cached.item);
+      } else missing.push(id);
+    }
+    if (missing.length > 0) {
+      const fetched = await this.stores.items.getMany(missing);
+      if (this.itemCache.size + missing.length > MAX_CACHED_ITEMS) this.itemCache.clear();
+      for (const id of missing) {
+        const item = fetched.get(id);
+        this.itemCache.set(id, { item, at: now });
+        if (item) out.set(id, item);
+      }
+    }
+    return out;
   }
 
   private async recentEvents(userId: string): Promise<InteractionEvent[]> {
@@ -173,8 +202,9 @@ function changed(stored: StoredProfileSummary | undefined, next: StoredProfileSu
     stored.segmentId !== next.segmentId ||
     stored.flagged !== next.flagged ||
     stored.lowConfidence !== next.lowConfidence ||
-    Math.abs((stored.anomalyScore ?? 0) - (next.anomalyScore ?? 0)) > 0.01 ||
-    Math.abs((stored.churnProbability ?? 0) - (next.churnProbability ?? 0)) > 0.02 ||
+    // Small drifts (recency moving churn a little) are not worth a write on the read path.
+    Math.abs((stored.anomalyScore ?? 0) - (next.anomalyScore ?? 0)) > 0.02 ||
+    Math.abs((stored.churnProbability ?? 0) - (next.churnProbability ?? 0)) > 0.1 ||
     !sameVersions(stored.modelVersions, next.modelVersions)
   );
 }
