@@ -20,6 +20,12 @@ import { acknowledgeWildcardResource } from './nag.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+/**
+ * The one architecture of every function and layer; the runtime layer holds onnxruntime's
+ * binaries for exactly this one (layers/build.ts `buildLayers(LAMBDA_ARCHITECTURE.name)`).
+ */
+export const LAMBDA_ARCHITECTURE = Architecture.ARM_64;
+
 /** Where the models layer unpacks in Lambda (layer zips extract under /opt). */
 export const MODELS_DIR_IN_LAMBDA = '/opt/models';
 
@@ -84,7 +90,7 @@ export class MarqueeFunction extends NodejsFunction {
       depsLockFilePath: path.join(repoRoot, 'package-lock.json'),
       description: declaration.description,
       runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
+      architecture: LAMBDA_ARCHITECTURE,
       memorySize: declaration.memoryMb,
       timeout: Duration.seconds(declaration.timeoutSec),
       tracing: Tracing.ACTIVE,

@@ -1,10 +1,10 @@
 import { ArnFormat, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Code, LayerVersion, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Code, LayerVersion, Runtime } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import type { FunctionId } from '#platform/declaration.ts';
 import { layerPaths } from '../../layers/build.ts';
-import type { MarqueeFunction } from '../constructs/marquee-function.ts';
+import { LAMBDA_ARCHITECTURE, type MarqueeFunction } from '../constructs/marquee-function.ts';
 import { acknowledgeWildcardResource } from '../constructs/nag.ts';
 import { createDeclaredFunctions, type MarqueeFunctions } from '../declared-functions.ts';
 import { wireDeclaredEvents } from '../declared-events.ts';
@@ -36,15 +36,15 @@ export class MlStack extends Stack {
     super(scope, id, props);
     this.runtimeLayer = new LayerVersion(this, 'OnnxRuntimeLayer', {
       code: Code.fromAsset(layerPaths.runtime),
-      compatibleArchitectures: [Architecture.ARM_64],
+      compatibleArchitectures: [LAMBDA_ARCHITECTURE],
       compatibleRuntimes: [Runtime.NODEJS_22_X],
-      description: 'onnxruntime-node with only its linux/arm64 binaries',
+      description: `onnxruntime-node with only its linux/${LAMBDA_ARCHITECTURE.name} binaries`,
     });
     this.modelsLayerName = `marquee-${props.settings.stage}-models`;
     this.modelsLayer = new LayerVersion(this, 'ModelsLayer', {
       layerVersionName: this.modelsLayerName,
       code: Code.fromAsset(layerPaths.models),
-      compatibleArchitectures: [Architecture.ARM_64],
+      compatibleArchitectures: [LAMBDA_ARCHITECTURE],
       compatibleRuntimes: [Runtime.NODEJS_22_X],
       description: 'Baseline model artifacts, unpacked to /opt/models',
     });

@@ -10,7 +10,8 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import type { IConstruct } from 'constructs';
-import { buildLayers } from '../../layers/build.ts';
+import { buildLayers, type LayerArchitecture } from '../../layers/build.ts';
+import { LAMBDA_ARCHITECTURE } from '#infra/constructs/marquee-function.ts';
 import { defineMarquee, type MarqueeStacks } from '#infra/marquee-app.ts';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -41,7 +42,7 @@ export function synthesizeMarquee(options: SynthesizeOptions = {}): SynthesizedM
   // CDK and its bundlers stage files under os.tmpdir(); keep them inside workDir.
   process.env.TMPDIR = workDir;
   try {
-    buildLayers('arm64');
+    buildLayers(LAMBDA_ARCHITECTURE.name as LayerArchitecture);
     const cdkJson = JSON.parse(fs.readFileSync(path.join(repoRoot, 'cdk.json'), 'utf8'));
     const app = new App({
       outdir: path.join(workDir, 'cdk.out'),
