@@ -131,3 +131,39 @@ describe('applyJobUpdate', () => {
     ).toBeUndefined();
   });
 });
+
+describe('the event fixtures in events/eventbridge', () => {
+  it('drive an asset from PROGRESSING through 47% to READY with two renditions', async () => {
+    const { loadFixture } = await import('../../support/fixtures.ts');
+    const assetId = '0f8fad5b-d9cb-469f-a165-70867728950e';
+    let current: VideoAsset | undefined = {
+      ...asset,
+      assetId,
+      jobId: undefined,
+      status: 'PROCESSING',
+      percent: 0,
+    };
+    for (const variant of [
+      'mediaconvert-progressing',
+      'mediaconvert-status-update',
+      'mediaconvert-complete',
+    ]) {
+      current =
+        applyJobUpdate(current!, interpretJobEvent(loadFixture('eventbridge', variant)), now) ?? current;
+      if (variant.endsWith('update')) expect(current?.percent).toBe(47);
+    }
+    expect(current).toMatchObject({ status: 'READY', jobId: '1795960370000-abc123' });
+    expect(current?.outputs?.renditions.map((r) => `${r.width}x${r.height}`)).toEqual([
+      '1280x720',
+      '640x360',
+    ]);
+    expect(current?.outputs?.thumbnails).toHaveLength(2);
+  });
+
+  it('turn the ERROR fixture into a failure with its code and message', async () => {
+    const { loadFixture } = await import('../../support/fixtures.ts');
+    const update = interpretJobEvent(loadFixture('eventbridge', 'mediaconvert-error'));
+    expect(update).toMatchObject({ kind: 'error', code: '1010' });
+    if (update.kind === 'error') expect(update.message).toMatch(/^Unable to open input file/);
+  });
+});

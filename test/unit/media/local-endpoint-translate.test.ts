@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { buildFfmpegCommand, geometry, outputBase } from '#local/mediaconvert/ffmpeg-command.ts';
+import { BadRequestException, parseS3Uri, readJobSettings } from '#local/mediaconvert/translate.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: job settings are open JSON
+type Json = any;
+
+const settings = (): Json => ({
+  inputs: [
+    {
+      fileInput: 's3://in/uploads/clip.mov',
+      audioSelectors: { 'Audio Selector 1': { defaultSelection: 'DEFAULT' } },
+    },
+  ],
+  outputGroups: [
+    {
+      outputGroupSettings: {
+        type: 'HLS_GROUP_SETTINGS',
+        hlsGroupSettings: { destination: 's3://out/hls/', segmentLength: 6 },
+      },
+      outputs: [
+        {
+          nameModifier: '_360p',
+          videoDescription: {
+            width: 640,
+            height: 360,
+            codecSettings: {
+              codec: 'H_264',
+              h264Settings: {
+                rateControlMode: 'QVBR',
+                qvbrSettings: { qvbrQualityLevel: 8 },
+                maxBitrate: 1_000_000,
+              },
+            },
+          },
+          audioDescriptions: [
+            {
+              audioSourceName: 'Audio Selector 1',
+              codecSettings: { codec: 'AAC', aacSettings: { bitrate: 96_000 } },
+            },
+          ],
+        },
+      ],
+    },
+  ],
+});
+
+describe('readJobSettings', () => {
+  it('reads an HLS output with QVBR video and AAC audio', () => {
+    const spec = readJobSettings(settings());
+    const output = spec.groups[0].outputs[0];
+    expect(spec.groups[0]).toMatchObject({
+      type: 'HLS_GROUP',
+      segmentSec: 6,
+      destination: { bucket: 'out', prefix: 'hls/' },
+    });
+    expect(output.video).toMatchObject({
+      codec: 'H_264',
+      width: 640,
+      rateControl: 'QVBR',
+      qvbrQuality: 8,
+      maxBitrate: 1_000_000,
+    });
+    expect(output.audio).toMatchObject({ audioStream: 0, bitrate: 96_000, channels: 2, sampleRate: 48_000 });
+    expect(spec.rotate).toBe('DEGREE_0');
+  });
+
+  it('names the setting it cannot honour', () => {
+    const cmaf = settings();
+    cmaf.outputGroups[0].outputGroupSettings.type = 'CMAF_GROUP_SETTINGS';
+    expect(() => readJobSettings(cmaf)).toThrow(/settings\.outputGroups\[0\]\.outputGroupSettings\.type/);
+    const clipped = settings();
+    clipped.inputs[0].inputClippings = [{ startTimecode: '00:00:01:00' }];
+    expect(() => readJobSettings(clipped)).toThrow(/settings\.inputs\[0\]\.inputClippings/);
+    const ac3 = settings();
+    ac3.outputGroups[0].outputs[0].audioDescriptions[0].codecSettings.codec = 'AC3';
+    expect(() => readJobSettings(ac3)).toThrow(BadRequestException);
+    const missingSelector = settings();
+    missingSelector.outputGroups[0].outputs[0].audioDescriptions[0].audioSourceName = 'Audio Selector 9';
+    expect(() => readJobSettings(missingSelector)).toThrow(/no audio selector named "Audio Selector 9"/);
+  });
+
+  it('requires a bit rate for CBR and refuses one with QVBR', () => {
+    const cbr = settings();
+    cbr.outputGroups[0].outputs[0].videoDescription.codecSettings.h264Settings = { rateControlMode: 'CBR' };
+    expect(() => readJobSettings(cbr)).toThrow(/h264Settings\.bitrate is required/);
+    const both = settings();
+    both.outputGroups[0].outputs[0].videoDescription.codecSettings.h264Settings.bitrate = 1;
+    expect(() => readJobSettings(both)).toThrow(/not allowed with QVBR/);
+  });
+});
+
+describe('output naming and geometry', () => {
+  it('uses the input base name when the destination ends in a slash, as MediaConvert does', () => {
+    expect(outputBase(parseS3Uri('s3://out/hls/', 'd'), 'uploads/clip.mov')).toBe('clip');
+    expect(outputBase(parseS3Uri('s3://out/hls/master', 'd'), 'uploads/clip.mov')).toBe('master');
+  });
+
+  it('letterboxes a 4:3 picture into a 16:9 box by default and stretches only when asked', () => {
+    expect(geometry({ width: 640, height: 480 }, { width: 1280, height: 720, scaling: 'DEFAULT' })).toEqual({
+      width: 1280,
+      height: 720,
+      filter: 'scale=960:720,pad=1280:720:(ow-iw)/2:(oh-ih)/2',
+    });
+    expect(
+      geometry({ width: 640, height: 480 }, { width: 1280, height: 720, scaling: 'STRETCH_TO_OUTPUT' })
+        .filter,
+    ).toBe('scale=1280:720');
+  });
+
+  it('derives the missing side from the display aspect ratio', () => {
+    expect(geometry({ width: 1080, height: 1920 }, { width: 360, scaling: 'DEFAULT' })).toMatchObject({
+      width: 360,
+      height: 640,
+    });
+  });
+
+  it('decodes once and maps every output of the job into one ffmpeg command', () => {
+    const spec = readJobSettings(settings());
+    const facts = {
+      width: 1280,
+      height: 720,
+      sar: 1,
+      fps: 24,
+      durationSec: 10,
+      audioStreams: 1,
+      hdr: false,
+      quarterTurns: 0,
+    };
+    const { args, outputs } = buildFfmpegCommand(spec, '/tmp/in.mov', facts, '/tmp/out', {
+      preset: 'veryfast',
+    });
+    expect(args.filter((a) => a === '-i')).toHaveLength(1);
+    expect(args).toContain('-noautorotate');
+    expect(args).toContain('/tmp/out/out/hls/clip_360p.m3u8');
+    expect(args[args.indexOf('-crf') + 1]).toBe('21');
+    expect(args[args.indexOf('-force_key_frames') + 1]).toBe('expr:gte(t,n_forced*6)');
+    expect(outputs[0]).toMatchObject({ keyStem: 'hls/clip_360p', width: 640, height: 360 });
+  });
+});
