@@ -1,2 +1,50 @@
-// Placeholder so the declaration's entry exists while the handler is written.
-export const handler = async (): Promise<unknown> => ({ statusCode: 501, body: 'not implemented yet' });
+/** Lambda adapter of the recommendation routes: parse (done by the edge), call the service, map the result. */
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { DynamoEventStore, DynamoItemStore } from '#adapters/dynamodb/catalog-stores.ts';
+import { DynamoModelRecords } from '#adapters/models/dynamo-model-records.ts';
+import { S3Artifacts } from '#adapters/models/s3-artifacts.ts';
+import { recommendationsContracts } from '#contracts/recommendations.ts';
+import { LiveModels } from '#domain/recommendations/live-models.ts';
+import { RecommendationService } from '#domain/recommendations/service.ts';
+import { httpHandler } from '#edge/http.ts';
+import { logger, metrics } from '#edge/observability.ts';
+import { bucketNameFromEnv, getNumberFromEnv, tableNameFromEnv } from '#platform/config.ts';
+
+const records = new DynamoModelRecords(tableNameFromEnv('models'));
+const live = new LiveModels(records, new S3Artifacts(bucketNameFromEnv('models')), {
+  // How stale the live pointer may be: a promotion or rollback is served within this time.
+  ttlMs: getNumberFromEnv({ key: 'MODEL_REFRESH_MS', defaultValue: 10_000, min: 0, max: 3_600_000 }),
+  onFailure: ({ name, version, error }) => {
+    logger.error('model load failed; the previous version or popularity keeps serving', {
+      name,
+      version,
+      error,
+    });
+    metrics.addMetric('ModelLoadFailure', MetricUnit.Count, 1);
+  },
+});
+const service = new RecommendationService(
+  live,
+  records,
+  new DynamoEventStore(tableNameFromEnv('events')),
+  new DynamoItemStore(tableNameFromEnv('items')),
+  { historyEvents: getNumberFromEnv({ key: 'RECS_HISTORY_EVENTS', defaultValue: 500, min: 1, max: 5_000 }) },
+);
+
+export const handler = httpHandler('recommendations', recommendationsContracts, {
+  getRecommendations: async ({ params, query }) => ({
+    status: 200,
+    body: await service.recommend(params.userId, query),
+  }),
+  rankItems: async ({ params, query, body }) => ({
+    status: 200,
+    body: await service.rank(params.userId, body.itemIds, query.model),
+  }),
+  getSimilarItems: async ({ params, query }) => ({
+    status: 200,
+    body: await service.similar(params.itemId, query),
+  }),
+  getTrending: async ({ query }) => ({ status: 200, body: await service.trending(query) }),
+  listModels: async () => ({ status: 200, body: await service.listModels() }),
+  rollbackModel: async ({ params }) => ({ status: 200, body: await service.rollback(params.name) }),
+});

@@ -1,2 +1,51 @@
-// Placeholder so the declaration's entry exists while the handler is written.
-export const handler = async (): Promise<unknown> => ({ statusCode: 501, body: 'not implemented yet' });
+/**
+ * The retrain function (EventBridge schedule; `npm run retrain` runs it now): trains, evaluates and
+ * gates every model family. Recommendation models first; each family is isolated so one failing
+ * does not stop the others.
+ */
+import middy from '@middy/core';
+import type { EventBridgeEvent } from 'aws-lambda';
+import { DynamoEventStore, DynamoItemStore } from '#adapters/dynamodb/catalog-stores.ts';
+import { DynamoModelRecords } from '#adapters/models/dynamo-model-records.ts';
+import { S3Artifacts } from '#adapters/models/s3-artifacts.ts';
+import { CatalogTrainingSources } from '#adapters/models/training-sources.ts';
+import { retrainRecommendationModels } from '#domain/recommendations/retrain.ts';
+import { logger, withObservability } from '#edge/observability.ts';
+import { bucketNameFromEnv, tableNameFromEnv } from '#platform/config.ts';
+
+const sources = new CatalogTrainingSources(
+  new DynamoEventStore(tableNameFromEnv('events')),
+  new DynamoItemStore(tableNameFromEnv('items')),
+);
+const records = new DynamoModelRecords(tableNameFromEnv('models'));
+const artifacts = new S3Artifacts(bucketNameFromEnv('models'));
+
+type ScheduledEvent = EventBridgeEvent<'Scheduled Event', { reason?: string }>;
+
+/** One model family's training step; a failure is logged and reported, not thrown. */
+type FamilyStep = () => Promise<unknown>;
+
+const families: Record<string, FamilyStep> = {
+  recommendations: () =>
+    retrainRecommendationModels({
+      sources,
+      records,
+      artifacts,
+      log: (message, details) => logger.info(message, { ...details }),
+    }),
+  // Audience profiles: add `profiles: () => trainProfileModels(...)` here.
+};
+
+export const handler = middy(async (event: ScheduledEvent) => {
+  logger.info('retrain started', { reason: event.detail?.reason });
+  const results: Record<string, { ok: boolean; result?: unknown; error?: string }> = {};
+  for (const [family, step] of Object.entries(families)) {
+    try {
+      results[family] = { ok: true, result: await step() };
+    } catch (error) {
+      logger.error('retrain failed for a model family', { family, error });
+      results[family] = { ok: false, error: error instanceof Error ? error.message : String(error) };
+    }
+  }
+  return results;
+}).use(withObservability());

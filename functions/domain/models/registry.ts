@@ -28,6 +28,8 @@ export interface ModelVersion {
   /** ISO timestamp. */
   trainedAt: string;
   trainMs: number;
+  /** Epoch ms of the newest event the shipped artifact was trained on (decides whether re-measuring it is fair). */
+  dataCutoff?: number;
   /** Figures on the holdout (ndcg, precision, recall, map, coverage at k). */
   metrics: Record<string, number>;
   gate?: GateDecision;
@@ -119,6 +121,8 @@ export interface CandidateInput {
   bytes: Uint8Array;
   trainMs: number;
   trainedAt: Date;
+  /** Epoch ms of the newest training event in the artifact. */
+  dataCutoff?: number;
   /** Candidate figures on this run's holdout. */
   metrics: Record<string, number>;
   /** The live version's figures re-measured on the same holdout, when it could be loaded. */
@@ -152,6 +156,7 @@ export async function publishCandidate(
     sizeBytes: input.bytes.byteLength,
     trainedAt: input.trainedAt.toISOString(),
     trainMs: Math.round(input.trainMs),
+    ...(input.dataCutoff === undefined ? {} : { dataCutoff: input.dataCutoff }),
     metrics: input.metrics,
     gate,
   };

@@ -52,6 +52,11 @@ export class LiveModels {
     return { models: Object.fromEntries(this.loaded), defaultModel: this.chooseDefault() };
   }
 
+  /** Forces a registry read on the next call (after a rollback in this process). */
+  invalidate(): void {
+    this.checkedAt = Number.NEGATIVE_INFINITY;
+  }
+
   private chooseDefault(): ModelName {
     if (this.defaultModel && this.loaded.has(this.defaultModel)) return this.defaultModel;
     return PERSONAL_MODELS.find((n) => this.loaded.has(n)) ?? 'popularity';

@@ -2,7 +2,9 @@
  * Retraining: read events and the catalog, train every model on the older part of a time-based
  * holdout, measure candidates and the live versions on the newer part, then record each
  * candidate through the registry's quality gate. Shipped artifacts are retrained on all events, so
- * the newest behaviour (and trending) is in them; the gate's figures come from the holdout.
+ * the newest behaviour (and trending) is in them; the gate's figures come from the holdout. A live
+ * version is re-measured on the new holdout only when it never saw it (its data cut-off is older);
+ * otherwise the gate uses the figures recorded when it was trained.
  */
 import type { InteractionEvent, Item } from '#domain/catalog/types.ts';
 import {
@@ -101,13 +103,14 @@ export async function retrainRecommendationModels(deps: RetrainDependencies): Pr
   const candidates = await trainAllModels({ interactions: split.train, items, now: cut }, options.training);
   const evaluations = await evaluateArtifacts(candidates, split.train, relevant, options.k);
 
-  // Re-measure the live versions on this holdout so the gate compares like with like.
+  // Re-measure a live version on this holdout only if it never saw the holdout (trained on data
+  // older than the cut); otherwise its figures would be inflated, and its recorded ones are used.
   const liveFigures: RetrainReport['liveFigures'] = {};
   for (const candidate of candidates) {
     const pointer = await deps.records.getLive(candidate.name);
     if (!pointer) continue;
     const record = await deps.records.getVersion(candidate.name, pointer.version);
-    if (!record) continue;
+    if (!record || record.dataCutoff === undefined || record.dataCutoff >= cut) continue;
     try {
       const bytes = await deps.artifacts.get(record.artifactKey);
       const [live] = await evaluateArtifacts(
@@ -126,6 +129,7 @@ export async function retrainRecommendationModels(deps: RetrainDependencies): Pr
     }
   }
 
+  const newest = interactions.reduce((max, x) => Math.max(max, x.timestamp), 0);
   const shipped: TrainedArtifact[] = options.shipHoldoutModels
     ? candidates
     : await trainAllModels({ interactions, items, now: now.getTime() }, options.training);
@@ -140,6 +144,7 @@ export async function retrainRecommendationModels(deps: RetrainDependencies): Pr
         bytes: artifact.bytes,
         trainMs: artifact.trainMs,
         trainedAt: now,
+        dataCutoff: options.shipHoldoutModels ? cut - 1 : newest,
         metrics: figures(evaluation),
         liveMetricsNow: liveFigures[artifact.name],
       },

@@ -3,7 +3,7 @@
  * The user's latest events are folded in at request time (the graph takes the history), so a
  * recommendation reflects an event posted a second earlier without retraining.
  */
-import type { InteractionEvent } from '#domain/catalog/types.ts';
+import type { InteractionEvent, Item } from '#domain/catalog/types.ts';
 import { DependencyError, NotFoundError } from '#domain/errors.ts';
 import { feed, loadSession, type ModelSession } from '#domain/onnx/session.ts';
 import {
@@ -303,16 +303,24 @@ export async function trendingItems(
   };
 }
 
-/** GET /items/{itemId}/similar: the item as a one-item history, itself excluded. */
+/**
+ * GET /items/{itemId}/similar: the item as a one-item history, itself excluded. An item added after
+ * training (known to the catalog, `item` given, but not to the model) gets the most popular items
+ * sharing its genres.
+ */
 export async function similarItems(
   set: ModelSet,
   itemId: string,
   options: { k: number; model?: ModelName },
+  item?: Pick<Item, 'itemId' | 'genres'>,
 ): Promise<RecommendationResponse> {
   const model = set.models[options.model ?? 'content'] ?? set.models.content ?? set.models[set.defaultModel];
-  if (!model) throw new NotFoundError('model', options.model ?? 'content');
+  if (!model) throw new DependencyError('no similarity model is loaded');
   const i = model.index.get(itemId);
-  if (i === undefined) throw new NotFoundError('item', itemId);
+  if (i === undefined) {
+    if (!item) throw new NotFoundError('item', itemId);
+    return popularAlike(set, item, options.k);
+  }
   const catalog = model.metadata.catalog;
   const bias = biasFor(catalog, {}, [i]);
   const r = await runGraph(model, { items: [i], weights: [1] }, bias, options.k, { alpha: 0.5 });
@@ -323,6 +331,31 @@ export async function similarItems(
       itemId: catalog.itemIds[x],
       score: round(r.scores[j]),
       reason: `similar to ${catalog.titles[i]}`,
+    })),
+  };
+}
+
+async function popularAlike(
+  set: ModelSet,
+  item: Pick<Item, 'itemId' | 'genres'>,
+  k: number,
+): Promise<RecommendationResponse> {
+  const popular = set.models.popularity;
+  if (!popular) throw new DependencyError('no popularity model is loaded');
+  const genres = item.genres.length > 0 ? item.genres : undefined;
+  const r = await runGraph(
+    popular,
+    { items: [], weights: [] },
+    biasFor(popular.metadata.catalog, { genres }),
+    k,
+  );
+  return {
+    model: popular.name,
+    version: popular.version,
+    items: r.indices.map((x, j) => ({
+      itemId: popular.metadata.catalog.itemIds[x],
+      score: round(r.scores[j]),
+      reason: genres ? `popular in ${genres[0]}` : 'popular with everyone',
     })),
   };
 }

@@ -1,0 +1,132 @@
+/**
+ * DynamoDB adapter of the recommendation registry's record port. Layout in the shared `models`
+ * table (the profiles registry uses the same layout under its own names):
+ *   name = model name, version = '000001'...   one row per version, with figures and gate decision
+ *   name = model name, version = 'LIVE'        the live pointer: liveVersion, history, updatedAt
+ *   name = 'recommendations-default', version = 'LIVE'   the default personal model (liveVersion = its name)
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '#adapters/dynamodb/client.ts';
+import { ConflictError } from '#domain/errors.ts';
+import type { LivePointer, ModelRecordStore, ModelVersion } from '#domain/models/registry.ts';
+import { MODEL_NAMES } from '#domain/recommendations/artifact.ts';
+
+const LIVE = 'LIVE';
+const DEFAULT_ROW = 'recommendations-default';
+
+export class DynamoModelRecords implements ModelRecordStore {
+  constructor(
+    private readonly table: string,
+    /** The model names this registry owns (listing never scans other families' rows). */
+    private readonly names: readonly string[] = MODEL_NAMES,
+  ) {}
+
+  async putVersion(version: ModelVersion): Promise<void> {
+    await documentClient().send(
+      new PutCommand({ TableName: this.table, Item: { ...version, family: 'recommendations' } }),
+    );
+  }
+
+  async getVersion(name: string, version: string): Promise<ModelVersion | undefined> {
+    const out = await documentClient().send(
+      new GetCommand({ TableName: this.table, Key: { name, version } }),
+    );
+    return out.Item ? toVersion(out.Item) : undefined;
+  }
+
+  async listVersions(name?: string): Promise<ModelVersion[]> {
+    const names = name === undefined ? this.names : [name];
+    const pages = await Promise.all(names.map((n) => this.queryVersions(n)));
+    return pages.flat();
+  }
+
+  private async queryVersions(name: string): Promise<ModelVersion[]> {
+    const out: ModelVersion[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await documentClient().send(
+        new QueryCommand({
+          TableName: this.table,
+          // Version rows only: zero-padded numbers sort below 'LIVE'.
+          KeyConditionExpression: '#n = :n AND #v BETWEEN :lo AND :hi',
+          ExpressionAttributeNames: { '#n': 'name', '#v': 'version' },
+          ExpressionAttributeValues: { ':n': name, ':lo': '000000', ':hi': '999999' },
+          ExclusiveStartKey: start,
+        }),
+      );
+      out.push(...(page.Items ?? []).map(toVersion));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return out;
+  }
+
+  async getLive(name: string): Promise<LivePointer | undefined> {
+    const out = await documentClient().send(
+      new GetCommand({ TableName: this.table, Key: { name, version: LIVE }, ConsistentRead: true }),
+    );
+    if (!out.Item) return undefined;
+    return {
+      name,
+      version: String(out.Item.liveVersion),
+      history: (out.Item.history as string[] | undefined) ?? [],
+      updatedAt: String(out.Item.updatedAt),
+    };
+  }
+
+  async setLive(pointer: LivePointer, expected: string | undefined): Promise<void> {
+    try {
+      await documentClient().send(
+        new PutCommand({
+          TableName: this.table,
+          Item: {
+            name: pointer.name,
+            version: LIVE,
+            liveVersion: pointer.version,
+            history: pointer.history,
+            updatedAt: pointer.updatedAt,
+          },
+          // Two retrains or a retrain and a rollback racing: the second one fails instead of losing an update.
+          ...(expected === undefined
+            ? {
+                ConditionExpression: 'attribute_not_exists(#v)',
+                ExpressionAttributeNames: { '#v': 'version' },
+              }
+            : {
+                ConditionExpression: '#lv = :expected',
+                ExpressionAttributeNames: { '#lv': 'liveVersion' },
+                ExpressionAttributeValues: { ':expected': expected },
+              }),
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        throw new ConflictError(`the live version of '${pointer.name}' changed meanwhile; retry`, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  }
+
+  async getDefaultModel(): Promise<string | undefined> {
+    const out = await documentClient().send(
+      new GetCommand({ TableName: this.table, Key: { name: DEFAULT_ROW, version: LIVE } }),
+    );
+    return out.Item?.liveVersion as string | undefined;
+  }
+
+  async setDefaultModel(name: string): Promise<void> {
+    await documentClient().send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { name: DEFAULT_ROW, version: LIVE, liveVersion: name, updatedAt: new Date().toISOString() },
+      }),
+    );
+  }
+}
+
+function toVersion(item: Record<string, unknown>): ModelVersion {
+  const { family: _family, ...rest } = item;
+  return rest as unknown as ModelVersion;
+}

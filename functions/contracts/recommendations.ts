@@ -1,0 +1,118 @@
+/** Contracts of the recommendation routes: recommendations, rank, similar items, trending and the registry. */
+import { z } from 'zod';
+import { MODEL_NAMES } from '#domain/recommendations/artifact.ts';
+import { TRENDING_WINDOWS } from '#domain/recommendations/popularity.ts';
+import { booleanParam, csvParam, Id } from './common.ts';
+import type { ContractMap } from './types.ts';
+
+export const MAX_RANK_ITEMS = 500;
+
+const k = z.coerce
+  .number({ error: 'must be a number' })
+  .int({ error: 'must be a whole number' })
+  .min(1, { error: 'must be between 1 and 100' })
+  .max(100, { error: 'must be between 1 and 100' })
+  .default(10);
+
+const model = z.enum(MODEL_NAMES, { error: `must be one of ${MODEL_NAMES.join(', ')}` }).optional();
+
+const genreList = csvParam.pipe(
+  z
+    .array(Id.max(64, { error: 'each genre must be at most 64 characters' }))
+    .min(1, { error: 'must name at least one genre' })
+    .max(20, { error: 'must name at most 20 genres' }),
+);
+
+const windows = TRENDING_WINDOWS.map((w) => w.name) as [string, ...string[]];
+
+const RecommendedItem = z.object({ itemId: z.string(), score: z.number(), reason: z.string() });
+const Recommendations = z.object({
+  model: z.enum(MODEL_NAMES),
+  version: z.string(),
+  items: z.array(RecommendedItem),
+});
+
+const GateDecision = z.object({
+  decision: z.enum(['promoted', 'rejected']),
+  metric: z.string(),
+  candidateValue: z.number(),
+  liveValue: z.number().optional(),
+  liveVersion: z.string().optional(),
+  reason: z.string(),
+});
+
+const ModelVersion = z.object({
+  name: z.string(),
+  version: z.string(),
+  status: z.enum(['live', 'candidate', 'rejected', 'retired']),
+  artifactKey: z.string(),
+  sizeBytes: z.number(),
+  trainedAt: z.string(),
+  trainMs: z.number(),
+  metrics: z.record(z.string(), z.number()),
+  gate: GateDecision.optional(),
+});
+
+export const recommendationsContracts = {
+  getRecommendations: {
+    params: z.object({ userId: Id }),
+    query: z
+      .strictObject({
+        k,
+        model,
+        genres: genreList.optional(),
+        excludeGenres: genreList.optional(),
+        excludeSeen: booleanParam.default(true),
+        playableOnly: booleanParam.default(false),
+      })
+      .superRefine((q, ctx) => {
+        const both = (q.genres ?? []).filter((g) =>
+          (q.excludeGenres ?? []).some((x) => x.toLowerCase() === g.toLowerCase()),
+        );
+        if (both.length > 0) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['excludeGenres'],
+            message: `both includes and excludes ${both.join(', ')}`,
+          });
+        }
+      }),
+    response: Recommendations.extend({ userId: z.string() }),
+  },
+  rankItems: {
+    params: z.object({ userId: Id }),
+    query: z.strictObject({ model }),
+    body: z.strictObject({
+      itemIds: z
+        .array(Id, { error: 'must be an array of item ids' })
+        .min(1, { error: 'must not be empty' })
+        .max(MAX_RANK_ITEMS, { error: `must have at most ${MAX_RANK_ITEMS} item ids` }),
+    }),
+    response: Recommendations.extend({ userId: z.string(), unknown: z.array(z.string()) }),
+  },
+  getSimilarItems: {
+    params: z.object({ itemId: Id }),
+    query: z.strictObject({ k, model }),
+    response: Recommendations.extend({ itemId: z.string() }),
+  },
+  getTrending: {
+    query: z.strictObject({
+      k,
+      window: z.enum(windows, { error: `must be one of ${windows.join(', ')}` }).default('24h'),
+      genres: genreList.optional(),
+    }),
+    response: Recommendations.extend({ window: z.string() }),
+  },
+  listModels: {
+    response: z.object({
+      defaultModel: z.string().optional(),
+      models: z.array(
+        z.object({ name: z.string(), liveVersion: z.string().optional(), versions: z.array(ModelVersion) }),
+      ),
+    }),
+  },
+  rollbackModel: {
+    params: z.object({ name: z.enum(MODEL_NAMES, { error: `must be one of ${MODEL_NAMES.join(', ')}` }) }),
+    response: ModelVersion,
+  },
+} satisfies ContractMap;

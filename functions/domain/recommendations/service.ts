@@ -1,0 +1,84 @@
+/**
+ * The recommendation service the HTTP handler calls: reads the user's latest events through the
+ * catalog port, takes the live models from the registry cache, and answers each route.
+ */
+import type { EventStore, ItemStore } from '#domain/catalog/ports.ts';
+import type { InteractionEvent } from '#domain/catalog/types.ts';
+import {
+  type ModelRecordStore,
+  type ModelVersion,
+  listModels,
+  type RegistryListing,
+  rollback,
+} from '#domain/models/registry.ts';
+import type { ModelName } from './artifact.ts';
+import type { EventWeights } from './interactions.ts';
+import type { LiveModels } from './live-models.ts';
+import {
+  type ItemFilters,
+  type RecommendationResponse,
+  rankItems,
+  recommendForUser,
+  similarItems,
+  trendingItems,
+} from './serving.ts';
+
+export interface RecommendationServiceOptions {
+  /** Newest events of a user folded in per request. */
+  historyEvents: number;
+  eventWeights?: EventWeights;
+}
+
+export class RecommendationService {
+  constructor(
+    private readonly live: LiveModels,
+    private readonly records: ModelRecordStore,
+    private readonly events: EventStore,
+    private readonly items: ItemStore,
+    private readonly options: RecommendationServiceOptions,
+  ) {}
+
+  private async latestEvents(userId: string): Promise<InteractionEvent[]> {
+    return (await this.events.listByUser(userId, { limit: this.options.historyEvents })).items;
+  }
+
+  /** Top-k for a user, reflecting events posted up to this request. */
+  async recommend(
+    userId: string,
+    query: ItemFilters & { k: number; model?: ModelName; excludeSeen: boolean },
+  ): Promise<RecommendationResponse & { userId: string }> {
+    const [set, events] = await Promise.all([this.live.current(), this.latestEvents(userId)]);
+    const result = await recommendForUser(set, events, { ...query, eventWeights: this.options.eventWeights });
+    return { userId, ...result };
+  }
+
+  async rank(userId: string, itemIds: string[], model?: ModelName) {
+    const [set, events] = await Promise.all([this.live.current(), this.latestEvents(userId)]);
+    return {
+      userId,
+      ...(await rankItems(set, events, itemIds, { model, eventWeights: this.options.eventWeights })),
+    };
+  }
+
+  async similar(itemId: string, query: { k: number; model?: ModelName }) {
+    const set = await this.live.current();
+    const known = set.models[query.model ?? 'content']?.index.has(itemId);
+    const item = known ? undefined : await this.items.get(itemId);
+    return { itemId, ...(await similarItems(set, itemId, query, item)) };
+  }
+
+  async trending(query: { k: number; window: string; genres?: string[] }) {
+    return { window: query.window, ...(await trendingItems(await this.live.current(), query)) };
+  }
+
+  listModels(): Promise<RegistryListing> {
+    return listModels(this.records);
+  }
+
+  /** Makes the previous version live, and serves it from the next request on. */
+  async rollback(name: ModelName): Promise<ModelVersion> {
+    const restored = await rollback(this.records, name);
+    this.live.invalidate();
+    return restored;
+  }
+}

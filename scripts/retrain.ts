@@ -1,0 +1,110 @@
+/**
+ * `npm run retrain`: runs the retrain function now, the same handler the nightly schedule invokes.
+ * Against the running `npm start` platform when there is one (.marquee/endpoints.json with a live
+ * pid), otherwise against a platform started for this run on the same local state, then stopped.
+ *   --json   print the handler's result as JSON
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { LocalLambdaRuntime } from '#local/lambda-runtime.ts';
+import { repoRoot, startPlatform } from '#local/platform.ts';
+import { localBucketName, localTableName } from '#local/provision.ts';
+import { buckets, tables } from '#platform/declaration.ts';
+
+const scheduledEvent = {
+  version: '0',
+  id: `manual-${Date.now()}`,
+  source: 'aws.events',
+  account: '000000000000',
+  time: new Date().toISOString(),
+  region: 'us-east-1',
+  resources: [],
+  'detail-type': 'Scheduled Event',
+  detail: { reason: 'manual' },
+};
+
+interface RunningEndpoints {
+  url: string;
+  dynamodb: string;
+  s3: string;
+  pid: number;
+}
+
+function runningPlatform(): RunningEndpoints | undefined {
+  const file = path.join(repoRoot, '.marquee', 'endpoints.json');
+  if (!existsSync(file)) return undefined;
+  const endpoints = JSON.parse(readFileSync(file, 'utf8')) as RunningEndpoints;
+  try {
+    process.kill(endpoints.pid, 0);
+    return endpoints;
+  } catch {
+    return undefined;
+  }
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const running = runningPlatform();
+  let result: unknown;
+  if (running) {
+    // Same names and endpoints the running platform gave its functions.
+    Object.assign(process.env, {
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      AWS_ENDPOINT_URL_DYNAMODB: running.dynamodb,
+      AWS_ENDPOINT_URL_S3: running.s3,
+      AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+      AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+      ...Object.fromEntries(Object.values(tables).map((t) => [t.env, localTableName('marquee', t)])),
+      ...Object.fromEntries(Object.values(buckets).map((b) => [b.env, localBucketName('marquee', b)])),
+    });
+    console.error(`retraining against the running platform at ${running.url}`);
+    result = await new LocalLambdaRuntime(repoRoot, () => {}).invoke('retrain', scheduledEvent);
+  } else {
+    console.error('no running platform: starting one on the local state for this run');
+    const platform = await startPlatform({
+      stateDir: path.join(repoRoot, '.marquee', 'state'),
+      mediaConvert: false,
+      schedules: false,
+    });
+    try {
+      result = await platform.runtime.invoke('retrain', scheduledEvent);
+    } finally {
+      await platform.stop();
+    }
+  }
+  if (process.argv.includes('--json')) console.log(JSON.stringify(result, null, 2));
+  else console.log(summarise(result));
+  console.error(`retrain finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/** One line per recorded model version. */
+function summarise(result: unknown): string {
+  const recs = (
+    result as { recommendations?: { ok: boolean; error?: string; result?: { versions?: unknown[] } } }
+  )?.recommendations;
+  if (!recs) return JSON.stringify(result, null, 2);
+  if (!recs.ok) return `recommendations: FAILED ${recs.error}`;
+  const lines = (recs.result?.versions ?? []).map((v) => {
+    const x = v as {
+      name: string;
+      version: string;
+      status: string;
+      metrics: Record<string, number>;
+      gate?: { reason: string };
+    };
+    return `${x.name.padEnd(11)} v${x.version} ${x.status.padEnd(8)} nDCG@10 ${(x.metrics.ndcg ?? 0).toFixed(4)}  ${x.gate?.reason ?? ''}`;
+  });
+  const others = Object.entries(result as Record<string, { ok: boolean; error?: string }>)
+    .filter(([family]) => family !== 'recommendations')
+    .map(([family, r]) => `${family}: ${r.ok ? 'ok' : `FAILED ${r.error}`}`);
+  return [...lines, ...others].join('\n');
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});
