@@ -12,7 +12,6 @@ const context = {
   roleArn: 'arn:aws:iam::123456789012:role/marquee-mediaconvert',
 };
 
-// biome-ignore lint/suspicious/noExplicitAny: walking a JSON document in assertions
 type Json = any;
 
 describe('toJobSettings', () => {

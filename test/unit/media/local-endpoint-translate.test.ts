@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { buildFfmpegCommand, geometry, outputBase } from '#local/mediaconvert/ffmpeg-command.ts';
 import { BadRequestException, parseS3Uri, readJobSettings } from '#local/mediaconvert/translate.ts';
 
-// biome-ignore lint/suspicious/noExplicitAny: job settings are open JSON
 type Json = any;
 
 const settings = (): Json => ({
