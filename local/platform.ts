@@ -96,30 +96,33 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
   };
   try {
     const [dynamoPort, s3Port] = [await freePort(), await freePort()];
-    const dynamo: RunningDynamoDb = await startDynamoDb({
-      port: dynamoPort,
-      dir: persistent ? path.join(stateDir, 'dynamodb') : undefined,
-    });
-    stops.push(dynamo.stop);
-
     const runtime = new LocalLambdaRuntime(repoRoot, log);
     const pendingTriggers = new Set<Promise<unknown>>();
     let bucketEnvByName: Record<string, string> = {};
-    const s3: RunningS3 = await startS3({
-      port: s3Port,
-      dir: path.join(stateDir, 's3'),
-      onRecord: (record) => {
-        if (!record.eventName.startsWith('ObjectCreated')) return;
-        const bucketEnv = bucketEnvByName[record.s3.bucket.name];
-        for (const trigger of s3Triggers) {
-          if (buckets[trigger.bucket].env !== bucketEnv) continue;
-          const p = runtime.invoke(trigger.function, toLambdaS3Event(record)).catch(() => {});
-          pendingTriggers.add(p);
-          void p.finally(() => pendingTriggers.delete(p));
-        }
-      },
-    });
-    stops.push(s3.stop);
+    // Both emulators start at once: Java's start-up dominates the time to ready.
+    const [dynamoStart, s3Start] = await Promise.allSettled([
+      startDynamoDb({ port: dynamoPort, dir: persistent ? path.join(stateDir, 'dynamodb') : undefined }),
+      startS3({
+        port: s3Port,
+        dir: path.join(stateDir, 's3'),
+        onRecord: (record) => {
+          if (!record.eventName.startsWith('ObjectCreated')) return;
+          const bucketEnv = bucketEnvByName[record.s3.bucket.name];
+          for (const trigger of s3Triggers) {
+            if (buckets[trigger.bucket].env !== bucketEnv) continue;
+            const p = runtime.invoke(trigger.function, toLambdaS3Event(record)).catch(() => {});
+            pendingTriggers.add(p);
+            void p.finally(() => pendingTriggers.delete(p));
+          }
+        },
+      }),
+    ]);
+    if (dynamoStart.status === 'fulfilled') stops.push(dynamoStart.value.stop);
+    if (s3Start.status === 'fulfilled') stops.push(s3Start.value.stop);
+    if (dynamoStart.status === 'rejected') throw dynamoStart.reason;
+    if (s3Start.status === 'rejected') throw s3Start.reason;
+    const dynamo: RunningDynamoDb = dynamoStart.value;
+    const s3: RunningS3 = s3Start.value;
 
     const clients = localClients({ dynamodb: dynamo.endpoint, s3: s3.endpoint });
     const names = {

@@ -74,11 +74,11 @@ function spawnGuarded(port: number, dbDir: string | undefined): ChildProcess {
     'exec 3<&0',
     `java -Djava.library.path=./DynamoDBLocal_lib -jar DynamoDBLocal.jar -port ${port} -sharedDb ${storage} &`,
     'java_pid=$!',
-    "trap 'kill $java_pid 2>/dev/null; exit 0' TERM INT",
+    "trap 'kill $java_pid 2>/dev/null; wait $java_pid; exit 0' TERM INT",
     '(cat <&3 >/dev/null; kill $java_pid 2>/dev/null) &',
     'wait $java_pid',
   ].join('\n');
-  return spawn('sh', ['-c', script], { cwd: jarDir(), stdio: ['pipe', 'pipe', 'pipe'] });
+  return spawn('/bin/sh', ['-c', script], { cwd: jarDir(), stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
 /** Starts DynamoDB Local on `port`; `dir` persists data, absent keeps it in memory. Resolves when it answers. */
