@@ -9,14 +9,20 @@ import { pascalCase } from './constructs/declared-table.ts';
 import type { MarqueeFunctions } from './declared-functions.ts';
 import type { DeclaredResources } from './declared-resources.ts';
 
+/** Deploy-time narrowing of declared event patterns, by event source. */
+export type DetailFilters = Record<string, Record<string, unknown[]>>;
+
 /**
  * Wires the declared S3 triggers, EventBridge rules and schedules whose target function lives
  * in `scope`'s stack, so every trigger sits beside its function and no stack points back.
+ * `detailFilters` adds `detail` matches known only at deploy time (e.g. this stack's queue ARN)
+ * to rules on that source.
  */
 export function wireDeclaredEvents(
   scope: Construct,
   registry: MarqueeFunctions,
   resources: DeclaredResources,
+  detailFilters: DetailFilters = {},
 ): void {
   const local = (id: keyof MarqueeFunctions) => {
     const fn = registry[id];
@@ -39,7 +45,7 @@ export function wireDeclaredEvents(
       eventPattern: {
         source: rule.pattern.source,
         detailType: rule.pattern['detail-type'],
-        detail: rule.pattern.detail,
+        detail: mergeDetail(rule.pattern.detail, rule.pattern.source, detailFilters),
       },
       targets: [new LambdaFunction(fn)],
     });
@@ -68,4 +74,14 @@ export function wireDeclaredEvents(
       ],
     });
   }
+}
+
+function mergeDetail(
+  declared: Record<string, unknown[]> | undefined,
+  sources: string[],
+  filters: DetailFilters,
+): Record<string, unknown[]> | undefined {
+  const extra = Object.assign({}, ...sources.map((source) => filters[source] ?? {}));
+  const merged = { ...declared, ...extra };
+  return Object.keys(merged).length > 0 ? merged : undefined;
 }

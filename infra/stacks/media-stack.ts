@@ -67,7 +67,10 @@ export class MediaStack extends Stack {
     for (const fn of created) {
       if (fn.declaration.usesMediaConvert) this.bindMediaConvert(fn);
     }
-    wireDeclaredEvents(this, props.functions, props.resources);
+    // Only this stack's jobs: other MediaConvert users in the account must not reach mediaEvents.
+    wireDeclaredEvents(this, props.functions, props.resources, {
+      'aws.mediaconvert': { queue: [this.queue.attrArn] },
+    });
     acknowledgeBucketNotificationsHandler(this);
   }
 

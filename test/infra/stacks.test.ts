@@ -307,6 +307,13 @@ describe('wiring', () => {
     }
   });
 
+  it("routes MediaConvert job events of this stack's queue only", () => {
+    const queueId = marquee.media.resolve(marquee.media.queue.logicalId);
+    marquee.templates.media.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['aws.mediaconvert'], detail: { queue: [{ 'Fn::GetAtt': [queueId, 'Arn'] }] } },
+    });
+  });
+
   it('routes each declared EventBridge pattern to its function', () => {
     for (const rule of eventRules) {
       marquee.templates[concernOfFunction(rule.function)].hasResourceProperties('AWS::Events::Rule', {
