@@ -9,6 +9,14 @@ import { parseArgs } from 'node:util';
 import { JavaMissingError } from './emulators/dynamodb.ts';
 import { PortInUseError, type LocalPlatform, repoRoot, startPlatform } from './platform.ts';
 import { seedDemoData } from './seed.ts';
+import { scanTable } from '#adapters/dynamodb/batch.ts';
+
+async function hasAnyModel(table: string): Promise<boolean> {
+  for await (const page of scanTable(table)) if (page.length > 0) return true;
+  return false;
+}
+
+const summarize = (result: unknown) => JSON.stringify(result).slice(0, 400);
 
 const { values } = parseArgs({
   options: {
@@ -63,6 +71,23 @@ try {
         `seeded demo data: ${seeded.items} items, ${seeded.users} users, ${seeded.events} events in ${((Date.now() - seedStarted) / 1000).toFixed(1)} s`,
       );
     }
+  }
+  if (!(await hasAnyModel(platform.names.MODELS_TABLE))) {
+    const trainStarted = Date.now();
+    console.log('no trained models yet: running the retrain job once...');
+    const result = await platform.runtime.invoke('retrain', {
+      version: '0',
+      id: 'startup',
+      source: 'aws.events',
+      'detail-type': 'Scheduled Event',
+      account: '000000000000',
+      region: 'us-east-1',
+      time: new Date().toISOString(),
+      resources: [],
+      detail: { reason: 'first start' },
+    });
+    console.log(`trained in ${((Date.now() - trainStarted) / 1000).toFixed(1)} s: ${summarize(result)}`);
+    platform.checkpoint();
   }
   await platform.runtime.warm();
   writeFileSync(
