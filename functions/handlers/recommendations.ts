@@ -2,16 +2,22 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoEventStore, DynamoItemStore } from '#adapters/dynamodb/catalog-stores.ts';
 import { DynamoModelRecords } from '#adapters/models/dynamo-model-records.ts';
+import { LayeredArtifacts } from '#adapters/models/layered-artifacts.ts';
 import { S3Artifacts } from '#adapters/models/s3-artifacts.ts';
 import { recommendationsContracts } from '#contracts/recommendations.ts';
 import { LiveModels } from '#domain/recommendations/live-models.ts';
 import { RecommendationService } from '#domain/recommendations/service.ts';
 import { httpHandler } from '#edge/http.ts';
 import { logger, metrics } from '#edge/observability.ts';
-import { bucketNameFromEnv, getNumberFromEnv, tableNameFromEnv } from '#platform/config.ts';
+import { bucketNameFromEnv, getNumberFromEnv, getStringFromEnv, tableNameFromEnv } from '#platform/config.ts';
 
 const records = new DynamoModelRecords(tableNameFromEnv('models'));
-const live = new LiveModels(records, new S3Artifacts(bucketNameFromEnv('models')), {
+const artifacts = new LayeredArtifacts(
+  // Where the models layer unpacks (AWS); absent locally, so every artifact comes from S3.
+  getStringFromEnv({ key: 'MODELS_LAYER_DIR', defaultValue: '/opt/models' }),
+  new S3Artifacts(bucketNameFromEnv('models')),
+);
+const live = new LiveModels(records, artifacts, {
   // How stale the live pointer may be: a promotion or rollback is served within this time.
   ttlMs: getNumberFromEnv({ key: 'MODEL_REFRESH_MS', defaultValue: 10_000, min: 0, max: 3_600_000 }),
   onFailure: ({ name, version, error }) => {

@@ -9,7 +9,9 @@ import { DynamoEventStore, DynamoItemStore } from '#adapters/dynamodb/catalog-st
 import { DynamoModelRecords } from '#adapters/models/dynamo-model-records.ts';
 import { S3Artifacts } from '#adapters/models/s3-artifacts.ts';
 import { CatalogTrainingSources } from '#adapters/models/training-sources.ts';
+import { isModelName } from '#domain/recommendations/artifact.ts';
 import { retrainRecommendationModels } from '#domain/recommendations/retrain.ts';
+import { DEFAULT_TRAINING_OPTIONS } from '#domain/recommendations/training.ts';
 import { logger, withObservability } from '#edge/observability.ts';
 import { bucketNameFromEnv, tableNameFromEnv } from '#platform/config.ts';
 
@@ -20,20 +22,24 @@ const sources = new CatalogTrainingSources(
 const records = new DynamoModelRecords(tableNameFromEnv('models'));
 const artifacts = new S3Artifacts(bucketNameFromEnv('models'));
 
-type ScheduledEvent = EventBridgeEvent<'Scheduled Event', { reason?: string }>;
+/** `detail.models` restricts a run (e.g. a frequent schedule refreshing only trending and popularity). */
+type ScheduledEvent = EventBridgeEvent<'Scheduled Event', { reason?: string; models?: string[] }>;
 
 /** One model family's training step; a failure is logged and reported, not thrown. */
-type FamilyStep = () => Promise<unknown>;
+type FamilyStep = (event: ScheduledEvent) => Promise<unknown>;
 
 const families: Record<string, FamilyStep> = {
-  recommendations: () =>
-    retrainRecommendationModels({
+  recommendations: (event) => {
+    const only = event.detail?.models?.filter(isModelName);
+    return retrainRecommendationModels({
       sources,
       records,
       artifacts,
       log: (message, details) => logger.info(message, { ...details }),
-    }),
-  // Audience profiles: add `profiles: () => trainProfileModels(...)` here.
+      options: only?.length ? { training: { ...DEFAULT_TRAINING_OPTIONS, models: only } } : {},
+    });
+  },
+  // Audience profiles: add `profiles: () => runProfileRetrain()` (#adapters/profiles/retrain-job.ts) here.
 };
 
 export const handler = middy(async (event: ScheduledEvent) => {
@@ -41,7 +47,7 @@ export const handler = middy(async (event: ScheduledEvent) => {
   const results: Record<string, { ok: boolean; result?: unknown; error?: string }> = {};
   for (const [family, step] of Object.entries(families)) {
     try {
-      results[family] = { ok: true, result: await step() };
+      results[family] = { ok: true, result: await step(event) };
     } catch (error) {
       logger.error('retrain failed for a model family', { family, error });
       results[family] = { ok: false, error: error instanceof Error ? error.message : String(error) };
