@@ -1,11 +1,18 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  HttpApi,
+  HttpMethod,
+  HttpRoute,
+  HttpRouteKey,
+  HttpStage,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { type FunctionId, routeKey, routes } from '#platform/declaration.ts';
+import { fallbackFunction, type FunctionId, routeKey, routes } from '#platform/declaration.ts';
 import { pascalCase } from '../constructs/declared-table.ts';
 import { createDeclaredFunctions, functionFor, type MarqueeFunctions } from '../declared-functions.ts';
 import type { DeclaredResources } from '../declared-resources.ts';
@@ -87,6 +94,15 @@ export class ApiStack extends Stack {
       });
       if (!httpRoute) throw new Error(`No route created for ${routeKey(route)}`);
     }
+    // Unmatched paths and methods reach the fallback function, which answers problem+json 404/405
+    // (API Gateway's own answer would be a bare {"message":"Not Found"}).
+    new HttpRoute(this, 'DefaultRoute', {
+      httpApi: this.httpApi,
+      routeKey: HttpRouteKey.DEFAULT,
+      integration: integrationFor(fallbackFunction),
+      authorizer,
+      authorizationScopes: [oauthScope(settings, 'read')],
+    });
     new CfnOutput(this, 'ApiUrl', {
       value: this.httpApi.apiEndpoint,
       description: 'Base URL of the HTTP API',

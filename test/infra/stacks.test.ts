@@ -6,6 +6,7 @@ import {
   type BucketId,
   buckets,
   eventRules,
+  fallbackFunction,
   type FunctionId,
   functions,
   routeKey,
@@ -169,7 +170,14 @@ describe('api', () => {
     const synthesized = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map(
       (r) => r.Properties,
     );
-    expect(synthesized.map((route) => route.RouteKey).sort()).toEqual(routes.map(routeKey).sort());
+    expect(synthesized.map((route) => route.RouteKey).sort()).toEqual(
+      [...routes.map(routeKey), '$default'].sort(),
+    );
+    const fallback = synthesized.find((candidate) => candidate.RouteKey === '$default')!;
+    const fallbackIntegration = fallback.Target['Fn::Join'][1][1].Ref;
+    expect(
+      JSON.stringify(template.toJSON().Resources[fallbackIntegration].Properties.IntegrationUri),
+    ).toContain(logicalIdOf(marquee.functions[fallbackFunction]!));
     const [authorizerId] = Object.keys(template.findResources('AWS::ApiGatewayV2::Authorizer'));
     for (const route of routes) {
       const properties = synthesized.find((candidate) => candidate.RouteKey === routeKey(route))!;
