@@ -54,62 +54,13 @@ export interface AnomalyGraphInput {
 
 /** Isolation forest: TreeEnsembleRegressor averages leaf path lengths, then 2^(-h/c). Output `score` [N,1]. */
 export function buildAnomalyGraph(input: AnomalyGraphInput): Uint8Array {
-  const a = {
-    treeIds: [] as number[],
-    nodeIds: [] as number[],
-    featureIds: [] as number[],
-    values: [] as number[],
-    modes: [] as string[],
-    trueIds: [] as number[],
-    falseIds: [] as number[],
-    targetTreeIds: [] as number[],
-    targetNodeIds: [] as number[],
-    targetWeights: [] as number[],
-  };
   const treeCount = input.trees.length;
-  input.trees.forEach((tree, t) => {
-    for (let n = 0; n < tree.feature.length; n++) {
-      const leaf = tree.feature[n] < 0;
-      a.treeIds.push(t);
-      a.nodeIds.push(n);
-      a.featureIds.push(leaf ? 0 : tree.feature[n]);
-      a.values.push(leaf ? 0 : tree.threshold[n]);
-      a.modes.push(leaf ? 'LEAF' : 'BRANCH_LT');
-      a.trueIds.push(leaf ? 0 : tree.left[n]);
-      a.falseIds.push(leaf ? 0 : tree.right[n]);
-      if (leaf) {
-        a.targetTreeIds.push(t);
-        a.targetNodeIds.push(n);
-        a.targetWeights.push(tree.pathLength[n] / treeCount);
-      }
-    }
-  });
-  const T = onnx.AttributeProto.AttributeType;
-  const ints = (name: string, values: number[]) => ({ name, type: T.INTS, ints: values });
-  const floats = (name: string, values: number[]) => ({ name, type: T.FLOATS, floats: values });
-  const ensemble: OnnxNode = onnx.NodeProto.create({
-    opType: 'TreeEnsembleRegressor',
-    domain: 'ai.onnx.ml',
-    name: 'isolation_forest',
-    input: ['features'],
-    output: ['mean_path_length'],
-    attribute: [
-      { name: 'n_targets', type: T.INT, i: 1 },
-      { name: 'aggregate_function', type: T.STRING, s: new TextEncoder().encode('SUM') },
-      { name: 'post_transform', type: T.STRING, s: new TextEncoder().encode('NONE') },
-      ints('nodes_treeids', a.treeIds),
-      ints('nodes_nodeids', a.nodeIds),
-      ints('nodes_featureids', a.featureIds),
-      floats('nodes_values', a.values),
-      { name: 'nodes_modes', type: T.STRINGS, strings: a.modes.map((m) => new TextEncoder().encode(m)) },
-      ints('nodes_truenodeids', a.trueIds),
-      ints('nodes_falsenodeids', a.falseIds),
-      ints('target_treeids', a.targetTreeIds),
-      ints('target_nodeids', a.targetNodeIds),
-      ints('target_ids', new Array(a.targetTreeIds.length).fill(0)),
-      floats('target_weights', a.targetWeights),
-    ],
-  });
+  const ensemble = treeEnsembleNode(
+    input.trees.map((tree) => ({ ...tree, leafValue: tree.pathLength.map((p) => p / treeCount) })),
+    'features',
+    'mean_path_length',
+    0,
+  );
   return encodeModel({
     name: 'profile-anomaly',
     inputs: [valueInfo('features', 'float', ['N', input.featureCount])],
@@ -124,6 +75,105 @@ export function buildAnomalyGraph(input: AnomalyGraphInput): Uint8Array {
       node('Pow', ['two', 'exponent'], ['score']),
     ],
     metadata: input.metadata,
+  });
+}
+
+export interface BoostedChurnGraphInput {
+  trees: { feature: number[]; threshold: number[]; left: number[]; right: number[]; value: number[] }[];
+  /** Log-odds every prediction starts from. */
+  baseScore: number;
+  featureCount: number;
+  metadata?: Record<string, string>;
+}
+
+/** Gradient-boosted trees: TreeEnsembleRegressor sums leaf log-odds on the base score, then Sigmoid. Output `churn_probability` [N,1]. */
+export function buildBoostedChurnGraph(input: BoostedChurnGraphInput): Uint8Array {
+  const ensemble = treeEnsembleNode(
+    input.trees.map((tree) => ({ ...tree, leafValue: tree.value })),
+    'features',
+    'log_odds',
+    input.baseScore,
+  );
+  return encodeModel({
+    name: 'profile-churn',
+    inputs: [valueInfo('features', 'float', ['N', input.featureCount])],
+    outputs: [valueInfo('churn_probability', 'float', ['N', 1])],
+    initializers: [],
+    nodes: [ensemble, node('Sigmoid', ['log_odds'], ['churn_probability'])],
+    metadata: input.metadata,
+  });
+}
+
+interface FlatTree {
+  feature: number[];
+  threshold: number[];
+  left: number[];
+  right: number[];
+  /** Value credited at each leaf (ignored at internal nodes). */
+  leafValue: number[];
+}
+
+/**
+ * One ai.onnx.ml TreeEnsembleRegressor (SUM of leaf values plus `base`) over flat trees whose
+ * internal nodes send `x < threshold` left. Built by hand: its string-array attribute needs STRINGS.
+ */
+function treeEnsembleNode(trees: FlatTree[], input: string, output: string, base: number): OnnxNode {
+  const a = {
+    treeIds: [] as number[],
+    nodeIds: [] as number[],
+    featureIds: [] as number[],
+    values: [] as number[],
+    modes: [] as string[],
+    trueIds: [] as number[],
+    falseIds: [] as number[],
+    targetTreeIds: [] as number[],
+    targetNodeIds: [] as number[],
+    targetWeights: [] as number[],
+  };
+  trees.forEach((tree, t) => {
+    for (let n = 0; n < tree.feature.length; n++) {
+      const leaf = tree.feature[n] < 0;
+      a.treeIds.push(t);
+      a.nodeIds.push(n);
+      a.featureIds.push(leaf ? 0 : tree.feature[n]);
+      a.values.push(leaf ? 0 : tree.threshold[n]);
+      a.modes.push(leaf ? 'LEAF' : 'BRANCH_LT');
+      a.trueIds.push(leaf ? 0 : tree.left[n]);
+      a.falseIds.push(leaf ? 0 : tree.right[n]);
+      if (leaf) {
+        a.targetTreeIds.push(t);
+        a.targetNodeIds.push(n);
+        a.targetWeights.push(tree.leafValue[n]);
+      }
+    }
+  });
+  const T = onnx.AttributeProto.AttributeType;
+  const ints = (name: string, values: number[]) => ({ name, type: T.INTS, ints: values });
+  const floats = (name: string, values: number[]) => ({ name, type: T.FLOATS, floats: values });
+  const text = (value: string) => new TextEncoder().encode(value);
+  return onnx.NodeProto.create({
+    opType: 'TreeEnsembleRegressor',
+    domain: 'ai.onnx.ml',
+    name: `tree_ensemble_${output}`,
+    input: [input],
+    output: [output],
+    attribute: [
+      { name: 'n_targets', type: T.INT, i: 1 },
+      { name: 'aggregate_function', type: T.STRING, s: text('SUM') },
+      { name: 'post_transform', type: T.STRING, s: text('NONE') },
+      floats('base_values', [base]),
+      ints('nodes_treeids', a.treeIds),
+      ints('nodes_nodeids', a.nodeIds),
+      ints('nodes_featureids', a.featureIds),
+      floats('nodes_values', a.values),
+      { name: 'nodes_modes', type: T.STRINGS, strings: a.modes.map(text) },
+      ints('nodes_truenodeids', a.trueIds),
+      ints('nodes_falsenodeids', a.falseIds),
+      ints('target_treeids', a.targetTreeIds),
+      ints('target_nodeids', a.targetNodeIds),
+      ints('target_ids', new Array(a.targetTreeIds.length).fill(0)),
+      floats('target_weights', a.targetWeights),
+    ],
   });
 }
 

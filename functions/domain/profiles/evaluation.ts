@@ -10,6 +10,7 @@ import { isolationScore } from './isolation-forest.ts';
 import { rocAuc } from './roc-auc.ts';
 import {
   DEFAULT_PROFILE_TRAINING_CONFIG,
+  type ProfileMetrics,
   type ProfileTrainingConfig,
   trainAnomaly,
   trainProfileModels,
@@ -31,7 +32,15 @@ export interface AnomalyQuality {
 }
 
 export interface DemoEvaluation {
-  churn: { rocAuc: number; trainRows: number; testRows: number; testChurnRate: number; horizonDays: number };
+  churn: {
+    rocAuc: number;
+    trainRows: number;
+    testRows: number;
+    testChurnRate: number;
+    horizonDays: number;
+    algorithm: string;
+    candidates: { algorithm: string; auc: number }[];
+  };
   anomaly: AnomalyQuality;
   segments: { k: number; silhouette: number; inertia: number; labels: string[] };
   trainMs: number;
@@ -71,8 +80,14 @@ export function evaluateOnDemoData(
   };
 }
 
-function pick(m: { trainRows: number; testRows: number; testChurnRate: number }) {
-  return { trainRows: m.trainRows, testRows: m.testRows, testChurnRate: m.testChurnRate };
+function pick(m: ProfileMetrics['churn']) {
+  return {
+    trainRows: m.trainRows,
+    testRows: m.testRows,
+    testChurnRate: m.testChurnRate,
+    algorithm: m.algorithm,
+    candidates: m.candidates,
+  };
 }
 
 function anomalyQuality(

@@ -6,13 +6,13 @@ import { feed, loadSession, type ModelSession } from '#domain/onnx/session.ts';
 import type { ProfileFeatures } from './features.ts';
 import { isolationScore } from './isolation-forest.ts';
 import { nearestCentroid, standardise } from './kmeans.ts';
-import { predictLogistic } from './logistic-regression.ts';
-import type {
-  AnomalyModelMetadata,
-  ChurnModelMetadata,
-  ProfileArtifact,
-  ProfileReferenceModels,
-  SegmentModelMetadata,
+import {
+  type AnomalyModelMetadata,
+  type ChurnModelMetadata,
+  type ProfileArtifact,
+  type ProfileReferenceModels,
+  predictChurn,
+  type SegmentModelMetadata,
 } from './train.ts';
 import { anomalyVector, churnVector, segmentVector } from './vectors.ts';
 
@@ -48,7 +48,7 @@ export function createReferenceScorer(reference: ProfileReferenceModels): Profil
           segments.centroids,
         ).index,
         anomalyScore: isolationScore(reference.anomaly.forest, anomalyVector(f)),
-        churnProbability: predictLogistic(reference.churn.model, churnVector(f)),
+        churnProbability: predictChurn(reference.churn.model, churnVector(f)),
       })),
     release: async () => {},
   };

@@ -4,7 +4,13 @@
  */
 import type { InteractionEvent, Item, UserAttributes } from '#domain/catalog/types.ts';
 import { createRandom } from '#domain/demo/random.ts';
-import { buildAnomalyGraph, buildChurnGraph, buildSegmentGraph } from '#domain/onnx/profile-models.ts';
+import {
+  buildAnomalyGraph,
+  buildBoostedChurnGraph,
+  buildChurnGraph,
+  buildSegmentGraph,
+} from '#domain/onnx/profile-models.ts';
+import { type BoostedTreesModel, predictBoostedTrees, trainBoostedTrees } from './gradient-boosting.ts';
 import { featuresOfSorted, groupEventsByUser, type ProfileFeatures, upperBound } from './features.ts';
 import { type IsolationForestModel, isolationScore, trainIsolationForest } from './isolation-forest.ts';
 import { chooseK, fitStandardiser, nearestCentroid, sampleRows, standardise } from './kmeans.ts';
@@ -98,13 +104,30 @@ export interface AnomalyModelMetadata {
   asOf: number;
 }
 
+export type ChurnAlgorithm = 'logistic-regression' | 'gradient-boosted-trees';
+
+/** The served churn model: whichever algorithm measured better on the held-out window. */
+export type ChurnModel =
+  | { algorithm: 'logistic-regression'; logistic: LogisticModel }
+  | { algorithm: 'gradient-boosted-trees'; boosted: BoostedTreesModel };
+
+/** P(churn) for one churn vector, by either algorithm. */
+export function predictChurn(model: ChurnModel, row: readonly number[]): number {
+  return model.algorithm === 'logistic-regression'
+    ? predictLogistic(model.logistic, row)
+    : predictBoostedTrees(model.boosted, row);
+}
+
 export interface ChurnModelMetadata {
   name: typeof PROFILE_MODEL_NAMES.churn;
   columns: string[];
-  algorithm: 'logistic-regression';
+  algorithm: ChurnAlgorithm;
+  /** Held-out ROC-AUC of every algorithm tried; the best one is served. */
+  candidates: { algorithm: ChurnAlgorithm; auc: number }[];
   horizonDays: number;
-  coefficients: number[];
-  intercept: number;
+  /** Logistic regression only: coefficients on the raw columns and the intercept. */
+  coefficients?: number[];
+  intercept?: number;
   /** Cut-off of the window the served model was fitted on (epoch ms). */
   trainedCutoff: number;
   asOf: number;
@@ -133,6 +156,8 @@ export interface ProfileMetrics {
     trainRows: number;
     testRows: number;
     testChurnRate: number;
+    algorithm: ChurnAlgorithm;
+    candidates: { algorithm: ChurnAlgorithm; auc: number }[];
   };
 }
 
@@ -140,7 +165,7 @@ export interface ProfileMetrics {
 export interface ProfileReferenceModels {
   segments: SegmentModelMetadata;
   anomaly: { metadata: AnomalyModelMetadata; forest: IsolationForestModel };
-  churn: { metadata: ChurnModelMetadata; model: LogisticModel };
+  churn: { metadata: ChurnModelMetadata; model: ChurnModel };
 }
 
 export interface ProfileTrainingResult {
@@ -207,7 +232,10 @@ export function trainProfileModels(
       },
       churn: {
         name: PROFILE_MODEL_NAMES.churn,
-        onnx: buildChurnGraph({ coefficients: churn.model.coefficients, intercept: churn.model.intercept }),
+        onnx:
+          churn.model.algorithm === 'logistic-regression'
+            ? buildChurnGraph(churn.model.logistic)
+            : buildBoostedChurnGraph({ ...churn.model.boosted, featureCount: CHURN_COLUMNS.length }),
         metadata: churn.metadata,
       },
     },
@@ -292,16 +320,24 @@ export function trainAnomaly(profiles: ProfileFeatures[], c: ProfileTrainingConf
 }
 
 /**
- * Logistic regression, or with too little data (fewer than 10 rows, or one class only) a model that
- * answers the base rate for everyone, so a young deployment still serves a churn probability.
+ * Fits one churn algorithm. With too little data (fewer than 10 rows, or one class only) the answer is
+ * a logistic model of the base rate for everyone, so a young deployment still serves a probability.
  */
-function fitOrPrior(data: ChurnDataset, width: number): LogisticModel {
+function fitChurn(algorithm: ChurnAlgorithm, data: ChurnDataset): ChurnModel {
   const positives = data.labels.reduce((a, b) => a + b, 0);
-  if (data.rows.length >= 10 && positives > 0 && positives < data.rows.length) {
-    return trainLogisticRegression(data.rows, data.labels);
+  if (data.rows.length < 10 || positives === 0 || positives === data.rows.length) {
+    const rate = (positives + 1) / (data.rows.length + 2);
+    return {
+      algorithm: 'logistic-regression',
+      logistic: {
+        coefficients: new Array<number>(CHURN_COLUMNS.length).fill(0),
+        intercept: Math.log(rate / (1 - rate)),
+      },
+    };
   }
-  const rate = (positives + 1) / (data.rows.length + 2);
-  return { coefficients: new Array<number>(width).fill(0), intercept: Math.log(rate / (1 - rate)) };
+  return algorithm === 'logistic-regression'
+    ? { algorithm, logistic: trainLogisticRegression(data.rows, data.labels) }
+    : { algorithm, boosted: trainBoostedTrees(data.rows, data.labels) };
 }
 
 export interface ChurnDataset {
@@ -352,20 +388,31 @@ export function trainChurn(
     c.churnActiveWindowDays,
   );
   const test = churnDatasetAt(byUser, itemsById, now - horizon, c.churnHorizonDays, c.churnActiveWindowDays);
-  const evaluated = fitOrPrior(train, CHURN_COLUMNS.length);
-  const auc = rocAuc(
-    test.rows.map((r) => predictLogistic(evaluated, r)),
-    test.labels,
-  );
+  // Both algorithms are fitted on the earlier window and measured on the later; the better one is served.
+  const candidates = (['logistic-regression', 'gradient-boosted-trees'] as const).map((algorithm) => {
+    const fitted = fitChurn(algorithm, train);
+    return {
+      algorithm,
+      auc: rocAuc(
+        test.rows.map((r) => predictChurn(fitted, r)),
+        test.labels,
+      ),
+    };
+  });
+  // Ties (and NaN, when the window has one class) go to the simpler logistic regression.
+  const best = candidates[1].auc > candidates[0].auc + 1e-9 ? candidates[1] : candidates[0];
+  const auc = best.auc;
   // The served model is refitted with the same settings on the latest labelled window.
-  const model = fitOrPrior(test, CHURN_COLUMNS.length);
+  const model = fitChurn(best.algorithm, test);
   const metadata: ChurnModelMetadata = {
     name: PROFILE_MODEL_NAMES.churn,
     columns: [...CHURN_COLUMNS],
-    algorithm: 'logistic-regression',
+    algorithm: model.algorithm,
+    candidates,
     horizonDays: c.churnHorizonDays,
-    coefficients: model.coefficients,
-    intercept: model.intercept,
+    ...(model.algorithm === 'logistic-regression'
+      ? { coefficients: model.logistic.coefficients, intercept: model.logistic.intercept }
+      : {}),
     trainedCutoff: now - horizon,
     asOf: now,
   };
@@ -377,6 +424,8 @@ export function trainChurn(
       trainRows: train.rows.length,
       testRows: test.rows.length,
       testChurnRate: test.labels.reduce((a, b) => a + b, 0) / Math.max(1, test.labels.length),
+      algorithm: model.algorithm,
+      candidates,
     },
   };
 }

@@ -7,6 +7,7 @@ import {
 } from '#domain/profiles/isolation-forest.ts';
 import { chooseK, nearestCentroid, silhouetteScore, trainKMeans } from '#domain/profiles/kmeans.ts';
 import { predictLogistic, trainLogisticRegression } from '#domain/profiles/logistic-regression.ts';
+import { predictBoostedTrees, trainBoostedTrees } from '#domain/profiles/gradient-boosting.ts';
 import { rocAuc } from '#domain/profiles/roc-auc.ts';
 
 const random = createRandom(3);
@@ -68,6 +69,29 @@ describe('logistic regression', () => {
     expect(predictLogistic(model, [5, 5])).toBeGreaterThan(0.95);
     expect(predictLogistic(model, [-5, -5])).toBeLessThan(0.05);
     expect(model.coefficients[1] / model.coefficients[0]).toBeCloseTo(2, 0);
+  });
+});
+
+describe('gradient-boosted trees', () => {
+  it('learns a boundary no linear model can (a ring), where logistic regression stays near chance', () => {
+    const rows = Array.from({ length: 600 }, () => [random.normal() * 2, random.normal() * 2]);
+    const labels = rows.map(([x, y]) => (x * x + y * y < 4 ? 1 : 0));
+    const boosted = trainBoostedTrees(rows, labels);
+    const logistic = trainLogisticRegression(rows, labels);
+    const test = Array.from({ length: 400 }, () => [random.normal() * 2, random.normal() * 2]);
+    const truth = test.map(([x, y]) => (x * x + y * y < 4 ? 1 : 0));
+    expect(
+      rocAuc(
+        test.map((r) => predictBoostedTrees(boosted, r)),
+        truth,
+      ),
+    ).toBeGreaterThan(0.9);
+    expect(
+      rocAuc(
+        test.map((r) => predictLogistic(logistic, r)),
+        truth,
+      ),
+    ).toBeLessThan(0.7);
   });
 });
 

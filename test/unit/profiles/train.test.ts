@@ -12,6 +12,11 @@ import {
 } from '#domain/profiles/scoring.ts';
 import { type ProfileTrainingResult, trainProfileModels } from '#domain/profiles/train.ts';
 import { isolationScore } from '#domain/profiles/isolation-forest.ts';
+import { buildBoostedChurnGraph, buildChurnGraph } from '#domain/onnx/profile-models.ts';
+import { feed, loadSession } from '#domain/onnx/session.ts';
+import { predictBoostedTrees, trainBoostedTrees } from '#domain/profiles/gradient-boosting.ts';
+import { predictLogistic, trainLogisticRegression } from '#domain/profiles/logistic-regression.ts';
+import { CHURN_COLUMNS, churnVector } from '#domain/profiles/vectors.ts';
 
 const NOW = Date.UTC(2026, 9, 1);
 
@@ -77,6 +82,38 @@ describe('trainProfileModels on the demo data', () => {
       expect(fromOnnx[i].anomalyScore).toBeCloseTo(fromReference[i].anomalyScore, 5);
       expect(fromOnnx[i].churnProbability).toBeCloseTo(fromReference[i].churnProbability, 5);
     }
+  });
+
+  it('exports both churn algorithms to ONNX with the same probabilities as the TypeScript models', async () => {
+    const profiles = [...result.features.values()];
+    const rows = profiles.map(churnVector);
+    // Any learnable 0/1 target will do for an export check: "quiet in the last week".
+    const labels = profiles.map((f) => (f.activity.eventsLast7Days === 0 ? 1 : 0));
+    const logistic = trainLogisticRegression(rows, labels);
+    const boosted = trainBoostedTrees(rows, labels, { trees: 30 });
+    const sample = rows.filter((_, i) => i % 7 === 0);
+    const input = Float32Array.from(sample.flat());
+    for (const [bytes, predict] of [
+      [buildChurnGraph(logistic), (r: number[]) => predictLogistic(logistic, r)],
+      [
+        buildBoostedChurnGraph({ ...boosted, featureCount: CHURN_COLUMNS.length }),
+        (r: number[]) => predictBoostedTrees(boosted, r),
+      ],
+    ] as const) {
+      const session = await loadSession(bytes);
+      const out = await session.run({ features: feed.float32(input, [sample.length, CHURN_COLUMNS.length]) });
+      const probabilities = out.churn_probability.data as Float32Array;
+      sample.forEach((row, i) => {
+        expect(probabilities[i]).toBeCloseTo(predict(row), 5);
+      });
+      await session.release();
+    }
+    expect(result.artifacts.churn.metadata.candidates.map((c) => c.algorithm)).toEqual([
+      'logistic-regression',
+      'gradient-boosted-trees',
+    ]);
+    const best = Math.max(...result.artifacts.churn.metadata.candidates.map((c) => c.auc));
+    expect(result.metrics.churn.auc).toBe(best);
   });
 
   it('answers a user with too little history with low-confidence model answers, not an error', async () => {
