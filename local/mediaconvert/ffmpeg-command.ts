@@ -25,6 +25,8 @@ export interface SourceFacts {
   durationSec: number;
   audioStreams: number;
   hdr: boolean;
+  /** ffprobe's color_transfer of the video, e.g. smpte2084. */
+  transfer?: string;
   /** Clockwise quarter turns ffmpeg's autorotation will apply (0 when DEGREE_0 is asked). */
   quarterTurns: number;
 }
@@ -176,6 +178,17 @@ function captureQscale(frames: FrameCaptureSpec): number {
 const TONE_MAP_TO_709 =
   'zscale=t=linear:npl=100,format=gbrpf32le,zscale=p=bt709,tonemap=hable:desat=0,zscale=t=bt709:m=bt709:r=tv,format=yuv420p';
 
+/** Colour signalling of an output: BT.709 after tone mapping, the source's HDR transfer for 10-bit HEVC of an HDR source. */
+function colorTags(video: VideoEncodeSpec, source: SourceFacts): string[] {
+  if (!source.hdr) return [];
+  if (video.toneMapTo709) return ['-color_primaries', 'bt709', '-color_trc', 'bt709', '-colorspace', 'bt709'];
+  if (video.codec === 'H_265' && video.profile === 'main10') {
+    const transfer = source.transfer === 'arib-std-b67' ? 'arib-std-b67' : 'smpte2084';
+    return ['-color_primaries', 'bt2020', '-color_trc', transfer, '-colorspace', 'bt2020nc'];
+  }
+  return [];
+}
+
 /** The ffmpeg argument list for a job, writing outputs under `outDir/<bucket>/<key>`. */
 export function buildFfmpegCommand(
   spec: TranscodeSpec,
@@ -273,6 +286,7 @@ export function buildFfmpegCommand(
           output.kind === 'hls' ? group.segmentSec : undefined,
         ),
       );
+      args.push(...colorTags(output.video, source));
     }
     if (output.audio) {
       args.push(

@@ -487,34 +487,39 @@ export class JobRunner {
     spec: TranscodeSpec,
   ): Promise<void> {
     const perGroupIndex = new Map<number, number>();
+    const measured: { detail: OutputDetail; file: string }[] = [];
     for (const planned of outputs) {
       const index = perGroupIndex.get(planned.groupIndex) ?? 0;
       perGroupIndex.set(planned.groupIndex, index + 1);
       const detail = groups[planned.groupIndex].outputDetails[index];
       if (!planned.spec.video || !detail.videoDetails) continue;
-      const rendition = `${localStem(outDir, planned)}.${planned.spec.kind === 'hls' ? 'm3u8' : planned.spec.extension}`;
-      const prefilter = [
-        spec.rotate === 'DEGREE_90' ? 'transpose=1' : '',
-        spec.rotate === 'DEGREE_180' ? 'hflip,vflip' : '',
-        spec.rotate === 'DEGREE_270' ? 'transpose=2' : '',
-      ]
-        .filter(Boolean)
-        .join(',');
-      try {
-        const scores = await measureQuality({
-          ffmpegPath: this.options.ffmpegPath,
-          rendition,
-          source: inputFile,
-          width: detail.videoDetails.widthInPx,
-          height: detail.videoDetails.heightInPx,
-          sourcePrefilter: prefilter,
-          autorotate: spec.rotate === 'AUTO',
-        });
-        detail.videoDetails.psnrDb = Math.round(scores.psnrDb * 100) / 100;
-        detail.videoDetails.ssim = Math.round(scores.ssim * 10000) / 10000;
-      } catch (error) {
-        console.error(`local mediaconvert: quality of ${rendition} not measured:`, (error as Error).message);
-      }
+      const extension = planned.spec.kind === 'hls' ? 'm3u8' : planned.spec.extension;
+      measured.push({ detail, file: `${localStem(outDir, planned)}.${extension}` });
+    }
+    const prefilter = { DEGREE_90: 'transpose=1', DEGREE_180: 'hflip,vflip', DEGREE_270: 'transpose=2' }[
+      spec.rotate as 'DEGREE_90'
+    ];
+    try {
+      const scores = await measureQuality({
+        ffmpegPath: this.options.ffmpegPath,
+        source: inputFile,
+        renditions: measured.map(({ detail, file }) => ({
+          file,
+          width: detail.videoDetails!.widthInPx,
+          height: detail.videoDetails!.heightInPx,
+        })),
+        sourcePrefilter: prefilter ?? '',
+        autorotate: spec.rotate === 'AUTO',
+        // Beside, not inside, the output tree: everything under outDir is uploaded.
+        workDir: path.join(path.dirname(outDir), 'quality'),
+      });
+      measured.forEach(({ detail }, i) => {
+        detail.videoDetails!.psnrDb = Math.round(scores[i].psnrDb * 100) / 100;
+        detail.videoDetails!.ssim = Math.round(scores[i].ssim * 10000) / 10000;
+      });
+    } catch (error) {
+      // Quality is a report, not a deliverable: the job still completes without it.
+      console.error('local mediaconvert: quality not measured:', (error as Error).message);
     }
   }
 }
@@ -553,6 +558,7 @@ export function sourceFacts(probe: FfprobeResult, rotate: TranscodeSpec['rotate'
     durationSec: Number(probe.format.duration ?? video.duration ?? 0),
     audioStreams: probe.streams.filter((s) => s.codec_type === 'audio').length,
     hdr: ['smpte2084', 'arib-std-b67'].includes(video.color_transfer ?? ''),
+    transfer: video.color_transfer,
     quarterTurns: turns,
   };
 }

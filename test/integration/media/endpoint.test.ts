@@ -233,6 +233,81 @@ describe.skipIf(!haveData)('local MediaConvert endpoint', () => {
     expect(await readFile(path.join(local, 'hls/master.m3u8'), 'utf8')).toMatch(/CODECS="avc1\.[0-9a-f]{6}"/);
   });
 
+  it('gives an HDR10 source tone-mapped SDR H.264 rungs and keeps HDR in the H.265 top rung', async () => {
+    // A 2 s PQ/BT.2020 10-bit HEVC clip made here: the shared clips are all SDR.
+    const hdrFile = path.join(harness.dir, 'hdr10.mp4');
+    await run(resolveFfmpegPath(), [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=640x360:rate=24:duration=2',
+      '-c:v',
+      'libx265',
+      '-preset',
+      'ultrafast',
+      '-pix_fmt',
+      'yuv420p10le',
+      '-x265-params',
+      'log-level=error:colorprim=bt2020:transfer=smpte2084:colormatrix=bt2020nc',
+      '-color_primaries',
+      'bt2020',
+      '-color_trc',
+      'smpte2084',
+      '-colorspace',
+      'bt2020nc',
+      '-tag:v',
+      'hvc1',
+      hdrFile,
+    ]);
+    const inputUri = await harness.putFile('uploads-bucket', 'uploads/hdr0000001/hdr10.mp4', hdrFile);
+    const probed = await harness.mediaConvert.send(new ProbeCommand({ InputFiles: [{ FileUrl: inputUri }] }));
+    expect(probed.ProbeResults?.[0]?.Container?.Tracks?.[0]?.VideoProperties).toMatchObject({
+      TransferCharacteristics: 'SMPTE_2084',
+      ColorPrimaries: 'ITU_2020',
+      BitDepth: 10,
+    });
+    const plan = planLadder(toSourceProbe(probed.ProbeResults![0] as MediaConvertProbeResult), {
+      ...smallLadder,
+      hevcTopRung: true,
+    });
+    const outputPrefix = 's3://media-bucket/assets/hdr0000001/';
+    const request = toJobSettings(plan, {
+      assetId: 'hdr0000001',
+      inputUri,
+      outputPrefix,
+      queueArn: 'Default',
+      roleArn: ROLE,
+    });
+    const { Job } = await harness.mediaConvert.send(new CreateJobCommand(request as never));
+    const final = await harness.settled(Job!.Id!);
+    expect(final.detail.status).toBe('COMPLETE');
+    const local = path.join(harness.dir, 'check-hdr');
+    await downloadPrefix(harness, outputPrefix, local);
+    const sdr = await run(resolveFfprobePath(), [
+      '-v',
+      'error',
+      '-show_entries',
+      'stream=pix_fmt,color_transfer',
+      '-of',
+      'compact',
+      path.join(local, 'files/video_download.mp4'),
+    ]);
+    expect(sdr.stdout).toContain('pix_fmt=yuv420p|color_transfer=bt709');
+    // ffprobe 5.2 (bundled) crashes on MPEG-TS, so read the HEVC segment's stream line from ffmpeg.
+    const hevc = await run(resolveFfmpegPath(), [
+      '-hide_banner',
+      '-i',
+      path.join(local, 'hls/master_360p_hevc_00001.ts'),
+    ]).catch((e) => e);
+    expect(String(hevc.stderr)).toMatch(/Video: hevc.*yuv420p10le\(tv, bt2020nc\/bt2020\/smpte2084\)/);
+    const master = await readFile(path.join(local, 'hls/master.m3u8'), 'utf8');
+    expect(master).toMatch(/CODECS="hvc1\.2\.4\.L\d+\.B0/);
+    expect(master).toMatch(/CODECS="avc1\.64/);
+  });
+
   it('runs a job written for the real service (Video on Demand on AWS template)', async () => {
     const input = await harness.putFile(
       'uploads-bucket',
