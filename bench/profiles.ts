@@ -12,7 +12,12 @@ import type { InteractionEvent, Item } from '#domain/catalog/types.ts';
 import { readMovieLens } from '#domain/datasets/movielens.ts';
 import { DEMO_NOW, generateDemoData } from '#domain/demo/generate.ts';
 import { injectBots } from '#domain/profiles/evaluation.ts';
-import { buildAllProfileFeatures, featuresOfSorted, groupEventsByUser } from '#domain/profiles/features.ts';
+import {
+  buildAllProfileFeatures,
+  buildProfileFeatures,
+  featuresOfSorted,
+  groupEventsByUser,
+} from '#domain/profiles/features.ts';
 import { isolationScore, trainIsolationForest } from '#domain/profiles/isolation-forest.ts';
 import { standardise } from '#domain/profiles/kmeans.ts';
 import { predictLogistic, trainLogisticRegression } from '#domain/profiles/logistic-regression.ts';
@@ -146,14 +151,16 @@ export async function benchBatchProfiling(users: number): Promise<BenchSection> 
       scorer = await createOnnxScorer(trained.artifacts);
     }
     started = performance.now();
-    const features = [
-      ...buildAllProfileFeatures(
-        data.events,
-        itemsById,
-        now,
-        new Map(data.users.map((u) => [u.userId, u])),
-      ).values(),
-    ];
+    const byUser = buildAllProfileFeatures(
+      data.events,
+      itemsById,
+      now,
+      new Map(data.users.map((u) => [u.userId, u])),
+    );
+    // Users without events still get a (thin, low-confidence) profile.
+    const features = data.users.map(
+      (u) => byUser.get(u.userId) ?? buildProfileFeatures(u.userId, [], itemsById, now, u),
+    );
     featuresMs += performance.now() - started;
     started = performance.now();
     const answers = await scorer.score(features);

@@ -280,14 +280,14 @@ export function featuresOfSorted(
     if (i > 0) gaps.push((t - sorted[i - 1].timestamp) / 1000);
 
     const weight = interestWeight(event) * 0.5 ** ((asOf - t) / DAY_MS / INTEREST_HALF_LIFE_DAYS);
-    if (weight !== 0) {
-      itemWeights.set(event.itemId, (itemWeights.get(event.itemId) ?? 0) + weight);
-      const item = itemsById.get(event.itemId);
-      if (item) {
-        for (const g of item.genres) genreWeights.set(g, (genreWeights.get(g) ?? 0) + weight);
-        for (const tag of item.tags) tagWeights.set(tag, (tagWeights.get(tag) ?? 0) + weight);
-      }
-    }
+    if (weight !== 0) itemWeights.set(event.itemId, (itemWeights.get(event.itemId) ?? 0) + weight);
+  }
+  // Interest is linear in item weights, so genres and tags are credited once per item, not per event.
+  for (const [itemId, weight] of itemWeights) {
+    const item = itemsById.get(itemId);
+    if (!item || weight === 0) continue;
+    for (const g of item.genres) genreWeights.set(g, (genreWeights.get(g) ?? 0) + weight);
+    for (const tag of item.tags) tagWeights.set(tag, (tagWeights.get(tag) ?? 0) + weight);
   }
   if (sorted.length > 0) {
     closeDay();
