@@ -223,6 +223,52 @@ describe.skipIf(!haveData)('local MediaConvert endpoint', () => {
     expect(await decodeErrors(path.join(local, 'hls/master.m3u8'))).toBe('');
   });
 
+  it('decodes VP8/Vorbis WebM and re-encodes it as H.264/AAC', async () => {
+    // The first 2 s of the shared WebM, stream-copied here so the tier stays quick.
+    const short = path.join(harness.dir, 'bunny-2s.webm');
+    await run(resolveFfmpegPath(), [
+      '-v',
+      'error',
+      '-y',
+      '-i',
+      path.join(sharedVideo, 'big_buck_bunny_0_30.webm'),
+      '-t',
+      '2',
+      '-c',
+      'copy',
+      short,
+    ]);
+    const inputUri = await harness.putFile('uploads-bucket', 'uploads/webm000001/bunny-2s.webm', short);
+    const probed = await harness.mediaConvert.send(new ProbeCommand({ InputFiles: [{ FileUrl: inputUri }] }));
+    const plan = planLadder(toSourceProbe(probed.ProbeResults![0] as MediaConvertProbeResult), {
+      ...smallLadder,
+      rungs: [{ shortSide: 240, maxBitrateBps: 400_000, qvbrQuality: 7 }],
+    });
+    const outputPrefix = 's3://media-bucket/assets/webm000001/';
+    const request = toJobSettings(plan, {
+      assetId: 'webm000001',
+      inputUri,
+      outputPrefix,
+      queueArn: 'Default',
+      roleArn: ROLE,
+    });
+    const { Job } = await harness.mediaConvert.send(new CreateJobCommand(request as never));
+    expect((await harness.settled(Job!.Id!)).detail.status).toBe('COMPLETE');
+    const local = path.join(harness.dir, 'check-webm');
+    await downloadPrefix(harness, outputPrefix, local);
+    const { stdout } = await run(resolveFfprobePath(), [
+      '-v',
+      'error',
+      '-show_entries',
+      'stream=codec_name,width,height,channels',
+      '-of',
+      'compact',
+      path.join(local, 'files/video_download.mp4'),
+    ]);
+    expect(stdout).toContain('codec_name=h264|width=426|height=240');
+    expect(stdout).toContain('codec_name=aac|channels=2');
+  });
+
   it('makes video-only outputs from a silent source and ignores its 100 subtitle tracks', async () => {
     const { final, outputPrefix } = await transcodeAsset(harness, 'many_tracks.mp4', 'silent000001');
     expect(final.detail.status).toBe('COMPLETE');

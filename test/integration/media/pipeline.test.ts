@@ -163,6 +163,24 @@ describe.skipIf(!haveData)('video pipeline on the local platform', () => {
     for (const { assetId } of [empty, text, long]) expect(await jobsOf(assetId)).toHaveLength(0);
   });
 
+  it('shows an asset whose upload has not arrived as UPLOADING', async () => {
+    const created = await platform.api('POST', '/videos', {
+      filename: 'later.mov',
+      contentType: 'video/quicktime',
+    });
+    expect(created.status).toBe(201);
+    expect(Date.parse(created.body.expiresAt) - Date.now()).toBeGreaterThan(3500_000);
+    const { status, body } = await platform.api('GET', `/videos/${created.body.assetId}`);
+    expect(status).toBe(200);
+    expect(body).toMatchObject({
+      status: 'UPLOADING',
+      filename: 'later.mov',
+      contentType: 'video/quicktime',
+    });
+    expect(body.percent).toBeUndefined();
+    expect(body.outputs).toBeUndefined();
+  });
+
   it('lists videos by status, newest first, and validates the query', async () => {
     const failed = await platform.api('GET', '/videos?status=FAILED&limit=10');
     expect(failed.status).toBe(200);
