@@ -105,6 +105,7 @@ export function trainContent(
       postWeights[slot] = rowWeights[q];
     }
   }
+  const maxPostings = Math.max(2, Math.floor(n / 2));
   const width = options.neighbours;
   const indices = new Int32Array(n * width).fill(-1);
   const weights = new Float32Array(n * width);
@@ -115,6 +116,8 @@ export function trainContent(
     for (let q = rowPtr[i]; q < rowPtr[i + 1]; q++) {
       const t = rowTerms[q];
       const w = rowWeights[q];
+      // A term in most items says little (idf near 0) and costs O(n) per item: skip it.
+      if (postPtr[t + 1] - postPtr[t] > maxPostings) continue;
       for (let p = postPtr[t]; p < postPtr[t + 1]; p++) {
         const other = postItems[p];
         if (other === i) continue;

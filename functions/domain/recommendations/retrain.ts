@@ -89,6 +89,20 @@ export async function retrainRecommendationModels(deps: RetrainDependencies): Pr
   const log = deps.log ?? (() => {});
   const [events, items] = await Promise.all([deps.sources.loadEvents(), deps.sources.loadItems()]);
   const interactions = aggregateEvents(events, options.eventWeights);
+  if (!interactions.some((x) => x.weight > 0) || items.length === 0) {
+    log('retrain: nothing to train on (no positive events or no items); live models unchanged', {
+      events: events.length,
+      items: items.length,
+    });
+    return {
+      events: events.length,
+      items: items.length,
+      trainedAt: now.toISOString(),
+      durationMs: performance.now() - started,
+      versions: [],
+      liveFigures: {},
+    };
+  }
   const split = globalTimeSplit(interactions, options.holdout);
   const cut = split.test[0]?.timestamp ?? now.getTime();
   const seenInTrain = new Set(split.train.map((x) => `${x.userId}\u0000${x.itemId}`));

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import type { InteractionEvent } from '#domain/catalog/types.ts';
+import { InMemoryArtifacts, InMemoryModelRecords } from '#domain/models/memory-store.ts';
+import { retrainRecommendationModels } from '#domain/recommendations/retrain.ts';
+import { DEFAULT_TRAINING_OPTIONS } from '#domain/recommendations/training.ts';
+import { syntheticData } from './fixtures.ts';
+
+const data = syntheticData(60, 48, 10);
+const events: InteractionEvent[] = data.interactions.map((x, n) => ({
+  eventId: `e${n}`,
+  userId: x.userId,
+  itemId: x.itemId,
+  type: n % 3 === 0 ? 'complete' : 'play',
+  timestamp: x.timestamp,
+}));
+
+const options = {
+  training: { ...DEFAULT_TRAINING_OPTIONS, models: ['popularity', 'ease'] as const },
+};
+
+describe('retraining', () => {
+  it('promotes first versions, records holdout figures and the data cut-off, and names the default', async () => {
+    const records = new InMemoryModelRecords();
+    const artifacts = new InMemoryArtifacts();
+    const report = await retrainRecommendationModels({
+      sources: { loadEvents: async () => events, loadItems: async () => data.catalog },
+      records,
+      artifacts,
+      options: { training: { ...options.training, models: [...options.training.models] } },
+    });
+    expect(report.versions.map((v) => [v.name, v.version, v.status])).toEqual([
+      ['popularity', '000001', 'live'],
+      ['ease', '000001', 'live'],
+    ]);
+    const ease = report.versions[1];
+    expect(ease.metrics.ndcg).toBeGreaterThan(report.versions[0].metrics.ndcg);
+    expect(ease.dataCutoff).toBe(Math.max(...events.map((e) => e.timestamp)));
+    expect(artifacts.objects.has(ease.artifactKey)).toBe(true);
+    expect(await records.getDefaultModel()).toBe('ease');
+  });
+
+  it('leaves the live models alone when there is nothing to train on', async () => {
+    const records = new InMemoryModelRecords();
+    const report = await retrainRecommendationModels({
+      sources: { loadEvents: async () => [], loadItems: async () => data.catalog },
+      records,
+      artifacts: new InMemoryArtifacts(),
+    });
+    expect(report.versions).toEqual([]);
+    expect(await records.listVersions()).toEqual([]);
+  });
+});
