@@ -20,11 +20,13 @@ export class DynamoModelRecords implements ModelRecordStore {
     private readonly table: string,
     /** The model names this registry owns (listing never scans other families' rows). */
     private readonly names: readonly string[] = MODEL_NAMES,
+    /** Written on each version row so a console reader can tell the families apart. */
+    private readonly family = 'recommendations',
   ) {}
 
   async putVersion(version: ModelVersion): Promise<void> {
     await documentClient().send(
-      new PutCommand({ TableName: this.table, Item: { ...version, family: 'recommendations' } }),
+      new PutCommand({ TableName: this.table, Item: { ...version, family: this.family } }),
     );
   }
 
