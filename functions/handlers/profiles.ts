@@ -1,7 +1,9 @@
 /** Lambda adapter of the audience-profile routes: parse (done by the edge), call the service, map the result. */
 import { DynamoEventStore, DynamoItemStore, DynamoUserStore } from '#adapters/dynamodb/catalog-stores.ts';
+import { DynamoModelRecords } from '#adapters/models/dynamo-model-records.ts';
+import { S3Artifacts } from '#adapters/models/s3-artifacts.ts';
+import { PROFILE_MODEL_NAME_LIST, ProfileRegistry } from '#domain/profiles/registry.ts';
 import { DynamoProfileStore } from '#adapters/profiles/dynamo-profile-store.ts';
-import { ProfileModelStore } from '#adapters/profiles/model-registry.ts';
 import { profilesContracts } from '#contracts/profiles.ts';
 import { ProfileService } from '#domain/profiles/service.ts';
 import { httpHandler } from '#edge/http.ts';
@@ -14,7 +16,10 @@ const profiles = new ProfileService(
     items: new DynamoItemStore(tableNameFromEnv('items')),
     profiles: new DynamoProfileStore(tableNameFromEnv('profiles')),
   },
-  new ProfileModelStore(tableNameFromEnv('models'), bucketNameFromEnv('models')),
+  new ProfileRegistry(
+    new DynamoModelRecords(tableNameFromEnv('models'), PROFILE_MODEL_NAME_LIST),
+    new S3Artifacts(bucketNameFromEnv('models')),
+  ),
   {
     maxEvents: getNumberFromEnv({ key: 'PROFILE_MAX_EVENTS', defaultValue: 10_000, min: 1, max: 100_000 }),
     modelRefreshMs: getNumberFromEnv({

@@ -3,11 +3,13 @@
  * handler calls `runProfileRetrain` once per run (after or alongside the recommendation models).
  */
 import { DynamoEventStore, DynamoItemStore, DynamoUserStore } from '#adapters/dynamodb/catalog-stores.ts';
+import { DynamoModelRecords } from '#adapters/models/dynamo-model-records.ts';
+import { S3Artifacts } from '#adapters/models/s3-artifacts.ts';
+import { PROFILE_MODEL_NAME_LIST, ProfileRegistry } from '#domain/profiles/registry.ts';
 import { type ProfileRetrainResult, retrainProfiles } from '#domain/profiles/retrain.ts';
 import type { ProfileTrainingConfig } from '#domain/profiles/train.ts';
 import { bucketNameFromEnv, tableNameFromEnv } from '#platform/config.ts';
 import { DynamoProfileStore } from './dynamo-profile-store.ts';
-import { ProfileModelStore } from './model-registry.ts';
 
 /** Trains, gates, publishes and re-scores the profile models from the tables named in the environment. */
 export async function runProfileRetrain(
@@ -20,7 +22,10 @@ export async function runProfileRetrain(
       users: new DynamoUserStore(tableNameFromEnv('users')),
       profiles: new DynamoProfileStore(tableNameFromEnv('profiles')),
     },
-    new ProfileModelStore(tableNameFromEnv('models'), bucketNameFromEnv('models')),
+    new ProfileRegistry(
+      new DynamoModelRecords(tableNameFromEnv('models'), PROFILE_MODEL_NAME_LIST),
+      new S3Artifacts(bucketNameFromEnv('models')),
+    ),
     { now: options.now ?? Date.now(), ...(options.config ? { config: options.config } : {}) },
   );
 }

@@ -35,20 +35,24 @@ export interface StoredProfileModel<M extends ProfileModelMetadata = ProfileMode
   name: M['name'];
   version: string;
   artifact: ProfileArtifact<M>;
-  metrics: Record<string, unknown>;
 }
 
-/** Versioned profile models: every trained version is kept; a LIVE pointer names the served one. */
+/** What a publish did: the version recorded and whether the shared quality gate promoted it. */
+export interface PublishedProfileModel {
+  name: ProfileModelName;
+  version: string;
+  status: 'live' | 'rejected';
+  reason: string;
+}
+
+/** Profile models in the shared model registry: every version kept, a LIVE pointer per name. */
 export interface ProfileModelRegistry {
   /** Live version per model name (absent before the first promotion). */
   liveVersions(): Promise<Partial<Record<ProfileModelName, string>>>;
-  /** Metrics of the live version, for the quality gate. */
-  liveMetrics(name: ProfileModelName): Promise<Record<string, unknown> | undefined>;
   load<M extends ProfileModelMetadata>(name: M['name'], version: string): Promise<StoredProfileModel<M>>;
-  /** Stores a new version; promotes it to LIVE when `promote`. Returns the version. */
+  /** Records a new version with its figures; the registry's gate decides whether it goes live. */
   publish(
     artifact: ProfileArtifact,
-    metrics: Record<string, unknown>,
-    decision: { promote: boolean; reasons: string[] },
-  ): Promise<string>;
+    figures: { metrics: Record<string, number>; trainMs: number; dataCutoff: number },
+  ): Promise<PublishedProfileModel>;
 }

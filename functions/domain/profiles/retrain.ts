@@ -4,15 +4,18 @@
  */
 import type { EventStore, ItemStore, UserStore } from '#domain/catalog/ports.ts';
 import type { InteractionEvent, Item, UserAttributes } from '#domain/catalog/types.ts';
-import type { ProfileModelRegistry, ProfileStore } from './ports.ts';
-import { type GateDecision, gateProfileModels } from './quality-gate.ts';
+import type { ProfileModelRegistry, ProfileStore, PublishedProfileModel } from './ports.ts';
 import { assembleProfile, createOnnxScorer } from './scoring.ts';
 import { toSummary } from './service.ts';
 import { PROFILE_MODEL_NAMES, type ProfileTrainingConfig, trainProfileModels } from './train.ts';
 
 export interface ProfileRetrainResult {
-  versions: { segments: string; anomaly: string; churn: string };
-  decisions: { segments: GateDecision; anomaly: GateDecision; churn: GateDecision };
+  /** What each model's publish did (version and the shared gate's decision). */
+  published: {
+    segments: PublishedProfileModel;
+    anomaly: PublishedProfileModel;
+    churn: PublishedProfileModel;
+  };
   live: { segments?: string; anomaly?: string; churn?: string };
   metrics: ReturnType<typeof trainProfileModels>['metrics'];
   scoredUsers: number;
@@ -33,29 +36,37 @@ export async function retrainProfiles(
   const started = performance.now();
   const trained = trainProfileModels({ events, items, users, now: options.now }, options.config);
   const trainMs = performance.now() - started;
-
-  const [liveSegments, liveAnomaly, liveChurn] = await Promise.all([
-    registry.liveMetrics(PROFILE_MODEL_NAMES.segments),
-    registry.liveMetrics(PROFILE_MODEL_NAMES.anomaly),
-    registry.liveMetrics(PROFILE_MODEL_NAMES.churn),
-  ]);
-  const decisions = gateProfileModels(trained.metrics, {
-    segments: liveSegments,
-    anomaly: liveAnomaly,
-    churn: liveChurn,
-  });
-  const versions = {
+  const { segments, anomaly, churn } = trained.metrics;
+  const figures = (metrics: Record<string, number>) => ({ metrics, trainMs, dataCutoff: options.now });
+  // Sequential: each publish reads and moves one model's live pointer.
+  const published = {
     segments: await registry.publish(
       trained.artifacts.segments,
-      { ...trained.metrics.segments },
-      decisions.segments,
+      figures({
+        silhouette: segments.silhouette,
+        k: segments.k,
+        inertia: segments.inertia,
+        users: segments.trainedUsers,
+      }),
     ),
     anomaly: await registry.publish(
       trained.artifacts.anomaly,
-      { ...trained.metrics.anomaly },
-      decisions.anomaly,
+      figures({
+        separation: anomaly.separation,
+        threshold: anomaly.threshold,
+        flaggedShare: anomaly.flaggedShare,
+        users: anomaly.trainedUsers,
+      }),
     ),
-    churn: await registry.publish(trained.artifacts.churn, { ...trained.metrics.churn }, decisions.churn),
+    churn: await registry.publish(
+      trained.artifacts.churn,
+      figures({
+        auc: churn.auc,
+        trainRows: churn.trainRows,
+        testRows: churn.testRows,
+        churnRate: churn.testChurnRate,
+      }),
+    ),
   };
 
   const pointers = await registry.liveVersions();
@@ -97,7 +108,7 @@ export async function retrainProfiles(
       await scorer.release();
     }
   }
-  return { versions, decisions, live, metrics: trained.metrics, scoredUsers, trainMs };
+  return { published, live, metrics: trained.metrics, scoredUsers, trainMs };
 }
 
 async function collect<T>(pages: AsyncIterable<T[]>): Promise<T[]> {

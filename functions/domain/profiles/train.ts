@@ -4,6 +4,7 @@
  */
 import type { InteractionEvent, Item, UserAttributes } from '#domain/catalog/types.ts';
 import { createRandom } from '#domain/demo/random.ts';
+import { readModelMetadata } from '#domain/onnx/graph.ts';
 import {
   buildAnomalyGraph,
   buildBoostedChurnGraph,
@@ -149,7 +150,13 @@ export interface ProfileMetrics {
     silhouettes: { k: number; silhouette: number }[];
     trainedUsers: number;
   };
-  anomaly: { threshold: number; flaggedShare: number; trainedUsers: number };
+  anomaly: {
+    threshold: number;
+    flaggedShare: number;
+    /** Mean score of the top `contamination` share minus the median score. */
+    separation: number;
+    trainedUsers: number;
+  };
   churn: {
     /** ROC-AUC on the later, held-out window (model fitted on the earlier window). */
     auc: number;
@@ -178,6 +185,20 @@ export interface ProfileTrainingResult {
   reference: ProfileReferenceModels;
   /** Features of every user as of `now`, reused by batch scoring. */
   features: Map<string, ProfileFeatures>;
+}
+
+/** ONNX metadata key holding a profile model's JSON metadata, so one .onnx file is the whole artifact. */
+export const PROFILE_METADATA_KEY = 'marquee.profile-model';
+
+function embedMetadata(metadata: ProfileModelMetadata): Record<string, string> {
+  return { [PROFILE_METADATA_KEY]: JSON.stringify(metadata) };
+}
+
+/** The JSON metadata embedded in a profile model's ONNX bytes (see PROFILE_METADATA_KEY). */
+export function metadataFromOnnx<M extends ProfileModelMetadata>(bytes: Uint8Array): M {
+  const json = readModelMetadata(bytes)[PROFILE_METADATA_KEY];
+  if (!json) throw new RangeError(`the ONNX model carries no '${PROFILE_METADATA_KEY}' metadata`);
+  return JSON.parse(json) as M;
 }
 
 /** Trains segments, anomaly and churn models and exports each to ONNX. */
@@ -218,6 +239,7 @@ export function trainProfileModels(
           mean: segments.metadata.mean,
           scale: segments.metadata.scale,
           centroids: segments.metadata.centroids,
+          metadata: embedMetadata(segments.metadata),
         }),
         metadata: segments.metadata,
       },
@@ -227,6 +249,7 @@ export function trainProfileModels(
           trees: anomaly.forest.trees,
           normaliser: anomaly.forest.normaliser,
           featureCount: ANOMALY_COLUMNS.length,
+          metadata: embedMetadata(anomaly.metadata),
         }),
         metadata: anomaly.metadata,
       },
@@ -234,8 +257,12 @@ export function trainProfileModels(
         name: PROFILE_MODEL_NAMES.churn,
         onnx:
           churn.model.algorithm === 'logistic-regression'
-            ? buildChurnGraph(churn.model.logistic)
-            : buildBoostedChurnGraph({ ...churn.model.boosted, featureCount: CHURN_COLUMNS.length }),
+            ? buildChurnGraph({ ...churn.model.logistic, metadata: embedMetadata(churn.metadata) })
+            : buildBoostedChurnGraph({
+                ...churn.model.boosted,
+                featureCount: CHURN_COLUMNS.length,
+                metadata: embedMetadata(churn.metadata),
+              }),
         metadata: churn.metadata,
       },
     },
@@ -312,10 +339,13 @@ export function trainAnomaly(profiles: ProfileFeatures[], c: ProfileTrainingConf
     asOf: now,
   };
   const flagged = scores.filter((s) => s >= threshold).length;
+  // How far the expected outliers stand from the typical user: the gate's "higher is better" figure.
+  const top = scores.slice(Math.floor(scores.length * (1 - c.anomalyContamination)));
+  const separation = top.reduce((a, b) => a + b, 0) / Math.max(1, top.length) - scores[scores.length >> 1];
   return {
     forest,
     metadata,
-    metrics: { threshold, flaggedShare: flagged / scores.length, trainedUsers: rows.length },
+    metrics: { threshold, flaggedShare: flagged / scores.length, separation, trainedUsers: rows.length },
   };
 }
 

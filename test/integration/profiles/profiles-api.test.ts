@@ -45,8 +45,13 @@ describe('audience profile routes on the local platform', () => {
 
   it('retrains: the three models pass the gate, become version 000001 and every user is scored', async () => {
     retrain = await runProfileRetrain({ now: NOW });
-    expect(retrain.versions).toEqual({ segments: '000001', anomaly: '000001', churn: '000001' });
-    expect(retrain.live).toEqual(retrain.versions);
+    const published = Object.values(retrain.published);
+    expect(published.map((p) => [p.version, p.status])).toEqual([
+      ['000001', 'live'],
+      ['000001', 'live'],
+      ['000001', 'live'],
+    ]);
+    expect(retrain.live).toEqual({ segments: '000001', anomaly: '000001', churn: '000001' });
     expect(retrain.scoredUsers).toBe(new Set(data.events.map((e) => e.userId)).size);
   });
 
@@ -68,7 +73,7 @@ describe('audience profile routes on the local platform', () => {
     expect(profile.anomaly.score).toBeLessThan(1);
     expect(profile.churn.probability).toBeGreaterThanOrEqual(0);
     expect(profile.churn.horizonDays).toBe(14);
-    expect(profile.modelVersions).toEqual(retrain.versions);
+    expect(profile.modelVersions).toEqual(retrain.live);
   });
 
   it('reflects a new event at once and answers a one-event newcomer with low confidence, not an error', async () => {
@@ -140,10 +145,23 @@ describe('audience profile routes on the local platform', () => {
     expect((await platform.api('GET', `/users/${victim}/profile`)).status).toBe(404);
   });
 
+  it('records profile models in the shared registry table beside the recommendation models', async () => {
+    const { DynamoModelRecords } = await import('#adapters/models/dynamo-model-records.ts');
+    const { PROFILE_MODEL_NAME_LIST } = await import('#domain/profiles/registry.ts');
+    const records = new DynamoModelRecords(platform.names.MODELS_TABLE, PROFILE_MODEL_NAME_LIST);
+    const versions = await records.listVersions();
+    expect(versions.map((v) => v.name).sort()).toEqual([...PROFILE_MODEL_NAME_LIST].sort());
+    const churn = versions.find((v) => v.name === 'profile-churn')!;
+    expect(churn.metrics.auc).toBe(retrain.metrics.churn.auc);
+    expect(churn.gate?.decision).toBe('promoted');
+    expect(churn.artifactKey).toBe('models/profile-churn/000001.onnx');
+  });
+
   it('retrains again into version 000002 and serves it', async () => {
     const second = await runProfileRetrain({ now: NOW });
-    expect(second.versions.segments).toBe('000002');
-    expect(second.decisions.segments.promote).toBe(true);
+    // Same data, same seed: the candidate measures the same, so the shared gate ("no worse") promotes it.
+    expect(second.published.segments).toMatchObject({ version: '000002', status: 'live' });
+    expect(second.live.segments).toBe('000002');
     const segments = await platform.api('GET', '/segments');
     expect(segments.body.modelVersion).toBe('000002');
   });
