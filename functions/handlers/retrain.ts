@@ -8,6 +8,7 @@ import type { EventBridgeEvent } from 'aws-lambda';
 import { DynamoEventStore, DynamoItemStore } from '#adapters/dynamodb/catalog-stores.ts';
 import { DynamoModelRecords } from '#adapters/models/dynamo-model-records.ts';
 import { S3Artifacts } from '#adapters/models/s3-artifacts.ts';
+import { runProfileRetrain } from '#adapters/profiles/retrain-job.ts';
 import { CatalogTrainingSources } from '#adapters/models/training-sources.ts';
 import { isModelName } from '#domain/recommendations/artifact.ts';
 import { retrainRecommendationModels } from '#domain/recommendations/retrain.ts';
@@ -39,7 +40,11 @@ const families: Record<string, FamilyStep> = {
       options: only?.length ? { training: { ...DEFAULT_TRAINING_OPTIONS, models: only } } : {},
     });
   },
-  // Audience profiles: add `profiles: () => runProfileRetrain()` (#adapters/profiles/retrain-job.ts) here.
+  // A run restricted to named models (e.g. the frequent trending refresh) leaves profiles alone.
+  profiles: (event) =>
+    event.detail?.models?.length && !event.detail.models.some((m) => m.startsWith('profile'))
+      ? Promise.resolve({ skipped: 'run restricted to other models' })
+      : runProfileRetrain(),
 };
 
 export const handler = middy(async (event: ScheduledEvent) => {
