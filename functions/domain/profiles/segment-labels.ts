@@ -53,16 +53,26 @@ export function describeSegments(
     const genresByZ = genreColumns
       .map(([name, j]) => ({ genre: name.slice(6), z: z[j], weight: raw[j] }))
       .sort((a, b) => b.z - a.z);
-    const rhythmCandidates = Object.keys(RHYTHM_WORDS)
+    // Time of day from the strongest of the four day parts; "weekend" is added when weekends stand out.
+    const dayPart = Object.keys(RHYTHM_WORDS)
+      .filter((name) => name !== 'weekend_share')
       .map((name) => ({ name, z: z[column(name)] }))
-      .sort((a, b) => b.z - a.z);
-    const rhythm = rhythmCandidates[0].z > 0.25 ? RHYTHM_WORDS[rhythmCandidates[0].name] : '';
+      .sort((a, b) => b.z - a.z)[0];
+    const rhythm = [
+      z[column('weekend_share')] > 0.6 ? 'weekend' : '',
+      dayPart.z > 0.25 ? RHYTHM_WORDS[dayPart.name] : '',
+    ]
+      .filter(Boolean)
+      .join(' ');
+    const intensity = z[column('log_events_per_active_day')];
     const engagement =
-      z[column('log_events_per_active_day')] + z[column('active_days_per_week')] > 1.5
-        ? 'binge'
-        : z[column('log_events_per_active_day')] + z[column('active_days_per_week')] < -1.2
-          ? 'casual'
-          : '';
+      intensity > 3
+        ? 'hyperactive'
+        : intensity + z[column('active_days_per_week')] > 1.5
+          ? 'binge'
+          : intensity + z[column('active_days_per_week')] < -1.2
+            ? 'casual'
+            : '';
     const bigSpender = z[column('spend_level')] > 1;
     const topGenre = genresByZ[0];
     const family = topGenre && topGenre.z > 0.3 && FAMILY_GENRES.has(topGenre.genre);
