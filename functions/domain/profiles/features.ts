@@ -208,7 +208,8 @@ export function featuresOfSorted(
   let activeDays = 0;
   let currentDay = Number.NaN;
   let dayItems = new Set<string>();
-  let dayHours = new Set<number>();
+  /** Bit h set = some event in UTC hour h of the current day. */
+  let dayHours = 0;
   let dayPlaySeconds = 0;
   let maxDistinctItemsPerDay = 0;
   let maxActiveHoursPerDay = 0;
@@ -216,11 +217,11 @@ export function featuresOfSorted(
   let currentHour = Number.NaN;
   let hourEvents = 0;
   let maxEventsPerHour = 0;
-  const gaps: number[] = [];
+  const gaps = new Float64Array(Math.max(0, sorted.length - 1));
 
   const closeDay = (): void => {
     maxDistinctItemsPerDay = Math.max(maxDistinctItemsPerDay, dayItems.size);
-    maxActiveHoursPerDay = Math.max(maxActiveHoursPerDay, dayHours.size);
+    maxActiveHoursPerDay = Math.max(maxActiveHoursPerDay, bitCount(dayHours));
     maxPlaySecondsPerDay = Math.max(maxPlaySecondsPerDay, dayPlaySeconds);
   };
 
@@ -242,11 +243,11 @@ export function featuresOfSorted(
       currentDay = day;
       activeDays++;
       dayItems = new Set();
-      dayHours = new Set();
+      dayHours = 0;
       dayPlaySeconds = 0;
     }
     dayItems.add(event.itemId);
-    dayHours.add(hour);
+    dayHours |= 1 << hour;
     const absoluteHour = Math.floor(t / HOUR_MS);
     if (absoluteHour !== currentHour) {
       currentHour = absoluteHour;
@@ -277,7 +278,7 @@ export function featuresOfSorted(
     } else {
       sessionEnd = Math.max(sessionEnd, busyUntil);
     }
-    if (i > 0) gaps.push((t - sorted[i - 1].timestamp) / 1000);
+    if (i > 0) gaps[i - 1] = (t - sorted[i - 1].timestamp) / 1000;
 
     const weight = interestWeight(event) * 0.5 ** ((asOf - t) / DAY_MS / INTEREST_HALF_LIFE_DAYS);
     if (weight !== 0) itemWeights.set(event.itemId, (itemWeights.get(event.itemId) ?? 0) + weight);
@@ -395,9 +396,15 @@ function topIndices(values: number[], count: number): number[] {
     .map(([, i]) => i);
 }
 
-function median(values: number[]): number {
+function bitCount(bits: number): number {
+  let count = 0;
+  for (let b = bits; b !== 0; b &= b - 1) count++;
+  return count;
+}
+
+function median(values: Float64Array): number {
   if (values.length === 0) return 0;
-  const sorted = Float64Array.from(values).sort();
+  const sorted = values.sort();
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
