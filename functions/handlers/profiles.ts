@@ -17,7 +17,7 @@ const profiles = new ProfileService(
     profiles: new DynamoProfileStore(tableNameFromEnv('profiles')),
   },
   new ProfileRegistry(
-    new DynamoModelRecords(tableNameFromEnv('models'), PROFILE_MODEL_NAME_LIST),
+    new DynamoModelRecords(tableNameFromEnv('models'), PROFILE_MODEL_NAME_LIST, 'profiles'),
     new S3Artifacts(bucketNameFromEnv('models')),
   ),
   {

@@ -31,7 +31,7 @@ export async function runProfileRetrain(
       profiles: new DynamoProfileStore(tableNameFromEnv('profiles')),
     },
     new ProfileRegistry(
-      new DynamoModelRecords(tableNameFromEnv('models'), PROFILE_MODEL_NAME_LIST),
+      new DynamoModelRecords(tableNameFromEnv('models'), PROFILE_MODEL_NAME_LIST, 'profiles'),
       new S3Artifacts(bucketNameFromEnv('models')),
     ),
     { now: options.now ?? Date.now(), config: { churnHorizonDays, ...options.config } },
