@@ -9,7 +9,7 @@ import path from 'node:path';
 import { batchWrite } from '#adapters/dynamodb/batch.ts';
 import { chunks } from '#adapters/dynamodb/client.ts';
 import type { InteractionEvent } from '#domain/catalog/types.ts';
-import { repoRoot, startPlatform } from '#local/platform.ts';
+import { type LocalPlatform, repoRoot, startPlatform } from '#local/platform.ts';
 import type { BenchSection } from './report.ts';
 import { median, percentile } from './stats.ts';
 
@@ -38,125 +38,115 @@ async function inParallel<T>(work: T[], concurrency: number, run: (w: T) => Prom
   );
 }
 
-async function ingestBench(): Promise<BenchSection> {
-  const platform = await startPlatform({ mediaConvert: false });
-  try {
-    const table = platform.names.EVENTS_TABLE;
-    const toRow = (e: InteractionEvent) => ({
-      PutRequest: {
-        Item: {
-          userId: e.userId,
-          eventId: e.eventId,
-          itemId: e.itemId,
-          type: e.type,
-          value: e.value,
-          ts: e.timestamp,
-        },
+async function ingestBench(platform: LocalPlatform): Promise<BenchSection> {
+  const table = platform.names.EVENTS_TABLE;
+  const toRow = (e: InteractionEvent) => ({
+    PutRequest: {
+      Item: {
+        userId: e.userId,
+        eventId: e.eventId,
+        itemId: e.itemId,
+        type: e.type,
+        value: e.value,
+        ts: e.timestamp,
       },
-    });
-    const raw: number[] = [];
-    const gateway: number[] = [];
-    // Warm both paths once (handler import, connections).
-    await batchWrite(table, syntheticEvents(-1, 'warm-raw').slice(0, 100).map(toRow));
-    await fetch(`${platform.url}/events`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ events: syntheticEvents(-1, 'warm-gw').slice(0, 100) }),
-    });
-    for (let round = 0; round < ROUNDS; round++) {
-      // Alternate the order so neither path always runs on a warmer table.
-      const runs = [
-        async () => {
-          const batches = chunks(syntheticEvents(round, 'raw'), 100);
-          const t = performance.now();
-          await inParallel(batches, CONCURRENCY, (batch) => batchWrite(table, batch.map(toRow)));
-          raw.push(EVENTS_PER_ROUND / ((performance.now() - t) / 1000));
-        },
-        async () => {
-          const batches = chunks(syntheticEvents(round, 'gw'), 100);
-          const t = performance.now();
-          await inParallel(batches, CONCURRENCY, async (events) => {
-            const response = await fetch(`${platform.url}/events`, {
-              method: 'POST',
-              headers: { 'content-type': 'application/json' },
-              body: JSON.stringify({ events }),
-            });
-            if (response.status !== 202) throw new Error(`POST /events answered ${response.status}`);
-            await response.arrayBuffer();
+    },
+  });
+  const raw: number[] = [];
+  const gateway: number[] = [];
+  // Warm both paths once (handler import, connections).
+  await batchWrite(table, syntheticEvents(-1, 'warm-raw').slice(0, 100).map(toRow));
+  await fetch(`${platform.url}/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ events: syntheticEvents(-1, 'warm-gw').slice(0, 100) }),
+  });
+  for (let round = 0; round < ROUNDS; round++) {
+    // Alternate the order so neither path always runs on a warmer table.
+    const runs = [
+      async () => {
+        const batches = chunks(syntheticEvents(round, 'raw'), 100);
+        const t = performance.now();
+        await inParallel(batches, CONCURRENCY, (batch) => batchWrite(table, batch.map(toRow)));
+        raw.push(EVENTS_PER_ROUND / ((performance.now() - t) / 1000));
+      },
+      async () => {
+        const batches = chunks(syntheticEvents(round, 'gw'), 100);
+        const t = performance.now();
+        await inParallel(batches, CONCURRENCY, async (events) => {
+          const response = await fetch(`${platform.url}/events`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ events }),
           });
-          gateway.push(EVENTS_PER_ROUND / ((performance.now() - t) / 1000));
-        },
-      ];
-      if (round % 2) runs.reverse();
-      for (const run of runs) await run();
-    }
-    const rawMedian = median(raw);
-    const gatewayMedian = median(gateway);
-    return {
-      title: 'Event ingest: gateway vs raw BatchWriteItem (same DynamoDB Local, batch 100, 4 in flight)',
-      rows: [
-        {
-          path: 'raw BatchWriteItem (4 x 25 per 100 events)',
-          'events/s (median)': Math.round(rawMedian),
-          rounds: ROUNDS,
-        },
-        {
-          path: 'POST /events via local gateway',
-          'events/s (median)': Math.round(gatewayMedian),
-          rounds: ROUNDS,
-        },
-        {
-          path: 'gateway / raw',
-          'events/s (median)': (gatewayMedian / rawMedian).toFixed(2),
-          rounds: `overhead ${((1 - gatewayMedian / rawMedian) * 100).toFixed(0)}% (target <= 25%)`,
-        },
-      ],
-    };
-  } finally {
-    await platform.stop();
+          if (response.status !== 202) throw new Error(`POST /events answered ${response.status}`);
+          await response.arrayBuffer();
+        });
+        gateway.push(EVENTS_PER_ROUND / ((performance.now() - t) / 1000));
+      },
+    ];
+    if (round % 2) runs.reverse();
+    for (const run of runs) await run();
   }
+  const rawMedian = median(raw);
+  const gatewayMedian = median(gateway);
+  return {
+    title: 'Event ingest: gateway vs raw BatchWriteItem (same DynamoDB Local, batch 100, 4 in flight)',
+    rows: [
+      {
+        path: 'raw BatchWriteItem (4 x 25 per 100 events)',
+        'events/s (median)': Math.round(rawMedian),
+        rounds: ROUNDS,
+      },
+      {
+        path: 'POST /events via local gateway',
+        'events/s (median)': Math.round(gatewayMedian),
+        rounds: ROUNDS,
+      },
+      {
+        path: 'gateway / raw',
+        'events/s (median)': (gatewayMedian / rawMedian).toFixed(2),
+        rounds: `overhead ${((1 - gatewayMedian / rawMedian) * 100).toFixed(0)}% (target <= 25%)`,
+      },
+    ],
+  };
 }
 
-async function getItemBench(): Promise<BenchSection> {
-  const platform = await startPlatform({ mediaConvert: false });
-  try {
-    const items = Array.from({ length: 100 }, (_, i) => ({
-      itemId: `item-${i}`,
-      title: `Title ${i}`,
-      genres: ['Drama'],
-    }));
-    await fetch(`${platform.url}/items/batch`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ items }),
-    });
-    const latencies: number[] = [];
-    const total = 3000;
-    let sent = 0;
-    await inParallel(
-      Array.from({ length: total }, (_, i) => i),
-      50,
-      async (i) => {
-        const t = performance.now();
-        const response = await fetch(`${platform.url}/items/item-${i % 100}`);
-        await response.arrayBuffer();
-        if (response.status !== 200) throw new Error(`GET answered ${response.status}`);
-        if (sent++ >= 200) latencies.push(performance.now() - t); // the first 200 warm up
+async function getItemBench(platform: LocalPlatform): Promise<BenchSection> {
+  const items = Array.from({ length: 100 }, (_, i) => ({
+    itemId: `item-${i}`,
+    title: `Title ${i}`,
+    genres: ['Drama'],
+  }));
+  await fetch(`${platform.url}/items/batch`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ items }),
+  });
+  const latencies: number[] = [];
+  const total = 3000;
+  let sent = 0;
+  await inParallel(
+    Array.from({ length: total }, (_, i) => i),
+    50,
+    async (i) => {
+      const t = performance.now();
+      const response = await fetch(`${platform.url}/items/item-${i % 100}`);
+      await response.arrayBuffer();
+      if (response.status !== 200) throw new Error(`GET answered ${response.status}`);
+      if (sent++ >= 200) latencies.push(performance.now() - t); // the first 200 warm up
+    },
+  );
+  return {
+    title: 'GET /items/{itemId} through the local gateway, 50 concurrent',
+    rows: [
+      {
+        requests: latencies.length,
+        'p50 ms': percentile(latencies, 50).toFixed(1),
+        'p99 ms': percentile(latencies, 99).toFixed(1),
       },
-    );
-    return {
-      title: 'GET /items/{itemId} through the local gateway, 50 concurrent',
-      rows: [
-        {
-          requests: latencies.length,
-          'p50 ms': percentile(latencies, 50).toFixed(1),
-          'p99 ms': percentile(latencies, 99).toFixed(1),
-        },
-      ],
-    };
-  } finally {
-    await platform.stop();
-  }
+    ],
+  };
 }
 
 /** Spawns `npm start`'s CLI and resolves with ms until it prints that it is running. */
@@ -224,5 +214,11 @@ async function startBench(): Promise<BenchSection> {
 }
 
 export async function benchChassis(): Promise<BenchSection[]> {
-  return [await ingestBench(), await getItemBench(), await startBench()];
+  // One platform per process: handlers and SDK clients are module singletons, as in Lambda.
+  const platform = await startPlatform({ mediaConvert: false });
+  try {
+    return [await ingestBench(platform), await getItemBench(platform), await startBench()];
+  } finally {
+    await platform.stop();
+  }
 }

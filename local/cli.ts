@@ -89,7 +89,6 @@ try {
     console.log(`trained in ${((Date.now() - trainStarted) / 1000).toFixed(1)} s: ${summarize(result)}`);
     platform.checkpoint();
   }
-  await platform.runtime.warm();
   writeFileSync(
     path.join(stateDir, 'endpoints.json'),
     JSON.stringify(
@@ -113,6 +112,10 @@ Try:
   curl${auth} ${platform.url}/openapi.json
 
 Ctrl-C stops everything.`);
+  // Import every handler now, after ready: the first request to each then skips its cold start.
+  void platform.runtime
+    .warm()
+    .catch((error) => console.error(`marquee: a handler failed to load: ${error.message}`));
 } catch (error) {
   if (error instanceof PortInUseError || error instanceof JavaMissingError) {
     console.error(`marquee: ${error.message}`);
