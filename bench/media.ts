@@ -36,7 +36,8 @@ const LADDER: LadderConfig = {
   ...defaultLadderConfig,
   rungs: defaultLadderConfig.rungs.filter((r) => r.shortSide <= 720),
 };
-const ROUNDS = 2;
+/** Interleaved rounds; the ratio uses each side's fastest run, the least disturbed by other load. */
+const ROUNDS = Number(process.env.BENCH_MEDIA_ROUNDS ?? 3);
 
 function runFfmpeg(args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -128,13 +129,20 @@ export async function benchMedia(): Promise<BenchSection[]> {
     };
     const ffmpegMs: number[] = [];
     const pipelineMs: number[] = [];
+    // Within one job run, under the same load: its whole wall time over its own ffmpeg step.
+    const inRunRatios: number[] = [];
+    let phases: Record<string, number> = {};
     for (let round = 0; round < ROUNDS; round++) {
       ffmpegMs.push(await plainFfmpeg(round));
-      pipelineMs.push((await runJob(mediaConvert, `bench-${round}`)).ms);
+      const job = await runJob(mediaConvert, `bench-${round}`);
+      pipelineMs.push(job.ms);
+      phases = job.final.detail.localPhasesMs as Record<string, number>;
+      inRunRatios.push(job.ms / phases.transcode);
     }
     const quality = await runJob(withQuality, 'bench-quality');
     const duration = sourceProbe.durationSec;
-    const ratio = median(pipelineMs) / median(ffmpegMs);
+    const ratio = Math.min(...pipelineMs) / Math.min(...ffmpegMs);
+    const medianRatio = median(pipelineMs) / median(ffmpegMs);
     const hls =
       (quality.final.detail.outputGroupDetails as {
         type: string;
@@ -157,27 +165,34 @@ export async function benchMedia(): Promise<BenchSection[]> {
         rows: [
           {
             run: 'plain ffmpeg, same arguments, local file',
+            'fastest s': seconds(Math.min(...ffmpegMs)),
             'median s': seconds(median(ffmpegMs)),
             'runs s': ffmpegMs.map(seconds).join(' / '),
-            'realtime x': Math.round((duration / (median(ffmpegMs) / 1000)) * 100) / 100,
+            'realtime x': Math.round((duration / (Math.min(...ffmpegMs) / 1000)) * 100) / 100,
           },
           {
             run: 'local pipeline: CreateJob -> COMPLETE event',
+            'fastest s': seconds(Math.min(...pipelineMs)),
             'median s': seconds(median(pipelineMs)),
             'runs s': pipelineMs.map(seconds).join(' / '),
-            'realtime x': Math.round((duration / (median(pipelineMs) / 1000)) * 100) / 100,
+            'realtime x': Math.round((duration / (Math.min(...pipelineMs) / 1000)) * 100) / 100,
           },
           {
             run: 'local pipeline with PSNR/SSIM measurement',
+            'fastest s': seconds(quality.ms),
             'median s': seconds(quality.ms),
             'runs s': seconds(quality.ms),
             'realtime x': Math.round((duration / (quality.ms / 1000)) * 100) / 100,
           },
         ],
         notes: [
-          `pipeline / ffmpeg wall-time ratio: ${ratio.toFixed(3)} (target <= 1.15)`,
+          `pipeline / ffmpeg wall-time ratio, fastest runs: ${ratio.toFixed(3)} (target <= 1.15); of medians: ${medianRatio.toFixed(3)}`,
+          `same-run ratio (job wall time / its own ffmpeg step, robust to other load): ${inRunRatios.map((r) => r.toFixed(3)).join(' / ')}`,
+          `last job's steps, ms: ${Object.entries(phases)
+            .map(([name, ms]) => `${name} ${ms}`)
+            .join(', ')}`,
           `Probe API call (download + ffprobe): ${seconds(probeMs)} s, not included above`,
-          'realtime x = source seconds per wall second; x264/x265 preset veryfast; 2-core machine shared with other work',
+          'realtime x = source seconds per wall second of the fastest run; x264/x265 preset veryfast; 2-core machine shared with other work',
           'the pipeline ratio excludes quality measurement; its own row shows what PSNR/SSIM adds',
         ],
       },

@@ -81,6 +81,8 @@ export interface Job {
   outputGroupDetails?: GroupDetail[];
   clientRequestToken?: string;
   spec: TranscodeSpec;
+  /** Wall time of each step of the run, ms (local extension, reported in the COMPLETE event). */
+  phasesMs: Record<string, number>;
   process?: ChildProcess;
 }
 
@@ -185,6 +187,7 @@ export class JobRunner {
       createdAt: new Date(),
       clientRequestToken: token,
       spec,
+      phasesMs: {},
     };
     this.jobs.set(id, job);
     if (token) this.byToken.set(token, job);
@@ -301,7 +304,7 @@ export class JobRunner {
       job.finishedAt = new Date();
       job.jobPercentComplete = 100;
       job.outputGroupDetails = details;
-      await this.emit(job, { status: 'COMPLETE', outputGroupDetails: details });
+      await this.emit(job, { status: 'COMPLETE', outputGroupDetails: details, localPhasesMs: job.phasesMs });
     } catch (error) {
       if (job.status !== 'PROGRESSING') return;
       job.status = 'ERROR';
@@ -319,6 +322,12 @@ export class JobRunner {
     const { spec } = job;
     const { s3, ffprobePath } = this.options;
     const inputFile = path.join(dir, 'input', path.posix.basename(spec.input.key));
+    let phaseStart = performance.now();
+    const phaseDone = (name: string) => {
+      const now = performance.now();
+      job.phasesMs[name] = Math.round(now - phaseStart);
+      phaseStart = now;
+    };
     try {
       await downloadObject(s3, spec.input.bucket, spec.input.key, inputFile);
     } catch (error) {
@@ -327,6 +336,7 @@ export class JobRunner {
         `Unable to open input file [${spec.input.uri}]: ${(error as Error).name}: ${(error as Error).message}`,
       );
     }
+    phaseDone('download');
     let probe: FfprobeResult;
     try {
       probe = await ffprobe(ffprobePath, inputFile);
@@ -352,15 +362,22 @@ export class JobRunner {
     }
     const outDir = path.join(dir, 'out');
     await mkdir(outDir, { recursive: true });
+    phaseDone('probe');
     const command = buildFfmpegCommand(spec, inputFile, facts, outDir, { preset: this.options.preset });
     for (const planned of command.outputs)
       await mkdir(path.dirname(localStem(outDir, planned)), { recursive: true });
     await this.runFfmpeg(job, command.args, facts.durationSec);
+    phaseDone('transcode');
     if (job.status !== 'PROGRESSING') return [];
     const details = await this.describeOutputs(job, command.outputs, outDir, facts);
-    if (this.options.measureQuality) await this.addQuality(command.outputs, details, outDir, inputFile, spec);
+    phaseDone('finishOutputs');
+    if (this.options.measureQuality) {
+      await this.addQuality(command.outputs, details, outDir, inputFile, spec);
+      phaseDone('quality');
+    }
     try {
       await uploadTree(s3, outDir);
+      phaseDone('upload');
     } catch (error) {
       throw new JobFailure(1432, `Unable to write output files: ${(error as Error).message}`);
     }
