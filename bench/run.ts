@@ -52,7 +52,10 @@ for (const name of selected) {
     console.log(text);
     blocks.set(
       name,
-      `## ${name}\n\n_Run ${new Date().toISOString()}, ${((Date.now() - started) / 1000).toFixed(0)} s._\n\n${text}\n\n`,
+      `## ${name}\n\n_Run ${new Date().toISOString()}, ${((Date.now() - started) / 1000).toFixed(0)} s; load average at the end ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' / ')} (1/5/15 min) on ${os.cpus().length} cores._\n\n${text}\n\n`,
     );
   } catch (error) {
     console.error(`${name} failed: ${(error as Error).stack ?? error}`);
