@@ -86,13 +86,12 @@ export class MediaStack extends Stack {
         resources: [this.queue.attrArn, jobs],
       }),
     );
-    fn.addToRolePolicy(
-      new PolicyStatement({ effect: Effect.ALLOW, actions: ['mediaconvert:GetJob'], resources: [jobs] }),
-    );
+    // Ingest probes every upload before planning; Probe has no resource-level scoping. The client
+    // uses the regional endpoint, so neither DescribeEndpoints nor GetJob is granted.
     fn.addToRolePolicy(
       new PolicyStatement({
         effect: Effect.ALLOW,
-        actions: ['mediaconvert:DescribeEndpoints'],
+        actions: ['mediaconvert:Probe'],
         resources: ['*'],
       }),
     );
@@ -100,9 +99,9 @@ export class MediaStack extends Stack {
     acknowledgeWildcardResource(
       fn.executionRole,
       jobs,
-      'MediaConvert job ids are assigned at submission; CreateJob/GetJob are limited to jobs in this account and region.',
+      'MediaConvert job ids are assigned at submission; CreateJob is limited to jobs in this account and region.',
     );
-    // Resource::* is already acknowledged for X-Ray on every function role; it covers DescribeEndpoints too.
+    // Resource::* is already acknowledged for X-Ray on every function role; it covers Probe too.
   }
 
   private grantObjects(bucketId: BucketId, actions: string[], reason: string): void {

@@ -365,11 +365,7 @@ describe('wiring', () => {
       const passRole = statements.filter((s) => actionsOf(s).includes('iam:PassRole'));
       expect(passRole.map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': [roleId, 'Arn'] }]);
       const jobActions = statements.flatMap(actionsOf).filter((a) => a.startsWith('mediaconvert:'));
-      expect(jobActions.sort()).toEqual([
-        'mediaconvert:CreateJob',
-        'mediaconvert:DescribeEndpoints',
-        'mediaconvert:GetJob',
-      ]);
+      expect(jobActions.sort()).toEqual(['mediaconvert:CreateJob', 'mediaconvert:Probe']);
     }
   });
 
