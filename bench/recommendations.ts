@@ -336,10 +336,20 @@ export async function benchRecommendations(): Promise<BenchSection[]> {
   const sections: BenchSection[] = [];
   sections.push(await scoringSection());
   sections.push(retrainSection());
-  sections.push(await coldStartSection());
-  sections.push(await gatewaySection());
+  // Each local platform in its own process: the SDK clients are per-process singletons bound to
+  // the first platform's endpoints.
+  for (const name of ['cold-start', 'gateway']) {
+    const { stdout } = await execFileAsync(
+      process.execPath,
+      ['--import', 'tsx', path.join(repoRoot, 'bench/recommendations.ts'), name],
+      { cwd: repoRoot, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
+    );
+    sections.push(JSON.parse(stdout.slice(stdout.indexOf(SECTION_MARK) + SECTION_MARK.length)));
+  }
   return sections;
 }
+
+const SECTION_MARK = '@@section@@';
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const only = process.argv.slice(2);
@@ -351,7 +361,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   };
   for (const [name, run] of Object.entries(all)) {
     if (only.length && !only.includes(name)) continue;
-    console.log(JSON.stringify(await run(), null, 2));
+    console.log(SECTION_MARK + JSON.stringify(await run(), null, 2));
   }
   process.exit(0);
 }
