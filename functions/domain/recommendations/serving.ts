@@ -87,6 +87,18 @@ export function historyFor(
 
 const EXCLUDED = -1e9;
 
+const lowerGenres = new WeakMap<CatalogSnapshot, string[][]>();
+
+/** The catalog's genres lower-cased, computed once per loaded model. */
+function genresOf(catalog: CatalogSnapshot): string[][] {
+  let genres = lowerGenres.get(catalog);
+  if (!genres) {
+    genres = catalog.genres.map((list) => list.map((g) => g.toLowerCase()));
+    lowerGenres.set(catalog, genres);
+  }
+  return genres;
+}
+
 /** The bias row: 0 for allowed items, -1e9 for filtered-out ones. */
 export function biasFor(
   catalog: CatalogSnapshot,
@@ -99,11 +111,13 @@ export function biasFor(
   const drop = filters.excludeGenres?.length
     ? new Set(filters.excludeGenres.map((g) => g.toLowerCase()))
     : undefined;
-  for (let i = 0; i < n; i++) {
-    const genres = catalog.genres[i].map((g) => g.toLowerCase());
-    if (include && !genres.some((g) => include.has(g))) bias[i] = EXCLUDED;
-    else if (drop && genres.some((g) => drop.has(g))) bias[i] = EXCLUDED;
-    else if (filters.playableOnly && !catalog.playable[i]) bias[i] = EXCLUDED;
+  if (include || drop || filters.playableOnly) {
+    const genres = genresOf(catalog);
+    for (let i = 0; i < n; i++) {
+      if (include && !genres[i].some((g) => include.has(g))) bias[i] = EXCLUDED;
+      else if (drop && genres[i].some((g) => drop.has(g))) bias[i] = EXCLUDED;
+      else if (filters.playableOnly && !catalog.playable[i]) bias[i] = EXCLUDED;
+    }
   }
   for (const i of exclude) bias[i] = EXCLUDED;
   return bias;
