@@ -39,16 +39,29 @@ export class LiveModels {
     private readonly options: LiveModelsOptions,
   ) {}
 
-  /** The models to answer with now; refreshes from the registry when the TTL has passed. */
-  async current(): Promise<ModelSet> {
+  /** Live version per model, as last read from the registry. */
+  private readonly pointers = new Map<ModelName, string>();
+  private readonly inFlight = new Map<ModelName, Promise<void>>();
+
+  /**
+   * The models to answer with now; re-reads the live pointers when the TTL has passed. Only the
+   * models in `needed` are loaded (all when omitted; `default` stands for the default personal
+   * model), so a cold container downloads what its first request uses, not every artifact.
+   */
+  async current(needed?: readonly (ModelName | 'default')[]): Promise<ModelSet> {
     const now = (this.options.now ?? Date.now)();
-    if (now - this.checkedAt >= this.options.ttlMs) {
-      this.refreshing ??= this.refresh().finally(() => {
+    const stale = now - this.checkedAt >= this.options.ttlMs;
+    if (stale) {
+      this.refreshing ??= this.refreshPointers().finally(() => {
         this.refreshing = undefined;
       });
       await this.refreshing;
       this.checkedAt = now;
     }
+    const names = needed
+      ? [...new Set(needed.map((n) => (n === 'default' ? this.chooseDefault() : n)))]
+      : [...this.pointers.keys()];
+    await Promise.all(names.map((name) => this.ensureLoaded(name, stale)));
     return { models: Object.fromEntries(this.loaded), defaultModel: this.chooseDefault() };
   }
 
@@ -57,27 +70,43 @@ export class LiveModels {
     this.checkedAt = Number.NEGATIVE_INFINITY;
   }
 
+  /** The stored default when it is live, else the first live personal model, else popularity. */
   private chooseDefault(): ModelName {
-    if (this.defaultModel && this.loaded.has(this.defaultModel)) return this.defaultModel;
-    return PERSONAL_MODELS.find((n) => this.loaded.has(n)) ?? 'popularity';
+    if (this.defaultModel && this.pointers.has(this.defaultModel)) return this.defaultModel;
+    return PERSONAL_MODELS.find((n) => this.pointers.has(n)) ?? 'popularity';
   }
 
-  private async refresh(): Promise<void> {
+  private async refreshPointers(): Promise<void> {
     const names = this.options.names ?? MODEL_NAMES;
     const stored = await this.records.getDefaultModel();
     this.defaultModel = stored && isModelName(stored) ? stored : undefined;
-    await Promise.all(names.map((name) => this.refreshOne(name)));
+    await Promise.all(
+      names.map(async (name) => {
+        const pointer = await this.records.getLive(name);
+        if (pointer) this.pointers.set(name, pointer.version);
+      }),
+    );
   }
 
-  private async refreshOne(name: ModelName): Promise<void> {
-    const pointer = await this.records.getLive(name);
-    if (!pointer) return;
+  /** Loads the live version of `name` unless loaded; a failed version is retried once per TTL. */
+  private async ensureLoaded(name: ModelName, retryFailed: boolean): Promise<void> {
+    const version = this.pointers.get(name);
+    if (version === undefined || this.loaded.get(name)?.version === version) return;
+    if (!retryFailed && this.failed.get(name) === version) return;
+    let pending = this.inFlight.get(name);
+    if (!pending) {
+      pending = this.load(name, version).finally(() => this.inFlight.delete(name));
+      this.inFlight.set(name, pending);
+    }
+    await pending;
+  }
+
+  private async load(name: ModelName, version: string): Promise<void> {
     const current = this.loaded.get(name);
-    if (current?.version === pointer.version) return;
     try {
-      const record = await this.records.getVersion(name, pointer.version);
-      if (!record) throw new Error(`live pointer names ${name}/${pointer.version}, which has no record`);
-      const model = await loadServingModel(await this.artifacts.get(record.artifactKey), pointer.version);
+      const record = await this.records.getVersion(name, version);
+      if (!record) throw new Error(`live pointer names ${name}/${version}, which has no record`);
+      const model = await loadServingModel(await this.artifacts.get(record.artifactKey), version);
       if (model.name !== name)
         throw new Error(`artifact ${record.artifactKey} holds '${model.name}', not '${name}'`);
       this.loaded.set(name, model);
@@ -85,8 +114,8 @@ export class LiveModels {
       if (current) await current.session.release();
     } catch (error) {
       this.failures++;
-      this.failed.set(name, pointer.version);
-      this.options.onFailure?.({ name, version: pointer.version, error });
+      this.failed.set(name, version);
+      this.options.onFailure?.({ name, version, error });
     }
   }
 }

@@ -47,13 +47,17 @@ export class RecommendationService {
     userId: string,
     query: ItemFilters & { k: number; model?: ModelName; excludeSeen: boolean },
   ): Promise<RecommendationResponse & { userId: string }> {
-    const [set, events] = await Promise.all([this.live.current(), this.latestEvents(userId)]);
+    const needed: (ModelName | 'default')[] = query.model
+      ? [query.model, 'popularity', 'trending']
+      : ['default', 'hybrid', 'popularity', 'trending'];
+    const [set, events] = await Promise.all([this.live.current(needed), this.latestEvents(userId)]);
     const result = await recommendForUser(set, events, { ...query, eventWeights: this.options.eventWeights });
     return { userId, ...result };
   }
 
   async rank(userId: string, itemIds: string[], model?: ModelName) {
-    const [set, events] = await Promise.all([this.live.current(), this.latestEvents(userId)]);
+    const needed = [model ?? 'default', 'popularity'] as const;
+    const [set, events] = await Promise.all([this.live.current(needed), this.latestEvents(userId)]);
     return {
       userId,
       ...(await rankItems(set, events, itemIds, { model, eventWeights: this.options.eventWeights })),
@@ -61,14 +65,17 @@ export class RecommendationService {
   }
 
   async similar(itemId: string, query: { k: number; model?: ModelName }) {
-    const set = await this.live.current();
+    const set = await this.live.current([query.model ?? 'content', 'default', 'popularity']);
     const known = set.models[query.model ?? 'content']?.index.has(itemId);
     const item = known ? undefined : await this.items.get(itemId);
     return { itemId, ...(await similarItems(set, itemId, query, item)) };
   }
 
   async trending(query: { k: number; window: string; genres?: string[] }) {
-    return { window: query.window, ...(await trendingItems(await this.live.current(), query)) };
+    return {
+      window: query.window,
+      ...(await trendingItems(await this.live.current(['trending', 'popularity']), query)),
+    };
   }
 
   listModels(): Promise<RegistryListing> {
