@@ -3,9 +3,11 @@
  * (all by default), prints them and writes BENCHMARKS.md with the machine they ran on.
  * Sections not run keep their previous text in BENCHMARKS.md.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { repoRoot } from '#local/platform.ts';
 import type { BenchSection } from './report.ts';
 
@@ -23,6 +25,20 @@ if (unknown.length) {
   process.exit(2);
 }
 const selected = requested.length ? requested : Object.keys(suites);
+
+// Several suites: each runs in its own process, because handlers and SDK clients are per-process
+// singletons (as in Lambda) and every suite starts its own local platform.
+if (selected.length > 1) {
+  let failed = false;
+  for (const name of selected) {
+    const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), name], {
+      cwd: repoRoot,
+      stdio: 'inherit',
+    });
+    failed ||= child.status !== 0;
+  }
+  process.exit(failed ? 1 : 0);
+}
 
 function toMarkdown(section: BenchSection): string {
   const columns = [...new Set(section.rows.flatMap((row) => Object.keys(row)))];
