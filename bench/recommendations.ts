@@ -205,6 +205,20 @@ async function coldStartSection(): Promise<BenchSection> {
       });
     }
     await records.setDefaultModel('ease');
+    // The measured user has a history, so the first response runs the personal path (the heavier one).
+    const { DynamoEventStore } = await import('#adapters/dynamodb/catalog-stores.ts');
+    const benchUser = data.interactions[0].userId;
+    await new DynamoEventStore(platform.names.EVENTS_TABLE).putAll(
+      data.interactions
+        .filter((x) => x.userId === benchUser)
+        .map((x, n) => ({
+          eventId: `b${n}`,
+          userId: x.userId,
+          itemId: x.itemId,
+          type: 'complete' as const,
+          timestamp: x.timestamp,
+        })),
+    );
     // Inside node_modules/.cache so the bundle resolves onnxruntime-node as the layer's /opt/nodejs would provide it.
     const cache = path.join(repoRoot, 'node_modules', '.cache');
     mkdirSync(cache, { recursive: true });

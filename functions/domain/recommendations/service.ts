@@ -12,7 +12,7 @@ import {
   rollback,
 } from '#domain/models/registry.ts';
 import type { ModelName } from './artifact.ts';
-import type { EventWeights } from './interactions.ts';
+import { DEFAULT_EVENT_WEIGHTS, type EventWeights, eventWeight } from './interactions.ts';
 import type { LiveModels } from './live-models.ts';
 import {
   type ItemFilters,
@@ -22,6 +22,8 @@ import {
   similarItems,
   trendingItems,
 } from './serving.ts';
+
+const COLD_START_MODELS: ModelName[] = ['popularity', 'trending'];
 
 export interface RecommendationServiceOptions {
   /** Newest events of a user folded in per request. */
@@ -47,10 +49,19 @@ export class RecommendationService {
     userId: string,
     query: ItemFilters & { k: number; model?: ModelName; excludeSeen: boolean },
   ): Promise<RecommendationResponse & { userId: string }> {
-    const needed: (ModelName | 'default')[] = query.model
-      ? [query.model, 'popularity', 'trending']
-      : ['default', 'hybrid', 'popularity', 'trending'];
-    const [set, events] = await Promise.all([this.live.current(needed), this.latestEvents(userId)]);
+    // Cold users need only trending and popularity: decide after reading the events.
+    const [base, events] = await Promise.all([
+      this.live.current(COLD_START_MODELS),
+      this.latestEvents(userId),
+    ]);
+    const weights = this.options.eventWeights ?? DEFAULT_EVENT_WEIGHTS;
+    const personal = query.model !== 'popularity' && query.model !== 'trending';
+    const set =
+      personal && events.some((e) => eventWeight(e, weights) > 0)
+        ? await this.live.current(
+            query.model ? [query.model, ...COLD_START_MODELS] : ['default', 'hybrid', ...COLD_START_MODELS],
+          )
+        : base;
     const result = await recommendForUser(set, events, { ...query, eventWeights: this.options.eventWeights });
     return { userId, ...result };
   }
