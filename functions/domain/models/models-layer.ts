@@ -1,0 +1,122 @@
+/**
+ * Putting the live models into the models Lambda layer: which files the layer holds, how a
+ * function's layer list changes, and when retrain does it. The Lambda and S3 calls sit behind
+ * `ModelsLayerPublisher` (adapter: functions/adapters/models/lambda-layer-publisher.ts).
+ */
+import type { ModelRecordStore, ModelVersion } from './registry.ts';
+
+/** Folder a layer's `models/` unpacks to in Lambda (layers unpack under /opt). */
+export const MODELS_LAYER_ROOT = 'models';
+
+export interface ModelsLayerFile {
+  /** Object key in the models bucket, as the registry records it (`models/<name>/<version>.onnx`). */
+  artifactKey: string;
+  /**
+   * Path inside the layer zip: `models/<artifactKey>`, so it unpacks to `/opt/models/<artifactKey>`,
+   * the file `LayeredArtifacts('/opt/models', …).get(artifactKey)` reads.
+   */
+  zipPath: string;
+}
+
+/** Port: publishes a models layer version and points a function at it. */
+export interface ModelsLayerPublisher {
+  /** Zips `files` (bytes from the models bucket) into a new layer version; returns its ARN. */
+  publish(files: readonly ModelsLayerFile[]): Promise<{ layerVersionArn: string }>;
+  /** Replaces the function's models layer with `layerVersionArn` and waits until the update is done. */
+  attach(functionName: string, layerVersionArn: string): Promise<void>;
+}
+
+/** The layer's files for these live versions, one per distinct artifact key, sorted by key. */
+export function modelsLayerFiles(live: readonly Pick<ModelVersion, 'artifactKey'>[]): ModelsLayerFile[] {
+  const keys = [...new Set(live.map((v) => v.artifactKey))].sort();
+  return keys.map((artifactKey) => ({ artifactKey, zipPath: `${MODELS_LAYER_ROOT}/${artifactKey}` }));
+}
+
+/** Every model's live version record (models with no pointer, or a dangling one, are left out). */
+export async function liveVersions(
+  records: ModelRecordStore,
+  names: readonly string[],
+): Promise<ModelVersion[]> {
+  const found = await Promise.all(
+    names.map(async (name) => {
+      const pointer = await records.getLive(name);
+      return pointer ? records.getVersion(name, pointer.version) : undefined;
+    }),
+  );
+  return found.filter((v): v is ModelVersion => v !== undefined);
+}
+
+/**
+ * A function's layer list with `newVersionArn` in place of its current version of `layerName`
+ * (matched by the name in `arn:aws:lambda:<region>:<account>:layer:<name>:<version>`), or appended
+ * when it has none; every other layer keeps its position.
+ */
+export function withModelsLayer(
+  currentLayerArns: readonly string[],
+  newVersionArn: string,
+  layerName: string,
+): string[] {
+  let replaced = false;
+  const out: string[] = [];
+  for (const arn of currentLayerArns) {
+    if (layerNameOf(arn) !== layerName) out.push(arn);
+    else if (!replaced) {
+      out.push(newVersionArn);
+      replaced = true;
+    }
+    // A second version of the same layer would be a conflict Lambda refuses; drop it.
+  }
+  if (!replaced) out.push(newVersionArn);
+  return out;
+}
+
+/** The layer name in a layer version ARN, or undefined when `arn` is not one. */
+export function layerNameOf(arn: string): string | undefined {
+  const parts = arn.split(':');
+  return parts.length === 8 && parts[0] === 'arn' && parts[2] === 'lambda' && parts[5] === 'layer'
+    ? parts[6]
+    : undefined;
+}
+
+export type ModelsLayerOutcome =
+  | { published: false; reason: string }
+  | { published: true; layerVersionArn: string; files: ModelsLayerFile[]; functions: string[] };
+
+export interface ModelsLayerRun {
+  records: ModelRecordStore;
+  /** The models whose live artifacts the layer holds (those served through `LayeredArtifacts`). */
+  modelNames: readonly string[];
+  /** Versions this retrain recorded; only `status: 'live'` ones (promoted) trigger a publish. */
+  recorded: readonly Pick<ModelVersion, 'status'>[];
+  /** Serving functions to attach the new version to; empty means "not in AWS" (skip). */
+  servingFunctions: readonly string[];
+  /** Absent when `servingFunctions` is empty. */
+  publisher: ModelsLayerPublisher | undefined;
+}
+
+/**
+ * After a retrain: when something was promoted and serving functions are configured, publishes a
+ * layer version with every live artifact and attaches it to each function, one after another.
+ */
+export async function publishModelsLayerAfterRetrain(run: ModelsLayerRun): Promise<ModelsLayerOutcome> {
+  if (run.servingFunctions.length === 0 || !run.publisher) {
+    return { published: false, reason: 'no serving functions configured (local run)' };
+  }
+  if (!run.recorded.some((v) => v.status === 'live')) {
+    return { published: false, reason: 'nothing was promoted' };
+  }
+  const files = modelsLayerFiles(await liveVersions(run.records, run.modelNames));
+  if (files.length === 0) return { published: false, reason: 'no model has a live version' };
+  const { layerVersionArn } = await run.publisher.publish(files);
+  // Sequential, so a failure leaves the later functions untouched and the error names one function.
+  for (const fn of run.servingFunctions) await run.publisher.attach(fn, layerVersionArn);
+  return { published: true, layerVersionArn, files, functions: [...run.servingFunctions] };
+}
+
+/** MODEL_SERVING_FUNCTIONS (comma-separated) as a list; empty for '' or only separators. */
+export function parseFunctionList(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}

@@ -1,0 +1,216 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { LayeredArtifacts } from '#adapters/models/layered-artifacts.ts';
+import { NotFoundError } from '#domain/errors.ts';
+import { InMemoryArtifacts, InMemoryModelRecords } from '#domain/models/memory-store.ts';
+import {
+  layerNameOf,
+  type ModelsLayerFile,
+  type ModelsLayerPublisher,
+  modelsLayerFiles,
+  parseFunctionList,
+  publishModelsLayerAfterRetrain,
+  withModelsLayer,
+} from '#domain/models/models-layer.ts';
+import { type ModelVersion, publishCandidate } from '#domain/models/registry.ts';
+
+const RUNTIME = 'arn:aws:lambda:eu-west-1:123456789012:layer:OnnxRuntimeLayer1234:3';
+const NOT_AN_ARN = 'marquee-prod-models:7';
+const layerArn = (name: string, version: number) =>
+  `arn:aws:lambda:eu-west-1:123456789012:layer:${name}:${version}`;
+
+describe('modelsLayerFiles', () => {
+  it('puts each artifact under models/<key>, one entry per distinct key, sorted', () => {
+    const files = modelsLayerFiles([
+      { artifactKey: 'models/hybrid/000004.onnx' },
+      { artifactKey: 'models/als/000002.onnx' },
+      { artifactKey: 'models/hybrid/000004.onnx' },
+    ]);
+
+    expect(files).toEqual([
+      { artifactKey: 'models/als/000002.onnx', zipPath: 'models/models/als/000002.onnx' },
+      { artifactKey: 'models/hybrid/000004.onnx', zipPath: 'models/models/hybrid/000004.onnx' },
+    ]);
+  });
+
+  it('names the file LayeredArtifacts reads when the layer is unpacked under /opt', async () => {
+    // Prepare: unpack the way Lambda does (zip paths under the layer root, here a temp "/opt").
+    const opt = mkdtempSync(path.join(tmpdir(), 'marquee-opt-'));
+    try {
+      const [file] = modelsLayerFiles([{ artifactKey: 'models/ease/000009.onnx' }]);
+      await mkdir(path.dirname(path.join(opt, file.zipPath)), { recursive: true });
+      writeFileSync(path.join(opt, file.zipPath), 'from the layer');
+      const s3 = new InMemoryArtifacts();
+
+      // Act: serving's reader, pointed at <opt>/models as the handler points it at /opt/models.
+      const bytes = await new LayeredArtifacts(path.join(opt, 'models'), s3).get(file.artifactKey);
+
+      // Assess: it came from the layer (S3 is empty and would throw NotFoundError).
+      expect(new TextDecoder().decode(bytes)).toBe('from the layer');
+      await expect(s3.get(file.artifactKey)).rejects.toThrow(NotFoundError);
+    } finally {
+      rmSync(opt, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('withModelsLayer', () => {
+  it('replaces the current models layer version in place and keeps the runtime layer first', () => {
+    const next = layerArn('marquee-prod-models', 8);
+
+    expect(
+      withModelsLayer([RUNTIME, layerArn('marquee-prod-models', 7)], next, 'marquee-prod-models'),
+    ).toEqual([RUNTIME, next]);
+    expect(
+      withModelsLayer([layerArn('marquee-prod-models', 7), RUNTIME], next, 'marquee-prod-models'),
+    ).toEqual([next, RUNTIME]);
+  });
+
+  it('appends the models layer when the function has none, keeping the others in order', () => {
+    const other = layerArn('extension', 1);
+    const next = layerArn('marquee-prod-models', 1);
+
+    expect(withModelsLayer([RUNTIME, other], next, 'marquee-prod-models')).toEqual([RUNTIME, other, next]);
+    expect(withModelsLayer([], next, 'marquee-prod-models')).toEqual([next]);
+  });
+
+  it('matches the layer by its whole name, not a prefix, and ignores other stages', () => {
+    const next = layerArn('marquee-prod-models', 9);
+    const current = [RUNTIME, layerArn('marquee-prod-models-old', 2), layerArn('marquee-dev-models', 4)];
+
+    expect(withModelsLayer(current, next, 'marquee-prod-models')).toEqual([...current, next]);
+  });
+
+  it('reads the layer name out of a layer version ARN and nothing else', () => {
+    expect(layerNameOf(layerArn('marquee-prod-models', 12))).toBe('marquee-prod-models');
+    expect(layerNameOf('arn:aws:lambda:eu-west-1:123456789012:function:recs')).toBeUndefined();
+    expect(layerNameOf(NOT_AN_ARN)).toBeUndefined();
+  });
+});
+
+describe('parseFunctionList', () => {
+  it('splits MODEL_SERVING_FUNCTIONS on commas and treats an empty value as no functions', () => {
+    expect(parseFunctionList('Marquee-prod-Ml-recs, Marquee-prod-Ml-profiles')).toEqual([
+      'Marquee-prod-Ml-recs',
+      'Marquee-prod-Ml-profiles',
+    ]);
+    expect(parseFunctionList('')).toEqual([]);
+    expect(parseFunctionList(' , ')).toEqual([]);
+  });
+});
+
+/** Records what retrain asked of Lambda; there is no Lambda emulator to run the real adapter on. */
+class RecordingPublisher implements ModelsLayerPublisher {
+  published: ModelsLayerFile[][] = [];
+  attached: { functionName: string; arn: string }[] = [];
+  async publish(files: readonly ModelsLayerFile[]) {
+    this.published.push([...files]);
+    return { layerVersionArn: layerArn('marquee-test-models', this.published.length) };
+  }
+  async attach(functionName: string, arn: string) {
+    this.attached.push({ functionName, arn });
+  }
+}
+
+async function registryWithLiveModels() {
+  const records = new InMemoryModelRecords();
+  const artifacts = new InMemoryArtifacts();
+  const publish = (name: string, ndcg: number) =>
+    publishCandidate(records, artifacts, {
+      name,
+      bytes: new Uint8Array([1, 2, 3]),
+      trainMs: 1,
+      trainedAt: new Date('2026-11-29T03:00:00Z'),
+      metrics: { ndcg },
+    });
+  await publish('ease', 0.3);
+  await publish('ease', 0.35); // promoted: ease 000002 live, 000001 retired
+  await publish('als', 0.2);
+  const rejected = await publish('als', 0.1); // rejected: als 000001 stays live
+  return { records, rejected };
+}
+
+describe('publishModelsLayerAfterRetrain', () => {
+  const servingFunctions = ['Marquee-test-Ml-recs', 'Marquee-test-Ml-profiles'];
+  const promoted: Pick<ModelVersion, 'status'>[] = [{ status: 'rejected' }, { status: 'live' }];
+
+  it('publishes every live artifact once and attaches the new version to each serving function', async () => {
+    const { records } = await registryWithLiveModels();
+    const publisher = new RecordingPublisher();
+
+    const outcome = await publishModelsLayerAfterRetrain({
+      records,
+      modelNames: ['ease', 'als', 'hybrid'],
+      recorded: promoted,
+      servingFunctions,
+      publisher,
+    });
+
+    expect(publisher.published).toEqual([
+      [
+        { artifactKey: 'models/als/000001.onnx', zipPath: 'models/models/als/000001.onnx' },
+        { artifactKey: 'models/ease/000002.onnx', zipPath: 'models/models/ease/000002.onnx' },
+      ],
+    ]);
+    expect(publisher.attached).toEqual(
+      servingFunctions.map((functionName) => ({ functionName, arn: layerArn('marquee-test-models', 1) })),
+    );
+    expect(outcome).toMatchObject({ published: true, functions: servingFunctions });
+  });
+
+  it('does nothing when the run promoted nothing', async () => {
+    const { records, rejected } = await registryWithLiveModels();
+    const publisher = new RecordingPublisher();
+
+    const outcome = await publishModelsLayerAfterRetrain({
+      records,
+      modelNames: ['ease', 'als'],
+      recorded: [rejected],
+      servingFunctions,
+      publisher,
+    });
+
+    expect(outcome).toEqual({ published: false, reason: 'nothing was promoted' });
+    expect(publisher.published).toEqual([]);
+    expect(publisher.attached).toEqual([]);
+  });
+
+  it('does nothing locally, where MODEL_SERVING_FUNCTIONS is unset', async () => {
+    const { records } = await registryWithLiveModels();
+    const publisher = new RecordingPublisher();
+
+    const outcome = await publishModelsLayerAfterRetrain({
+      records,
+      modelNames: ['ease', 'als'],
+      recorded: promoted,
+      servingFunctions: parseFunctionList(''),
+      publisher,
+    });
+
+    expect(outcome.published).toBe(false);
+    expect(publisher.published).toEqual([]);
+  });
+
+  it('stops at the first function whose update fails, leaving the later ones untouched', async () => {
+    const { records } = await registryWithLiveModels();
+    const publisher = new RecordingPublisher();
+    publisher.attach = async (functionName, arn) => {
+      publisher.attached.push({ functionName, arn });
+      throw new Error(`updating ${functionName} ended Failed`);
+    };
+
+    const run = publishModelsLayerAfterRetrain({
+      records,
+      modelNames: ['ease', 'als'],
+      recorded: promoted,
+      servingFunctions,
+      publisher,
+    });
+
+    await expect(run).rejects.toThrow('Marquee-test-Ml-recs');
+    expect(publisher.attached.map((a) => a.functionName)).toEqual(['Marquee-test-Ml-recs']);
+  });
+});
