@@ -3,18 +3,21 @@
  * gates every model family. Recommendation models first; each family is isolated so one failing
  * does not stop the others.
  */
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { DynamoEventStore, DynamoItemStore } from '#adapters/dynamodb/catalog-stores.ts';
 import { DynamoModelRecords } from '#adapters/models/dynamo-model-records.ts';
+import { LambdaLayerPublisher } from '#adapters/models/lambda-layer-publisher.ts';
 import { S3Artifacts } from '#adapters/models/s3-artifacts.ts';
 import { runProfileRetrain } from '#adapters/profiles/retrain-job.ts';
 import { CatalogTrainingSources } from '#adapters/models/training-sources.ts';
-import { isModelName } from '#domain/recommendations/artifact.ts';
-import { retrainRecommendationModels } from '#domain/recommendations/retrain.ts';
+import { parseFunctionList, publishModelsLayerAfterRetrain } from '#domain/models/models-layer.ts';
+import { isModelName, MODEL_NAMES } from '#domain/recommendations/artifact.ts';
+import { type RetrainReport, retrainRecommendationModels } from '#domain/recommendations/retrain.ts';
 import { DEFAULT_TRAINING_OPTIONS } from '#domain/recommendations/training.ts';
-import { logger, withObservability } from '#edge/observability.ts';
-import { bucketNameFromEnv, tableNameFromEnv } from '#platform/config.ts';
+import { logger, metrics, withObservability } from '#edge/observability.ts';
+import { bucketNameFromEnv, getStringFromEnv, tableNameFromEnv } from '#platform/config.ts';
 
 const sources = new CatalogTrainingSources(
   new DynamoEventStore(tableNameFromEnv('events')),
@@ -22,6 +25,14 @@ const sources = new CatalogTrainingSources(
 );
 const records = new DynamoModelRecords(tableNameFromEnv('models'));
 const artifacts = new S3Artifacts(bucketNameFromEnv('models'));
+// Set by the Ml stack in AWS; unset locally, where serving picks a promotion up through the registry TTL.
+const servingFunctions = parseFunctionList(
+  getStringFromEnv({ key: 'MODEL_SERVING_FUNCTIONS', defaultValue: '' }),
+);
+const modelsLayerName = getStringFromEnv({ key: 'MODELS_LAYER_NAME', defaultValue: '' });
+const layerPublisher = modelsLayerName
+  ? new LambdaLayerPublisher({ bucket: bucketNameFromEnv('models'), artifacts, layerName: modelsLayerName })
+  : undefined;
 
 /** `detail.models` restricts a run (e.g. a frequent schedule refreshing only trending and popularity). */
 type ScheduledEvent = EventBridgeEvent<'Scheduled Event', { reason?: string; models?: string[] }>;
@@ -58,5 +69,31 @@ export const handler = middy(async (event: ScheduledEvent) => {
       results[family] = { ok: false, error: error instanceof Error ? error.message : String(error) };
     }
   }
+  results.modelsLayer = await publishModelsLayer(results.recommendations);
   return results;
 }).use(withObservability());
+
+/**
+ * Puts the recommendation models now live into a new models layer version on the serving functions
+ * (only those models: profiles load from S3). A failure costs only cold-start speed (serving loads
+ * the new versions from S3 meanwhile), so it is logged and counted, never thrown.
+ */
+async function publishModelsLayer(recommendations: { ok: boolean; result?: unknown } | undefined) {
+  try {
+    // The recommendations step returns a RetrainReport when ok.
+    const report = recommendations?.ok ? (recommendations.result as RetrainReport) : undefined;
+    const outcome = await publishModelsLayerAfterRetrain({
+      records,
+      modelNames: MODEL_NAMES,
+      recorded: report?.versions ?? [],
+      servingFunctions,
+      publisher: layerPublisher,
+    });
+    logger.info('models layer', { ...outcome });
+    return { ok: true, result: outcome };
+  } catch (error) {
+    logger.error('models layer publish failed; serving loads the new versions from S3', { error });
+    metrics.addMetric('ModelsLayerPublishFailure', MetricUnit.Count, 1);
+    return { ok: false, error: error instanceof Error ? error.message : String(error) };
+  }
+}

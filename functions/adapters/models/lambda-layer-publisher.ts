@@ -1,0 +1,116 @@
+/**
+ * Lambda adapter of the models layer port: zips the live artifacts from the models bucket,
+ * uploads the zip next to them (PublishLayerVersion takes inline zips only up to 50 MB; the models
+ * are ~90 MB), publishes a layer version and swaps it into each serving function's layer list.
+ */
+import {
+  GetFunctionConfigurationCommand,
+  type GetFunctionConfigurationCommandOutput,
+  LambdaClient,
+  PublishLayerVersionCommand,
+  UpdateFunctionConfigurationCommand,
+} from '@aws-sdk/client-lambda';
+import type { ModelsLayerFile, ModelsLayerPublisher } from '#domain/models/models-layer.ts';
+import { withModelsLayer } from '#domain/models/models-layer.ts';
+import type { ArtifactStore } from '#domain/models/registry.ts';
+import { zipArchive } from '#domain/models/zip.ts';
+
+let client: LambdaClient | undefined;
+
+/** One Lambda client per process (region and credentials from the environment, as the others). */
+export function lambdaClient(): LambdaClient {
+  client ??= new LambdaClient({});
+  return client;
+}
+
+export interface LambdaLayerPublisherOptions {
+  /** The models bucket (holds the artifacts; the zip is uploaded under `layers/`, which expires). */
+  bucket: string;
+  /** Reads artifacts from and writes the zip to `bucket`. */
+  artifacts: ArtifactStore;
+  /** MODELS_LAYER_NAME, e.g. `marquee-prod-models`. */
+  layerName: string;
+  /** How long to wait for one function's update to finish, ms. */
+  updateTimeoutMs?: number;
+  /** Between two GetFunctionConfiguration polls, ms. */
+  pollIntervalMs?: number;
+  now?: () => Date;
+}
+
+export class LambdaLayerPublisher implements ModelsLayerPublisher {
+  private readonly updateTimeoutMs: number;
+  private readonly pollIntervalMs: number;
+  private readonly now: () => Date;
+
+  constructor(private readonly options: LambdaLayerPublisherOptions) {
+    this.updateTimeoutMs = options.updateTimeoutMs ?? 120_000;
+    this.pollIntervalMs = options.pollIntervalMs ?? 2_000;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async publish(files: readonly ModelsLayerFile[]): Promise<{ layerVersionArn: string }> {
+    const entries = [];
+    for (const file of files) {
+      entries.push({ path: file.zipPath, bytes: await this.options.artifacts.get(file.artifactKey) });
+    }
+    const zip = zipArchive(entries);
+    const key = `layers/models-${this.now().toISOString()}.zip`;
+    await this.options.artifacts.put(key, zip);
+    const out = await lambdaClient().send(
+      new PublishLayerVersionCommand({
+        LayerName: this.options.layerName,
+        Description: describe(files),
+        Content: { S3Bucket: this.options.bucket, S3Key: key },
+        CompatibleArchitectures: ['arm64'],
+        CompatibleRuntimes: ['nodejs22.x'],
+      }),
+    );
+    if (!out.LayerVersionArn) throw new Error(`PublishLayerVersion returned no ARN for ${key}`);
+    return { layerVersionArn: out.LayerVersionArn };
+  }
+
+  async attach(functionName: string, layerVersionArn: string): Promise<void> {
+    // An update still running (a deploy, an earlier retrain) would make ours fail with a conflict.
+    const current = await this.waitForUpdate(functionName);
+    const layers = withModelsLayer(
+      (current.Layers ?? []).flatMap((layer) => (layer.Arn ? [layer.Arn] : [])),
+      layerVersionArn,
+      this.options.layerName,
+    );
+    await lambdaClient().send(
+      new UpdateFunctionConfigurationCommand({
+        FunctionName: functionName,
+        Layers: layers,
+        // Refused if the configuration changed since we read it, instead of overwriting that change.
+        RevisionId: current.RevisionId,
+      }),
+    );
+    const done = await this.waitForUpdate(functionName);
+    if (done.LastUpdateStatus !== 'Successful') {
+      throw new Error(
+        `updating ${functionName} to ${layerVersionArn} ended ${done.LastUpdateStatus}: ${done.LastUpdateStatusReason ?? 'no reason given'}`,
+      );
+    }
+  }
+
+  /** Polls until the function's last update is no longer InProgress (bounded by updateTimeoutMs). */
+  private async waitForUpdate(functionName: string): Promise<GetFunctionConfigurationCommandOutput> {
+    const deadline = Date.now() + this.updateTimeoutMs;
+    for (;;) {
+      const config = await lambdaClient().send(
+        new GetFunctionConfigurationCommand({ FunctionName: functionName }),
+      );
+      if (config.LastUpdateStatus !== 'InProgress') return config;
+      if (Date.now() + this.pollIntervalMs > deadline) {
+        throw new Error(`${functionName} still updating after ${this.updateTimeoutMs} ms`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, this.pollIntervalMs));
+    }
+  }
+}
+
+/** Layer version description (Lambda allows 256 characters): the artifact keys it holds. */
+function describe(files: readonly ModelsLayerFile[]): string {
+  const text = `Live models: ${files.map((f) => f.artifactKey.replace(/^models\//, '')).join(', ')}`;
+  return text.length <= 256 ? text : `${text.slice(0, 253)}...`;
+}
