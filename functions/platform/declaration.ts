@@ -160,7 +160,11 @@ export const buckets = {
   models: {
     id: 'models',
     env: 'MODELS_BUCKET',
-    expireAfterDays: [{ prefix: 'candidates/', days: 90 }],
+    expireAfterDays: [
+      { prefix: 'candidates/', days: 90 },
+      // Zips retrain uploads for PublishLayerVersion; Lambda copies them at publication.
+      { prefix: 'layers/', days: 30 },
+    ],
   },
 } as const satisfies Record<string, BucketDeclaration>;
 

@@ -408,6 +408,20 @@ describe('wiring', () => {
     );
     const publish = lambdaStatements.find((s) => actionsOf(s).includes('lambda:PublishLayerVersion'))!;
     expect(JSON.stringify(publish.Resource)).toContain(':layer:marquee-dev-models"');
+    // UpdateFunctionConfiguration needs GetLayerVersion on every layer of the new list.
+    const getLayer = lambdaStatements.find((s) => actionsOf(s).includes('lambda:GetLayerVersion'))!;
+    expect(actionsOf(getLayer)).toEqual(['lambda:GetLayerVersion']);
+    expect(getLayer.Resource).toHaveLength(2);
+    expect(JSON.stringify(getLayer.Resource)).toContain(':layer:marquee-dev-models:*"');
+    expect(getLayer.Resource).toContainEqual({ Ref: logicalIdOf(marquee.ml.runtimeLayer) });
+  });
+
+  it('expires the layer zips retrain uploads to the models bucket', () => {
+    const bucket =
+      marquee.templates.data.toJSON().Resources[logicalIdOf(marquee.resources.declaredBucket('models'))];
+    expect(bucket.Properties.LifecycleConfiguration.Rules).toContainEqual(
+      expect.objectContaining({ Prefix: 'layers/', ExpirationInDays: 30, Status: 'Enabled' }),
+    );
   });
 
   it('keeps stack dependencies in one direction: data, media, ml, api', () => {
