@@ -2,10 +2,12 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoEventStore, DynamoItemStore } from '#adapters/dynamodb/catalog-stores.ts';
 import { DynamoModelRecords } from '#adapters/models/dynamo-model-records.ts';
+import { DynamoPlayableCatalog } from '#adapters/models/dynamo-playable-catalog.ts';
 import { LayeredArtifacts } from '#adapters/models/layered-artifacts.ts';
 import { S3Artifacts } from '#adapters/models/s3-artifacts.ts';
 import { recommendationsContracts } from '#contracts/recommendations.ts';
 import { LiveModels } from '#domain/recommendations/live-models.ts';
+import { CachedPlayableCatalog } from '#domain/recommendations/playable-catalog.ts';
 import { RecommendationService } from '#domain/recommendations/service.ts';
 import { httpHandler } from '#edge/http.ts';
 import { logger, metrics } from '#edge/observability.ts';
@@ -34,7 +36,14 @@ const service = new RecommendationService(
   records,
   new DynamoEventStore(tableNameFromEnv('events')),
   new DynamoItemStore(tableNameFromEnv('items')),
-  { historyEvents: getNumberFromEnv({ key: 'RECS_HISTORY_EVENTS', defaultValue: 500, min: 1, max: 5_000 }) },
+  {
+    historyEvents: getNumberFromEnv({ key: 'RECS_HISTORY_EVENTS', defaultValue: 500, min: 1, max: 5_000 }),
+    playable: new CachedPlayableCatalog(
+      new DynamoPlayableCatalog(tableNameFromEnv('items')),
+      // How long a video finishing may take to show under playableOnly (one Scan per container per TTL).
+      getNumberFromEnv({ key: 'RECS_PLAYABLE_TTL_MS', defaultValue: 30_000, min: 0, max: 3_600_000 }),
+    ),
+  },
 );
 
 export const handler = httpHandler('recommendations', recommendationsContracts, {

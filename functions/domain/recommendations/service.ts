@@ -14,6 +14,7 @@ import {
 import type { ModelName } from './artifact.ts';
 import { DEFAULT_EVENT_WEIGHTS, type EventWeights, eventWeight } from './interactions.ts';
 import type { LiveModels } from './live-models.ts';
+import type { PlayableCatalog } from './playable-catalog.ts';
 import {
   type ItemFilters,
   type RecommendationResponse,
@@ -29,6 +30,8 @@ export interface RecommendationServiceOptions {
   /** Newest events of a user folded in per request. */
   historyEvents: number;
   eventWeights?: EventWeights;
+  /** The items playable now; without it `playableOnly` uses the model's training-time snapshot. */
+  playable?: PlayableCatalog;
 }
 
 export class RecommendationService {
@@ -50,9 +53,10 @@ export class RecommendationService {
     query: ItemFilters & { k: number; model?: ModelName; excludeSeen: boolean },
   ): Promise<RecommendationResponse & { userId: string }> {
     // Cold users need only trending and popularity: decide after reading the events.
-    const [base, events] = await Promise.all([
+    const [base, events, playableIds] = await Promise.all([
       this.live.current(COLD_START_MODELS),
       this.latestEvents(userId),
+      query.playableOnly ? this.options.playable?.playableIds() : undefined,
     ]);
     const weights = this.options.eventWeights ?? DEFAULT_EVENT_WEIGHTS;
     const personal = query.model !== 'popularity' && query.model !== 'trending';
@@ -62,7 +66,11 @@ export class RecommendationService {
             query.model ? [query.model, ...COLD_START_MODELS] : ['default', 'hybrid', ...COLD_START_MODELS],
           )
         : base;
-    const result = await recommendForUser(set, events, { ...query, eventWeights: this.options.eventWeights });
+    const result = await recommendForUser(set, events, {
+      ...query,
+      playableIds,
+      eventWeights: this.options.eventWeights,
+    });
     return { userId, ...result };
   }
 

@@ -54,6 +54,8 @@ export interface ItemFilters {
   genres?: string[];
   excludeGenres?: string[];
   playableOnly?: boolean;
+  /** The items playable now (from the items table); absent: the training-time snapshot decides. */
+  playableIds?: ReadonlySet<string>;
 }
 
 /** A history in graph indices with aggregated weights (positive only) and every item seen. */
@@ -113,10 +115,12 @@ export function biasFor(
     : undefined;
   if (include || drop || filters.playableOnly) {
     const genres = genresOf(catalog);
+    const current = filters.playableIds;
+    const playable = (i: number) => (current ? current.has(catalog.itemIds[i]) : catalog.playable[i]);
     for (let i = 0; i < n; i++) {
       if (include && !genres[i].some((g) => include.has(g))) bias[i] = EXCLUDED;
       else if (drop && genres[i].some((g) => drop.has(g))) bias[i] = EXCLUDED;
-      else if (filters.playableOnly && !catalog.playable[i]) bias[i] = EXCLUDED;
+      else if (filters.playableOnly && !playable(i)) bias[i] = EXCLUDED;
     }
   }
   for (const i of exclude) bias[i] = EXCLUDED;

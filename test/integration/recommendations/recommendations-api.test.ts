@@ -37,7 +37,8 @@ describe('recommendation routes on the local platform', () => {
 
   beforeAll(async () => {
     // Prepare: a small generated catalogue and audience in the tables; models refresh on every request.
-    platform = await startTestPlatform({ env: { MODEL_REFRESH_MS: '0' } });
+    // Playable items are re-read after 200 ms, so a finished video shows up within the test.
+    platform = await startTestPlatform({ env: { MODEL_REFRESH_MS: '0', RECS_PLAYABLE_TTL_MS: '200' } });
     data = generateDemoData({ seed: 11, items: 150, users: 120, days: 30, now: NOW });
     const items = new DynamoItemStore(platform.names.ITEMS_TABLE);
     for (const batch of chunks(data.items, 100)) await items.putAll(batch);
@@ -89,6 +90,29 @@ describe('recommendation routes on the local platform', () => {
     expect(after.body.version).toBe('000001');
     expect(after.body.items.map((i: { itemId: string }) => i.itemId)).not.toContain(watched.itemId);
     expect(after.body.items[0].reason).toBe(`because you watched ${watched.title}`);
+  });
+
+  it('playableOnly follows the items table: an item made playable after training shows up without a retrain', async () => {
+    const userId = data.events[0].userId;
+    const all = await platform.api('GET', `/users/${userId}/recommendations?k=20`);
+    expect(all.status).toBe(200);
+    const notPlayable = new Set(data.items.filter((i) => !i.playable).map((i) => i.itemId));
+    const ids: string[] = all.body.items.map((i: { itemId: string }) => i.itemId);
+    const target = data.items.find((i) => i.itemId === ids.find((id) => notPlayable.has(id)));
+    expect(target, 'a non-playable item among the top 20').toBeDefined();
+    const before = await platform.api('GET', `/users/${userId}/recommendations?k=20&playableOnly=true`);
+    expect(before.status).toBe(200);
+    expect(before.body.items.map((i: { itemId: string }) => i.itemId)).not.toContain(target!.itemId);
+    const { itemId, ...fields } = target!;
+    const put = await platform.api('PUT', `/items/${itemId}`, { ...fields, playable: true });
+    expect(put.status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const after = await platform.api('GET', `/users/${userId}/recommendations?k=20&playableOnly=true`);
+    expect(after.status).toBe(200);
+    const afterIds = after.body.items.map((i: { itemId: string }) => i.itemId);
+    expect(afterIds).toContain(target!.itemId);
+    // Every answer is playable now, by the table rather than the training snapshot.
+    expect(afterIds.filter((id: string) => notPlayable.has(id) && id !== itemId)).toEqual([]);
   });
 
   it('answers similar items, rank and trending, and rejects bad input naming the field', async () => {
