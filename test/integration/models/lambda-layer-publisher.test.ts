@@ -1,0 +1,178 @@
+/**
+ * The Lambda layer publisher against the real local S3 (s3rver) and a stand-in for the Lambda API:
+ * there is no Lambda emulator, so a small HTTP server answers the three REST calls the adapter
+ * makes and records what it was sent. What this proves: the zip in S3 unpacks to the files serving
+ * reads, the requests carry what the Lambda API reference asks for, and the adapter waits for the
+ * update to finish. What it cannot prove: that real Lambda accepts them (IAM, quotas).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LambdaLayerPublisher } from '#adapters/models/lambda-layer-publisher.ts';
+import { LayeredArtifacts } from '#adapters/models/layered-artifacts.ts';
+import { S3Artifacts } from '#adapters/models/s3-artifacts.ts';
+import { InMemoryArtifacts } from '#domain/models/memory-store.ts';
+import { modelsLayerFiles } from '#domain/models/models-layer.ts';
+import { startTestPlatform, type TestPlatform } from '../../support/platform.ts';
+
+const LAYER = 'marquee-test-models';
+const RUNTIME = 'arn:aws:lambda:us-east-1:000000000000:layer:OnnxRuntimeLayer:3';
+const layerArn = (version: number) => `arn:aws:lambda:us-east-1:000000000000:layer:${LAYER}:${version}`;
+
+interface RecordedCall {
+  method: string;
+  url: string;
+  body: Record<string, unknown> | undefined;
+}
+
+/** Answers PublishLayerVersion, GetFunctionConfiguration and UpdateFunctionConfiguration. */
+class LambdaStandIn {
+  calls: RecordedCall[] = [];
+  layers = [RUNTIME, layerArn(3)];
+  revision = 1;
+  /** What the update ends as, and how many polls it stays InProgress for. */
+  updateOutcome: 'Successful' | 'Failed' = 'Successful';
+  inProgressPolls = 0;
+  private published = 3;
+  private server: Server | undefined;
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => {
+      let raw = '';
+      req.on('data', (chunk) => {
+        raw += chunk;
+      });
+      req.on('end', () => {
+        const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : undefined;
+        this.calls.push({ method: req.method ?? '', url: req.url ?? '', body });
+        const reply = (status: number, payload: unknown) => {
+          res.writeHead(status, { 'content-type': 'application/json' });
+          res.end(JSON.stringify(payload));
+        };
+        if (req.method === 'POST' && req.url === `/2018-10-31/layers/${LAYER}/versions`) {
+          this.published += 1;
+          return reply(201, { LayerVersionArn: layerArn(this.published), Version: this.published });
+        }
+        const fn = /^\/2015-03-31\/functions\/([^/]+)\/configuration/.exec(req.url ?? '')?.[1];
+        if (fn && req.method === 'GET') {
+          const inProgress = this.inProgressPolls > 0;
+          if (inProgress) this.inProgressPolls -= 1;
+          return reply(200, {
+            FunctionName: fn,
+            Layers: this.layers.map((Arn) => ({ Arn, CodeSize: 1 })),
+            RevisionId: `rev-${this.revision}`,
+            LastUpdateStatus: inProgress ? 'InProgress' : this.updateOutcome,
+            ...(this.updateOutcome === 'Failed' ? { LastUpdateStatusReason: 'layer too large' } : {}),
+          });
+        }
+        if (fn && req.method === 'PUT') {
+          this.layers = (body?.Layers as string[]) ?? this.layers;
+          this.revision += 1;
+          this.inProgressPolls = 2;
+          return reply(200, { FunctionName: fn, LastUpdateStatus: 'InProgress' });
+        }
+        reply(404, { message: `no route for ${req.method} ${req.url}` });
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise((resolve) => this.server?.close(resolve));
+  }
+}
+
+describe('LambdaLayerPublisher', () => {
+  let platform: TestPlatform;
+  const lambda = new LambdaStandIn();
+  const workDir = mkdtempSync(path.join(tmpdir(), 'marquee-layer-'));
+  let publisher: LambdaLayerPublisher;
+  let s3: S3Artifacts;
+
+  beforeAll(async () => {
+    platform = await startTestPlatform();
+    // Read when the adapter creates its client, on first use.
+    process.env.AWS_ENDPOINT_URL_LAMBDA = await lambda.start();
+    s3 = new S3Artifacts(platform.names.MODELS_BUCKET);
+    publisher = new LambdaLayerPublisher({
+      bucket: platform.names.MODELS_BUCKET,
+      artifacts: s3,
+      layerName: LAYER,
+      pollIntervalMs: 10,
+      updateTimeoutMs: 5_000,
+      now: () => new Date('2026-11-29T16:30:00.000Z'),
+    });
+  });
+
+  afterAll(async () => {
+    await lambda.stop();
+    await platform?.stop();
+    rmSync(workDir, { recursive: true, force: true });
+  });
+
+  it('uploads a zip under layers/ that unpacks to the files serving reads, and publishes it from S3', async () => {
+    // Prepare: two live artifacts in the models bucket.
+    const artifacts = {
+      'models/ease/000002.onnx': new Uint8Array(new Float32Array(10_000).fill(0.5).buffer),
+      'models/als/000001.onnx': new TextEncoder().encode('als weights'),
+    };
+    for (const [key, bytes] of Object.entries(artifacts)) await s3.put(key, bytes);
+    const files = modelsLayerFiles(Object.keys(artifacts).map((artifactKey) => ({ artifactKey })));
+
+    // Act
+    const { layerVersionArn } = await publisher.publish(files);
+
+    // Assess: the request names the uploaded object and the function's platform.
+    const publish = lambda.calls.find((c) => c.method === 'POST')!;
+    expect(layerVersionArn).toBe(layerArn(4));
+    expect(publish.body).toMatchObject({
+      Content: {
+        S3Bucket: platform.names.MODELS_BUCKET,
+        S3Key: 'layers/models-2026-11-29T16:30:00.000Z.zip',
+      },
+      CompatibleArchitectures: ['arm64'],
+      CompatibleRuntimes: ['nodejs22.x'],
+    });
+    // Unpack the uploaded zip the way Lambda does (into /opt, here a temp folder) and read it back
+    // through serving's reader, with an empty fallback so nothing can come from elsewhere.
+    const zipFile = path.join(workDir, 'layer.zip');
+    writeFileSync(zipFile, await s3.get('layers/models-2026-11-29T16:30:00.000Z.zip'));
+    const opt = path.join(workDir, 'opt');
+    execFileSync('python3', [
+      '-c',
+      'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])',
+      zipFile,
+      opt,
+    ]);
+    const layered = new LayeredArtifacts(path.join(opt, 'models'), new InMemoryArtifacts());
+    for (const [key, bytes] of Object.entries(artifacts)) {
+      expect(Buffer.from(await layered.get(key)).equals(Buffer.from(bytes))).toBe(true);
+    }
+  });
+
+  it('swaps only the models layer, guards with the revision read, and returns once the update succeeded', async () => {
+    lambda.calls = [];
+
+    await publisher.attach('Marquee-test-Ml-recs', layerArn(4));
+
+    const update = lambda.calls.find((c) => c.method === 'PUT')!;
+    expect(update.url).toBe('/2015-03-31/functions/Marquee-test-Ml-recs/configuration');
+    expect(update.body).toEqual({ Layers: [RUNTIME, layerArn(4)], RevisionId: 'rev-1' });
+    // One read before the update, then polls through two InProgress answers to Successful.
+    expect(lambda.calls.filter((c) => c.method === 'GET')).toHaveLength(4);
+    expect(lambda.calls.at(-1)!.method).toBe('GET');
+  });
+
+  it("fails with Lambda's reason when the update ends Failed", async () => {
+    lambda.updateOutcome = 'Failed';
+
+    await expect(publisher.attach('Marquee-test-Ml-recs', layerArn(5))).rejects.toThrow(
+      /Marquee-test-Ml-recs .* ended Failed: layer too large/,
+    );
+  });
+});
