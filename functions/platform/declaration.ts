@@ -457,6 +457,14 @@ export const schedules: ScheduleDeclaration[] = [
     expression: 'cron(0 3 * * ? *)',
     detail: { reason: 'schedule' },
   },
+  {
+    // The nightly run alone leaves trending up to a day old; this refresh trains only the cheap
+    // count-based models (profiles are skipped by the retrain handler for a restricted run).
+    id: 'trending-refresh',
+    function: 'retrain',
+    expression: 'rate(15 minutes)',
+    detail: { reason: 'schedule', models: ['trending', 'popularity'] },
+  },
 ];
 
 /** `GET /items/{itemId}` — the API Gateway route key. */

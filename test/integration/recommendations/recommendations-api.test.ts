@@ -6,6 +6,7 @@ import { S3Artifacts } from '#adapters/models/s3-artifacts.ts';
 import { CatalogTrainingSources } from '#adapters/models/training-sources.ts';
 import { type DemoData, generateDemoData } from '#domain/demo/generate.ts';
 import { publishCandidate } from '#domain/models/registry.ts';
+import { schedules } from '#platform/declaration.ts';
 import { DEFAULT_TRAINING_OPTIONS } from '#domain/recommendations/training.ts';
 import { retrainRecommendationModels } from '#domain/recommendations/retrain.ts';
 import { startTestPlatform, type TestPlatform } from '../../support/platform.ts';
@@ -27,6 +28,7 @@ const scheduled = {
 
 interface RetrainResult {
   recommendations: { ok: boolean; result: { versions: { name: string; version: string; status: string }[] } };
+  profiles?: { ok: boolean; result: unknown };
 }
 
 describe('recommendation routes on the local platform', () => {
@@ -184,6 +186,21 @@ describe('recommendation routes on the local platform', () => {
     expect(cold.body).toMatchObject({ model: 'popularity', version: '000001' });
     const unknown = await platform.api('POST', '/models/nonsense/rollback');
     expect(unknown.status).toBe(400);
+  });
+
+  it('the declared trending refresh retrains only trending and popularity and leaves profiles alone', async () => {
+    const refresh = schedules.find((s) => s.id === 'trending-refresh');
+    expect(refresh?.expression).toBe('rate(15 minutes)');
+    const result = (await platform.runtime.invoke('retrain', {
+      ...scheduled,
+      detail: refresh!.detail,
+    })) as RetrainResult;
+    expect(result.recommendations.ok).toBe(true);
+    expect(result.recommendations.result.versions.map((v) => v.name).sort()).toEqual([
+      'popularity',
+      'trending',
+    ]);
+    expect(result.profiles?.result).toEqual({ skipped: 'run restricted to other models' });
   });
 
   it('a corrupt live artifact never takes serving down: the previous version keeps answering', async () => {
