@@ -69,7 +69,7 @@ export const handler = middy(async (event: ScheduledEvent) => {
       results[family] = { ok: false, error: error instanceof Error ? error.message : String(error) };
     }
   }
-  results.modelsLayer = await publishModelsLayer(results.recommendations);
+  results.modelsLayer = await publishModelsLayer(results.recommendations, !event.detail?.models?.length);
   return results;
 }).use(withObservability());
 
@@ -78,7 +78,10 @@ export const handler = middy(async (event: ScheduledEvent) => {
  * (only those models: profiles load from S3). A failure costs only cold-start speed (serving loads
  * the new versions from S3 meanwhile), so it is logged and counted, never thrown.
  */
-async function publishModelsLayer(recommendations: { ok: boolean; result?: unknown } | undefined) {
+async function publishModelsLayer(
+  recommendations: { ok: boolean; result?: unknown } | undefined,
+  fullRun: boolean,
+) {
   try {
     // The recommendations step returns a RetrainReport when ok.
     const report = recommendations?.ok ? (recommendations.result as RetrainReport) : undefined;
@@ -86,6 +89,7 @@ async function publishModelsLayer(recommendations: { ok: boolean; result?: unkno
       records,
       modelNames: MODEL_NAMES,
       recorded: report?.versions ?? [],
+      fullRun,
       servingFunctions,
       publisher: layerPublisher,
     });

@@ -88,6 +88,12 @@ export interface ModelsLayerRun {
   modelNames: readonly string[];
   /** Versions this retrain recorded; only `status: 'live'` ones (promoted) trigger a publish. */
   recorded: readonly Pick<ModelVersion, 'status'>[];
+  /**
+   * False for a run restricted to some models (the frequent trending refresh): each publish retires
+   * every warm serving container and stores ~90 MB more layer, so only full runs publish; a model
+   * promoted in between is served from S3 through the registry TTL.
+   */
+  fullRun: boolean;
   /** Serving functions to attach the new version to; empty means "not in AWS" (skip). */
   servingFunctions: readonly string[];
   /** Absent when `servingFunctions` is empty. */
@@ -102,6 +108,7 @@ export async function publishModelsLayerAfterRetrain(run: ModelsLayerRun): Promi
   if (run.servingFunctions.length === 0 || !run.publisher) {
     return { published: false, reason: 'no serving functions configured (local run)' };
   }
+  if (!run.fullRun) return { published: false, reason: 'run restricted to some models' };
   if (!run.recorded.some((v) => v.status === 'live')) {
     return { published: false, reason: 'nothing was promoted' };
   }

@@ -145,6 +145,7 @@ describe('publishModelsLayerAfterRetrain', () => {
       records,
       modelNames: ['ease', 'als', 'hybrid'],
       recorded: promoted,
+      fullRun: true,
       servingFunctions,
       publisher,
     });
@@ -169,11 +170,30 @@ describe('publishModelsLayerAfterRetrain', () => {
       records,
       modelNames: ['ease', 'als'],
       recorded: [rejected],
+      fullRun: true,
       servingFunctions,
       publisher,
     });
 
     expect(outcome).toEqual({ published: false, reason: 'nothing was promoted' });
+    expect(publisher.published).toEqual([]);
+    expect(publisher.attached).toEqual([]);
+  });
+
+  it('does nothing after a run restricted to some models, even when it promoted one', async () => {
+    const { records } = await registryWithLiveModels();
+    const publisher = new RecordingPublisher();
+
+    const outcome = await publishModelsLayerAfterRetrain({
+      records,
+      modelNames: ['ease', 'als'],
+      recorded: promoted,
+      fullRun: false,
+      servingFunctions,
+      publisher,
+    });
+
+    expect(outcome).toEqual({ published: false, reason: 'run restricted to some models' });
     expect(publisher.published).toEqual([]);
     expect(publisher.attached).toEqual([]);
   });
@@ -186,6 +206,7 @@ describe('publishModelsLayerAfterRetrain', () => {
       records,
       modelNames: ['ease', 'als'],
       recorded: promoted,
+      fullRun: true,
       servingFunctions: parseFunctionList(''),
       publisher,
     });
@@ -206,6 +227,7 @@ describe('publishModelsLayerAfterRetrain', () => {
       records,
       modelNames: ['ease', 'als'],
       recorded: promoted,
+      fullRun: true,
       servingFunctions,
       publisher,
     });
