@@ -74,7 +74,7 @@ export async function runProfilesEvaluation(argv: string[]): Promise<void> {
   const lines = [
     `Audience profiles — demo data (seed ${seed}, ${data.users.length} users, ${data.events.length} events; trained in ${Math.round(demo.trainMs)} ms)`,
     `  churn (${horizon}-day horizon) ROC-AUC on the held-out later window: ${f(demo.churn.rocAuc)}  (train ${demo.churn.trainRows} rows, test ${demo.churn.testRows}, churn rate ${f(demo.churn.testChurnRate)})`,
-    `    served: ${demo.churn.algorithm}; candidates ${demo.churn.candidates.map((c) => `${c.algorithm} ${f(c.auc)}`).join(', ')}`,
+    `    served: ${demo.churn.algorithm}; candidates ${demo.churn.candidates.map((c) => `${c.algorithm} ${f(c.auc ?? Number.NaN)}`).join(', ')}`,
     `  anomaly ROC-AUC on ${demo.anomaly.bots} planted bots: ${f(demo.anomaly.rocAuc)}  (threshold ${f(demo.anomaly.threshold)}: recall ${f(demo.anomaly.recall)}, precision ${f(demo.anomaly.precision)})`,
     `  segments: k=${demo.segments.k}, silhouette ${f(demo.segments.silhouette)}, inertia ${f(demo.segments.inertia)}`,
     ...demo.segments.labels.map((l) => `    - ${l}`),

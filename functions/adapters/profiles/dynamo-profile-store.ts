@@ -4,6 +4,7 @@ import type { Page } from '#domain/catalog/ports.ts';
 import type { ProfileStore, StoredProfileSummary } from '#domain/profiles/ports.ts';
 import { batchWrite } from '#adapters/dynamodb/batch.ts';
 import { decodeCursor, documentClient, encodeCursor } from '#adapters/dynamodb/client.ts';
+import { assertFiniteNumbers } from '#domain/profiles/finite-numbers.ts';
 
 /**
  * byAnomaly is partitioned by a shard so writes of a whole audience do not pile onto one partition;
@@ -25,10 +26,14 @@ export function anomalyShardOf(userId: string): string {
   return `shard-${(hash >>> 0) % ANOMALY_SHARDS}`;
 }
 
-const toRow = (summary: StoredProfileSummary): ProfileRow => ({
-  ...summary,
-  ...(summary.anomalyScore === undefined ? {} : { anomalyShard: anomalyShardOf(summary.userId) }),
-});
+/** The stored row; refuses NaN or infinite answers by name rather than with DynamoDB's generic error. */
+function toRow(summary: StoredProfileSummary): ProfileRow {
+  assertFiniteNumbers(summary, 'profile', `the profile of user ${summary.userId}`);
+  return {
+    ...summary,
+    ...(summary.anomalyScore === undefined ? {} : { anomalyShard: anomalyShardOf(summary.userId) }),
+  };
+}
 
 const fromRow = ({ anomalyShard: _shard, ...summary }: ProfileRow): StoredProfileSummary => summary;
 

@@ -39,7 +39,7 @@ export interface DemoEvaluation {
     testChurnRate: number;
     horizonDays: number;
     algorithm: string;
-    candidates: { algorithm: string; auc: number }[];
+    candidates: { algorithm: string; auc?: number }[];
   };
   anomaly: AnomalyQuality;
   segments: { k: number; silhouette: number; inertia: number; labels: string[] };
@@ -65,7 +65,7 @@ export function evaluateOnDemoData(
   );
   return {
     churn: {
-      rocAuc: result.metrics.churn.auc,
+      rocAuc: result.metrics.churn.auc ?? Number.NaN,
       ...pick(result.metrics.churn),
       horizonDays: result.artifacts.churn.metadata.horizonDays,
     },

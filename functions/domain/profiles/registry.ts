@@ -9,6 +9,7 @@ import {
   publishCandidate,
 } from '#domain/models/registry.ts';
 import { NotFoundError } from '#domain/errors.ts';
+import { assertFiniteNumbers } from './finite-numbers.ts';
 import type {
   ProfileModelName,
   ProfileModelRegistry,
@@ -65,6 +66,7 @@ export class ProfileRegistry implements ProfileModelRegistry {
     artifact: ProfileArtifact,
     figures: { metrics: Record<string, number>; trainMs: number; dataCutoff: number },
   ): Promise<PublishedProfileModel> {
+    assertFiniteNumbers(figures, 'figures', `${artifact.name} model figures`);
     const record = await publishCandidate(
       this.records,
       this.artifacts,

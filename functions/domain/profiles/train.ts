@@ -123,8 +123,8 @@ export interface ChurnModelMetadata {
   name: typeof PROFILE_MODEL_NAMES.churn;
   columns: string[];
   algorithm: ChurnAlgorithm;
-  /** Held-out ROC-AUC of every algorithm tried; the best one is served. */
-  candidates: { algorithm: ChurnAlgorithm; auc: number }[];
+  /** Held-out ROC-AUC of every algorithm tried (absent when the window has one class); the best one is served. */
+  candidates: { algorithm: ChurnAlgorithm; auc?: number }[];
   horizonDays: number;
   /** Logistic regression only: coefficients on the raw columns and the intercept. */
   coefficients?: number[];
@@ -158,13 +158,13 @@ export interface ProfileMetrics {
     trainedUsers: number;
   };
   churn: {
-    /** ROC-AUC on the later, held-out window (model fitted on the earlier window). */
-    auc: number;
+    /** ROC-AUC on the later, held-out window (model fitted on the earlier window); absent when that window has one class. */
+    auc?: number;
     trainRows: number;
     testRows: number;
     testChurnRate: number;
     algorithm: ChurnAlgorithm;
-    candidates: { algorithm: ChurnAlgorithm; auc: number }[];
+    candidates: { algorithm: ChurnAlgorithm; auc?: number }[];
   };
 }
 
@@ -409,28 +409,38 @@ export function trainChurn(
   now: number,
 ) {
   const horizon = c.churnHorizonDays * DAY_MS;
+  // Labels need an observed horizon, so the windows end where the data does: a retrain run weeks after
+  // the last event (a stale or demo data set) would otherwise find no active users and no AUC at all.
+  const latest = latestEventTime(byUser);
+  const dataEnd = Number.isFinite(latest) ? Math.min(now, latest + 1) : now;
   // Time split: fit on the earlier window, measure on the later one nobody trained on.
   const train = churnDatasetAt(
     byUser,
     itemsById,
-    now - 2 * horizon,
+    dataEnd - 2 * horizon,
     c.churnHorizonDays,
     c.churnActiveWindowDays,
   );
-  const test = churnDatasetAt(byUser, itemsById, now - horizon, c.churnHorizonDays, c.churnActiveWindowDays);
+  const test = churnDatasetAt(
+    byUser,
+    itemsById,
+    dataEnd - horizon,
+    c.churnHorizonDays,
+    c.churnActiveWindowDays,
+  );
   // Both algorithms are fitted on the earlier window and measured on the later; the better one is served.
   const candidates = (['logistic-regression', 'gradient-boosted-trees'] as const).map((algorithm) => {
     const fitted = fitChurn(algorithm, train);
-    return {
-      algorithm,
-      auc: rocAuc(
-        test.rows.map((r) => predictChurn(fitted, r)),
-        test.labels,
-      ),
-    };
+    const auc = rocAuc(
+      test.rows.map((r) => predictChurn(fitted, r)),
+      test.labels,
+    );
+    // rocAuc is NaN with one class; absent says "not measurable" and stays storable.
+    return Number.isFinite(auc) ? { algorithm, auc } : { algorithm };
   });
-  // Ties (and NaN, when the window has one class) go to the simpler logistic regression.
-  const best = candidates[1].auc > candidates[0].auc + 1e-9 ? candidates[1] : candidates[0];
+  // Ties (and no AUC, when the window has one class) go to the simpler logistic regression.
+  const aucOf = (candidate: { auc?: number }) => candidate.auc ?? Number.NEGATIVE_INFINITY;
+  const best = aucOf(candidates[1]) > aucOf(candidates[0]) + 1e-9 ? candidates[1] : candidates[0];
   const auc = best.auc;
   // The served model is refitted with the same settings on the latest labelled window.
   const model = fitChurn(best.algorithm, test);
@@ -443,14 +453,14 @@ export function trainChurn(
     ...(model.algorithm === 'logistic-regression'
       ? { coefficients: model.logistic.coefficients, intercept: model.logistic.intercept }
       : {}),
-    trainedCutoff: now - horizon,
+    trainedCutoff: dataEnd - horizon,
     asOf: now,
   };
   return {
     model,
     metadata,
     metrics: {
-      auc,
+      ...(auc === undefined ? {} : { auc }),
       trainRows: train.rows.length,
       testRows: test.rows.length,
       testChurnRate: test.labels.reduce((a, b) => a + b, 0) / Math.max(1, test.labels.length),
@@ -458,4 +468,14 @@ export function trainChurn(
       candidates,
     },
   };
+}
+
+/** Epoch ms of the newest event (lists are sorted oldest first); -Infinity with no events. */
+function latestEventTime(byUser: ReadonlyMap<string, InteractionEvent[]>): number {
+  let latest = Number.NEGATIVE_INFINITY;
+  for (const events of byUser.values()) {
+    const last = events[events.length - 1];
+    if (last && last.timestamp > latest) latest = last.timestamp;
+  }
+  return latest;
 }

@@ -112,7 +112,7 @@ describe('trainProfileModels on the demo data', () => {
       'logistic-regression',
       'gradient-boosted-trees',
     ]);
-    const best = Math.max(...result.artifacts.churn.metadata.candidates.map((c) => c.auc));
+    const best = Math.max(...result.artifacts.churn.metadata.candidates.map((c) => c.auc ?? Number.NaN));
     expect(result.metrics.churn.auc).toBe(best);
   });
 
