@@ -8,6 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { InteractionEvent } from '#domain/catalog/types.ts';
 import { readMovieLens } from '#domain/datasets/movielens.ts';
 import { DEMO_NOW, generateDemoData } from '#domain/demo/generate.ts';
+import { DEFAULT_PROFILE_TRAINING_CONFIG } from '#domain/profiles/train.ts';
 import {
   type AnomalyQuality,
   evaluateAnomalyWithInjectedBots,
@@ -79,7 +80,7 @@ export async function runProfilesEvaluation(argv: string[]): Promise<void> {
     `  segments: k=${demo.segments.k}, silhouette ${f(demo.segments.silhouette)}, inertia ${f(demo.segments.inertia)}`,
     ...demo.segments.labels.map((l) => `    - ${l}`),
     'rocAuc' in movielens
-      ? `MovieLens ml-latest-small + ${movielens.bots} injected bots (${movielens.users} users): anomaly ROC-AUC ${f(movielens.rocAuc)}  (recall ${f(movielens.recall)}, precision ${f(movielens.precision)})`
+      ? `MovieLens ml-latest-small + ${movielens.bots} injected bots (${movielens.users} users, ${((100 * movielens.bots) / movielens.users).toFixed(1)}% bots): anomaly ROC-AUC ${f(movielens.rocAuc)}\n    at the flag threshold ${f(movielens.threshold)} (calibrated for ${(100 * DEFAULT_PROFILE_TRAINING_CONFIG.anomalyContamination).toFixed(1)}% anomalous): recall ${f(movielens.recall)}, precision ${f(movielens.precision)}`
       : `MovieLens: skipped (${movielens.skipped})`,
     `Pass: ${JSON.stringify(report.pass)}`,
   ];
