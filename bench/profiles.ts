@@ -48,21 +48,12 @@ export async function benchProfileLatency(requests: number): Promise<BenchSectio
   const now = Math.floor(Date.now() / DAY_MS) * DAY_MS;
   // Imported here so the other sections run without the local runtime's dependencies.
   const { startPlatform } = await import('#local/platform.ts');
-  const { DynamoEventStore, DynamoItemStore } = await import('#adapters/dynamodb/catalog-stores.ts');
-  const { batchWrite } = await import('#adapters/dynamodb/batch.ts');
-  const { chunks } = await import('#adapters/dynamodb/client.ts');
+  const { writeDataset } = await import('#local/seed.ts');
   const { runProfileRetrain } = await import('#adapters/profiles/retrain-job.ts');
   const platform = await startPlatform({ mediaConvert: false, env: { PROFILE_MODEL_REFRESH_MS: '30000' } });
   try {
     const data = generateDemoData({ seed: 9, items: 300, users: 300, days: 45, now });
-    const items = new DynamoItemStore(platform.names.ITEMS_TABLE);
-    for (const batch of chunks(data.items, 100)) await items.putAll(batch);
-    await batchWrite(
-      platform.names.USERS_TABLE,
-      data.users.map((user) => ({ PutRequest: { Item: user } })),
-    );
-    const events = new DynamoEventStore(platform.names.EVENTS_TABLE);
-    for (const batch of chunks(data.events, 2000)) await events.putAll(batch);
+    await writeDataset(platform.names, data);
     await runProfileRetrain({ now });
     const counts = new Map<string, number>();
     for (const e of data.events) counts.set(e.userId, (counts.get(e.userId) ?? 0) + 1);

@@ -2,6 +2,7 @@
 import { batchWrite } from '#adapters/dynamodb/batch.ts';
 import { DynamoEventStore, DynamoItemStore } from '#adapters/dynamodb/catalog-stores.ts';
 import { chunks } from '#adapters/dynamodb/client.ts';
+import type { InteractionEvent, Item, UserAttributes } from '#domain/catalog/types.ts';
 import { generateDemoData } from '#domain/demo/generate.ts';
 
 const DAY_MS = 86_400_000;
@@ -27,19 +28,36 @@ export async function seedDemoData(
   }
   const now = options.now ?? Math.floor(Date.now() / DAY_MS) * DAY_MS;
   const data = generateDemoData({ seed: options.seed ?? 42, now });
+  await writeDataset(names, data, {
+    concurrency: options.concurrency,
+    createdAt: new Date(now).toISOString(),
+  });
+  return { seeded: true, items: data.items.length, users: data.users.length, events: data.events.length };
+}
+
+/**
+ * Writes a generated or imported dataset straight through the storage adapters (no API): items in
+ * transactions of 100, users and events with BatchWriteItem, `concurrency` event batches in flight.
+ */
+export async function writeDataset(
+  names: Record<string, string>,
+  data: { items: Item[]; users: UserAttributes[]; events: InteractionEvent[] },
+  options: { concurrency?: number; createdAt?: string } = {},
+): Promise<void> {
+  const items = new DynamoItemStore(names.ITEMS_TABLE);
   for (const batch of chunks(data.items, 100)) await items.putAll(batch);
   await batchWrite(
     names.USERS_TABLE,
-    data.users.map((user) => ({ PutRequest: { Item: { ...user, createdAt: new Date(now).toISOString() } } })),
+    data.users.map((user) => ({
+      PutRequest: { Item: options.createdAt ? { ...user, createdAt: options.createdAt } : user },
+    })),
   );
   const events = new DynamoEventStore(names.EVENTS_TABLE);
   const batches = chunks(data.events, 500);
-  const concurrency = options.concurrency ?? 4;
   let next = 0;
   await Promise.all(
-    Array.from({ length: concurrency }, async () => {
+    Array.from({ length: options.concurrency ?? 4 }, async () => {
       while (next < batches.length) await events.putAll(batches[next++]);
     }),
   );
-  return { seeded: true, items: data.items.length, users: data.users.length, events: data.events.length };
 }

@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { batchWrite } from '#adapters/dynamodb/batch.ts';
-import { chunks } from '#adapters/dynamodb/client.ts';
-import { DynamoEventStore, DynamoItemStore } from '#adapters/dynamodb/catalog-stores.ts';
 import { runProfileRetrain } from '#adapters/profiles/retrain-job.ts';
 import { type DemoData, generateDemoData } from '#domain/demo/generate.ts';
+import { writeDataset } from '#local/seed.ts';
 import type { ProfileRetrainResult } from '#domain/profiles/retrain.ts';
 import { startTestPlatform, type TestPlatform } from '../../support/platform.ts';
 
@@ -20,14 +18,7 @@ describe('audience profile routes on the local platform', () => {
     // Prepare: a small generated audience written through the catalog adapters, then one retrain.
     platform = await startTestPlatform({ env: { PROFILE_MODEL_REFRESH_MS: '0' } });
     data = generateDemoData({ seed: 5, items: 200, users: 160, days: 35, now: NOW, botShare: 0.025 });
-    const items = new DynamoItemStore(platform.names.ITEMS_TABLE);
-    for (const batch of chunks(data.items, 100)) await items.putAll(batch);
-    await batchWrite(
-      platform.names.USERS_TABLE,
-      data.users.map((user) => ({ PutRequest: { Item: user } })),
-    );
-    const events = new DynamoEventStore(platform.names.EVENTS_TABLE);
-    for (const batch of chunks(data.events, 2000)) await events.putAll(batch);
+    await writeDataset(platform.names, data);
   });
 
   afterAll(async () => {
