@@ -3,6 +3,8 @@
  * RSS are its own):
  *   train DIR            trains every recommendation model on a MovieLens directory
  *   synthetic N          trains every model on N synthetic events
+ *   cold-phases          times, one by one, the loads of a personal first request against the live
+ *                        registry named by the environment (pointers, S3 downloads, metadata, sessions)
  * Prints one JSON line.
  */
 import { readMovieLens } from '#domain/datasets/movielens.ts';
@@ -11,7 +13,49 @@ import { syntheticEvents } from './synthetic-events.ts';
 
 const [mode, arg] = process.argv.slice(2);
 
+/** The first personal request's loads, step by step (ms each). */
+async function coldPhases(): Promise<Record<string, number>> {
+  const t0 = performance.now();
+  const { DynamoModelRecords } = await import('#adapters/models/dynamo-model-records.ts');
+  const { S3Artifacts } = await import('#adapters/models/s3-artifacts.ts');
+  const { artifactKeyFor } = await import('#domain/models/registry.ts');
+  const { decodeArtifactMetadata } = await import('#domain/recommendations/artifact.ts');
+  const { loadSession } = await import('#domain/onnx/session.ts');
+  const { bucketNameFromEnv, tableNameFromEnv } = await import('#platform/config.ts');
+  const records = new DynamoModelRecords(tableNameFromEnv('models'));
+  const artifacts = new S3Artifacts(bucketNameFromEnv('models'));
+  const t1 = performance.now();
+  const names = [
+    ...new Set([(await records.getDefaultModel()) ?? 'ease', 'hybrid', 'popularity', 'trending']),
+  ];
+  const lives = await Promise.all(names.map((n) => records.getLive(n)));
+  const t2 = performance.now();
+  const bytes = await Promise.all(
+    lives.map((live, i) => artifacts.get(artifactKeyFor(names[i], live!.version, 'live'))),
+  );
+  const t3 = performance.now();
+  for (const b of bytes) decodeArtifactMetadata(b);
+  const t4 = performance.now();
+  const phases: Record<string, number> = {
+    'imports (tsx)': t1 - t0,
+    [`registry pointers (${names.join(', ')})`]: t2 - t1,
+    'S3 downloads, in parallel': t3 - t2,
+    'artifact metadata decode': t4 - t3,
+  };
+  for (let i = 0; i < bytes.length; i++) {
+    const started = performance.now();
+    await loadSession(bytes[i]);
+    phases[`session ${names[i]} (${(bytes[i].byteLength / 1e6).toFixed(1)} MB)`] =
+      performance.now() - started;
+  }
+  return phases;
+}
+
 async function main() {
+  if (mode === 'cold-phases') {
+    console.log(JSON.stringify(await coldPhases()));
+    return;
+  }
   const started = performance.now();
   if (mode === 'train' || mode === 'synthetic') {
     let input: Parameters<typeof trainAllModels>[0];

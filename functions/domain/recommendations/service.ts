@@ -16,9 +16,12 @@ import { DEFAULT_EVENT_WEIGHTS, type EventWeights, eventWeight } from './interac
 import type { LiveModels } from './live-models.ts';
 import type { PlayableCatalog } from './playable-catalog.ts';
 import {
+  historyFor,
   type ItemFilters,
+  type ModelSet,
   type RecommendationResponse,
   rankItems,
+  THIN_HISTORY,
   recommendForUser,
   similarItems,
   trendingItems,
@@ -52,26 +55,35 @@ export class RecommendationService {
     userId: string,
     query: ItemFilters & { k: number; model?: ModelName; excludeSeen: boolean },
   ): Promise<RecommendationResponse & { userId: string }> {
-    // Cold users need only trending and popularity: decide after reading the events.
-    const [base, events, playableIds] = await Promise.all([
-      this.live.current(COLD_START_MODELS),
+    const [events, playableIds] = await Promise.all([
       this.latestEvents(userId),
       query.playableOnly ? this.options.playable?.playableIds() : undefined,
     ]);
-    const weights = this.options.eventWeights ?? DEFAULT_EVENT_WEIGHTS;
-    const personal = query.model !== 'popularity' && query.model !== 'trending';
-    const set =
-      personal && events.some((e) => eventWeight(e, weights) > 0)
-        ? await this.live.current(
-            query.model ? [query.model, ...COLD_START_MODELS] : ['default', 'hybrid', ...COLD_START_MODELS],
-          )
-        : base;
+    const set = await this.modelsFor(events, query.model);
     const result = await recommendForUser(set, events, {
       ...query,
       playableIds,
       eventWeights: this.options.eventWeights,
     });
     return { userId, ...result };
+  }
+
+  /**
+   * Loads only what this answer needs (a cold container pays for every artifact it loads): the
+   * personal model; hybrid only for a thin history; trending and popularity only for a user the
+   * model cannot fold in.
+   */
+  private async modelsFor(events: readonly InteractionEvent[], requested?: ModelName): Promise<ModelSet> {
+    const weights = this.options.eventWeights ?? DEFAULT_EVENT_WEIGHTS;
+    const personal = requested !== 'popularity' && requested !== 'trending';
+    if (!personal || !events.some((e) => eventWeight(e, weights) > 0))
+      return this.live.current(COLD_START_MODELS);
+    const set = await this.live.current([requested ?? 'default']);
+    const model = set.models[requested ?? set.defaultModel];
+    const known = model ? historyFor(model, events, weights).items.length : 0;
+    if (known === 0) return this.live.current(COLD_START_MODELS);
+    if (!requested && known < THIN_HISTORY && model?.name !== 'hybrid') return this.live.current(['hybrid']);
+    return set;
   }
 
   async rank(userId: string, itemIds: string[], model?: ModelName) {
