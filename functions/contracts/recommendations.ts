@@ -88,7 +88,12 @@ export const recommendationsContracts = {
         .min(1, { error: 'must not be empty' })
         .max(MAX_RANK_ITEMS, { error: `must have at most ${MAX_RANK_ITEMS} item ids` }),
     }),
-    response: Recommendations.extend({ userId: z.string(), unknown: z.array(z.string()) }),
+    // Every given id comes back: ranked first, then unscorable and unknown ones with score null.
+    response: Recommendations.extend({
+      userId: z.string(),
+      items: z.array(RecommendedItem.extend({ score: z.number().nullable() })),
+      unknown: z.array(z.string()),
+    }),
   },
   getSimilarItems: {
     params: z.object({ itemId: Id }),

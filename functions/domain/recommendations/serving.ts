@@ -384,7 +384,7 @@ export async function rankItems(
   events: readonly InteractionEvent[],
   itemIds: readonly string[],
   options: { model?: ModelName; eventWeights?: EventWeights },
-): Promise<RecommendationResponse & { unknown: string[] }> {
+): Promise<Omit<RecommendationResponse, 'items'> & { items: RankedItem[]; unknown: string[] }> {
   const preferred = set.models[options.model ?? set.defaultModel];
   let model = preferred;
   let history = model ? historyFor(model, events, options.eventWeights) : undefined;
@@ -397,7 +397,7 @@ export async function rankItems(
   const bias = new Float32Array(catalog.itemIds.length).fill(EXCLUDED);
   const known: number[] = [];
   const unknown: string[] = [];
-  for (const id of itemIds) {
+  for (const id of new Set(itemIds)) {
     const i = model.index.get(id);
     if (i === undefined) unknown.push(id);
     else {
@@ -408,16 +408,29 @@ export async function rankItems(
   const r =
     known.length > 0 ? await runGraph(model, history, bias, known.length) : { indices: [], scores: [] };
   const h = history;
-  return {
-    model: model.name,
-    version: model.version,
-    items: r.indices.map((i, j) => ({
-      itemId: catalog.itemIds[i],
-      score: round(r.scores[j]),
-      reason: h.items.length > 0 ? personalReason(catalog, h, i, j, r) : 'popular with everyone',
-    })),
-    unknown,
-  };
+  const items: RankedItem[] = r.indices.map((i, j) => ({
+    itemId: catalog.itemIds[i],
+    score: round(r.scores[j]),
+    reason: h.items.length > 0 ? personalReason(catalog, h, i, j, r) : 'popular with everyone',
+  }));
+  // A rank answer returns everything it was given: what the model cannot score (outside EASE's
+  // item block, say) and ids it has never seen come last, in the order given, without a score.
+  const ranked = new Set(r.indices);
+  for (const i of known)
+    if (!ranked.has(i)) items.push({ itemId: catalog.itemIds[i], score: null, reason: NOT_RANKABLE });
+  for (const id of unknown) items.push({ itemId: id, score: null, reason: UNKNOWN_ITEM });
+  return { model: model.name, version: model.version, items, unknown };
+}
+
+/** Reasons of the rank answer's unscored tail. */
+export const NOT_RANKABLE = 'not enough data to rank';
+export const UNKNOWN_ITEM = 'unknown item';
+
+/** One item of a rank answer; `score` is null for items the model could not score. */
+export interface RankedItem {
+  itemId: string;
+  score: number | null;
+  reason: string;
 }
 
 function round(x: number): number {

@@ -127,6 +127,12 @@ describe('recommendation routes on the local platform', () => {
     });
     expect(ranked.status).toBe(200);
     expect(ranked.body.items).toHaveLength(10);
+    const withGhost = await platform.api('POST', `/users/${data.events[0].userId}/rank`, {
+      itemIds: ['ghost', data.items[0].itemId],
+    });
+    expect(withGhost.status).toBe(200);
+    expect(withGhost.body.items.at(-1)).toEqual({ itemId: 'ghost', score: null, reason: 'unknown item' });
+    expect(withGhost.body.unknown).toEqual(['ghost']);
     const trending = await platform.api('GET', '/trending?k=3&window=24h');
     expect(trending.status).toBe(200);
     expect(trending.body.model).toBe('trending');

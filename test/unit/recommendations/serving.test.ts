@@ -3,9 +3,14 @@ import { NotFoundError } from '#domain/errors.ts';
 import { aggregateEvents, DEFAULT_EVENT_WEIGHTS } from '#domain/recommendations/interactions.ts';
 import { trainTrending } from '#domain/recommendations/popularity.ts';
 import {
+  biasFor,
+  historyFor,
   loadServingModel,
   type ModelSet,
+  NOT_RANKABLE,
   rankItems,
+  runGraph,
+  UNKNOWN_ITEM,
   recommendForUser,
   similarItems,
   trendingItems,
@@ -110,10 +115,40 @@ describe('serving recommendations', () => {
   it('ranks exactly the given items and reports unknown ones', async () => {
     const history = ['i0', 'i4', 'i8'].map((id) => event('r', id, 'complete'));
     const ranked = await rankItems(set, history, ['i1', 'i12', 'i40', 'ghost'], {});
-    expect(ranked.items.map((i) => i.itemId).sort()).toEqual(['i1', 'i12', 'i40']);
+    expect(
+      ranked.items
+        .map((i) => i.itemId)
+        .slice(0, 3)
+        .sort(),
+    ).toEqual(['i1', 'i12', 'i40']);
     expect(ranked.unknown).toEqual(['ghost']);
-    const scores = ranked.items.map((i) => i.score);
+    const scores = ranked.items.slice(0, 3).map((i) => i.score ?? Number.NaN);
     expect([...scores].sort((a, b) => b - a)).toEqual(scores);
+  });
+
+  it('lists items outside the model block and unknown ids last, unscored, instead of dropping them', async () => {
+    const ease = set.models.ease!;
+    const catalog = ease.metadata.catalog;
+    const history = ['i0', 'i4', 'i8'].map((id) => event('r', id, 'complete'));
+    const everything = await runGraph(
+      ease,
+      historyFor(ease, history),
+      biasFor(catalog, {}),
+      catalog.itemIds.length,
+    );
+    const scored = new Set(everything.indices.map((i) => catalog.itemIds[i]));
+    const outside = catalog.itemIds.filter((id) => !scored.has(id));
+    expect(outside.length, 'the fixture EASE block (200) is smaller than the catalog').toBeGreaterThan(0);
+    const given = ['ghost', outside[0], 'i1', 'i12'];
+    const ranked = await rankItems(set, history, given, {});
+    expect(ranked.model).toBe('ease');
+    expect(ranked.items.map((i) => i.itemId).sort()).toEqual([...given].sort());
+    expect(ranked.items.slice(2)).toEqual([
+      { itemId: outside[0], score: null, reason: NOT_RANKABLE },
+      { itemId: 'ghost', score: null, reason: UNKNOWN_ITEM },
+    ]);
+    expect(ranked.items.slice(0, 2).every((i) => typeof i.score === 'number')).toBe(true);
+    expect(ranked.unknown).toEqual(['ghost']);
   });
 
   it('serves trending for a named window and refuses an unknown window', async () => {
