@@ -1,5 +1,6 @@
 /** Contracts of the recommendation routes: recommendations, rank, similar items, trending and the registry. */
 import { z } from 'zod';
+import { PROFILE_MODEL_NAME_LIST } from '#domain/profiles/registry.ts';
 import { MODEL_NAMES } from '#domain/recommendations/artifact.ts';
 import { TRENDING_WINDOWS } from '#domain/recommendations/popularity.ts';
 import { booleanParam, csvParam, Id } from './common.ts';
@@ -112,12 +113,22 @@ export const recommendationsContracts = {
     response: z.object({
       defaultModel: z.string().optional(),
       models: z.array(
-        z.object({ name: z.string(), liveVersion: z.string().optional(), versions: z.array(ModelVersion) }),
+        z.object({
+          name: z.string(),
+          family: z.enum(['recommendations', 'profiles']),
+          liveVersion: z.string().optional(),
+          versions: z.array(ModelVersion),
+        }),
       ),
     }),
   },
   rollbackModel: {
-    params: z.object({ name: z.enum(MODEL_NAMES, { error: `must be one of ${MODEL_NAMES.join(', ')}` }) }),
+    // Profile names are accepted here so the service can say why they cannot be rolled back.
+    params: z.object({
+      name: z.enum([...MODEL_NAMES, ...PROFILE_MODEL_NAME_LIST], {
+        error: `must be one of ${MODEL_NAMES.join(', ')}`,
+      }),
+    }),
     response: ModelVersion,
   },
 } satisfies ContractMap;

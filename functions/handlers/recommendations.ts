@@ -7,6 +7,7 @@ import { LayeredArtifacts } from '#adapters/models/layered-artifacts.ts';
 import { S3Artifacts } from '#adapters/models/s3-artifacts.ts';
 import { recommendationsContracts } from '#contracts/recommendations.ts';
 import { LiveModels } from '#domain/recommendations/live-models.ts';
+import { PROFILE_MODEL_NAME_LIST } from '#domain/profiles/registry.ts';
 import { CachedPlayableCatalog } from '#domain/recommendations/playable-catalog.ts';
 import { RecommendationService } from '#domain/recommendations/service.ts';
 import { httpHandler } from '#edge/http.ts';
@@ -43,6 +44,10 @@ const service = new RecommendationService(
       // How long a video finishing may take to show under playableOnly (one Scan per container per TTL).
       getNumberFromEnv({ key: 'RECS_PLAYABLE_TTL_MS', defaultValue: 30_000, min: 0, max: 3_600_000 }),
     ),
+    profiles: {
+      records: new DynamoModelRecords(tableNameFromEnv('models'), PROFILE_MODEL_NAME_LIST, 'profiles'),
+      names: PROFILE_MODEL_NAME_LIST,
+    },
   },
 );
 

@@ -11,7 +11,8 @@ import {
   type RegistryListing,
   rollback,
 } from '#domain/models/registry.ts';
-import type { ModelName } from './artifact.ts';
+import { ValidationError, NotFoundError } from '#domain/errors.ts';
+import { MODEL_NAMES, type ModelName } from './artifact.ts';
 import { DEFAULT_EVENT_WEIGHTS, type EventWeights, eventWeight } from './interactions.ts';
 import type { LiveModels } from './live-models.ts';
 import type { PlayableCatalog } from './playable-catalog.ts';
@@ -35,6 +36,14 @@ export interface RecommendationServiceOptions {
   eventWeights?: EventWeights;
   /** The items playable now; without it `playableOnly` uses the model's training-time snapshot. */
   playable?: PlayableCatalog;
+  /** The profile models' registry (same table, own names), listed with ours on GET /models. */
+  profiles?: { records: ModelRecordStore; names: readonly string[] };
+}
+
+/** GET /models: one registry view for admins, each model tagged with its family. */
+export interface FamilyListing {
+  defaultModel?: string;
+  models: (RegistryListing['models'][number] & { family: 'recommendations' | 'profiles' })[];
 }
 
 export class RecommendationService {
@@ -109,12 +118,36 @@ export class RecommendationService {
     };
   }
 
-  listModels(): Promise<RegistryListing> {
-    return listModels(this.records);
+  async listModels(): Promise<FamilyListing> {
+    const profiles = this.options.profiles;
+    const [ours, theirs] = await Promise.all([
+      listModels(this.records),
+      profiles ? listModels(profiles.records) : undefined,
+    ]);
+    return {
+      defaultModel: ours.defaultModel,
+      models: [
+        ...ours.models.map((m) => ({ ...m, family: 'recommendations' as const })),
+        ...(theirs?.models ?? []).map((m) => ({ ...m, family: 'profiles' as const })),
+      ],
+    };
   }
 
-  /** Makes the previous version live, and serves it from the next request on. */
-  async rollback(name: ModelName): Promise<ModelVersion> {
+  /**
+   * Makes the previous version live, and serves it from the next request on. Profile models are
+   * refused: they are applied in batch by retrain (stored profiles keep the scores of the version
+   * that computed them), so moving their pointer back would change nothing until the next retrain.
+   */
+  async rollback(name: string): Promise<ModelVersion> {
+    if (this.options.profiles?.names.includes(name))
+      throw new ValidationError(`profile model '${name}' cannot be rolled back`, [
+        {
+          field: 'path.name',
+          message:
+            'profile models are applied in batch by retrain; rolling the pointer back would not change stored profiles (retrain instead)',
+        },
+      ]);
+    if (!(MODEL_NAMES as readonly string[]).includes(name)) throw new NotFoundError('model', name);
     const restored = await rollback(this.records, name);
     this.live.invalidate();
     return restored;

@@ -194,6 +194,37 @@ describe('recommendation routes on the local platform', () => {
     expect(unknown.status).toBe(400);
   });
 
+  it('GET /models lists profile models with the recommendation models; a profile rollback is a clear 400', async () => {
+    const profileRecords = new DynamoModelRecords(platform.names.MODELS_TABLE, ['profile-churn'], 'profiles');
+    const published = await publishCandidate(
+      profileRecords,
+      artifacts,
+      {
+        name: 'profile-churn',
+        bytes: new TextEncoder().encode('a profile model the recommender never loads'),
+        trainMs: 1,
+        trainedAt: new Date(),
+        // Better than any churn model the retrain may have published, so it goes live.
+        metrics: { auc: 1 },
+      },
+      { metric: 'auc', tolerance: 0.02 },
+    );
+    const listing = await platform.api('GET', '/models');
+    expect(listing.status).toBe(200);
+    const families = new Map(
+      listing.body.models.map((m: { name: string; family: string }) => [m.name, m.family]),
+    );
+    expect(families.get('ease')).toBe('recommendations');
+    expect(families.get('profile-churn')).toBe('profiles');
+    const churn = listing.body.models.find((m: { name: string }) => m.name === 'profile-churn');
+    expect(churn.versions.map((v: { version: string }) => v.version)).toContain(published.version);
+    const refused = await platform.api('POST', '/models/profile-churn/rollback');
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors[0].field).toBe('path.name');
+    expect(refused.body.errors[0].message).toMatch(/retrain/);
+    expect((await profileRecords.getLive('profile-churn'))?.version).toBe(published.version);
+  });
+
   it('the declared trending refresh retrains only trending and popularity and leaves profiles alone', async () => {
     const refresh = schedules.find((s) => s.id === 'trending-refresh');
     expect(refresh?.expression).toBe('rate(15 minutes)');
