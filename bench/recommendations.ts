@@ -304,7 +304,7 @@ process.exit(0);
       }
       return out;
     };
-    const layered = await runs([bundledRunner], { ...lambdaEnv, MODELS_LAYER_DIR: layerDir });
+    const layered = await runs([bundledRunner], { ...lambdaEnv, MODELS_DIR: layerDir });
     const bundled = await runs([bundledRunner], lambdaEnv);
     const viaTsx = await runs(['--import', 'tsx', tsxRunner], {
       ...process.env,

@@ -17,7 +17,7 @@ import { bucketNameFromEnv, getNumberFromEnv, getStringFromEnv, tableNameFromEnv
 const records = new DynamoModelRecords(tableNameFromEnv('models'));
 const artifacts = new LayeredArtifacts(
   // Where the models layer unpacks (AWS); absent locally, so every artifact comes from S3.
-  getStringFromEnv({ key: 'MODELS_LAYER_DIR', defaultValue: '/opt/models' }),
+  getStringFromEnv({ key: 'MODELS_DIR', defaultValue: '/opt/models' }),
   new S3Artifacts(bucketNameFromEnv('models')),
 );
 const live = new LiveModels(records, artifacts, {
