@@ -8,8 +8,8 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { InteractionEvent, Item } from '#domain/catalog/types.ts';
-import { readMovieLens } from '#domain/datasets/movielens.ts';
+import type { Item } from '#domain/catalog/types.ts';
+import { ratingsAsEvents, readMovieLens } from '#domain/datasets/movielens.ts';
 import { DEMO_NOW, generateDemoData } from '#domain/demo/generate.ts';
 import { injectBots } from '#domain/profiles/evaluation.ts';
 import {
@@ -312,14 +312,7 @@ export function benchSklearnParity(): BenchSection {
 
 function movieLensForestCase(dir: string): { name: string; X: number[][]; y: number[] } {
   const ml = readMovieLens(dir);
-  const events: InteractionEvent[] = ml.ratings.map((r, i) => ({
-    eventId: `ml-${i}`,
-    userId: r.userId,
-    itemId: r.itemId,
-    type: 'rate',
-    value: r.rating,
-    timestamp: r.timestamp,
-  }));
+  const events = ratingsAsEvents(ml.ratings);
   const userCount = new Set(events.map((e) => e.userId)).size;
   const injected = injectBots(
     events,

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { readMovieLens } from '#domain/datasets/movielens.ts';
+import { ratingsAsEvents, readMovieLens } from '#domain/datasets/movielens.ts';
 
 export interface ImportOptions {
   dir: string;
@@ -97,15 +97,8 @@ export async function importMovieLens(options: ImportOptions): Promise<ImportRes
       throw new Error(`PUT user ${user.userId} answered ${response.status}: ${await response.text()}`);
   });
 
-  const events = dataset.ratings.map((r) => ({
-    // Deterministic ids: importing twice stores each rating once.
-    eventId: `${prefix}${r.userId}-${r.itemId}-${r.timestamp}`,
-    userId: `${prefix}${r.userId}`,
-    itemId: `${prefix}${r.itemId}`,
-    type: 'rate' as const,
-    value: r.rating,
-    timestamp: r.timestamp,
-  }));
+  // Deterministic ids: importing twice stores each rating once.
+  const events = ratingsAsEvents(dataset.ratings, prefix);
   let sent = 0;
   await inParallel(toBatches(events), concurrency, async (batch) => {
     await post(`${url}/events`, token, { events: batch });

@@ -5,8 +5,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { InteractionEvent } from '#domain/catalog/types.ts';
-import { readMovieLens } from '#domain/datasets/movielens.ts';
+import { ratingsAsEvents, readMovieLens } from '#domain/datasets/movielens.ts';
 import { DEMO_NOW, generateDemoData } from '#domain/demo/generate.ts';
 import { DEFAULT_PROFILE_TRAINING_CONFIG } from '#domain/profiles/train.ts';
 import {
@@ -39,15 +38,7 @@ export async function runProfilesEvaluation(argv: string[]): Promise<void> {
   let movielens: AnomalyQuality | { skipped: string };
   if (existsSync(mlDir)) {
     const ml = readMovieLens(mlDir);
-    const events: InteractionEvent[] = ml.ratings.map((r, i) => ({
-      eventId: `ml-${i}`,
-      userId: r.userId,
-      itemId: r.itemId,
-      type: 'rate',
-      value: r.rating,
-      timestamp: r.timestamp,
-    }));
-    movielens = evaluateAnomalyWithInjectedBots(events, ml.items, { seed });
+    movielens = evaluateAnomalyWithInjectedBots(ratingsAsEvents(ml.ratings), ml.items, { seed });
   } else {
     movielens = { skipped: `MovieLens not found at ${mlDir}` };
   }

@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Item } from '#domain/catalog/types.ts';
+import type { InteractionEvent, Item } from '#domain/catalog/types.ts';
 
 export interface Rating {
   userId: string;
@@ -44,6 +44,22 @@ const ML100K_GENRES = [
   'War',
   'Western',
 ];
+
+/**
+ * Ratings as `rate` events (value = stars). Ids are derived from the rating, so turning the same
+ * file into events twice gives the same ids (imports stay idempotent); `prefix` namespaces user,
+ * item and event ids.
+ */
+export function ratingsAsEvents(ratings: readonly Rating[], prefix = ''): InteractionEvent[] {
+  return ratings.map((r) => ({
+    eventId: `${prefix}${r.userId}-${r.itemId}-${r.timestamp}`,
+    userId: `${prefix}${r.userId}`,
+    itemId: `${prefix}${r.itemId}`,
+    type: 'rate',
+    value: r.rating,
+    timestamp: r.timestamp,
+  }));
+}
 
 /** Reads whichever MovieLens layout `dir` holds; throws when it holds neither. */
 export function readMovieLens(dir: string): MovieLensDataset {
