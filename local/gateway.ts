@@ -13,50 +13,19 @@ import {
   oauthScope,
   type RouteDeclaration,
   routeKey,
-  routes,
 } from '#platform/declaration.ts';
+import { compiledRoutes } from '#platform/route-paths.ts';
 import type { DevAuthority } from './dev-auth.ts';
 import { FunctionTimeoutError } from './lambda-runtime.ts';
 
 /** API Gateway's own payload limit (bytes). */
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 
-interface CompiledRoute {
-  route: RouteDeclaration;
-  pattern: RegExp;
-  names: string[];
-  literalSegments: number;
-}
-
-function compile(route: RouteDeclaration): CompiledRoute {
-  const names: string[] = [];
-  const segments = route.path.split('/').filter(Boolean);
-  const pattern = segments
-    .map((segment) => {
-      const param = /^\{(.+)\}$/.exec(segment);
-      if (param) {
-        names.push(param[1]);
-        return '([^/]+)';
-      }
-      return segment.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
-    })
-    .join('/');
-  return {
-    route,
-    pattern: new RegExp(`^/${pattern}/?$`),
-    names,
-    literalSegments: segments.filter((s) => !s.startsWith('{')).length,
-  };
-}
-
-// API Gateway prefers the route with the most literal segments.
-const compiled = routes.map(compile).sort((a, b) => b.literalSegments - a.literalSegments);
-
 export function matchRoute(
   method: string,
   path: string,
 ): { route: RouteDeclaration; pathParameters: Record<string, string> } | undefined {
-  for (const candidate of compiled) {
+  for (const candidate of compiledRoutes) {
     if (candidate.route.method !== method) continue;
     const match = candidate.pattern.exec(path);
     if (!match) continue;

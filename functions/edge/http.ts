@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import type { RouteContract } from '#contracts/types.ts';
 import { type FieldProblem, PayloadTooLargeError, ValidationError } from '#domain/errors.ts';
 import { type FunctionId, type RouteDeclaration, routeKey, routes } from '#platform/declaration.ts';
+import { compiledRoutes } from '#platform/route-paths.ts';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logger, metrics, withObservability } from './observability.ts';
 import {
@@ -109,16 +110,10 @@ function findRoute(fn: FunctionId, event: APIGatewayProxyEventV2): RouteDeclarat
   // `$default`: no declared route matched. Tell 404 (no such path) from 405 (wrong method).
   const method = event.requestContext.http.method;
   const path = event.rawPath;
-  const allowed = routes.filter((r) => pathPattern(r.path).test(path)).map((r) => r.method);
+  const allowed = compiledRoutes.filter((c) => c.pattern.test(path)).map((c) => c.route.method);
   if (allowed.length > 0) throw new MethodNotAllowedError(method, [...new Set(allowed)]);
   throw new RouteNotFoundError(`no route matches ${method} ${path}`);
 }
-
-/** A declared path as a regular expression: `/items/{itemId}` matches `/items/abc`. */
-export const pathPattern = (path: string): RegExp =>
-  new RegExp(
-    `^${path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{[^}]+\\?\}|\{[^}]+\}/g, '([^/]+)')}$`,
-  );
 
 const toResponse = (
   result: HttpResult,
