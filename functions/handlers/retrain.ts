@@ -13,6 +13,7 @@ import { S3Artifacts } from '#adapters/models/s3-artifacts.ts';
 import { runProfileRetrain } from '#adapters/profiles/retrain-job.ts';
 import { CatalogTrainingSources } from '#adapters/models/training-sources.ts';
 import { parseFunctionList, publishModelsLayerAfterRetrain } from '#domain/models/models-layer.ts';
+import { isFullRun, isolated, type RetrainRequest, runFamilies } from '#domain/models/retrain-run.ts';
 import { isModelName, MODEL_NAMES } from '#domain/recommendations/artifact.ts';
 import { type RetrainReport, retrainRecommendationModels } from '#domain/recommendations/retrain.ts';
 import { DEFAULT_TRAINING_OPTIONS } from '#domain/recommendations/training.ts';
@@ -35,14 +36,11 @@ const layerPublisher = modelsLayerName
   : undefined;
 
 /** `detail.models` restricts a run (e.g. a frequent schedule refreshing only trending and popularity). */
-type ScheduledEvent = EventBridgeEvent<'Scheduled Event', { reason?: string; models?: string[] }>;
+type ScheduledEvent = EventBridgeEvent<'Scheduled Event', RetrainRequest>;
 
-/** One model family's training step; a failure is logged and reported, not thrown. */
-type FamilyStep = (event: ScheduledEvent) => Promise<unknown>;
-
-const families: Record<string, FamilyStep> = {
-  recommendations: (event) => {
-    const only = event.detail?.models?.filter(isModelName);
+const families = {
+  recommendations: (request: RetrainRequest) => {
+    const only = request.models?.filter(isModelName);
     return retrainRecommendationModels({
       sources,
       records,
@@ -52,52 +50,39 @@ const families: Record<string, FamilyStep> = {
     });
   },
   // A run restricted to named models (e.g. the frequent trending refresh) leaves profiles alone.
-  profiles: (event) =>
-    event.detail?.models?.length && !event.detail.models.some((m) => m.startsWith('profile'))
-      ? Promise.resolve({ skipped: 'run restricted to other models' })
-      : runProfileRetrain(),
+  profiles: async (request: RetrainRequest) =>
+    isFullRun(request) || request.models?.some((m) => m.startsWith('profile'))
+      ? runProfileRetrain()
+      : { skipped: 'run restricted to other models' },
 };
 
 export const handler = middy(async (event: ScheduledEvent) => {
-  logger.info('retrain started', { reason: event.detail?.reason });
-  const results: Record<string, { ok: boolean; result?: unknown; error?: string }> = {};
-  for (const [family, step] of Object.entries(families)) {
-    try {
-      results[family] = { ok: true, result: await step(event) };
-    } catch (error) {
-      logger.error('retrain failed for a model family', { family, error });
-      results[family] = { ok: false, error: error instanceof Error ? error.message : String(error) };
-    }
-  }
-  results.modelsLayer = await publishModelsLayer(results.recommendations, !event.detail?.models?.length);
+  const request = event.detail ?? {};
+  logger.info('retrain started', { reason: request.reason });
+  const results = await runFamilies(families, request, (family, error) =>
+    logger.error('retrain failed for a model family', { family, error }),
+  );
+  // Puts the recommendation models now live into a new models layer version on the serving
+  // functions. A failure costs only cold-start speed (serving loads new versions from S3), so it
+  // is logged and counted, never thrown.
+  const report = results.recommendations.ok ? (results.recommendations.result as RetrainReport) : undefined;
+  results.modelsLayer = await isolated(
+    async () => {
+      const outcome = await publishModelsLayerAfterRetrain({
+        records,
+        modelNames: MODEL_NAMES,
+        recorded: report?.versions ?? [],
+        fullRun: isFullRun(request),
+        servingFunctions,
+        publisher: layerPublisher,
+      });
+      logger.info('models layer', { ...outcome });
+      return outcome;
+    },
+    (error) => {
+      logger.error('models layer publish failed; serving loads the new versions from S3', { error });
+      metrics.addMetric('ModelsLayerPublishFailure', MetricUnit.Count, 1);
+    },
+  );
   return results;
 }).use(withObservability());
-
-/**
- * Puts the recommendation models now live into a new models layer version on the serving functions
- * (only those models: profiles load from S3). A failure costs only cold-start speed (serving loads
- * the new versions from S3 meanwhile), so it is logged and counted, never thrown.
- */
-async function publishModelsLayer(
-  recommendations: { ok: boolean; result?: unknown } | undefined,
-  fullRun: boolean,
-) {
-  try {
-    // The recommendations step returns a RetrainReport when ok.
-    const report = recommendations?.ok ? (recommendations.result as RetrainReport) : undefined;
-    const outcome = await publishModelsLayerAfterRetrain({
-      records,
-      modelNames: MODEL_NAMES,
-      recorded: report?.versions ?? [],
-      fullRun,
-      servingFunctions,
-      publisher: layerPublisher,
-    });
-    logger.info('models layer', { ...outcome });
-    return { ok: true, result: outcome };
-  } catch (error) {
-    logger.error('models layer publish failed; serving loads the new versions from S3', { error });
-    metrics.addMetric('ModelsLayerPublishFailure', MetricUnit.Count, 1);
-    return { ok: false, error: error instanceof Error ? error.message : String(error) };
-  }
-}
