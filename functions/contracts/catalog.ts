@@ -1,5 +1,5 @@
 /** Contracts of the catalog routes: items, users, events, erasure and health. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { EVENT_TYPES } from '#domain/catalog/types.ts';
 import { Cursor, Id, limitParam } from './common.ts';
 import type { ContractMap } from './types.ts';

@@ -1,5 +1,5 @@
 /** Schemas shared by every area's contracts. */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Identifiers: 1..256 characters, no control characters (they break logs, keys and URLs). */
 export const Id = z

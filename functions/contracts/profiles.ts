@@ -1,5 +1,5 @@
 /** Contracts of the audience-profile routes: a user's profile, segments and anomalies. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { Cursor, Id, limitParam } from './common.ts';
 import type { ContractMap } from './types.ts';
 

@@ -1,5 +1,5 @@
 /** Contracts of the recommendation routes: recommendations, rank, similar items, trending and the registry. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { PROFILE_MODEL_NAME_LIST } from '#domain/profiles/registry.ts';
 import { MODEL_NAMES } from '#domain/recommendations/artifact.ts';
 import { TRENDING_WINDOWS } from '#domain/recommendations/popularity.ts';

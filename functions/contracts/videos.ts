@@ -1,5 +1,5 @@
 /** Contracts of the video routes: start an upload, read one asset, list assets by status. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ASSET_STATUSES } from '#domain/media/asset.ts';
 import { Cursor, Id, limitParam } from './common.ts';
 import type { ContractMap } from './types.ts';
