@@ -1,4 +1,6 @@
 /** Lambda adapter of the recommendation routes: parse (done by the edge), call the service, map the result. */
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoEventStore, DynamoItemStore } from '#adapters/dynamodb/catalog-stores.ts';
 import { DynamoModelRecords } from '#adapters/models/dynamo-model-records.ts';
@@ -19,6 +21,12 @@ const artifacts = new LayeredArtifacts(
   // Where the models layer unpacks (AWS); absent locally, so every artifact comes from S3.
   getStringFromEnv({ key: 'MODELS_DIR', defaultValue: '/opt/models' }),
   new S3Artifacts(bucketNameFromEnv('models')),
+  // Artifacts fetched from S3, split for memory-mapping: Lambda's /tmp, or the local state folder.
+  getStringFromEnv({
+    key: 'MODELS_CACHE_DIR',
+    defaultValue: path.join(process.env.MARQUEE_STATE_DIR ?? tmpdir(), 'models-cache'),
+  }),
+  (key, error) => logger.warn('could not cache the artifact on disk; serving it from memory', { key, error }),
 );
 const live = new LiveModels(records, artifacts, {
   // How stale the live pointer may be: a promotion or rollback is served within this time.

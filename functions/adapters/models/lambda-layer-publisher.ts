@@ -11,7 +11,7 @@ import {
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
 import type { ModelsLayerFile, ModelsLayerPublisher } from '#domain/models/models-layer.ts';
-import { withModelsLayer } from '#domain/models/models-layer.ts';
+import { modelsLayerEntries, withModelsLayer } from '#domain/models/models-layer.ts';
 import type { ArtifactStore } from '#domain/models/registry.ts';
 import { zipArchive } from '#domain/models/zip.ts';
 
@@ -51,7 +51,7 @@ export class LambdaLayerPublisher implements ModelsLayerPublisher {
   async publish(files: readonly ModelsLayerFile[]): Promise<{ layerVersionArn: string }> {
     const entries = [];
     for (const file of files) {
-      entries.push({ path: file.zipPath, bytes: await this.options.artifacts.get(file.artifactKey) });
+      entries.push(...modelsLayerEntries(file, await this.options.artifacts.get(file.artifactKey)));
     }
     const zip = zipArchive(entries);
     const key = `layers/models-${this.now().toISOString()}.zip`;

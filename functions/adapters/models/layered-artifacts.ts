@@ -1,28 +1,65 @@
 /**
- * Artifacts from the models Lambda layer first (`/opt/models/<key>`), S3 otherwise. The layer holds
- * the versions live when it was published, so a cold start reads local files instead of S3; a
- * version promoted or rolled back since then is not in the layer and comes from S3.
+ * Opens artifacts for serving as files, so onnxruntime memory-maps their large weights:
+ * - from the models Lambda layer first (`/opt/models/<key>` and its `.data` side file, written
+ *   split by the layer publisher), which holds the versions live when it was published;
+ * - otherwise from S3 (a version promoted or rolled back since), split once into a local cache
+ *   folder (Lambda's /tmp) and opened from there.
+ * When the cache cannot be written, the artifact is served from memory instead.
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ArtifactStore } from '#domain/models/registry.ts';
+import { externalDataFileOf, splitExternalData } from '#domain/onnx/external-data.ts';
+import type { ServingArtifacts } from '#domain/recommendations/live-models.ts';
+import type { OpenedArtifact } from '#domain/recommendations/serving.ts';
 
-export class LayeredArtifacts implements ArtifactStore {
+export class LayeredArtifacts implements ServingArtifacts {
   constructor(
     private readonly layerDir: string,
     private readonly fallback: ArtifactStore,
+    /** Where artifacts fetched from `fallback` are kept split; one folder per artifact store. */
+    private readonly cacheDir: string,
+    private readonly onCacheFailure: (key: string, error: unknown) => void = () => {},
   ) {}
 
-  async put(key: string, bytes: Uint8Array): Promise<void> {
-    await this.fallback.put(key, bytes);
+  async open(key: string): Promise<OpenedArtifact> {
+    const inLayer = within(this.layerDir, key);
+    if (inLayer && existsSync(inLayer)) return { file: inLayer, graph: await readFile(inLayer) };
+    const cached = within(this.cacheDir, key);
+    if (!cached) throw new Error(`artifact key '${key}' escapes the models folder`);
+    // The graph file is renamed into place last, so its presence means the side file is complete.
+    if (existsSync(cached)) return { file: cached, graph: await readFile(cached) };
+    const bytes = await this.fallback.get(key);
+    const split = splitExternalData(bytes, externalDataFileOf(cached));
+    try {
+      await mkdir(path.dirname(cached), { recursive: true });
+      // Each file is written under a private name and renamed: a concurrent writer never truncates
+      // a side file another process has mapped (it would fault on the missing pages).
+      const partial = `.${process.pid}.${Date.now()}.partial`;
+      await writeFile(`${cached}.data${partial}`, split.data);
+      await rename(`${cached}.data${partial}`, `${cached}.data`);
+      await writeFile(`${cached}${partial}`, split.graph);
+      await rename(`${cached}${partial}`, cached);
+      return { file: cached, graph: split.graph };
+    } catch (error) {
+      this.onCacheFailure(key, error);
+      return bytes;
+    }
   }
 
-  async get(key: string): Promise<Uint8Array> {
-    const file = path.join(this.layerDir, key);
-    // Keys are registry-made (`models/<name>/<version>.onnx`); refuse anything escaping the layer.
-    if (file.startsWith(this.layerDir + path.sep) && existsSync(file))
-      return new Uint8Array(await readFile(file));
-    return this.fallback.get(key);
+  /** Removes the cached copy of a replaced version (the layer's files are read-only and stay). */
+  async forget(key: string): Promise<void> {
+    const cached = within(this.cacheDir, key);
+    if (!cached) return;
+    // Sessions still mapping the side file keep their pages; unlinking only frees the name.
+    await rm(cached, { force: true });
+    await rm(`${cached}.data`, { force: true });
   }
+}
+
+/** `dir/key`, or undefined when the key would escape `dir` (keys are registry-made, but still). */
+function within(dir: string, key: string): string | undefined {
+  const file = path.resolve(dir, key);
+  return file.startsWith(path.resolve(dir) + path.sep) ? file : undefined;
 }

@@ -28,13 +28,23 @@ export interface SessionOptions {
   intraOpThreads?: number;
 }
 
-/** Creates a session from serialised .onnx bytes. */
-export async function loadSession(bytes: Uint8Array, options: SessionOptions = {}): Promise<ModelSession> {
-  const session = await ort.InferenceSession.create(bytes, {
+/**
+ * Creates a session from serialised .onnx bytes, or from a file path: then initializers kept as
+ * external data next to the file are memory-mapped rather than copied.
+ */
+export async function loadSession(
+  source: Uint8Array | string,
+  options: SessionOptions = {},
+): Promise<ModelSession> {
+  const settings: ort.InferenceSession.SessionOptions = {
     intraOpNumThreads: options.intraOpThreads ?? 1,
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
-  });
+  };
+  const session =
+    typeof source === 'string'
+      ? await ort.InferenceSession.create(source, settings)
+      : await ort.InferenceSession.create(source, settings);
   return {
     inputNames: session.inputNames,
     outputNames: session.outputNames,

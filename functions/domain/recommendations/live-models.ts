@@ -6,7 +6,20 @@
  */
 import type { ArtifactStore, ModelRecordStore } from '#domain/models/registry.ts';
 import { isModelName, MODEL_NAMES, type ModelName, PERSONAL_MODELS } from './artifact.ts';
-import { loadServingModel, type ModelSet, type ServingModel } from './serving.ts';
+import { loadServingModel, type ModelSet, type OpenedArtifact, type ServingModel } from './serving.ts';
+
+/** Port: opens registry artifacts for serving (adapter: functions/adapters/models/layered-artifacts.ts). */
+export interface ServingArtifacts {
+  /** The artifact under `key`, in memory or as a file; throws NotFoundError when it does not exist. */
+  open(key: string): Promise<OpenedArtifact>;
+  /** Called once a loaded version is replaced: whatever was kept on disk for it may go. */
+  forget?(key: string): Promise<void>;
+}
+
+/** Serving straight from an artifact store, each artifact read whole into memory. */
+export function servingFrom(store: ArtifactStore): ServingArtifacts {
+  return { open: (key) => store.get(key) };
+}
 
 export interface LoadFailure {
   name: ModelName;
@@ -24,7 +37,7 @@ export interface LiveModelsOptions {
 }
 
 export class LiveModels {
-  private readonly loaded = new Map<ModelName, ServingModel>();
+  private readonly loaded = new Map<ModelName, ServingModel & { artifactKey: string }>();
   /** Versions that failed to load; not retried until their pointer changes or the TTL passes. */
   private readonly failed = new Map<ModelName, string>();
   private defaultModel: ModelName | undefined;
@@ -35,7 +48,7 @@ export class LiveModels {
 
   constructor(
     private readonly records: ModelRecordStore,
-    private readonly artifacts: ArtifactStore,
+    private readonly artifacts: ServingArtifacts,
     private readonly options: LiveModelsOptions,
   ) {}
 
@@ -106,12 +119,17 @@ export class LiveModels {
     try {
       const record = await this.records.getVersion(name, version);
       if (!record) throw new Error(`live pointer names ${name}/${version}, which has no record`);
-      const model = await loadServingModel(await this.artifacts.get(record.artifactKey), version);
-      if (model.name !== name)
+      const model = await loadServingModel(await this.artifacts.open(record.artifactKey), version);
+      if (model.name !== name) {
+        await model.session.release();
         throw new Error(`artifact ${record.artifactKey} holds '${model.name}', not '${name}'`);
-      this.loaded.set(name, model);
+      }
+      this.loaded.set(name, { ...model, artifactKey: record.artifactKey });
       this.failed.delete(name);
-      if (current) await current.session.release();
+      if (current) {
+        await current.session.release();
+        if (current.artifactKey !== record.artifactKey) await this.artifacts.forget?.(current.artifactKey);
+      }
     } catch (error) {
       this.failures++;
       this.failed.set(name, version);

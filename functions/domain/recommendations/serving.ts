@@ -25,10 +25,18 @@ export interface ServingModel {
   session: ModelSession;
 }
 
-/** Loads an artifact into a session; throws when the bytes are corrupt. */
-export async function loadServingModel(bytes: Uint8Array, version: string): Promise<ServingModel> {
-  const metadata = decodeArtifactMetadata(bytes);
-  const session = await loadSession(bytes);
+/**
+ * An artifact as serving opens it: the whole .onnx in memory, or a graph file on disk whose large
+ * weights sit in a side file that onnxruntime memory-maps (`graph` is that file's bytes, for the
+ * metadata).
+ */
+export type OpenedArtifact = Uint8Array | { file: string; graph: Uint8Array };
+
+/** Loads an artifact into a session; throws when it is corrupt. */
+export async function loadServingModel(artifact: OpenedArtifact, version: string): Promise<ServingModel> {
+  const onDisk = !(artifact instanceof Uint8Array);
+  const metadata = decodeArtifactMetadata(onDisk ? artifact.graph : artifact);
+  const session = await loadSession(onDisk ? artifact.file : artifact);
   return {
     name: metadata.name,
     version,

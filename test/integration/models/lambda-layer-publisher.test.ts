@@ -6,7 +6,7 @@
  * update to finish. What it cannot prove: that real Lambda accepts them (IAM, quotas).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -17,11 +17,31 @@ import { LayeredArtifacts } from '#adapters/models/layered-artifacts.ts';
 import { S3Artifacts } from '#adapters/models/s3-artifacts.ts';
 import { InMemoryArtifacts } from '#domain/models/memory-store.ts';
 import { modelsLayerFiles } from '#domain/models/models-layer.ts';
+import type { ModelName } from '#domain/recommendations/artifact.ts';
+import { loadServingModel, recommendForUser } from '#domain/recommendations/serving.ts';
+import { trainAllModels } from '#domain/recommendations/training.ts';
+import { syntheticData } from '../../unit/recommendations/fixtures.ts';
 import { startTestPlatform, type TestPlatform } from '../../support/platform.ts';
 
 const LAYER = 'marquee-test-models';
 const RUNTIME = 'arn:aws:lambda:us-east-1:000000000000:layer:OnnxRuntimeLayer:3';
 const layerArn = (version: number) => `arn:aws:lambda:us-east-1:000000000000:layer:${LAYER}:${version}`;
+
+/** A real artifact over 300 items, so EASE's block (361 KB) is large enough to become a side file. */
+async function trainedArtifact(name: ModelName): Promise<Uint8Array> {
+  const data = syntheticData(120, 300, 20);
+  const [artifact] = await trainAllModels(
+    { interactions: data.interactions, items: data.catalog, now: Date.UTC(2026, 1, 1) },
+    {
+      models: [name],
+      ease: { lambda: 50, maxItems: 300, minSupport: 1, popularityExponent: 0 },
+      als: { factors: 8, lambda: 10, alpha: 5, iterations: 2, cgSteps: 2, seed: 1 },
+      content: { neighbours: 20, fieldWeights: { title: 1, description: 0.5, genre: 2, tag: 1.5 } },
+      binary: false,
+    },
+  );
+  return artifact.bytes;
+}
 
 interface RecordedCall {
   method: string;
@@ -118,8 +138,8 @@ describe('LambdaLayerPublisher', () => {
   it('uploads a zip under layers/ that unpacks to the files serving reads, and publishes it from S3', async () => {
     // Prepare: two live artifacts in the models bucket.
     const artifacts = {
-      'models/ease/000002.onnx': new Uint8Array(new Float32Array(10_000).fill(0.5).buffer),
-      'models/als/000001.onnx': new TextEncoder().encode('als weights'),
+      'models/ease/000002.onnx': await trainedArtifact('ease'),
+      'models/popularity/000001.onnx': await trainedArtifact('popularity'),
     };
     for (const [key, bytes] of Object.entries(artifacts)) await s3.put(key, bytes);
     const files = modelsLayerFiles(Object.keys(artifacts).map((artifactKey) => ({ artifactKey })));
@@ -149,9 +169,32 @@ describe('LambdaLayerPublisher', () => {
       zipFile,
       opt,
     ]);
-    const layered = new LayeredArtifacts(path.join(opt, 'models'), new InMemoryArtifacts());
+    // The EASE block travels as a side file onnxruntime maps; the sessions answer as the originals.
+    expect(readdirSync(path.join(opt, 'models/models/ease')).sort()).toEqual([
+      '000002.onnx',
+      '000002.onnx.data',
+    ]);
+    const layered = new LayeredArtifacts(
+      path.join(opt, 'models'),
+      new InMemoryArtifacts(),
+      path.join(workDir, 'cache'),
+    );
+    const history = ['i1', 'i5', 'i9'].map((itemId, n) => ({
+      eventId: `e${n}`,
+      userId: 'u1',
+      itemId,
+      type: 'complete' as const,
+      timestamp: Date.UTC(2026, 0, 2),
+    }));
     for (const [key, bytes] of Object.entries(artifacts)) {
-      expect(Buffer.from(await layered.get(key)).equals(Buffer.from(bytes))).toBe(true);
+      const opened = await layered.open(key);
+      expect(opened).toMatchObject({ file: path.join(opt, 'models', key) });
+      const answer = async (artifact: Parameters<typeof loadServingModel>[0]) => {
+        const model = await loadServingModel(artifact, '1');
+        const set = { models: { [model.name]: model }, defaultModel: model.name };
+        return (await recommendForUser(set, history, { k: 5, excludeSeen: true })).items;
+      };
+      expect(await answer(opened)).toEqual(await answer(bytes));
     }
   });
 

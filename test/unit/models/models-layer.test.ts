@@ -46,10 +46,13 @@ describe('modelsLayerFiles', () => {
       const s3 = new InMemoryArtifacts();
 
       // Act: serving's reader, pointed at <opt>/models as the handler points it at /opt/models.
-      const bytes = await new LayeredArtifacts(path.join(opt, 'models'), s3).get(file.artifactKey);
+      const opened = await new LayeredArtifacts(path.join(opt, 'models'), s3, path.join(opt, 'cache')).open(
+        file.artifactKey,
+      );
 
       // Assess: it came from the layer (S3 is empty and would throw NotFoundError).
-      expect(new TextDecoder().decode(bytes)).toBe('from the layer');
+      expect(opened).toMatchObject({ file: path.join(opt, file.zipPath) });
+      expect(new TextDecoder().decode((opened as { graph: Uint8Array }).graph)).toBe('from the layer');
       await expect(s3.get(file.artifactKey)).rejects.toThrow(NotFoundError);
     } finally {
       rmSync(opt, { recursive: true, force: true });

@@ -4,7 +4,7 @@ import { InMemoryArtifacts, InMemoryModelRecords } from '#domain/models/memory-s
 import { gateCandidate, listModels, publishCandidate, rollback } from '#domain/models/registry.ts';
 import { encodeArtifact } from '#domain/recommendations/artifact.ts';
 import { buildPopularityGraph } from '#domain/recommendations/graphs.ts';
-import { LiveModels } from '#domain/recommendations/live-models.ts';
+import { LiveModels, servingFrom } from '#domain/recommendations/live-models.ts';
 import { trainPopularity } from '#domain/recommendations/popularity.ts';
 import { recommendForUser } from '#domain/recommendations/serving.ts';
 import { catalogSnapshot } from '#domain/recommendations/training.ts';
@@ -86,7 +86,7 @@ describe('model registry', () => {
     const artifacts = new InMemoryArtifacts();
     let clock = 0;
     const failures: string[] = [];
-    const live = new LiveModels(records, artifacts, {
+    const live = new LiveModels(records, servingFrom(artifacts), {
       ttlMs: 1000,
       now: () => clock,
       onFailure: (f) => failures.push(`${f.name}/${f.version}`),
