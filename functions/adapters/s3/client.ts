@@ -4,6 +4,10 @@
  */
 import { S3Client } from '@aws-sdk/client-s3';
 
+// The object commands callers send, re-exported so that a caller importing this module lazily
+// (`await import`) makes esbuild keep these three, not every command of the SDK's namespace.
+export { GetObjectCommand, NoSuchKey, PutObjectCommand } from '@aws-sdk/client-s3';
+
 let client: S3Client | undefined;
 
 export function s3Client(): S3Client {
