@@ -77,6 +77,8 @@ export const handler = middy(async (event: ScheduledEvent) => {
         publisher: layerPublisher,
       });
       logger.info('models layer', { ...outcome });
+      if (outcome.published && outcome.pruneError)
+        logger.warn('old models layer versions were not all deleted', { reason: outcome.pruneError });
       return outcome;
     },
     (error) => {

@@ -89,7 +89,7 @@ export class MlStack extends Stack {
     retrain.addToRolePolicy(
       new PolicyStatement({
         effect: Effect.ALLOW,
-        actions: ['lambda:PublishLayerVersion'],
+        actions: ['lambda:PublishLayerVersion', 'lambda:ListLayerVersions'],
         resources: [modelsLayerArn],
       }),
     );
@@ -99,6 +99,14 @@ export class MlStack extends Stack {
         effect: Effect.ALLOW,
         actions: ['lambda:GetLayerVersion'],
         resources: [modelsLayerVersions, this.runtimeLayer.layerVersionArn],
+      }),
+    );
+    // Old models layer versions are deleted after a publish (only this layer's).
+    retrain.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['lambda:DeleteLayerVersion'],
+        resources: [modelsLayerVersions],
       }),
     );
     if (serving.length > 0) {
@@ -113,7 +121,7 @@ export class MlStack extends Stack {
     acknowledgeWildcardResource(
       retrain.executionRole,
       modelsLayerVersions,
-      'Retrain reads back the models layer versions it publishes; their numbers are assigned at publication.',
+      'Retrain reads back, and deletes old, versions of the models layer it publishes; their numbers are assigned at publication.',
     );
   }
 }

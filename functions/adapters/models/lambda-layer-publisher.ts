@@ -1,12 +1,15 @@
 /**
  * Lambda adapter of the models layer port: zips the live artifacts from the models bucket,
  * uploads the zip next to them (PublishLayerVersion takes inline zips only up to 50 MB; the models
- * are ~90 MB), publishes a layer version and swaps it into each serving function's layer list.
+ * are ~90 MB), publishes a layer version and swaps it into each serving function's layer list,
+ * and lists and deletes old versions.
  */
 import {
+  DeleteLayerVersionCommand,
   GetFunctionConfigurationCommand,
   type GetFunctionConfigurationCommandOutput,
   LambdaClient,
+  ListLayerVersionsCommand,
   PublishLayerVersionCommand,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
@@ -91,6 +94,25 @@ export class LambdaLayerPublisher implements ModelsLayerPublisher {
         `updating ${functionName} to ${layerVersionArn} ended ${done.LastUpdateStatus}: ${done.LastUpdateStatusReason ?? 'no reason given'}`,
       );
     }
+  }
+
+  async listVersions(): Promise<number[]> {
+    const versions: number[] = [];
+    let marker: string | undefined;
+    do {
+      const page = await lambdaClient().send(
+        new ListLayerVersionsCommand({ LayerName: this.options.layerName, Marker: marker }),
+      );
+      for (const v of page.LayerVersions ?? []) if (v.Version !== undefined) versions.push(v.Version);
+      marker = page.NextMarker;
+    } while (marker);
+    return versions;
+  }
+
+  async deleteVersion(version: number): Promise<void> {
+    await lambdaClient().send(
+      new DeleteLayerVersionCommand({ LayerName: this.options.layerName, VersionNumber: version }),
+    );
   }
 
   /** Polls until the function's last update is no longer InProgress (bounded by updateTimeoutMs). */

@@ -25,6 +25,35 @@ export interface ModelsLayerPublisher {
   publish(files: readonly ModelsLayerFile[]): Promise<{ layerVersionArn: string }>;
   /** Replaces the function's models layer with `layerVersionArn` and waits until the update is done. */
   attach(functionName: string, layerVersionArn: string): Promise<void>;
+  /** Every published version number of the models layer. */
+  listVersions(): Promise<number[]>;
+  /** Deletes one version; functions already configured with it keep their copy (Lambda's rule). */
+  deleteVersion(version: number): Promise<void>;
+}
+
+/**
+ * Layer versions kept after a publish: the new one and the two before it, so the function
+ * configuration can be put back by hand to an earlier layer. Each version stores ~90 MB.
+ */
+export const MODELS_LAYER_VERSIONS_KEPT = 3;
+
+/** The versions to delete: every one but the newest `keep`, never `inUse`, oldest first. */
+export function layerVersionsToPrune(
+  versions: readonly number[],
+  inUse: readonly number[],
+  keep: number = MODELS_LAYER_VERSIONS_KEPT,
+): number[] {
+  const newestFirst = [...new Set(versions)].sort((a, b) => b - a);
+  return newestFirst
+    .slice(Math.max(1, keep))
+    .filter((v) => !inUse.includes(v))
+    .sort((a, b) => a - b);
+}
+
+/** The version number at the end of a layer version ARN. */
+export function layerVersionOf(arn: string): number | undefined {
+  const version = Number(arn.split(':').at(-1));
+  return layerNameOf(arn) !== undefined && Number.isInteger(version) ? version : undefined;
 }
 
 /** The layer's files for these live versions, one per distinct artifact key, sorted by key. */
@@ -97,7 +126,16 @@ export function layerNameOf(arn: string): string | undefined {
 
 export type ModelsLayerOutcome =
   | { published: false; reason: string }
-  | { published: true; layerVersionArn: string; files: ModelsLayerFile[]; functions: string[] };
+  | {
+      published: true;
+      layerVersionArn: string;
+      files: ModelsLayerFile[];
+      functions: string[];
+      /** Old layer versions deleted after the attach. */
+      pruned: number[];
+      /** Why pruning stopped, when it did; the publish itself still counts. */
+      pruneError?: string;
+    };
 
 export interface ModelsLayerRun {
   records: ModelRecordStore;
@@ -134,7 +172,26 @@ export async function publishModelsLayerAfterRetrain(run: ModelsLayerRun): Promi
   const { layerVersionArn } = await run.publisher.publish(files);
   // Sequential, so a failure leaves the later functions untouched and the error names one function.
   for (const fn of run.servingFunctions) await run.publisher.attach(fn, layerVersionArn);
-  return { published: true, layerVersionArn, files, functions: [...run.servingFunctions] };
+  const pruned: number[] = [];
+  let pruneError: string | undefined;
+  try {
+    const current = layerVersionOf(layerVersionArn);
+    const versions = await run.publisher.listVersions();
+    for (const version of layerVersionsToPrune(versions, current === undefined ? [] : [current])) {
+      await run.publisher.deleteVersion(version);
+      pruned.push(version);
+    }
+  } catch (error) {
+    pruneError = (error as Error).message;
+  }
+  return {
+    published: true,
+    layerVersionArn,
+    files,
+    functions: [...run.servingFunctions],
+    pruned,
+    ...(pruneError === undefined ? {} : { pruneError }),
+  };
 }
 
 /** MODEL_SERVING_FUNCTIONS (comma-separated) as a list; empty for '' or only separators. */

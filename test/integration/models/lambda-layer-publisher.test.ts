@@ -58,6 +58,8 @@ class LambdaStandIn {
   updateOutcome: 'Successful' | 'Failed' = 'Successful';
   inProgressPolls = 0;
   private published = 3;
+  /** Layer versions that exist (listed, deletable). */
+  existing = new Set([1, 2, 3]);
   private server: Server | undefined;
 
   async start(): Promise<string> {
@@ -75,7 +77,27 @@ class LambdaStandIn {
         };
         if (req.method === 'POST' && req.url === `/2018-10-31/layers/${LAYER}/versions`) {
           this.published += 1;
+          this.existing.add(this.published);
           return reply(201, { LayerVersionArn: layerArn(this.published), Version: this.published });
+        }
+        const url = new URL(req.url ?? '/', 'http://stand-in');
+        if (req.method === 'GET' && url.pathname === `/2018-10-31/layers/${LAYER}/versions`) {
+          // Two versions a page, newest first, as Lambda lists them.
+          const all = [...this.existing].sort((a, b) => b - a);
+          const start = Number(url.searchParams.get('Marker') ?? 0);
+          const next = start + 2 < all.length ? String(start + 2) : undefined;
+          return reply(200, {
+            LayerVersions: all
+              .slice(start, start + 2)
+              .map((Version) => ({ Version, LayerVersionArn: layerArn(Version) })),
+            ...(next ? { NextMarker: next } : {}),
+          });
+        }
+        const deleted = new RegExp(`^/2018-10-31/layers/${LAYER}/versions/(\\d+)$`).exec(url.pathname);
+        if (req.method === 'DELETE' && deleted) {
+          this.existing.delete(Number(deleted[1]));
+          res.writeHead(204);
+          return res.end();
         }
         const fn = /^\/2015-03-31\/functions\/([^/]+)\/configuration/.exec(req.url ?? '')?.[1];
         if (fn && req.method === 'GET') {
@@ -209,6 +231,21 @@ describe('LambdaLayerPublisher', () => {
     // One read before the update, then polls through two InProgress answers to Successful.
     expect(lambda.calls.filter((c) => c.method === 'GET')).toHaveLength(4);
     expect(lambda.calls.at(-1)!.method).toBe('GET');
+  });
+
+  it('lists every version across pages and deletes one by number', async () => {
+    lambda.calls = [];
+
+    const versions = await publisher.listVersions();
+    await publisher.deleteVersion(1);
+
+    expect(versions.sort((a, b) => a - b)).toEqual([...lambda.existing, 1].sort((a, b) => a - b));
+    expect(versions.length).toBeGreaterThan(2); // more than one page
+    expect(lambda.existing.has(1)).toBe(false);
+    expect(lambda.calls.at(-1)).toMatchObject({
+      method: 'DELETE',
+      url: `/2018-10-31/layers/${LAYER}/versions/1`,
+    });
   });
 
   it("fails with Lambda's reason when the update ends Failed", async () => {

@@ -8,6 +8,8 @@ import { NotFoundError } from '#domain/errors.ts';
 import { InMemoryArtifacts, InMemoryModelRecords } from '#domain/models/memory-store.ts';
 import {
   layerNameOf,
+  layerVersionOf,
+  layerVersionsToPrune,
   type ModelsLayerFile,
   type ModelsLayerPublisher,
   modelsLayerFiles,
@@ -60,6 +62,22 @@ describe('modelsLayerFiles', () => {
   });
 });
 
+describe('layerVersionsToPrune', () => {
+  it('keeps the newest versions and any in use, and returns the rest oldest first', () => {
+    expect(layerVersionsToPrune([7, 3, 9, 1, 8], [], 3)).toEqual([1, 3]);
+    expect(layerVersionsToPrune([7, 3, 9, 1, 8], [1], 3)).toEqual([3]);
+    expect(layerVersionsToPrune([2, 1], [], 3)).toEqual([]);
+    // Never everything: at least the newest stays even when asked to keep none.
+    expect(layerVersionsToPrune([2, 1], [], 0)).toEqual([1]);
+    expect(layerVersionsToPrune([4, 4, 3, 2, 1], [])).toEqual([1]);
+  });
+
+  it('reads the version number off a layer version ARN, and nothing off other strings', () => {
+    expect(layerVersionOf(layerArn('marquee-test-models', 12))).toBe(12);
+    expect(layerVersionOf(NOT_AN_ARN)).toBeUndefined();
+  });
+});
+
 describe('withModelsLayer', () => {
   it('replaces the current models layer version in place and keeps the runtime layer first', () => {
     const next = layerArn('marquee-prod-models', 8);
@@ -109,12 +127,24 @@ describe('parseFunctionList', () => {
 class RecordingPublisher implements ModelsLayerPublisher {
   published: ModelsLayerFile[][] = [];
   attached: { functionName: string; arn: string }[] = [];
+  /** Versions published before this test's run. */
+  versions: number[] = [];
+  deleted: number[] = [];
   async publish(files: readonly ModelsLayerFile[]) {
     this.published.push([...files]);
-    return { layerVersionArn: layerArn('marquee-test-models', this.published.length) };
+    const version = Math.max(0, ...this.versions) + 1;
+    this.versions.push(version);
+    return { layerVersionArn: layerArn('marquee-test-models', version) };
   }
   async attach(functionName: string, arn: string) {
     this.attached.push({ functionName, arn });
+  }
+  async listVersions() {
+    return [...this.versions];
+  }
+  async deleteVersion(version: number) {
+    this.deleted.push(version);
+    this.versions = this.versions.filter((v) => v !== version);
   }
 }
 
@@ -163,6 +193,51 @@ describe('publishModelsLayerAfterRetrain', () => {
       servingFunctions.map((functionName) => ({ functionName, arn: layerArn('marquee-test-models', 1) })),
     );
     expect(outcome).toMatchObject({ published: true, functions: servingFunctions });
+  });
+
+  it('deletes layer versions older than the newest three, never the one just attached', async () => {
+    const { records } = await registryWithLiveModels();
+    const publisher = new RecordingPublisher();
+    publisher.versions = [1, 2, 4, 5];
+
+    const outcome = await publishModelsLayerAfterRetrain({
+      records,
+      modelNames: ['ease', 'als'],
+      recorded: promoted,
+      fullRun: true,
+      servingFunctions,
+      publisher,
+    });
+
+    expect(outcome).toMatchObject({ published: true, layerVersionArn: layerArn('marquee-test-models', 6) });
+    expect(publisher.deleted).toEqual([1, 2]);
+    expect(publisher.versions).toEqual([4, 5, 6]);
+    expect(outcome).toMatchObject({ pruned: [1, 2] });
+  });
+
+  it('still reports the publish when deleting old versions fails, with the reason', async () => {
+    const { records } = await registryWithLiveModels();
+    const publisher = new RecordingPublisher();
+    publisher.versions = [1, 2, 3, 4];
+    publisher.deleteVersion = async () => {
+      throw new Error('AccessDeniedException: lambda:DeleteLayerVersion');
+    };
+
+    const outcome = await publishModelsLayerAfterRetrain({
+      records,
+      modelNames: ['ease', 'als'],
+      recorded: promoted,
+      fullRun: true,
+      servingFunctions,
+      publisher,
+    });
+
+    expect(outcome).toMatchObject({
+      published: true,
+      pruned: [],
+      pruneError: 'AccessDeniedException: lambda:DeleteLayerVersion',
+    });
+    expect(publisher.attached).toHaveLength(servingFunctions.length);
   });
 
   it('does nothing when the run promoted nothing', async () => {
