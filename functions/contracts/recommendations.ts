@@ -4,65 +4,71 @@ import { PROFILE_MODEL_NAME_LIST } from '#domain/profiles/registry.ts';
 import { MODEL_NAMES } from '#domain/recommendations/artifact.ts';
 import { TRENDING_WINDOWS } from '#domain/recommendations/popularity.ts';
 import { booleanParam, csvParam, Id } from './common.ts';
-import type { ContractMap } from './types.ts';
+import { lazyContracts } from './types.ts';
 
 export const MAX_RANK_ITEMS = 500;
 
-const k = z.coerce
-  .number({ error: 'must be a number' })
-  .int({ error: 'must be a whole number' })
-  .min(1, { error: 'must be between 1 and 100' })
-  .max(100, { error: 'must be between 1 and 100' })
-  .default(10);
+// Builders rather than shared instances: a route builds only the schemas it uses, when first read.
+const k = () =>
+  z.coerce
+    .number({ error: 'must be a number' })
+    .int({ error: 'must be a whole number' })
+    .min(1, { error: 'must be between 1 and 100' })
+    .max(100, { error: 'must be between 1 and 100' })
+    .default(10);
 
-const model = z.enum(MODEL_NAMES, { error: `must be one of ${MODEL_NAMES.join(', ')}` }).optional();
+const model = () => z.enum(MODEL_NAMES, { error: `must be one of ${MODEL_NAMES.join(', ')}` }).optional();
 
-const genreList = csvParam.pipe(
-  z
-    .array(Id.max(64, { error: 'each genre must be at most 64 characters' }))
-    .min(1, { error: 'must name at least one genre' })
-    .max(20, { error: 'must name at most 20 genres' }),
-);
+const genreList = () =>
+  csvParam.pipe(
+    z
+      .array(Id.max(64, { error: 'each genre must be at most 64 characters' }))
+      .min(1, { error: 'must name at least one genre' })
+      .max(20, { error: 'must name at most 20 genres' }),
+  );
 
 const windows = TRENDING_WINDOWS.map((w) => w.name) as [string, ...string[]];
 
-const RecommendedItem = z.object({ itemId: z.string(), score: z.number(), reason: z.string() });
-const Recommendations = z.object({
-  model: z.enum(MODEL_NAMES),
-  version: z.string(),
-  items: z.array(RecommendedItem),
-});
+const RecommendedItem = () => z.object({ itemId: z.string(), score: z.number(), reason: z.string() });
+const Recommendations = () =>
+  z.object({
+    model: z.enum(MODEL_NAMES),
+    version: z.string(),
+    items: z.array(RecommendedItem()),
+  });
 
-const GateDecision = z.object({
-  decision: z.enum(['promoted', 'rejected']),
-  metric: z.string(),
-  candidateValue: z.number(),
-  liveValue: z.number().optional(),
-  liveVersion: z.string().optional(),
-  reason: z.string(),
-});
+const GateDecision = () =>
+  z.object({
+    decision: z.enum(['promoted', 'rejected']),
+    metric: z.string(),
+    candidateValue: z.number(),
+    liveValue: z.number().optional(),
+    liveVersion: z.string().optional(),
+    reason: z.string(),
+  });
 
-const ModelVersion = z.object({
-  name: z.string(),
-  version: z.string(),
-  status: z.enum(['live', 'candidate', 'rejected', 'retired']),
-  artifactKey: z.string(),
-  sizeBytes: z.number(),
-  trainedAt: z.string(),
-  trainMs: z.number(),
-  metrics: z.record(z.string(), z.number()),
-  gate: GateDecision.optional(),
-});
+const ModelVersion = () =>
+  z.object({
+    name: z.string(),
+    version: z.string(),
+    status: z.enum(['live', 'candidate', 'rejected', 'retired']),
+    artifactKey: z.string(),
+    sizeBytes: z.number(),
+    trainedAt: z.string(),
+    trainMs: z.number(),
+    metrics: z.record(z.string(), z.number()),
+    gate: GateDecision().optional(),
+  });
 
-export const recommendationsContracts = {
-  getRecommendations: {
+export const recommendationsContracts = lazyContracts({
+  getRecommendations: () => ({
     params: z.object({ userId: Id }),
     query: z
       .strictObject({
-        k,
-        model,
-        genres: genreList.optional(),
-        excludeGenres: genreList.optional(),
+        k: k(),
+        model: model(),
+        genres: genreList().optional(),
+        excludeGenres: genreList().optional(),
         excludeSeen: booleanParam.default(true),
         playableOnly: booleanParam.default(false),
       })
@@ -78,11 +84,11 @@ export const recommendationsContracts = {
           });
         }
       }),
-    response: Recommendations.extend({ userId: z.string() }),
-  },
-  rankItems: {
+    response: Recommendations().extend({ userId: z.string() }),
+  }),
+  rankItems: () => ({
     params: z.object({ userId: Id }),
-    query: z.strictObject({ model }),
+    query: z.strictObject({ model: model() }),
     body: z.strictObject({
       itemIds: z
         .array(Id, { error: 'must be an array of item ids' })
@@ -90,26 +96,26 @@ export const recommendationsContracts = {
         .max(MAX_RANK_ITEMS, { error: `must have at most ${MAX_RANK_ITEMS} item ids` }),
     }),
     // Every given id comes back: ranked first, then unscorable and unknown ones with score null.
-    response: Recommendations.extend({
+    response: Recommendations().extend({
       userId: z.string(),
-      items: z.array(RecommendedItem.extend({ score: z.number().nullable() })),
+      items: z.array(RecommendedItem().extend({ score: z.number().nullable() })),
       unknown: z.array(z.string()),
     }),
-  },
-  getSimilarItems: {
+  }),
+  getSimilarItems: () => ({
     params: z.object({ itemId: Id }),
-    query: z.strictObject({ k, model }),
-    response: Recommendations.extend({ itemId: z.string() }),
-  },
-  getTrending: {
+    query: z.strictObject({ k: k(), model: model() }),
+    response: Recommendations().extend({ itemId: z.string() }),
+  }),
+  getTrending: () => ({
     query: z.strictObject({
-      k,
+      k: k(),
       window: z.enum(windows, { error: `must be one of ${windows.join(', ')}` }).default('24h'),
-      genres: genreList.optional(),
+      genres: genreList().optional(),
     }),
-    response: Recommendations.extend({ window: z.string() }),
-  },
-  listModels: {
+    response: Recommendations().extend({ window: z.string() }),
+  }),
+  listModels: () => ({
     response: z.object({
       defaultModel: z.string().optional(),
       models: z.array(
@@ -117,18 +123,18 @@ export const recommendationsContracts = {
           name: z.string(),
           family: z.enum(['recommendations', 'profiles']),
           liveVersion: z.string().optional(),
-          versions: z.array(ModelVersion),
+          versions: z.array(ModelVersion()),
         }),
       ),
     }),
-  },
-  rollbackModel: {
+  }),
+  rollbackModel: () => ({
     // Profile names are accepted here so the service can say why they cannot be rolled back.
     params: z.object({
       name: z.enum([...MODEL_NAMES, ...PROFILE_MODEL_NAME_LIST], {
         error: `must be one of ${MODEL_NAMES.join(', ')}`,
       }),
     }),
-    response: ModelVersion,
-  },
-} satisfies ContractMap;
+    response: ModelVersion(),
+  }),
+});

@@ -12,3 +12,24 @@ export interface RouteContract {
 }
 
 export type ContractMap = Record<string, RouteContract>;
+
+/**
+ * Contracts whose zod schemas are built when a route is first read, once, instead of at module
+ * load: a cold start serves one route, and building every route's schemas (response schemas
+ * only feed the OpenAPI document) lengthened the recommendations cold start by tens of ms.
+ * Reading a route (`contracts.rankItems`, a spread, Object.entries) builds it.
+ */
+export function lazyContracts<M extends ContractMap>(builders: { [K in keyof M]: () => M[K] }): M {
+  const contracts = {} as M;
+  for (const operation of Object.keys(builders) as (keyof M & string)[]) {
+    let built: M[typeof operation] | undefined;
+    Object.defineProperty(contracts, operation, {
+      enumerable: true,
+      get: () => {
+        built ??= builders[operation]();
+        return built;
+      },
+    });
+  }
+  return contracts;
+}
