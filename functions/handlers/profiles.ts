@@ -1,9 +1,10 @@
 /** Lambda adapter of the audience-profile routes: parse (done by the edge), call the service, map the result. */
-import { DynamoEventStore, DynamoItemStore, DynamoUserStore } from '#adapters/dynamodb/catalog-stores.ts';
+import { DynamoEventStore, DynamoItemStore } from '#adapters/dynamodb/catalog-stores.ts';
 import { DynamoModelRecords } from '#adapters/models/dynamo-model-records.ts';
 import { S3Artifacts } from '#adapters/models/s3-artifacts.ts';
 import { PROFILE_MODEL_NAME_LIST, ProfileRegistry } from '#domain/profiles/registry.ts';
 import { DynamoProfileStore } from '#adapters/profiles/dynamo-profile-store.ts';
+import { DynamoProfileSubjects } from '#adapters/profiles/dynamo-profile-subjects.ts';
 import { profilesContracts } from '#contracts/profiles.ts';
 import { ProfileService } from '#domain/profiles/service.ts';
 import { httpHandler } from '#edge/http.ts';
@@ -12,9 +13,12 @@ import { bucketNameFromEnv, getNumberFromEnv, tableNameFromEnv } from '#platform
 const profiles = new ProfileService(
   {
     events: new DynamoEventStore(tableNameFromEnv('events')),
-    users: new DynamoUserStore(tableNameFromEnv('users')),
     items: new DynamoItemStore(tableNameFromEnv('items')),
     profiles: new DynamoProfileStore(tableNameFromEnv('profiles')),
+    subjects: new DynamoProfileSubjects({
+      users: tableNameFromEnv('users'),
+      profiles: tableNameFromEnv('profiles'),
+    }),
   },
   new ProfileRegistry(
     new DynamoModelRecords(tableNameFromEnv('models'), PROFILE_MODEL_NAME_LIST, 'profiles'),

@@ -12,7 +12,8 @@ import { assertFiniteNumbers } from '#domain/profiles/finite-numbers.ts';
  */
 export const ANOMALY_SHARDS = 4;
 
-interface ProfileRow extends StoredProfileSummary {
+/** A stored row: the summary plus the byAnomaly shard key. */
+export interface ProfileRow extends StoredProfileSummary {
   anomalyShard?: string;
 }
 
@@ -35,14 +36,16 @@ function toRow(summary: StoredProfileSummary): ProfileRow {
   };
 }
 
-const fromRow = ({ anomalyShard: _shard, ...summary }: ProfileRow): StoredProfileSummary => summary;
+/** The summary of a stored row (without the index-only shard key). */
+export const fromProfileRow = ({ anomalyShard: _shard, ...summary }: ProfileRow): StoredProfileSummary =>
+  summary;
 
 export class DynamoProfileStore implements ProfileStore {
   constructor(private readonly table: string) {}
 
   async get(userId: string): Promise<StoredProfileSummary | undefined> {
     const result = await documentClient().send(new GetCommand({ TableName: this.table, Key: { userId } }));
-    return result.Item ? fromRow(result.Item as ProfileRow) : undefined;
+    return result.Item ? fromProfileRow(result.Item as ProfileRow) : undefined;
   }
 
   async put(summary: StoredProfileSummary): Promise<void> {
@@ -74,7 +77,10 @@ export class DynamoProfileStore implements ProfileStore {
       result.LastEvaluatedKey && result.Items?.length === options.limit
         ? encodeCursor(result.LastEvaluatedKey)
         : undefined;
-    return { items: ((result.Items ?? []) as ProfileRow[]).map(fromRow), ...(cursor ? { cursor } : {}) };
+    return {
+      items: ((result.Items ?? []) as ProfileRow[]).map(fromProfileRow),
+      ...(cursor ? { cursor } : {}),
+    };
   }
 
   async listMostAnomalous(options: { minScore: number; limit: number }): Promise<StoredProfileSummary[]> {
@@ -97,6 +103,6 @@ export class DynamoProfileStore implements ProfileStore {
       .flatMap((page) => (page.Items ?? []) as ProfileRow[])
       .sort((a, b) => (b.anomalyScore ?? 0) - (a.anomalyScore ?? 0) || (a.userId < b.userId ? -1 : 1))
       .slice(0, options.limit)
-      .map(fromRow);
+      .map(fromProfileRow);
   }
 }

@@ -1,5 +1,6 @@
 /** Storage ports of audience profiles. Adapters (functions/adapters/profiles) implement them. */
 import type { Page } from '#domain/catalog/ports.ts';
+import type { UserAttributes } from '#domain/catalog/types.ts';
 import type { ProfileArtifact, ProfileModelMetadata } from './train.ts';
 
 /** The model answers kept per user in the profiles table (segment and anomaly indexes read them). */
@@ -27,6 +28,19 @@ export interface ProfileStore {
   ): Promise<Page<StoredProfileSummary>>;
   /** Users with anomaly score >= minScore, most anomalous first. */
   listMostAnomalous(options: { minScore: number; limit: number }): Promise<StoredProfileSummary[]>;
+}
+
+/** The two per-user rows a profile read needs besides the events. */
+export interface ProfileSubject {
+  /** The user's attributes row; absent for unknown or erased users (and users known only by events). */
+  attributes: UserAttributes | undefined;
+  /** The summary last stored for the user's segment and anomaly indexes. */
+  stored: StoredProfileSummary | undefined;
+}
+
+export interface ProfileSubjectReader {
+  /** The attributes and stored summary of one user, read together (one round trip where the store allows). */
+  read(userId: string): Promise<ProfileSubject>;
 }
 
 export type ProfileModelName = ProfileModelMetadata['name'];

@@ -2,11 +2,16 @@
  * The audience-profile service behind the HTTP routes: profiles recomputed from the user's events on
  * read (never stale), segments and anomalies from the live models and the profiles table.
  */
-import type { EventStore, ItemStore, UserStore } from '#domain/catalog/ports.ts';
+import type { EventStore, ItemStore } from '#domain/catalog/ports.ts';
 import type { InteractionEvent, Item } from '#domain/catalog/types.ts';
 import { NotFoundError } from '#domain/errors.ts';
 import { buildProfileFeatures } from './features.ts';
-import type { ProfileModelRegistry, ProfileStore, StoredProfileSummary } from './ports.ts';
+import type {
+  ProfileModelRegistry,
+  ProfileStore,
+  ProfileSubjectReader,
+  StoredProfileSummary,
+} from './ports.ts';
 import { type AudienceProfile, assembleProfile, createOnnxScorer, type ProfileScorer } from './scoring.ts';
 import type { SegmentSummary } from './segment-labels.ts';
 import { PROFILE_MODEL_NAMES } from './train.ts';
@@ -41,9 +46,10 @@ export class ProfileService {
   constructor(
     private readonly stores: {
       events: EventStore;
-      users: UserStore;
       items: ItemStore;
       profiles: ProfileStore;
+      /** The user's attributes and stored summary, read together. */
+      subjects: ProfileSubjectReader;
     },
     private readonly registry: ProfileModelRegistry,
     private readonly options: ProfileServiceOptions = {},
@@ -52,10 +58,10 @@ export class ProfileService {
   /** The profile of one user, computed now; unknown or erased users are NotFoundError. */
   async getProfile(userId: string): Promise<AudienceProfile> {
     const now = (this.options.now ?? Date.now)();
-    const [events, attributes, stored, live] = await Promise.all([
+    // Two round trips, not three: the attributes and the stored summary come in one read.
+    const [events, { attributes, stored }, live] = await Promise.all([
       this.recentEvents(userId),
-      this.stores.users.get(userId),
-      this.stores.profiles.get(userId),
+      this.stores.subjects.read(userId),
       this.liveModels(),
     ]);
     if (events.length === 0 && !attributes) throw new NotFoundError('user', userId);

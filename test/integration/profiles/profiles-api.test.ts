@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoProfileStore } from '#adapters/profiles/dynamo-profile-store.ts';
+import { DynamoProfileSubjects } from '#adapters/profiles/dynamo-profile-subjects.ts';
 import { runProfileRetrain } from '#adapters/profiles/retrain-job.ts';
 import { type DemoData, generateDemoData } from '#domain/demo/generate.ts';
 import { writeDataset } from '#local/seed.ts';
@@ -65,6 +67,30 @@ describe('audience profile routes on the local platform', () => {
     expect(profile.churn.probability).toBeGreaterThanOrEqual(0);
     expect(profile.churn.horizonDays).toBe(14);
     expect(profile.modelVersions).toEqual(retrain.live);
+  });
+
+  it('reads a user row and a stored summary in one batch, and neither for a stranger', async () => {
+    const subjects = new DynamoProfileSubjects({
+      users: platform.names.USERS_TABLE,
+      profiles: platform.names.PROFILES_TABLE,
+    });
+    const scored = data.users.find((u) => data.events.some((e) => e.userId === u.userId))!;
+    const known = await subjects.read(scored.userId);
+    expect(known.attributes?.country).toBe(scored.country);
+    expect(known.stored?.modelVersions).toEqual(retrain.live);
+    expect(known.stored).not.toHaveProperty('anomalyShard');
+    expect(await subjects.read('nobody-at-all')).toEqual({ attributes: undefined, stored: undefined });
+  });
+
+  it('does not rewrite the stored profile row when a repeat read computes the same answers', async () => {
+    const store = new DynamoProfileStore(platform.names.PROFILES_TABLE);
+    const userId = data.users.find((u) => !data.truth.botUserIds.includes(u.userId))!.userId;
+    expect((await platform.api('GET', `/users/${userId}/profile`)).status).toBe(200);
+    const afterFirst = await store.get(userId);
+    const second = await platform.api('GET', `/users/${userId}/profile`);
+    expect(second.status).toBe(200);
+    expect(second.body.asOf > afterFirst!.scoredAt).toBe(true);
+    expect((await store.get(userId))?.scoredAt).toBe(afterFirst!.scoredAt);
   });
 
   it('reflects a new event at once and answers a one-event newcomer with low confidence, not an error', async () => {
