@@ -40,6 +40,10 @@ const live = new LiveModels(records, artifacts, {
     metrics.addMetric('ModelLoadFailure', MetricUnit.Count, 1);
   },
 });
+// Start loading the default model while the container initialises (Lambda's init phase), so the
+// first request overlaps its events read with the registry reads and session creation. A failure
+// here is retried by that request.
+live.current(['default']).catch((error) => logger.warn('model prefetch failed', { error }));
 const service = new RecommendationService(
   live,
   records,
