@@ -73,10 +73,8 @@ export class DynamoProfileStore implements ProfileStore {
         ExclusiveStartKey: decodeCursor(options.cursor),
       }),
     );
-    const cursor =
-      result.LastEvaluatedKey && result.Items?.length === options.limit
-        ? encodeCursor(result.LastEvaluatedKey)
-        : undefined;
+    // Handed on even for a short page: one cut by the 1 MB limit is not the end.
+    const cursor = encodeCursor(result.LastEvaluatedKey);
     return {
       items: ((result.Items ?? []) as ProfileRow[]).map(fromProfileRow),
       ...(cursor ? { cursor } : {}),

@@ -31,6 +31,8 @@ export interface EventStore {
   putAll(events: InteractionEvent[]): Promise<void>;
   /** A user's events, newest first. */
   listByUser(userId: string, options: { limit: number; cursor?: string }): Promise<Page<InteractionEvent>>;
+  /** A user's newest `max` events (all of them when there are fewer), newest first. */
+  latestByUser(userId: string, max: number): Promise<InteractionEvent[]>;
   /** Deletes every event of a user; returns how many were deleted. */
   deleteByUser(userId: string): Promise<number>;
   /** Every event, in pages (training). */

@@ -130,18 +130,7 @@ export class ProfileService {
   }
 
   private async recentEvents(userId: string): Promise<InteractionEvent[]> {
-    const max = this.options.maxEvents ?? 10_000;
-    const out: InteractionEvent[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.stores.events.listByUser(userId, {
-        limit: Math.min(1000, max - out.length),
-        cursor,
-      });
-      out.push(...page.items);
-      cursor = page.cursor;
-    } while (cursor && out.length < max);
-    return out;
+    return this.stores.events.latestByUser(userId, this.options.maxEvents ?? 10_000);
   }
 
   /** Live models, re-checking the registry's pointers at most every `modelRefreshMs`. */

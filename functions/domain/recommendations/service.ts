@@ -56,7 +56,7 @@ export class RecommendationService {
   ) {}
 
   private async latestEvents(userId: string): Promise<InteractionEvent[]> {
-    return (await this.events.listByUser(userId, { limit: this.options.historyEvents })).items;
+    return this.events.latestByUser(userId, this.options.historyEvents);
   }
 
   /** Top-k for a user, reflecting events posted up to this request. */

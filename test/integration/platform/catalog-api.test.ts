@@ -242,3 +242,56 @@ describe('erasure', () => {
     expect((await platform.api('GET', '/users/erase-me/events')).body.events).toEqual([]);
   });
 });
+
+describe('the events store read by serving and profiles', () => {
+  const at = Date.UTC(2026, 10, 1);
+  const eventsOf = (userId: string, count: number) =>
+    Array.from({ length: count }, (_, n) => ({
+      // Event ids run against time, so the base table's order (by eventId) is not the newest first.
+      eventId: `e${String(count - n).padStart(4, '0')}`,
+      userId,
+      itemId: `i${n}`,
+      type: 'view' as const,
+      timestamp: at + n * 60_000,
+    }));
+
+  it('latestByUser returns every event of a short history, newest first', async () => {
+    const { DynamoEventStore } = await import('#adapters/dynamodb/catalog-stores.ts');
+    const store = new DynamoEventStore(platform.names.EVENTS_TABLE);
+    await store.putAll(eventsOf('latest-short', 7));
+
+    const latest = await store.latestByUser('latest-short', 10);
+
+    expect(latest.map((e) => e.itemId)).toEqual(['i6', 'i5', 'i4', 'i3', 'i2', 'i1', 'i0']);
+  });
+
+  it('latestByUser returns the newest max of a longer history, not the first max by event id', async () => {
+    const { DynamoEventStore } = await import('#adapters/dynamodb/catalog-stores.ts');
+    const store = new DynamoEventStore(platform.names.EVENTS_TABLE);
+    await store.putAll(eventsOf('latest-long', 25));
+
+    const exact = await store.latestByUser('latest-long', 25);
+    const latest = await store.latestByUser('latest-long', 10);
+
+    expect(exact).toHaveLength(25);
+    expect(latest.map((e) => e.itemId)).toEqual(Array.from({ length: 10 }, (_, n) => `i${24 - n}`));
+  });
+
+  it('listByUser hands on a cursor until the history is read, pages of any size', async () => {
+    const { DynamoEventStore } = await import('#adapters/dynamodb/catalog-stores.ts');
+    const store = new DynamoEventStore(platform.names.EVENTS_TABLE);
+    await store.putAll(eventsOf('paged', 9));
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await store.listByUser('paged', { limit: 4, cursor });
+      seen.push(...page.items.map((e) => e.itemId));
+      cursor = page.cursor;
+      pages++;
+    } while (cursor && pages < 10);
+
+    expect(seen).toEqual(Array.from({ length: 9 }, (_, n) => `i${8 - n}`));
+    expect(pages).toBe(3);
+  });
+});
