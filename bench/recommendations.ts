@@ -417,7 +417,7 @@ async function gatewaySection(): Promise<BenchSection> {
     // The floor: the one read every request makes (the user's latest events), straight to DynamoDB
     // Local from this process at the same concurrency, with no gateway, handler or model.
     const query = async (i: number) => {
-      await events.listByUser(users[i % users.length], { limit: 500 });
+      await events.latestByUser(users[i % users.length], 500);
     };
     for (let i = 0; i < 40; i++) await get(i);
     for (let i = 0; i < 40; i++) await query(i);
