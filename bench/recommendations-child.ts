@@ -4,7 +4,7 @@
  *   train DIR            trains every recommendation model on a MovieLens directory
  *   synthetic N          trains every model on N synthetic events
  *   cold-phases          times, one by one, the loads of a personal first request against the live
- *                        registry named by the environment (pointers, S3 downloads, metadata, sessions)
+ *                        registry named by the environment (pointers, artifact opens, metadata, sessions)
  * Prints one JSON line.
  */
 import { readMovieLens } from '#domain/datasets/movielens.ts';
@@ -13,41 +13,57 @@ import { syntheticEvents } from './synthetic-events.ts';
 
 const [mode, arg] = process.argv.slice(2);
 
-/** The first personal request's loads, step by step (ms each). */
+/**
+ * The first personal request's loads, step by step (ms each), as serving makes them: pointers from
+ * the registry, then each artifact opened through LayeredArtifacts (the models layer dir in
+ * MODELS_DIR when set, else S3 split into a fresh cache), its metadata decoded and its session made.
+ */
 async function coldPhases(): Promise<Record<string, number>> {
   const t0 = performance.now();
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const path = await import('node:path');
   const { DynamoModelRecords } = await import('#adapters/models/dynamo-model-records.ts');
+  const { LayeredArtifacts } = await import('#adapters/models/layered-artifacts.ts');
   const { S3Artifacts } = await import('#adapters/models/s3-artifacts.ts');
   const { artifactKeyFor } = await import('#domain/models/registry.ts');
   const { decodeArtifactMetadata } = await import('#domain/recommendations/artifact.ts');
   const { loadSession } = await import('#domain/onnx/session.ts');
   const { bucketNameFromEnv, tableNameFromEnv } = await import('#platform/config.ts');
   const records = new DynamoModelRecords(tableNameFromEnv('models'));
-  const artifacts = new S3Artifacts(bucketNameFromEnv('models'));
+  const cache = mkdtempSync(path.join(tmpdir(), 'marquee-phases-'));
+  const layerDir = process.env.MODELS_DIR;
+  const artifacts = new LayeredArtifacts(
+    layerDir ?? path.join(cache, 'no-layer'),
+    new S3Artifacts(bucketNameFromEnv('models')),
+    cache,
+  );
   const t1 = performance.now();
   const names = [
     ...new Set([(await records.getDefaultModel()) ?? 'ease', 'hybrid', 'popularity', 'trending']),
   ];
   const lives = await Promise.all(names.map((n) => records.getLive(n)));
   const t2 = performance.now();
-  const bytes = await Promise.all(
-    lives.map((live, i) => artifacts.get(artifactKeyFor(names[i], live!.version, 'live'))),
-  );
-  const t3 = performance.now();
-  for (const b of bytes) decodeArtifactMetadata(b);
-  const t4 = performance.now();
+  const source = layerDir ? 'from the layer dir' : 'from S3, split into the cache';
   const phases: Record<string, number> = {
     'imports (tsx)': t1 - t0,
     [`registry pointers (${names.join(', ')})`]: t2 - t1,
-    'S3 downloads, in parallel': t3 - t2,
-    'artifact metadata decode': t4 - t3,
   };
-  for (let i = 0; i < bytes.length; i++) {
+  for (let i = 0; i < names.length; i++) {
     const started = performance.now();
-    await loadSession(bytes[i]);
-    phases[`session ${names[i]} (${(bytes[i].byteLength / 1e6).toFixed(1)} MB)`] =
-      performance.now() - started;
+    const opened = await artifacts.open(artifactKeyFor(names[i], lives[i]!.version, 'live'));
+    const openedAt = performance.now();
+    const graph = opened instanceof Uint8Array ? opened : opened.graph;
+    decodeArtifactMetadata(graph);
+    const decodedAt = performance.now();
+    await loadSession(opened instanceof Uint8Array ? opened : opened.file);
+    const loadedAt = performance.now();
+    phases[`${names[i]}: open ${source}`] = openedAt - started;
+    phases[`${names[i]}: metadata decode (${(graph.byteLength / 1e6).toFixed(1)} MB graph)`] =
+      decodedAt - openedAt;
+    phases[`${names[i]}: session (weights memory-mapped)`] = loadedAt - decodedAt;
   }
+  rmSync(cache, { recursive: true, force: true });
   return phases;
 }
 

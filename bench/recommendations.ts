@@ -330,7 +330,7 @@ process.exit(0);
         process.execPath,
         ['--import', 'tsx', path.join(repoRoot, 'bench/recommendations-child.ts'), 'cold-phases'],
         {
-          env: process.env,
+          env: { ...process.env, MODELS_DIR: layerDir },
           encoding: 'utf8',
         },
       );
@@ -382,7 +382,7 @@ process.exit(0);
       notes: [
         `Target <= 300 ms. Bundle ${(bundleBytes / 1e6).toFixed(1)} MB (format esm, platform node, target node20, minify, linked source map, onnxruntime-node external, the CDK's createRequire banner), run with NODE_OPTIONS='${nodeOptions}' as the construct sets it for this function.`,
         `The first response reads the user's events from DynamoDB Local and loads only the models that request needs (a user with a long history: the default model alone; hybrid is added for a history under 5 items; ${(size / 1e6).toFixed(0)} MB for all six live models); answered by '${bundled.model}'.`,
-        'The indented phase rows come from a separate tsx process loading every model a first request can need (default, hybrid, popularity, trending) step by step (pointer reads, S3 downloads, metadata decode, onnxruntime session creation), to show where a first request spends its time.',
+        'The indented phase rows come from a separate tsx process loading every model a first request can need (default, hybrid, popularity, trending) step by step from the models layer dir (pointer reads, artifact opens, metadata decode, onnxruntime session creation with the weights memory-mapped), to show where a first request spends its time; the first session also pays onnxruntime initialisation.',
       ],
     };
   } finally {

@@ -20,7 +20,7 @@ import { modelsLayerFiles } from '#domain/models/models-layer.ts';
 import type { ModelName } from '#domain/recommendations/artifact.ts';
 import { loadServingModel, recommendForUser } from '#domain/recommendations/serving.ts';
 import { trainAllModels } from '#domain/recommendations/training.ts';
-import { syntheticData } from '../../unit/recommendations/fixtures.ts';
+import { syntheticData, testTrainingOptions } from '../../unit/recommendations/fixtures.ts';
 import { startTestPlatform, type TestPlatform } from '../../support/platform.ts';
 
 const LAYER = 'marquee-test-models';
@@ -32,13 +32,7 @@ async function trainedArtifact(name: ModelName): Promise<Uint8Array> {
   const data = syntheticData(120, 300, 20);
   const [artifact] = await trainAllModels(
     { interactions: data.interactions, items: data.catalog, now: Date.UTC(2026, 1, 1) },
-    {
-      models: [name],
-      ease: { lambda: 50, maxItems: 300, minSupport: 1, popularityExponent: 0 },
-      als: { factors: 8, lambda: 10, alpha: 5, iterations: 2, cgSteps: 2, seed: 1 },
-      content: { neighbours: 20, fieldWeights: { title: 1, description: 0.5, genre: 2, tag: 1.5 } },
-      binary: false,
-    },
+    testTrainingOptions([name], 300),
   );
   return artifact.bytes;
 }

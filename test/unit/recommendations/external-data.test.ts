@@ -13,7 +13,7 @@ import {
 } from '#domain/onnx/external-data.ts';
 import { loadServingModel, recommendForUser, type ServingModel } from '#domain/recommendations/serving.ts';
 import { trainAllModels } from '#domain/recommendations/training.ts';
-import { event, syntheticData } from './fixtures.ts';
+import { event, syntheticData, testTrainingOptions } from './fixtures.ts';
 
 // 300 modelled items: the EASE block (301 x 300 floats, 361 KB) is large enough to go external.
 const data = syntheticData(200, 300, 25);
@@ -24,13 +24,7 @@ let work: string;
 beforeAll(async () => {
   const artifacts = await trainAllModels(
     { interactions: data.interactions, items: data.catalog, now: Date.UTC(2026, 1, 1) },
-    {
-      models: ['popularity', 'trending', 'ease'],
-      ease: { lambda: 50, maxItems: 300, minSupport: 1, popularityExponent: 0 },
-      als: { factors: 8, lambda: 10, alpha: 5, iterations: 2, cgSteps: 2, seed: 1 },
-      content: { neighbours: 20, fieldWeights: { title: 1, description: 0.5, genre: 2, tag: 1.5 } },
-      binary: false,
-    },
+    testTrainingOptions(['popularity', 'trending', 'ease'], 300),
   );
   ease = artifacts.find((a) => a.name === 'ease')!.bytes;
   popularity = artifacts.find((a) => a.name === 'popularity')!.bytes;

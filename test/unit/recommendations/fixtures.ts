@@ -1,7 +1,9 @@
 /** Synthetic interactions with planted taste groups, shared by the recommendation unit tests. */
 import type { InteractionEvent, Item } from '#domain/catalog/types.ts';
 import { seededRandom } from '#domain/recommendations/evaluation.ts';
+import type { ModelName } from '#domain/recommendations/artifact.ts';
 import type { WeightedInteraction } from '#domain/recommendations/interactions.ts';
+import type { TrainingOptions } from '#domain/recommendations/training.ts';
 
 export const GENRES = ['Drama', 'Comedy', 'Horror', 'Animation'];
 
@@ -49,4 +51,15 @@ export function event(
 ): InteractionEvent {
   counter++;
   return { eventId: `e${counter}`, userId, itemId, type, timestamp };
+}
+
+/** Training options small enough for a test: `models` only, EASE over up to `easeItems` items. */
+export function testTrainingOptions(models: ModelName[], easeItems: number): TrainingOptions {
+  return {
+    models,
+    ease: { lambda: 50, maxItems: easeItems, minSupport: 1, popularityExponent: 0 },
+    als: { factors: 8, lambda: 10, alpha: 5, iterations: 2, cgSteps: 2, seed: 1 },
+    content: { neighbours: 20, fieldWeights: { title: 1, description: 0.5, genre: 2, tag: 1.5 } },
+    binary: false,
+  };
 }
