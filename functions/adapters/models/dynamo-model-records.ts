@@ -6,13 +6,31 @@
  *   name = 'recommendations-default', version = 'LIVE'   the default personal model (liveVersion = its name)
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '#adapters/dynamodb/client.ts';
 import { ConflictError } from '#domain/errors.ts';
-import type { LivePointer, ModelRecordStore, ModelVersion } from '#domain/models/registry.ts';
+import type {
+  LivePointer,
+  ModelRecordStore,
+  ModelVersion,
+  ServingPointers,
+} from '#domain/models/registry.ts';
 import { MODEL_NAMES } from '#domain/recommendations/artifact.ts';
 
 const LIVE = 'LIVE';
+
+const toPointer = (row: Record<string, unknown>): LivePointer => ({
+  name: String(row.name),
+  version: String(row.liveVersion),
+  history: (row.history as string[] | undefined) ?? [],
+  updatedAt: String(row.updatedAt),
+});
 const DEFAULT_ROW = 'recommendations-default';
 
 export class DynamoModelRecords implements ModelRecordStore {
@@ -67,12 +85,30 @@ export class DynamoModelRecords implements ModelRecordStore {
     const out = await documentClient().send(
       new GetCommand({ TableName: this.table, Key: { name, version: LIVE }, ConsistentRead: true }),
     );
-    if (!out.Item) return undefined;
-    return {
+    return out.Item ? toPointer(out.Item) : undefined;
+  }
+
+  /** Every pointer row and the default row in one BatchGetItem (7 rows: one request, not seven). */
+  async getServingPointers(names: readonly string[]): Promise<ServingPointers> {
+    const rows: Record<string, unknown>[] = [];
+    let keys: Record<string, unknown>[] | undefined = [...names, DEFAULT_ROW].map((name) => ({
       name,
-      version: String(out.Item.liveVersion),
-      history: (out.Item.history as string[] | undefined) ?? [],
-      updatedAt: String(out.Item.updatedAt),
+      version: LIVE,
+    }));
+    // DynamoDB may leave keys unprocessed under throttling; ask again for those.
+    while (keys && keys.length > 0) {
+      const out: BatchGetCommandOutput = await documentClient().send(
+        new BatchGetCommand({
+          RequestItems: { [this.table]: { Keys: keys, ConsistentRead: true } },
+        }),
+      );
+      rows.push(...(out.Responses?.[this.table] ?? []));
+      keys = out.UnprocessedKeys?.[this.table]?.Keys;
+    }
+    const defaultRow = rows.find((row) => row.name === DEFAULT_ROW);
+    return {
+      defaultModel: defaultRow?.liveVersion as string | undefined,
+      live: rows.filter((row) => row.name !== DEFAULT_ROW).map(toPointer),
     };
   }
 

@@ -3,7 +3,14 @@
  * tests of the registry logic. Same contract as the DynamoDB/S3 adapters (conditional pointer).
  */
 import { ConflictError, NotFoundError } from '#domain/errors.ts';
-import type { ArtifactStore, LivePointer, ModelRecordStore, ModelVersion } from './registry.ts';
+import {
+  type ArtifactStore,
+  type LivePointer,
+  type ModelRecordStore,
+  type ModelVersion,
+  type ServingPointers,
+  servingPointersOneByOne,
+} from './registry.ts';
 
 export class InMemoryModelRecords implements ModelRecordStore {
   private readonly versions = new Map<string, ModelVersion>();
@@ -38,6 +45,9 @@ export class InMemoryModelRecords implements ModelRecordStore {
   }
   async setDefaultModel(name: string): Promise<void> {
     this.defaultModel = name;
+  }
+  getServingPointers(names: readonly string[]): Promise<ServingPointers> {
+    return servingPointersOneByOne(this, names);
   }
 }
 

@@ -56,6 +56,28 @@ export interface ModelRecordStore {
   /** The personal model serving answers with when the caller names none. */
   getDefaultModel(): Promise<string | undefined>;
   setDefaultModel(name: string): Promise<void>;
+  /**
+   * What serving re-reads every TTL: the live pointers of `names` (those that have one) and the
+   * default model, in one round trip where the store allows.
+   */
+  getServingPointers(names: readonly string[]): Promise<ServingPointers>;
+}
+
+export interface ServingPointers {
+  defaultModel: string | undefined;
+  live: LivePointer[];
+}
+
+/** `getServingPointers` from the single reads, for stores where they cost nothing (memory). */
+export async function servingPointersOneByOne(
+  store: Pick<ModelRecordStore, 'getLive' | 'getDefaultModel'>,
+  names: readonly string[],
+): Promise<ServingPointers> {
+  const [defaultModel, pointers] = await Promise.all([
+    store.getDefaultModel(),
+    Promise.all(names.map((name) => store.getLive(name))),
+  ]);
+  return { defaultModel, live: pointers.filter((p): p is LivePointer => p !== undefined) };
 }
 
 /** Port: artifact bytes (S3 models bucket in AWS). */

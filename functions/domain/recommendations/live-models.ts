@@ -90,15 +90,10 @@ export class LiveModels {
   }
 
   private async refreshPointers(): Promise<void> {
-    const names = this.options.names ?? MODEL_NAMES;
-    const stored = await this.records.getDefaultModel();
-    this.defaultModel = stored && isModelName(stored) ? stored : undefined;
-    await Promise.all(
-      names.map(async (name) => {
-        const pointer = await this.records.getLive(name);
-        if (pointer) this.pointers.set(name, pointer.version);
-      }),
-    );
+    const { defaultModel, live } = await this.records.getServingPointers(this.options.names ?? MODEL_NAMES);
+    this.defaultModel = defaultModel && isModelName(defaultModel) ? defaultModel : undefined;
+    for (const pointer of live)
+      if (isModelName(pointer.name)) this.pointers.set(pointer.name, pointer.version);
   }
 
   /** Loads the live version of `name` unless loaded; a failed version is retried once per TTL. */

@@ -75,6 +75,20 @@ describe('recommendation routes on the local platform', () => {
     expect(ease.versions[0].metrics.ndcg).toBeGreaterThan(0);
   });
 
+  it('reads every serving pointer and the default in one batch, as the single reads see them', async () => {
+    const names = ['popularity', 'ease', 'als', 'not-a-model'];
+
+    const batch = await records.getServingPointers(names);
+
+    const single = await Promise.all(names.map((name) => records.getLive(name)));
+    expect(batch.defaultModel).toBe(await records.getDefaultModel());
+    expect(batch.defaultModel).toBeDefined();
+    expect([...batch.live].sort((a, b) => a.name.localeCompare(b.name))).toEqual(
+      single.filter((p) => p !== undefined).sort((a, b) => a!.name.localeCompare(b!.name)),
+    );
+    expect(batch.live.map((p) => p.name).sort()).toEqual(['als', 'ease', 'popularity']);
+  });
+
   it('reflects an event posted a second earlier: a new user goes from cold start to "because you watched"', async () => {
     const before = await platform.api('GET', '/users/newcomer/recommendations?k=5');
     expect(before.status).toBe(200);
