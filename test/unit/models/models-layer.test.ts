@@ -12,6 +12,7 @@ import {
   layerVersionsToPrune,
   type ModelsLayerFile,
   type ModelsLayerPublisher,
+  type ModelsLayerRun,
   modelsLayerFiles,
   parseFunctionList,
   publishModelsLayerAfterRetrain,
@@ -162,26 +163,32 @@ async function registryWithLiveModels() {
   await publish('ease', 0.3);
   await publish('ease', 0.35); // promoted: ease 000002 live, 000001 retired
   await publish('als', 0.2);
-  const rejected = await publish('als', 0.1); // rejected: als 000001 stays live
-  return { records, rejected };
+  await publish('als', 0.1); // rejected: als 000001 stays live
+  return { records };
 }
 
 describe('publishModelsLayerAfterRetrain', () => {
   const servingFunctions = ['Marquee-test-Ml-recs', 'Marquee-test-Ml-profiles'];
   const promoted: Pick<ModelVersion, 'status'>[] = [{ status: 'rejected' }, { status: 'live' }];
 
-  it('publishes every live artifact once and attaches the new version to each serving function', async () => {
+  /** A full run that promoted a model, on a registry with ease and als live; `overrides` change one thing. */
+  async function publishWith(publisher: ModelsLayerPublisher, overrides: Partial<ModelsLayerRun> = {}) {
     const { records } = await registryWithLiveModels();
-    const publisher = new RecordingPublisher();
-
-    const outcome = await publishModelsLayerAfterRetrain({
+    return publishModelsLayerAfterRetrain({
       records,
-      modelNames: ['ease', 'als', 'hybrid'],
+      modelNames: ['ease', 'als'],
       recorded: promoted,
       fullRun: true,
       servingFunctions,
       publisher,
+      ...overrides,
     });
+  }
+
+  it('publishes every live artifact once and attaches the new version to each serving function', async () => {
+    const publisher = new RecordingPublisher();
+
+    const outcome = await publishWith(publisher, { modelNames: ['ease', 'als', 'hybrid'] });
 
     expect(publisher.published).toEqual([
       [
@@ -196,18 +203,10 @@ describe('publishModelsLayerAfterRetrain', () => {
   });
 
   it('deletes layer versions older than the newest three, never the one just attached', async () => {
-    const { records } = await registryWithLiveModels();
     const publisher = new RecordingPublisher();
     publisher.versions = [1, 2, 4, 5];
 
-    const outcome = await publishModelsLayerAfterRetrain({
-      records,
-      modelNames: ['ease', 'als'],
-      recorded: promoted,
-      fullRun: true,
-      servingFunctions,
-      publisher,
-    });
+    const outcome = await publishWith(publisher);
 
     expect(outcome).toMatchObject({ published: true, layerVersionArn: layerArn('marquee-test-models', 6) });
     expect(publisher.deleted).toEqual([1, 2]);
@@ -216,21 +215,13 @@ describe('publishModelsLayerAfterRetrain', () => {
   });
 
   it('still reports the publish when deleting old versions fails, with the reason', async () => {
-    const { records } = await registryWithLiveModels();
     const publisher = new RecordingPublisher();
     publisher.versions = [1, 2, 3, 4];
     publisher.deleteVersion = async () => {
       throw new Error('AccessDeniedException: lambda:DeleteLayerVersion');
     };
 
-    const outcome = await publishModelsLayerAfterRetrain({
-      records,
-      modelNames: ['ease', 'als'],
-      recorded: promoted,
-      fullRun: true,
-      servingFunctions,
-      publisher,
-    });
+    const outcome = await publishWith(publisher);
 
     expect(outcome).toMatchObject({
       published: true,
@@ -241,17 +232,9 @@ describe('publishModelsLayerAfterRetrain', () => {
   });
 
   it('does nothing when the run promoted nothing', async () => {
-    const { records, rejected } = await registryWithLiveModels();
     const publisher = new RecordingPublisher();
 
-    const outcome = await publishModelsLayerAfterRetrain({
-      records,
-      modelNames: ['ease', 'als'],
-      recorded: [rejected],
-      fullRun: true,
-      servingFunctions,
-      publisher,
-    });
+    const outcome = await publishWith(publisher, { recorded: [{ status: 'rejected' }] });
 
     expect(outcome).toEqual({ published: false, reason: 'nothing was promoted' });
     expect(publisher.published).toEqual([]);
@@ -259,17 +242,9 @@ describe('publishModelsLayerAfterRetrain', () => {
   });
 
   it('does nothing after a run restricted to some models, even when it promoted one', async () => {
-    const { records } = await registryWithLiveModels();
     const publisher = new RecordingPublisher();
 
-    const outcome = await publishModelsLayerAfterRetrain({
-      records,
-      modelNames: ['ease', 'als'],
-      recorded: promoted,
-      fullRun: false,
-      servingFunctions,
-      publisher,
-    });
+    const outcome = await publishWith(publisher, { fullRun: false });
 
     expect(outcome).toEqual({ published: false, reason: 'run restricted to some models' });
     expect(publisher.published).toEqual([]);
@@ -277,38 +252,22 @@ describe('publishModelsLayerAfterRetrain', () => {
   });
 
   it('does nothing locally, where MODEL_SERVING_FUNCTIONS is unset', async () => {
-    const { records } = await registryWithLiveModels();
     const publisher = new RecordingPublisher();
 
-    const outcome = await publishModelsLayerAfterRetrain({
-      records,
-      modelNames: ['ease', 'als'],
-      recorded: promoted,
-      fullRun: true,
-      servingFunctions: parseFunctionList(''),
-      publisher,
-    });
+    const outcome = await publishWith(publisher, { servingFunctions: parseFunctionList('') });
 
     expect(outcome.published).toBe(false);
     expect(publisher.published).toEqual([]);
   });
 
   it('stops at the first function whose update fails, leaving the later ones untouched', async () => {
-    const { records } = await registryWithLiveModels();
     const publisher = new RecordingPublisher();
     publisher.attach = async (functionName, arn) => {
       publisher.attached.push({ functionName, arn });
       throw new Error(`updating ${functionName} ended Failed`);
     };
 
-    const run = publishModelsLayerAfterRetrain({
-      records,
-      modelNames: ['ease', 'als'],
-      recorded: promoted,
-      fullRun: true,
-      servingFunctions,
-      publisher,
-    });
+    const run = publishWith(publisher);
 
     await expect(run).rejects.toThrow('Marquee-test-Ml-recs');
     expect(publisher.attached.map((a) => a.functionName)).toEqual(['Marquee-test-Ml-recs']);
