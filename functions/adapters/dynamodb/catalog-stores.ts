@@ -203,20 +203,11 @@ export class DynamoEventStore implements EventStore {
    */
   async latestByUser(userId: string, max: number): Promise<InteractionEvent[]> {
     const rows: EventRow[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await documentClient().send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'userId = :u',
-          ExpressionAttributeValues: { ':u': userId },
-          Limit: max + 1 - rows.length,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      rows.push(...((page.Items ?? []) as EventRow[]));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey && rows.length <= max);
+    // max + 1 tells "all of them" from "more than max" in one page for most users.
+    for await (const page of this.partitionPages<EventRow>(userId, { Limit: max + 1 })) {
+      rows.push(...page);
+      if (rows.length > max) break;
+    }
     if (rows.length <= max) return rows.map(fromRow).sort((a, b) => b.timestamp - a.timestamp);
     const newest: InteractionEvent[] = [];
     let cursor: string | undefined;
@@ -230,6 +221,21 @@ export class DynamoEventStore implements EventStore {
 
   async deleteByUser(userId: string): Promise<number> {
     let deleted = 0;
+    for await (const keys of this.partitionPages(userId, { ProjectionExpression: 'userId, eventId' })) {
+      await batchWrite(
+        this.table,
+        keys.map((key) => ({ DeleteRequest: { Key: key } })),
+      );
+      deleted += keys.length;
+    }
+    return deleted;
+  }
+
+  /** A user's rows in the base table (eventId order), a page at a time until the partition ends. */
+  private async *partitionPages<Row = Record<string, unknown>>(
+    userId: string,
+    options: { Limit?: number; ProjectionExpression?: string },
+  ): AsyncIterable<Row[]> {
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await documentClient().send(
@@ -237,19 +243,13 @@ export class DynamoEventStore implements EventStore {
           TableName: this.table,
           KeyConditionExpression: 'userId = :u',
           ExpressionAttributeValues: { ':u': userId },
-          ProjectionExpression: 'userId, eventId',
+          ...options,
           ExclusiveStartKey: startKey,
         }),
       );
       startKey = page.LastEvaluatedKey;
-      const keys = page.Items ?? [];
-      await batchWrite(
-        this.table,
-        keys.map((key) => ({ DeleteRequest: { Key: key } })),
-      );
-      deleted += keys.length;
+      yield (page.Items ?? []) as Row[];
     } while (startKey);
-    return deleted;
   }
 
   async *scan(): AsyncIterable<InteractionEvent[]> {
