@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import onnxProto from 'onnx-proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LayeredArtifacts } from '#adapters/models/layered-artifacts.ts';
 import { NotFoundError } from '#domain/errors.ts';
@@ -14,6 +15,8 @@ import {
 import { loadServingModel, recommendForUser, type ServingModel } from '#domain/recommendations/serving.ts';
 import { trainAllModels } from '#domain/recommendations/training.ts';
 import { event, syntheticData, testTrainingOptions } from './fixtures.ts';
+
+const { onnx } = onnxProto;
 
 // 300 modelled items: the EASE block (301 x 300 floats, 361 KB) is large enough to go external.
 const data = syntheticData(200, 300, 25);
@@ -71,6 +74,17 @@ describe('ONNX external data (memory-mapped weights)', () => {
   it('starts every external tensor at an aligned offset and leaves small models whole', () => {
     const split = splitExternalData(ease, 'x.onnx.data', 1024);
     expect(split.externalised.length).toBeGreaterThan(1);
+    const external = (onnx.ModelProto.decode(split.graph).graph?.initializer ?? []).filter(
+      (tensor) => tensor.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL,
+    );
+    expect(external.map((tensor) => tensor.name)).toEqual(split.externalised);
+    for (const tensor of external) {
+      const entry = Object.fromEntries((tensor.externalData ?? []).map((e) => [e.key, e.value]));
+      const offset = Number(entry.offset);
+      expect(entry.location).toBe('x.onnx.data');
+      expect(offset % EXTERNAL_DATA_ALIGNMENT).toBe(0);
+      expect(offset + Number(entry.length)).toBeLessThanOrEqual(split.data.byteLength);
+    }
     const small = splitExternalData(popularity, 'p.onnx.data');
     expect(small.externalised).toEqual([]);
     expect(small.data.byteLength).toBe(0);
