@@ -41,12 +41,31 @@ describe('retraining', () => {
 
   it('leaves the live models alone when there is nothing to train on', async () => {
     const records = new InMemoryModelRecords();
+    const artifacts = new InMemoryArtifacts();
+    const training = { training: { ...options.training, models: [...options.training.models] } };
+    await retrainRecommendationModels({
+      sources: { loadEvents: async () => events, loadItems: async () => data.catalog },
+      records,
+      artifacts,
+      options: training,
+    });
+    const liveBefore = await Promise.all(options.training.models.map((name) => records.getLive(name)));
+    const defaultBefore = await records.getDefaultModel();
+    const versionsBefore = await records.listVersions();
+    expect(liveBefore.every((pointer) => pointer?.version === '000001')).toBe(true);
+
     const report = await retrainRecommendationModels({
       sources: { loadEvents: async () => [], loadItems: async () => data.catalog },
       records,
-      artifacts: new InMemoryArtifacts(),
+      artifacts,
+      options: training,
     });
+
     expect(report.versions).toEqual([]);
-    expect(await records.listVersions()).toEqual([]);
+    expect(await Promise.all(options.training.models.map((name) => records.getLive(name)))).toEqual(
+      liveBefore,
+    );
+    expect(await records.getDefaultModel()).toBe(defaultBefore);
+    expect(await records.listVersions()).toEqual(versionsBefore);
   });
 });
