@@ -256,8 +256,18 @@ describe('publishModelsLayerAfterRetrain', () => {
 
     const outcome = await publishWith(publisher, { servingFunctions: parseFunctionList('') });
 
-    expect(outcome.published).toBe(false);
+    expect(outcome).toEqual({ published: false, reason: 'no serving functions configured (local run)' });
     expect(publisher.published).toEqual([]);
+  });
+
+  it('does nothing when no model has a live version, rather than publishing an empty layer', async () => {
+    const publisher = new RecordingPublisher();
+
+    const outcome = await publishWith(publisher, { records: new InMemoryModelRecords() });
+
+    expect(outcome).toEqual({ published: false, reason: 'no model has a live version' });
+    expect(publisher.published).toEqual([]);
+    expect(publisher.attached).toEqual([]);
   });
 
   it('stops at the first function whose update fails, leaving the later ones untouched', async () => {
