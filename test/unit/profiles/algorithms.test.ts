@@ -53,10 +53,10 @@ describe('isolation forest', () => {
     expect(inlier).toBeLessThan(0.5);
   });
 
-  it('uses the textbook average path length c(n)', () => {
+  it('uses the average path length c(n) of Liu et al. and scikit-learn, H(n-1) approximated by ln(n-1) + γ', () => {
     expect(averagePathLength(1)).toBe(0);
     expect(averagePathLength(2)).toBe(1);
-    // c(256) = 2 H(255) - 2*255/256 ≈ 10.2448
+    // c(256) = 2(ln 255 + γ) - 2*255/256 ≈ 10.2448; the exact 2 H(255) - 2*255/256 would be ≈ 10.2487.
     expect(averagePathLength(256)).toBeCloseTo(10.2448, 3);
   });
 });
