@@ -13,8 +13,15 @@ import { S3Artifacts } from '#adapters/models/s3-artifacts.ts';
 import { runProfileRetrain } from '#adapters/profiles/retrain-job.ts';
 import { CatalogTrainingSources } from '#adapters/models/training-sources.ts';
 import { parseFunctionList, publishModelsLayerAfterRetrain } from '#domain/models/models-layer.ts';
-import { isFullRun, isolated, type RetrainRequest, runFamilies } from '#domain/models/retrain-run.ts';
-import { isModelName, MODEL_NAMES } from '#domain/recommendations/artifact.ts';
+import {
+  isFullRun,
+  isolated,
+  type RetrainRequest,
+  requestedModels,
+  runFamilies,
+} from '#domain/models/retrain-run.ts';
+import { PROFILE_MODEL_NAME_LIST } from '#domain/profiles/registry.ts';
+import { MODEL_NAMES } from '#domain/recommendations/artifact.ts';
 import { type RetrainReport, retrainRecommendationModels } from '#domain/recommendations/retrain.ts';
 import { DEFAULT_TRAINING_OPTIONS } from '#domain/recommendations/training.ts';
 import { logger, metrics, withObservability } from '#edge/observability.ts';
@@ -38,22 +45,22 @@ const layerPublisher = modelsLayerName
 /** `detail.models` restricts a run (e.g. a frequent schedule refreshing only trending and popularity). */
 type ScheduledEvent = EventBridgeEvent<'Scheduled Event', RetrainRequest>;
 
+const skipped = { skipped: 'run restricted to other models' };
 const families = {
-  recommendations: (request: RetrainRequest) => {
-    const only = request.models?.filter(isModelName);
+  recommendations: async (request: RetrainRequest) => {
+    const models = requestedModels(request, MODEL_NAMES);
+    if (models.length === 0) return skipped;
     return retrainRecommendationModels({
       sources,
       records,
       artifacts,
       log: (message, details) => logger.info(message, { ...details }),
-      options: only?.length ? { training: { ...DEFAULT_TRAINING_OPTIONS, models: only } } : {},
+      options: isFullRun(request) ? {} : { training: { ...DEFAULT_TRAINING_OPTIONS, models } },
     });
   },
-  // A run restricted to named models (e.g. the frequent trending refresh) leaves profiles alone.
+  // Profile models train together (segments, anomaly and churn share one feature matrix).
   profiles: async (request: RetrainRequest) =>
-    isFullRun(request) || request.models?.some((m) => m.startsWith('profile'))
-      ? runProfileRetrain()
-      : { skipped: 'run restricted to other models' },
+    requestedModels(request, PROFILE_MODEL_NAME_LIST).length > 0 ? runProfileRetrain() : skipped,
 };
 
 export const handler = middy(async (event: ScheduledEvent) => {

@@ -11,6 +11,15 @@ export type StepOutcome = { ok: true; result: unknown } | { ok: false; error: st
 /** A run restricted to named models (e.g. the frequent trending refresh) is not a full run. */
 export const isFullRun = (request: RetrainRequest): boolean => !request.models?.length;
 
+/**
+ * The models of one family a request asks for: every one on a full run, else those it names (none
+ * when it names only other families' models, so that family is skipped rather than retrained whole).
+ */
+export function requestedModels<N extends string>(request: RetrainRequest, family: readonly N[]): N[] {
+  if (isFullRun(request)) return [...family];
+  return family.filter((name) => request.models?.includes(name));
+}
+
 /** Runs `step`; a failure is reported to `onError` and returned as an outcome, never thrown. */
 export async function isolated(
   step: () => Promise<unknown>,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isFullRun, runFamilies } from '#domain/models/retrain-run.ts';
+import { isFullRun, requestedModels, runFamilies } from '#domain/models/retrain-run.ts';
 
 describe('a retrain run over model families', () => {
   it('runs every family even when an earlier one fails, and reports each outcome', async () => {
@@ -31,5 +31,19 @@ describe('a retrain run over model families', () => {
     expect(isFullRun({ reason: 'schedule' })).toBe(true);
     expect(isFullRun({ models: [] })).toBe(true);
     expect(isFullRun({ models: ['trending'] })).toBe(false);
+  });
+
+  it("asks each family only for the models it owns: all on a full run, none when only another family's are named", () => {
+    const recommendations = ['popularity', 'trending', 'ease'] as const;
+    const profiles = ['profile-segments', 'profile-anomaly'] as const;
+
+    expect(requestedModels({ reason: 'schedule' }, recommendations)).toEqual([...recommendations]);
+    expect(requestedModels({ models: ['trending', 'popularity'] }, recommendations)).toEqual([
+      'popularity',
+      'trending',
+    ]);
+    expect(requestedModels({ models: ['profile-anomaly'] }, recommendations)).toEqual([]);
+    expect(requestedModels({ models: ['profile-anomaly'] }, profiles)).toEqual(['profile-anomaly']);
+    expect(requestedModels({ models: ['no-such-model'] }, profiles)).toEqual([]);
   });
 });
