@@ -4,7 +4,7 @@
  * `ModelsLayerPublisher` (adapter: functions/adapters/models/lambda-layer-publisher.ts).
  */
 import { externalDataFileOf, splitExternalData } from '#domain/onnx/external-data.ts';
-import type { ModelRecordStore, ModelVersion } from './registry.ts';
+import { livePointersOf, type ModelRecordStore, type ModelVersion } from './registry.ts';
 
 /** Folder a layer's `models/` unpacks to in Lambda (layers unpack under /opt). */
 export const MODELS_LAYER_ROOT = 'models';
@@ -83,9 +83,10 @@ export async function liveVersions(
   records: ModelRecordStore,
   names: readonly string[],
 ): Promise<ModelVersion[]> {
+  const { live } = await livePointersOf(records, names);
   const found = await Promise.all(
-    names.map(async (name) => {
-      const pointer = await records.getLive(name);
+    names.map((name) => {
+      const pointer = live.get(name);
       return pointer ? records.getVersion(name, pointer.version) : undefined;
     }),
   );

@@ -80,6 +80,15 @@ export async function servingPointersOneByOne(
   return { defaultModel, live: pointers.filter((p): p is LivePointer => p !== undefined) };
 }
 
+/** The live pointers of `names` by name, in one `getServingPointers` round trip. */
+export async function livePointersOf(
+  records: Pick<ModelRecordStore, 'getServingPointers'>,
+  names: readonly string[],
+): Promise<{ defaultModel: string | undefined; live: Map<string, LivePointer> }> {
+  const { defaultModel, live } = await records.getServingPointers(names);
+  return { defaultModel, live: new Map(live.map((pointer) => [pointer.name, pointer])) };
+}
+
 /** Port: artifact bytes (S3 models bucket in AWS). */
 export interface ArtifactStore {
   put(key: string, bytes: Uint8Array): Promise<void>;
@@ -231,12 +240,11 @@ export interface RegistryListing {
 export async function listModels(records: ModelRecordStore): Promise<RegistryListing> {
   const versions = await records.listVersions();
   const names = [...new Set(versions.map((v) => v.name))].sort();
-  const models = await Promise.all(
-    names.map(async (name) => ({
-      name,
-      liveVersion: (await records.getLive(name))?.version,
-      versions: versions.filter((v) => v.name === name),
-    })),
-  );
-  return { defaultModel: await records.getDefaultModel(), models };
+  const { defaultModel, live } = await livePointersOf(records, names);
+  const models = names.map((name) => ({
+    name,
+    liveVersion: live.get(name)?.version,
+    versions: versions.filter((v) => v.name === name),
+  }));
+  return { defaultModel, models };
 }

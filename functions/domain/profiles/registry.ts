@@ -5,6 +5,7 @@
 import {
   type ArtifactStore,
   type GatePolicy,
+  livePointersOf,
   type ModelRecordStore,
   publishCandidate,
 } from '#domain/models/registry.ts';
@@ -42,12 +43,12 @@ export class ProfileRegistry implements ProfileModelRegistry {
   ) {}
 
   async liveVersions(): Promise<Partial<Record<ProfileModelName, string>>> {
-    const pointers = await Promise.all(PROFILE_MODEL_NAME_LIST.map((name) => this.records.getLive(name)));
+    const { live } = await livePointersOf(this.records, PROFILE_MODEL_NAME_LIST);
     const out: Partial<Record<ProfileModelName, string>> = {};
-    PROFILE_MODEL_NAME_LIST.forEach((name, i) => {
-      const pointer = pointers[i];
+    for (const name of PROFILE_MODEL_NAME_LIST) {
+      const pointer = live.get(name);
       if (pointer) out[name] = pointer.version;
-    });
+    }
     return out;
   }
 

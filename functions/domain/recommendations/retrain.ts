@@ -11,6 +11,7 @@ import {
   type ArtifactStore,
   DEFAULT_GATE_POLICY,
   type GatePolicy,
+  livePointersOf,
   type ModelRecordStore,
   type ModelVersion,
   publishCandidate,
@@ -120,8 +121,10 @@ export async function retrainRecommendationModels(deps: RetrainDependencies): Pr
   // Re-measure a live version on this holdout only if it never saw the holdout (trained on data
   // older than the cut); otherwise its figures would be inflated, and its recorded ones are used.
   const liveFigures: RetrainReport['liveFigures'] = {};
+  const candidateNames = candidates.map((c) => c.name);
+  const { live: liveBefore } = await livePointersOf(deps.records, candidateNames);
   for (const candidate of candidates) {
-    const pointer = await deps.records.getLive(candidate.name);
+    const pointer = liveBefore.get(candidate.name);
     if (!pointer) continue;
     const record = await deps.records.getVersion(candidate.name, pointer.version);
     if (!record || record.dataCutoff === undefined || record.dataCutoff >= cut) continue;
@@ -169,9 +172,8 @@ export async function retrainRecommendationModels(deps: RetrainDependencies): Pr
   }
 
   // The default is the best personal model among those now live, on this holdout.
-  const liveNow = await Promise.all(
-    PERSONAL_MODELS.map(async (name) => ({ name, pointer: await deps.records.getLive(name) })),
-  );
+  const { live: livePersonal } = await livePointersOf(deps.records, PERSONAL_MODELS);
+  const liveNow = PERSONAL_MODELS.map((name) => ({ name, pointer: livePersonal.get(name) }));
   const scoreOf = (name: ModelName, version: string) => {
     const fresh = versions.find((v) => v.name === name && v.version === version);
     return fresh ? fresh.metrics[options.gate.metric] : liveFigures[name]?.[options.gate.metric];
