@@ -5,9 +5,10 @@
 import type { EventStore, ItemStore, UserStore } from '#domain/catalog/ports.ts';
 import type { InteractionEvent, Item, UserAttributes } from '#domain/catalog/types.ts';
 import type { ProfileModelRegistry, ProfileStore, PublishedProfileModel } from './ports.ts';
-import { assembleProfile, createOnnxScorer } from './scoring.ts';
+import { completeVersions, liveProfileVersions, loadLiveScorer } from './live-scorer.ts';
+import { assembleProfile } from './scoring.ts';
 import { toSummary } from './service.ts';
-import { PROFILE_MODEL_NAMES, type ProfileTrainingConfig, trainProfileModels } from './train.ts';
+import { type ProfileTrainingConfig, trainProfileModels } from './train.ts';
 
 export interface ProfileRetrainResult {
   /** What each model's publish did (version and the shared gate's decision). */
@@ -70,25 +71,11 @@ export async function retrainProfiles(
     ),
   };
 
-  const pointers = await registry.liveVersions();
-  const live = {
-    segments: pointers[PROFILE_MODEL_NAMES.segments],
-    anomaly: pointers[PROFILE_MODEL_NAMES.anomaly],
-    churn: pointers[PROFILE_MODEL_NAMES.churn],
-  };
+  const live = await liveProfileVersions(registry);
+  const liveVersions = completeVersions(live);
   let scoredUsers = 0;
-  if (live.segments && live.anomaly && live.churn) {
-    const liveVersions = { segments: live.segments, anomaly: live.anomaly, churn: live.churn };
-    const [s, a, c] = await Promise.all([
-      registry.load(PROFILE_MODEL_NAMES.segments, live.segments),
-      registry.load(PROFILE_MODEL_NAMES.anomaly, live.anomaly),
-      registry.load(PROFILE_MODEL_NAMES.churn, live.churn),
-    ]);
-    const scorer = await createOnnxScorer({
-      segments: s.artifact as never,
-      anomaly: a.artifact as never,
-      churn: c.artifact as never,
-    });
+  if (liveVersions) {
+    const scorer = await loadLiveScorer(registry, liveVersions);
     try {
       const profiles = [...trained.features.values()];
       for (let i = 0; i < profiles.length; i += 5000) {

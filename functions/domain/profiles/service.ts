@@ -12,9 +12,14 @@ import type {
   ProfileSubjectReader,
   StoredProfileSummary,
 } from './ports.ts';
-import { type AudienceProfile, assembleProfile, createOnnxScorer, type ProfileScorer } from './scoring.ts';
+import {
+  completeVersions,
+  liveProfileVersions,
+  loadLiveScorer,
+  type ProfileModelVersions,
+} from './live-scorer.ts';
+import { type AudienceProfile, assembleProfile, type ProfileScorer } from './scoring.ts';
 import type { SegmentSummary } from './segment-labels.ts';
-import { PROFILE_MODEL_NAMES } from './train.ts';
 
 export interface ProfileServiceOptions {
   /** Most recent events read per profile (default 10,000). */
@@ -29,11 +34,9 @@ export interface ProfileServiceOptions {
 
 const MAX_CACHED_ITEMS = 100_000;
 
-type Versions = { segments: string; anomaly: string; churn: string };
-
 interface LiveModels {
   scorer: ProfileScorer;
-  versions: Versions;
+  versions: ProfileModelVersions;
 }
 
 export class ProfileService {
@@ -144,26 +147,12 @@ export class ProfileService {
   }
 
   private async refresh(): Promise<LiveModels | undefined> {
-    const pointers = await this.registry.liveVersions();
+    const live = await liveProfileVersions(this.registry);
     this.checkedAt = Date.now();
-    const { segments, anomaly, churn } = {
-      segments: pointers[PROFILE_MODEL_NAMES.segments],
-      anomaly: pointers[PROFILE_MODEL_NAMES.anomaly],
-      churn: pointers[PROFILE_MODEL_NAMES.churn],
-    };
-    if (!segments || !anomaly || !churn) return this.live;
-    const versions = { segments, anomaly, churn };
+    const versions = completeVersions(live);
+    if (!versions) return this.live;
     if (this.live && sameVersions(this.live.versions, versions)) return this.live;
-    const [s, a, c] = await Promise.all([
-      this.registry.load(PROFILE_MODEL_NAMES.segments, segments),
-      this.registry.load(PROFILE_MODEL_NAMES.anomaly, anomaly),
-      this.registry.load(PROFILE_MODEL_NAMES.churn, churn),
-    ]);
-    const scorer = await createOnnxScorer({
-      segments: s.artifact as never,
-      anomaly: a.artifact as never,
-      churn: c.artifact as never,
-    });
+    const scorer = await loadLiveScorer(this.registry, versions);
     const previous = this.live;
     this.live = { scorer, versions };
     await previous?.scorer.release();
@@ -171,12 +160,15 @@ export class ProfileService {
   }
 }
 
-function sameVersions(a: Versions, b: Versions): boolean {
+function sameVersions(a: ProfileModelVersions, b: ProfileModelVersions): boolean {
   return a.segments === b.segments && a.anomaly === b.anomaly && a.churn === b.churn;
 }
 
 /** The stored summary of a scored profile. */
-export function toSummary(profile: AudienceProfile, versions: Versions): StoredProfileSummary | undefined {
+export function toSummary(
+  profile: AudienceProfile,
+  versions: ProfileModelVersions,
+): StoredProfileSummary | undefined {
   if (!profile.segment || !profile.anomaly || !profile.churn) return undefined;
   return {
     userId: profile.userId,
