@@ -26,11 +26,7 @@ export function createRandom(seed: number): Random {
     next,
     int: (n) => Math.floor(next() * n),
     pick: (values) => values[Math.floor(next() * values.length)],
-    normal: () => {
-      const u = 1 - next();
-      const v = next();
-      return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-    },
+    normal: () => normalFrom(next),
     poisson: (lambda) => {
       if (lambda > 30) return Math.max(0, Math.round(lambda + Math.sqrt(lambda) * normalFrom(next)));
       const limit = Math.exp(-lambda);
@@ -45,6 +41,7 @@ export function createRandom(seed: number): Random {
   };
 }
 
+/** Standard normal by Box-Muller from two uniform draws (`1 - u` keeps the log finite). */
 function normalFrom(next: () => number): number {
   const u = 1 - next();
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * next());

@@ -3,28 +3,13 @@
  * (python_stratified_split with filter_by="item"; ranking_metrics precision/recall/nDCG/MAP@k with
  * binary relevance over the users present in the test set).
  */
+import { createRandom, shuffleInPlace } from '#domain/demo/random.ts';
 import type { WeightedInteraction } from './interactions.ts';
 import { topK } from './top-k.ts';
 
-/** A seeded PRNG (mulberry32) returning floats in [0, 1). */
+/** A seeded PRNG (mulberry32, the demo generator's) returning floats in [0, 1). */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function shuffled<T>(values: readonly T[], random: () => number): T[] {
-  const out = [...values];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
+  return createRandom(seed).next;
 }
 
 /** numpy's round: halves go to the even neighbour. */
@@ -45,7 +30,7 @@ export function stratifiedSplit<T extends { itemId: string }>(
   seed: number,
 ): Split<T> {
   const byItem = new Map<string, T[]>();
-  for (const row of shuffled(rows, seededRandom(seed))) {
+  for (const row of shuffleInPlace([...rows], createRandom(seed))) {
     const list = byItem.get(row.itemId) ?? [];
     list.push(row);
     byItem.set(row.itemId, list);
