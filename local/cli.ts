@@ -3,11 +3,11 @@
  *   --port N (or PORT; default 3000)  --fresh (wipe local state)  --auth (require tokens)
  *   --no-seed (start empty)  --no-schedules  --state DIR (default .marquee/state)
  */
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { JavaMissingError } from './emulators/dynamodb.ts';
-import { PortInUseError, type LocalPlatform, repoRoot, startPlatform } from './platform.ts';
+import { defaultStateDir, PortInUseError, type LocalPlatform, startPlatform } from './platform.ts';
+import { writeRunningPlatform } from './running-platform.ts';
 import { seedDemoData } from './seed.ts';
 import { scanTable } from '#adapters/dynamodb/batch.ts';
 
@@ -36,7 +36,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
-const stateDir = path.resolve(values.state ?? path.join(repoRoot, '.marquee', 'state'));
+const stateDir = path.resolve(values.state ?? defaultStateDir);
 const started = Date.now();
 let platform: LocalPlatform | undefined;
 let stopping = false;
@@ -89,14 +89,12 @@ try {
     console.log(`trained in ${((Date.now() - trainStarted) / 1000).toFixed(1)} s: ${summarize(result)}`);
     platform.checkpoint();
   }
-  writeFileSync(
-    path.join(stateDir, 'endpoints.json'),
-    JSON.stringify(
-      { url: platform.url, token: platform.token, ...platform.endpoints, pid: process.pid },
-      null,
-      2,
-    ),
-  );
+  writeRunningPlatform(stateDir, {
+    url: platform.url,
+    token: platform.token,
+    ...platform.endpoints,
+    pid: process.pid,
+  });
   const auth = platform.token ? ` -H "authorization: Bearer ${platform.token}"` : '';
   console.log(`
 Marquee is running at ${platform.url}  (ready in ${((Date.now() - started) / 1000).toFixed(1)} s; state in ${path.relative(process.cwd(), stateDir)})

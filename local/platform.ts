@@ -20,6 +20,9 @@ import { toLambdaS3Event } from './s3-notifications.ts';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
+/** Where `npm start` and the scripts keep local state unless told otherwise. */
+export const defaultStateDir = path.join(repoRoot, '.marquee', 'state');
+
 export interface PlatformOptions {
   /** Where state lives; absent: a throwaway folder and in-memory DynamoDB (tests). */
   stateDir?: string;

@@ -3,11 +3,11 @@
  * Imports into the running local platform (npm start), or starts one on the same state if none
  * runs, or into any Marquee API given by --url (with --token for a deployed stack).
  */
-import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { importMovieLens } from '#local/movielens-import.ts';
-import { type LocalPlatform, repoRoot, startPlatform } from '#local/platform.ts';
+import { defaultStateDir, type LocalPlatform, startPlatform } from '#local/platform.ts';
+import { readRunningPlatform } from '#local/running-platform.ts';
 
 const { values } = parseArgs({
   options: {
@@ -22,23 +22,13 @@ if (!values.movielens) {
   process.exit(2);
 }
 
-function runningPlatform(): { url: string; token?: string } | undefined {
-  const file = path.join(repoRoot, '.marquee', 'state', 'endpoints.json');
-  if (!existsSync(file)) return undefined;
-  const endpoints = JSON.parse(readFileSync(file, 'utf8'));
-  try {
-    process.kill(endpoints.pid, 0);
-    return endpoints;
-  } catch {
-    return undefined;
-  }
-}
-
 let started: LocalPlatform | undefined;
-let target = values.url ? { url: values.url, token: values.token } : runningPlatform();
+let target: { url: string; token?: string } | undefined = values.url
+  ? { url: values.url, token: values.token }
+  : readRunningPlatform(defaultStateDir);
 if (!target) {
   console.log('no running platform found: starting one on .marquee/state for the import');
-  started = await startPlatform({ stateDir: path.join(repoRoot, '.marquee', 'state'), mediaConvert: false });
+  started = await startPlatform({ stateDir: defaultStateDir, mediaConvert: false });
   target = { url: started.url };
 }
 const began = Date.now();

@@ -1,13 +1,12 @@
 /**
  * `npm run retrain`: runs the retrain function now, the same handler the nightly schedule invokes.
- * Against the running `npm start` platform when there is one (.marquee/endpoints.json with a live
- * pid), otherwise against a platform started for this run on the same local state, then stopped.
+ * Against the running `npm start` platform when there is one (.marquee/state/endpoints.json with a
+ * live pid), otherwise against a platform started for this run on the same local state, then stopped.
  *   --json   print the handler's result as JSON
  */
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { LocalLambdaRuntime } from '#local/lambda-runtime.ts';
-import { repoRoot, startPlatform } from '#local/platform.ts';
+import { defaultStateDir, repoRoot, startPlatform } from '#local/platform.ts';
+import { readRunningPlatform } from '#local/running-platform.ts';
 import { localBucketName, localTableName } from '#local/provision.ts';
 import { buckets, tables } from '#platform/declaration.ts';
 
@@ -23,28 +22,9 @@ const scheduledEvent = {
   detail: { reason: 'manual' },
 };
 
-interface RunningEndpoints {
-  url: string;
-  dynamodb: string;
-  s3: string;
-  pid: number;
-}
-
-function runningPlatform(): RunningEndpoints | undefined {
-  const file = path.join(repoRoot, '.marquee', 'endpoints.json');
-  if (!existsSync(file)) return undefined;
-  const endpoints = JSON.parse(readFileSync(file, 'utf8')) as RunningEndpoints;
-  try {
-    process.kill(endpoints.pid, 0);
-    return endpoints;
-  } catch {
-    return undefined;
-  }
-}
-
 async function main(): Promise<void> {
   const started = Date.now();
-  const running = runningPlatform();
+  const running = readRunningPlatform(defaultStateDir);
   let result: unknown;
   if (running) {
     // Same names and endpoints the running platform gave its functions.
@@ -66,7 +46,7 @@ async function main(): Promise<void> {
   } else {
     console.error('no running platform: starting one on the local state for this run');
     const platform = await startPlatform({
-      stateDir: path.join(repoRoot, '.marquee', 'state'),
+      stateDir: defaultStateDir,
       mediaConvert: false,
       schedules: false,
     });

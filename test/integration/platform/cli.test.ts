@@ -1,10 +1,11 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '#local/platform.ts';
+import { readRunningPlatform } from '#local/running-platform.ts';
 
 const state = mkdtempSync(path.join(tmpdir(), 'marquee-cli-'));
 afterAll(() => rmSync(state, { recursive: true, force: true }));
@@ -89,8 +90,10 @@ describe('npm start stops cleanly', () => {
       });
       child.once('exit', (code) => reject(new Error(`exited early with ${code}`)));
     });
-    const { dynamodb } = JSON.parse(readFileSync(path.join(state, 'endpoints.json'), 'utf8'));
-    const port = new URL(dynamodb).port;
+    // The scripts find the running platform through this reader: it must see what npm start wrote.
+    const running = readRunningPlatform(state);
+    expect(running?.pid).toBe(child.pid);
+    const port = new URL(running?.dynamodb ?? '').port;
     const javaOnPort = () =>
       execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
         .split('\n')
