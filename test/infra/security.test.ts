@@ -136,33 +136,41 @@ describe('least privilege', () => {
     expect(statementsReaching('catalog', 'table', 'items').length).toBeGreaterThan(0);
   });
 
-  it('grants each function exactly the tables it declares, with writes only where it declares readWrite', () => {
-    for (const id of functionIds) {
-      for (const tableId of Object.keys(tables) as TableId[]) {
-        const access = (functions[id].tables as Partial<Record<TableId, Access>>)[tableId];
-        const actions = statementsReaching(id, 'table', tableId).flatMap(actionsOf);
-        const label = `${id} -> ${tableId} (${access ?? 'none'})`;
-        if (!access) expect(actions, label).toEqual([]);
-        else expect(actions, label).toContain('dynamodb:Query');
-        const writes = actions.filter((a) => TABLE_WRITE_ACTIONS.includes(a));
-        expect(writes.length > 0, label).toBe(access === 'readWrite');
-      }
-    }
-  });
+  const resourceKinds = [
+    {
+      kind: 'table' as const,
+      plural: 'tables',
+      ids: Object.keys(tables),
+      declared: (id: FunctionId) => functions[id].tables as Partial<Record<string, Access>>,
+      readAction: 'dynamodb:Query',
+      writeActions: TABLE_WRITE_ACTIONS,
+    },
+    {
+      kind: 'bucket' as const,
+      plural: 'buckets',
+      ids: Object.keys(buckets),
+      declared: (id: FunctionId) => functions[id].buckets as Partial<Record<string, Access>>,
+      readAction: 's3:GetObject',
+      writeActions: OBJECT_WRITE_ACTIONS,
+    },
+  ];
 
-  it('grants each function exactly the buckets it declares, with writes only where it declares readWrite', () => {
-    for (const id of functionIds) {
-      for (const bucketId of Object.keys(buckets) as BucketId[]) {
-        const access = (functions[id].buckets as Partial<Record<BucketId, Access>>)[bucketId];
-        const actions = statementsReaching(id, 'bucket', bucketId).flatMap(actionsOf);
-        const label = `${id} -> ${bucketId} (${access ?? 'none'})`;
-        if (!access) expect(actions, label).toEqual([]);
-        else expect(actions, label).toContain('s3:GetObject');
-        const writes = actions.filter((a) => OBJECT_WRITE_ACTIONS.includes(a));
-        expect(writes.length > 0, label).toBe(access === 'readWrite');
+  it.each(resourceKinds)(
+    'grants each function exactly the $plural it declares, with writes only where it declares readWrite',
+    ({ kind, ids, declared, readAction, writeActions }) => {
+      for (const id of functionIds) {
+        for (const resourceId of ids) {
+          const access = declared(id)[resourceId];
+          const actions = statementsReaching(id, kind, resourceId).flatMap(actionsOf);
+          const label = `${id} -> ${resourceId} (${access ?? 'none'})`;
+          if (!access) expect(actions, label).toEqual([]);
+          else expect(actions, label).toContain(readAction);
+          const writes = actions.filter((a) => writeActions.includes(a));
+          expect(writes.length > 0, label).toBe(access === 'readWrite');
+        }
       }
-    }
-  });
+    },
+  );
 
   it('grants no wildcard actions and attaches no managed policies to function roles', () => {
     for (const id of functionIds) {
