@@ -28,11 +28,6 @@ export function floatTensor(name: string, dims: number[], values: Float32Array):
   return rawTensor(name, dims, ElementType.float, values);
 }
 
-/** An initializer holding an Int32Array. */
-export function int32Tensor(name: string, dims: number[], values: Int32Array): OnnxTensor {
-  return rawTensor(name, dims, ElementType.int32, values);
-}
-
 /** An initializer holding 64-bit integers (given as plain numbers or a BigInt64Array). */
 export function int64Tensor(name: string, dims: number[], values: BigInt64Array | number[]): OnnxTensor {
   const data = values instanceof BigInt64Array ? values : BigInt64Array.from(values.map((v) => BigInt(v)));
@@ -104,11 +99,6 @@ function toAttribute(name: string, value: AttributeValue, isFloat: boolean) {
   if (typeof value === 'number')
     return isFloat ? { name, type: T.FLOAT, f: value } : { name, type: T.INT, i: value };
   return { name, type: T.TENSOR, t: value };
-}
-
-/** A Constant node producing a small tensor. */
-export function constant(output: string, tensor: OnnxTensor): OnnxNode {
-  return node('Constant', [], [output], { value: tensor });
 }
 
 export interface GraphSpec {

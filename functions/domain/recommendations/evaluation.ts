@@ -5,7 +5,6 @@
  */
 import { createRandom, shuffleInPlace } from '#domain/demo/random.ts';
 import type { WeightedInteraction } from './interactions.ts';
-import { topK } from './top-k.ts';
 
 /** A seeded PRNG (mulberry32, the demo generator's) returning floats in [0, 1). */
 export function seededRandom(seed: number): () => number {
@@ -140,32 +139,6 @@ export function relevantByUser(test: readonly WeightedInteraction[]): Map<string
     const set = out.get(row.userId) ?? new Set<string>();
     set.add(row.itemId);
     out.set(row.userId, set);
-  }
-  return out;
-}
-
-/** Scores the whole catalog for one history (item indices and weights). */
-export type HistoryScorer = (items: Int32Array, weights: Float32Array) => ArrayLike<number>;
-
-/** Ranks the catalog for every test user, seen items removed; returns item ids per user. */
-export function recommendForUsers(
-  scorer: HistoryScorer,
-  histories: Map<string, { items: Int32Array; weights: Float32Array }>,
-  users: Iterable<string>,
-  itemIds: readonly string[],
-  k: number,
-): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  const empty = { items: new Int32Array(0), weights: new Float32Array(0) };
-  for (const userId of users) {
-    const history = histories.get(userId) ?? empty;
-    const raw = scorer(history.items, history.weights);
-    const scores = Float64Array.from(raw);
-    for (const i of history.items) scores[i] = Number.NEGATIVE_INFINITY;
-    out.set(
-      userId,
-      topK(scores, k).map((r) => itemIds[r.index]),
-    );
   }
   return out;
 }
