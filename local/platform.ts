@@ -58,6 +58,28 @@ export interface LocalPlatform {
   stop(): Promise<void>;
 }
 
+/**
+ * The environment every function gets locally: the SDK pointed at the emulators, checksums only
+ * when required (s3rver), metrics off, and the physical table and bucket names by variable.
+ */
+export function functionEnv(
+  endpoints: { dynamodb: string; s3: string },
+  names: Record<string, string>,
+): Record<string, string> {
+  return {
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+    AWS_ENDPOINT_URL_S3: endpoints.s3,
+    AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+    AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+    ...names,
+  };
+}
+
 export class PortInUseError extends Error {}
 
 /** A free TCP port on 127.0.0.1. */
@@ -141,18 +163,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
 
     // Everything the functions read, set before any handler module is imported.
     Object.assign(process.env, {
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'S3RVER',
-      AWS_SECRET_ACCESS_KEY: 'S3RVER',
-      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-      AWS_ENDPOINT_URL_S3: s3.endpoint,
-      AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
-      AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+      ...functionEnv({ dynamodb: dynamo.endpoint, s3: s3.endpoint }, names),
       MARQUEE_STAGE: 'local',
       MARQUEE_STATE_DIR: stateDir,
-      POWERTOOLS_METRICS_DISABLED: 'true',
-      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
-      ...names,
       ...options.env,
     });
 

@@ -5,7 +5,7 @@
  *   --json   print the handler's result as JSON
  */
 import { LocalLambdaRuntime } from '#local/lambda-runtime.ts';
-import { defaultStateDir, repoRoot, startPlatform } from '#local/platform.ts';
+import { defaultStateDir, functionEnv, repoRoot, startPlatform } from '#local/platform.ts';
 import { readRunningPlatform } from '#local/running-platform.ts';
 import { localBucketName, localTableName } from '#local/provision.ts';
 import { buckets, tables } from '#platform/declaration.ts';
@@ -28,19 +28,13 @@ async function main(): Promise<void> {
   let result: unknown;
   if (running) {
     // Same names and endpoints the running platform gave its functions.
-    Object.assign(process.env, {
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'S3RVER',
-      AWS_SECRET_ACCESS_KEY: 'S3RVER',
-      AWS_ENDPOINT_URL_DYNAMODB: running.dynamodb,
-      AWS_ENDPOINT_URL_S3: running.s3,
-      AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
-      AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
-      POWERTOOLS_METRICS_DISABLED: 'true',
-      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
-      ...Object.fromEntries(Object.values(tables).map((t) => [t.env, localTableName('marquee', t)])),
-      ...Object.fromEntries(Object.values(buckets).map((b) => [b.env, localBucketName('marquee', b)])),
-    });
+    Object.assign(
+      process.env,
+      functionEnv(running, {
+        ...Object.fromEntries(Object.values(tables).map((t) => [t.env, localTableName('marquee', t)])),
+        ...Object.fromEntries(Object.values(buckets).map((b) => [b.env, localBucketName('marquee', b)])),
+      }),
+    );
     console.error(`retraining against the running platform at ${running.url}`);
     result = await new LocalLambdaRuntime(repoRoot, () => {}).invoke('retrain', scheduledEvent);
   } else {
