@@ -1,9 +1,19 @@
-/** BatchWriteItem with retries of unprocessed items, 25 requests per call. */
-import { BatchWriteCommand, type BatchWriteCommandInput, ScanCommand } from '@aws-sdk/lib-dynamodb';
+/** BatchWriteItem and BatchGetItem over any number of keys, with retries of unprocessed ones. */
+import {
+  type BatchGetCommandInput,
+  BatchWriteCommand,
+  type BatchWriteCommandInput,
+  paginatedBatchGet,
+  ScanCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { DependencyError } from '#domain/errors.ts';
 import { chunks, documentClient } from './client.ts';
 
 type WriteRequest = NonNullable<BatchWriteCommandInput['RequestItems']>[string][number];
+type KeysAndAttributes = NonNullable<BatchGetCommandInput['RequestItems']>[string];
+
+/** BatchGetItem takes at most this many keys a request. */
+const MAX_GET_KEYS = 100;
 
 const MAX_ROUNDS = 8;
 
@@ -23,6 +33,41 @@ export async function batchWrite(table: string, requests: WriteRequest[]): Promi
       }
     }),
   );
+}
+
+/**
+ * The rows found for every table's keys (missing keys are simply absent). Tables share a request
+ * while their keys fit in one (so two single-key reads cost one round trip); keys DynamoDB leaves
+ * unprocessed are asked for again by the SDK's paginatedBatchGet.
+ */
+export async function batchGet(
+  requests: Record<string, KeysAndAttributes>,
+): Promise<Record<string, unknown[]>> {
+  const rows: Record<string, unknown[]> = {};
+  const batches: Record<string, KeysAndAttributes>[] = [];
+  let batch: Record<string, KeysAndAttributes> = {};
+  let size = 0;
+  for (const [table, request] of Object.entries(requests)) {
+    rows[table] = [];
+    for (const keys of chunks(request.Keys ?? [], MAX_GET_KEYS)) {
+      if (size + keys.length > MAX_GET_KEYS) {
+        batches.push(batch);
+        batch = {};
+        size = 0;
+      }
+      batch[table] = { ...request, Keys: [...(batch[table]?.Keys ?? []), ...keys] };
+      size += keys.length;
+    }
+  }
+  if (size > 0) batches.push(batch);
+  await Promise.all(
+    batches.map(async (RequestItems) => {
+      for await (const page of paginatedBatchGet({ client: documentClient() }, { RequestItems })) {
+        for (const [table, items] of Object.entries(page.Responses ?? {})) rows[table].push(...items);
+      }
+    }),
+  );
+  return rows;
 }
 
 /** Every item of a table, a page at a time. */

@@ -1,6 +1,5 @@
 /** DynamoDB adapters of the catalog ports: items, users and events tables. */
 import {
-  BatchGetCommand,
   DeleteCommand,
   GetCommand,
   PutCommand,
@@ -10,8 +9,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { EventStore, ItemStore, Page, UserStore } from '#domain/catalog/ports.ts';
 import type { InteractionEvent, Item, UserAttributes } from '#domain/catalog/types.ts';
-import { batchWrite, scanTable } from './batch.ts';
-import { chunks, decodeCursor, documentClient, encodeCursor } from './client.ts';
+import { batchGet, batchWrite, scanTable } from './batch.ts';
+import { decodeCursor, documentClient, encodeCursor } from './client.ts';
 
 /** The update that keeps `createdAt` and a playable flag set earlier by the media pipeline. */
 function itemUpdate(table: string, item: Item) {
@@ -77,18 +76,9 @@ export class DynamoItemStore implements ItemStore {
   }
 
   async getMany(itemIds: string[]): Promise<Map<string, Item>> {
-    const found = new Map<string, Item>();
-    for (const ids of chunks([...new Set(itemIds)], 100)) {
-      let keys: Record<string, unknown>[] | undefined = ids.map((itemId) => ({ itemId }));
-      while (keys?.length) {
-        const result = await documentClient().send(
-          new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys } } }),
-        );
-        for (const item of (result.Responses?.[this.table] ?? []) as Item[]) found.set(item.itemId, item);
-        keys = result.UnprocessedKeys?.[this.table]?.Keys as Record<string, unknown>[] | undefined;
-      }
-    }
-    return found;
+    const keys = [...new Set(itemIds)].map((itemId) => ({ itemId }));
+    const rows = await batchGet({ [this.table]: { Keys: keys } });
+    return new Map((rows[this.table] as Item[]).map((item) => [item.itemId, item]));
   }
 
   scan(): AsyncIterable<Item[]> {

@@ -6,13 +6,8 @@
  *   name = 'recommendations-default', version = 'LIVE'   the default personal model (liveVersion = its name)
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { batchGet } from '#adapters/dynamodb/batch.ts';
 import { documentClient } from '#adapters/dynamodb/client.ts';
 import { ConflictError } from '#domain/errors.ts';
 import type {
@@ -90,21 +85,10 @@ export class DynamoModelRecords implements ModelRecordStore {
 
   /** Every pointer row and the default row in one BatchGetItem (7 rows: one request, not seven). */
   async getServingPointers(names: readonly string[]): Promise<ServingPointers> {
-    const rows: Record<string, unknown>[] = [];
-    let keys: Record<string, unknown>[] | undefined = [...names, DEFAULT_ROW].map((name) => ({
-      name,
-      version: LIVE,
-    }));
-    // DynamoDB may leave keys unprocessed under throttling; ask again for those.
-    while (keys && keys.length > 0) {
-      const out: BatchGetCommandOutput = await documentClient().send(
-        new BatchGetCommand({
-          RequestItems: { [this.table]: { Keys: keys, ConsistentRead: true } },
-        }),
-      );
-      rows.push(...(out.Responses?.[this.table] ?? []));
-      keys = out.UnprocessedKeys?.[this.table]?.Keys;
-    }
+    const keys = [...names, DEFAULT_ROW].map((name) => ({ name, version: LIVE }));
+    const rows = (await batchGet({ [this.table]: { Keys: keys, ConsistentRead: true } }))[
+      this.table
+    ] as Record<string, unknown>[];
     const defaultRow = rows.find((row) => row.name === DEFAULT_ROW);
     return {
       defaultModel: defaultRow?.liveVersion as string | undefined,
