@@ -4,7 +4,13 @@
  */
 import type { Item } from '#domain/catalog/types.ts';
 import { type AlsOptions, DEFAULT_ALS_OPTIONS, trainAls } from './als.ts';
-import { type ArtifactMetadata, type CatalogSnapshot, encodeArtifact, type ModelName } from './artifact.ts';
+import {
+  type ArtifactMetadata,
+  type CatalogSnapshot,
+  encodeArtifact,
+  type ModelName,
+  PERSONAL_MODELS,
+} from './artifact.ts';
 import { type ContentOptions, DEFAULT_CONTENT_OPTIONS, trainContent } from './content.ts';
 import { DEFAULT_EASE_OPTIONS, type EaseOptions, trainEase } from './ease.ts';
 import { type RankingMetrics, rankingMetrics } from './evaluation.ts';
@@ -179,11 +185,9 @@ export async function evaluateArtifacts(
     }
     const recommended = new Map<string, string[]>();
     const times: number[] = [];
-    const noFilters = biasFor(catalog, {});
     for (const userId of relevant.keys()) {
       const history = histories.get(userId) ?? { items: [], weights: [] };
-      const bias = Float32Array.from(noFilters);
-      for (const i of history.items) bias[i] = -1e9;
+      const bias = biasFor(catalog, {}, history.items);
       const alpha = history.items.length / (history.items.length + THIN_HISTORY);
       const t = performance.now();
       const r = await runGraph(model, history, bias, k, {
@@ -214,7 +218,7 @@ export function chooseDefault(
   evaluations: readonly ModelEvaluation[],
   metric: keyof RankingMetrics = 'ndcg',
 ): ModelName {
-  const personal = evaluations.filter((e) => e.name !== 'popularity' && e.name !== 'trending');
+  const personal = evaluations.filter((e) => PERSONAL_MODELS.includes(e.name));
   const best = [...personal].sort((a, b) => b.metrics[metric] - a.metrics[metric])[0];
   return best?.name ?? 'popularity';
 }
