@@ -88,12 +88,13 @@ async function decodeErrors(file: string): Promise<string> {
   return stderr.trim();
 }
 
-async function transcodeAsset(harness: MediaHarness, clip: string, assetId: string, config = smallLadder) {
-  const inputUri = await harness.putFile(
-    'uploads-bucket',
-    `uploads/${assetId}/${clip}`,
-    path.join(sharedVideo, clip),
-  );
+/**
+ * Uploads `source` (a shared clip's name, or a path), probes it, plans `config`'s ladder and runs
+ * the job to its end.
+ */
+async function transcodeAsset(harness: MediaHarness, source: string, assetId: string, config = smallLadder) {
+  const file = path.resolve(sharedVideo, source);
+  const inputUri = await harness.putFile('uploads-bucket', `uploads/${assetId}/${path.basename(file)}`, file);
   const probed = await harness.mediaConvert.send(new ProbeCommand({ InputFiles: [{ FileUrl: inputUri }] }));
   const plan = planLadder(toSourceProbe(probed.ProbeResults![0] as MediaConvertProbeResult), config);
   const outputPrefix = `s3://media-bucket/assets/${assetId}/`;
@@ -106,7 +107,7 @@ async function transcodeAsset(harness: MediaHarness, clip: string, assetId: stri
   });
   const { Job } = await harness.mediaConvert.send(new CreateJobCommand(request as never));
   const final = await harness.settled(Job!.Id!);
-  return { plan, job: Job!, final, outputPrefix };
+  return { probed, plan, job: Job!, final, outputPrefix };
 }
 
 describe.skipIf(!haveData)('local MediaConvert endpoint', () => {
@@ -238,22 +239,11 @@ describe.skipIf(!haveData)('local MediaConvert endpoint', () => {
       'copy',
       short,
     ]);
-    const inputUri = await harness.putFile('uploads-bucket', 'uploads/webm000001/bunny-2s.webm', short);
-    const probed = await harness.mediaConvert.send(new ProbeCommand({ InputFiles: [{ FileUrl: inputUri }] }));
-    const plan = planLadder(toSourceProbe(probed.ProbeResults![0] as MediaConvertProbeResult), {
+    const { final, outputPrefix } = await transcodeAsset(harness, short, 'webm000001', {
       ...smallLadder,
       rungs: [{ shortSide: 240, maxBitrateBps: 400_000, qvbrQuality: 7 }],
     });
-    const outputPrefix = 's3://media-bucket/assets/webm000001/';
-    const request = toJobSettings(plan, {
-      assetId: 'webm000001',
-      inputUri,
-      outputPrefix,
-      queueArn: 'Default',
-      roleArn: ROLE,
-    });
-    const { Job } = await harness.mediaConvert.send(new CreateJobCommand(request as never));
-    expect((await harness.settled(Job!.Id!)).detail.status).toBe('COMPLETE');
+    expect(final.detail.status).toBe('COMPLETE');
     const local = path.join(harness.dir, 'check-webm');
     await downloadPrefix(harness, outputPrefix, local);
     const { stdout } = await run(resolveFfprobePath(), [
@@ -308,27 +298,15 @@ describe.skipIf(!haveData)('local MediaConvert endpoint', () => {
       'hvc1',
       hdrFile,
     ]);
-    const inputUri = await harness.putFile('uploads-bucket', 'uploads/hdr0000001/hdr10.mp4', hdrFile);
-    const probed = await harness.mediaConvert.send(new ProbeCommand({ InputFiles: [{ FileUrl: inputUri }] }));
+    const { probed, final, outputPrefix } = await transcodeAsset(harness, hdrFile, 'hdr0000001', {
+      ...smallLadder,
+      hevcTopRung: true,
+    });
     expect(probed.ProbeResults?.[0]?.Container?.Tracks?.[0]?.VideoProperties).toMatchObject({
       TransferCharacteristics: 'SMPTE_2084',
       ColorPrimaries: 'ITU_2020',
       BitDepth: 10,
     });
-    const plan = planLadder(toSourceProbe(probed.ProbeResults![0] as MediaConvertProbeResult), {
-      ...smallLadder,
-      hevcTopRung: true,
-    });
-    const outputPrefix = 's3://media-bucket/assets/hdr0000001/';
-    const request = toJobSettings(plan, {
-      assetId: 'hdr0000001',
-      inputUri,
-      outputPrefix,
-      queueArn: 'Default',
-      roleArn: ROLE,
-    });
-    const { Job } = await harness.mediaConvert.send(new CreateJobCommand(request as never));
-    const final = await harness.settled(Job!.Id!);
     expect(final.detail.status).toBe('COMPLETE');
     const local = path.join(harness.dir, 'check-hdr');
     await downloadPrefix(harness, outputPrefix, local);
