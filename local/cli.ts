@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { JavaMissingError } from './emulators/dynamodb.ts';
+import { scheduledEvent } from './event-bus.ts';
 import { defaultStateDir, PortInUseError, type LocalPlatform, startPlatform } from './platform.ts';
 import { writeRunningPlatform } from './running-platform.ts';
 import { seedDemoData } from './seed.ts';
@@ -75,17 +76,10 @@ try {
   if (!(await hasAnyModel(platform.names.MODELS_TABLE))) {
     const trainStarted = Date.now();
     console.log('no trained models yet: running the retrain job once...');
-    const result = await platform.runtime.invoke('retrain', {
-      version: '0',
-      id: 'startup',
-      source: 'aws.events',
-      'detail-type': 'Scheduled Event',
-      account: '000000000000',
-      region: 'us-east-1',
-      time: new Date().toISOString(),
-      resources: [],
-      detail: { reason: 'first start' },
-    });
+    const result = await platform.runtime.invoke(
+      'retrain',
+      scheduledEvent({ reason: 'first start' }, new Date()),
+    );
     console.log(`trained in ${((Date.now() - trainStarted) / 1000).toFixed(1)} s: ${summarize(result)}`);
     platform.checkpoint();
   }

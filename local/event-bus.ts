@@ -23,6 +23,24 @@ export interface EventBridgeEvent extends BusEvent {
   resources: string[];
 }
 
+/**
+ * The "Scheduled Event" EventBridge sends a schedule's target at `at`; `rule` (the schedule's id)
+ * fills `resources` as the rule's ARN, absent for a run started by hand.
+ */
+export function scheduledEvent(detail: Record<string, unknown>, at: Date, rule?: string): EventBridgeEvent {
+  return {
+    version: '0',
+    id: randomUUID(),
+    account: '000000000000',
+    region: 'us-east-1',
+    source: 'aws.events',
+    'detail-type': 'Scheduled Event',
+    resources: rule ? [`arn:aws:events:us-east-1:000000000000:rule/${rule}`] : [],
+    time: at.toISOString(),
+    detail,
+  };
+}
+
 type Invoke = (fn: FunctionId, event: EventBridgeEvent) => Promise<unknown>;
 
 /**
@@ -126,17 +144,7 @@ export class LocalEventBus {
       const schedule: Schedule = parseSchedule(declared.expression);
       if (!schedule.isDue(at)) continue;
       fired.push(declared.id);
-      this.deliver(declared.id, declared.function, {
-        version: '0',
-        id: randomUUID(),
-        account: '000000000000',
-        region: 'us-east-1',
-        source: 'aws.events',
-        'detail-type': 'Scheduled Event',
-        resources: [`arn:aws:events:us-east-1:000000000000:rule/${declared.id}`],
-        time: at.toISOString(),
-        detail: declared.detail,
-      });
+      this.deliver(declared.id, declared.function, scheduledEvent(declared.detail, at, declared.id));
     }
     return fired;
   }

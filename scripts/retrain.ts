@@ -4,23 +4,14 @@
  * live pid), otherwise against a platform started for this run on the same local state, then stopped.
  *   --json   print the handler's result as JSON
  */
+import { scheduledEvent } from '#local/event-bus.ts';
 import { LocalLambdaRuntime } from '#local/lambda-runtime.ts';
 import { defaultStateDir, functionEnv, repoRoot, startPlatform } from '#local/platform.ts';
 import { readRunningPlatform } from '#local/running-platform.ts';
 import { localBucketName, localTableName } from '#local/provision.ts';
 import { buckets, tables } from '#platform/declaration.ts';
 
-const scheduledEvent = {
-  version: '0',
-  id: `manual-${Date.now()}`,
-  source: 'aws.events',
-  account: '000000000000',
-  time: new Date().toISOString(),
-  region: 'us-east-1',
-  resources: [],
-  'detail-type': 'Scheduled Event',
-  detail: { reason: 'manual' },
-};
+const manualRun = scheduledEvent({ reason: 'manual' }, new Date());
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -36,7 +27,7 @@ async function main(): Promise<void> {
       }),
     );
     console.error(`retraining against the running platform at ${running.url}`);
-    result = await new LocalLambdaRuntime(repoRoot, () => {}).invoke('retrain', scheduledEvent);
+    result = await new LocalLambdaRuntime(repoRoot, () => {}).invoke('retrain', manualRun);
   } else {
     console.error('no running platform: starting one on the local state for this run');
     const platform = await startPlatform({
@@ -45,7 +36,7 @@ async function main(): Promise<void> {
       schedules: false,
     });
     try {
-      result = await platform.runtime.invoke('retrain', scheduledEvent);
+      result = await platform.runtime.invoke('retrain', manualRun);
     } finally {
       await platform.stop();
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DevAuthority } from '#local/dev-auth.ts';
-import { matchesPattern } from '#local/event-bus.ts';
+import { type EventBridgeEvent, LocalEventBus, matchesPattern } from '#local/event-bus.ts';
 import { matchRoute } from '#local/gateway.ts';
 import { parseSchedule, ScheduleExpressionError } from '#local/schedule.ts';
 import { encodeEventKey, toLambdaS3Event } from '#local/s3-notifications.ts';
@@ -37,6 +37,48 @@ describe('schedules', () => {
 
   it('parses every declared schedule', () => {
     for (const s of schedules) expect(() => parseSchedule(s.expression)).not.toThrow();
+  });
+});
+
+describe('the bus clock', () => {
+  const recordingBus = () => {
+    const invoked: EventBridgeEvent[] = [];
+    const bus = new LocalEventBus(async (_fn, event) => {
+      invoked.push(event);
+    });
+    return { bus, invoked };
+  };
+
+  it('fires the declared schedules due in a minute, as Scheduled Events naming their rule', async () => {
+    // Prepare
+    const { bus, invoked } = recordingBus();
+    const at = new Date('2026-11-29T03:00:00Z');
+
+    // Act
+    const fired = bus.tick(at);
+    await bus.drain();
+
+    // Assess
+    const due = schedules.filter((s) => parseSchedule(s.expression).isDue(at)).map((s) => s.id);
+    expect(due.length).toBeGreaterThan(0);
+    expect(fired).toEqual(due);
+    expect(invoked.map((e) => e.resources)).toEqual(
+      due.map((id) => [`arn:aws:events:us-east-1:000000000000:rule/${id}`]),
+    );
+    expect(invoked.every((e) => e['detail-type'] === 'Scheduled Event' && e.time === at.toISOString())).toBe(
+      true,
+    );
+  });
+
+  it('fires the same schedules tick after tick, and none in a minute nothing is due', () => {
+    const { bus } = recordingBus();
+    const quarterPast = new Date('2026-11-29T10:15:00Z');
+    const due = schedules.filter((s) => parseSchedule(s.expression).isDue(quarterPast)).map((s) => s.id);
+
+    expect(due.length).toBeGreaterThan(0);
+    expect(bus.tick(quarterPast)).toEqual(due);
+    expect(bus.tick(quarterPast)).toEqual(due);
+    expect(bus.tick(new Date('2026-11-29T10:16:00Z'))).toEqual([]);
   });
 });
 
