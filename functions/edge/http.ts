@@ -104,8 +104,15 @@ function readJsonBody(event: APIGatewayProxyEventV2): unknown {
   }
 }
 
-function findRoute(fn: FunctionId, event: APIGatewayProxyEventV2): RouteDeclaration {
-  const declared = routes.find((r) => r.function === fn && routeKey(r) === event.routeKey);
+/** The function's declared routes by route key (API Gateway sends the matched key with each event). */
+const routesByKey = (fn: FunctionId): Map<string, RouteDeclaration> =>
+  new Map(routes.filter((r) => r.function === fn).map((r) => [routeKey(r), r]));
+
+function findRoute(
+  declaredRoutes: Map<string, RouteDeclaration>,
+  event: APIGatewayProxyEventV2,
+): RouteDeclaration {
+  const declared = declaredRoutes.get(event.routeKey);
   if (declared) return declared;
   // `$default`: no declared route matched. Tell 404 (no such path) from 405 (wrong method).
   const method = event.requestContext.http.method;
@@ -136,13 +143,14 @@ export function httpHandler<M extends Record<string, RouteContract>>(
   contracts: M,
   adapters: Adapters<M>,
 ) {
+  const declaredRoutes = routesByKey(fn);
   const handle = async (
     event: APIGatewayProxyEventV2,
     context: Context,
   ): Promise<APIGatewayProxyStructuredResultV2> => {
     const requestId = event.requestContext?.requestId ?? context.awsRequestId;
     try {
-      const route = findRoute(fn, event);
+      const route = findRoute(declaredRoutes, event);
       const contract = contracts[route.operation];
       const adapter = adapters[route.operation] as RouteAdapter<RouteContract> | undefined;
       if (!contract || !adapter)

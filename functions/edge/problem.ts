@@ -2,10 +2,11 @@
  * Maps errors to RFC 9457 problem+json responses. This is the only place that knows HTTP status
  * codes; 5xx details never reach the client.
  */
+import type { z } from 'zod';
+import type { Problem as ProblemContract } from '#contracts/common.ts';
 import {
   ConflictError,
   DomainError,
-  type FieldProblem,
   ForbiddenError,
   NotFoundError,
   PayloadTooLargeError,
@@ -26,14 +27,8 @@ export class MethodNotAllowedError extends DomainError {
 }
 export class UnsupportedMediaTypeError extends DomainError {}
 
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  instance?: string;
-  errors?: FieldProblem[];
-}
+/** The problem+json body, as the contract (and so the OpenAPI document) declares it. */
+export type Problem = z.infer<typeof ProblemContract>;
 
 const problemType = (slug: string) => `https://marquee.dev/problems/${slug}`;
 
