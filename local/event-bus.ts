@@ -3,7 +3,7 @@
  * schedules (rate and cron, UTC), invoking the target functions asynchronously with retries.
  */
 import { randomUUID } from 'node:crypto';
-import { eventRules, type FunctionId, schedules } from '#platform/declaration.ts';
+import { eventRules, type FunctionId, type ScheduleDeclaration, schedules } from '#platform/declaration.ts';
 import { type Schedule, parseSchedule } from './schedule.ts';
 
 export interface BusEvent {
@@ -79,6 +79,7 @@ function matchesValue(rule: unknown, value: unknown, present: boolean): boolean 
 
 export class LocalEventBus {
   private timers: NodeJS.Timeout[] = [];
+  private parsed?: { declared: ScheduleDeclaration; schedule: Schedule }[];
   private readonly inFlight = new Set<Promise<unknown>>();
   readonly delivered: { rule: string; event: EventBridgeEvent }[] = [];
 
@@ -140,8 +141,7 @@ export class LocalEventBus {
   /** Fires the schedules due at `at` (minute resolution); the timers call this every minute. */
   tick(at: Date): string[] {
     const fired: string[] = [];
-    for (const declared of schedules) {
-      const schedule: Schedule = parseSchedule(declared.expression);
+    for (const { declared, schedule } of this.parsedSchedules()) {
       if (!schedule.isDue(at)) continue;
       fired.push(declared.id);
       this.deliver(declared.id, declared.function, scheduledEvent(declared.detail, at, declared.id));
@@ -149,10 +149,19 @@ export class LocalEventBus {
     return fired;
   }
 
+  /**
+   * The declared schedules, parsed on first use. Rate schedules count from the epoch, so
+   * `rate(15 minutes)` fires at :00, :15, :30 and :45 UTC whenever the platform started.
+   */
+  private parsedSchedules(): { declared: ScheduleDeclaration; schedule: Schedule }[] {
+    this.parsed ??= schedules.map((declared) => ({ declared, schedule: parseSchedule(declared.expression) }));
+    return this.parsed;
+  }
+
   /** Starts the minute clock for the declared schedules. */
-  startSchedules(startedAt = new Date()): void {
-    // Validate every expression now: a bad one fails `npm start`, not some later minute.
-    for (const s of schedules) parseSchedule(s.expression, startedAt);
+  startSchedules(): void {
+    // Parse every expression now: a bad one fails `npm start`, not some later minute.
+    this.parsedSchedules();
     const msToNextMinute = 60_000 - (Date.now() % 60_000);
     const first = setTimeout(() => {
       this.tick(new Date());

@@ -1,8 +1,9 @@
 /**
  * ONNX external data: large initializers moved out of the graph into a side file, so onnxruntime
- * memory-maps them instead of parsing and copying them: a session over a 36 MB EASE block took 11-14 ms
- * (79 ms as a process's first, which pays onnxruntime's set-up; BENCHMARKS.md, cold-start rows)
- * against ~450 ms read + parse + copy before the split, and only the rows a request gathers are paged in.
+ * memory-maps them instead of parsing and copying them: the EASE session (36 MB of weights) took 79 ms
+ * as a process's first, onnxruntime's set-up included, and hybrid's (42 MB) 14 ms after it
+ * (BENCHMARKS.md, cold-start rows), against ~450 ms to read, parse and copy EASE before the split;
+ * only the rows a request gathers are paged in.
  */
 import onnxProto from 'onnx-proto';
 
