@@ -20,6 +20,7 @@ import {
   historyFor,
   type ItemFilters,
   type ModelSet,
+  personalModelFor,
   type RecommendationResponse,
   rankItems,
   THIN_HISTORY,
@@ -87,8 +88,11 @@ export class RecommendationService {
     const personal = requested !== 'popularity' && requested !== 'trending';
     if (!personal || !events.some((e) => eventWeight(e, weights) > 0))
       return this.live.current(COLD_START_MODELS);
-    const set = await this.live.current([requested ?? 'default']);
-    const model = set.models[requested ?? set.defaultModel];
+    let set = await this.live.current([requested ?? 'default']);
+    // A requested model that is not live: the default answers (see personalModelFor), loaded here
+    // so a cold container answers as a warm one would.
+    if (requested && !set.models[requested]) set = await this.live.current(['default']);
+    const model = personalModelFor(set, requested);
     const known = model ? historyFor(model, events, weights).items.length : 0;
     if (known === 0) return this.live.current(COLD_START_MODELS);
     if (!requested && known < THIN_HISTORY && model?.name !== 'hybrid') return this.live.current(['hybrid']);

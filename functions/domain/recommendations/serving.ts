@@ -11,6 +11,7 @@ import {
   type CatalogSnapshot,
   decodeArtifactMetadata,
   type ModelName,
+  PERSONAL_MODELS,
 } from './artifact.ts';
 import { UNSCORED } from './graphs.ts';
 import { aggregateEvents, DEFAULT_EVENT_WEIGHTS, type EventWeights } from './interactions.ts';
@@ -201,7 +202,7 @@ export async function recommendForUser(
 ): Promise<RecommendationResponse> {
   const requested = options.model ?? set.defaultModel;
   if (requested === 'popularity' || requested === 'trending') return coldStart(set, options, [], requested);
-  const model = set.models[requested] ?? set.models[set.defaultModel];
+  const model = personalModelFor(set, options.model);
   if (!model) return coldStart(set, options, [], undefined);
   let history = historyFor(model, events, options.eventWeights);
   if (history.items.length === 0) return coldStart(set, options, [...history.seen], undefined);
@@ -222,6 +223,16 @@ export async function recommendForUser(
     reason: personalReason(catalog, history, i, j, result),
   }));
   return { model: chosen.name, version: chosen.version, items };
+}
+
+/**
+ * The personal model a recommendation uses: the requested one when it is live, else the default
+ * personal model; undefined when neither is (the caller answers with cold start). A requested model
+ * that is not live thus gets the same answer whatever else the container has loaded.
+ */
+export function personalModelFor(set: ModelSet, requested: ModelName | undefined): ServingModel | undefined {
+  const model = (requested === undefined ? undefined : set.models[requested]) ?? set.models[set.defaultModel];
+  return model && PERSONAL_MODELS.includes(model.name) ? model : undefined;
 }
 
 function personalReason(

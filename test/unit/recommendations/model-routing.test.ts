@@ -1,0 +1,62 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { EventStore, ItemStore } from '#domain/catalog/ports.ts';
+import type { InteractionEvent } from '#domain/catalog/types.ts';
+import { InMemoryArtifacts, InMemoryModelRecords } from '#domain/models/memory-store.ts';
+import { publishCandidate } from '#domain/models/registry.ts';
+import { LiveModels, servingFrom } from '#domain/recommendations/live-models.ts';
+import { RecommendationService } from '#domain/recommendations/service.ts';
+import { trainAllModels } from '#domain/recommendations/training.ts';
+import { event, syntheticData, testTrainingOptions } from './fixtures.ts';
+
+const data = syntheticData();
+const records = new InMemoryModelRecords();
+const artifacts = new InMemoryArtifacts();
+/** A user with plenty of history the default model (EASE) knows. */
+const history: InteractionEvent[] = ['i0', 'i4', 'i8', 'i12', 'i16', 'i20', 'i24', 'i28'].map((id) =>
+  event('fan', id, 'complete'),
+);
+
+/** The one read recommend makes of the events port, over `history`. */
+const events = {
+  latestByUser: async (userId: string, max: number) =>
+    history.filter((e) => e.userId === userId).slice(0, max),
+} as Pick<EventStore, 'latestByUser'> as EventStore;
+
+function newService(): RecommendationService {
+  const live = new LiveModels(records, servingFrom(artifacts), { ttlMs: 60_000 });
+  return new RecommendationService(live, records, events, {} as ItemStore, { historyEvents: 100 });
+}
+
+beforeAll(async () => {
+  // Prepare: popularity, trending and EASE live, EASE the default; ALS has never been promoted.
+  const trained = await trainAllModels(
+    { interactions: data.interactions, items: data.catalog, now: Date.UTC(2026, 1, 1) },
+    testTrainingOptions(['popularity', 'trending', 'ease'], 200),
+  );
+  for (const artifact of trained) {
+    await publishCandidate(records, artifacts, {
+      ...artifact,
+      trainedAt: new Date(),
+      metrics: { ndcg: 0.1 },
+    });
+  }
+  await records.setDefaultModel('ease');
+});
+
+describe('a requested model that is not live', () => {
+  it('answers the same whether or not the container has already loaded the default model', async () => {
+    // Prepare: a cold container, and a warm one that has answered a default-model request before.
+    const query = { k: 10, excludeSeen: true, model: 'als' as const };
+    const cold = newService();
+    const warm = newService();
+    await warm.recommend('fan', { k: 10, excludeSeen: true });
+
+    // Act
+    const coldAnswer = await cold.recommend('fan', query);
+    const warmAnswer = await warm.recommend('fan', query);
+
+    // Assess: both fall back to the default personal model (the answer names it).
+    expect([coldAnswer.model, warmAnswer.model]).toEqual(['ease', 'ease']);
+    expect(coldAnswer).toEqual(warmAnswer);
+  });
+});
