@@ -38,11 +38,6 @@ export class DeclaredTable extends Table {
       this.addLocalSecondaryIndex({ indexName: index.name, sortKey: attribute(index.sortKey) });
     }
   }
-
-  /** Whether the declaration gives the table any secondary index (grants then cover `/index/*`). */
-  get hasDeclaredIndexes(): boolean {
-    return (this.declaration.globalIndexes?.length ?? 0) + (this.declaration.localIndexes?.length ?? 0) > 0;
-  }
 }
 
 /** `mediaEvents` -> `MediaEvents`: construct ids from declaration ids. */

@@ -84,17 +84,6 @@ export class DynamoItemStore implements ItemStore {
   scan(): AsyncIterable<Item[]> {
     return scanTable<Item>(this.table);
   }
-
-  async setPlayable(itemId: string, playable: boolean): Promise<void> {
-    await documentClient().send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: { itemId },
-        UpdateExpression: 'SET playable = :p, updatedAt = :now',
-        ExpressionAttributeValues: { ':p': playable, ':now': new Date().toISOString() },
-      }),
-    );
-  }
 }
 
 export class DynamoUserStore implements UserStore {

@@ -16,7 +16,6 @@ export interface ItemStore {
   getMany(itemIds: string[]): Promise<Map<string, Item>>;
   /** Every item, in pages (training, export). */
   scan(): AsyncIterable<Item[]>;
-  setPlayable(itemId: string, playable: boolean): Promise<void>;
 }
 
 export interface UserStore {
