@@ -5,7 +5,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { chunks } from '#adapters/dynamodb/client.ts';
 import { ratingsAsEvents, readMovieLens } from '#domain/datasets/movielens.ts';
+import { inParallel } from './worker-pool.ts';
 
 export interface ImportOptions {
   dir: string;
@@ -24,6 +26,8 @@ export interface ImportResult {
   events: number;
 }
 
+/** Items and events per request: the API's batch limit. */
+const BATCH_SIZE = 100;
 const MAX_LABELS = 50;
 const MAX_LABEL_CHARS = 64;
 
@@ -35,18 +39,6 @@ async function post(url: string, token: string | undefined, body: unknown): Prom
   });
   if (!response.ok) throw new Error(`POST ${url} answered ${response.status}: ${await response.text()}`);
 }
-
-async function inParallel<T>(batches: T[][], concurrency: number, send: (batch: T[]) => Promise<void>) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < batches.length) await send(batches[next++]);
-    }),
-  );
-}
-
-const toBatches = <T>(list: T[], size = 100): T[][] =>
-  Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, (i + 1) * size));
 
 /** ml-100k's u.user: id|age|gender|occupation|zip. */
 function readMl100kUsers(dir: string): { userId: string; age: number; gender: string; occupation: string }[] {
@@ -77,13 +69,13 @@ export async function importMovieLens(options: ImportOptions): Promise<ImportRes
       attributes: { source: `movielens ${dataset.layout}`, movieId: item.itemId },
     };
   });
-  await inParallel(toBatches(items), concurrency, (batch) =>
+  await inParallel(chunks(items, BATCH_SIZE), concurrency, (batch) =>
     post(`${url}/items/batch`, token, { items: batch }),
   );
   onProgress(`items: ${items.length}`);
 
   const users = readMl100kUsers(dir);
-  await inParallel(toBatches(users, 1), concurrency, async ([user]) => {
+  await inParallel(users, concurrency, async (user) => {
     const response = await fetch(`${url}/users/${encodeURIComponent(prefix + user.userId)}`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -100,7 +92,7 @@ export async function importMovieLens(options: ImportOptions): Promise<ImportRes
   // Deterministic ids: importing twice stores each rating once.
   const events = ratingsAsEvents(dataset.ratings, prefix);
   let sent = 0;
-  await inParallel(toBatches(events), concurrency, async (batch) => {
+  await inParallel(chunks(events, BATCH_SIZE), concurrency, async (batch) => {
     await post(`${url}/events`, token, { events: batch });
     sent += batch.length;
     if (sent % 10_000 < batch.length) onProgress(`events: ${sent}/${events.length}`);

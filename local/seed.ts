@@ -4,6 +4,7 @@ import { DynamoEventStore, DynamoItemStore } from '#adapters/dynamodb/catalog-st
 import { chunks } from '#adapters/dynamodb/client.ts';
 import type { InteractionEvent, Item, UserAttributes } from '#domain/catalog/types.ts';
 import { generateDemoData } from '#domain/demo/generate.ts';
+import { inParallel } from './worker-pool.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -53,11 +54,5 @@ export async function writeDataset(
     })),
   );
   const events = new DynamoEventStore(names.EVENTS_TABLE);
-  const batches = chunks(data.events, 500);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: options.concurrency ?? 4 }, async () => {
-      while (next < batches.length) await events.putAll(batches[next++]);
-    }),
-  );
+  await inParallel(chunks(data.events, 500), options.concurrency ?? 4, (batch) => events.putAll(batch));
 }
