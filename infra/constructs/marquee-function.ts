@@ -30,14 +30,12 @@ export const LAMBDA_ARCHITECTURE = Architecture.ARM_64;
 /** Where the models layer unpacks in Lambda (layer zips extract under /opt). */
 export const MODELS_DIR_IN_LAMBDA = '/opt/models';
 
-/** Item-level reads; no stream or table administration. */
+/** Item-level reads the functions make; no condition checks, stream or table administration. */
 export const TABLE_READ_ACTIONS = [
   'dynamodb:GetItem',
   'dynamodb:BatchGetItem',
   'dynamodb:Query',
   'dynamodb:Scan',
-  'dynamodb:ConditionCheckItem',
-  'dynamodb:DescribeTable',
 ];
 /** Item-level writes (TransactWriteItems is authorised through these). */
 export const TABLE_WRITE_ACTIONS = [
@@ -47,7 +45,8 @@ export const TABLE_WRITE_ACTIONS = [
   'dynamodb:BatchWriteItem',
 ];
 export const OBJECT_READ_ACTIONS = ['s3:GetObject'];
-export const OBJECT_WRITE_ACTIONS = ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'];
+/** Functions only put whole objects; expiry and multipart clean-up are the buckets' lifecycle rules. */
+export const OBJECT_WRITE_ACTIONS = ['s3:PutObject'];
 
 // The X-Ray SDK inside Powertools calls `require`, which an ESM bundle does not define.
 const ESM_REQUIRE_BANNER = "import{createRequire}from'module';const require=createRequire(import.meta.url);";
