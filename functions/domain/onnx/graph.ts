@@ -67,7 +67,7 @@ export function valueInfo(name: string, type: ElementTypeName, dims: Dim[]): Onn
   });
 }
 
-export type AttributeValue = number | number[] | string | OnnxTensor;
+export type AttributeValue = number | number[] | string | string[] | OnnxTensor;
 
 /** One node; integer attributes are given as numbers, floats are detected by `floatAttributes`. */
 export function node(
@@ -93,12 +93,19 @@ export function node(
 
 function toAttribute(name: string, value: AttributeValue, isFloat: boolean) {
   const T = onnx.AttributeProto.AttributeType;
-  if (typeof value === 'string') return { name, type: T.STRING, s: new TextEncoder().encode(value) };
+  const text = (v: string) => new TextEncoder().encode(v);
+  if (typeof value === 'string') return { name, type: T.STRING, s: text(value) };
+  // An empty list carries no element type; it stays INTS/FLOATS as before.
+  if (isStringList(value)) return { name, type: T.STRINGS, strings: value.map(text) };
   if (Array.isArray(value))
     return isFloat ? { name, type: T.FLOATS, floats: value } : { name, type: T.INTS, ints: value };
   if (typeof value === 'number')
     return isFloat ? { name, type: T.FLOAT, f: value } : { name, type: T.INT, i: value };
   return { name, type: T.TENSOR, t: value };
+}
+
+function isStringList(value: AttributeValue): value is string[] {
+  return Array.isArray(value) && typeof value[0] === 'string';
 }
 
 export interface GraphSpec {

@@ -2,10 +2,7 @@
  * ONNX graphs for the three audience-profile models. Each takes the raw model vector as `features`
  * (float32 [N, D]) so serving only encodes features; scaling lives inside the graph.
  */
-import onnxProto from 'onnx-proto';
 import { encodeModel, floatTensor, int64Tensor, node, type OnnxNode, valueInfo } from './graph.ts';
-
-const { onnx } = onnxProto;
 
 export interface SegmentGraphInput {
   mean: number[];
@@ -147,34 +144,33 @@ function treeEnsembleNode(trees: FlatTree[], input: string, output: string, base
       }
     }
   });
-  const T = onnx.AttributeProto.AttributeType;
-  const ints = (name: string, values: number[]) => ({ name, type: T.INTS, ints: values });
-  const floats = (name: string, values: number[]) => ({ name, type: T.FLOATS, floats: values });
-  const text = (value: string) => new TextEncoder().encode(value);
-  return onnx.NodeProto.create({
-    opType: 'TreeEnsembleRegressor',
-    domain: 'ai.onnx.ml',
-    name: `tree_ensemble_${output}`,
-    input: [input],
-    output: [output],
-    attribute: [
-      { name: 'n_targets', type: T.INT, i: 1 },
-      { name: 'aggregate_function', type: T.STRING, s: text('SUM') },
-      { name: 'post_transform', type: T.STRING, s: text('NONE') },
-      floats('base_values', [base]),
-      ints('nodes_treeids', a.treeIds),
-      ints('nodes_nodeids', a.nodeIds),
-      ints('nodes_featureids', a.featureIds),
-      floats('nodes_values', a.values),
-      { name: 'nodes_modes', type: T.STRINGS, strings: a.modes.map(text) },
-      ints('nodes_truenodeids', a.trueIds),
-      ints('nodes_falsenodeids', a.falseIds),
-      ints('target_treeids', a.targetTreeIds),
-      ints('target_nodeids', a.targetNodeIds),
-      ints('target_ids', new Array(a.targetTreeIds.length).fill(0)),
-      floats('target_weights', a.targetWeights),
-    ],
-  });
+  return node(
+    'TreeEnsembleRegressor',
+    [input],
+    [output],
+    {
+      n_targets: 1,
+      aggregate_function: 'SUM',
+      post_transform: 'NONE',
+      base_values: [base],
+      nodes_treeids: a.treeIds,
+      nodes_nodeids: a.nodeIds,
+      nodes_featureids: a.featureIds,
+      nodes_values: a.values,
+      nodes_modes: a.modes,
+      nodes_truenodeids: a.trueIds,
+      nodes_falsenodeids: a.falseIds,
+      target_treeids: a.targetTreeIds,
+      target_nodeids: a.targetNodeIds,
+      target_ids: new Array(a.targetTreeIds.length).fill(0),
+      target_weights: a.targetWeights,
+    },
+    {
+      floatAttributes: ['base_values', 'nodes_values', 'target_weights'],
+      domain: 'ai.onnx.ml',
+      name: `tree_ensemble_${output}`,
+    },
+  );
 }
 
 export interface ChurnGraphInput {
