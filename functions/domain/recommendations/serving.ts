@@ -217,11 +217,7 @@ export async function recommendForUser(
   const catalog = chosen.metadata.catalog;
   const bias = biasFor(catalog, options, options.excludeSeen ? history.seen : []);
   const result = await runGraph(chosen, history, bias, options.k, { alpha });
-  const items = result.indices.map((i, j) => ({
-    itemId: catalog.itemIds[i],
-    score: round(result.scores[j]),
-    reason: personalReason(catalog, history, i, j, result),
-  }));
+  const items = scoredItems(catalog, result, (i, j) => personalReason(catalog, history, i, j, result));
   return { model: chosen.name, version: chosen.version, items };
 }
 
@@ -329,15 +325,9 @@ export async function trendingItems(
   const r = await runGraph(model, { items: [], weights: [] }, bias, options.k, {
     window: windowIndex(model, options.window),
   });
-  return {
-    model: model.name,
-    version: model.version,
-    items: r.indices.map((i, j) => ({
-      itemId: model.metadata.catalog.itemIds[i],
-      score: round(r.scores[j]),
-      reason: trendingReason(model.metadata.catalog, i),
-    })),
-  };
+  const catalog = model.metadata.catalog;
+  const items = scoredItems(catalog, r, (i) => trendingReason(catalog, i));
+  return { model: model.name, version: model.version, items };
 }
 
 /**
@@ -361,15 +351,8 @@ export async function similarItems(
   const catalog = model.metadata.catalog;
   const bias = biasFor(catalog, {}, [i]);
   const r = await runGraph(model, { items: [i], weights: [1] }, bias, options.k, { alpha: 0.5 });
-  return {
-    model: model.name,
-    version: model.version,
-    items: r.indices.map((x, j) => ({
-      itemId: catalog.itemIds[x],
-      score: round(r.scores[j]),
-      reason: `similar to ${catalog.titles[i]}`,
-    })),
-  };
+  const items = scoredItems(catalog, r, () => `similar to ${catalog.titles[i]}`);
+  return { model: model.name, version: model.version, items };
 }
 
 async function popularAlike(
@@ -386,15 +369,9 @@ async function popularAlike(
     biasFor(popular.metadata.catalog, { genres }),
     k,
   );
-  return {
-    model: popular.name,
-    version: popular.version,
-    items: r.indices.map((x, j) => ({
-      itemId: popular.metadata.catalog.itemIds[x],
-      score: round(r.scores[j]),
-      reason: genres ? `popular in ${genres[0]}` : 'popular with everyone',
-    })),
-  };
+  const reason = genres ? `popular in ${genres[0]}` : 'popular with everyone';
+  const items = scoredItems(popular.metadata.catalog, r, () => reason);
+  return { model: popular.name, version: popular.version, items };
 }
 
 /** POST /users/{userId}/rank: orders the given items for the user (unknown ids go last, score null). */
@@ -427,11 +404,9 @@ export async function rankItems(
   const r =
     known.length > 0 ? await runGraph(model, history, bias, known.length) : { indices: [], scores: [] };
   const h = history;
-  const items: RankedItem[] = r.indices.map((i, j) => ({
-    itemId: catalog.itemIds[i],
-    score: round(r.scores[j]),
-    reason: h.items.length > 0 ? personalReason(catalog, h, i, j, r) : 'popular with everyone',
-  }));
+  const items: RankedItem[] = scoredItems(catalog, r, (i, j) =>
+    h.items.length > 0 ? personalReason(catalog, h, i, j, r) : 'popular with everyone',
+  );
   // A rank answer returns everything it was given: what the model cannot score (outside EASE's
   // item block, say) and ids it has never seen come last, in the order given, without a score.
   const ranked = new Set(r.indices);
@@ -450,6 +425,19 @@ export interface RankedItem {
   itemId: string;
   score: number | null;
   reason: string;
+}
+
+/** A graph result as answer items, best first: catalog ids, scores to 6 decimals, a reason each. */
+function scoredItems(
+  catalog: CatalogSnapshot,
+  result: Pick<GraphResult, 'indices' | 'scores'>,
+  reasonFor: (item: number, rank: number) => string,
+): RecommendedItem[] {
+  return result.indices.map((i, j) => ({
+    itemId: catalog.itemIds[i],
+    score: round(result.scores[j]),
+    reason: reasonFor(i, j),
+  }));
 }
 
 function round(x: number): number {
