@@ -6,8 +6,14 @@ import {
   ListTablesCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, HeadBucketCommand, PutBucketCorsCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  HeadBucketCommand,
+  PutBucketCorsCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { type BucketDeclaration, buckets, type TableDeclaration, tables } from '#platform/declaration.ts';
+import { localS3Client } from './mediaconvert/storage.ts';
 
 /** Local physical names: `${prefix}-${id}` (3+ characters, valid for both emulators). */
 export const localTableName = (prefix: string, table: TableDeclaration) => `${prefix}-${table.id}`;
@@ -103,11 +109,5 @@ export const localClients = (endpoints: { dynamodb: string; s3: string }) => ({
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   }),
-  s3: new S3Client({
-    endpoint: endpoints.s3,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-  }),
+  s3: localS3Client(endpoints.s3),
 });
