@@ -4,13 +4,7 @@ import { mkdir, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
-import {
-  GetObjectCommand,
-  HeadObjectCommand,
-  PutObjectCommand,
-  S3Client,
-  type S3ClientConfig,
-} from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 
 /**
  * An S3 client for the local S3 server: path-style addressing and checksums only when required
@@ -34,12 +28,6 @@ export async function downloadObject(client: S3Client, bucket: string, key: stri
   await mkdir(path.dirname(file), { recursive: true });
   await pipeline(response.Body as Readable, createWriteStream(file));
   return { size: (await stat(file)).size, eTag: response.ETag, contentType: response.ContentType };
-}
-
-/** Size and ETag of an object without fetching it. */
-export async function headObject(client: S3Client, bucket: string, key: string) {
-  const response = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-  return { size: response.ContentLength ?? 0, eTag: response.ETag, contentType: response.ContentType };
 }
 
 const CONTENT_TYPES: Record<string, string> = {
