@@ -4,7 +4,6 @@
  * `-c jwtIssuer=https://... -c jwtAudience=...`.
  */
 import type { Node } from 'constructs';
-import type { Scope } from '#platform/declaration.ts';
 
 export interface MarqueeSettings {
   /** Stage name (`dev`, `prod`): prefixes stack names and reaches functions as MARQUEE_STAGE. */
@@ -53,7 +52,3 @@ const list = (commaSeparated: string): string[] =>
     .split(',')
     .map((entry) => entry.trim())
     .filter(Boolean);
-
-/** The OAuth scope a route of the given declared scope requires, e.g. `marquee/read`. */
-export const oauthScope = (settings: Pick<MarqueeSettings, 'jwtScopePrefix'>, scope: Scope): string =>
-  `${settings.jwtScopePrefix}/${scope}`;

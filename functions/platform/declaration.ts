@@ -479,5 +479,9 @@ export const routesOf = (fn: FunctionId): RouteDeclaration[] => routes.filter((r
  */
 export const fallbackFunction: FunctionId = 'catalog';
 
-/** The scope names as the JWT authorizer sees them: `marquee/read`, `marquee/write`, `marquee/admin`. */
-export const oauthScope = (scope: Scope): string => `marquee/${scope}`;
+/** The scope prefix of the local gateway and the default of the stacks' `jwtScopePrefix`. */
+export const DEFAULT_SCOPE_PREFIX = 'marquee';
+
+/** The OAuth scope a route of the given declared scope requires, e.g. `marquee/read`. */
+export const oauthScope = (scope: Scope, prefix: string = DEFAULT_SCOPE_PREFIX): string =>
+  `${prefix}/${scope}`;

@@ -12,11 +12,11 @@ import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { fallbackFunction, type FunctionId, routeKey, routes } from '#platform/declaration.ts';
+import { fallbackFunction, type FunctionId, oauthScope, routeKey, routes } from '#platform/declaration.ts';
 import { pascalCase } from '../constructs/declared-table.ts';
 import { createDeclaredFunctions, functionFor, type MarqueeFunctions } from '../declared-functions.ts';
 import type { DeclaredResources } from '../declared-resources.ts';
-import { oauthScope, type MarqueeSettings } from '../settings.ts';
+import type { MarqueeSettings } from '../settings.ts';
 
 export interface ApiStackProps extends StackProps {
   settings: MarqueeSettings;
@@ -90,7 +90,7 @@ export class ApiStack extends Stack {
         methods: [HttpMethod[route.method]],
         integration: integrationFor(route.function),
         authorizer,
-        authorizationScopes: [oauthScope(settings, route.scope)],
+        authorizationScopes: [oauthScope(route.scope, settings.jwtScopePrefix)],
       });
       if (!httpRoute) throw new Error(`No route created for ${routeKey(route)}`);
     }
@@ -101,7 +101,7 @@ export class ApiStack extends Stack {
       routeKey: HttpRouteKey.DEFAULT,
       integration: integrationFor(fallbackFunction),
       authorizer,
-      authorizationScopes: [oauthScope(settings, 'read')],
+      authorizationScopes: [oauthScope('read', settings.jwtScopePrefix)],
     });
     new CfnOutput(this, 'ApiUrl', {
       value: this.httpApi.apiEndpoint,
