@@ -76,6 +76,9 @@ export function functionEnv(
     AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+    // What the Media stack sets in AWS; the local MediaConvert endpoint accepts any queue and role.
+    MEDIACONVERT_QUEUE_ARN: 'Default',
+    MEDIACONVERT_ROLE_ARN: 'arn:aws:iam::000000000000:role/marquee-local-mediaconvert',
     ...names,
   };
 }
@@ -165,7 +168,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
     Object.assign(process.env, {
       ...functionEnv({ dynamodb: dynamo.endpoint, s3: s3.endpoint }, names),
       MARQUEE_STAGE: 'local',
-      MARQUEE_STATE_DIR: stateDir,
+      // Serving's split artifacts live with the rest of the local state (Lambda's /tmp in AWS).
+      MODELS_CACHE_DIR: path.join(stateDir, 'models-cache'),
       ...options.env,
     });
 

@@ -21,11 +21,8 @@ const artifacts = new LayeredArtifacts(
   // Where the models layer unpacks (AWS); absent locally, so every artifact comes from S3.
   getStringFromEnv({ key: 'MODELS_DIR', defaultValue: '/opt/models' }),
   new S3Artifacts(bucketNameFromEnv('models')),
-  // Artifacts fetched from S3, split for memory-mapping: Lambda's /tmp, or the local state folder.
-  getStringFromEnv({
-    key: 'MODELS_CACHE_DIR',
-    defaultValue: path.join(process.env.MARQUEE_STATE_DIR ?? tmpdir(), 'models-cache'),
-  }),
+  // Artifacts fetched from S3, split for memory-mapping: Lambda's /tmp (the local platform sets its state folder).
+  getStringFromEnv({ key: 'MODELS_CACHE_DIR', defaultValue: path.join(tmpdir(), 'models-cache') }),
   (key, error) => logger.warn('could not cache the artifact on disk; serving it from memory', { key, error }),
 );
 const live = new LiveModels(records, artifacts, {

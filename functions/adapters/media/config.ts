@@ -2,8 +2,6 @@
 import { defaultLadderConfig, type LadderConfig } from '#domain/media/ladder.ts';
 import { getBooleanFromEnv, getNumberFromEnv, getStringFromEnv } from '#platform/config.ts';
 
-const local = process.env.MARQUEE_STAGE === 'local';
-
 /** The ladder from MEDIA_* variables; defaults are the domain's. */
 export function ladderConfigFromEnv(): LadderConfig {
   const maxShortSide = getNumberFromEnv({
@@ -48,16 +46,10 @@ export function ladderConfigFromEnv(): LadderConfig {
   };
 }
 
-/** Queue and service role for CreateJob; locally the endpoint accepts any ARN, so defaults exist there only. */
+/** Queue and service role for CreateJob (the Media stack sets both; so does the local platform). */
 export function mediaConvertTargetFromEnv(): { queueArn: string; roleArn: string } {
   return {
-    queueArn: getStringFromEnv({
-      key: 'MEDIACONVERT_QUEUE_ARN',
-      defaultValue: local ? 'Default' : undefined,
-    }),
-    roleArn: getStringFromEnv({
-      key: 'MEDIACONVERT_ROLE_ARN',
-      defaultValue: local ? 'arn:aws:iam::000000000000:role/marquee-local-mediaconvert' : undefined,
-    }),
+    queueArn: getStringFromEnv({ key: 'MEDIACONVERT_QUEUE_ARN' }),
+    roleArn: getStringFromEnv({ key: 'MEDIACONVERT_ROLE_ARN' }),
   };
 }

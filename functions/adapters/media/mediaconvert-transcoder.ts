@@ -1,7 +1,7 @@
 /**
  * MediaConvert adapter of the Transcoder port. One client per process: its endpoint is the SDK's
  * regional default in AWS (account endpoints and DescribeEndpoints are no longer needed), or
- * MEDIACONVERT_ENDPOINT / AWS_ENDPOINT_URL_MEDIACONVERT when set; it is never looked up per job.
+ * AWS_ENDPOINT_URL_MEDIACONVERT when set (the SDK reads it); it is never looked up per job.
  */
 import {
   BadRequestException,
@@ -17,10 +17,7 @@ import type { MediaConvertProbeResult } from '#domain/media/probe.ts';
 let client: MediaConvertClient | undefined;
 
 function mediaConvertClient(): MediaConvertClient {
-  client ??= new MediaConvertClient({
-    endpoint: process.env.MEDIACONVERT_ENDPOINT || undefined,
-    maxAttempts: 4,
-  });
+  client ??= new MediaConvertClient({ maxAttempts: 4 });
   return client;
 }
 
