@@ -2,7 +2,7 @@
  * DynamoDB adapter of the recommendation registry's record port. Layout in the shared `models`
  * table (the profiles registry uses the same layout under its own names):
  *   name = model name, version = '000001'...   one row per version, with figures and gate decision
- *   name = model name, version = 'LIVE'        the live pointer: liveVersion, history, updatedAt
+ *   name = model name, version = 'LIVE'        the live pointer: liveVersion, history, updatedAt, artifactKey
  *   name = 'recommendations-default', version = 'LIVE'   the default personal model (liveVersion = its name)
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
@@ -25,6 +25,7 @@ const toPointer = (row: Record<string, unknown>): LivePointer => ({
   version: String(row.liveVersion),
   history: (row.history as string[] | undefined) ?? [],
   updatedAt: String(row.updatedAt),
+  ...(typeof row.artifactKey === 'string' ? { artifactKey: row.artifactKey } : {}),
 });
 const DEFAULT_ROW = 'recommendations-default';
 
@@ -107,6 +108,7 @@ export class DynamoModelRecords implements ModelRecordStore {
             liveVersion: pointer.version,
             history: pointer.history,
             updatedAt: pointer.updatedAt,
+            ...(pointer.artifactKey === undefined ? {} : { artifactKey: pointer.artifactKey }),
           },
           // Two retrains or a retrain and a rollback racing: the second one fails instead of losing an update.
           ...(expected === undefined

@@ -42,6 +42,11 @@ export interface LivePointer {
   history: string[];
   /** ISO timestamp. */
   updatedAt: string;
+  /**
+   * The live version's artifact, so serving loads it without reading the version record (one round
+   * trip less per cold start or promotion). Absent on pointers written before it was recorded.
+   */
+  artifactKey?: string;
 }
 
 /** Port: model records (DynamoDB `models` table in AWS). */
@@ -200,6 +205,7 @@ export async function publishCandidate(
         version,
         history: pointer ? [...pointer.history, pointer.version] : [],
         updatedAt: new Date().toISOString(),
+        artifactKey: record.artifactKey,
       },
       pointer?.version,
     );
@@ -221,7 +227,13 @@ export async function rollback(
   const target = await records.getVersion(name, previous);
   if (!target) throw new NotFoundError('model version', `${name}/${previous}`);
   await records.setLive(
-    { name, version: previous, history: pointer.history.slice(0, -1), updatedAt: now.toISOString() },
+    {
+      name,
+      version: previous,
+      history: pointer.history.slice(0, -1),
+      updatedAt: now.toISOString(),
+      artifactKey: target.artifactKey,
+    },
     pointer.version,
   );
   const current = await records.getVersion(name, pointer.version);

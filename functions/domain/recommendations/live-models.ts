@@ -4,7 +4,7 @@
  * without a restart. A corrupt or missing artifact never takes serving down: the previously loaded
  * version keeps answering (or popularity does), and the failure is reported through `onFailure`.
  */
-import type { ArtifactStore, ModelRecordStore } from '#domain/models/registry.ts';
+import type { ArtifactStore, LivePointer, ModelRecordStore } from '#domain/models/registry.ts';
 import { isModelName, MODEL_NAMES, type ModelName, PERSONAL_MODELS } from './artifact.ts';
 import { loadServingModel, type ModelSet, type OpenedArtifact, type ServingModel } from './serving.ts';
 
@@ -52,8 +52,8 @@ export class LiveModels {
     private readonly options: LiveModelsOptions,
   ) {}
 
-  /** Live version per model, as last read from the registry. */
-  private readonly pointers = new Map<ModelName, string>();
+  /** Live pointer per model, as last read from the registry. */
+  private readonly pointers = new Map<ModelName, LivePointer>();
   private readonly inFlight = new Map<ModelName, Promise<void>>();
 
   /**
@@ -92,43 +92,51 @@ export class LiveModels {
   private async refreshPointers(): Promise<void> {
     const { defaultModel, live } = await this.records.getServingPointers(this.options.names ?? MODEL_NAMES);
     this.defaultModel = defaultModel && isModelName(defaultModel) ? defaultModel : undefined;
-    for (const pointer of live)
-      if (isModelName(pointer.name)) this.pointers.set(pointer.name, pointer.version);
+    for (const pointer of live) if (isModelName(pointer.name)) this.pointers.set(pointer.name, pointer);
   }
 
   /** Loads the live version of `name` unless loaded; a failed version is retried once per TTL. */
   private async ensureLoaded(name: ModelName, retryFailed: boolean): Promise<void> {
-    const version = this.pointers.get(name);
-    if (version === undefined || this.loaded.get(name)?.version === version) return;
+    const pointer = this.pointers.get(name);
+    const version = pointer?.version;
+    if (!pointer || version === undefined || this.loaded.get(name)?.version === version) return;
     if (!retryFailed && this.failed.get(name) === version) return;
     let pending = this.inFlight.get(name);
     if (!pending) {
-      pending = this.load(name, version).finally(() => this.inFlight.delete(name));
+      pending = this.load(pointer).finally(() => this.inFlight.delete(name));
       this.inFlight.set(name, pending);
     }
     await pending;
   }
 
-  private async load(name: ModelName, version: string): Promise<void> {
+  private async load(pointer: LivePointer): Promise<void> {
+    const name = pointer.name as ModelName;
+    const { version } = pointer;
     const current = this.loaded.get(name);
     try {
-      const record = await this.records.getVersion(name, version);
-      if (!record) throw new Error(`live pointer names ${name}/${version}, which has no record`);
-      const model = await loadServingModel(await this.artifacts.open(record.artifactKey), version);
+      const artifactKey = pointer.artifactKey ?? (await this.artifactKeyOf(name, version));
+      const model = await loadServingModel(await this.artifacts.open(artifactKey), version);
       if (model.name !== name) {
         await model.session.release();
-        throw new Error(`artifact ${record.artifactKey} holds '${model.name}', not '${name}'`);
+        throw new Error(`artifact ${artifactKey} holds '${model.name}', not '${name}'`);
       }
-      this.loaded.set(name, { ...model, artifactKey: record.artifactKey });
+      this.loaded.set(name, { ...model, artifactKey });
       this.failed.delete(name);
       if (current) {
         await current.session.release();
-        if (current.artifactKey !== record.artifactKey) await this.artifacts.forget?.(current.artifactKey);
+        if (current.artifactKey !== artifactKey) await this.artifacts.forget?.(current.artifactKey);
       }
     } catch (error) {
       this.failures++;
       this.failed.set(name, version);
       this.options.onFailure?.({ name, version, error });
     }
+  }
+
+  /** A pointer written before pointers carried their artifact: the version record names it. */
+  private async artifactKeyOf(name: ModelName, version: string): Promise<string> {
+    const record = await this.records.getVersion(name, version);
+    if (!record) throw new Error(`live pointer names ${name}/${version}, which has no record`);
+    return record.artifactKey;
   }
 }

@@ -87,6 +87,11 @@ describe('recommendation routes on the local platform', () => {
       single.filter((p) => p !== undefined).sort((a, b) => a!.name.localeCompare(b!.name)),
     );
     expect(batch.live.map((p) => p.name).sort()).toEqual(['als', 'ease', 'popularity']);
+    // Each pointer names its version's artifact, so serving skips the version record.
+    for (const pointer of batch.live)
+      expect(pointer.artifactKey).toBe(
+        (await records.getVersion(pointer.name, pointer.version))?.artifactKey,
+      );
   });
 
   it('reflects an event posted a second earlier: a new user goes from cold start to "because you watched"', async () => {

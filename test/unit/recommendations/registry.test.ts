@@ -107,4 +107,31 @@ describe('model registry', () => {
     expect(live.failures).toBe(1);
     expect(v2.version < v3.version).toBe(true);
   });
+
+  it('records the artifact in the live pointer, so serving loads without reading version records (and still serves an older pointer without it)', async () => {
+    const records = new InMemoryModelRecords();
+    const artifacts = new InMemoryArtifacts();
+    const v1 = await publish(records, artifacts, popularityArtifact('i1'), 0.3);
+    const v2 = await publish(records, artifacts, popularityArtifact('i2'), 0.31);
+    expect((await records.getLive('popularity'))?.artifactKey).toBe(v2.artifactKey);
+    await rollback(records, 'popularity');
+    expect((await records.getLive('popularity'))?.artifactKey).toBe(v1.artifactKey);
+
+    let versionReads = 0;
+    const getVersion = records.getVersion.bind(records);
+    records.getVersion = (name, version) => {
+      versionReads++;
+      return getVersion(name, version);
+    };
+    const top = async (live: LiveModels) =>
+      (await recommendForUser(await live.current(), [], { k: 1, excludeSeen: true })).items[0].itemId;
+    expect(await top(new LiveModels(records, servingFrom(artifacts), { ttlMs: 1000 }))).toBe('i1');
+    expect(versionReads).toBe(0);
+
+    // A pointer as written before pointers carried their artifact.
+    const { artifactKey: _dropped, ...older } = (await records.getLive('popularity'))!;
+    await records.setLive(older, older.version);
+    expect(await top(new LiveModels(records, servingFrom(artifacts), { ttlMs: 1000 }))).toBe('i1');
+    expect(versionReads).toBe(1);
+  });
 });
