@@ -1,16 +1,15 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FunctionId, functions } from '#platform/declaration.ts';
+import { buckets, type FunctionId, functions, tables } from '#platform/declaration.ts';
 import { MarqueeFunction } from '#infra/constructs/marquee-function.ts';
 import { concernOfFunction } from '#infra/placement.ts';
 import { readSettings } from '#infra/settings.ts';
 import { logicalIdOf, repoRoot, type SynthesizedMarquee, synthesizeMarquee } from './synthesize-marquee.ts';
-
-const BANNER = "import{createRequire}from'module';const require=createRequire(import.meta.url);";
 
 let marquee: SynthesizedMarquee;
 let fixtureBundle: string;
@@ -43,7 +42,7 @@ beforeAll(() => {
   const properties = Template.fromJSON(assembly.getStackByName('BundlingFixture').template).toJSON()
     .Resources[logicalIdOf(fn)].Properties;
   fixtureBundle = fs.readFileSync(
-    path.join(assetDir(assembly.directory, properties.Code.S3Key), 'index.mjs'),
+    path.join(assetDir(assembly.directory, properties.Code.S3Key), 'index.js'),
     'utf8',
   );
 });
@@ -57,29 +56,65 @@ afterAll(() => {
 const assetDir = (outdir: string, s3Key: string): string =>
   path.join(outdir, `asset.${s3Key.replace(/\.zip$/, '')}`);
 
+/** The asset folder of a declared function in the synthesized Marquee. */
+function assetOf(id: FunctionId): { dir: string; handler: string } {
+  const properties =
+    marquee.templates[concernOfFunction(id)].toJSON().Resources[logicalIdOf(marquee.functions[id]!)]
+      .Properties;
+  return { dir: assetDir(marquee.assembly.directory, properties.Code.S3Key), handler: properties.Handler };
+}
+
 describe('function bundles', () => {
-  it('builds every declared handler into an ESM bundle that opens with the createRequire banner and has a source map', () => {
+  it('builds every declared handler into a CommonJS bundle that exports handler and links its source map', () => {
     for (const id of Object.keys(functions) as FunctionId[]) {
-      const template = marquee.templates[concernOfFunction(id)];
-      const properties = template.toJSON().Resources[logicalIdOf(marquee.functions[id]!)].Properties;
-      expect(properties.Handler).toBe('index.handler');
-      const dir = assetDir(marquee.assembly.directory, properties.Code.S3Key);
-      const bundle = fs.readFileSync(path.join(dir, 'index.mjs'), 'utf8');
-      expect(bundle.startsWith(BANNER), id).toBe(true);
+      const { dir, handler } = assetOf(id);
+      expect(handler, id).toBe('index.handler');
+      const bundle = fs.readFileSync(path.join(dir, 'index.js'), 'utf8');
       // Booleans, not toContain: a failure must not print a megabyte of minified bundle.
-      expect(/export\s*\{[^}]*\bhandler\b/.test(bundle), `${id} exports handler`).toBe(true);
-      expect(bundle.trimEnd().endsWith('//# sourceMappingURL=index.mjs.map'), `${id} links its map`).toBe(
+      expect(/module\.exports\s*=/.test(bundle), `${id} is CommonJS`).toBe(true);
+      expect(/\bhandler:\s*\(\)\s*=>/.test(bundle), `${id} exports handler`).toBe(true);
+      expect(bundle.trimEnd().endsWith('//# sourceMappingURL=index.js.map'), `${id} links its map`).toBe(
         true,
       );
       expect(
-        JSON.parse(fs.readFileSync(path.join(dir, 'index.mjs.map'), 'utf8')).sources.length,
+        JSON.parse(fs.readFileSync(path.join(dir, 'index.js.map'), 'utf8')).sources.length,
       ).toBeGreaterThan(0);
     }
   });
 
+  it('loads every bundle with require, as the Lambda runtime does, to a handler function', () => {
+    const dirs = (Object.keys(functions) as FunctionId[]).map((id) => assetOf(id).dir);
+    const names = Object.fromEntries(
+      [...Object.values(tables), ...Object.values(buckets)].map((x) => [x.env, `fixture-${x.env}`]),
+    );
+    // Module initialisation may start requests (the model prefetch): nothing listens on port 9.
+    const script = `console.log(JSON.stringify(${JSON.stringify(dirs)}.map((d) => typeof require(d + '/index.js').handler))); process.exit(0);`;
+    const stdout = execFileSync(process.execPath, ['-e', script], {
+      env: {
+        ...names,
+        PATH: process.env.PATH ?? '',
+        // Lambda's NODE_PATH reaches the runtime layer's /opt/nodejs/node_modules (onnxruntime-node).
+        NODE_PATH: path.join(repoRoot, 'node_modules'),
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'x',
+        AWS_SECRET_ACCESS_KEY: 'x',
+        AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+        POWERTOOLS_LOG_LEVEL: 'SILENT',
+        POWERTOOLS_METRICS_DISABLED: 'true',
+        MEDIACONVERT_QUEUE_ARN: 'Default',
+        MEDIACONVERT_ROLE_ARN: 'arn:aws:iam::000000000000:role/fixture',
+        MODELS_DIR: path.join(fixtureDir, 'no-models-layer'),
+        MODELS_CACHE_DIR: path.join(fixtureDir, 'models-cache'),
+      },
+      encoding: 'utf8',
+    });
+    expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual(dirs.map(() => 'function'));
+  });
+
   it('leaves onnxruntime-node to the runtime layer and bundles the AWS SDK', () => {
-    expect(/from\s*"onnxruntime-node"/.test(fixtureBundle)).toBe(true);
-    expect(/from\s*"@aws-sdk\//.test(fixtureBundle)).toBe(false);
+    expect(/require\("onnxruntime-node"\)/.test(fixtureBundle)).toBe(true);
+    // Not preceded by '[': the SDK's own error text quotes `[require("@aws-sdk/signature-v4-crt");]`.
+    expect(/(?<!\[)require\("@aws-sdk\//.test(fixtureBundle)).toBe(false);
     expect(fixtureBundle.includes('S3Client')).toBe(true);
   });
 });
