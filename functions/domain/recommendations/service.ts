@@ -101,7 +101,9 @@ export class RecommendationService {
 
   async rank(userId: string, itemIds: string[], model?: ModelName) {
     const needed = [model ?? 'default', 'popularity'] as const;
-    const [set, events] = await Promise.all([this.live.current(needed), this.latestEvents(userId)]);
+    let [set, events] = await Promise.all([this.live.current(needed), this.latestEvents(userId)]);
+    // A requested model that is not live: the default answers, as for recommend (the answer names it).
+    if (model && !set.models[model]) set = await this.live.current(['default', 'popularity']);
     return {
       userId,
       ...(await rankItems(set, events, itemIds, { model, eventWeights: this.options.eventWeights })),

@@ -381,8 +381,10 @@ export async function rankItems(
   itemIds: readonly string[],
   options: { model?: ModelName; eventWeights?: EventWeights },
 ): Promise<Omit<RecommendationResponse, 'items'> & { items: RankedItem[]; unknown: string[] }> {
-  const preferred = set.models[options.model ?? set.defaultModel];
-  let model = preferred;
+  // The requested model when live, else the default (as recommend falls back); popularity when
+  // neither can fold this user's history in.
+  let model =
+    (options.model === undefined ? undefined : set.models[options.model]) ?? set.models[set.defaultModel];
   let history = model ? historyFor(model, events, options.eventWeights) : undefined;
   if (!model || !history || history.items.length === 0) {
     model = set.models.popularity ?? model;

@@ -59,4 +59,19 @@ describe('a requested model that is not live', () => {
     expect([coldAnswer.model, warmAnswer.model]).toEqual(['ease', 'ease']);
     expect(coldAnswer).toEqual(warmAnswer);
   });
+
+  it('ranks a list with the default personal model, as recommend does, not with popularity', async () => {
+    // Prepare
+    const list = ['i1', 'i5', 'i9', 'i13', 'i17', 'i21', 'i2', 'i3'];
+    const service = newService();
+
+    // Act
+    const asked = await service.rank('fan', list, 'als');
+    const byDefault = await service.rank('fan', list);
+
+    // Assess: the answer names the model that ranked, and equals the default's ranking.
+    expect(asked.model).toBe('ease');
+    expect(asked).toEqual(byDefault);
+    expect(asked.items.some((item) => item.reason.startsWith('because you watched'))).toBe(true);
+  });
 });
