@@ -39,7 +39,13 @@ const servingFunctions = parseFunctionList(
 );
 const modelsLayerName = getStringFromEnv({ key: 'MODELS_LAYER_NAME', defaultValue: '' });
 const layerPublisher = modelsLayerName
-  ? new LambdaLayerPublisher({ bucket: bucketNameFromEnv('models'), artifacts, layerName: modelsLayerName })
+  ? new LambdaLayerPublisher({
+      bucket: bucketNameFromEnv('models'),
+      artifacts,
+      layerName: modelsLayerName,
+      architecture: getStringFromEnv({ key: 'MODELS_LAYER_ARCHITECTURE' }),
+      runtime: getStringFromEnv({ key: 'MODELS_LAYER_RUNTIME' }),
+    })
   : undefined;
 
 /** `detail.models` restricts a run (e.g. a frequent schedule refreshing only trending and popularity). */

@@ -27,6 +27,9 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'
  */
 export const LAMBDA_ARCHITECTURE = Architecture.ARM_64;
 
+/** The one runtime of every function and layer. */
+export const LAMBDA_RUNTIME = Runtime.NODEJS_22_X;
+
 /** Where the models layer unpacks in Lambda (layer zips extract under /opt). */
 export const MODELS_DIR_IN_LAMBDA = '/opt/models';
 
@@ -97,7 +100,7 @@ export class MarqueeFunction extends NodejsFunction {
       projectRoot: repoRoot,
       depsLockFilePath: path.join(repoRoot, 'package-lock.json'),
       description: declaration.description,
-      runtime: Runtime.NODEJS_22_X,
+      runtime: LAMBDA_RUNTIME,
       architecture: LAMBDA_ARCHITECTURE,
       memorySize: declaration.memoryMb,
       timeout: Duration.seconds(declaration.timeoutSec),

@@ -1,10 +1,10 @@
 import { ArnFormat, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { Code, LayerVersion, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Code, LayerVersion } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import type { FunctionId } from '#platform/declaration.ts';
 import { layerPaths } from '../../layers/build.ts';
-import { LAMBDA_ARCHITECTURE, type MarqueeFunction } from '../constructs/marquee-function.ts';
+import { LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME, type MarqueeFunction } from '../constructs/marquee-function.ts';
 import { acknowledgeWildcardResource } from '../constructs/nag.ts';
 import { createDeclaredFunctions, type MarqueeFunctions } from '../declared-functions.ts';
 import { wireDeclaredEvents } from '../declared-events.ts';
@@ -37,7 +37,7 @@ export class MlStack extends Stack {
     this.runtimeLayer = new LayerVersion(this, 'OnnxRuntimeLayer', {
       code: Code.fromAsset(layerPaths.runtime),
       compatibleArchitectures: [LAMBDA_ARCHITECTURE],
-      compatibleRuntimes: [Runtime.NODEJS_22_X],
+      compatibleRuntimes: [LAMBDA_RUNTIME],
       description: `onnxruntime-node with only its linux/${LAMBDA_ARCHITECTURE.name} binaries`,
     });
     this.modelsLayerName = `marquee-${props.settings.stage}-models`;
@@ -45,7 +45,7 @@ export class MlStack extends Stack {
       layerVersionName: this.modelsLayerName,
       code: Code.fromAsset(layerPaths.models),
       compatibleArchitectures: [LAMBDA_ARCHITECTURE],
-      compatibleRuntimes: [Runtime.NODEJS_22_X],
+      compatibleRuntimes: [LAMBDA_RUNTIME],
       description: 'Baseline model artifacts, unpacked to /opt/models',
     });
 
@@ -86,6 +86,9 @@ export class MlStack extends Stack {
       ),
     );
     retrain.addEnvironment('MODELS_LAYER_NAME', this.modelsLayerName);
+    // The versions retrain publishes declare the platform of the one the stack created.
+    retrain.addEnvironment('MODELS_LAYER_ARCHITECTURE', LAMBDA_ARCHITECTURE.name);
+    retrain.addEnvironment('MODELS_LAYER_RUNTIME', LAMBDA_RUNTIME.name);
     retrain.addToRolePolicy(
       new PolicyStatement({
         effect: Effect.ALLOW,

@@ -252,7 +252,14 @@ describe('functions', () => {
       const expectedSpecial = [
         ...('usesModels' in declaration ? ['MODELS_DIR'] : []),
         ...('usesMediaConvert' in declaration ? ['MEDIACONVERT_QUEUE_ARN', 'MEDIACONVERT_ROLE_ARN'] : []),
-        ...(id === 'retrain' ? ['MODEL_SERVING_FUNCTIONS', 'MODELS_LAYER_NAME'] : []),
+        ...(id === 'retrain'
+          ? [
+              'MODEL_SERVING_FUNCTIONS',
+              'MODELS_LAYER_NAME',
+              'MODELS_LAYER_ARCHITECTURE',
+              'MODELS_LAYER_RUNTIME',
+            ]
+          : []),
       ];
       expect(special.sort()).toEqual(expectedSpecial.sort());
       for (const name of declared) expect(variables[name], `${id} ${name}`).toBeDefined();
@@ -301,7 +308,13 @@ describe('layers', () => {
       LayerName: 'marquee-dev-models',
       CompatibleArchitectures: ['arm64'],
     });
-    expect(lambdaProperties('retrain').Environment.Variables.MODELS_LAYER_NAME).toBe('marquee-dev-models');
+    const retrainEnv = lambdaProperties('retrain').Environment.Variables;
+    expect(retrainEnv.MODELS_LAYER_NAME).toBe('marquee-dev-models');
+    // What retrain's published versions declare: the platform of the functions they serve.
+    expect([retrainEnv.MODELS_LAYER_ARCHITECTURE, retrainEnv.MODELS_LAYER_RUNTIME]).toEqual([
+      lambdaProperties('recommendations').Architectures[0],
+      lambdaProperties('recommendations').Runtime,
+    ]);
     expect(fs.readdirSync(path.join(layerPaths.models, 'models')).length).toBeGreaterThan(0);
   });
 });

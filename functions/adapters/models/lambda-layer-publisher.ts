@@ -5,12 +5,14 @@
  * and lists and deletes old versions.
  */
 import {
+  type Architecture,
   DeleteLayerVersionCommand,
   GetFunctionConfigurationCommand,
   type GetFunctionConfigurationCommandOutput,
   LambdaClient,
   ListLayerVersionsCommand,
   PublishLayerVersionCommand,
+  type Runtime,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
 import type { ModelsLayerFile, ModelsLayerPublisher } from '#domain/models/models-layer.ts';
@@ -33,6 +35,10 @@ export interface LambdaLayerPublisherOptions {
   artifacts: ArtifactStore;
   /** MODELS_LAYER_NAME, e.g. `marquee-prod-models`. */
   layerName: string;
+  /** The serving functions' platform, declared on each version: MODELS_LAYER_ARCHITECTURE (`arm64`). */
+  architecture: string;
+  /** MODELS_LAYER_RUNTIME (`nodejs22.x`). */
+  runtime: string;
   /** How long to wait for one function's update to finish, ms. */
   updateTimeoutMs?: number;
   /** Between two GetFunctionConfiguration polls, ms. */
@@ -64,8 +70,8 @@ export class LambdaLayerPublisher implements ModelsLayerPublisher {
         LayerName: this.options.layerName,
         Description: describe(files),
         Content: { S3Bucket: this.options.bucket, S3Key: key },
-        CompatibleArchitectures: ['arm64'],
-        CompatibleRuntimes: ['nodejs22.x'],
+        CompatibleArchitectures: [this.options.architecture as Architecture],
+        CompatibleRuntimes: [this.options.runtime as Runtime],
       }),
     );
     if (!out.LayerVersionArn) throw new Error(`PublishLayerVersion returned no ARN for ${key}`);

@@ -139,6 +139,8 @@ describe('LambdaLayerPublisher', () => {
       bucket: platform.names.MODELS_BUCKET,
       artifacts: s3,
       layerName: LAYER,
+      architecture: 'arm64',
+      runtime: 'nodejs22.x',
       pollIntervalMs: 10,
       updateTimeoutMs: 5_000,
       now: () => new Date('2026-11-29T16:30:00.000Z'),
