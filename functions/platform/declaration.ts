@@ -36,6 +36,13 @@ export interface BucketDeclaration {
 
 export type Access = 'read' | 'readWrite';
 
+/**
+ * Access to a bucket's objects. Besides read and readWrite: `write` puts objects only (presigned
+ * uploads need nothing else), and `name` grants nothing: the function only hands the bucket's name
+ * to a service that uses its own role (MediaConvert writing outputs).
+ */
+export type BucketAccess = Access | 'write' | 'name';
+
 export interface FunctionDeclaration {
   id: string;
   /** Entry file, relative to the repository root; it exports `handler`. */
@@ -44,7 +51,7 @@ export interface FunctionDeclaration {
   memoryMb: number;
   timeoutSec: number;
   tables: Partial<Record<TableId, Access>>;
-  buckets: Partial<Record<BucketId, Access>>;
+  buckets: Partial<Record<BucketId, BucketAccess>>;
   /** Loads ONNX models through onnxruntime-node (gets the runtime and models layers). */
   usesModels?: boolean;
   /** Submits MediaConvert jobs (gets the endpoint, queue and role). */
@@ -207,7 +214,8 @@ export const functions = {
     memoryMb: 512,
     timeoutSec: 10,
     tables: { assets: 'readWrite' },
-    buckets: { uploads: 'readWrite' },
+    // Signs PutObject URLs for browsers; it never reads an upload.
+    buckets: { uploads: 'write' },
   },
   ingest: {
     id: 'ingest',
@@ -216,7 +224,8 @@ export const functions = {
     memoryMb: 512,
     timeoutSec: 60,
     tables: { assets: 'readWrite' },
-    buckets: { uploads: 'read', media: 'readWrite' },
+    // The job's outputs go to the media bucket through MediaConvert's own role.
+    buckets: { uploads: 'read', media: 'name' },
     usesMediaConvert: true,
   },
   mediaEvents: {
@@ -226,7 +235,7 @@ export const functions = {
     memoryMb: 512,
     timeoutSec: 30,
     tables: { assets: 'readWrite', items: 'readWrite' },
-    buckets: { media: 'read' },
+    buckets: {},
   },
   retrain: {
     id: 'retrain',

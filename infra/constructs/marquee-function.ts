@@ -10,6 +10,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import {
   type Access,
+  type BucketAccess,
   type BucketDeclaration,
   type FunctionDeclaration,
   routes,
@@ -173,26 +174,33 @@ export class MarqueeFunction extends NodejsFunction {
     this.addEnvironment(declaration.env, table.tableName);
   }
 
-  /** Grants the declared access to objects in `bucket` (no bucket administration) and sets its variable. */
+  /**
+   * Grants the declared access to objects in `bucket` (no bucket administration) and sets its
+   * variable: `name` grants nothing, `write` only puts, reads come with ListBucket (so a missing key
+   * is a 404, not a 403).
+   */
   bindBucket(declaration: BucketDeclaration, bucket: IBucket): void {
-    const access = this.declaredAccess('buckets', declaration.id);
+    const access = this.declaredAccess('buckets', declaration.id) as BucketAccess;
+    this.addEnvironment(declaration.env, bucket.bucketName);
+    if (access === 'name') return;
+    const reads = access === 'read' || access === 'readWrite';
     const objects = bucket.arnForObjects('*');
     this.addToRolePolicy(
       new PolicyStatement({
         effect: Effect.ALLOW,
-        actions:
-          access === 'readWrite' ? [...OBJECT_READ_ACTIONS, ...OBJECT_WRITE_ACTIONS] : OBJECT_READ_ACTIONS,
+        actions: [...(reads ? OBJECT_READ_ACTIONS : []), ...(access === 'read' ? [] : OBJECT_WRITE_ACTIONS)],
         resources: [objects],
       }),
     );
-    this.addToRolePolicy(
-      new PolicyStatement({
-        effect: Effect.ALLOW,
-        actions: ['s3:ListBucket'],
-        resources: [bucket.bucketArn],
-      }),
-    );
-    this.addEnvironment(declaration.env, bucket.bucketName);
+    if (reads) {
+      this.addToRolePolicy(
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: ['s3:ListBucket'],
+          resources: [bucket.bucketArn],
+        }),
+      );
+    }
     acknowledgeWildcardResource(
       this.executionRole,
       objects,
@@ -200,8 +208,8 @@ export class MarqueeFunction extends NodejsFunction {
     );
   }
 
-  private declaredAccess(kind: 'tables' | 'buckets', resourceId: string): Access {
-    const access = (this.declaration[kind] as Record<string, Access | undefined>)[resourceId];
+  private declaredAccess(kind: 'tables' | 'buckets', resourceId: string): Access | BucketAccess {
+    const access = (this.declaration[kind] as Record<string, Access | BucketAccess | undefined>)[resourceId];
     if (!access) {
       throw new Error(`Function ${this.declaration.id} does not declare access to ${kind} ${resourceId}`);
     }
