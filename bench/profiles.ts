@@ -9,7 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Item } from '#domain/catalog/types.ts';
-import { ratingsAsEvents, readMovieLens } from '#domain/datasets/movielens.ts';
+import { readMovieLens } from '#adapters/datasets/movielens-files.ts';
+import { ratingsAsEvents } from '#domain/datasets/movielens.ts';
 import { DEMO_NOW, generateDemoData } from '#domain/demo/generate.ts';
 import { injectBots } from '#domain/profiles/evaluation.ts';
 import {

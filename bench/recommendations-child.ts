@@ -7,7 +7,7 @@
  *                        registry named by the environment (pointers, artifact opens, metadata, sessions)
  * Prints one JSON line.
  */
-import { readMovieLens } from '#domain/datasets/movielens.ts';
+import { readMovieLens } from '#adapters/datasets/movielens-files.ts';
 import { trainAllModels } from '#domain/recommendations/training.ts';
 import { syntheticEvents } from './synthetic-events.ts';
 

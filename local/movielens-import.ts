@@ -6,7 +6,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { chunks } from '#adapters/dynamodb/client.ts';
-import { ratingsAsEvents, readMovieLens } from '#domain/datasets/movielens.ts';
+import { readMovieLens } from '#adapters/datasets/movielens-files.ts';
+import { ratingsAsEvents } from '#domain/datasets/movielens.ts';
 import { inParallel } from './worker-pool.ts';
 
 export interface ImportOptions {

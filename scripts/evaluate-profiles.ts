@@ -5,7 +5,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { ratingsAsEvents, readMovieLens } from '#domain/datasets/movielens.ts';
+import { readMovieLens } from '#adapters/datasets/movielens-files.ts';
+import { ratingsAsEvents } from '#domain/datasets/movielens.ts';
 import { DEMO_NOW, generateDemoData } from '#domain/demo/generate.ts';
 import { DEFAULT_PROFILE_TRAINING_CONFIG } from '#domain/profiles/train.ts';
 import {

@@ -6,7 +6,7 @@
  * `--profiles` dispatches to the audience-profiles evaluation.
  */
 import path from 'node:path';
-import { readMovieLens } from '#domain/datasets/movielens.ts';
+import { readMovieLens } from '#adapters/datasets/movielens-files.ts';
 import { relevantByUser, stratifiedSplit, temporalSplit } from '#domain/recommendations/evaluation.ts';
 import type { WeightedInteraction } from '#domain/recommendations/interactions.ts';
 import {

@@ -1,12 +1,11 @@
 /**
- * MovieLens readers for the two published layouts:
+ * MovieLens parsers for the two published layouts:
  * - ml-100k: `u.data` (user, item, rating, epoch seconds; tab-separated) and `u.item`
  *   (latin-1, pipe-separated, 19 genre flags);
  * - ml-latest-small: `ratings.csv`, `movies.csv`, `tags.csv` (RFC 4180 quoting, CRLF).
- * The readers take a directory and return plain ratings and catalog items.
+ * They take the files' text and return plain ratings and catalog items; reading a directory is the
+ * adapter's (functions/adapters/datasets/movielens-files.ts).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { InteractionEvent, Item } from '#domain/catalog/types.ts';
 
 export interface Rating {
@@ -61,68 +60,66 @@ export function ratingsAsEvents(ratings: readonly Rating[], prefix = ''): Intera
   }));
 }
 
-/** Reads whichever MovieLens layout `dir` holds; throws when it holds neither. */
-export function readMovieLens(dir: string): MovieLensDataset {
-  if (existsSync(path.join(dir, 'u.data'))) return readMl100k(dir);
-  if (existsSync(path.join(dir, 'ratings.csv'))) return readMlLatest(dir);
-  throw new Error(`${dir} holds neither u.data (ml-100k) nor ratings.csv (ml-latest)`);
+/** The text of an ml-100k directory's files (`u.item` decoded as latin-1); absent files undefined. */
+export interface Ml100kFiles {
+  data: string;
+  item?: string;
 }
 
-/** ml-100k: u.data is tab-separated; u.item is latin-1 and pipe-separated. */
-export function readMl100k(dir: string): MovieLensDataset {
+/** The text of an ml-latest(-small) directory's CSV files; absent files undefined. */
+export interface MlLatestFiles {
+  ratings: string;
+  movies?: string;
+  tags?: string;
+}
+
+/** ml-100k: u.data is tab-separated; u.item is pipe-separated. */
+export function parseMl100k(files: Ml100kFiles): MovieLensDataset {
   const ratings: Rating[] = [];
-  for (const line of splitLines(readFileSync(path.join(dir, 'u.data'), 'utf8'))) {
+  for (const line of splitLines(files.data)) {
     const [userId, itemId, rating, seconds] = line.split('\t');
     if (seconds === undefined) continue;
     ratings.push({ userId, itemId, rating: Number(rating), timestamp: Number(seconds) * 1000 });
   }
   const items: Item[] = [];
-  const itemFile = path.join(dir, 'u.item');
-  if (existsSync(itemFile)) {
-    for (const line of splitLines(readFileSync(itemFile, 'latin1'))) {
-      const fields = line.split('|');
-      if (fields.length < 5) continue;
-      const flags = fields.slice(5);
-      const genres = ML100K_GENRES.filter((_, i) => flags[i] === '1' && i > 0);
-      const releaseDate = toIsoDate(fields[2]);
-      items.push({
-        itemId: fields[0],
-        title: fields[1],
-        genres,
-        tags: [],
-        ...(releaseDate ? { releaseDate } : {}),
-      });
-    }
+  for (const line of files.item === undefined ? [] : splitLines(files.item)) {
+    const fields = line.split('|');
+    if (fields.length < 5) continue;
+    const flags = fields.slice(5);
+    const genres = ML100K_GENRES.filter((_, i) => flags[i] === '1' && i > 0);
+    const releaseDate = toIsoDate(fields[2]);
+    items.push({
+      itemId: fields[0],
+      title: fields[1],
+      genres,
+      tags: [],
+      ...(releaseDate ? { releaseDate } : {}),
+    });
   }
   return { layout: 'ml-100k', ratings, items };
 }
 
 /** ml-latest(-small): CSV with quoted fields and CRLF line ends; tags are gathered per movie. */
-export function readMlLatest(dir: string): MovieLensDataset {
+export function parseMlLatest(files: MlLatestFiles): MovieLensDataset {
   const ratings: Rating[] = [];
-  const ratingRows = parseCsv(readFileSync(path.join(dir, 'ratings.csv'), 'utf8'));
-  for (const [userId, itemId, rating, seconds] of ratingRows.slice(1)) {
+  for (const [userId, itemId, rating, seconds] of parseCsv(files.ratings).slice(1)) {
     if (seconds === undefined) continue;
     ratings.push({ userId, itemId, rating: Number(rating), timestamp: Number(seconds) * 1000 });
   }
   const tagsByItem = new Map<string, Set<string>>();
-  const tagFile = path.join(dir, 'tags.csv');
-  if (existsSync(tagFile)) {
-    for (const [, itemId, tag] of parseCsv(readFileSync(tagFile, 'utf8')).slice(1)) {
-      if (tag === undefined) continue;
-      const set = tagsByItem.get(itemId) ?? new Set<string>();
-      set.add(tag.trim().toLowerCase());
-      tagsByItem.set(itemId, set);
-    }
+  for (const [, itemId, tag] of files.tags === undefined ? [] : parseCsv(files.tags).slice(1)) {
+    if (tag === undefined) continue;
+    const set = tagsByItem.get(itemId) ?? new Set<string>();
+    set.add(tag.trim().toLowerCase());
+    tagsByItem.set(itemId, set);
   }
   const items: Item[] = [];
-  const movieFile = path.join(dir, 'movies.csv');
-  if (existsSync(movieFile)) {
-    for (const [itemId, title, genreField] of parseCsv(readFileSync(movieFile, 'utf8')).slice(1)) {
-      if (genreField === undefined) continue;
-      const genres = genreField === '(no genres listed)' ? [] : genreField.split('|');
-      items.push({ itemId, title, genres, tags: [...(tagsByItem.get(itemId) ?? [])] });
-    }
+  for (const [itemId, title, genreField] of files.movies === undefined
+    ? []
+    : parseCsv(files.movies).slice(1)) {
+    if (genreField === undefined) continue;
+    const genres = genreField === '(no genres listed)' ? [] : genreField.split('|');
+    items.push({ itemId, title, genres, tags: [...(tagsByItem.get(itemId) ?? [])] });
   }
   return { layout: 'ml-latest', ratings, items };
 }

@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseCsv, readMovieLens } from '#domain/datasets/movielens.ts';
+import { readMovieLens } from '#adapters/datasets/movielens-files.ts';
+import { parseCsv } from '#domain/datasets/movielens.ts';
 
 function tempDir(): string {
   return mkdtempSync(path.join(os.tmpdir(), 'marquee-ml-'));
