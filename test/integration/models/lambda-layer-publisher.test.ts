@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LambdaLayerPublisher } from '#adapters/models/lambda-layer-publisher.ts';
 import { LayeredArtifacts } from '#adapters/models/layered-artifacts.ts';
 import { S3Artifacts } from '#adapters/models/s3-artifacts.ts';
-import { InMemoryArtifacts } from '#domain/models/memory-store.ts';
+import { InMemoryArtifacts } from '../../support/memory-models.ts';
 import { modelsLayerFiles } from '#domain/models/models-layer.ts';
 import type { ModelName } from '#domain/recommendations/artifact.ts';
 import { loadServingModel, recommendForUser } from '#domain/recommendations/serving.ts';

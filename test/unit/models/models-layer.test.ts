@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LayeredArtifacts } from '#adapters/models/layered-artifacts.ts';
 import { NotFoundError } from '#domain/errors.ts';
-import { InMemoryArtifacts, InMemoryModelRecords } from '#domain/models/memory-store.ts';
+import { InMemoryArtifacts, InMemoryModelRecords } from '../../support/memory-models.ts';
 import {
   layerNameOf,
   layerVersionOf,

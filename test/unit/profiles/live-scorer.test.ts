@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoData } from '#domain/demo/generate.ts';
-import { InMemoryArtifacts, InMemoryModelRecords } from '#domain/models/memory-store.ts';
+import { InMemoryArtifacts, InMemoryModelRecords } from '../../support/memory-models.ts';
 import { completeVersions, liveProfileVersions, loadLiveScorer } from '#domain/profiles/live-scorer.ts';
 import { ProfileRegistry } from '#domain/profiles/registry.ts';
 import { createOnnxScorer } from '#domain/profiles/scoring.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InMemoryArtifacts, InMemoryModelRecords } from '#domain/models/memory-store.ts';
+import { InMemoryArtifacts, InMemoryModelRecords } from '../../support/memory-models.ts';
 import { buildChurnGraph } from '#domain/onnx/profile-models.ts';
 import { ProfileRegistry } from '#domain/profiles/registry.ts';
 import {

@@ -5,7 +5,7 @@ import onnxProto from 'onnx-proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LayeredArtifacts } from '#adapters/models/layered-artifacts.ts';
 import { NotFoundError } from '#domain/errors.ts';
-import { InMemoryArtifacts } from '#domain/models/memory-store.ts';
+import { InMemoryArtifacts } from '../../support/memory-models.ts';
 import { modelsLayerEntries, modelsLayerFiles } from '#domain/models/models-layer.ts';
 import {
   EXTERNAL_DATA_ALIGNMENT,

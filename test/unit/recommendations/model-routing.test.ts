@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { EventStore, ItemStore } from '#domain/catalog/ports.ts';
 import type { InteractionEvent } from '#domain/catalog/types.ts';
-import { InMemoryArtifacts, InMemoryModelRecords } from '#domain/models/memory-store.ts';
+import { InMemoryArtifacts, InMemoryModelRecords } from '../../support/memory-models.ts';
 import { publishCandidate } from '#domain/models/registry.ts';
 import { LiveModels, servingFrom } from '#domain/recommendations/live-models.ts';
 import { RecommendationService } from '#domain/recommendations/service.ts';

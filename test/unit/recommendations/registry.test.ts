@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConflictError } from '#domain/errors.ts';
-import { InMemoryArtifacts, InMemoryModelRecords } from '#domain/models/memory-store.ts';
+import { InMemoryArtifacts, InMemoryModelRecords } from '../../support/memory-models.ts';
 import { gateCandidate, listModels, publishCandidate, rollback } from '#domain/models/registry.ts';
 import { encodeArtifact } from '#domain/recommendations/artifact.ts';
 import { buildPopularityGraph } from '#domain/recommendations/graphs.ts';

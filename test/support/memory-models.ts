@@ -1,6 +1,6 @@
 /**
- * In-process implementations of the registry ports: for the CLI's throwaway runs and for unit
- * tests of the registry logic. Same contract as the DynamoDB/S3 adapters (conditional pointer).
+ * In-process implementations of the registry ports, for unit tests of the registry and serving
+ * logic. Same contract as the DynamoDB/S3 adapters (conditional pointer).
  */
 import { ConflictError, NotFoundError } from '#domain/errors.ts';
 import {
@@ -10,7 +10,7 @@ import {
   type ModelVersion,
   type ServingPointers,
   servingPointersOneByOne,
-} from './registry.ts';
+} from '#domain/models/registry.ts';
 
 export class InMemoryModelRecords implements ModelRecordStore {
   private readonly versions = new Map<string, ModelVersion>();
