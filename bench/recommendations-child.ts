@@ -53,13 +53,13 @@ async function coldPhases(): Promise<Record<string, number>> {
     const started = performance.now();
     const opened = await artifacts.open(artifactKeyFor(names[i], lives[i]!.version, 'live'));
     const openedAt = performance.now();
-    const graph = opened instanceof Uint8Array ? opened : opened.graph;
-    decodeArtifactMetadata(graph);
+    const metadata = opened instanceof Uint8Array ? opened : opened.metadata;
+    decodeArtifactMetadata(metadata);
     const decodedAt = performance.now();
     await loadSession(opened instanceof Uint8Array ? opened : opened.file);
     const loadedAt = performance.now();
     phases[`${names[i]}: open ${source}`] = openedAt - started;
-    phases[`${names[i]}: metadata decode (${(graph.byteLength / 1e6).toFixed(1)} MB graph)`] =
+    phases[`${names[i]}: metadata decode (${(metadata.byteLength / 1e6).toFixed(1)} MB)`] =
       decodedAt - openedAt;
     phases[`${names[i]}: session (weights memory-mapped)`] = loadedAt - decodedAt;
   }

@@ -1,7 +1,7 @@
 /**
  * Opens artifacts for serving as files, so onnxruntime memory-maps their large weights:
- * - from the models Lambda layer first (`/opt/models/<key>` and its `.data` side file, written
- *   split by the layer publisher), which holds the versions live when it was published;
+ * - from the models Lambda layer first (`/opt/models/<key>` with its `.data` and `.meta` side files,
+ *   written split by the layer publisher), which holds the versions live when it was published;
  * - otherwise from S3 (a version promoted or rolled back since), split once into a local cache
  *   folder (Lambda's /tmp) and opened from there.
  * When the cache cannot be written, the artifact is served from memory instead.
@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ArtifactStore } from '#domain/models/registry.ts';
-import { externalDataFileOf, splitExternalData } from '#domain/onnx/external-data.ts';
+import { externalDataFileOf, metadataFileOf, splitExternalData } from '#domain/onnx/external-data.ts';
 import type { ServingArtifacts } from '#domain/recommendations/live-models.ts';
 import type { OpenedArtifact } from '#domain/recommendations/serving.ts';
 
@@ -25,11 +25,11 @@ export class LayeredArtifacts implements ServingArtifacts {
 
   async open(key: string): Promise<OpenedArtifact> {
     const inLayer = within(this.layerDir, key);
-    if (inLayer && existsSync(inLayer)) return { file: inLayer, graph: await readFile(inLayer) };
+    if (inLayer && existsSync(inLayer)) return { file: inLayer, metadata: await metadataOf(inLayer) };
     const cached = within(this.cacheDir, key);
     if (!cached) throw new Error(`artifact key '${key}' escapes the models folder`);
-    // The graph file is renamed into place last, so its presence means the side file is complete.
-    if (existsSync(cached)) return { file: cached, graph: await readFile(cached) };
+    // The graph file is renamed into place last, so its presence means the side files are complete.
+    if (existsSync(cached)) return { file: cached, metadata: await metadataOf(cached) };
     const bytes = await this.fallback.get(key);
     const split = splitExternalData(bytes, externalDataFileOf(cached));
     try {
@@ -37,11 +37,15 @@ export class LayeredArtifacts implements ServingArtifacts {
       // Each file is written under a private name and renamed: a concurrent writer never truncates
       // a side file another process has mapped (it would fault on the missing pages).
       const partial = `.${process.pid}.${Date.now()}.partial`;
-      await writeFile(`${cached}.data${partial}`, split.data);
-      await rename(`${cached}.data${partial}`, `${cached}.data`);
-      await writeFile(`${cached}${partial}`, split.graph);
-      await rename(`${cached}${partial}`, cached);
-      return { file: cached, graph: split.graph };
+      for (const [file, content] of [
+        [`${cached}.data`, split.data],
+        [metadataFileOf(cached), split.metadata],
+        [cached, split.graph],
+      ] as const) {
+        await writeFile(`${file}${partial}`, content);
+        await rename(`${file}${partial}`, file);
+      }
+      return { file: cached, metadata: split.metadata };
     } catch (error) {
       this.onCacheFailure(key, error);
       return bytes;
@@ -55,7 +59,17 @@ export class LayeredArtifacts implements ServingArtifacts {
     // Sessions still mapping the side file keep their pages; unlinking only frees the name.
     await rm(cached, { force: true });
     await rm(`${cached}.data`, { force: true });
+    await rm(metadataFileOf(cached), { force: true });
   }
+}
+
+/**
+ * The metadata of a split graph file: its `.meta` file, or the graph itself when written before
+ * metadata had its own file (a layer published earlier keeps it in the graph).
+ */
+async function metadataOf(graphFile: string): Promise<Uint8Array> {
+  const meta = metadataFileOf(graphFile);
+  return readFile(existsSync(meta) ? meta : graphFile);
 }
 
 /** `dir/key`, or undefined when the key would escape `dir` (keys are registry-made, but still). */

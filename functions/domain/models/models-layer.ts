@@ -3,7 +3,7 @@
  * function's layer list changes, and when retrain does it. The Lambda and S3 calls sit behind
  * `ModelsLayerPublisher` (adapter: functions/adapters/models/lambda-layer-publisher.ts).
  */
-import { externalDataFileOf, splitExternalData } from '#domain/onnx/external-data.ts';
+import { externalDataFileOf, metadataFileOf, splitExternalData } from '#domain/onnx/external-data.ts';
 import { livePointersOf, type ModelRecordStore, type ModelVersion } from './registry.ts';
 
 /** Folder a layer's `models/` unpacks to in Lambda (layers unpack under /opt). */
@@ -63,18 +63,19 @@ export function modelsLayerFiles(live: readonly Pick<ModelVersion, 'artifactKey'
 }
 
 /**
- * The zip entries of one layer file: the graph at `zipPath` and its large weights in the side file
- * `<zipPath>.data`, so serving memory-maps them from /opt instead of reading them (see
- * domain/onnx/external-data.ts). Throws when `artifact` is not an ONNX model.
+ * The zip entries of one layer file: the graph at `zipPath`, its large weights in the side file
+ * `<zipPath>.data`, so serving memory-maps them from /opt instead of reading them, and its metadata
+ * in `<zipPath>.meta` (see domain/onnx/external-data.ts). Throws when `artifact` is not an ONNX model.
  */
 export function modelsLayerEntries(
   file: ModelsLayerFile,
   artifact: Uint8Array,
 ): { path: string; bytes: Uint8Array }[] {
-  const { graph, data } = splitExternalData(artifact, externalDataFileOf(file.zipPath));
+  const { graph, data, metadata } = splitExternalData(artifact, externalDataFileOf(file.zipPath));
   return [
     { path: file.zipPath, bytes: graph },
     { path: `${file.zipPath}.data`, bytes: data },
+    { path: metadataFileOf(file.zipPath), bytes: metadata },
   ];
 }
 

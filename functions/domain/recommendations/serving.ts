@@ -31,12 +31,12 @@ export interface ServingModel {
  * weights sit in a side file that onnxruntime memory-maps (`graph` is that file's bytes, for the
  * metadata).
  */
-export type OpenedArtifact = Uint8Array | { file: string; graph: Uint8Array };
+export type OpenedArtifact = Uint8Array | { file: string; metadata: Uint8Array };
 
 /** Loads an artifact into a session; throws when it is corrupt. */
 export async function loadServingModel(artifact: OpenedArtifact, version: string): Promise<ServingModel> {
   const onDisk = !(artifact instanceof Uint8Array);
-  const metadata = decodeArtifactMetadata(onDisk ? artifact.graph : artifact);
+  const metadata = decodeArtifactMetadata(onDisk ? artifact.metadata : artifact);
   const session = await loadSession(onDisk ? artifact.file : artifact);
   return {
     name: metadata.name,

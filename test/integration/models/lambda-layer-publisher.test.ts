@@ -187,10 +187,12 @@ describe('LambdaLayerPublisher', () => {
       zipFile,
       opt,
     ]);
-    // The EASE block travels as a side file onnxruntime maps; the sessions answer as the originals.
+    // The EASE block travels as a side file onnxruntime maps, the metadata as one serving reads;
+    // the sessions answer as the originals.
     expect(readdirSync(path.join(opt, 'models/models/ease')).sort()).toEqual([
       '000002.onnx',
       '000002.onnx.data',
+      '000002.onnx.meta',
     ]);
     const layered = new LayeredArtifacts(
       path.join(opt, 'models'),

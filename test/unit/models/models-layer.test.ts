@@ -45,7 +45,8 @@ describe('modelsLayerFiles', () => {
     try {
       const [file] = modelsLayerFiles([{ artifactKey: 'models/ease/000009.onnx' }]);
       await mkdir(path.dirname(path.join(opt, file.zipPath)), { recursive: true });
-      writeFileSync(path.join(opt, file.zipPath), 'from the layer');
+      writeFileSync(path.join(opt, file.zipPath), 'the graph');
+      writeFileSync(path.join(opt, `${file.zipPath}.meta`), 'its metadata');
       const s3 = new InMemoryArtifacts();
 
       // Act: serving's reader, pointed at <opt>/models as the handler points it at /opt/models.
@@ -55,7 +56,7 @@ describe('modelsLayerFiles', () => {
 
       // Assess: it came from the layer (S3 is empty and would throw NotFoundError).
       expect(opened).toMatchObject({ file: path.join(opt, file.zipPath) });
-      expect(new TextDecoder().decode((opened as { graph: Uint8Array }).graph)).toBe('from the layer');
+      expect(new TextDecoder().decode((opened as { metadata: Uint8Array }).metadata)).toBe('its metadata');
       await expect(s3.get(file.artifactKey)).rejects.toThrow(NotFoundError);
     } finally {
       rmSync(opt, { recursive: true, force: true });

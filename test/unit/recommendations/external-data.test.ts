@@ -12,6 +12,7 @@ import {
   externalDataFileOf,
   splitExternalData,
 } from '#domain/onnx/external-data.ts';
+import { readModelMetadata } from '#domain/onnx/graph.ts';
 import { loadServingModel, recommendForUser, type ServingModel } from '#domain/recommendations/serving.ts';
 import { trainAllModels } from '#domain/recommendations/training.ts';
 import { event, syntheticData, testTrainingOptions } from './fixtures.ts';
@@ -63,9 +64,12 @@ describe('ONNX external data (memory-mapped weights)', () => {
     expect(split.externalised).toContain('ease_weights');
     expect(split.graph.byteLength).toBeLessThan(ease.byteLength - 300 * 300 * 4);
     expect(split.data.byteLength % 4).toBe(0);
-    const fromFile = await loadServingModel({ file: graphFile, graph: split.graph }, 'v1');
+    const fromFile = await loadServingModel({ file: graphFile, metadata: split.metadata }, 'v1');
     const fromBytes = await loadServingModel(ease, 'v1');
     expect(fromFile.metadata).toEqual(fromBytes.metadata);
+    // onnxruntime loads a graph without the catalog; the metadata message holds all of it.
+    expect(readModelMetadata(split.graph)).toEqual({});
+    expect(readModelMetadata(split.metadata)).toEqual(readModelMetadata(ease));
     const expected = await answers(fromBytes);
     expect(expected.every((items) => items.length === 10)).toBe(true);
     expect(await answers(fromFile)).toEqual(expected);
@@ -100,7 +104,7 @@ describe('ONNX external data (memory-mapped weights)', () => {
     const split = splitExternalData(ease, externalDataFileOf(graphFile));
     writeFileSync(graphFile, split.graph);
     writeFileSync(`${graphFile}.data`, split.data.subarray(0, split.data.byteLength >> 1));
-    await expect(loadServingModel({ file: graphFile, graph: split.graph }, 'v2')).rejects.toThrow();
+    await expect(loadServingModel({ file: graphFile, metadata: split.metadata }, 'v2')).rejects.toThrow();
   });
 });
 
@@ -130,7 +134,7 @@ describe('LayeredArtifacts', () => {
     const model = await loadServingModel(first, '000003');
     expect(await answers(model)).toEqual(await answers(await loadServingModel(ease, '000003')));
     await layered.forget('models/ease/000003.onnx');
-    expect(existsSync(file) || existsSync(`${file}.data`)).toBe(false);
+    expect(existsSync(file) || existsSync(`${file}.data`) || existsSync(`${file}.meta`)).toBe(false);
     // The mapped session keeps answering after its files are unlinked.
     expect((await answers(model))[0]).toHaveLength(10);
   });
@@ -157,6 +161,31 @@ describe('LayeredArtifacts', () => {
     );
     await expect(layered.open('models/ease/000099.onnx')).rejects.toBeInstanceOf(NotFoundError);
     await expect(layered.open('../../etc/passwd')).rejects.toThrow(/escapes/);
+  });
+
+  it('still serves a layer published before metadata had its own file (the graph holds it)', async () => {
+    const opt = path.join(work, 'opt-older');
+    const [file] = modelsLayerFiles([{ artifactKey: 'models/ease/000006.onnx' }]);
+    const graphFile = path.join(opt, file.zipPath);
+    mkdirSync(path.dirname(graphFile), { recursive: true });
+    const split = splitExternalData(ease, externalDataFileOf(graphFile));
+    // As the earlier publisher wrote it: the metadata left in the graph, no .meta file.
+    const withMetadata = onnx.ModelProto.decode(split.graph);
+    withMetadata.metadataProps = onnx.ModelProto.decode(split.metadata).metadataProps;
+    writeFileSync(graphFile, onnx.ModelProto.encode(withMetadata).finish());
+    writeFileSync(`${graphFile}.data`, split.data);
+    const layered = new LayeredArtifacts(
+      path.join(opt, 'models'),
+      new InMemoryArtifacts(),
+      path.join(work, 'c3'),
+    );
+
+    const opened = await layered.open(file.artifactKey);
+
+    expect(existsSync(`${graphFile}.meta`)).toBe(false);
+    expect(await answers(await loadServingModel(opened, '000006'))).toEqual(
+      await answers(await loadServingModel(ease, '000006')),
+    );
   });
 
   it('serves from memory when the cache folder cannot be written, and says so', async () => {
