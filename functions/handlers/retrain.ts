@@ -22,7 +22,7 @@ import {
 } from '#domain/models/retrain-run.ts';
 import { PROFILE_MODEL_NAME_LIST } from '#domain/profiles/registry.ts';
 import { MODEL_NAMES } from '#domain/recommendations/artifact.ts';
-import { type RetrainReport, retrainRecommendationModels } from '#domain/recommendations/retrain.ts';
+import { retrainRecommendationModels } from '#domain/recommendations/retrain.ts';
 import { DEFAULT_TRAINING_OPTIONS } from '#domain/recommendations/training.ts';
 import { logger, metrics, withObservability } from '#edge/observability.ts';
 import { bucketNameFromEnv, getStringFromEnv, tableNameFromEnv } from '#platform/config.ts';
@@ -75,16 +75,14 @@ export const handler = middy(async (event: ScheduledEvent) => {
   const results = await runFamilies(families, request, (family, error) =>
     logger.error('retrain failed for a model family', { family, error }),
   );
-  // Puts the recommendation models now live into a new models layer version on the serving
-  // functions. A failure costs only cold-start speed (serving loads new versions from S3), so it
-  // is logged and counted, never thrown.
-  const report = results.recommendations.ok ? (results.recommendations.result as RetrainReport) : undefined;
+  // Keeps the serving functions on a models layer holding the recommendation models now live
+  // (publishing a version when they changed). A failure costs only cold-start speed (serving loads
+  // new versions from S3), so it is logged and counted, never thrown.
   results.modelsLayer = await isolated(
     async () => {
       const outcome = await publishModelsLayerAfterRetrain({
         records,
         modelNames: MODEL_NAMES,
-        recorded: report?.versions ?? [],
         fullRun: isFullRun(request),
         servingFunctions,
         publisher: layerPublisher,

@@ -3,6 +3,7 @@
  * logic. Same contract as the DynamoDB/S3 adapters (conditional pointer).
  */
 import { ConflictError, NotFoundError } from '#domain/errors.ts';
+import type { ModelsLayerRecords, PublishedModelsLayer } from '#domain/models/models-layer.ts';
 import {
   type ArtifactStore,
   type LivePointer,
@@ -12,8 +13,9 @@ import {
   servingPointersOneByOne,
 } from '#domain/models/registry.ts';
 
-export class InMemoryModelRecords implements ModelRecordStore {
+export class InMemoryModelRecords implements ModelRecordStore, ModelsLayerRecords {
   private readonly versions = new Map<string, ModelVersion>();
+  private modelsLayer: PublishedModelsLayer | undefined;
   private readonly live = new Map<string, LivePointer>();
   private defaultModel: string | undefined;
 
@@ -48,6 +50,12 @@ export class InMemoryModelRecords implements ModelRecordStore {
   }
   getServingPointers(names: readonly string[]): Promise<ServingPointers> {
     return servingPointersOneByOne(this, names);
+  }
+  async getModelsLayer(): Promise<PublishedModelsLayer | undefined> {
+    return this.modelsLayer && structuredClone(this.modelsLayer);
+  }
+  async setModelsLayer(layer: PublishedModelsLayer): Promise<void> {
+    this.modelsLayer = structuredClone(layer);
   }
 }
 

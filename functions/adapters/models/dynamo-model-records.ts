@@ -4,12 +4,15 @@
  *   name = model name, version = '000001'...   one row per version, with figures and gate decision
  *   name = model name, version = 'LIVE'        the live pointer: liveVersion, history, updatedAt, artifactKey
  *   name = 'recommendations-default', version = 'LIVE'   the default personal model (liveVersion = its name)
+ *   name = 'recommendations-models-layer', version = 'LIVE'   the models layer version retrain published
+ *                                              last (layerVersionArn, artifactKeys, publishedAt)
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { batchGet } from '#adapters/dynamodb/batch.ts';
 import { documentClient } from '#adapters/dynamodb/client.ts';
 import { ConflictError } from '#domain/errors.ts';
+import type { ModelsLayerRecords, PublishedModelsLayer } from '#domain/models/models-layer.ts';
 import type {
   LivePointer,
   ModelRecordStore,
@@ -28,8 +31,9 @@ const toPointer = (row: Record<string, unknown>): LivePointer => ({
   ...(typeof row.artifactKey === 'string' ? { artifactKey: row.artifactKey } : {}),
 });
 const DEFAULT_ROW = 'recommendations-default';
+const MODELS_LAYER_ROW = 'recommendations-models-layer';
 
-export class DynamoModelRecords implements ModelRecordStore {
+export class DynamoModelRecords implements ModelRecordStore, ModelsLayerRecords {
   constructor(
     private readonly table: string,
     /** The model names this registry owns (listing never scans other families' rows). */
@@ -146,6 +150,28 @@ export class DynamoModelRecords implements ModelRecordStore {
         TableName: this.table,
         Item: { name: DEFAULT_ROW, version: LIVE, liveVersion: name, updatedAt: new Date().toISOString() },
       }),
+    );
+  }
+
+  async getModelsLayer(): Promise<PublishedModelsLayer | undefined> {
+    const out = await documentClient().send(
+      new GetCommand({
+        TableName: this.table,
+        Key: { name: MODELS_LAYER_ROW, version: LIVE },
+        ConsistentRead: true,
+      }),
+    );
+    if (!out.Item) return undefined;
+    return {
+      layerVersionArn: String(out.Item.layerVersionArn),
+      artifactKeys: (out.Item.artifactKeys as string[] | undefined) ?? [],
+      publishedAt: String(out.Item.publishedAt),
+    };
+  }
+
+  async setModelsLayer(layer: PublishedModelsLayer): Promise<void> {
+    await documentClient().send(
+      new PutCommand({ TableName: this.table, Item: { name: MODELS_LAYER_ROW, version: LIVE, ...layer } }),
     );
   }
 }

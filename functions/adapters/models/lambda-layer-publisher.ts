@@ -16,7 +16,7 @@ import {
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
 import type { ModelsLayerFile, ModelsLayerPublisher } from '#domain/models/models-layer.ts';
-import { modelsLayerEntries, withModelsLayer } from '#domain/models/models-layer.ts';
+import { layerNameOf, modelsLayerEntries, withModelsLayer } from '#domain/models/models-layer.ts';
 import type { ArtifactStore } from '#domain/models/registry.ts';
 import { zipArchive } from '#domain/models/zip.ts';
 
@@ -100,6 +100,15 @@ export class LambdaLayerPublisher implements ModelsLayerPublisher {
         `updating ${functionName} to ${layerVersionArn} ended ${done.LastUpdateStatus}: ${done.LastUpdateStatusReason ?? 'no reason given'}`,
       );
     }
+  }
+
+  async attachedVersion(functionName: string): Promise<string | undefined> {
+    const config = await lambdaClient().send(
+      new GetFunctionConfigurationCommand({ FunctionName: functionName }),
+    );
+    return (config.Layers ?? [])
+      .map((layer) => layer.Arn)
+      .find((arn) => arn !== undefined && layerNameOf(arn) === this.options.layerName);
   }
 
   async listVersions(): Promise<number[]> {

@@ -25,6 +25,8 @@ export interface ModelsLayerPublisher {
   publish(files: readonly ModelsLayerFile[]): Promise<{ layerVersionArn: string }>;
   /** Replaces the function's models layer with `layerVersionArn` and waits until the update is done. */
   attach(functionName: string, layerVersionArn: string): Promise<void>;
+  /** The version ARN of the models layer the function has now; undefined when it has none. */
+  attachedVersion(functionName: string): Promise<string | undefined>;
   /** Every published version number of the models layer. */
   listVersions(): Promise<number[]>;
   /** Deletes one version; functions already configured with it keep their copy (Lambda's rule). */
@@ -126,8 +128,28 @@ export function layerNameOf(arn: string): string | undefined {
     : undefined;
 }
 
+/** The layer version retrain published last, and the artifacts it holds. */
+export interface PublishedModelsLayer {
+  layerVersionArn: string;
+  /** Sorted. */
+  artifactKeys: string[];
+  /** ISO timestamp. */
+  publishedAt: string;
+}
+
+/** Port: where retrain records the layer it published (a row of the models table in AWS). */
+export interface ModelsLayerRecords {
+  getModelsLayer(): Promise<PublishedModelsLayer | undefined>;
+  setModelsLayer(layer: PublishedModelsLayer): Promise<void>;
+}
+
 export type ModelsLayerOutcome =
-  | { published: false; reason: string }
+  | {
+      published: false;
+      reason: string;
+      /** Functions put back on the recorded version (a deploy had reset their layer list). */
+      reattached?: string[];
+    }
   | {
       published: true;
       layerVersionArn: string;
@@ -140,11 +162,9 @@ export type ModelsLayerOutcome =
     };
 
 export interface ModelsLayerRun {
-  records: ModelRecordStore;
+  records: ModelRecordStore & ModelsLayerRecords;
   /** The models whose live artifacts the layer holds (those served through `LayeredArtifacts`). */
   modelNames: readonly string[];
-  /** Versions this retrain recorded; only `status: 'live'` ones (promoted) trigger a publish. */
-  recorded: readonly Pick<ModelVersion, 'status'>[];
   /**
    * False for a run restricted to some models (the frequent trending refresh): each publish retires
    * every warm serving container and stores ~90 MB more layer, so only full runs publish; a model
@@ -158,29 +178,52 @@ export interface ModelsLayerRun {
 }
 
 /**
- * After a retrain: when something was promoted and serving functions are configured, publishes a
- * layer version with every live artifact and attaches it to each function, one after another.
+ * After a full retrain, keeps the serving functions on a layer holding exactly the live artifacts:
+ * - when the layer recorded last holds them (nothing was promoted, or only trending in between),
+ *   nothing is published; any function not on that version (a `cdk deploy` puts back the layer it
+ *   built) is attached to it again;
+ * - otherwise (a promotion, a rollback, the first run) a new version with every live artifact is
+ *   published, attached to each function one after another, recorded, and versions older than the
+ *   newest three are deleted.
  */
 export async function publishModelsLayerAfterRetrain(run: ModelsLayerRun): Promise<ModelsLayerOutcome> {
   if (run.servingFunctions.length === 0 || !run.publisher) {
     return { published: false, reason: 'no serving functions configured (local run)' };
   }
   if (!run.fullRun) return { published: false, reason: 'run restricted to some models' };
-  if (!run.recorded.some((v) => v.status === 'live')) {
-    return { published: false, reason: 'nothing was promoted' };
-  }
+  const publisher = run.publisher;
   const files = modelsLayerFiles(await liveVersions(run.records, run.modelNames));
   if (files.length === 0) return { published: false, reason: 'no model has a live version' };
-  const { layerVersionArn } = await run.publisher.publish(files);
+  const keys = files.map((f) => f.artifactKey);
+  const recorded = await run.records.getModelsLayer();
+  if (recorded && sameKeys(recorded.artifactKeys, keys)) {
+    const reattached: string[] = [];
+    try {
+      for (const fn of run.servingFunctions) {
+        if ((await publisher.attachedVersion(fn)) === recorded.layerVersionArn) continue;
+        await publisher.attach(fn, recorded.layerVersionArn);
+        reattached.push(fn);
+      }
+      return { published: false, reason: 'the layer already holds the live versions', reattached };
+    } catch {
+      // The recorded version is gone or refused (deleted by hand, say): publish a fresh one below.
+    }
+  }
+  const { layerVersionArn } = await publisher.publish(files);
   // Sequential, so a failure leaves the later functions untouched and the error names one function.
-  for (const fn of run.servingFunctions) await run.publisher.attach(fn, layerVersionArn);
+  for (const fn of run.servingFunctions) await publisher.attach(fn, layerVersionArn);
+  await run.records.setModelsLayer({
+    layerVersionArn,
+    artifactKeys: keys,
+    publishedAt: new Date().toISOString(),
+  });
   const pruned: number[] = [];
   let pruneError: string | undefined;
   try {
     const current = layerVersionOf(layerVersionArn);
-    const versions = await run.publisher.listVersions();
+    const versions = await publisher.listVersions();
     for (const version of layerVersionsToPrune(versions, current === undefined ? [] : [current])) {
-      await run.publisher.deleteVersion(version);
+      await publisher.deleteVersion(version);
       pruned.push(version);
     }
   } catch (error) {
@@ -195,6 +238,9 @@ export async function publishModelsLayerAfterRetrain(run: ModelsLayerRun): Promi
     ...(pruneError === undefined ? {} : { pruneError }),
   };
 }
+
+const sameKeys = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && [...a].sort().every((key, i) => key === [...b].sort()[i]);
 
 /** MODEL_SERVING_FUNCTIONS (comma-separated) as a list; empty for '' or only separators. */
 export function parseFunctionList(value: string): string[] {

@@ -229,6 +229,11 @@ describe('LambdaLayerPublisher', () => {
     // One read before the update, then polls through two InProgress answers to Successful.
     expect(lambda.calls.filter((c) => c.method === 'GET')).toHaveLength(4);
     expect(lambda.calls.at(-1)!.method).toBe('GET');
+    // Read back: the models layer is told apart from the runtime layer by its name.
+    expect(await publisher.attachedVersion('Marquee-test-Ml-recs')).toBe(layerArn(4));
+    lambda.layers = [RUNTIME];
+    expect(await publisher.attachedVersion('Marquee-test-Ml-recs')).toBeUndefined();
+    lambda.layers = [RUNTIME, layerArn(4)];
   });
 
   it('lists every version across pages and deletes one by number', async () => {

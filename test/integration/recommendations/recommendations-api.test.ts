@@ -75,6 +75,23 @@ describe('recommendation routes on the local platform', () => {
     expect(ease.versions[0].metrics.ndcg).toBeGreaterThan(0);
   });
 
+  it('keeps the models layer retrain published in its own row, out of the model listing', async () => {
+    const layer = {
+      layerVersionArn: 'arn:aws:lambda:us-east-1:000000000000:layer:marquee-test-models:5',
+      artifactKeys: ['models/ease/000001.onnx', 'models/popularity/000001.onnx'],
+      publishedAt: '2026-11-29T03:00:00.000Z',
+    };
+    expect(await records.getModelsLayer()).toBeUndefined();
+
+    await records.setModelsLayer(layer);
+
+    expect(await records.getModelsLayer()).toEqual(layer);
+    const listing = await platform.api('GET', '/models');
+    expect(listing.body.models.map((m: { name: string }) => m.name)).not.toContain(
+      'recommendations-models-layer',
+    );
+  });
+
   it('reads every serving pointer and the default in one batch, as the single reads see them', async () => {
     const names = ['popularity', 'ease', 'als', 'not-a-model'];
 

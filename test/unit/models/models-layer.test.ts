@@ -18,7 +18,7 @@ import {
   publishModelsLayerAfterRetrain,
   withModelsLayer,
 } from '#domain/models/models-layer.ts';
-import { type ModelVersion, publishCandidate } from '#domain/models/registry.ts';
+import { publishCandidate, rollback } from '#domain/models/registry.ts';
 
 const RUNTIME = 'arn:aws:lambda:eu-west-1:123456789012:layer:OnnxRuntimeLayer1234:3';
 const NOT_AN_ARN = 'marquee-prod-models:7';
@@ -129,6 +129,8 @@ describe('parseFunctionList', () => {
 class RecordingPublisher implements ModelsLayerPublisher {
   published: ModelsLayerFile[][] = [];
   attached: { functionName: string; arn: string }[] = [];
+  /** Each function's models layer version now (what GetFunctionConfiguration would say). */
+  current = new Map<string, string>();
   /** Versions published before this test's run. */
   versions: number[] = [];
   deleted: number[] = [];
@@ -140,6 +142,10 @@ class RecordingPublisher implements ModelsLayerPublisher {
   }
   async attach(functionName: string, arn: string) {
     this.attached.push({ functionName, arn });
+    this.current.set(functionName, arn);
+  }
+  async attachedVersion(functionName: string) {
+    return this.current.get(functionName);
   }
   async listVersions() {
     return [...this.versions];
@@ -168,17 +174,17 @@ async function registryWithLiveModels() {
   return { records };
 }
 
+const easeAndAls = ['models/als/000001.onnx', 'models/ease/000002.onnx'];
+
 describe('publishModelsLayerAfterRetrain', () => {
   const servingFunctions = ['Marquee-test-Ml-recs', 'Marquee-test-Ml-profiles'];
-  const promoted: Pick<ModelVersion, 'status'>[] = [{ status: 'rejected' }, { status: 'live' }];
 
-  /** A full run that promoted a model, on a registry with ease and als live; `overrides` change one thing. */
+  /** A full run on a registry with ease and als live, no layer recorded yet; `overrides` change one thing. */
   async function publishWith(publisher: ModelsLayerPublisher, overrides: Partial<ModelsLayerRun> = {}) {
     const { records } = await registryWithLiveModels();
     return publishModelsLayerAfterRetrain({
       records,
       modelNames: ['ease', 'als'],
-      recorded: promoted,
       fullRun: true,
       servingFunctions,
       publisher,
@@ -232,17 +238,107 @@ describe('publishModelsLayerAfterRetrain', () => {
     expect(publisher.attached).toHaveLength(servingFunctions.length);
   });
 
-  it('does nothing when the run promoted nothing', async () => {
+  it('records what it published, then publishes nothing while the live versions stay the same', async () => {
     const publisher = new RecordingPublisher();
+    const { records } = await registryWithLiveModels();
+    const run = () =>
+      publishModelsLayerAfterRetrain({
+        records,
+        modelNames: ['ease', 'als'],
+        fullRun: true,
+        servingFunctions,
+        publisher,
+      });
 
-    const outcome = await publishWith(publisher, { recorded: [{ status: 'rejected' }] });
+    await run();
+    const second = await run();
 
-    expect(outcome).toEqual({ published: false, reason: 'nothing was promoted' });
-    expect(publisher.published).toEqual([]);
-    expect(publisher.attached).toEqual([]);
+    expect(await records.getModelsLayer()).toMatchObject({
+      layerVersionArn: layerArn('marquee-test-models', 1),
+      artifactKeys: easeAndAls,
+    });
+    expect(second).toEqual({
+      published: false,
+      reason: 'the layer already holds the live versions',
+      reattached: [],
+    });
+    expect(publisher.published).toHaveLength(1);
+    expect(publisher.attached).toHaveLength(servingFunctions.length);
   });
 
-  it('does nothing after a run restricted to some models, even when it promoted one', async () => {
+  it('puts the recorded version back on a function a deploy reset, without publishing', async () => {
+    const publisher = new RecordingPublisher();
+    const { records } = await registryWithLiveModels();
+    const run = () =>
+      publishModelsLayerAfterRetrain({
+        records,
+        modelNames: ['ease', 'als'],
+        fullRun: true,
+        servingFunctions,
+        publisher,
+      });
+    await run();
+    // cdk deploy: the template's baseline layer on the first function again.
+    publisher.current.set(servingFunctions[0], layerArn('marquee-test-models', 0));
+
+    const outcome = await run();
+
+    expect(outcome).toMatchObject({ published: false, reattached: [servingFunctions[0]] });
+    expect(publisher.published).toHaveLength(1);
+    expect(publisher.current.get(servingFunctions[0])).toBe(layerArn('marquee-test-models', 1));
+  });
+
+  it('publishes again when the live versions change (a promotion or a rollback)', async () => {
+    const publisher = new RecordingPublisher();
+    const { records } = await registryWithLiveModels();
+    const run = () =>
+      publishModelsLayerAfterRetrain({
+        records,
+        modelNames: ['ease', 'als'],
+        fullRun: true,
+        servingFunctions,
+        publisher,
+      });
+    await run();
+    await rollback(records, 'ease'); // ease 000001 live again
+
+    const outcome = await run();
+
+    expect(outcome).toMatchObject({ published: true, layerVersionArn: layerArn('marquee-test-models', 2) });
+    expect(publisher.published[1].map((f) => f.artifactKey)).toEqual([
+      'models/als/000001.onnx',
+      'models/ease/000001.onnx',
+    ]);
+    expect((await records.getModelsLayer())?.layerVersionArn).toBe(layerArn('marquee-test-models', 2));
+  });
+
+  it('publishes a fresh version when the recorded one can no longer be attached', async () => {
+    const publisher = new RecordingPublisher();
+    const { records } = await registryWithLiveModels();
+    await records.setModelsLayer({
+      layerVersionArn: layerArn('marquee-test-models', 7),
+      artifactKeys: easeAndAls,
+      publishedAt: '2026-11-28T03:00:00.000Z',
+    });
+    const attach = publisher.attach.bind(publisher);
+    publisher.attach = async (functionName, arn) => {
+      if (arn === layerArn('marquee-test-models', 7)) throw new Error('layer version 7 was deleted');
+      return attach(functionName, arn);
+    };
+
+    const outcome = await publishModelsLayerAfterRetrain({
+      records,
+      modelNames: ['ease', 'als'],
+      fullRun: true,
+      servingFunctions,
+      publisher,
+    });
+
+    expect(outcome).toMatchObject({ published: true, functions: servingFunctions });
+    expect(publisher.published).toHaveLength(1);
+  });
+
+  it('does nothing after a run restricted to some models', async () => {
     const publisher = new RecordingPublisher();
 
     const outcome = await publishWith(publisher, { fullRun: false });
