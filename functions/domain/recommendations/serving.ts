@@ -284,7 +284,7 @@ async function coldStart(
       items.push({
         itemId: id,
         score: round(r.scores[j]),
-        reason: trendingReason(trending.metadata.catalog, i),
+        reason: trendingReason(trending.metadata.catalog, i, options.genres),
       });
     });
   }
@@ -302,8 +302,10 @@ async function coldStart(
   return { model: named.name, version: named.version, items };
 }
 
-function trendingReason(catalog: CatalogSnapshot, i: number): string {
-  const genre = catalog.genres[i][0];
+/** "trending in <genre>": a genre the caller filtered on when the item has one, else its first. */
+function trendingReason(catalog: CatalogSnapshot, i: number, filtered?: readonly string[]): string {
+  const genres = catalog.genres[i];
+  const genre = genres.find((g) => filtered?.includes(g)) ?? genres[0];
   return genre ? `trending in ${genre}` : 'trending now';
 }
 
@@ -326,7 +328,7 @@ export async function trendingItems(
     window: windowIndex(model, options.window),
   });
   const catalog = model.metadata.catalog;
-  const items = scoredItems(catalog, r, (i) => trendingReason(catalog, i));
+  const items = scoredItems(catalog, r, (i) => trendingReason(catalog, i, options.genres));
   return { model: model.name, version: model.version, items };
 }
 

@@ -15,7 +15,7 @@ import {
   similarItems,
   trendingItems,
 } from '#domain/recommendations/serving.ts';
-import { trainAllModels } from '#domain/recommendations/training.ts';
+import { DEFAULT_TRAINING_OPTIONS, trainAllModels } from '#domain/recommendations/training.ts';
 import { event, syntheticData } from './fixtures.ts';
 
 const data = syntheticData();
@@ -155,6 +155,44 @@ describe('serving recommendations', () => {
     const result = await trendingItems(set, { k: 3, window: '24h' });
     expect(result.items).toHaveLength(3);
     await expect(trendingItems(set, { k: 3, window: '3w' })).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it("names the genre the caller filtered on in a trending reason, not just the item's first", async () => {
+    // Prepare: items in Sports first and Drama second, all trending.
+    const now = Date.UTC(2026, 1, 1);
+    const items = Array.from({ length: 6 }, (_, i) => ({
+      itemId: `m${i}`,
+      title: `Match ${i}`,
+      genres: ['Sports', 'Drama'],
+      tags: [],
+    }));
+    const interactions = items.flatMap((item, i) =>
+      Array.from({ length: 3 + i }, (_, e) => ({
+        userId: `v${e}`,
+        itemId: item.itemId,
+        weight: 1,
+        timestamp: now - (e + 1) * 60_000,
+      })),
+    );
+    const [trending] = await trainAllModels(
+      { interactions, items, now },
+      {
+        ...DEFAULT_TRAINING_OPTIONS,
+        models: ['trending'],
+      },
+    );
+    const only: ModelSet = {
+      models: { trending: await loadServingModel(trending.bytes, 'v1') },
+      defaultModel: 'ease',
+    };
+
+    // Act
+    const dramas = await trendingItems(only, { k: 3, window: '24h', genres: ['Drama'] });
+    const all = await trendingItems(only, { k: 3, window: '24h' });
+
+    // Assess
+    expect(dramas.items.map((x) => x.reason)).toEqual(Array(3).fill('trending in Drama'));
+    expect(all.items.map((x) => x.reason)).toEqual(Array(3).fill('trending in Sports'));
   });
 });
 
