@@ -239,8 +239,11 @@ export async function publishModelsLayerAfterRetrain(run: ModelsLayerRun): Promi
   };
 }
 
-const sameKeys = (a: readonly string[], b: readonly string[]) =>
-  a.length === b.length && [...a].sort().every((key, i) => key === [...b].sort()[i]);
+/** Whether two lists hold the same artifact keys, in any order. */
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  const sortedB = [...b].sort();
+  return a.length === b.length && [...a].sort().every((key, i) => key === sortedB[i]);
+}
 
 /** MODEL_SERVING_FUNCTIONS (comma-separated) as a list; empty for '' or only separators. */
 export function parseFunctionList(value: string): string[] {
