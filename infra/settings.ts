@@ -18,6 +18,12 @@ export interface MarqueeSettings {
   logRetentionDays: number;
   /** Browser origins allowed to PUT to the uploads bucket through presigned URLs; comma-separated. */
   uploadOrigins: string[];
+  /**
+   * Steady requests per second the HTTP API accepts across all routes (more get 429), and the burst
+   * above it: a bound on what a leaked token or a runaway client can cost.
+   */
+  apiRateLimit: number;
+  apiBurstLimit: number;
 }
 
 /** Reads the settings from a construct node's context; throws naming the key that is missing. */
@@ -33,10 +39,14 @@ export function readSettings(node: Node): MarqueeSettings {
   if (!/^[a-z][a-z0-9-]{0,15}$/.test(stage)) {
     throw new Error(`CDK context "marqueeStage" must be lowercase letters, digits or -, got "${stage}"`);
   }
-  const logRetentionDays = Number(text('logRetentionDays'));
-  if (!Number.isInteger(logRetentionDays) || logRetentionDays <= 0) {
-    throw new Error(`CDK context "logRetentionDays" must be a positive integer, got ${logRetentionDays}`);
-  }
+  const positiveInteger = (key: string): number => {
+    const value = Number(text(key));
+    if (!Number.isInteger(value) || value <= 0) {
+      throw new Error(`CDK context "${key}" must be a positive integer, got ${text(key)}`);
+    }
+    return value;
+  };
+  const logRetentionDays = positiveInteger('logRetentionDays');
   return {
     stage,
     jwtIssuer: text('jwtIssuer'),
@@ -44,6 +54,8 @@ export function readSettings(node: Node): MarqueeSettings {
     jwtScopePrefix: text('jwtScopePrefix'),
     logRetentionDays,
     uploadOrigins: list(text('uploadOrigins')),
+    apiRateLimit: positiveInteger('apiRateLimit'),
+    apiBurstLimit: positiveInteger('apiBurstLimit'),
   };
 }
 

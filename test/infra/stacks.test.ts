@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { App } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -16,10 +17,12 @@ import {
   tables,
 } from '#platform/declaration.ts';
 import { concernOfBucket, concernOfFunction, stackOrder } from '#infra/placement.ts';
+import { readSettings } from '#infra/settings.ts';
 import { layerPaths } from '../../layers/build.ts';
 import {
   actionsOf,
   logicalIdOf,
+  repoRoot,
   type SynthesizedMarquee,
   statementsOfRole,
   synthesizeMarquee,
@@ -29,7 +32,13 @@ import {
 const context = {
   jwtIssuer: 'https://auth.test.example/realms/marquee',
   jwtAudience: 'web-client, cli-client',
+  apiRateLimit: 123,
+  apiBurstLimit: 456,
 };
+
+/** cdk.json's context, as a deploy without `-c` reads it. */
+const cdkContext = (): Record<string, unknown> =>
+  JSON.parse(fs.readFileSync(path.join(repoRoot, 'cdk.json'), 'utf8')).context;
 
 let marquee: SynthesizedMarquee;
 beforeAll(() => {
@@ -207,6 +216,21 @@ describe('api', () => {
     expect(format).toMatchObject({ requestId: '$context.requestId', routeKey: '$context.routeKey' });
     const logGroupId = stage.Properties.AccessLogSettings.DestinationArn['Fn::GetAtt'][0];
     expect(template.toJSON().Resources[logGroupId].Properties.RetentionInDays).toBe(30);
+  });
+
+  it('throttles every route of the default stage at the rate and burst given in context', () => {
+    const [stage] = Object.values(marquee.templates.api.findResources('AWS::ApiGatewayV2::Stage'));
+    expect(stage.Properties.DefaultRouteSettings).toMatchObject({
+      ThrottlingRateLimit: 123,
+      ThrottlingBurstLimit: 456,
+    });
+  });
+
+  it('refuses a throttle that is not a positive whole number, naming the key', () => {
+    const app = new App({ context: { ...cdkContext(), apiRateLimit: '0' } });
+    expect(() => readSettings(app.node)).toThrow(/"apiRateLimit" must be a positive integer, got 0/);
+    const burst = new App({ context: { ...cdkContext(), apiBurstLimit: 'lots' } });
+    expect(() => readSettings(burst.node)).toThrow(/"apiBurstLimit" must be a positive integer/);
   });
 });
 
