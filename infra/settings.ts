@@ -24,6 +24,11 @@ export interface MarqueeSettings {
    */
   apiRateLimit: number;
   apiBurstLimit: number;
+  /**
+   * Browser origins allowed to call the HTTP API (CORS; comma-separated); `none` (the default)
+   * answers no preflight, for server-side callers only.
+   */
+  apiCorsOrigins: string[];
 }
 
 /** Reads the settings from a construct node's context; throws naming the key that is missing. */
@@ -56,6 +61,7 @@ export function readSettings(node: Node): MarqueeSettings {
     uploadOrigins: list(text('uploadOrigins')),
     apiRateLimit: positiveInteger('apiRateLimit'),
     apiBurstLimit: positiveInteger('apiBurstLimit'),
+    apiCorsOrigins: text('apiCorsOrigins') === 'none' ? [] : list(text('apiCorsOrigins')),
   };
 }
 

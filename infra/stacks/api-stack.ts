@@ -1,7 +1,8 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   HttpApi,
+  CorsHttpMethod,
   HttpMethod,
   HttpRoute,
   HttpRouteKey,
@@ -55,6 +56,17 @@ export class ApiStack extends Stack {
       apiName: `marquee-${settings.stage}`,
       description: 'Marquee: recommendations, audience profiles and video processing',
       createDefaultStage: false,
+      // Browsers send the token in Authorization, which needs a preflight; only named origins get one.
+      ...(settings.apiCorsOrigins.length === 0
+        ? {}
+        : {
+            corsPreflight: {
+              allowOrigins: settings.apiCorsOrigins,
+              allowMethods: [...new Set(routes.map((route) => CorsHttpMethod[route.method]))],
+              allowHeaders: ['authorization', 'content-type'],
+              maxAge: Duration.hours(1),
+            },
+          }),
     });
     const accessLogs = new LogGroup(this, 'AccessLogs', {
       retention: settings.logRetentionDays as RetentionDays,

@@ -34,6 +34,7 @@ const context = {
   jwtAudience: 'web-client, cli-client',
   apiRateLimit: 123,
   apiBurstLimit: 456,
+  apiCorsOrigins: 'https://watch.example.com, https://tv.example.com',
 };
 
 /** cdk.json's context, as a deploy without `-c` reads it. */
@@ -224,6 +225,22 @@ describe('api', () => {
       ThrottlingRateLimit: 123,
       ThrottlingBurstLimit: 456,
     });
+  });
+
+  it('answers CORS preflights for the origins in context only, with the methods the routes use', () => {
+    const [api] = Object.values(marquee.templates.api.findResources('AWS::ApiGatewayV2::Api'));
+    expect(api.Properties.CorsConfiguration).toMatchObject({
+      AllowOrigins: ['https://watch.example.com', 'https://tv.example.com'],
+      AllowHeaders: ['authorization', 'content-type'],
+    });
+    expect([...api.Properties.CorsConfiguration.AllowMethods].sort()).toEqual([
+      'DELETE',
+      'GET',
+      'POST',
+      'PUT',
+    ]);
+    // cdk.json's default: server-side callers only, no CORS.
+    expect(readSettings(new App({ context: cdkContext() }).node).apiCorsOrigins).toEqual([]);
   });
 
   it('refuses a throttle that is not a positive whole number, naming the key', () => {
