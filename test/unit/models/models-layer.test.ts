@@ -192,6 +192,20 @@ describe('publishModelsLayerAfterRetrain', () => {
     });
   }
 
+  /** A registry with ease and als live, and full runs over it, as nightly retrains would make. */
+  async function repeatedRuns(publisher: ModelsLayerPublisher) {
+    const { records } = await registryWithLiveModels();
+    const run = () =>
+      publishModelsLayerAfterRetrain({
+        records,
+        modelNames: ['ease', 'als'],
+        fullRun: true,
+        servingFunctions,
+        publisher,
+      });
+    return { records, run };
+  }
+
   it('publishes every live artifact once and attaches the new version to each serving function', async () => {
     const publisher = new RecordingPublisher();
 
@@ -240,15 +254,7 @@ describe('publishModelsLayerAfterRetrain', () => {
 
   it('records what it published, then publishes nothing while the live versions stay the same', async () => {
     const publisher = new RecordingPublisher();
-    const { records } = await registryWithLiveModels();
-    const run = () =>
-      publishModelsLayerAfterRetrain({
-        records,
-        modelNames: ['ease', 'als'],
-        fullRun: true,
-        servingFunctions,
-        publisher,
-      });
+    const { records, run } = await repeatedRuns(publisher);
 
     await run();
     const second = await run();
@@ -268,15 +274,7 @@ describe('publishModelsLayerAfterRetrain', () => {
 
   it('puts the recorded version back on a function a deploy reset, without publishing', async () => {
     const publisher = new RecordingPublisher();
-    const { records } = await registryWithLiveModels();
-    const run = () =>
-      publishModelsLayerAfterRetrain({
-        records,
-        modelNames: ['ease', 'als'],
-        fullRun: true,
-        servingFunctions,
-        publisher,
-      });
+    const { records, run } = await repeatedRuns(publisher);
     await run();
     // cdk deploy: the template's baseline layer on the first function again.
     publisher.current.set(servingFunctions[0], layerArn('marquee-test-models', 0));
@@ -290,15 +288,7 @@ describe('publishModelsLayerAfterRetrain', () => {
 
   it('publishes again when the live versions change (a promotion or a rollback)', async () => {
     const publisher = new RecordingPublisher();
-    const { records } = await registryWithLiveModels();
-    const run = () =>
-      publishModelsLayerAfterRetrain({
-        records,
-        modelNames: ['ease', 'als'],
-        fullRun: true,
-        servingFunctions,
-        publisher,
-      });
+    const { records, run } = await repeatedRuns(publisher);
     await run();
     await rollback(records, 'ease'); // ease 000001 live again
 
@@ -314,7 +304,7 @@ describe('publishModelsLayerAfterRetrain', () => {
 
   it('publishes a fresh version when the recorded one can no longer be attached', async () => {
     const publisher = new RecordingPublisher();
-    const { records } = await registryWithLiveModels();
+    const { records, run } = await repeatedRuns(publisher);
     await records.setModelsLayer({
       layerVersionArn: layerArn('marquee-test-models', 7),
       artifactKeys: easeAndAls,
@@ -326,13 +316,7 @@ describe('publishModelsLayerAfterRetrain', () => {
       return attach(functionName, arn);
     };
 
-    const outcome = await publishModelsLayerAfterRetrain({
-      records,
-      modelNames: ['ease', 'als'],
-      fullRun: true,
-      servingFunctions,
-      publisher,
-    });
+    const outcome = await run();
 
     expect(outcome).toMatchObject({ published: true, functions: servingFunctions });
     expect(publisher.published).toHaveLength(1);
