@@ -274,7 +274,7 @@ describe('publishModelsLayerAfterRetrain', () => {
 
   it('puts the recorded version back on a function a deploy reset, without publishing', async () => {
     const publisher = new RecordingPublisher();
-    const { records, run } = await repeatedRuns(publisher);
+    const { run } = await repeatedRuns(publisher);
     await run();
     // cdk deploy: the template's baseline layer on the first function again.
     publisher.current.set(servingFunctions[0], layerArn('marquee-test-models', 0));
