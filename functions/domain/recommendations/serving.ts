@@ -28,8 +28,8 @@ export interface ServingModel {
 
 /**
  * An artifact as serving opens it: the whole .onnx in memory, or a graph file on disk whose large
- * weights sit in a side file that onnxruntime memory-maps (`graph` is that file's bytes, for the
- * metadata).
+ * weights sit in a side file that onnxruntime memory-maps, with `metadata` the bytes holding the
+ * model's metadata (its `.meta` file, or the graph itself when split before metadata moved out).
  */
 export type OpenedArtifact = Uint8Array | { file: string; metadata: Uint8Array };
 
@@ -302,10 +302,14 @@ async function coldStart(
   return { model: named.name, version: named.version, items };
 }
 
-/** "trending in <genre>": a genre the caller filtered on when the item has one, else its first. */
+/**
+ * "trending in <genre>": a genre the caller filtered on when the item has one (matched without
+ * case, as the filter is), else its first.
+ */
 function trendingReason(catalog: CatalogSnapshot, i: number, filtered?: readonly string[]): string {
   const genres = catalog.genres[i];
-  const genre = genres.find((g) => filtered?.includes(g)) ?? genres[0];
+  const wanted = filtered?.map((g) => g.toLowerCase());
+  const genre = genres.find((g) => wanted?.includes(g.toLowerCase())) ?? genres[0];
   return genre ? `trending in ${genre}` : 'trending now';
 }
 

@@ -187,7 +187,8 @@ describe('serving recommendations', () => {
     };
 
     // Act
-    const dramas = await trendingItems(only, { k: 3, window: '24h', genres: ['Drama'] });
+    // The filter matches without case; so does the reason's genre.
+    const dramas = await trendingItems(only, { k: 3, window: '24h', genres: ['drama'] });
     const all = await trendingItems(only, { k: 3, window: '24h' });
 
     // Assess
