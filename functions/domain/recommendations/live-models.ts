@@ -98,9 +98,8 @@ export class LiveModels {
   /** Loads the live version of `name` unless loaded; a failed version is retried once per TTL. */
   private async ensureLoaded(name: ModelName, retryFailed: boolean): Promise<void> {
     const pointer = this.pointers.get(name);
-    const version = pointer?.version;
-    if (!pointer || version === undefined || this.loaded.get(name)?.version === version) return;
-    if (!retryFailed && this.failed.get(name) === version) return;
+    if (!pointer || this.loaded.get(name)?.version === pointer.version) return;
+    if (!retryFailed && this.failed.get(name) === pointer.version) return;
     let pending = this.inFlight.get(name);
     if (!pending) {
       pending = this.load(pointer).finally(() => this.inFlight.delete(name));
