@@ -55,31 +55,29 @@ export function zipArchive(entries: readonly ZipEntry[], options: ZipOptions = {
       throw new RangeError(`zip entry '${entry.path}' needs ZIP64, which this writer does not support`);
     }
 
+    // The local header and the central directory repeat the same 24 bytes of entry fields
+    // (version needed .. name length), at offset 4 and 6 respectively.
+    const writeEntryFields = (buffer: Buffer, at: number) => {
+      buffer.writeUInt16LE(VERSION_NEEDED, at);
+      buffer.writeUInt16LE(UTF8_NAMES, at + 2);
+      buffer.writeUInt16LE(method, at + 4);
+      buffer.writeUInt16LE(time, at + 6);
+      buffer.writeUInt16LE(date, at + 8);
+      buffer.writeUInt32LE(crc, at + 10);
+      buffer.writeUInt32LE(data.byteLength, at + 14);
+      buffer.writeUInt32LE(entry.bytes.byteLength, at + 18);
+      buffer.writeUInt16LE(name.byteLength, at + 22);
+    };
+
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(VERSION_NEEDED, 4);
-    local.writeUInt16LE(UTF8_NAMES, 6);
-    local.writeUInt16LE(method, 8);
-    local.writeUInt16LE(time, 10);
-    local.writeUInt16LE(date, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(data.byteLength, 18);
-    local.writeUInt32LE(entry.bytes.byteLength, 22);
-    local.writeUInt16LE(name.byteLength, 26);
-    local.writeUInt16LE(0, 28);
+    writeEntryFields(local, 4);
+    // extra length: zero
 
     const header = Buffer.alloc(46);
     header.writeUInt32LE(0x02014b50, 0);
     header.writeUInt16LE(MADE_BY_UNIX, 4);
-    header.writeUInt16LE(VERSION_NEEDED, 6);
-    header.writeUInt16LE(UTF8_NAMES, 8);
-    header.writeUInt16LE(method, 10);
-    header.writeUInt16LE(time, 12);
-    header.writeUInt16LE(date, 14);
-    header.writeUInt32LE(crc, 16);
-    header.writeUInt32LE(data.byteLength, 20);
-    header.writeUInt32LE(entry.bytes.byteLength, 24);
-    header.writeUInt16LE(name.byteLength, 28);
+    writeEntryFields(header, 6);
     // extra length, comment length, disk number, internal attributes: all zero
     header.writeUInt32LE(REGULAR_FILE_0644, 38);
     header.writeUInt32LE(offset, 42);
