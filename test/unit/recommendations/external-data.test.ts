@@ -52,14 +52,19 @@ async function answers(model: ServingModel) {
   return out;
 }
 
+/** Splits the EASE artifact into `graphFile` and its `.data` side file, as the layer and cache do. */
+function writeSplitEase(graphFile: string) {
+  mkdirSync(path.dirname(graphFile), { recursive: true });
+  const split = splitExternalData(ease, externalDataFileOf(graphFile));
+  writeFileSync(graphFile, split.graph);
+  writeFileSync(`${graphFile}.data`, split.data);
+  return split;
+}
+
 describe('ONNX external data (memory-mapped weights)', () => {
   it('moves the EASE block to an aligned side file and answers exactly as the whole artifact does', async () => {
-    const dir = path.join(work, 'split');
-    mkdirSync(dir);
-    const graphFile = path.join(dir, '000001.onnx');
-    const split = splitExternalData(ease, externalDataFileOf(graphFile));
-    writeFileSync(graphFile, split.graph);
-    writeFileSync(`${graphFile}.data`, split.data);
+    const graphFile = path.join(work, 'split', '000001.onnx');
+    const split = writeSplitEase(graphFile);
 
     expect(split.externalised).toContain('ease_weights');
     expect(split.graph.byteLength).toBeLessThan(ease.byteLength - 300 * 300 * 4);
@@ -98,11 +103,8 @@ describe('ONNX external data (memory-mapped weights)', () => {
   });
 
   it('fails to load, rather than serving garbage, when the side file is truncated', async () => {
-    const dir = path.join(work, 'truncated');
-    mkdirSync(dir);
-    const graphFile = path.join(dir, '000002.onnx');
-    const split = splitExternalData(ease, externalDataFileOf(graphFile));
-    writeFileSync(graphFile, split.graph);
+    const graphFile = path.join(work, 'truncated', '000002.onnx');
+    const split = writeSplitEase(graphFile);
     writeFileSync(`${graphFile}.data`, split.data.subarray(0, split.data.byteLength >> 1));
     await expect(loadServingModel({ file: graphFile, metadata: split.metadata }, 'v2')).rejects.toThrow();
   });
@@ -167,13 +169,11 @@ describe('LayeredArtifacts', () => {
     const opt = path.join(work, 'opt-older');
     const [file] = modelsLayerFiles([{ artifactKey: 'models/ease/000006.onnx' }]);
     const graphFile = path.join(opt, file.zipPath);
-    mkdirSync(path.dirname(graphFile), { recursive: true });
-    const split = splitExternalData(ease, externalDataFileOf(graphFile));
+    const split = writeSplitEase(graphFile);
     // As the earlier publisher wrote it: the metadata left in the graph, no .meta file.
     const withMetadata = onnx.ModelProto.decode(split.graph);
     withMetadata.metadataProps = onnx.ModelProto.decode(split.metadata).metadataProps;
     writeFileSync(graphFile, onnx.ModelProto.encode(withMetadata).finish());
-    writeFileSync(`${graphFile}.data`, split.data);
     const layered = new LayeredArtifacts(
       path.join(opt, 'models'),
       new InMemoryArtifacts(),
