@@ -34,6 +34,19 @@ const publish = (
     metrics: { ndcg },
   });
 
+/** The item the live models rank first for a user with no history. */
+const topItem = async (live: LiveModels) =>
+  (await recommendForUser(await live.current(), [], { k: 1, excludeSeen: true })).items[0].itemId;
+
+/** A registry where popularity v1 then v2 (favouring i1, then i2) were promoted. */
+async function twoPromotedVersions() {
+  const records = new InMemoryModelRecords();
+  const artifacts = new InMemoryArtifacts();
+  const v1 = await publish(records, artifacts, popularityArtifact('i1'), 0.3);
+  const v2 = await publish(records, artifacts, popularityArtifact('i2'), 0.31);
+  return { records, artifacts, v1, v2 };
+}
+
 describe('model registry', () => {
   it('gates on the tracked metric: no worse passes (within tolerance), worse is rejected', () => {
     expect(gateCandidate({ ndcg: 0.4 }, undefined).decision).toBe('promoted');
@@ -69,10 +82,7 @@ describe('model registry', () => {
   });
 
   it('rolls back to the previous live version, and refuses when there is none', async () => {
-    const records = new InMemoryModelRecords();
-    const artifacts = new InMemoryArtifacts();
-    const v1 = await publish(records, artifacts, popularityArtifact('i1'), 0.3);
-    const v2 = await publish(records, artifacts, popularityArtifact('i2'), 0.31);
+    const { records, v1, v2 } = await twoPromotedVersions();
     expect((await records.getLive('popularity'))?.version).toBe(v2.version);
     const restored = await rollback(records, 'popularity');
     expect(restored.version).toBe(v1.version);
@@ -92,8 +102,7 @@ describe('model registry', () => {
       onFailure: (f) => failures.push(`${f.name}/${f.version}`),
     });
     await publish(records, artifacts, popularityArtifact('i1'), 0.3);
-    const top = async () =>
-      (await recommendForUser(await live.current(), [], { k: 1, excludeSeen: true })).items[0].itemId;
+    const top = () => topItem(live);
     expect(await top()).toBe('i1');
     const v2 = await publish(records, artifacts, popularityArtifact('i2'), 0.31);
     expect(await top()).toBe('i1'); // within the TTL
@@ -109,10 +118,7 @@ describe('model registry', () => {
   });
 
   it('records the artifact in the live pointer, so serving loads without reading version records (and still serves an older pointer without it)', async () => {
-    const records = new InMemoryModelRecords();
-    const artifacts = new InMemoryArtifacts();
-    const v1 = await publish(records, artifacts, popularityArtifact('i1'), 0.3);
-    const v2 = await publish(records, artifacts, popularityArtifact('i2'), 0.31);
+    const { records, artifacts, v1, v2 } = await twoPromotedVersions();
     expect((await records.getLive('popularity'))?.artifactKey).toBe(v2.artifactKey);
     await rollback(records, 'popularity');
     expect((await records.getLive('popularity'))?.artifactKey).toBe(v1.artifactKey);
@@ -123,15 +129,13 @@ describe('model registry', () => {
       versionReads++;
       return getVersion(name, version);
     };
-    const top = async (live: LiveModels) =>
-      (await recommendForUser(await live.current(), [], { k: 1, excludeSeen: true })).items[0].itemId;
-    expect(await top(new LiveModels(records, servingFrom(artifacts), { ttlMs: 1000 }))).toBe('i1');
+    expect(await topItem(new LiveModels(records, servingFrom(artifacts), { ttlMs: 1000 }))).toBe('i1');
     expect(versionReads).toBe(0);
 
     // A pointer as written before pointers carried their artifact.
     const { artifactKey: _dropped, ...older } = (await records.getLive('popularity'))!;
     await records.setLive(older, older.version);
-    expect(await top(new LiveModels(records, servingFrom(artifacts), { ttlMs: 1000 }))).toBe('i1');
+    expect(await topItem(new LiveModels(records, servingFrom(artifacts), { ttlMs: 1000 }))).toBe('i1');
     expect(versionReads).toBe(1);
   });
 });
