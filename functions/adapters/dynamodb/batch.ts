@@ -5,6 +5,7 @@ import {
   type BatchWriteCommandInput,
   paginatedBatchGet,
   ScanCommand,
+  type ScanCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { DependencyError } from '#domain/errors.ts';
 import { chunks, documentClient } from './client.ts';
@@ -70,12 +71,18 @@ export async function batchGet(
   return rows;
 }
 
-/** Every item of a table, a page at a time. */
-export async function* scanTable<T>(table: string): AsyncIterable<T[]> {
+/** Every item of a table (those `options` filter in, with the attributes it projects), a page at a time. */
+export async function* scanTable<T>(
+  table: string,
+  options: Pick<
+    ScanCommandInput,
+    'ProjectionExpression' | 'FilterExpression' | 'ExpressionAttributeValues'
+  > = {},
+): AsyncIterable<T[]> {
   let startKey: Record<string, unknown> | undefined;
   do {
     const page = await documentClient().send(
-      new ScanCommand({ TableName: table, ExclusiveStartKey: startKey }),
+      new ScanCommand({ TableName: table, ...options, ExclusiveStartKey: startKey }),
     );
     startKey = page.LastEvaluatedKey;
     if (page.Items?.length) yield page.Items as T[];
