@@ -4,7 +4,7 @@
  * `ModelsLayerPublisher` (adapter: functions/adapters/models/lambda-layer-publisher.ts).
  */
 import { externalDataFileOf, metadataFileOf, splitExternalData } from '#domain/onnx/external-data.ts';
-import { livePointersOf, type ModelRecordStore, type ModelVersion } from './registry.ts';
+import { liveArtifactKey, livePointersOf, type ModelRecordStore, type ModelVersion } from './registry.ts';
 
 /** Folder a layer's `models/` unpacks to in Lambda (layers unpack under /opt). */
 export const MODELS_LAYER_ROOT = 'models';
@@ -81,19 +81,20 @@ export function modelsLayerEntries(
   ];
 }
 
-/** Every model's live version record (models with no pointer, or a dangling one, are left out). */
-export async function liveVersions(
+/** Every model's live artifact (models with no pointer, or a dangling one, are left out). */
+export async function liveArtifacts(
   records: ModelRecordStore,
   names: readonly string[],
-): Promise<ModelVersion[]> {
+): Promise<Pick<ModelVersion, 'artifactKey'>[]> {
   const { live } = await livePointersOf(records, names);
   const found = await Promise.all(
-    names.map((name) => {
+    names.map(async (name) => {
       const pointer = live.get(name);
-      return pointer ? records.getVersion(name, pointer.version) : undefined;
+      const artifactKey = pointer && (await liveArtifactKey(records, pointer));
+      return artifactKey === undefined ? undefined : { artifactKey };
     }),
   );
-  return found.filter((v): v is ModelVersion => v !== undefined);
+  return found.filter((v) => v !== undefined);
 }
 
 /**
@@ -192,7 +193,7 @@ export async function publishModelsLayerAfterRetrain(run: ModelsLayerRun): Promi
   }
   if (!run.fullRun) return { published: false, reason: 'run restricted to some models' };
   const publisher = run.publisher;
-  const files = modelsLayerFiles(await liveVersions(run.records, run.modelNames));
+  const files = modelsLayerFiles(await liveArtifacts(run.records, run.modelNames));
   if (files.length === 0) return { published: false, reason: 'no model has a live version' };
   const keys = files.map((f) => f.artifactKey);
   const recorded = await run.records.getModelsLayer();

@@ -94,6 +94,17 @@ export async function livePointersOf(
   return { defaultModel, live: new Map(live.map((pointer) => [pointer.name, pointer])) };
 }
 
+/**
+ * The artifact a live pointer names: recorded on the pointer, or, for a pointer written before
+ * pointers carried it, on its version row (undefined when that row is missing).
+ */
+export async function liveArtifactKey(
+  records: Pick<ModelRecordStore, 'getVersion'>,
+  pointer: LivePointer,
+): Promise<string | undefined> {
+  return pointer.artifactKey ?? (await records.getVersion(pointer.name, pointer.version))?.artifactKey;
+}
+
 /** Port: artifact bytes (S3 models bucket in AWS). */
 export interface ArtifactStore {
   put(key: string, bytes: Uint8Array): Promise<void>;

@@ -4,7 +4,12 @@
  * without a restart. A corrupt or missing artifact never takes serving down: the previously loaded
  * version keeps answering (or popularity does), and the failure is reported through `onFailure`.
  */
-import type { ArtifactStore, LivePointer, ModelRecordStore } from '#domain/models/registry.ts';
+import {
+  type ArtifactStore,
+  type LivePointer,
+  liveArtifactKey,
+  type ModelRecordStore,
+} from '#domain/models/registry.ts';
 import { isModelName, MODEL_NAMES, type ModelName, PERSONAL_MODELS } from './artifact.ts';
 import { loadServingModel, type ModelSet, type OpenedArtifact, type ServingModel } from './serving.ts';
 
@@ -113,7 +118,8 @@ export class LiveModels {
     const { version } = pointer;
     const current = this.loaded.get(name);
     try {
-      const artifactKey = pointer.artifactKey ?? (await this.artifactKeyOf(name, version));
+      const artifactKey = await liveArtifactKey(this.records, pointer);
+      if (!artifactKey) throw new Error(`live pointer names ${name}/${version}, which has no record`);
       const model = await loadServingModel(await this.artifacts.open(artifactKey), version);
       if (model.name !== name) {
         await model.session.release();
@@ -130,12 +136,5 @@ export class LiveModels {
       this.failed.set(name, version);
       this.options.onFailure?.({ name, version, error });
     }
-  }
-
-  /** A pointer written before pointers carried their artifact: the version record names it. */
-  private async artifactKeyOf(name: ModelName, version: string): Promise<string> {
-    const record = await this.records.getVersion(name, version);
-    if (!record) throw new Error(`live pointer names ${name}/${version}, which has no record`);
-    return record.artifactKey;
   }
 }
