@@ -7,7 +7,7 @@
  *
  * The metadata (a 10k-item catalog is ~330 KB of JSON) moves out too, to a second side file that
  * serving reads and onnxruntime never sees: the EASE session took 20 ms with it in the graph and
- * 6 ms without (2026-11-29, this 2-core VM, after onnxruntime's set-up).
+ * 6 ms without (one-off measurement, 2026-11-29, this 2-core VM, after onnxruntime's set-up).
  */
 import onnxProto from 'onnx-proto';
 
