@@ -186,7 +186,8 @@ describe('recommendation routes on the local platform', () => {
   });
 
   it('the gate rejects a worse candidate and keeps it with its figures; the live version keeps serving', async () => {
-    // A deliberately crippled EASE (huge lambda, 5 items) through the real retrain pipeline.
+    // A deliberately crippled EASE (huge lambda, one item) through the real retrain pipeline. Five items
+    // were not enough: on some weekdays of the generated data they beat the live EASE on the holdout.
     const report = await retrainRecommendationModels({
       sources: new CatalogTrainingSources(
         new DynamoEventStore(platform.names.EVENTS_TABLE),
@@ -198,7 +199,7 @@ describe('recommendation routes on the local platform', () => {
         training: {
           ...DEFAULT_TRAINING_OPTIONS,
           models: ['ease'],
-          ease: { lambda: 1e7, maxItems: 5, minSupport: 1, popularityExponent: 2 },
+          ease: { lambda: 1e7, maxItems: 1, minSupport: 1, popularityExponent: 2 },
         },
       },
     });
