@@ -4,7 +4,7 @@
  */
 import type { InteractionEvent, Item } from '#domain/catalog/types.ts';
 import type { DemoData } from '#domain/demo/generate.ts';
-import { createRandom } from '#domain/demo/random.ts';
+import { createRandom } from '#domain/random/seeded.ts';
 import { featuresOfSorted, groupEventsByUser } from './features.ts';
 import { isolationScore } from './isolation-forest.ts';
 import { rocAuc } from './roc-auc.ts';

@@ -2,7 +2,7 @@
  * Isolation forest (Liu, Ting and Zhou 2008), as scikit-learn's IsolationForest: random axis splits on
  * sub-samples; anomalies isolate in few splits. Thresholds are float32 so the ONNX export scores identically.
  */
-import { createRandom, type Random } from '#domain/demo/random.ts';
+import { createRandom, type Random } from '#domain/random/seeded.ts';
 
 /** One tree as flat arrays; node 0 is the root. A leaf has feature -1 and carries its path length. */
 export interface IsolationTree {

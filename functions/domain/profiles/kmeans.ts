@@ -1,5 +1,5 @@
 /** k-means with k-means++ seeding, standardisation, and k chosen by silhouette. Rows are plain number[]. */
-import { createRandom, type Random } from '#domain/demo/random.ts';
+import { createRandom, type Random } from '#domain/random/seeded.ts';
 
 export interface Standardiser {
   mean: number[];

@@ -3,7 +3,7 @@
  * ONNX with JSON metadata. Pure: the retrain job supplies data and stores the artifacts.
  */
 import type { InteractionEvent, Item, UserAttributes } from '#domain/catalog/types.ts';
-import { createRandom } from '#domain/demo/random.ts';
+import { createRandom } from '#domain/random/seeded.ts';
 import { readModelMetadata } from '#domain/onnx/graph.ts';
 import {
   buildAnomalyGraph,

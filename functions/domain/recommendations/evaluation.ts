@@ -3,7 +3,7 @@
  * (python_stratified_split with filter_by="item"; ranking_metrics precision/recall/nDCG/MAP@k with
  * binary relevance over the users present in the test set).
  */
-import { createRandom, shuffleInPlace } from '#domain/demo/random.ts';
+import { createRandom, shuffleInPlace } from '#domain/random/seeded.ts';
 import type { WeightedInteraction } from './interactions.ts';
 
 /** A seeded PRNG (mulberry32, the demo generator's) returning floats in [0, 1). */

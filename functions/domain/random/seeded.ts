@@ -1,4 +1,4 @@
-/** A small seeded PRNG so demo data and model training are reproducible (no Math.random). */
+/** A small seeded PRNG so training, evaluation and demo data are reproducible (no Math.random). */
 export interface Random {
   /** Uniform in [0, 1). */
   next(): number;
