@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import type { Problem as ProblemContract } from '#contracts/common.ts';
 import {
   ConflictError,
+  DependencyError,
   DomainError,
   ForbiddenError,
   NotFoundError,
@@ -71,6 +72,9 @@ export function toProblem(
     headers['www-authenticate'] = 'Bearer';
   } else if (error instanceof ForbiddenError) {
     problem = base(403, 'forbidden', 'Forbidden', error.message);
+  } else if (error instanceof DependencyError) {
+    problem = base(503, 'unavailable', 'Service unavailable', error.message);
+    headers['retry-after'] = String(error.retryAfterSec);
   } else {
     problem = base(500, 'internal', 'Internal error', 'The request failed on our side; it has been logged.');
   }

@@ -3,6 +3,7 @@
  * path-style addressing and no streaming checksums (it stores aws-chunked framing otherwise).
  */
 import { S3Client } from '@aws-sdk/client-s3';
+import { dependencyFailures } from '#adapters/aws/dependency-failures.ts';
 
 // The object commands callers send, re-exported so that a caller importing this module lazily
 // (`await import`) makes esbuild keep these three, not every command of the SDK's namespace.
@@ -11,10 +12,13 @@ export { GetObjectCommand, NoSuchKey, PutObjectCommand } from '@aws-sdk/client-s
 let client: S3Client | undefined;
 
 export function s3Client(): S3Client {
-  client ??= new S3Client({
-    forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3),
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  if (!client) {
+    client = new S3Client({
+      forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3),
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    });
+    client.middlewareStack.use(dependencyFailures('the object store'));
+  }
   return client;
 }
