@@ -311,6 +311,7 @@ process.exit(0);
       requestContext: {
         requestId: 'bench',
         http: { method: 'GET', path: `/users/${userId}/recommendations` },
+        authorizer: { jwt: { claims: { sub: 'bench' }, scopes: ['marquee/read'] } },
       },
       isBase64Encoded: false,
     };

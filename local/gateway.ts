@@ -8,15 +8,23 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import {
+  acceptedScopes,
   fallbackFunction,
   type FunctionId,
   oauthScope,
   type RouteDeclaration,
   routeKey,
+  SERVICE_SCOPES,
 } from '#platform/declaration.ts';
 import { compiledRoutes } from '#platform/route-paths.ts';
 import type { DevAuthority } from './dev-auth.ts';
 import { FunctionTimeoutError } from './lambda-runtime.ts';
+
+/** The authorizer context of requests when the gateway runs without --auth. */
+const LOCAL_CALLER: { claims: Record<string, unknown>; scopes: string[] } = {
+  claims: { sub: 'local-developer' },
+  scopes: SERVICE_SCOPES.map((scope) => oauthScope(scope)),
+};
 
 /** API Gateway's own payload limit (bytes). */
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
@@ -74,7 +82,7 @@ export function toApiGatewayEvent(
   body: Buffer,
   url: URL,
   match: ReturnType<typeof matchRoute>,
-  authorizer?: { claims: Record<string, unknown>; scopes: string[] },
+  authorizer: { claims: Record<string, unknown>; scopes: string[] },
 ): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
@@ -111,9 +119,7 @@ export function toApiGatewayEvent(
       stage: '$default',
       time: now.toUTCString(),
       timeEpoch: now.getTime(),
-      ...(authorizer
-        ? { authorizer: { jwt: { claims: authorizer.claims, scopes: authorizer.scopes } } }
-        : {}),
+      authorizer: { jwt: { claims: authorizer.claims, scopes: authorizer.scopes } },
     },
     ...(body.length ? { body: isText ? body.toString('utf8') : body.toString('base64') } : {}),
     isBase64Encoded: body.length > 0 && !isText,
@@ -147,16 +153,26 @@ export async function startGateway(
       if (body === 'too-large')
         return problem(res, 413, 'Payload too large', `bodies over ${MAX_PAYLOAD_BYTES} bytes are refused`);
       const match = matchRoute(req.method ?? 'GET', url.pathname);
-      let authorizer: { claims: Record<string, unknown>; scopes: string[] } | undefined;
-      if (options.auth && match) {
+      // Without --auth every request acts as a local service caller holding every service scope.
+      let authorizer = LOCAL_CALLER;
+      if (options.auth) {
         const header = req.headers.authorization ?? '';
         const token = /^Bearer (.+)$/i.exec(header)?.[1];
         const verified = token ? options.auth.verify(token) : undefined;
         if (!verified)
           return problem(res, 401, 'Unauthorized', 'send a valid bearer token (npm start --auth prints one)');
-        const needed = oauthScope(match.route.scope);
-        if (!verified.scopes.includes(needed))
-          return problem(res, 403, 'Forbidden', `this route requires the scope ${needed}`);
+        // As API Gateway's JWT authorizer: any one of the route's accepted scopes lets the token in
+        // (unmatched paths reach $default, which accepts any service scope).
+        const accepted = (match ? acceptedScopes(match.route) : [...SERVICE_SCOPES]).map((s) =>
+          oauthScope(s),
+        );
+        if (!accepted.some((scope) => verified.scopes.includes(scope)))
+          return problem(
+            res,
+            403,
+            'Forbidden',
+            `this route requires one of the scopes ${accepted.join(', ')}`,
+          );
         authorizer = verified;
       }
       const event = toApiGatewayEvent(req, body, url, match, authorizer);

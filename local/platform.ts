@@ -8,7 +8,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { buckets, s3Triggers } from '#platform/declaration.ts';
+import { buckets, oauthScope, s3Triggers } from '#platform/declaration.ts';
 import { DevAuthority } from './dev-auth.ts';
 import { startDynamoDb, type RunningDynamoDb } from './emulators/dynamodb.ts';
 import { startS3, type RunningS3 } from './emulators/s3.ts';
@@ -200,7 +200,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
       runtime,
       bus,
       auth,
-      token: auth?.issue('local-developer', ['marquee/read', 'marquee/write', 'marquee/admin']),
+      // The admin scope includes write and read.
+      token: auth?.issue('local-developer', [oauthScope('admin')]),
       settle: async () => {
         while (pendingTriggers.size > 0) await Promise.allSettled([...pendingTriggers]);
         await bus.drain();

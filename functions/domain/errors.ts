@@ -3,7 +3,7 @@
  * to a status code, so domain code stays transport-free.
  */
 export interface FieldProblem {
-  /** JSON-pointer-like path of the offending field, e.g. `events/3/type` or `query.k`. */
+  /** Path of the offending field as the client wrote it: `events[3].type`, `query.k`, `path.itemId`. */
   field: string;
   message: string;
 }
@@ -48,11 +48,19 @@ export class PayloadTooLargeError extends DomainError {
 
 export class UnauthorizedError extends DomainError {}
 
-export class ForbiddenError extends DomainError {
-  constructor(readonly requiredScope: string) {
-    super(`this route requires the scope '${requiredScope}'`);
+/** The caller is known but its token does not allow this request. */
+export class ForbiddenError extends DomainError {}
+
+/**
+ * A dependency (database, object store, model, media service) failed or is busy; never the
+ * client's fault. The message reaches the client (503), so it says what failed and what was not
+ * done, never internals; `retryAfterSec` is how long a caller should wait before trying again.
+ */
+export class DependencyError extends DomainError {
+  readonly retryAfterSec: number;
+
+  constructor(message: string, options?: { cause?: unknown; retryAfterSec?: number }) {
+    super(message, options);
+    this.retryAfterSec = options?.retryAfterSec ?? 5;
   }
 }
-
-/** A dependency (database, object store, model) failed; never the client's fault. */
-export class DependencyError extends DomainError {}

@@ -8,9 +8,17 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import type { z } from 'zod';
 import type { RouteContract } from '#contracts/types.ts';
 import { type FieldProblem, PayloadTooLargeError, ValidationError } from '#domain/errors.ts';
-import { type FunctionId, type RouteDeclaration, routeKey, routes } from '#platform/declaration.ts';
+import { getStringFromEnv } from '#platform/config.ts';
+import {
+  DEFAULT_SCOPE_PREFIX,
+  type FunctionId,
+  type RouteDeclaration,
+  routeKey,
+  routes,
+} from '#platform/declaration.ts';
 import { compiledRoutes } from '#platform/route-paths.ts';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { authorizeOwner, authorizeRoute, type Caller, callerOf } from './caller.ts';
 import { logger, metrics, withObservability } from './observability.ts';
 import {
   MethodNotAllowedError,
@@ -29,8 +37,8 @@ export interface HttpRequest<C extends RouteContract> {
   query: Infer<C['query']>;
   body: Infer<C['body']>;
   requestId: string;
-  /** Scopes granted to the caller (from the JWT authorizer, or the local gateway). */
-  scopes: string[];
+  /** Who calls, with the scopes the token grants (already checked against the route). */
+  caller: Caller;
   context: Context;
 }
 
@@ -104,6 +112,9 @@ function readJsonBody(event: APIGatewayProxyEventV2): unknown {
   }
 }
 
+/** The prefix of the OAuth scopes the stage's tokens carry (`marquee/read`); the stacks set it. */
+const scopePrefix = getStringFromEnv({ key: 'JWT_SCOPE_PREFIX', defaultValue: DEFAULT_SCOPE_PREFIX });
+
 /** The function's declared routes by route key (API Gateway sends the matched key with each event). */
 const routesByKey = (fn: FunctionId): Map<string, RouteDeclaration> =>
   new Map(routes.filter((r) => r.function === fn).map((r) => [routeKey(r), r]));
@@ -151,6 +162,8 @@ export function httpHandler<M extends Record<string, RouteContract>>(
     const requestId = event.requestContext?.requestId ?? context.awsRequestId;
     try {
       const route = findRoute(declaredRoutes, event);
+      const caller = callerOf(event, scopePrefix);
+      authorizeRoute(route, caller, scopePrefix);
       const contract = contracts[route.operation];
       const adapter = adapters[route.operation] as RouteAdapter<RouteContract> | undefined;
       if (!contract || !adapter)
@@ -159,13 +172,13 @@ export function httpHandler<M extends Record<string, RouteContract>>(
       const params = parseWith(contract.params, event.pathParameters ?? {}, 'path');
       const query = parseWith(contract.query, event.queryStringParameters ?? {}, 'query');
       const body = contract.body ? parseWith(contract.body, readJsonBody(event), 'body') : undefined;
-      const claims = (event.requestContext as { authorizer?: { jwt?: { scopes?: string[] } } }).authorizer;
+      authorizeOwner(route, caller, { params, body });
       const result = await adapter({
         params,
         query,
         body,
         requestId,
-        scopes: claims?.jwt?.scopes ?? [],
+        caller,
         context,
       } as HttpRequest<RouteContract>);
       metrics.addMetric('Requests', MetricUnit.Count, 1);
@@ -173,7 +186,9 @@ export function httpHandler<M extends Record<string, RouteContract>>(
     } catch (error) {
       const { problem, headers } = toProblem(error, requestId);
       metrics.addMetric(problem.status >= 500 ? 'ServerErrors' : 'ClientErrors', MetricUnit.Count, 1);
-      if (problem.status >= 500)
+      if (problem.status === 503)
+        logger.warn('a dependency failed', { error: error as Error, routeKey: event.routeKey });
+      else if (problem.status >= 500)
         logger.error('request failed', { error: error as Error, routeKey: event.routeKey });
       return toResponse({ status: problem.status, body: problem, headers }, 'application/problem+json');
     }

@@ -6,6 +6,7 @@ import { PROFILE_MODEL_NAME_LIST, ProfileRegistry } from '#domain/profiles/regis
 import { DynamoProfileStore } from '#adapters/profiles/dynamo-profile-store.ts';
 import { DynamoProfileSubjects } from '#adapters/profiles/dynamo-profile-subjects.ts';
 import { profilesContracts } from '#contracts/profiles.ts';
+import { summaryWithoutRiskScores, withoutRiskScores } from '#domain/profiles/risk-visibility.ts';
 import { ProfileService } from '#domain/profiles/service.ts';
 import { httpHandler } from '#edge/http.ts';
 import { bucketNameFromEnv, getNumberFromEnv, tableNameFromEnv } from '#platform/config.ts';
@@ -36,11 +37,15 @@ const profiles = new ProfileService(
 );
 
 export const handler = httpHandler('profiles', profilesContracts, {
-  getProfile: async ({ params }) => ({ status: 200, body: await profiles.getProfile(params.userId) }),
+  getProfile: async ({ params, caller }) => {
+    const profile = await profiles.getProfile(params.userId);
+    return { status: 200, body: caller.can('admin') ? profile : withoutRiskScores(profile) };
+  },
   listSegments: async () => ({ status: 200, body: await profiles.listSegments() }),
-  listSegmentUsers: async ({ params, query }) => ({
-    status: 200,
-    body: await profiles.listSegmentUsers(params.segmentId, query),
-  }),
+  listSegmentUsers: async ({ params, query, caller }) => {
+    const page = await profiles.listSegmentUsers(params.segmentId, query);
+    const users = caller.can('admin') ? page.users : page.users.map(summaryWithoutRiskScores);
+    return { status: 200, body: { ...page, users } };
+  },
   listAnomalies: async ({ query }) => ({ status: 200, body: await profiles.listAnomalies(query) }),
 });

@@ -4,8 +4,26 @@
  * read this file; no table, bucket or route is named anywhere else.
  */
 
-export type Scope = 'read' | 'write' | 'admin';
+/**
+ * Scopes a token can carry. Service scopes (for back ends) nest: admin includes write, which
+ * includes read. `self` is an end user's scope: it reaches only routes that declare `endUser`, and
+ * on those only the token subject's own data (see EndUserAccess).
+ */
+export type Scope = 'self' | 'read' | 'write' | 'admin';
+export type ServiceScope = Exclude<Scope, 'self'>;
 export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE';
+
+/** Service scopes from weakest to strongest: each includes the ones before it. */
+export const SERVICE_SCOPES: readonly ServiceScope[] = ['read', 'write', 'admin'];
+
+/**
+ * What an end-user (`self`) token may do on a route. Absent on a route: end users are refused.
+ * `owner` says where the user id sits in the request, and must equal the token's subject;
+ * without `owner` the route serves data that belongs to no user (catalog, trending).
+ */
+export interface EndUserAccess {
+  owner?: { path: string } | { bodyList: string; field: string };
+}
 
 export interface KeyAttribute {
   name: string;
@@ -63,7 +81,10 @@ export interface RouteDeclaration {
   /** API Gateway path syntax: `/items/{itemId}`. */
   path: string;
   function: FunctionId;
-  scope: Scope;
+  /** The weakest service scope that reaches the route (stronger ones do too). */
+  scope: ServiceScope;
+  /** Whether, and on whose data, an end-user token reaches the route. */
+  endUser?: EndUserAccess;
   /** Operation id: names the contract (functions/contracts) and the handler's adapter. */
   operation: string;
   summary: string;
@@ -72,7 +93,7 @@ export interface RouteDeclaration {
 export interface S3TriggerDeclaration {
   bucket: BucketId;
   function: FunctionId;
-  /** Object key suffixes that fire the trigger, matched case-insensitively by the handler. */
+  /** The S3 event types that fire the trigger (every object created in the bucket). */
   events: ['s3:ObjectCreated:*'];
 }
 
@@ -265,6 +286,7 @@ export const routes: RouteDeclaration[] = [
     method: 'GET',
     path: '/health',
     operation: 'getHealth',
+    endUser: {},
     function: 'catalog',
     scope: 'read',
     summary: 'Liveness and dependencies',
@@ -273,6 +295,7 @@ export const routes: RouteDeclaration[] = [
     method: 'GET',
     path: '/openapi.json',
     operation: 'getOpenApi',
+    endUser: {},
     function: 'openapi',
     scope: 'read',
     summary: 'This API as OpenAPI 3.1',
@@ -289,6 +312,7 @@ export const routes: RouteDeclaration[] = [
     method: 'GET',
     path: '/items/{itemId}',
     operation: 'getItem',
+    endUser: {},
     function: 'catalog',
     scope: 'read',
     summary: 'Read an item',
@@ -305,6 +329,7 @@ export const routes: RouteDeclaration[] = [
     method: 'PUT',
     path: '/users/{userId}',
     operation: 'putUser',
+    endUser: { owner: { path: 'userId' } },
     function: 'catalog',
     scope: 'write',
     summary: "Set a user's attributes",
@@ -313,6 +338,7 @@ export const routes: RouteDeclaration[] = [
     method: 'GET',
     path: '/users/{userId}',
     operation: 'getUser',
+    endUser: { owner: { path: 'userId' } },
     function: 'catalog',
     scope: 'read',
     summary: "Read a user's attributes",
@@ -329,6 +355,7 @@ export const routes: RouteDeclaration[] = [
     method: 'POST',
     path: '/events',
     operation: 'postEvents',
+    endUser: { owner: { bodyList: 'events', field: 'userId' } },
     function: 'catalog',
     scope: 'write',
     summary: 'Record up to 100 events',
@@ -337,6 +364,7 @@ export const routes: RouteDeclaration[] = [
     method: 'GET',
     path: '/users/{userId}/events',
     operation: 'listUserEvents',
+    endUser: { owner: { path: 'userId' } },
     function: 'catalog',
     scope: 'read',
     summary: "A user's events, newest first",
@@ -345,6 +373,7 @@ export const routes: RouteDeclaration[] = [
     method: 'GET',
     path: '/users/{userId}/recommendations',
     operation: 'getRecommendations',
+    endUser: { owner: { path: 'userId' } },
     function: 'recommendations',
     scope: 'read',
     summary: 'Top-k items for a user',
@@ -353,6 +382,7 @@ export const routes: RouteDeclaration[] = [
     method: 'POST',
     path: '/users/{userId}/rank',
     operation: 'rankItems',
+    endUser: { owner: { path: 'userId' } },
     function: 'recommendations',
     scope: 'read',
     summary: 'Personalised ranking of given items',
@@ -361,6 +391,7 @@ export const routes: RouteDeclaration[] = [
     method: 'GET',
     path: '/items/{itemId}/similar',
     operation: 'getSimilarItems',
+    endUser: {},
     function: 'recommendations',
     scope: 'read',
     summary: 'Items like this one',
@@ -369,6 +400,7 @@ export const routes: RouteDeclaration[] = [
     method: 'GET',
     path: '/trending',
     operation: 'getTrending',
+    endUser: {},
     function: 'recommendations',
     scope: 'read',
     summary: 'Rising items',
@@ -393,6 +425,7 @@ export const routes: RouteDeclaration[] = [
     method: 'GET',
     path: '/users/{userId}/profile',
     operation: 'getProfile',
+    endUser: { owner: { path: 'userId' } },
     function: 'profiles',
     scope: 'read',
     summary: "A user's audience profile",
@@ -491,6 +524,27 @@ export const fallbackFunction: FunctionId = 'catalog';
 /** The scope prefix of the local gateway and the default of the stacks' `jwtScopePrefix`. */
 export const DEFAULT_SCOPE_PREFIX = 'marquee';
 
-/** The OAuth scope a route of the given declared scope requires, e.g. `marquee/read`. */
+/** The OAuth scope string of a scope, e.g. `marquee/read`. */
 export const oauthScope = (scope: Scope, prefix: string = DEFAULT_SCOPE_PREFIX): string =>
   `${prefix}/${scope}`;
+
+/** Whether a token's scopes include `needed` (directly, or through a stronger service scope). */
+export const grants = (held: readonly Scope[], needed: ServiceScope): boolean =>
+  held.some((scope) => scope !== 'self' && SERVICE_SCOPES.indexOf(scope) >= SERVICE_SCOPES.indexOf(needed));
+
+/**
+ * Every scope that lets a token through to `route`: its service scope, the stronger ones, and
+ * `self` when end users may call it. API Gateway's JWT authorizer admits a token holding any one
+ * of a route's scopes, and so does the local gateway; the edge then limits `self` to its owner.
+ */
+export const acceptedScopes = (route: Pick<RouteDeclaration, 'scope' | 'endUser'>): Scope[] => [
+  ...SERVICE_SCOPES.slice(SERVICE_SCOPES.indexOf(route.scope)),
+  ...(route.endUser ? (['self'] as const) : []),
+];
+
+/** The declared scopes a token holds, from its OAuth scope strings (`marquee/read` -> `read`). */
+export const scopesFromOAuth = (oauth: readonly string[], prefix: string = DEFAULT_SCOPE_PREFIX): Scope[] =>
+  oauth.flatMap((entry) => {
+    const scope = entry.startsWith(`${prefix}/`) ? entry.slice(prefix.length + 1) : undefined;
+    return scope === 'self' || SERVICE_SCOPES.includes(scope as ServiceScope) ? [scope as Scope] : [];
+  });

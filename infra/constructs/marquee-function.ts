@@ -60,8 +60,12 @@ export const OBJECT_WRITE_ACTIONS = ['s3:PutObject'];
  * (index.mjs:1:column) instead, resolved offline with the index.mjs.map of the deployed asset.
  */
 export function nodeOptionsOf(declaration: FunctionDeclaration): string | undefined {
-  return routes.some((route) => route.function === declaration.id) ? undefined : '--enable-source-maps';
+  return servesHttp(declaration) ? undefined : '--enable-source-maps';
 }
+
+/** Whether any declared route invokes the function. */
+const servesHttp = (declaration: FunctionDeclaration): boolean =>
+  routes.some((route) => route.function === declaration.id);
 
 export interface MarqueeFunctionProps {
   declaration: FunctionDeclaration;
@@ -114,6 +118,7 @@ export class MarqueeFunction extends NodejsFunction {
         POWERTOOLS_SERVICE_NAME: `marquee-${declaration.id}`,
         ...(nodeOptionsOf(declaration) === undefined ? {} : { NODE_OPTIONS: nodeOptionsOf(declaration) }),
         ...(declaration.usesModels ? { MODELS_DIR: MODELS_DIR_IN_LAMBDA } : {}),
+        ...(servesHttp(declaration) ? { JWT_SCOPE_PREFIX: settings.jwtScopePrefix } : {}),
       },
       bundling: {
         forceDockerBundling: false,

@@ -13,7 +13,15 @@ import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { fallbackFunction, type FunctionId, oauthScope, routeKey, routes } from '#platform/declaration.ts';
+import {
+  acceptedScopes,
+  fallbackFunction,
+  type FunctionId,
+  oauthScope,
+  routeKey,
+  routes,
+  SERVICE_SCOPES,
+} from '#platform/declaration.ts';
 import { pascalCase } from '../constructs/declared-table.ts';
 import { createDeclaredFunctions, functionFor, type MarqueeFunctions } from '../declared-functions.ts';
 import type { DeclaredResources } from '../declared-resources.ts';
@@ -103,7 +111,8 @@ export class ApiStack extends Stack {
         methods: [HttpMethod[route.method]],
         integration: integrationFor(route.function),
         authorizer,
-        authorizationScopes: [oauthScope(route.scope, settings.jwtScopePrefix)],
+        // A token with any one of these gets through; the function's edge limits `self` to its owner.
+        authorizationScopes: acceptedScopes(route).map((scope) => oauthScope(scope, settings.jwtScopePrefix)),
       });
       if (!httpRoute) throw new Error(`No route created for ${routeKey(route)}`);
     }
@@ -114,7 +123,7 @@ export class ApiStack extends Stack {
       routeKey: HttpRouteKey.DEFAULT,
       integration: integrationFor(fallbackFunction),
       authorizer,
-      authorizationScopes: [oauthScope('read', settings.jwtScopePrefix)],
+      authorizationScopes: SERVICE_SCOPES.map((scope) => oauthScope(scope, settings.jwtScopePrefix)),
     });
     new CfnOutput(this, 'ApiUrl', {
       value: this.httpApi.apiEndpoint,

@@ -193,7 +193,13 @@ describe('api', () => {
       const properties = synthesized.find((candidate) => candidate.RouteKey === routeKey(route))!;
       expect(properties.AuthorizationType).toBe('JWT');
       expect(properties.AuthorizerId).toEqual({ Ref: authorizerId });
-      expect(properties.AuthorizationScopes).toEqual([`marquee/${route.scope}`]);
+      // Service scopes nest (admin > write > read); end users get in with `self` where declared.
+      const nested = { read: ['read', 'write', 'admin'], write: ['write', 'admin'], admin: ['admin'] }[
+        route.scope
+      ];
+      expect(properties.AuthorizationScopes).toEqual(
+        [...nested, ...(route.endUser ? ['self'] : [])].map((scope) => `marquee/${scope}`),
+      );
       const integrationId = properties.Target['Fn::Join'][1][1].Ref;
       const uri = JSON.stringify(template.toJSON().Resources[integrationId].Properties.IntegrationUri);
       expect(uri).toContain(logicalIdOf(marquee.functions[route.function]!));
@@ -292,6 +298,7 @@ describe('functions', () => {
       );
       const expectedSpecial = [
         ...('usesModels' in declaration ? ['MODELS_DIR'] : []),
+        ...(routes.some((route) => route.function === id) ? ['JWT_SCOPE_PREFIX'] : []),
         ...('usesMediaConvert' in declaration ? ['MEDIACONVERT_QUEUE_ARN', 'MEDIACONVERT_ROLE_ARN'] : []),
         ...(id === 'retrain'
           ? [

@@ -18,7 +18,8 @@ describe('audience profile routes on the local platform', () => {
 
   beforeAll(async () => {
     // Prepare: a small generated audience written through the catalog adapters, then one retrain.
-    platform = await startTestPlatform({ env: { PROFILE_MODEL_REFRESH_MS: '0' } });
+    // With auth on, as in AWS: platform.api sends an admin token; tests issue narrower ones.
+    platform = await startTestPlatform({ auth: true, env: { PROFILE_MODEL_REFRESH_MS: '0' } });
     data = generateDemoData({ seed: 5, items: 200, users: 160, days: 35, now: NOW, botShare: 0.025 });
     await writeDataset(platform.names, data);
   });
@@ -67,6 +68,33 @@ describe('audience profile routes on the local platform', () => {
     expect(profile.churn.probability).toBeGreaterThanOrEqual(0);
     expect(profile.churn.horizonDays).toBe(14);
     expect(profile.modelVersions).toEqual(retrain.live);
+  });
+
+  it('withholds anomaly and churn answers from callers without the admin scope', async () => {
+    const user = data.users[3].userId;
+    const segment = (await platform.api('GET', `/users/${user}/profile`)).body.segment.segmentId;
+    const asReader = { authorization: `Bearer ${platform.auth!.issue('dashboard', ['marquee/read'])}` };
+    const asUser = { authorization: `Bearer ${platform.auth!.issue(user, ['marquee/self'])}` };
+
+    const admin = await platform.api('GET', `/users/${user}/profile`);
+    const reader = await platform.api('GET', `/users/${user}/profile`, undefined, asReader);
+    const own = await platform.api('GET', `/users/${user}/profile`, undefined, asUser);
+    const members = await platform.api('GET', `/segments/${segment}/users?limit=5`, undefined, asReader);
+
+    expect(admin.body.anomaly.score).toBeGreaterThan(0);
+    expect(admin.body.churn.probability).toBeGreaterThanOrEqual(0);
+    for (const view of [reader, own]) {
+      expect(view.status).toBe(200);
+      expect(view.body).toMatchObject({ userId: user, anomaly: null, churn: null });
+      expect(view.body.segment.segmentId).toBe(segment);
+    }
+    expect(members.status).toBe(200);
+    expect(members.body.users.length).toBeGreaterThan(0);
+    for (const member of members.body.users) {
+      expect(member).not.toHaveProperty('anomalyScore');
+      expect(member).not.toHaveProperty('flagged');
+      expect(member).not.toHaveProperty('churnProbability');
+    }
   });
 
   it('reads a user row and a stored summary in one batch, and neither for a stranger', async () => {
