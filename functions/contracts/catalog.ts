@@ -67,7 +67,6 @@ export const Event = z.object({
 });
 
 export const catalogContracts = {
-  getHealth: { response: z.object({ status: z.literal('ok'), time: z.string() }) },
   putItem: { params: z.object({ itemId: Id }), body: ItemInput, response: Item },
   getItem: { params: z.object({ itemId: Id }), response: Item },
   putItems: {

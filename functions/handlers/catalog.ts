@@ -17,7 +17,6 @@ const catalog = new CatalogService(
 );
 
 export const handler = httpHandler('catalog', catalogContracts, {
-  getHealth: async () => ({ status: 200, body: { status: 'ok', time: new Date().toISOString() } }),
   putItem: async ({ params, body }) => ({ status: 200, body: await catalog.putItem(params.itemId, body) }),
   getItem: async ({ params }) => ({ status: 200, body: await catalog.getItem(params.itemId) }),
   putItems: async ({ body }) => ({ status: 200, body: { stored: await catalog.putItems(body.items) } }),

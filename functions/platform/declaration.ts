@@ -199,10 +199,19 @@ export const buckets = {
 export type BucketId = keyof typeof buckets;
 
 export const functions = {
+  health: {
+    id: 'health',
+    entry: 'functions/handlers/health.ts',
+    description: 'Health of storage, object store and models',
+    memoryMb: 256,
+    timeoutSec: 5,
+    tables: { items: 'read', models: 'read' },
+    buckets: { models: 'read' },
+  },
   catalog: {
     id: 'catalog',
     entry: 'functions/handlers/catalog.ts',
-    description: 'Health, items, users, events and erasure',
+    description: 'Items, users, events and erasure',
     memoryMb: 512,
     timeoutSec: 10,
     tables: { items: 'readWrite', users: 'readWrite', events: 'readWrite', profiles: 'readWrite' },
@@ -287,9 +296,9 @@ export const routes: RouteDeclaration[] = [
     path: '/health',
     operation: 'getHealth',
     endUser: {},
-    function: 'catalog',
+    function: 'health',
     scope: 'read',
-    summary: 'Liveness and dependencies',
+    summary: 'Health of each component; 503 while the API cannot serve',
   },
   {
     method: 'GET',

@@ -6,8 +6,8 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { dependencyFailures } from '#adapters/aws/dependency-failures.ts';
 
 // The object commands callers send, re-exported so that a caller importing this module lazily
-// (`await import`) makes esbuild keep these three, not every command of the SDK's namespace.
-export { GetObjectCommand, NoSuchKey, PutObjectCommand } from '@aws-sdk/client-s3';
+// (`await import`) makes esbuild keep these, not every command of the SDK's namespace.
+export { GetObjectCommand, HeadObjectCommand, NoSuchKey, PutObjectCommand } from '@aws-sdk/client-s3';
 
 let client: S3Client | undefined;
 
