@@ -250,7 +250,7 @@ async function coldStartSection(): Promise<BenchSection> {
     // The measured user has a history, so the first response runs the personal path (the heavier one).
     const { DynamoEventStore } = await import('#adapters/dynamodb/catalog-stores.ts');
     const benchUser = data.interactions[0].userId;
-    await new DynamoEventStore(platform.names.EVENTS_TABLE).putAll(
+    await new DynamoEventStore(platform.names.EVENTS_TABLE).load(
       data.interactions
         .filter((x) => x.userId === benchUser)
         .map((x, n) => ({
@@ -440,7 +440,7 @@ async function gatewaySection(): Promise<BenchSection> {
     const items = new DynamoItemStore(platform.names.ITEMS_TABLE);
     for (const batch of chunks(data.items, 100)) await items.putAll(batch);
     const events = new DynamoEventStore(platform.names.EVENTS_TABLE);
-    for (const batch of chunks(data.events, 2000)) await events.putAll(batch);
+    await events.load(data.events);
     await platform.runtime.invoke('retrain', {
       source: 'aws.events',
       'detail-type': 'Scheduled Event',

@@ -4,7 +4,7 @@ import {
   BatchWriteCommand,
   type BatchWriteCommandInput,
   paginatedBatchGet,
-  ScanCommand,
+  paginateScan,
   type ScanCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { DependencyError } from '#domain/errors.ts';
@@ -16,24 +16,56 @@ type KeysAndAttributes = NonNullable<BatchGetCommandInput['RequestItems']>[strin
 /** BatchGetItem takes at most this many keys a request. */
 const MAX_GET_KEYS = 100;
 
-const MAX_ROUNDS = 8;
+/** The longest pause between two retries of unprocessed writes, ms. */
+const MAX_PAUSE_MS = 5_000;
 
-/** Writes every request, retrying throttled leftovers with backoff; throws if some never land. */
-export async function batchWrite(table: string, requests: WriteRequest[]): Promise<void> {
+export interface BatchWriteOptions {
+  /**
+   * How long unprocessed writes are retried before giving up, ms. Bulk loads (seeding, import,
+   * retrain) wait long; the default suits a busy machine's DynamoDB Local and AWS throttling alike.
+   */
+  patienceMs?: number;
+  /** Called with the number of writes each chunk landed (progress of a bulk load). */
+  onWritten?: (count: number) => void;
+}
+
+/**
+ * Writes every request in chunks of 25, retrying what DynamoDB leaves unprocessed with exponential
+ * backoff and full jitter (so many writers do not retry in step); throws DependencyError naming how
+ * many writes never landed once `patienceMs` has passed. Not atomic: use a transaction for that.
+ */
+export async function batchWrite(
+  table: string,
+  requests: WriteRequest[],
+  options: BatchWriteOptions = {},
+): Promise<void> {
+  const deadline = Date.now() + (options.patienceMs ?? 60_000);
+  let failed = 0;
   await Promise.all(
     chunks(requests, 25).map(async (chunk) => {
       let pending: WriteRequest[] = chunk;
       for (let round = 0; pending.length > 0; round++) {
-        if (round === MAX_ROUNDS)
-          throw new DependencyError(`${pending.length} writes to ${table} were never processed`);
-        if (round > 0) await new Promise((r) => setTimeout(r, 2 ** round * 20));
+        if (round > 0) {
+          if (Date.now() >= deadline) {
+            failed += pending.length;
+            return;
+          }
+          const ceiling = Math.min(MAX_PAUSE_MS, 50 * 2 ** round);
+          await new Promise((r) => setTimeout(r, Math.random() * ceiling));
+        }
         const result = await documentClient().send(
           new BatchWriteCommand({ RequestItems: { [table]: pending } }),
         );
-        pending = (result.UnprocessedItems?.[table] ?? []) as WriteRequest[];
+        const left = (result.UnprocessedItems?.[table] ?? []) as WriteRequest[];
+        options.onWritten?.(pending.length - left.length);
+        pending = left;
       }
     }),
   );
+  if (failed > 0)
+    throw new DependencyError(
+      `${failed} of ${requests.length} writes to ${table} were not processed in time`,
+    );
 }
 
 /**
@@ -76,15 +108,9 @@ export async function* scanTable<T>(
   table: string,
   options: Pick<
     ScanCommandInput,
-    'ProjectionExpression' | 'FilterExpression' | 'ExpressionAttributeValues'
+    'ProjectionExpression' | 'FilterExpression' | 'ExpressionAttributeValues' | 'Limit'
   > = {},
 ): AsyncIterable<T[]> {
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient().send(
-      new ScanCommand({ TableName: table, ...options, ExclusiveStartKey: startKey }),
-    );
-    startKey = page.LastEvaluatedKey;
+  for await (const page of paginateScan({ client: documentClient() }, { TableName: table, ...options }))
     if (page.Items?.length) yield page.Items as T[];
-  } while (startKey);
 }

@@ -3,12 +3,19 @@ import {
   DeleteCommand,
   GetCommand,
   PutCommand,
+  paginateQuery,
+  type QueryCommandInput,
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { EventStore, ItemStore, Page, UserStore } from '#domain/catalog/ports.ts';
-import type { InteractionEvent, Item, UserAttributes } from '#domain/catalog/types.ts';
+import {
+  type InteractionEvent,
+  ITEM_CONTENT_FIELDS,
+  type Item,
+  type UserAttributes,
+} from '#domain/catalog/types.ts';
 import { batchGet, batchWrite, scanTable } from './batch.ts';
 import { decodeCursor, documentClient, encodeCursor } from './client.ts';
 
@@ -24,16 +31,7 @@ function itemUpdate(table: string, item: Item) {
     playable === undefined ? '#playable = if_not_exists(#playable, :playable)' : '#playable = :playable',
   );
   const removes: string[] = [];
-  for (const key of [
-    'title',
-    'description',
-    'genres',
-    'tags',
-    'releaseDate',
-    'durationSec',
-    'attributes',
-    'updatedAt',
-  ] as const) {
+  for (const key of [...ITEM_CONTENT_FIELDS, 'updatedAt'] as const) {
     names[`#${key}`] = key;
     const value = (rest as Record<string, unknown>)[key];
     if (value === undefined) removes.push(`#${key}`);
@@ -148,9 +146,21 @@ export class DynamoEventStore implements EventStore {
   ) {}
 
   async putAll(events: InteractionEvent[]): Promise<void> {
+    // One transaction: every event lands or none does, so a failed request can simply be retried.
+    await documentClient().send(
+      new TransactWriteCommand({
+        TransactItems: events.map((event) => ({
+          Put: { TableName: this.table, Item: toRow(event, this.retentionDays) },
+        })),
+      }),
+    );
+  }
+
+  async load(events: InteractionEvent[], onWritten?: (count: number) => void): Promise<void> {
     await batchWrite(
       this.table,
       events.map((event) => ({ PutRequest: { Item: toRow(event, this.retentionDays) } })),
+      { patienceMs: 300_000, onWritten },
     );
   }
 
@@ -213,22 +223,18 @@ export class DynamoEventStore implements EventStore {
   /** A user's rows in the base table (eventId order), a page at a time until the partition ends. */
   private async *partitionPages<Row = Record<string, unknown>>(
     userId: string,
-    options: { Limit?: number; ProjectionExpression?: string },
+    options: Pick<QueryCommandInput, 'Limit' | 'ProjectionExpression'>,
   ): AsyncIterable<Row[]> {
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await documentClient().send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'userId = :u',
-          ExpressionAttributeValues: { ':u': userId },
-          ...options,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      startKey = page.LastEvaluatedKey;
-      yield (page.Items ?? []) as Row[];
-    } while (startKey);
+    const pages = paginateQuery(
+      { client: documentClient() },
+      {
+        TableName: this.table,
+        KeyConditionExpression: 'userId = :u',
+        ExpressionAttributeValues: { ':u': userId },
+        ...options,
+      },
+    );
+    for await (const page of pages) yield (page.Items ?? []) as Row[];
   }
 
   async *scan(): AsyncIterable<InteractionEvent[]> {

@@ -30,6 +30,7 @@ export function normalizeEvents(
   newId: () => string = randomUUID,
 ): InteractionEvent[] {
   const problems: FieldProblem[] = [];
+  const seen = new Map<string, number>();
   const events = inputs.map((input, index) => {
     const timestamp =
       input.timestamp === undefined
@@ -48,6 +49,14 @@ export function normalizeEvents(
         field: `events[${index}].value`,
         message: 'a rate event needs a value between 0 and 10',
       });
+    }
+    if (input.eventId !== undefined) {
+      // One batch cannot store the same event twice (it is one transaction).
+      const key = `${input.userId}\u0000${input.eventId}`;
+      const first = seen.get(key);
+      if (first !== undefined)
+        problems.push({ field: `events[${index}].eventId`, message: `repeats events[${first}].eventId` });
+      else seen.set(key, index);
     }
     const event: InteractionEvent = {
       eventId: input.eventId ?? newId(),

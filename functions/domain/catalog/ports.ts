@@ -26,8 +26,16 @@ export interface UserStore {
 }
 
 export interface EventStore {
-  /** Stores a validated batch; an event with an existing (userId, eventId) overwrites, never duplicates. */
+  /**
+   * Stores a validated batch of at most 100 events, all or nothing; an event with an existing
+   * (userId, eventId) overwrites, never duplicates.
+   */
   putAll(events: InteractionEvent[]): Promise<void>;
+  /**
+   * Stores any number of events (seeding, imports), retrying throttled writes patiently; not
+   * atomic, but idempotent by (userId, eventId), so a failed load can be run again.
+   */
+  load(events: InteractionEvent[], onWritten?: (count: number) => void): Promise<void>;
   /** A user's events, newest first. */
   listByUser(userId: string, options: { limit: number; cursor?: string }): Promise<Page<InteractionEvent>>;
   /** A user's newest `max` events (all of them when there are fewer), newest first. */

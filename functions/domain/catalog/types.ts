@@ -30,6 +30,26 @@ export interface Item {
   updatedAt?: string;
 }
 
+/** What describes an item; an update replaces all of them (those absent are removed). */
+export const ITEM_CONTENT_FIELDS = [
+  'title',
+  'description',
+  'genres',
+  'tags',
+  'releaseDate',
+  'durationSec',
+  'attributes',
+] as const satisfies readonly (keyof Item)[];
+
+/** Does not compile when Item gains a field that is neither content nor managed by the platform. */
+type Unlisted<T extends never> = T;
+export type UnlistedItemField = Unlisted<
+  Exclude<
+    keyof Item,
+    (typeof ITEM_CONTENT_FIELDS)[number] | 'itemId' | 'playable' | 'createdAt' | 'updatedAt'
+  >
+>;
+
 export interface UserAttributes {
   userId: string;
   age?: number;

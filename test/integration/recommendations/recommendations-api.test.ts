@@ -45,7 +45,7 @@ describe('recommendation routes on the local platform', () => {
     const items = new DynamoItemStore(platform.names.ITEMS_TABLE);
     for (const batch of chunks(data.items, 100)) await items.putAll(batch);
     const events = new DynamoEventStore(platform.names.EVENTS_TABLE);
-    for (const batch of chunks(data.events, 2000)) await events.putAll(batch);
+    await events.load(data.events);
     records = new DynamoModelRecords(platform.names.MODELS_TABLE);
     artifacts = new S3Artifacts(platform.names.MODELS_BUCKET);
   });
