@@ -5,7 +5,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type middy from '@middy/core';
 
 export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'marquee' });
@@ -14,21 +13,27 @@ export const metrics = new Metrics({
   serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'marquee',
 });
 
+/**
+ * Publishes what the invocation recorded. An invocation that recorded nothing publishes nothing
+ * (Powertools would warn on every one of them, which says nothing anyone can act on).
+ */
+function flushMetrics(): void {
+  if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+}
+
 /** Logger context and metric flushing for one Lambda handler. */
 export function withObservability(): middy.MiddlewareObj<unknown, unknown> {
   const log = injectLambdaContext(logger, { resetKeys: true });
-  const flush = logMetrics(metrics);
   return {
     before: async (request) => {
       await log.before?.(request as never);
-      await flush.before?.(request as never);
     },
     after: async (request) => {
-      await flush.after?.(request as never);
+      flushMetrics();
       await log.after?.(request as never);
     },
     onError: async (request) => {
-      await flush.onError?.(request as never);
+      flushMetrics();
       await log.onError?.(request as never);
     },
   };
