@@ -56,6 +56,8 @@ export interface GatewayOptions {
   port: number;
   invoke: (fn: FunctionId, event: APIGatewayProxyEventV2) => Promise<unknown>;
   auth?: DevAuthority;
+  /** What only the local runtime knows (emulators, seeding): added to GET /health as `local`. */
+  localStatus?: () => Record<string, unknown>;
   log?: (line: string) => void;
 }
 
@@ -141,6 +143,18 @@ function writeResult(res: ServerResponse, result: unknown): void {
   res.end(body);
 }
 
+/** The health answer with the local runtime's own status added under `local`. */
+function withLocalStatus(result: unknown, localStatus: GatewayOptions['localStatus']): unknown {
+  const structured = result as APIGatewayProxyStructuredResultV2;
+  if (!localStatus || typeof structured?.body !== 'string') return result;
+  try {
+    const body = JSON.parse(structured.body);
+    return { ...structured, body: JSON.stringify({ ...body, local: localStatus() }) };
+  } catch {
+    return result;
+  }
+}
+
 /** Starts the gateway on 127.0.0.1; rejects with EADDRINUSE if the port is taken. */
 export async function startGateway(
   options: GatewayOptions,
@@ -178,7 +192,10 @@ export async function startGateway(
       const event = toApiGatewayEvent(req, body, url, match, authorizer);
       const fn = match ? match.route.function : fallbackFunction;
       const result = await options.invoke(fn, event);
-      writeResult(res, result);
+      writeResult(
+        res,
+        match?.route.operation === 'getHealth' ? withLocalStatus(result, options.localStatus) : result,
+      );
       options.log?.(`${req.method} ${url.pathname} -> ${res.statusCode} ${Date.now() - started} ms`);
     } catch (error) {
       if (error instanceof FunctionTimeoutError) return problem(res, 504, 'Gateway timeout', error.message);

@@ -1,22 +1,26 @@
 /**
- * The whole platform on one machine: DynamoDB Local, s3rver, the local MediaConvert endpoint,
- * the event bus and the HTTP gateway, wired from the one declaration. The handlers and AWS SDK
- * clients are the ones Lambda runs; only the AWS_ENDPOINT_URL_* variables point them here.
+ * The whole platform on one machine: DynamoDB Local, s3rver and the local MediaConvert endpoint
+ * (each in a supervised child process, restarted if it dies), the event bus and the HTTP gateway,
+ * wired from the one declaration. The handlers and AWS SDK clients are the ones Lambda runs; only
+ * the AWS_ENDPOINT_URL_* variables point them here.
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { buckets, oauthScope, s3Triggers } from '#platform/declaration.ts';
 import { DevAuthority } from './dev-auth.ts';
-import { startDynamoDb, type RunningDynamoDb } from './emulators/dynamodb.ts';
-import { startS3, type RunningS3 } from './emulators/s3.ts';
+import { recoverLegacyWorkingCopies, startDynamoDb } from './emulators/dynamodb.ts';
+import { startMediaConvert } from './emulators/mediaconvert.ts';
+import { type S3rverRecord, startS3 } from './emulators/s3.ts';
 import { LocalEventBus } from './event-bus.ts';
 import { startGateway } from './gateway.ts';
 import { LocalLambdaRuntime } from './lambda-runtime.ts';
 import { localClients, provisionBuckets, provisionTables } from './provision.ts';
 import { toLambdaS3Event } from './s3-notifications.ts';
+import { lockStateDir, STATE_LOCK_FILE } from './state-lock.ts';
+import { type EmulatorState, type SupervisedEmulator, supervise } from './supervisor.ts';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -38,7 +42,18 @@ export interface PlatformOptions {
   mediaConvert?: boolean;
   /** Extra environment for the functions (e.g. model config). */
   env?: Record<string, string>;
+  /** Names the command holding the state folder's lock (shown to a second one). */
+  command?: string;
+  /** Details: each request, each function failure with its stack (--verbose). */
   log?: (line: string) => void;
+  /** What a user should hear about even when quiet: an emulator dying and coming back. */
+  notice?: (line: string) => void;
+}
+
+/** What the local runtime adds to GET /health: each emulator, and phases such as seeding. */
+export interface LocalStatus {
+  emulators: Record<string, { state: EmulatorState; restarts: number }>;
+  [phase: string]: unknown;
 }
 
 export interface LocalPlatform {
@@ -48,19 +63,22 @@ export interface LocalPlatform {
   names: Record<string, string>;
   runtime: LocalLambdaRuntime;
   bus: LocalEventBus;
+  /** The supervised emulators (DynamoDB Local, S3, MediaConvert). */
+  emulators: SupervisedEmulator[];
   /** A token with every scope when auth is on. */
   token?: string;
   auth?: DevAuthority;
+  /** Sets a phase shown under `local` in GET /health (`seeding`, `training`); undefined removes it. */
+  setPhase(name: string, status: unknown): void;
   /** Waits until every S3 notification and bus delivery so far has been handled. */
   settle(): Promise<void>;
-  /** Saves the DynamoDB working copy to the state folder (after bulk loads). */
-  checkpoint(): void;
   stop(): Promise<void>;
 }
 
 /**
  * The environment every function gets locally: the SDK pointed at the emulators, checksums only
- * when required (s3rver), metrics off, and the physical table and bucket names by variable.
+ * when required (s3rver), metrics off, logs at ERROR unless asked, and the physical table and
+ * bucket names by variable.
  */
 export function functionEnv(
   endpoints: { dynamodb: string; s3: string },
@@ -75,7 +93,7 @@ export function functionEnv(
     AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
     AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
     POWERTOOLS_METRICS_DISABLED: 'true',
-    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'ERROR',
     // What the Media stack sets in AWS; the local MediaConvert endpoint accepts any queue and role.
     MEDIACONVERT_QUEUE_ARN: 'Default',
     MEDIACONVERT_ROLE_ARN: 'arn:aws:iam::000000000000:role/marquee-local-mediaconvert',
@@ -108,89 +126,206 @@ async function assertPortFree(port: number): Promise<void> {
   });
 }
 
-export async function startPlatform(options: PlatformOptions = {}): Promise<LocalPlatform> {
-  const log = options.log ?? (() => {});
-  await assertPortFree(options.port ?? 0);
+/** Things to stop, last started first; a failure to stop one is logged and the others still stop. */
+class StopList {
+  private readonly steps: { name: string; stop: () => Promise<void> | void }[] = [];
+
+  constructor(private readonly log: (line: string) => void) {}
+
+  add(name: string, stop: () => Promise<void> | void): void {
+    this.steps.push({ name, stop });
+  }
+
+  async run(): Promise<void> {
+    for (const step of this.steps.reverse()) {
+      try {
+        await step.stop();
+      } catch (error) {
+        this.log(`could not stop ${step.name}: ${(error as Error).message}`);
+      }
+    }
+    this.steps.length = 0;
+  }
+}
+
+/**
+ * The state folder, locked for this process: the given one (wiped first with `fresh`), or a
+ * throwaway one that stop() removes.
+ */
+function prepareStateDir(options: PlatformOptions, stops: StopList): { dir: string; persistent: boolean } {
   const persistent = options.stateDir !== undefined;
-  const stateDir =
-    options.stateDir ?? path.join(repoRoot, '.marquee', 'tmp', `run-${process.pid}-${Date.now()}`);
-  if (options.fresh || !persistent) rmSync(stateDir, { recursive: true, force: true });
-  mkdirSync(stateDir, { recursive: true });
+  const dir = options.stateDir ?? path.join(repoRoot, '.marquee', 'tmp', `run-${process.pid}-${Date.now()}`);
+  mkdirSync(dir, { recursive: true });
+  // Locked before anything is wiped: --fresh must not empty a folder another platform is using.
+  const lock = lockStateDir(dir, options.command ?? 'marquee');
+  stops.add('the state folder lock', () => lock.release());
+  if (options.fresh)
+    for (const entry of readdirSync(dir))
+      if (entry !== STATE_LOCK_FILE) rmSync(path.join(dir, entry), { recursive: true, force: true });
+  if (!persistent)
+    stops.add('the throwaway state folder', () => rmSync(dir, { recursive: true, force: true }));
+  return { dir, persistent };
+}
 
-  const stops: (() => Promise<void>)[] = [];
-  const stopAll = async () => {
-    for (const stop of stops.reverse()) await stop().catch(() => {});
-    if (!persistent) rmSync(stateDir, { recursive: true, force: true });
+/** S3 object events, delivered to the declared triggers once the buckets' names are known. */
+class S3Triggers {
+  private bucketEnvByName: Record<string, string> = {};
+  private readonly pending = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly runtime: LocalLambdaRuntime,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  bind(names: Record<string, string>): void {
+    this.bucketEnvByName = Object.fromEntries(Object.entries(names).map(([env, name]) => [name, env]));
+  }
+
+  deliver = (record: S3rverRecord): void => {
+    if (!record.eventName.startsWith('ObjectCreated')) return;
+    const bucketEnv = this.bucketEnvByName[record.s3.bucket.name];
+    for (const trigger of s3Triggers) {
+      if (buckets[trigger.bucket].env !== bucketEnv) continue;
+      // The runtime logs the failure itself; as in AWS, an async invocation's error reaches no caller.
+      const invocation = this.runtime
+        .invoke(trigger.function, toLambdaS3Event(record))
+        .catch((error: Error) =>
+          this.log(`${trigger.function} failed on ${record.s3.object.key}: ${error.message}`),
+        );
+      this.pending.add(invocation);
+      void invocation.finally(() => this.pending.delete(invocation));
+    }
   };
-  try {
-    const [dynamoPort, s3Port] = [await freePort(), await freePort()];
-    const runtime = new LocalLambdaRuntime(repoRoot, log);
-    const pendingTriggers = new Set<Promise<unknown>>();
-    let bucketEnvByName: Record<string, string> = {};
-    // Both emulators start at once: Java's start-up dominates the time to ready.
-    const [dynamoStart, s3Start] = await Promise.allSettled([
-      startDynamoDb({ port: dynamoPort, dir: persistent ? path.join(stateDir, 'dynamodb') : undefined }),
-      startS3({
-        port: s3Port,
-        dir: path.join(stateDir, 's3'),
-        onRecord: (record) => {
-          if (!record.eventName.startsWith('ObjectCreated')) return;
-          const bucketEnv = bucketEnvByName[record.s3.bucket.name];
-          for (const trigger of s3Triggers) {
-            if (buckets[trigger.bucket].env !== bucketEnv) continue;
-            const p = runtime.invoke(trigger.function, toLambdaS3Event(record)).catch(() => {});
-            pendingTriggers.add(p);
-            void p.finally(() => pendingTriggers.delete(p));
-          }
-        },
-      }),
-    ]);
-    if (dynamoStart.status === 'fulfilled') stops.push(dynamoStart.value.stop);
-    if (s3Start.status === 'fulfilled') stops.push(s3Start.value.stop);
-    if (dynamoStart.status === 'rejected') throw dynamoStart.reason;
-    if (s3Start.status === 'rejected') throw s3Start.reason;
-    const dynamo: RunningDynamoDb = dynamoStart.value;
-    const s3: RunningS3 = s3Start.value;
 
-    const clients = localClients({ dynamodb: dynamo.endpoint, s3: s3.endpoint });
-    const names = {
+  async settle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+}
+
+/** DynamoDB Local and the S3 server, both supervised, both started at once (Java dominates). */
+async function startStorage(
+  state: { dir: string; persistent: boolean },
+  triggers: S3Triggers,
+  log: (line: string) => void,
+  stops: StopList,
+): Promise<{
+  dynamodb: SupervisedEmulator & { endpoint: string };
+  s3: SupervisedEmulator & { endpoint: string };
+}> {
+  const [dynamoPort, s3Port] = [await freePort(), await freePort()];
+  const dynamoDir = state.persistent ? path.join(state.dir, 'dynamodb') : undefined;
+  if (dynamoDir) {
+    const recovered = recoverLegacyWorkingCopies(dynamoDir);
+    if (recovered.adopted) log('recovered the newest database from an earlier run that did not stop cleanly');
+  }
+  const [dynamodb, s3] = await Promise.allSettled([
+    supervise('DynamoDB Local', () => startDynamoDb({ port: dynamoPort, dir: dynamoDir }), log),
+    supervise(
+      'the S3 server',
+      () => startS3({ port: s3Port, dir: path.join(state.dir, 's3'), onRecord: triggers.deliver }),
+      log,
+    ),
+  ]);
+  if (dynamodb.status === 'fulfilled') stops.add('DynamoDB Local', dynamodb.value.stop);
+  if (s3.status === 'fulfilled') stops.add('the S3 server', s3.value.stop);
+  if (dynamodb.status === 'rejected') throw dynamodb.reason;
+  if (s3.status === 'rejected') throw s3.reason;
+  return {
+    dynamodb: Object.assign(dynamodb.value, { endpoint: `http://127.0.0.1:${dynamoPort}` }),
+    s3: Object.assign(s3.value, { endpoint: `http://127.0.0.1:${s3Port}` }),
+  };
+}
+
+/** Creates the declared tables and buckets that do not exist yet; returns their names by variable. */
+async function provisionDeclared(endpoints: {
+  dynamodb: string;
+  s3: string;
+}): Promise<Record<string, string>> {
+  const clients = localClients(endpoints);
+  try {
+    return {
       ...(await provisionTables(clients.dynamodb, 'marquee')),
       ...(await provisionBuckets(clients.s3, 'marquee')),
     };
+  } finally {
     clients.dynamodb.destroy();
     clients.s3.destroy();
-    bucketEnvByName = Object.fromEntries(Object.entries(names).map(([env, name]) => [name, env]));
+  }
+}
+
+/** The ffmpeg-backed MediaConvert endpoint, supervised; its job events go to the bus. */
+async function startMedia(
+  stateDir: string,
+  s3Endpoint: string,
+  bus: LocalEventBus,
+  log: (line: string) => void,
+  stops: StopList,
+): Promise<SupervisedEmulator & { url: string }> {
+  const port = await freePort();
+  const media = await supervise(
+    'the MediaConvert endpoint',
+    () =>
+      startMediaConvert({
+        port,
+        workDir: path.join(stateDir, 'mediaconvert'),
+        s3Endpoint,
+        onEvent: (event) => bus.put([event as Parameters<LocalEventBus['put']>[0][number]]),
+      }),
+    log,
+  );
+  stops.add('the MediaConvert endpoint', media.stop);
+  return Object.assign(media, { url: `http://127.0.0.1:${port}` });
+}
+
+export async function startPlatform(options: PlatformOptions = {}): Promise<LocalPlatform> {
+  const log = options.log ?? (() => {});
+  const notice = options.notice ?? log;
+  await assertPortFree(options.port ?? 0);
+  const stops = new StopList(log);
+  try {
+    const state = prepareStateDir(options, stops);
+    const runtime = new LocalLambdaRuntime(repoRoot, log);
+    const triggers = new S3Triggers(runtime, notice);
+    const { dynamodb, s3 } = await startStorage(state, triggers, notice, stops);
+    const endpoints: LocalPlatform['endpoints'] = { dynamodb: dynamodb.endpoint, s3: s3.endpoint };
+    const names = await provisionDeclared(endpoints);
+    triggers.bind(names);
 
     const bus = new LocalEventBus((fn, event) => runtime.invoke(fn, event), log);
-    stops.push(() => bus.stop());
-
+    stops.add('the event bus', () => bus.stop());
     // Everything the functions read, set before any handler module is imported.
     Object.assign(process.env, {
-      ...functionEnv({ dynamodb: dynamo.endpoint, s3: s3.endpoint }, names),
+      ...functionEnv(endpoints, names),
       MARQUEE_STAGE: 'local',
       // Serving's split artifacts live with the rest of the local state (Lambda's /tmp in AWS).
-      MODELS_CACHE_DIR: path.join(stateDir, 'models-cache'),
+      MODELS_CACHE_DIR: path.join(state.dir, 'models-cache'),
       ...options.env,
     });
 
-    const endpoints: LocalPlatform['endpoints'] = { dynamodb: dynamo.endpoint, s3: s3.endpoint };
+    const emulators: SupervisedEmulator[] = [dynamodb, s3];
     if (options.mediaConvert !== false) {
-      const mediaconvert = await startLocalMediaConvert(stateDir, s3.endpoint, bus, log);
-      if (mediaconvert) {
-        stops.push(mediaconvert.close);
-        endpoints.mediaconvert = mediaconvert.url;
-        process.env.AWS_ENDPOINT_URL_MEDIACONVERT = mediaconvert.url;
-      }
+      const media = await startMedia(state.dir, s3.endpoint, bus, notice, stops);
+      emulators.push(media);
+      endpoints.mediaconvert = media.url;
+      process.env.AWS_ENDPOINT_URL_MEDIACONVERT = media.url;
     }
 
+    const phases = new Map<string, unknown>();
+    const localStatus = (): LocalStatus => ({
+      emulators: Object.fromEntries(
+        emulators.map((e) => [e.name, { state: e.state(), restarts: e.restarts() }]),
+      ),
+      ...Object.fromEntries(phases),
+    });
     const auth = options.auth ? new DevAuthority() : undefined;
     const gateway = await startGateway({
       port: options.port ?? 0,
       invoke: (fn, event: APIGatewayProxyEventV2) => runtime.invoke(fn, event),
       auth,
+      localStatus,
       log,
     });
-    stops.push(gateway.close);
+    stops.add('the gateway', gateway.close);
     if (options.schedules) bus.startSchedules();
 
     return {
@@ -199,41 +334,19 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
       names,
       runtime,
       bus,
+      emulators,
       auth,
       // The admin scope includes write and read.
       token: auth?.issue('local-developer', [oauthScope('admin')]),
+      setPhase: (name, status) => (status === undefined ? phases.delete(name) : phases.set(name, status)),
       settle: async () => {
-        while (pendingTriggers.size > 0) await Promise.allSettled([...pendingTriggers]);
+        await triggers.settle();
         await bus.drain();
       },
-      checkpoint: () => dynamo.checkpoint(),
-      stop: stopAll,
+      stop: () => stops.run(),
     };
   } catch (error) {
-    await stopAll();
+    await stops.run();
     throw error;
   }
-}
-
-/** Starts the ffmpeg-backed MediaConvert endpoint if its module is present. */
-async function startLocalMediaConvert(
-  stateDir: string,
-  s3Endpoint: string,
-  bus: LocalEventBus,
-  log: (line: string) => void,
-): Promise<{ url: string; close(): Promise<void> } | undefined> {
-  // Loaded lazily: ffmpeg is only needed by the video pipeline.
-  const module = await import('./mediaconvert/server.ts').catch((error) => {
-    log(`MediaConvert endpoint unavailable: ${(error as Error).message}`);
-    return undefined;
-  });
-  if (!module) return undefined;
-  return module.startMediaConvertServer({
-    port: 0,
-    workDir: path.join(stateDir, 'mediaconvert'),
-    s3: s3Endpoint,
-    publish: async (event) => {
-      bus.put([event]);
-    },
-  });
 }

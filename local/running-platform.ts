@@ -3,7 +3,7 @@
  * `npm run retrain`) use the running platform instead of starting a second one on the same state.
  * One writer and one reader, so both always agree on where the record lives.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 export interface RunningPlatform {
@@ -20,9 +20,15 @@ export interface RunningPlatform {
 
 const recordFile = (stateDir: string) => path.join(stateDir, 'endpoints.json');
 
-/** Records the running platform in `stateDir` (called by `npm start` once it is ready). */
-export function writeRunningPlatform(stateDir: string, running: RunningPlatform): void {
-  writeFileSync(recordFile(stateDir), JSON.stringify(running, null, 2));
+/**
+ * Records the running platform in `stateDir` (called by `npm start` once it serves), readable by
+ * its owner only: it holds the dev token.
+ */
+export function writeRunningPlatform(stateDir: string, running: RunningPlatform): string {
+  const file = recordFile(stateDir);
+  writeFileSync(file, JSON.stringify(running, null, 2), { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return file;
 }
 
 /** The platform recorded in `stateDir` if its process is still alive, else undefined. */

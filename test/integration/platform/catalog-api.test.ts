@@ -15,10 +15,16 @@ afterAll(async () => {
 const problemFields = (body: { errors?: { field: string }[] }) => (body.errors ?? []).map((e) => e.field);
 
 describe('health and documentation', () => {
-  it('answers GET /health with ok', async () => {
+  it('answers GET /health with each component: serving, degraded while no model is trained', async () => {
     const response = await platform.api('GET', '/health');
     expect(response.status).toBe(200);
-    expect(response.body.status).toBe('ok');
+    expect(response.body).toMatchObject({
+      status: 'degraded',
+      serving: true,
+      components: { storage: { status: 'ok' }, objectStore: { status: 'ok' }, models: { status: 'degraded' } },
+    });
+    expect(response.body.components.models.detail).toContain('fallback');
+    expect(response.body.local.emulators['DynamoDB Local']).toEqual({ state: 'up', restarts: 0 });
   });
 
   it('serves an OpenAPI document listing every declared route', async () => {
@@ -149,6 +155,16 @@ describe('events', () => {
     await platform.api('POST', '/events', batch);
     const listed = await platform.api('GET', '/users/fixture-user/events?limit=100');
     expect(listed.body.events).toHaveLength(3);
+  });
+
+  it('refuses a batch that repeats an event id, naming the repeat, and stores none of it', async () => {
+    const event = (eventId: string) => ({ eventId, userId: 'repeater', itemId: 'i1', type: 'play' });
+
+    const response = await platform.api('POST', '/events', { events: [event('a'), event('b'), event('a')] });
+
+    expect(response.status).toBe(400);
+    expect(response.body.errors).toEqual([{ field: 'events[2].eventId', message: 'repeats events[0].eventId' }]);
+    expect((await platform.api('GET', '/users/repeater/events')).body.events).toEqual([]);
   });
 
   it('lists a user newest first, in pages', async () => {
