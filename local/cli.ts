@@ -1,87 +1,121 @@
 /**
- * `npm start`: the whole platform on this machine with demo data.
- *   --port N (or PORT; default 3000)  --fresh (wipe local state)  --auth (require tokens)
- *   --no-seed (start empty)  --no-schedules  --state DIR (default .marquee/state)
+ * `npm start`: the whole platform on this machine. It answers within seconds; the demo data is
+ * seeded and the models trained in the background, with progress shown as they go.
  */
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { DynamoItemStore, DynamoUserStore } from '#adapters/dynamodb/catalog-stores.ts';
+import { runCommand, stateDirOf, stateOption, UsageError } from './command-line.ts';
 import { JavaMissingError } from './emulators/dynamodb.ts';
-import { scheduledEvent } from './event-bus.ts';
-import { defaultStateDir, PortInUseError, type LocalPlatform, startPlatform } from './platform.ts';
+import { runFirstStart } from './first-start.ts';
+import { defaultStateDir, type LocalPlatform, PortInUseError, startPlatform } from './platform.ts';
+import { createProgress } from './progress.ts';
+import { quietWarnings } from './quiet.ts';
 import { writeRunningPlatform } from './running-platform.ts';
-import { seedDemoData } from './seed.ts';
-import { scanTable } from '#adapters/dynamodb/batch.ts';
+import { seedingNeeded } from './seed.ts';
+import { StateLockedError } from './state-lock.ts';
 
-async function hasAnyModel(table: string): Promise<boolean> {
-  for await (const page of scanTable(table)) if (page.length > 0) return true;
-  return false;
-}
-
-const summarize = (result: unknown) => JSON.stringify(result).slice(0, 400);
-
-const { values } = parseArgs({
+const spec = {
+  usage: 'npm start --',
+  summary:
+    'Runs Marquee on this machine: DynamoDB Local, an S3 server, a MediaConvert endpoint on ffmpeg, the event bus and the HTTP API. An empty store is seeded with generated demo data and the models are trained in the background.',
   options: {
-    port: { type: 'string' },
-    state: { type: 'string' },
-    fresh: { type: 'boolean', default: false },
-    auth: { type: 'boolean', default: false },
-    'no-seed': { type: 'boolean', default: false },
-    'no-schedules': { type: 'boolean', default: false },
-    verbose: { type: 'boolean', default: false },
+    port: { type: 'integer', placeholder: 'N', description: 'HTTP port (or PORT)', min: 0, max: 65_535 },
+    state: stateOption,
+    fresh: { type: 'boolean', description: 'wipe the local state first' },
+    auth: {
+      type: 'boolean',
+      description: 'require bearer tokens with scopes, as in AWS (prints a dev token)',
+    },
+    'no-seed': { type: 'boolean', description: 'start empty: no demo data' },
+    'no-schedules': { type: 'boolean', description: 'do not run the declared schedules (retrain, trending)' },
+    verbose: { type: 'boolean', description: 'show every request, function log and warning' },
   },
-});
+  examples: ['npm start', 'npm start -- --port 8080 --auth', 'npm start -- --state /tmp/marquee --no-seed'],
+} as const;
 
-const port = Number(values.port ?? process.env.PORT ?? 3000);
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  console.error(`marquee: --port must be a port number, got '${values.port ?? process.env.PORT}'`);
-  process.exit(2);
+/** Ids of data that exist (or are being seeded), for the example calls. */
+async function exampleIds(
+  platform: LocalPlatform,
+  seeding: boolean,
+): Promise<{ user: string; item: string } | undefined> {
+  if (seeding) return { user: 'u00001', item: 'i00001' };
+  const first = async <T>(pages: AsyncIterable<T[]>): Promise<T | undefined> => {
+    for await (const page of pages) if (page.length > 0) return page[0];
+    return undefined;
+  };
+  const [user, item] = await Promise.all([
+    first(new DynamoUserStore(platform.names.USERS_TABLE).scan()),
+    first(new DynamoItemStore(platform.names.ITEMS_TABLE).scan()),
+  ]);
+  return user && item ? { user: user.userId, item: item.itemId } : undefined;
 }
 
-const stateDir = path.resolve(values.state ?? defaultStateDir);
-const started = Date.now();
-let platform: LocalPlatform | undefined;
-let stopping = false;
-
-async function shutdown(signal: string) {
-  if (stopping) return;
-  stopping = true;
-  console.log(`\n${signal}: stopping every emulator...`);
-  await platform?.stop();
-  process.exit(0);
+function banner(
+  platform: LocalPlatform,
+  stateDir: string,
+  readyMs: number,
+  ids: { user: string; item: string } | undefined,
+): string {
+  const auth = platform.token ? ` -H "authorization: Bearer $MARQUEE_TOKEN"` : '';
+  const url = platform.url;
+  const calls = ids
+    ? [
+        `curl${auth} "${url}/users/${ids.user}/recommendations?k=5"`,
+        `curl${auth} ${url}/items/${ids.item}/similar`,
+        `curl${auth} ${url}/users/${ids.user}/profile`,
+        `curl${auth} -X POST ${url}/events -H 'content-type: application/json' -d '{"events":[{"userId":"${ids.user}","itemId":"${ids.item}","type":"play"}]}'`,
+      ]
+    : [
+        `curl${auth} -X PUT ${url}/items/my-item -H 'content-type: application/json' -d '{"title":"My first item","genres":["Drama"]}'`,
+        `curl${auth} -X POST ${url}/events -H 'content-type: application/json' -d '{"events":[{"userId":"my-user","itemId":"my-item","type":"play"}]}'`,
+        `curl${auth} "${url}/users/my-user/recommendations?k=5"`,
+      ];
+  return [
+    `Marquee is running at ${url} (ready in ${(readyMs / 1000).toFixed(1)} s; state in ${path.relative(process.cwd(), stateDir) || '.'})`,
+    ...(platform.token ? [`  export MARQUEE_TOKEN=${platform.token}   # dev token, admin scope`] : []),
+    `  curl${auth} ${url}/health`,
+    ...calls.map((call) => `  ${call}`),
+    `  API reference: ${url}/openapi.json   Stop: Ctrl-C`,
+  ].join('\n');
 }
-process.on('SIGINT', () => void shutdown('SIGINT'));
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
-try {
-  platform = await startPlatform({
-    stateDir,
-    fresh: values.fresh,
-    port,
-    auth: values.auth,
-    schedules: !values['no-schedules'],
-    log: values.verbose
-      ? (line) => console.log(line)
-      : (line) => line.includes('failed') && console.error(line),
-  });
-  if (!values['no-seed']) {
-    const seedStarted = Date.now();
-    const seeded = await seedDemoData(platform.names);
-    if (seeded.seeded) {
-      platform.checkpoint();
-      console.log(
-        `seeded demo data: ${seeded.items} items, ${seeded.users} users, ${seeded.events} events in ${((Date.now() - seedStarted) / 1000).toFixed(1)} s`,
-      );
-    }
-  }
-  if (!(await hasAnyModel(platform.names.MODELS_TABLE))) {
-    const trainStarted = Date.now();
-    console.log('no trained models yet: running the retrain job once...');
-    const result = await platform.runtime.invoke(
-      'retrain',
-      scheduledEvent({ reason: 'first start' }, new Date()),
-    );
-    console.log(`trained in ${((Date.now() - trainStarted) / 1000).toFixed(1)} s: ${summarize(result)}`);
-    platform.checkpoint();
+await runCommand('marquee', spec, async (options) => {
+  const started = Date.now();
+  quietWarnings(options.verbose);
+  const port = options.port ?? (process.env.PORT ? Number(process.env.PORT) : 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new UsageError(`PORT must be a port number, got '${process.env.PORT}'`);
+  const stateDir = stateDirOf(options.state, defaultStateDir);
+  const progress = createProgress();
+  let platform: LocalPlatform | undefined;
+  const shutdown = async (signal: string) => {
+    progress.stop();
+    console.log(`\n${signal}: stopping...`);
+    await platform?.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  try {
+    platform = await startPlatform({
+      stateDir,
+      fresh: options.fresh,
+      port,
+      auth: options.auth,
+      schedules: !options['no-schedules'],
+      command: 'npm start',
+      log: options.verbose ? (line) => progress.line(line) : undefined,
+      notice: (line) => progress.line(`marquee: ${line}`),
+    });
+  } catch (error) {
+    await platform?.stop();
+    if (
+      error instanceof PortInUseError ||
+      error instanceof JavaMissingError ||
+      error instanceof StateLockedError
+    )
+      throw new Error(error.message);
+    throw new Error(`could not start: ${(error as Error).message.split('\n')[0]}`);
   }
   writeRunningPlatform(stateDir, {
     url: platform.url,
@@ -89,31 +123,11 @@ try {
     ...platform.endpoints,
     pid: process.pid,
   });
-  const auth = platform.token ? ` -H "authorization: Bearer ${platform.token}"` : '';
-  console.log(`
-Marquee is running at ${platform.url}  (ready in ${((Date.now() - started) / 1000).toFixed(1)} s; state in ${path.relative(process.cwd(), stateDir)})
-${platform.token ? `\nDev token (all scopes):\n  ${platform.token}\n` : ''}
-Try:
-  curl${auth} ${platform.url}/health
-  curl${auth} ${platform.url}/items/i00001
-  curl${auth} "${platform.url}/users/u00001/recommendations?k=5"
-  curl${auth} "${platform.url}/trending?k=5"
-  curl${auth} ${platform.url}/users/u00001/profile
-  curl${auth} -X POST ${platform.url}/events -H 'content-type: application/json' \\
-       -d '{"events":[{"userId":"u00001","itemId":"i00002","type":"play"}]}'
-  curl${auth} ${platform.url}/openapi.json
-
-Ctrl-C stops everything.`);
-  // Import every handler now, after ready: the first request to each then skips its cold start.
+  const seed = !options['no-seed'] && (await seedingNeeded(platform.names, stateDir));
+  console.log(banner(platform, stateDir, Date.now() - started, await exampleIds(platform, seed)));
+  // Every handler imported now: the first request to each skips its cold start.
   void platform.runtime
     .warm()
-    .catch((error) => console.error(`marquee: a handler failed to load: ${error.message}`));
-} catch (error) {
-  if (error instanceof PortInUseError || error instanceof JavaMissingError) {
-    console.error(`marquee: ${error.message}`);
-  } else {
-    console.error(`marquee: could not start: ${(error as Error).stack ?? error}`);
-  }
-  await platform?.stop();
-  process.exit(1);
-}
+    .catch((error: Error) => progress.line(`marquee: a handler failed to load: ${error.message}`));
+  await runFirstStart(platform, stateDir, { seed, progress });
+});
