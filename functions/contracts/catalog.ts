@@ -1,7 +1,7 @@
 /** Contracts of the catalog routes: items, users, events, erasure and health. */
 import * as z from 'zod';
 import { EVENT_TYPES } from '#domain/catalog/types.ts';
-import { Cursor, Id, limitParam } from './common.ts';
+import { Attributes, Cursor, Id, limitParam } from './common.ts';
 import type { ContractMap } from './types.ts';
 
 export const MAX_BATCH = 100;
@@ -21,7 +21,7 @@ export const ItemInput = z.strictObject({
   releaseDate: z.iso.date({ error: 'must be a date (YYYY-MM-DD)' }).optional(),
   durationSec: z.number({ error: 'must be a number' }).int().min(0).max(1_000_000).optional(),
   playable: z.boolean({ error: 'must be true or false' }).optional(),
-  attributes: z.record(z.string().max(128), z.unknown()).optional(),
+  attributes: Attributes.optional(),
 });
 
 export const Item = ItemInput.extend({
@@ -39,7 +39,7 @@ export const UserInput = z.strictObject({
     .regex(/^[A-Z]{2}$/, { error: 'must be an ISO 3166-1 alpha-2 code like GB' })
     .optional(),
   plan: Text(64).optional(),
-  attributes: z.record(z.string().max(128), z.unknown()).optional(),
+  attributes: Attributes.optional(),
 });
 
 export const User = UserInput.extend({ userId: Id, createdAt: z.string(), updatedAt: z.string() });

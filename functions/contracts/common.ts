@@ -9,6 +9,49 @@ export const Id = z
   // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
   .regex(/^[^\u0000-\u001f\u007f]*$/, { error: 'must not contain control characters' });
 
+/** Limits of free `attributes`: DynamoDB refuses nesting past 32 levels and items past 400 KB. */
+export const ATTRIBUTE_LIMITS = { keys: 50, depth: 4, bytes: 8_192 } as const;
+
+/** Nesting depth of a JSON value: 0 for a scalar, 1 for a flat object or array. */
+function depthOf(value: unknown): number {
+  if (value === null || typeof value !== 'object') return 0;
+  const children = Array.isArray(value) ? value : Object.values(value);
+  return 1 + Math.max(0, ...children.map(depthOf));
+}
+
+/** Free attributes a customer attaches to an item or a user: a small JSON object. */
+export const Attributes = z
+  .record(
+    z
+      .string()
+      .min(1, { error: 'keys must not be empty' })
+      .max(128, { error: 'keys must be at most 128 characters' }),
+    z.unknown(),
+    {
+      error: 'must be an object',
+    },
+  )
+  .superRefine((attributes, ctx) => {
+    const keys = Object.keys(attributes).length;
+    if (keys > ATTRIBUTE_LIMITS.keys)
+      ctx.addIssue({
+        code: 'custom',
+        message: `must have at most ${ATTRIBUTE_LIMITS.keys} keys, has ${keys}`,
+      });
+    const depth = depthOf(attributes);
+    if (depth > ATTRIBUTE_LIMITS.depth)
+      ctx.addIssue({
+        code: 'custom',
+        message: `must nest at most ${ATTRIBUTE_LIMITS.depth} levels, nests ${depth}`,
+      });
+    const bytes = Buffer.byteLength(JSON.stringify(attributes));
+    if (bytes > ATTRIBUTE_LIMITS.bytes)
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be at most ${ATTRIBUTE_LIMITS.bytes} bytes as JSON, is ${bytes}`,
+      });
+  });
+
 /** An opaque paging cursor handed out by a previous page. */
 export const Cursor = z.string().min(1).max(2048);
 

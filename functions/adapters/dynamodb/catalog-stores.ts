@@ -176,7 +176,10 @@ export class DynamoEventStore implements EventStore {
         ExpressionAttributeValues: { ':u': userId },
         ScanIndexForward: false,
         Limit: options.limit,
-        ExclusiveStartKey: decodeCursor(options.cursor),
+        ExclusiveStartKey: decodeCursor(options.cursor, {
+          keys: ['userId', 'eventId', 'ts'],
+          fixed: { userId },
+        }),
       }),
     );
     // A page cut short by DynamoDB's 1 MB limit also has a LastEvaluatedKey: always hand it on, so a

@@ -26,7 +26,12 @@ export class DynamoAssetStore implements AssetStore {
   }
 
   async list(options: { status?: AssetStatus; limit: number; cursor?: string }): Promise<AssetPage> {
-    const start = decodeCursor(options.cursor);
+    const start = decodeCursor(
+      options.cursor,
+      options.status
+        ? { keys: ['assetId', 'status', 'createdAt'], fixed: { status: options.status } }
+        : { keys: ['assetId'] },
+    );
     const result = options.status
       ? await documentClient().send(
           new QueryCommand({

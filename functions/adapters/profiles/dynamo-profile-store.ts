@@ -70,7 +70,10 @@ export class DynamoProfileStore implements ProfileStore {
         KeyConditionExpression: 'segmentId = :s',
         ExpressionAttributeValues: { ':s': segmentId },
         Limit: options.limit,
-        ExclusiveStartKey: decodeCursor(options.cursor),
+        ExclusiveStartKey: decodeCursor(options.cursor, {
+          keys: ['userId', 'segmentId'],
+          fixed: { segmentId },
+        }),
       }),
     );
     // Handed on even for a short page: one cut by the 1 MB limit is not the end.

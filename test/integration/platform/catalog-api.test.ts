@@ -21,7 +21,11 @@ describe('health and documentation', () => {
     expect(response.body).toMatchObject({
       status: 'degraded',
       serving: true,
-      components: { storage: { status: 'ok' }, objectStore: { status: 'ok' }, models: { status: 'degraded' } },
+      components: {
+        storage: { status: 'ok' },
+        objectStore: { status: 'ok' },
+        models: { status: 'degraded' },
+      },
     });
     expect(response.body.components.models.detail).toContain('fallback');
     expect(response.body.local.emulators['DynamoDB Local']).toEqual({ state: 'up', restarts: 0 });
@@ -136,6 +140,24 @@ describe('users', () => {
     expect(problemFields(response.body).sort()).toEqual(['age', 'country']);
   });
 
+  it('refuses free attributes that are too deep, too many or too large with 400 naming the field', async () => {
+    let deep: Record<string, unknown> = { leaf: 1 };
+    for (let i = 0; i < 40; i++) deep = { deeper: deep };
+    const many = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, i]));
+    const large = { text: 'x'.repeat(9_000) };
+
+    for (const attributes of [deep, many, large]) {
+      const user = await platform.api('PUT', '/users/ada', { attributes });
+      const item = await platform.api('PUT', '/items/attr-item', { title: 'T', attributes });
+      for (const response of [user, item]) {
+        expect(response.status).toBe(400);
+        expect(problemFields(response.body)).toEqual(['attributes']);
+      }
+    }
+    const fine = await platform.api('PUT', '/users/ada', { attributes: { tier: { level: 2, tags: ['a'] } } });
+    expect(fine.status).toBe(200);
+  });
+
   it('rejects ids that are too long or contain control characters', async () => {
     const long = await platform.api('GET', `/users/${'x'.repeat(257)}`);
     expect(long.status).toBe(400);
@@ -163,7 +185,9 @@ describe('events', () => {
     const response = await platform.api('POST', '/events', { events: [event('a'), event('b'), event('a')] });
 
     expect(response.status).toBe(400);
-    expect(response.body.errors).toEqual([{ field: 'events[2].eventId', message: 'repeats events[0].eventId' }]);
+    expect(response.body.errors).toEqual([
+      { field: 'events[2].eventId', message: 'repeats events[0].eventId' },
+    ]);
     expect((await platform.api('GET', '/users/repeater/events')).body.events).toEqual([]);
   });
 
@@ -243,6 +267,34 @@ describe('events', () => {
     expect(problemFields(badCursor.body)).toEqual(['query.cursor']);
     const unknown = await platform.api('GET', '/users/pager/events?colour=red');
     expect(problemFields(unknown.body)).toEqual(['query.colour']);
+  });
+
+  it('refuses a tampered cursor and one handed out for another user with 400, never 500', async () => {
+    const encode = (key: unknown) => Buffer.from(JSON.stringify(key)).toString('base64url');
+    const events = Array.from({ length: 5 }, (_, i) => ({
+      userId: 'cursor-owner',
+      itemId: `c${i}`,
+      type: 'view',
+    }));
+    expect((await platform.api('POST', '/events', { events })).status).toBe(202);
+    const page = await platform.api('GET', '/users/cursor-owner/events?limit=2');
+    const genuine = JSON.parse(Buffer.from(page.body.cursor, 'base64url').toString('utf8'));
+
+    const tampered = [
+      encode({ hello: 'world' }),
+      encode({ ...genuine, ts: { nested: true } }),
+      encode({ ...genuine, extra: 1 }),
+      encode([1, 2]),
+    ];
+    const foreign = encode({ ...genuine, userId: 'someone-else' });
+
+    for (const cursor of [...tampered, foreign]) {
+      const response = await platform.api('GET', `/users/cursor-owner/events?cursor=${cursor}`);
+      expect(response.status, cursor).toBe(400);
+      expect(problemFields(response.body)).toEqual(['query.cursor']);
+    }
+    const next = await platform.api('GET', `/users/cursor-owner/events?limit=2&cursor=${page.body.cursor}`);
+    expect(next.status).toBe(200);
   });
 });
 
