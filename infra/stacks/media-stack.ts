@@ -101,7 +101,11 @@ export class MediaStack extends Stack {
       jobs,
       'MediaConvert job ids are assigned at submission; CreateJob is limited to jobs in this account and region.',
     );
-    // Resource::* is already acknowledged for X-Ray on every function role; it covers Probe too.
+    acknowledgeWildcardResource(
+      fn.executionRole,
+      '*',
+      'MediaConvert Probe supports no resource-level permissions; it only reads the media it is given.',
+    );
   }
 
   private grantObjects(bucketId: BucketId, actions: string[], reason: string): void {

@@ -189,4 +189,13 @@ describe('least privilege', () => {
       expect(role.Properties.ManagedPolicyArns, id).toBeUndefined();
     }
   });
+
+  it('grants Resource "*" only where the action has no resource-level permission: MediaConvert Probe', () => {
+    for (const id of functionIds) {
+      const wildcard = statementsOf(id)
+        .filter((statement) => ([] as unknown[]).concat(statement.Resource).includes('*'))
+        .flatMap(actionsOf);
+      expect(wildcard, id).toEqual('usesMediaConvert' in functions[id] ? ['mediaconvert:Probe'] : []);
+    }
+  });
 });

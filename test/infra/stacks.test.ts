@@ -258,12 +258,13 @@ describe('api', () => {
 });
 
 describe('functions', () => {
-  it('runs every function on Node 22 and arm64 with tracing and the declared memory and timeout', () => {
+  it('runs every function on Node 22 and arm64 without X-Ray and with the declared memory and timeout', () => {
     for (const id of functionIds) {
       const properties = lambdaProperties(id);
       expect(properties.Runtime).toBe('nodejs22.x');
       expect(properties.Architectures).toEqual(['arm64']);
-      expect(properties.TracingConfig).toEqual({ Mode: 'Active' });
+      // Absent: Lambda's default, PassThrough (no X-Ray segments of its own).
+      expect(properties.TracingConfig).toBeUndefined();
       expect(properties.MemorySize).toBe(functions[id].memoryMb);
       expect(properties.Timeout).toBe(functions[id].timeoutSec);
       const logGroupId = properties.LoggingConfig.LogGroup.Ref;
