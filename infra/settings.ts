@@ -16,7 +16,10 @@ export interface MarqueeSettings {
   jwtScopePrefix: string;
   /** Days CloudWatch keeps function and access logs. */
   logRetentionDays: number;
-  /** Browser origins allowed to PUT to the uploads bucket through presigned URLs; comma-separated. */
+  /**
+   * Browser origins allowed to upload to the uploads bucket through presigned URLs; comma-separated,
+   * `none` (the default) for uploads from servers only.
+   */
   uploadOrigins: string[];
   /**
    * Steady requests per second the HTTP API accepts across all routes (more get 429), and the burst
@@ -52,16 +55,28 @@ export function readSettings(node: Node): MarqueeSettings {
     return value;
   };
   const logRetentionDays = positiveInteger('logRetentionDays');
+  const jwtIssuer = text('jwtIssuer');
+  // cdk.json's issuer only lets `npm run synth` work offline; no real stage may trust it.
+  if (stage !== 'dev' && new URL(jwtIssuer).hostname.endsWith('.example.com')) {
+    throw new Error(
+      `CDK context "jwtIssuer" is the placeholder ${jwtIssuer}; stage "${stage}" needs your identity provider (-c jwtIssuer=https://...)`,
+    );
+  }
+  const origins = (key: string) => (text(key) === 'none' ? [] : list(text(key)));
+  if (origins('uploadOrigins').includes('*') || origins('apiCorsOrigins').includes('*'))
+    throw new Error(
+      'CDK context "uploadOrigins" and "apiCorsOrigins" name origins; "*" would let any website use them',
+    );
   return {
     stage,
-    jwtIssuer: text('jwtIssuer'),
+    jwtIssuer,
     jwtAudience: list(text('jwtAudience')),
     jwtScopePrefix: text('jwtScopePrefix'),
     logRetentionDays,
-    uploadOrigins: list(text('uploadOrigins')),
+    uploadOrigins: origins('uploadOrigins'),
     apiRateLimit: positiveInteger('apiRateLimit'),
     apiBurstLimit: positiveInteger('apiBurstLimit'),
-    apiCorsOrigins: text('apiCorsOrigins') === 'none' ? [] : list(text('apiCorsOrigins')),
+    apiCorsOrigins: origins('apiCorsOrigins'),
   };
 }
 

@@ -50,6 +50,11 @@ export interface BucketDeclaration {
   expireAfterDays?: { prefix: string; days: number }[];
   /** Browsers upload to this bucket through presigned URLs. */
   presignedUploads?: boolean;
+  /**
+   * Keep replaced and deleted objects this many days (S3 versioning), for what cannot be made
+   * again from elsewhere: an overwritten or deleted object can be restored within that time.
+   */
+  keepNoncurrentDays?: number;
 }
 
 export type Access = 'read' | 'readWrite';
@@ -184,10 +189,14 @@ export const buckets = {
   media: {
     id: 'media',
     env: 'MEDIA_BUCKET',
+    // Renditions: a re-run job replaces them, and transcoding again costs money.
+    keepNoncurrentDays: 30,
   },
   models: {
     id: 'models',
     env: 'MODELS_BUCKET',
+    // Live and past model versions: a rollback needs the artifact it points back to.
+    keepNoncurrentDays: 30,
     expireAfterDays: [
       { prefix: 'candidates/', days: 90 },
       // Zips retrain uploads for PublishLayerVersion; Lambda copies them at publication.

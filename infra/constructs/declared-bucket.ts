@@ -36,7 +36,7 @@ export class AccessLogsBucket extends Bucket {
 export interface DeclaredBucketProps {
   /** Receives this bucket's server access logs under `<bucket id>/`. */
   accessLogs: IBucket;
-  /** Browser origins allowed to PUT through presigned URLs (only for `presignedUploads`). */
+  /** Browser origins allowed to upload through presigned URLs (only for `presignedUploads`); none: no CORS. */
   uploadOrigins: string[];
 }
 
@@ -49,7 +49,16 @@ export class DeclaredBucket extends Bucket {
       ...privateBucketDefaults,
       serverAccessLogsBucket: props.accessLogs,
       serverAccessLogsPrefix: `${declaration.id}/`,
+      versioned: declaration.keepNoncurrentDays !== undefined,
       lifecycleRules: [
+        ...(declaration.keepNoncurrentDays === undefined
+          ? []
+          : [
+              {
+                id: 'expire-noncurrent',
+                noncurrentVersionExpiration: Duration.days(declaration.keepNoncurrentDays),
+              },
+            ]),
         // Abandoned multipart uploads cost storage and are invisible in listings.
         { abortIncompleteMultipartUploadAfter: Duration.days(1) },
         ...(declaration.expireAfterDays ?? []).map((rule) => ({
@@ -58,17 +67,18 @@ export class DeclaredBucket extends Bucket {
           expiration: Duration.days(rule.days),
         })),
       ],
-      cors: declaration.presignedUploads
-        ? [
-            {
-              allowedMethods: [HttpMethods.PUT],
-              allowedOrigins: props.uploadOrigins,
-              allowedHeaders: ['*'],
-              exposedHeaders: ['ETag'],
-              maxAge: 3000,
-            },
-          ]
-        : undefined,
+      cors:
+        declaration.presignedUploads && props.uploadOrigins.length > 0
+          ? [
+              {
+                allowedMethods: [HttpMethods.PUT],
+                allowedOrigins: props.uploadOrigins,
+                allowedHeaders: ['*'],
+                exposedHeaders: ['ETag'],
+                maxAge: 3000,
+              },
+            ]
+          : undefined,
     });
     this.declaration = declaration;
   }

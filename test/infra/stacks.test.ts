@@ -35,6 +35,7 @@ const context = {
   apiRateLimit: 123,
   apiBurstLimit: 456,
   apiCorsOrigins: 'https://watch.example.com, https://tv.example.com',
+  uploadOrigins: 'https://studio.example.com',
 };
 
 /** cdk.json's context, as a deploy without `-c` reads it. */
@@ -157,6 +158,32 @@ describe('data', () => {
     }
   });
 
+  it('versions the buckets that declare it and expires their replaced objects, and no other', () => {
+    for (const bucketId of Object.keys(buckets) as BucketId[]) {
+      const declaration = buckets[bucketId];
+      const properties =
+        marquee.templates[concernOfBucket(bucketId)].toJSON().Resources[
+          logicalIdOf(marquee.resources.declaredBucket(bucketId))
+        ].Properties;
+      const noncurrent = properties.LifecycleConfiguration.Rules.filter(
+        (rule: { NoncurrentVersionExpiration?: unknown }) => rule.NoncurrentVersionExpiration,
+      );
+      if ('keepNoncurrentDays' in declaration) {
+        expect(properties.VersioningConfiguration, bucketId).toEqual({ Status: 'Enabled' });
+        expect(noncurrent[0].NoncurrentVersionExpiration.NoncurrentDays).toBe(declaration.keepNoncurrentDays);
+      } else {
+        expect(properties.VersioningConfiguration, bucketId).toBeUndefined();
+        expect(noncurrent).toEqual([]);
+      }
+    }
+    expect(
+      Object.values(buckets)
+        .filter((b) => 'keepNoncurrentDays' in b)
+        .map((b) => b.id)
+        .sort(),
+    ).toEqual(['media', 'models']);
+  });
+
   it('lets browsers PUT to the presigned-upload bucket only, and no other bucket has CORS', () => {
     for (const bucketId of Object.keys(buckets) as BucketId[]) {
       const properties =
@@ -165,7 +192,10 @@ describe('data', () => {
         ].Properties;
       if ('presignedUploads' in buckets[bucketId]) {
         expect(properties.CorsConfiguration.CorsRules).toEqual([
-          expect.objectContaining({ AllowedMethods: ['PUT'], AllowedOrigins: ['*'] }),
+          expect.objectContaining({
+            AllowedMethods: ['PUT'],
+            AllowedOrigins: ['https://studio.example.com'],
+          }),
         ]);
       } else {
         expect(properties.CorsConfiguration).toBeUndefined();
@@ -247,6 +277,20 @@ describe('api', () => {
     ]);
     // cdk.json's default: server-side callers only, no CORS.
     expect(readSettings(new App({ context: cdkContext() }).node).apiCorsOrigins).toEqual([]);
+    expect(readSettings(new App({ context: cdkContext() }).node).uploadOrigins).toEqual([]);
+  });
+
+  it('refuses "*" as an origin and the placeholder issuer outside the dev stage', () => {
+    const settings = (overrides: Record<string, unknown>) =>
+      readSettings(new App({ context: { ...cdkContext(), ...overrides } }).node);
+
+    expect(() => settings({ uploadOrigins: '*' })).toThrow(/"\*" would let any website/);
+    expect(() => settings({ apiCorsOrigins: 'https://a.example.org, *' })).toThrow(/"\*"/);
+    expect(() => settings({ marqueeStage: 'prod' })).toThrow(/"jwtIssuer" is the placeholder/);
+    expect(
+      settings({ marqueeStage: 'prod', jwtIssuer: 'https://cognito-idp.eu-west-1.amazonaws.com/pool' }).stage,
+    ).toBe('prod');
+    expect(settings({}).jwtIssuer).toBe('https://issuer.example.com/');
   });
 
   it('refuses a throttle that is not a positive whole number, naming the key', () => {
