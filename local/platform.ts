@@ -219,7 +219,7 @@ async function startStorage(
     if (recovered.adopted) log('recovered the newest database from an earlier run that did not stop cleanly');
   }
   const [dynamodb, s3] = await Promise.allSettled([
-    supervise('DynamoDB Local', () => startDynamoDb({ port: dynamoPort, dir: dynamoDir }), log),
+    supervise('DynamoDB Local', () => startDynamoDb({ port: dynamoPort, dir: dynamoDir, warn: log }), log),
     supervise(
       'the S3 server',
       () => startS3({ port: s3Port, dir: path.join(state.dir, 's3'), onRecord: triggers.deliver }),

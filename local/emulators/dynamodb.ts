@@ -169,11 +169,24 @@ function commandLinesMentioning(text: string): string[] {
  * Starts DynamoDB Local on `port`; `dir` holds the database (in place), absent keeps it in memory.
  * Resolves when it answers.
  */
-export async function startDynamoDb({ port, dir }: { port: number; dir?: string }): Promise<RunningDynamoDb> {
+export async function startDynamoDb({
+  port,
+  dir,
+  warn,
+}: {
+  port: number;
+  dir?: string;
+  /** Told when it cannot keep DynamoDB Local on 127.0.0.1 (no javac). */
+  warn?: (line: string) => void;
+}): Promise<RunningDynamoDb> {
   assertJava();
   if (dir) mkdirSync(dir, { recursive: true });
   const jars = jarDir();
   const launcher = loopbackLauncher(jars);
+  if (!launcher)
+    warn?.(
+      'no javac found: DynamoDB Local listens on every network interface; install a JDK (openjdk-17-jdk-headless) to keep it on 127.0.0.1',
+    );
   const child = spawnGuarded(port, dir, launcher);
   let output = '';
   child.stdout?.on('data', (d) => {
