@@ -8,14 +8,8 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import type { z } from 'zod';
 import type { RouteContract } from '#contracts/types.ts';
 import { type FieldProblem, PayloadTooLargeError, ValidationError } from '#domain/errors.ts';
-import { getStringFromEnv } from '#platform/config.ts';
-import {
-  DEFAULT_SCOPE_PREFIX,
-  type FunctionId,
-  type RouteDeclaration,
-  routeKey,
-  routes,
-} from '#platform/declaration.ts';
+import { readSetting } from '#platform/config.ts';
+import { type FunctionId, type RouteDeclaration, routeKey, routes } from '#platform/declaration.ts';
 import { compiledRoutes } from '#platform/route-paths.ts';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { authorizeOwner, authorizeRoute, type Caller, callerOf } from './caller.ts';
@@ -113,7 +107,7 @@ function readJsonBody(event: APIGatewayProxyEventV2): unknown {
 }
 
 /** The prefix of the OAuth scopes the stage's tokens carry (`marquee/read`); the stacks set it. */
-const scopePrefix = getStringFromEnv({ key: 'JWT_SCOPE_PREFIX', defaultValue: DEFAULT_SCOPE_PREFIX });
+const scopePrefix = readSetting('JWT_SCOPE_PREFIX');
 
 /** The function's declared routes by route key (API Gateway sends the matched key with each event). */
 const routesByKey = (fn: FunctionId): Map<string, RouteDeclaration> =>

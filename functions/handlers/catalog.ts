@@ -4,15 +4,12 @@ import { DynamoEventStore, DynamoItemStore, DynamoUserStore } from '#adapters/dy
 import { catalogContracts } from '#contracts/catalog.ts';
 import { CatalogService } from '#domain/catalog/catalog.ts';
 import { httpHandler } from '#edge/http.ts';
-import { getNumberFromEnv, tableNameFromEnv } from '#platform/config.ts';
+import { readSetting, tableNameFromEnv } from '#platform/config.ts';
 
 const catalog = new CatalogService(
   new DynamoItemStore(tableNameFromEnv('items')),
   new DynamoUserStore(tableNameFromEnv('users')),
-  new DynamoEventStore(
-    tableNameFromEnv('events'),
-    getNumberFromEnv({ key: 'EVENT_RETENTION_DAYS', defaultValue: 0, min: 0, max: 3650 }),
-  ),
+  new DynamoEventStore(tableNameFromEnv('events'), readSetting('EVENT_RETENTION_DAYS')),
   [new DynamoKeyEraser(tableNameFromEnv('profiles'))],
 );
 

@@ -9,7 +9,7 @@ import { profilesContracts } from '#contracts/profiles.ts';
 import { summaryWithoutRiskScores, withoutRiskScores } from '#domain/profiles/risk-visibility.ts';
 import { ProfileService } from '#domain/profiles/service.ts';
 import { httpHandler } from '#edge/http.ts';
-import { bucketNameFromEnv, getNumberFromEnv, tableNameFromEnv } from '#platform/config.ts';
+import { bucketNameFromEnv, readSetting, tableNameFromEnv } from '#platform/config.ts';
 
 const profiles = new ProfileService(
   {
@@ -26,13 +26,8 @@ const profiles = new ProfileService(
     new S3Artifacts(bucketNameFromEnv('models')),
   ),
   {
-    maxEvents: getNumberFromEnv({ key: 'PROFILE_MAX_EVENTS', defaultValue: 10_000, min: 1, max: 100_000 }),
-    modelRefreshMs: getNumberFromEnv({
-      key: 'PROFILE_MODEL_REFRESH_MS',
-      defaultValue: 30_000,
-      min: 0,
-      max: 3_600_000,
-    }),
+    maxEvents: readSetting('PROFILE_MAX_EVENTS'),
+    modelRefreshMs: readSetting('PROFILE_MODEL_REFRESH_MS'),
   },
 );
 

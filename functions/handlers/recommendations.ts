@@ -14,20 +14,20 @@ import { CachedPlayableCatalog } from '#domain/recommendations/playable-catalog.
 import { RecommendationService } from '#domain/recommendations/service.ts';
 import { httpHandler } from '#edge/http.ts';
 import { logger, metrics } from '#edge/observability.ts';
-import { bucketNameFromEnv, getNumberFromEnv, getStringFromEnv, tableNameFromEnv } from '#platform/config.ts';
+import { bucketNameFromEnv, readSetting, tableNameFromEnv } from '#platform/config.ts';
 
 const records = new DynamoModelRecords(tableNameFromEnv('models'));
 const artifacts = new LayeredArtifacts(
   // Where the models layer unpacks (AWS); absent locally, so every artifact comes from S3.
-  getStringFromEnv({ key: 'MODELS_DIR', defaultValue: '/opt/models' }),
+  readSetting('MODELS_DIR'),
   new S3Artifacts(bucketNameFromEnv('models')),
   // Artifacts fetched from S3, split for memory-mapping: Lambda's /tmp (the local platform sets its state folder).
-  getStringFromEnv({ key: 'MODELS_CACHE_DIR', defaultValue: path.join(tmpdir(), 'models-cache') }),
+  readSetting('MODELS_CACHE_DIR') || path.join(tmpdir(), 'models-cache'),
   (key, error) => logger.warn('could not cache the artifact on disk; serving it from memory', { key, error }),
 );
 const live = new LiveModels(records, artifacts, {
   // How stale the live pointer may be: a promotion or rollback is served within this time.
-  ttlMs: getNumberFromEnv({ key: 'MODEL_REFRESH_MS', defaultValue: 10_000, min: 0, max: 3_600_000 }),
+  ttlMs: readSetting('MODEL_REFRESH_MS'),
   onFailure: ({ name, version, error }) => {
     logger.error('model load failed; the previous version or popularity keeps serving', {
       name,
@@ -47,11 +47,11 @@ const service = new RecommendationService(
   new DynamoEventStore(tableNameFromEnv('events')),
   new DynamoItemStore(tableNameFromEnv('items')),
   {
-    historyEvents: getNumberFromEnv({ key: 'RECS_HISTORY_EVENTS', defaultValue: 500, min: 1, max: 5_000 }),
+    historyEvents: readSetting('RECS_HISTORY_EVENTS'),
     playable: new CachedPlayableCatalog(
       new DynamoPlayableCatalog(tableNameFromEnv('items')),
       // How long a video finishing may take to show under playableOnly (one Scan per container per TTL).
-      getNumberFromEnv({ key: 'RECS_PLAYABLE_TTL_MS', defaultValue: 30_000, min: 0, max: 3_600_000 }),
+      readSetting('RECS_PLAYABLE_TTL_MS'),
     ),
     profiles: {
       records: new DynamoModelRecords(tableNameFromEnv('models'), PROFILE_MODEL_NAME_LIST, 'profiles'),

@@ -25,7 +25,7 @@ import { MODEL_NAMES } from '#domain/recommendations/artifact.ts';
 import { retrainRecommendationModels } from '#domain/recommendations/retrain.ts';
 import { DEFAULT_TRAINING_OPTIONS } from '#domain/recommendations/training.ts';
 import { logger, metrics, withObservability } from '#edge/observability.ts';
-import { bucketNameFromEnv, getStringFromEnv, tableNameFromEnv } from '#platform/config.ts';
+import { bucketNameFromEnv, readSetting, tableNameFromEnv } from '#platform/config.ts';
 
 const sources = new CatalogTrainingSources(
   new DynamoEventStore(tableNameFromEnv('events')),
@@ -34,17 +34,15 @@ const sources = new CatalogTrainingSources(
 const records = new DynamoModelRecords(tableNameFromEnv('models'));
 const artifacts = new S3Artifacts(bucketNameFromEnv('models'));
 // Set by the Ml stack in AWS; unset locally, where serving picks a promotion up through the registry TTL.
-const servingFunctions = parseFunctionList(
-  getStringFromEnv({ key: 'MODEL_SERVING_FUNCTIONS', defaultValue: '' }),
-);
-const modelsLayerName = getStringFromEnv({ key: 'MODELS_LAYER_NAME', defaultValue: '' });
+const servingFunctions = parseFunctionList(readSetting('MODEL_SERVING_FUNCTIONS'));
+const modelsLayerName = readSetting('MODELS_LAYER_NAME');
 const layerPublisher = modelsLayerName
   ? new LambdaLayerPublisher({
       bucket: bucketNameFromEnv('models'),
       artifacts,
       layerName: modelsLayerName,
-      architecture: getStringFromEnv({ key: 'MODELS_LAYER_ARCHITECTURE' }),
-      runtime: getStringFromEnv({ key: 'MODELS_LAYER_RUNTIME' }),
+      architecture: readSetting('MODELS_LAYER_ARCHITECTURE'),
+      runtime: readSetting('MODELS_LAYER_RUNTIME'),
     })
   : undefined;
 

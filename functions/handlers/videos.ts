@@ -4,16 +4,11 @@ import { S3UploadSigner } from '#adapters/media/s3-upload-signer.ts';
 import { videosContracts } from '#contracts/videos.ts';
 import { VideoService } from '#domain/media/videos.ts';
 import { httpHandler } from '#edge/http.ts';
-import { bucketNameFromEnv, getNumberFromEnv, tableNameFromEnv } from '#platform/config.ts';
+import { bucketNameFromEnv, readSetting, tableNameFromEnv } from '#platform/config.ts';
 
 const videos = new VideoService(
   {
-    uploadUrlTtlSec: getNumberFromEnv({
-      key: 'UPLOAD_URL_TTL_SEC',
-      defaultValue: 3600,
-      min: 60,
-      max: 604_800,
-    }),
+    uploadUrlTtlSec: readSetting('UPLOAD_URL_TTL_SEC'),
   },
   new DynamoAssetStore(tableNameFromEnv('assets')),
   { signer: new S3UploadSigner(bucketNameFromEnv('uploads')) },

@@ -3,7 +3,7 @@
  * module load; a missing or malformed variable throws naming the variable, so a misconfigured
  * function fails at cold start instead of on some later request.
  */
-import { type BucketId, buckets, type TableId, tables } from './declaration.ts';
+import { type BucketId, buckets, type SettingId, settings, type TableId, tables } from './declaration.ts';
 
 export class ConfigError extends Error {
   constructor(key: string, problem: string) {
@@ -57,3 +57,39 @@ export const tableNameFromEnv = (id: TableId): string => getStringFromEnv({ key:
 
 /** The physical name of a declared bucket, from the environment variable the declaration names. */
 export const bucketNameFromEnv = (id: BucketId): string => getStringFromEnv({ key: buckets[id].env });
+
+type SettingValue<K extends SettingId> = (typeof settings)[K]['type'] extends 'number'
+  ? number
+  : (typeof settings)[K]['type'] extends 'boolean'
+    ? boolean
+    : string;
+
+/**
+ * A declared setting from the environment, checked against its declaration (type, bounds); its
+ * declared default when unset. Throws ConfigError naming the variable otherwise.
+ */
+export function readSetting<K extends SettingId>(id: K): SettingValue<K> {
+  const declared = settings[id] as {
+    env: string;
+    type: string;
+    min?: number;
+    max?: number;
+    default?: unknown;
+  };
+  const key = declared.env;
+  if (declared.type === 'number')
+    return getNumberFromEnv({
+      key,
+      defaultValue: declared.default as number | undefined,
+      min: declared.min,
+      max: declared.max,
+    }) as SettingValue<K>;
+  if (declared.type === 'boolean')
+    return getBooleanFromEnv({ key, defaultValue: declared.default as boolean }) as SettingValue<K>;
+  const raw = process.env[key];
+  if (raw === undefined) {
+    if (declared.default !== undefined) return declared.default as SettingValue<K>;
+    throw new ConfigError(key, 'is not set');
+  }
+  return raw as SettingValue<K>;
+}

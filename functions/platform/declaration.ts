@@ -66,6 +66,213 @@ export type Access = 'read' | 'readWrite';
  */
 export type BucketAccess = Access | 'write' | 'name';
 
+/**
+ * A setting a function reads from its environment, checked once at cold start. Each has a
+ * documented default, or comes from the stacks: a CDK context key chosen at deploy time, or a value
+ * only the infrastructure knows (`fromStack`: an ARN, a layer name).
+ */
+export interface SettingDeclaration {
+  env: string;
+  description: string;
+  type: 'number' | 'string' | 'boolean';
+  /** Bounds of a number (inclusive). */
+  min?: number;
+  max?: number;
+  /** Used when the variable is unset (locally, or in AWS when no context key overrides it). */
+  default?: string | number | boolean;
+  /** The CDK context key (cdk.json, `-c key=value`) whose value the stacks set. */
+  context?: string;
+  /** The stacks always set it from what they create. */
+  fromStack?: true;
+}
+
+export const settings = {
+  EVENT_RETENTION_DAYS: {
+    env: 'EVENT_RETENTION_DAYS',
+    description: 'Days an event is kept after it happened (DynamoDB TTL); 0 keeps events forever.',
+    type: 'number',
+    min: 0,
+    max: 3650,
+    default: 365,
+    context: 'eventRetentionDays',
+  },
+  JWT_SCOPE_PREFIX: {
+    env: 'JWT_SCOPE_PREFIX',
+    description: 'Prefix of the OAuth scopes tokens carry (`marquee/read`).',
+    type: 'string',
+    default: 'marquee',
+    context: 'jwtScopePrefix',
+  },
+  MODELS_DIR: {
+    env: 'MODELS_DIR',
+    description:
+      "Where the models layer unpacks (Lambda's /opt/models); absent locally, so artifacts come from S3.",
+    type: 'string',
+    default: '/opt/models',
+  },
+  MODELS_CACHE_DIR: {
+    env: 'MODELS_CACHE_DIR',
+    description:
+      "Where artifacts fetched from S3 are kept split for memory-mapping (default: the OS temp folder's models-cache).",
+    type: 'string',
+    default: '',
+  },
+  MODEL_REFRESH_MS: {
+    env: 'MODEL_REFRESH_MS',
+    description:
+      'How stale the live model pointers may be: a promotion or rollback is served within this time.',
+    type: 'number',
+    min: 0,
+    max: 3_600_000,
+    default: 10_000,
+  },
+  RECS_HISTORY_EVENTS: {
+    env: 'RECS_HISTORY_EVENTS',
+    description: 'Newest events of a user folded into each recommendation.',
+    type: 'number',
+    min: 1,
+    max: 5_000,
+    default: 500,
+  },
+  RECS_PLAYABLE_TTL_MS: {
+    env: 'RECS_PLAYABLE_TTL_MS',
+    description:
+      'How long a finished video may take to show under playableOnly (one read per container per TTL).',
+    type: 'number',
+    min: 0,
+    max: 3_600_000,
+    default: 30_000,
+  },
+  PROFILE_MAX_EVENTS: {
+    env: 'PROFILE_MAX_EVENTS',
+    description: 'Events of a user a profile read considers at most.',
+    type: 'number',
+    min: 1,
+    max: 100_000,
+    default: 10_000,
+  },
+  PROFILE_MODEL_REFRESH_MS: {
+    env: 'PROFILE_MODEL_REFRESH_MS',
+    description: 'How stale the live profile models may be.',
+    type: 'number',
+    min: 0,
+    max: 3_600_000,
+    default: 30_000,
+  },
+  PROFILE_CHURN_HORIZON_DAYS: {
+    env: 'PROFILE_CHURN_HORIZON_DAYS',
+    description: 'Churn means no activity in this many days.',
+    type: 'number',
+    min: 1,
+    max: 90,
+    default: 14,
+  },
+  UPLOAD_URL_TTL_SEC: {
+    env: 'UPLOAD_URL_TTL_SEC',
+    description: 'Seconds a presigned upload stays valid.',
+    type: 'number',
+    min: 60,
+    max: 604_800,
+    default: 3600,
+  },
+  MEDIA_MAX_SHORT_SIDE: {
+    env: 'MEDIA_MAX_SHORT_SIDE',
+    description: 'Largest rendition short side, pixels.',
+    type: 'number',
+    min: 64,
+    max: 4320,
+    default: 1080,
+  },
+  MEDIA_MAX_DURATION_SEC: {
+    env: 'MEDIA_MAX_DURATION_SEC',
+    description: 'Longest master accepted, seconds (longer ones fail before any transcoding is paid for).',
+    type: 'number',
+    min: 1,
+    max: 86_400,
+    default: 14_400,
+  },
+  MEDIA_HEVC_TOP_RUNG: {
+    env: 'MEDIA_HEVC_TOP_RUNG',
+    description: 'Encode the top rung in HEVC as well.',
+    type: 'boolean',
+    default: false,
+  },
+  MEDIA_LOUDNESS_TARGET_LKFS: {
+    env: 'MEDIA_LOUDNESS_TARGET_LKFS',
+    description: 'Integrated loudness target of the audio, LKFS.',
+    type: 'number',
+    min: -59,
+    max: -6,
+    default: -16,
+  },
+  MEDIA_SEGMENT_SEC: {
+    env: 'MEDIA_SEGMENT_SEC',
+    description: 'HLS segment length, seconds.',
+    type: 'number',
+    min: 1,
+    max: 30,
+    default: 4,
+  },
+  MEDIA_GOP_SEC: {
+    env: 'MEDIA_GOP_SEC',
+    description: 'Keyframe interval, seconds.',
+    type: 'number',
+    min: 0.5,
+    max: 10,
+    default: 2,
+  },
+  MEDIA_THUMBNAIL_INTERVAL_SEC: {
+    env: 'MEDIA_THUMBNAIL_INTERVAL_SEC',
+    description: 'Seconds between thumbnails.',
+    type: 'number',
+    min: 1,
+    max: 3600,
+    default: 5,
+  },
+  MEDIACONVERT_QUEUE_ARN: {
+    env: 'MEDIACONVERT_QUEUE_ARN',
+    description: 'The MediaConvert queue jobs are submitted to.',
+    type: 'string',
+    fromStack: true,
+  },
+  MEDIACONVERT_ROLE_ARN: {
+    env: 'MEDIACONVERT_ROLE_ARN',
+    description: 'The role MediaConvert assumes to read masters and write renditions.',
+    type: 'string',
+    fromStack: true,
+  },
+  MODEL_SERVING_FUNCTIONS: {
+    env: 'MODEL_SERVING_FUNCTIONS',
+    description: 'Comma-separated functions retrain attaches new models layers to; empty locally.',
+    type: 'string',
+    default: '',
+    fromStack: true,
+  },
+  MODELS_LAYER_NAME: {
+    env: 'MODELS_LAYER_NAME',
+    description: 'The layer retrain publishes models into; empty locally (no layer).',
+    type: 'string',
+    default: '',
+    fromStack: true,
+  },
+  MODELS_LAYER_ARCHITECTURE: {
+    env: 'MODELS_LAYER_ARCHITECTURE',
+    description: 'Architecture the published models layer declares (the functions’ own).',
+    type: 'string',
+    default: '',
+    fromStack: true,
+  },
+  MODELS_LAYER_RUNTIME: {
+    env: 'MODELS_LAYER_RUNTIME',
+    description: 'Runtime the published models layer declares (the functions’ own).',
+    type: 'string',
+    default: '',
+    fromStack: true,
+  },
+} as const satisfies Record<string, SettingDeclaration>;
+
+export type SettingId = keyof typeof settings;
+
 export interface FunctionDeclaration {
   id: string;
   /** Entry file, relative to the repository root; it exports `handler`. */
@@ -79,6 +286,8 @@ export interface FunctionDeclaration {
   usesModels?: boolean;
   /** Submits MediaConvert jobs (gets the endpoint, queue and role). */
   usesMediaConvert?: boolean;
+  /** The settings it reads (checked against its bundle and its environment by test/infra). */
+  settings?: readonly SettingId[];
 }
 
 export interface RouteDeclaration {
@@ -216,6 +425,7 @@ export const functions = {
     timeoutSec: 5,
     tables: { items: 'read', models: 'read' },
     buckets: { models: 'read' },
+    settings: ['JWT_SCOPE_PREFIX'],
   },
   catalog: {
     id: 'catalog',
@@ -225,6 +435,7 @@ export const functions = {
     timeoutSec: 10,
     tables: { items: 'readWrite', users: 'readWrite', events: 'readWrite', profiles: 'readWrite' },
     buckets: {},
+    settings: ['JWT_SCOPE_PREFIX', 'EVENT_RETENTION_DAYS'],
   },
   recommendations: {
     id: 'recommendations',
@@ -234,6 +445,14 @@ export const functions = {
     timeoutSec: 10,
     tables: { items: 'read', events: 'read', models: 'readWrite' },
     buckets: { models: 'read' },
+    settings: [
+      'JWT_SCOPE_PREFIX',
+      'MODELS_DIR',
+      'MODELS_CACHE_DIR',
+      'MODEL_REFRESH_MS',
+      'RECS_HISTORY_EVENTS',
+      'RECS_PLAYABLE_TTL_MS',
+    ],
     usesModels: true,
   },
   profiles: {
@@ -244,6 +463,7 @@ export const functions = {
     timeoutSec: 10,
     tables: { items: 'read', users: 'read', events: 'read', profiles: 'readWrite', models: 'read' },
     buckets: { models: 'read' },
+    settings: ['JWT_SCOPE_PREFIX', 'PROFILE_MAX_EVENTS', 'PROFILE_MODEL_REFRESH_MS'],
     usesModels: true,
   },
   videos: {
@@ -255,6 +475,7 @@ export const functions = {
     tables: { assets: 'readWrite' },
     // Signs PutObject URLs for browsers; it never reads an upload.
     buckets: { uploads: 'write' },
+    settings: ['JWT_SCOPE_PREFIX', 'UPLOAD_URL_TTL_SEC'],
   },
   ingest: {
     id: 'ingest',
@@ -265,6 +486,17 @@ export const functions = {
     tables: { assets: 'readWrite' },
     // The job's outputs go to the media bucket through MediaConvert's own role.
     buckets: { uploads: 'read', media: 'name' },
+    settings: [
+      'MEDIA_MAX_SHORT_SIDE',
+      'MEDIA_MAX_DURATION_SEC',
+      'MEDIA_HEVC_TOP_RUNG',
+      'MEDIA_LOUDNESS_TARGET_LKFS',
+      'MEDIA_SEGMENT_SEC',
+      'MEDIA_GOP_SEC',
+      'MEDIA_THUMBNAIL_INTERVAL_SEC',
+      'MEDIACONVERT_QUEUE_ARN',
+      'MEDIACONVERT_ROLE_ARN',
+    ],
     usesMediaConvert: true,
   },
   mediaEvents: {
@@ -284,6 +516,13 @@ export const functions = {
     timeoutSec: 900,
     tables: { items: 'read', users: 'read', events: 'read', models: 'readWrite', profiles: 'readWrite' },
     buckets: { models: 'readWrite' },
+    settings: [
+      'PROFILE_CHURN_HORIZON_DAYS',
+      'MODEL_SERVING_FUNCTIONS',
+      'MODELS_LAYER_NAME',
+      'MODELS_LAYER_ARCHITECTURE',
+      'MODELS_LAYER_RUNTIME',
+    ],
     usesModels: true,
   },
   openapi: {
@@ -294,6 +533,7 @@ export const functions = {
     timeoutSec: 5,
     tables: {},
     buckets: {},
+    settings: ['JWT_SCOPE_PREFIX'],
   },
 } as const satisfies Record<string, FunctionDeclaration>;
 

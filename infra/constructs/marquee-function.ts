@@ -14,6 +14,8 @@ import {
   type BucketDeclaration,
   type FunctionDeclaration,
   routes,
+  type SettingDeclaration,
+  settings as declaredSettings,
   type TableDeclaration,
 } from '#platform/declaration.ts';
 import type { MarqueeSettings } from '../settings.ts';
@@ -61,6 +63,37 @@ export const OBJECT_WRITE_ACTIONS = ['s3:PutObject'];
  */
 export function nodeOptionsOf(declaration: FunctionDeclaration): string | undefined {
   return servesHttp(declaration) ? undefined : '--enable-source-maps';
+}
+
+/**
+ * The settings a function reads that are chosen at deploy time: each from its CDK context key, else
+ * its default, checked against its declaration so a bad value fails synth naming the key.
+ */
+export function contextSettingsOf(
+  scope: Construct,
+  declaration: FunctionDeclaration,
+): Record<string, string> {
+  const environment: Record<string, string> = {};
+  for (const id of declaration.settings ?? []) {
+    const setting: SettingDeclaration = declaredSettings[id];
+    if (!setting.context) continue;
+    const value = scope.node.tryGetContext(setting.context) ?? setting.default;
+    if (value === undefined)
+      throw new Error(`CDK context "${setting.context}" is required (${setting.description})`);
+    if (setting.type === 'number') {
+      const number = Number(value);
+      const inRange =
+        Number.isFinite(number) &&
+        (setting.min === undefined || number >= setting.min) &&
+        (setting.max === undefined || number <= setting.max);
+      if (!inRange)
+        throw new Error(
+          `CDK context "${setting.context}" must be a number in [${setting.min ?? '-inf'}, ${setting.max ?? 'inf'}], got ${value}`,
+        );
+    }
+    environment[setting.env] = String(value);
+  }
+  return environment;
 }
 
 /** Whether any declared route invokes the function. */
@@ -119,8 +152,8 @@ export class MarqueeFunction extends NodejsFunction {
         MARQUEE_STAGE: settings.stage,
         POWERTOOLS_SERVICE_NAME: `marquee-${declaration.id}`,
         ...(nodeOptionsOf(declaration) === undefined ? {} : { NODE_OPTIONS: nodeOptionsOf(declaration) }),
-        ...(declaration.usesModels ? { MODELS_DIR: MODELS_DIR_IN_LAMBDA } : {}),
-        ...(servesHttp(declaration) ? { JWT_SCOPE_PREFIX: settings.jwtScopePrefix } : {}),
+        ...(declaration.settings?.includes('MODELS_DIR') ? { MODELS_DIR: MODELS_DIR_IN_LAMBDA } : {}),
+        ...contextSettingsOf(scope, declaration),
       },
       bundling: {
         forceDockerBundling: false,

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buckets, type FunctionId, functions, tables } from '#platform/declaration.ts';
+import { buckets, type FunctionId, functions, type settings, tables } from '#platform/declaration.ts';
 import { MarqueeFunction } from '#infra/constructs/marquee-function.ts';
 import { concernOfFunction } from '#infra/placement.ts';
 import { readSettings } from '#infra/settings.ts';
@@ -109,6 +109,28 @@ describe('function bundles', () => {
       encoding: 'utf8',
     });
     expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual(dirs.map(() => 'function'));
+  });
+
+  it('reads exactly the settings each function declares: what its bundle holds is what the stacks set or default', () => {
+    for (const id of Object.keys(functions) as FunctionId[]) {
+      // The bundle's own sources (its source map lists them), scanned for the settings they read.
+      const { sources } = JSON.parse(fs.readFileSync(path.join(assetOf(id).dir, 'index.js.map'), 'utf8')) as {
+        sources: string[];
+      };
+      const ours = sources
+        .map((source) => /(?:^|\/)((?:functions|local|infra)\/.+\.ts)$/.exec(source)?.[1])
+        .filter((file): file is string => file !== undefined);
+      expect(ours.length, id).toBeGreaterThan(0);
+      const read = new Set(
+        ours.flatMap((file) =>
+          [...fs.readFileSync(path.join(repoRoot, file), 'utf8').matchAll(/readSetting\('(\w+)'\)/g)].map(
+            (m) => m[1],
+          ),
+        ),
+      );
+      const declared = (functions[id] as { settings?: readonly (keyof typeof settings)[] }).settings ?? [];
+      expect([...read].sort(), id).toEqual([...declared].sort());
+    }
   });
 
   it('leaves onnxruntime-node to the runtime layer and bundles the AWS SDK', () => {

@@ -8,12 +8,14 @@ import {
   buckets,
   eventRules,
   fallbackFunction,
+  type FunctionDeclaration,
   type FunctionId,
   functions,
   routeKey,
   routes,
   schedules,
   s3Triggers,
+  settings,
   tables,
 } from '#platform/declaration.ts';
 import { concernOfBucket, concernOfFunction, stackOrder } from '#infra/placement.ts';
@@ -330,45 +332,39 @@ describe('functions', () => {
   it('gives every function the stage, its service name and exactly the variables of what it declares', () => {
     const shared = ['MARQUEE_STAGE', 'POWERTOOLS_SERVICE_NAME', 'NODE_OPTIONS'];
     for (const id of functionIds) {
-      const declaration = functions[id];
+      const declaration: FunctionDeclaration = functions[id];
       const variables = lambdaProperties(id).Environment.Variables;
       expect(variables.MARQUEE_STAGE).toBe('dev');
       expect(variables.POWERTOOLS_SERVICE_NAME).toBe(`marquee-${id}`);
-      const declared: string[] = [
+      const bindings: string[] = [
         ...Object.keys(declaration.tables).map((t) => tables[t as keyof typeof tables].env),
         ...Object.keys(declaration.buckets).map((b) => buckets[b as BucketId].env),
       ];
-      const special = Object.keys(variables).filter(
-        (name) => !shared.includes(name) && !declared.includes(name),
+      const read = (declaration.settings ?? []).map((setting) => settings[setting]);
+      // Set by the stacks: each deploy-time and infrastructure setting the function reads...
+      const expected = read.filter((s) => 'context' in s || 'fromStack' in s).map((s) => s.env);
+      for (const name of [...bindings, ...expected]) expect(variables[name], `${id} ${name}`).toBeDefined();
+      // ...and nothing it does not read.
+      const extra = Object.keys(variables).filter(
+        (name) => !shared.includes(name) && !bindings.includes(name) && !read.some((s) => s.env === name),
       );
-      const expectedSpecial = [
-        ...('usesModels' in declaration ? ['MODELS_DIR'] : []),
-        ...(routes.some((route) => route.function === id) ? ['JWT_SCOPE_PREFIX'] : []),
-        ...('usesMediaConvert' in declaration ? ['MEDIACONVERT_QUEUE_ARN', 'MEDIACONVERT_ROLE_ARN'] : []),
-        ...(id === 'retrain'
-          ? [
-              'MODEL_SERVING_FUNCTIONS',
-              'MODELS_LAYER_NAME',
-              'MODELS_LAYER_ARCHITECTURE',
-              'MODELS_LAYER_RUNTIME',
-            ]
-          : []),
-      ];
-      expect(special.sort()).toEqual(expectedSpecial.sort());
-      for (const name of declared) expect(variables[name], `${id} ${name}`).toBeDefined();
+      expect(extra, id).toEqual([]);
     }
+    // A deploy-time setting reaches AWS: the events TTL, from cdk.json.
+    expect(lambdaProperties('catalog').Environment.Variables.EVENT_RETENTION_DAYS).toBe('365');
   });
 
-  it('gives model-serving functions the runtime and models layers and MODELS_DIR, and no one else', () => {
+  it('gives model-serving functions the runtime and models layers, and MODELS_DIR to those that read it', () => {
     for (const id of functionIds) {
       const properties = lambdaProperties(id);
-      if ('usesModels' in functions[id]) {
-        expect(properties.Layers).toHaveLength(2);
-        expect(properties.Environment.Variables.MODELS_DIR).toBe('/opt/models');
-      } else {
-        expect(properties.Layers).toBeUndefined();
-      }
+      const declaration: FunctionDeclaration = functions[id];
+      if (declaration.usesModels) expect(properties.Layers).toHaveLength(2);
+      else expect(properties.Layers).toBeUndefined();
+      expect(properties.Environment.Variables.MODELS_DIR, id).toBe(
+        declaration.settings?.includes('MODELS_DIR') ? '/opt/models' : undefined,
+      );
     }
+    expect(lambdaProperties('recommendations').Environment.Variables.MODELS_DIR).toBe('/opt/models');
   });
 });
 

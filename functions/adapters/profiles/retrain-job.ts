@@ -8,16 +8,11 @@ import { S3Artifacts } from '#adapters/models/s3-artifacts.ts';
 import { PROFILE_MODEL_NAME_LIST, ProfileRegistry } from '#domain/profiles/registry.ts';
 import { type ProfileRetrainResult, retrainProfiles } from '#domain/profiles/retrain.ts';
 import type { ProfileTrainingConfig } from '#domain/profiles/train.ts';
-import { bucketNameFromEnv, getNumberFromEnv, tableNameFromEnv } from '#platform/config.ts';
+import { bucketNameFromEnv, readSetting, tableNameFromEnv } from '#platform/config.ts';
 import { DynamoProfileStore } from './dynamo-profile-store.ts';
 
 /** Churn = no activity in this many days; read once per process. */
-const churnHorizonDays = getNumberFromEnv({
-  key: 'PROFILE_CHURN_HORIZON_DAYS',
-  defaultValue: 14,
-  min: 1,
-  max: 90,
-});
+const churnHorizonDays = readSetting('PROFILE_CHURN_HORIZON_DAYS');
 
 /** Trains, gates, publishes and re-scores the profile models from the tables named in the environment. */
 export async function runProfileRetrain(
