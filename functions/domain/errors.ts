@@ -35,7 +35,32 @@ export class NotFoundError extends DomainError {
   }
 }
 
-export class ConflictError extends DomainError {}
+/** The request conflicts with the state of what it names; `problems` says which fields, when known. */
+export class ConflictError extends DomainError {
+  readonly problems: FieldProblem[];
+
+  constructor(message: string, options?: { cause?: unknown; problems?: FieldProblem[] }) {
+    super(message, options);
+    this.problems = options?.problems ?? [];
+  }
+}
+
+/**
+ * A write about a user who was erased: nothing about them is stored again (a person who comes
+ * back gets a new user id).
+ */
+export class UserErasedError extends ConflictError {
+  constructor(
+    readonly userIds: string[],
+    problems: FieldProblem[] = [],
+  ) {
+    const names = userIds.map((id) => `'${id}'`).join(', ');
+    super(
+      `${userIds.length > 1 ? `users ${names} were` : `user ${names} was`} erased; nothing about an erased user is stored again (use a new user id)`,
+      { problems },
+    );
+  }
+}
 
 export class PayloadTooLargeError extends DomainError {
   constructor(

@@ -56,7 +56,10 @@ export function toProblem(
     problem = base(405, 'method-not-allowed', 'Method not allowed', error.message);
     headers.allow = error.allowed.join(', ');
   } else if (error instanceof ConflictError) {
-    problem = base(409, 'conflict', 'Conflict', error.message);
+    problem = {
+      ...base(409, 'conflict', 'Conflict', error.message),
+      ...(error.problems.length ? { errors: error.problems } : {}),
+    };
   } else if (error instanceof PayloadTooLargeError) {
     problem = {
       ...base(413, 'too-large', 'Payload too large', error.message),

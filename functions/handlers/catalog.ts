@@ -9,7 +9,11 @@ import { readSetting, tableNameFromEnv } from '#platform/config.ts';
 const catalog = new CatalogService(
   new DynamoItemStore(tableNameFromEnv('items')),
   new DynamoUserStore(tableNameFromEnv('users')),
-  new DynamoEventStore(tableNameFromEnv('events'), readSetting('EVENT_RETENTION_DAYS')),
+  new DynamoEventStore(
+    tableNameFromEnv('events'),
+    readSetting('EVENT_RETENTION_DAYS'),
+    tableNameFromEnv('users'),
+  ),
   [new DynamoKeyEraser(tableNameFromEnv('profiles'))],
 );
 

@@ -16,7 +16,9 @@ import {
   type Item,
   type UserAttributes,
 } from '#domain/catalog/types.ts';
+import { UserErasedError } from '#domain/errors.ts';
 import { batchGet, batchWrite, scanTable } from './batch.ts';
+import { ERASED, erasedAmong, NOT_ERASED, writeErasureRecord } from './erasure.ts';
 import { decodeCursor, documentClient, encodeCursor } from './client.ts';
 
 /** The update that keeps `createdAt` and a playable flag set earlier by the media pipeline. */
@@ -90,23 +92,44 @@ export class DynamoUserStore implements UserStore {
   async put(user: UserAttributes): Promise<UserAttributes> {
     const existing = await this.get(user.userId);
     const stored = { ...user, createdAt: existing?.createdAt ?? user.createdAt };
-    await documentClient().send(new PutCommand({ TableName: this.table, Item: stored }));
+    try {
+      await documentClient().send(
+        new PutCommand({ TableName: this.table, Item: stored, ConditionExpression: NOT_ERASED }),
+      );
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException')
+        throw new UserErasedError([user.userId]);
+      throw error;
+    }
     return stored;
   }
 
   async get(userId: string): Promise<UserAttributes | undefined> {
     const result = await documentClient().send(new GetCommand({ TableName: this.table, Key: { userId } }));
-    return result.Item as UserAttributes | undefined;
+    return result.Item && !(ERASED in result.Item) ? (result.Item as UserAttributes) : undefined;
   }
 
-  async delete(userId: string): Promise<void> {
-    await documentClient().send(new DeleteCommand({ TableName: this.table, Key: { userId } }));
+  async erase(userId: string, at: string): Promise<void> {
+    await writeErasureRecord(this.table, userId, at);
+  }
+
+  erasedAmong(userIds: string[]): Promise<Set<string>> {
+    return erasedAmong(this.table, userIds);
   }
 
   scan(): AsyncIterable<UserAttributes[]> {
-    return scanTable<UserAttributes>(this.table);
+    return scanTable<UserAttributes>(this.table, { FilterExpression: NOT_ERASED });
   }
 }
+
+/** The refusal of a batch naming each event whose user was erased. */
+const erasedEventsError = (events: InteractionEvent[], erased: Set<string>) =>
+  new UserErasedError(
+    [...erased],
+    events.flatMap((event, index) =>
+      erased.has(event.userId) ? [{ field: `events[${index}].userId`, message: 'was erased' }] : [],
+    ),
+  );
 
 /** Events: key (userId, eventId) makes retries idempotent; the LSI `byTime` orders by `ts`. */
 interface EventRow {
@@ -138,22 +161,61 @@ const fromRow = (row: EventRow): InteractionEvent => ({
   timestamp: row.ts,
 });
 
+/** DynamoDB's limit of actions in one TransactWriteItems. */
+const MAX_TRANSACTION_ACTIONS = 100;
+
 export class DynamoEventStore implements EventStore {
-  /** @param retentionDays events expire (TTL) this many days after they happened; 0 keeps them. */
+  /**
+   * @param retentionDays events expire (TTL) this many days after they happened; 0 keeps them.
+   * @param usersTable where erasure records are (putAll refuses events of erased users); absent
+   *   for stores that only read or bulk-load.
+   */
   constructor(
     private readonly table: string,
     private readonly retentionDays = 0,
+    private readonly usersTable?: string,
   ) {}
 
+  /**
+   * One transaction: every event lands or none does, so a failed request can simply be retried.
+   * The users' erasure records are checked in the same transaction when it has room (one round
+   * trip); otherwise before and again after the write, whose events are removed if an erasure
+   * landed in between.
+   */
   async putAll(events: InteractionEvent[]): Promise<void> {
-    // One transaction: every event lands or none does, so a failed request can simply be retried.
-    await documentClient().send(
-      new TransactWriteCommand({
-        TransactItems: events.map((event) => ({
-          Put: { TableName: this.table, Item: toRow(event, this.retentionDays) },
+    if (!this.usersTable) throw new Error('DynamoEventStore.putAll needs the users table to check erasures');
+    const users = [...new Set(events.map((event) => event.userId))];
+    const puts = events.map((event) => ({
+      Put: { TableName: this.table, Item: toRow(event, this.retentionDays) },
+    }));
+    if (puts.length + users.length <= MAX_TRANSACTION_ACTIONS) {
+      const checks = users.map((userId) => ({
+        ConditionCheck: { TableName: this.usersTable!, Key: { userId }, ConditionExpression: NOT_ERASED },
+      }));
+      try {
+        await documentClient().send(new TransactWriteCommand({ TransactItems: [...puts, ...checks] }));
+      } catch (error) {
+        const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+        const erased = users.filter((_, i) => reasons[puts.length + i]?.Code === 'ConditionalCheckFailed');
+        if (erased.length > 0) throw erasedEventsError(events, new Set(erased));
+        throw error;
+      }
+      return;
+    }
+    const before = await erasedAmong(this.usersTable, users);
+    if (before.size > 0) throw erasedEventsError(events, before);
+    await documentClient().send(new TransactWriteCommand({ TransactItems: puts }));
+    const after = await erasedAmong(this.usersTable, users);
+    if (after.size > 0) {
+      const written = events.filter((event) => after.has(event.userId));
+      await batchWrite(
+        this.table,
+        written.map((event) => ({
+          DeleteRequest: { Key: { userId: event.userId, eventId: event.eventId } },
         })),
-      }),
-    );
+      );
+      throw erasedEventsError(events, after);
+    }
   }
 
   async load(events: InteractionEvent[], onWritten?: (count: number) => void): Promise<void> {

@@ -1,9 +1,9 @@
 /** The profiles table: one summary row per user, indexed by segment (bySegment) and anomaly score (byAnomaly). */
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Page } from '#domain/catalog/ports.ts';
 import type { ProfileStore, StoredProfileSummary } from '#domain/profiles/ports.ts';
-import { batchWrite } from '#adapters/dynamodb/batch.ts';
-import { decodeCursor, documentClient, encodeCursor } from '#adapters/dynamodb/client.ts';
+import { chunks, decodeCursor, documentClient, encodeCursor } from '#adapters/dynamodb/client.ts';
+import { ERASED, NOT_ERASED } from '#adapters/dynamodb/erasure.ts';
 import { assertFiniteNumbers } from '#domain/profiles/finite-numbers.ts';
 
 /**
@@ -45,18 +45,46 @@ export class DynamoProfileStore implements ProfileStore {
 
   async get(userId: string): Promise<StoredProfileSummary | undefined> {
     const result = await documentClient().send(new GetCommand({ TableName: this.table, Key: { userId } }));
-    return result.Item ? fromProfileRow(result.Item as ProfileRow) : undefined;
+    return result.Item && !(ERASED in result.Item) ? fromProfileRow(result.Item as ProfileRow) : undefined;
   }
 
+  /** Stores a summary unless the user was erased (then nothing is written, quietly). */
   async put(summary: StoredProfileSummary): Promise<void> {
-    await documentClient().send(new PutCommand({ TableName: this.table, Item: toRow(summary) }));
+    try {
+      await documentClient().send(
+        new PutCommand({ TableName: this.table, Item: toRow(summary), ConditionExpression: NOT_ERASED }),
+      );
+    } catch (error) {
+      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+    }
   }
 
+  /**
+   * Stores summaries in transactions of 100, each row conditional on its user not being erased: a
+   * retrain that read a user before the erasure never writes their profile back. Rows of erased
+   * users are dropped and the rest retried; so is a transaction that conflicted with another write.
+   */
   async putAll(summaries: StoredProfileSummary[]): Promise<void> {
-    await batchWrite(
-      this.table,
-      summaries.map((s) => ({ PutRequest: { Item: toRow(s) } })),
-    );
+    for (const chunk of chunks(summaries, 100)) {
+      let pending = chunk;
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        try {
+          await documentClient().send(
+            new TransactWriteCommand({
+              TransactItems: pending.map((summary) => ({
+                Put: { TableName: this.table, Item: toRow(summary), ConditionExpression: NOT_ERASED },
+              })),
+            }),
+          );
+          pending = [];
+        } catch (error) {
+          const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+          if (!reasons || attempt >= 5) throw error;
+          pending = pending.filter((_, i) => reasons[i]?.Code !== 'ConditionalCheckFailed');
+          await new Promise((r) => setTimeout(r, Math.random() * 50 * 2 ** attempt));
+        }
+      }
+    }
   }
 
   async listBySegment(

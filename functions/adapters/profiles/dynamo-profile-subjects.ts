@@ -5,6 +5,7 @@
 import type { UserAttributes } from '#domain/catalog/types.ts';
 import type { ProfileSubject, ProfileSubjectReader } from '#domain/profiles/ports.ts';
 import { batchGet } from '#adapters/dynamodb/batch.ts';
+import { ERASED } from '#adapters/dynamodb/erasure.ts';
 import { fromProfileRow, type ProfileRow } from './dynamo-profile-store.ts';
 
 export class DynamoProfileSubjects implements ProfileSubjectReader {
@@ -13,8 +14,9 @@ export class DynamoProfileSubjects implements ProfileSubjectReader {
   async read(userId: string): Promise<ProfileSubject> {
     const { users, profiles } = this.tables;
     const rows = await batchGet({ [users]: { Keys: [{ userId }] }, [profiles]: { Keys: [{ userId }] } });
-    const [user] = rows[users] as UserAttributes[];
-    const [row] = rows[profiles] as ProfileRow[];
+    // An erasure record is no row at all to a reader.
+    const [user] = (rows[users] as UserAttributes[]).filter((r) => !(ERASED in r));
+    const [row] = (rows[profiles] as ProfileRow[]).filter((r) => !(ERASED in r));
     return { attributes: user, stored: row ? fromProfileRow(row) : undefined };
   }
 }

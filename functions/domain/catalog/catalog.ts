@@ -133,10 +133,15 @@ export class CatalogService {
     return this.events.listByUser(userId, options);
   }
 
-  /** Erases everything Marquee holds about a user: events, attributes, profile. */
+  /**
+   * Erases everything Marquee holds about a user: attributes, events, profile and anything else
+   * keyed by the user. The erasure record is written first, so a writer racing the erasure is
+   * refused (or its write removed) instead of bringing data back.
+   */
   async eraseUser(userId: string): Promise<{ events: number }> {
+    await this.users.erase(userId, new Date(this.clock()).toISOString());
     const events = await this.events.deleteByUser(userId);
-    await Promise.all([this.users.delete(userId), ...this.erasers.map((e) => e.eraseUser(userId))]);
+    await Promise.all(this.erasers.map((e) => e.eraseUser(userId)));
     return { events };
   }
 }

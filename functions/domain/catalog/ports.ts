@@ -19,16 +19,26 @@ export interface ItemStore {
 }
 
 export interface UserStore {
+  /** Creates or replaces a user; UserErasedError when the user was erased. */
   put(user: UserAttributes): Promise<UserAttributes>;
+  /** The user, or undefined when unknown or erased. */
   get(userId: string): Promise<UserAttributes | undefined>;
-  delete(userId: string): Promise<void>;
+  /**
+   * Forgets a user's attributes and keeps only a record that the id was erased (and when), which
+   * every writer of user data checks so nothing about the user is stored again.
+   */
+  erase(userId: string, at: string): Promise<void>;
+  /** The ids among `userIds` that were erased. */
+  erasedAmong(userIds: string[]): Promise<Set<string>>;
+  /** Every user that is not erased, in pages. */
   scan(): AsyncIterable<UserAttributes[]>;
 }
 
 export interface EventStore {
   /**
    * Stores a validated batch of at most 100 events, all or nothing; an event with an existing
-   * (userId, eventId) overwrites, never duplicates.
+   * (userId, eventId) overwrites, never duplicates. Throws UserErasedError, storing none, when a
+   * user of the batch was erased (checked atomically with the write).
    */
   putAll(events: InteractionEvent[]): Promise<void>;
   /**

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFixture } from '../../support/fixtures.ts';
+import { DynamoProfileStore } from '#adapters/profiles/dynamo-profile-store.ts';
 import { startTestPlatform, type TestPlatform } from '../../support/platform.ts';
 
 let platform: TestPlatform;
@@ -309,6 +310,60 @@ describe('erasure', () => {
     expect((await platform.api('GET', '/users/erase-me')).status).toBe(404);
     expect((await platform.api('GET', '/users/erase-me/events')).body.events).toEqual([]);
   });
+
+  it('stores nothing about an erased user again: events and attributes are refused with 409 naming the field', async () => {
+    expect((await platform.api('DELETE', '/users/gone')).status).toBe(204);
+
+    const events = await platform.api('POST', '/events', {
+      events: [
+        { userId: 'still-here', itemId: 'i1', type: 'play' },
+        { userId: 'gone', itemId: 'i1', type: 'play' },
+      ],
+    });
+    // 60 users and 60 events do not fit one transaction with their erasure checks: checked around it.
+    const wide = await platform.api('POST', '/events', {
+      events: Array.from({ length: 60 }, (_, i) => ({
+        userId: i === 59 ? 'gone' : `wide-${i}`,
+        itemId: 'i1',
+        type: 'play',
+      })),
+    });
+    const attributes = await platform.api('PUT', '/users/gone', { country: 'FR' });
+
+    for (const refused of [events, wide]) {
+      expect(refused.status).toBe(409);
+      expect(refused.body.detail).toContain("'gone' was erased");
+    }
+    expect(events.body.errors).toEqual([{ field: 'events[1].userId', message: 'was erased' }]);
+    expect(wide.body.errors).toEqual([{ field: 'events[59].userId', message: 'was erased' }]);
+    expect(attributes.status).toBe(409);
+    // The refused batches wrote nothing, for anyone.
+    expect((await platform.api('GET', '/users/still-here/events')).body.events).toEqual([]);
+    expect((await platform.api('GET', '/users/wide-0/events')).body.events).toEqual([]);
+    expect((await platform.api('GET', '/users/gone')).status).toBe(404);
+  });
+
+  it('keeps a profile written after the erasure from coming back (a retrain that read the user before)', async () => {
+    const profiles = new DynamoProfileStore(platform.names.PROFILES_TABLE);
+    const summary = {
+      userId: 'late-profile',
+      lowConfidence: false,
+      scoredAt: new Date().toISOString(),
+      modelVersions: { segments: '000001', anomaly: '000001', churn: '000001' },
+      segmentId: 'seg-1',
+    };
+    await profiles.putAll([summary]);
+    expect(await profiles.get('late-profile')).toBeDefined();
+
+    expect((await platform.api('DELETE', '/users/late-profile')).status).toBe(204);
+    await profiles.putAll([summary, { ...summary, userId: 'other-profile' }]);
+    await profiles.put(summary);
+
+    expect(await profiles.get('late-profile')).toBeUndefined();
+    expect(await profiles.get('other-profile')).toBeDefined();
+    const members = await profiles.listBySegment('seg-1', { limit: 10 });
+    expect(members.items.map((m) => m.userId)).toEqual(['other-profile']);
+  });
 });
 
 describe('the events store read by serving and profiles', () => {
@@ -325,7 +380,7 @@ describe('the events store read by serving and profiles', () => {
 
   it('latestByUser returns every event of a short history, newest first', async () => {
     const { DynamoEventStore } = await import('#adapters/dynamodb/catalog-stores.ts');
-    const store = new DynamoEventStore(platform.names.EVENTS_TABLE);
+    const store = new DynamoEventStore(platform.names.EVENTS_TABLE, 0, platform.names.USERS_TABLE);
     await store.putAll(eventsOf('latest-short', 7));
 
     const latest = await store.latestByUser('latest-short', 10);
@@ -335,7 +390,7 @@ describe('the events store read by serving and profiles', () => {
 
   it('latestByUser returns the newest max of a longer history, not the first max by event id', async () => {
     const { DynamoEventStore } = await import('#adapters/dynamodb/catalog-stores.ts');
-    const store = new DynamoEventStore(platform.names.EVENTS_TABLE);
+    const store = new DynamoEventStore(platform.names.EVENTS_TABLE, 0, platform.names.USERS_TABLE);
     await store.putAll(eventsOf('latest-long', 25));
 
     const exact = await store.latestByUser('latest-long', 25);
@@ -347,7 +402,7 @@ describe('the events store read by serving and profiles', () => {
 
   it('listByUser hands on a cursor until the history is read, pages of any size', async () => {
     const { DynamoEventStore } = await import('#adapters/dynamodb/catalog-stores.ts');
-    const store = new DynamoEventStore(platform.names.EVENTS_TABLE);
+    const store = new DynamoEventStore(platform.names.EVENTS_TABLE, 0, platform.names.USERS_TABLE);
     await store.putAll(eventsOf('paged', 9));
     const seen: string[] = [];
     let cursor: string | undefined;
