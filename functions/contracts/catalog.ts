@@ -78,7 +78,12 @@ export const catalogContracts = {
     }),
     response: z.object({ stored: z.number() }),
   },
-  putUser: { params: z.object({ userId: Id }), body: UserInput, response: User },
+  putUser: {
+    params: z.object({ userId: Id }),
+    body: UserInput,
+    response: User,
+    errors: { 409: 'The user was erased: nothing about them is stored again' },
+  },
   getUser: { params: z.object({ userId: Id }), response: User },
   eraseUser: { params: z.object({ userId: Id }), status: 204 },
   postEvents: {
@@ -90,6 +95,7 @@ export const catalogContracts = {
     }),
     response: z.object({ stored: z.number(), eventIds: z.array(z.string()) }),
     status: 202,
+    errors: { 409: 'A user of the batch was erased; `errors` names each such event, and none was stored' },
   },
   listUserEvents: {
     params: z.object({ userId: Id }),

@@ -136,5 +136,6 @@ export const recommendationsContracts = lazyContracts({
       }),
     }),
     response: ModelVersion(),
+    errors: { 409: 'The model has no earlier live version, or its live version changed meanwhile' },
   }),
 });

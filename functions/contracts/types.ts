@@ -9,6 +9,11 @@ export interface RouteContract {
   response?: z.ZodType;
   /** Success status, default 200. */
   status?: number;
+  /**
+   * What else this route answers beyond what every route can (400 for bad input, 401, 403, 404
+   * for a path naming nothing, 413/415 for bodies, 429, 503): status -> when.
+   */
+  errors?: Partial<Record<404 | 409 | 422, string>>;
 }
 
 export type ContractMap = Record<string, RouteContract>;

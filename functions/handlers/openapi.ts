@@ -1,7 +1,7 @@
 /** Serves the OpenAPI document, built once per cold start from the declaration and contracts. */
 import { Problem } from '#contracts/common.ts';
 import { contracts } from '#contracts/index.ts';
-import { buildOpenApi } from '#domain/openapi.ts';
+import { buildOpenApi } from '#edge/openapi.ts';
 import { httpHandler } from '#edge/http.ts';
 import { routes } from '#platform/declaration.ts';
 

@@ -47,6 +47,33 @@ describe('health and documentation', () => {
     ).toBe(100);
   });
 
+  it('lists every status each route can answer, errors as problem+json, and the scopes that reach it', async () => {
+    const { routes } = await import('#platform/declaration.ts');
+    const { paths } = (await platform.api('GET', '/openapi.json')).body;
+    const problemRef = { $ref: '#/components/schemas/Problem' };
+    for (const route of routes) {
+      const operation = paths[route.path][route.method.toLowerCase()];
+      const statuses = Object.keys(operation.responses);
+      for (const status of ['401', '403', '429', '503']) expect(statuses, route.operation).toContain(status);
+      if (operation.requestBody)
+        expect(statuses, route.operation).toEqual(expect.arrayContaining(['400', '413', '415']));
+      if (route.path.includes('{')) expect(statuses, route.operation).toContain('404');
+      for (const status of statuses.filter((s) => s >= '400' && s !== '429'))
+        expect(operation.responses[status].content['application/problem+json'].schema).toEqual(problemRef);
+      expect(operation.responses['503'].headers['Retry-After']).toBeDefined();
+      const scopes = operation.security.map((requirement: { jwt: string[] }) => requirement.jwt[0]);
+      expect(scopes, route.operation).toContain(`marquee/${route.scope}`);
+      expect(scopes.includes('marquee/self'), route.operation).toBe(route.endUser !== undefined);
+    }
+    expect(Object.keys(paths['/events'].post.responses)).toContain('409');
+    expect(paths['/users/{userId}/recommendations'].get.security).toEqual([
+      { jwt: ['marquee/read'] },
+      { jwt: ['marquee/write'] },
+      { jwt: ['marquee/admin'] },
+      { jwt: ['marquee/self'] },
+    ]);
+  });
+
   it('answers unknown paths with 404 and wrong methods with 405, both as problem+json', async () => {
     const missing = await platform.api('GET', '/no/such/thing');
     expect(missing.status).toBe(404);
