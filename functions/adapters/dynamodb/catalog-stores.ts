@@ -1,6 +1,5 @@
 /** DynamoDB adapters of the catalog ports: items, users and events tables. */
 import {
-  DeleteCommand,
   GetCommand,
   PutCommand,
   paginateQuery,
