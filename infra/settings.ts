@@ -32,6 +32,11 @@ export interface MarqueeSettings {
    * answers no preflight, for server-side callers only.
    */
   apiCorsOrigins: string[];
+  /**
+   * Give each function its declared reserved concurrency (true, the default). An account whose
+   * Lambda concurrency quota is still the new-account 10 cannot reserve any: `-c reservedConcurrency=off`.
+   */
+  reservedConcurrency: boolean;
 }
 
 /** Reads the settings from a construct node's context; throws naming the key that is missing. */
@@ -77,6 +82,7 @@ export function readSettings(node: Node): MarqueeSettings {
     apiRateLimit: positiveInteger('apiRateLimit'),
     apiBurstLimit: positiveInteger('apiBurstLimit'),
     apiCorsOrigins: origins('apiCorsOrigins'),
+    reservedConcurrency: text('reservedConcurrency') !== 'off',
   };
 }
 

@@ -280,6 +280,11 @@ export interface FunctionDeclaration {
   description: string;
   memoryMb: number;
   timeoutSec: number;
+  /**
+   * Concurrent executions reserved for it, and its ceiling: a busy client or a long retrain cannot
+   * take the account's whole Lambda concurrency, and this function always has its share.
+   */
+  reservedConcurrency: number;
   tables: Partial<Record<TableId, Access>>;
   buckets: Partial<Record<BucketId, BucketAccess>>;
   /** Loads ONNX models through onnxruntime-node (gets the runtime and models layers). */
@@ -299,6 +304,11 @@ export interface RouteDeclaration {
   scope: ServiceScope;
   /** Whether, and on whose data, an end-user token reaches the route. */
   endUser?: EndUserAccess;
+  /**
+   * A tighter limit than the API's own for a route whose requests cost much more than a read
+   * (requests per second, burst); beyond it callers get 429.
+   */
+  throttle?: { rate: number; burst: number };
   /** Operation id: names the contract (functions/contracts) and the handler's adapter. */
   operation: string;
   summary: string;
@@ -423,6 +433,7 @@ export const functions = {
     description: 'Health of storage, object store and models',
     memoryMb: 256,
     timeoutSec: 5,
+    reservedConcurrency: 5,
     tables: { items: 'read', models: 'read' },
     buckets: { models: 'read' },
     settings: ['JWT_SCOPE_PREFIX'],
@@ -433,6 +444,7 @@ export const functions = {
     description: 'Items, users, events and erasure',
     memoryMb: 512,
     timeoutSec: 10,
+    reservedConcurrency: 100,
     tables: { items: 'readWrite', users: 'readWrite', events: 'readWrite', profiles: 'readWrite' },
     buckets: {},
     settings: ['JWT_SCOPE_PREFIX', 'EVENT_RETENTION_DAYS'],
@@ -443,6 +455,7 @@ export const functions = {
     description: 'Recommendations, similar items, ranking, trending and the model registry',
     memoryMb: 1769,
     timeoutSec: 10,
+    reservedConcurrency: 200,
     tables: { items: 'read', events: 'read', models: 'readWrite' },
     buckets: { models: 'read' },
     settings: [
@@ -461,6 +474,7 @@ export const functions = {
     description: 'Audience profiles, segments and anomalies',
     memoryMb: 1024,
     timeoutSec: 10,
+    reservedConcurrency: 50,
     tables: { items: 'read', users: 'read', events: 'read', profiles: 'readWrite', models: 'read' },
     buckets: { models: 'read' },
     settings: ['JWT_SCOPE_PREFIX', 'PROFILE_MAX_EVENTS', 'PROFILE_MODEL_REFRESH_MS'],
@@ -472,6 +486,7 @@ export const functions = {
     description: 'Video upload URLs and asset status',
     memoryMb: 512,
     timeoutSec: 10,
+    reservedConcurrency: 20,
     tables: { assets: 'readWrite' },
     // Signs PutObject URLs for browsers; it never reads an upload.
     buckets: { uploads: 'write' },
@@ -483,6 +498,7 @@ export const functions = {
     description: 'Probes an uploaded master, plans its ladder and submits the MediaConvert job',
     memoryMb: 512,
     timeoutSec: 60,
+    reservedConcurrency: 10,
     tables: { assets: 'readWrite' },
     // The job's outputs go to the media bucket through MediaConvert's own role.
     buckets: { uploads: 'read', media: 'name' },
@@ -505,6 +521,7 @@ export const functions = {
     description: 'Applies MediaConvert job state changes to assets and the catalog',
     memoryMb: 512,
     timeoutSec: 30,
+    reservedConcurrency: 20,
     tables: { assets: 'readWrite', items: 'readWrite' },
     buckets: {},
   },
@@ -514,6 +531,8 @@ export const functions = {
     description: 'Trains, evaluates and gates every model; publishes the winners',
     memoryMb: 4096,
     timeoutSec: 900,
+    // One run at a time (the lease in the models table says so; this makes a second one wait).
+    reservedConcurrency: 1,
     tables: { items: 'read', users: 'read', events: 'read', models: 'readWrite', profiles: 'readWrite' },
     buckets: { models: 'readWrite' },
     settings: [
@@ -531,6 +550,7 @@ export const functions = {
     description: 'Serves the OpenAPI document',
     memoryMb: 256,
     timeoutSec: 5,
+    reservedConcurrency: 5,
     tables: {},
     buckets: {},
     settings: ['JWT_SCOPE_PREFIX'],
@@ -605,6 +625,8 @@ export const routes: RouteDeclaration[] = [
     method: 'DELETE',
     path: '/users/{userId}',
     operation: 'eraseUser',
+    // Deletes a whole history: a loop of erasures must not crowd out the API.
+    throttle: { rate: 5, burst: 10 },
     function: 'catalog',
     scope: 'admin',
     summary: 'Erase a user',
@@ -675,6 +697,7 @@ export const routes: RouteDeclaration[] = [
     method: 'POST',
     path: '/models/{name}/rollback',
     operation: 'rollbackModel',
+    throttle: { rate: 1, burst: 2 },
     function: 'recommendations',
     scope: 'admin',
     summary: 'Make the previous version live',
@@ -716,6 +739,8 @@ export const routes: RouteDeclaration[] = [
     method: 'POST',
     path: '/videos',
     operation: 'createUpload',
+    // Each upload starts a paid transcoding job.
+    throttle: { rate: 10, burst: 20 },
     function: 'videos',
     scope: 'write',
     summary: 'Start an upload',

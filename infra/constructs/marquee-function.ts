@@ -142,6 +142,9 @@ export class MarqueeFunction extends NodejsFunction {
       architecture: LAMBDA_ARCHITECTURE,
       memorySize: declaration.memoryMb,
       timeout: Duration.seconds(declaration.timeoutSec),
+      reservedConcurrentExecutions: settings.reservedConcurrency
+        ? declaration.reservedConcurrency
+        : undefined,
       // No X-Ray: no code here sends subsegments (Powertools Tracer would add the X-Ray SDK to every
       // cold start), so active tracing only recorded what the Lambda REPORT line and metrics already say.
       tracing: Tracing.DISABLED,

@@ -1,6 +1,7 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  type CfnStage,
   HttpApi,
   CorsHttpMethod,
   HttpMethod,
@@ -79,7 +80,7 @@ export class ApiStack extends Stack {
     const accessLogs = new LogGroup(this, 'AccessLogs', {
       retention: settings.logRetentionDays as RetentionDays,
     });
-    new HttpStage(this, 'DefaultStage', {
+    const stage = new HttpStage(this, 'DefaultStage', {
       httpApi: this.httpApi,
       stageName: '$default',
       autoDeploy: true,
@@ -89,6 +90,16 @@ export class ApiStack extends Stack {
         format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
       },
     });
+    // Routes that cost much more than a read get a limit of their own, under the stage's.
+    (stage.node.defaultChild as CfnStage).routeSettings = Object.fromEntries(
+      routes
+        .filter((route) => route.throttle)
+        .map((route) => [
+          routeKey(route),
+          // Raw CloudFormation JSON (the L1 property is untyped): PascalCase keys.
+          { ThrottlingRateLimit: route.throttle!.rate, ThrottlingBurstLimit: route.throttle!.burst },
+        ]),
+    );
 
     const authorizer = new HttpJwtAuthorizer('JwtAuthorizer', settings.jwtIssuer, {
       jwtAudience: settings.jwtAudience,

@@ -33,6 +33,7 @@ beforeAll(() => {
       description: 'bundling fixture',
       memoryMb: 128,
       timeoutSec: 3,
+      reservedConcurrency: 1,
       tables: {},
       buckets: {},
     },

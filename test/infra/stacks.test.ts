@@ -295,6 +295,22 @@ describe('api', () => {
     expect(settings({}).jwtIssuer).toBe('https://issuer.example.com/');
   });
 
+  it('limits the routes that cost most below the stage, as the declaration says', () => {
+    const [stage] = Object.values(marquee.templates.api.findResources('AWS::ApiGatewayV2::Stage'));
+    const throttled = routes.filter((route) => route.throttle);
+    expect(throttled.map((route) => route.operation).sort()).toEqual([
+      'createUpload',
+      'eraseUser',
+      'rollbackModel',
+    ]);
+    for (const route of throttled)
+      expect(stage.Properties.RouteSettings[routeKey(route)]).toEqual({
+        ThrottlingRateLimit: route.throttle!.rate,
+        ThrottlingBurstLimit: route.throttle!.burst,
+      });
+    expect(Object.keys(stage.Properties.RouteSettings)).toHaveLength(throttled.length);
+  });
+
   it('refuses a throttle that is not a positive whole number, naming the key', () => {
     const app = new App({ context: { ...cdkContext(), apiRateLimit: '0' } });
     expect(() => readSettings(app.node)).toThrow(/"apiRateLimit" must be a positive integer, got 0/);
@@ -311,6 +327,7 @@ describe('functions', () => {
       expect(properties.Architectures).toEqual(['arm64']);
       // Absent: Lambda's default, PassThrough (no X-Ray segments of its own).
       expect(properties.TracingConfig).toBeUndefined();
+      expect(properties.ReservedConcurrentExecutions, id).toBe(functions[id].reservedConcurrency);
       expect(properties.MemorySize).toBe(functions[id].memoryMb);
       expect(properties.Timeout).toBe(functions[id].timeoutSec);
       const logGroupId = properties.LoggingConfig.LogGroup.Ref;
