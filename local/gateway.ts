@@ -15,6 +15,7 @@ import {
   routeKey,
 } from '#platform/declaration.ts';
 import { compiledRoutes } from '#platform/route-paths.ts';
+import type { SiteHandler } from './console-site.ts';
 import type { DevAuthority } from './dev-auth.ts';
 import { FunctionTimeoutError } from './lambda-runtime.ts';
 
@@ -48,6 +49,8 @@ export interface GatewayOptions {
   port: number;
   invoke: (fn: FunctionId, event: APIGatewayProxyEventV2) => Promise<unknown>;
   auth?: DevAuthority;
+  /** Static pages served beside the API (the console and /docs), before route matching. */
+  site?: SiteHandler;
   log?: (line: string) => void;
 }
 
@@ -143,6 +146,7 @@ export async function startGateway(
     const started = Date.now();
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
+      if (options.site && (await options.site(req, res, url))) return;
       const body = await readBody(req);
       if (body === 'too-large')
         return problem(res, 413, 'Payload too large', `bodies over ${MAX_PAYLOAD_BYTES} bytes are refused`);

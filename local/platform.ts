@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { buckets, s3Triggers } from '#platform/declaration.ts';
+import { localConsoleSite } from './console-site.ts';
 import { DevAuthority } from './dev-auth.ts';
 import { startDynamoDb, type RunningDynamoDb } from './emulators/dynamodb.ts';
 import { startS3, type RunningS3 } from './emulators/s3.ts';
@@ -188,6 +189,10 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
       port: options.port ?? 0,
       invoke: (fn, event: APIGatewayProxyEventV2) => runtime.invoke(fn, event),
       auth,
+      site: localConsoleSite(path.join(stateDir, 'site'), {
+        apiUrl: '',
+        auth: { mode: auth ? 'token' : 'none' },
+      }),
       log,
     });
     stops.push(gateway.close);

@@ -59,10 +59,13 @@ type Result<T> =
   | { data: T; error?: never; response: Response }
   | { data?: never; error: unknown; response: Response };
 
-/** The call's data, or a MarqueeApiError naming the request and carrying the problem. */
-export async function unwrap<T>(pending: Promise<Result<T>>): Promise<T> {
+/**
+ * The call's data, or a MarqueeApiError naming the request and carrying the problem. A 204's empty
+ * body resolves to undefined (openapi-fetch types every success body as possibly absent).
+ */
+export async function unwrap<T>(pending: Promise<Result<T>>): Promise<NonNullable<T>> {
   const result = await pending;
-  if (result.error === undefined && result.response.ok) return result.data as T;
+  if (result.error === undefined && result.response.ok) return result.data as NonNullable<T>;
   const { response } = result;
   const request = `${response.url ? new URL(response.url).pathname : 'request'}`;
   throw new MarqueeApiError(
