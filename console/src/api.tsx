@@ -58,7 +58,8 @@ export type Loaded<T> = { state: 'loading' } | { state: 'ok'; data: T } | { stat
 
 /**
  * Runs `load` when `deps` change and on reload(); a result that arrives after the deps changed
- * again is dropped, so a fast click never shows an older answer.
+ * again is dropped, so a fast click never shows an older answer. A reload keeps showing the
+ * current data until the new answer arrives (polling and refreshes do not flash a loading state).
  */
 export function useLoad<T>(
   load: (api: MarqueeClient) => Promise<T>,
@@ -68,9 +69,14 @@ export function useLoad<T>(
   const [result, setResult] = useState<Loaded<T>>({ state: 'loading' });
   const [generation, setGeneration] = useState(0);
   const latest = useRef(0);
+  const depsSeen = useRef<unknown[] | undefined>(undefined);
   useEffect(() => {
     const run = ++latest.current;
-    setResult({ state: 'loading' });
+    const sameDeps =
+      depsSeen.current?.length === deps.length + 1 &&
+      [...deps, api].every((dep, i) => Object.is(dep, depsSeen.current?.[i]));
+    depsSeen.current = [...deps, api];
+    if (!sameDeps) setResult({ state: 'loading' });
     load(api).then(
       (data) => run === latest.current && setResult({ state: 'ok', data }),
       (error: Error) => run === latest.current && setResult({ state: 'error', error }),

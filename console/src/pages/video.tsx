@@ -46,17 +46,12 @@ function useWatchedVideo(assetId: string) {
 
 export function VideoPage({ assetId }: { assetId: string }) {
   const { result, steps } = useWatchedVideo(assetId);
-  // Polling re-enters the loading state: keep showing the last answer meanwhile.
-  const last = useRef<Video | undefined>(undefined);
-  if (result.state === 'ok') last.current = result.data;
-  const shown =
-    result.state === 'loading' && last.current ? { state: 'ok' as const, data: last.current } : result;
   return (
     <section>
       <p>
         <Link href="/videos">Videos</Link> › {assetId}
       </p>
-      <Loaded result={shown} what={`video ${assetId}`}>
+      <Loaded result={result} what={`video ${assetId}`}>
         {(video) => <VideoDetails video={video} steps={steps} />}
       </Loaded>
     </section>
