@@ -29,6 +29,17 @@ export interface MarqueeSettings {
    * answers no preflight, for server-side callers only.
    */
   apiCorsOrigins: string[];
+  /** The web console's deployment (the Console stack); see infra/README.md for the Cognito setup. */
+  console: {
+    /** The console's own domain (console.example.com): CloudFront serves it with TLS 1.2+ only. */
+    domain: string;
+    /** ACM certificate for `domain`, in us-east-1 (CloudFront's region). */
+    certificateArn: string;
+    /** Base URL of the OAuth endpoints (Cognito hosted UI: https://NAME.auth.REGION.amazoncognito.com). */
+    authDomain: string;
+    /** The console's public app client (no secret, code grant with PKCE); also one of jwtAudience. */
+    clientId: string;
+  };
 }
 
 /** Reads the settings from a construct node's context; throws naming the key that is missing. */
@@ -62,6 +73,12 @@ export function readSettings(node: Node): MarqueeSettings {
     apiRateLimit: positiveInteger('apiRateLimit'),
     apiBurstLimit: positiveInteger('apiBurstLimit'),
     apiCorsOrigins: text('apiCorsOrigins') === 'none' ? [] : list(text('apiCorsOrigins')),
+    console: {
+      domain: text('consoleDomain'),
+      certificateArn: text('consoleCertificateArn'),
+      authDomain: text('consoleAuthDomain'),
+      clientId: text('consoleClientId'),
+    },
   };
 }
 
