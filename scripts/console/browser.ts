@@ -4,7 +4,7 @@
  * error, never a skipped test.
  */
 import { existsSync } from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { getStringFromEnv } from '#platform/config.ts';
 
 const CHROMIUM = getStringFromEnv({ key: 'CHROMIUM_PATH', defaultValue: '/usr/bin/chromium' });
@@ -31,5 +31,13 @@ export async function launchChromium(): Promise<Browser> {
       '--disable-sync',
       '--autoplay-policy=no-user-gesture-required',
     ],
+  });
+}
+
+/** Waits until no section of a console page is still loading (each shows `.loading` until then). */
+export async function waitUntilSettled(page: Page, timeoutMs = 60_000): Promise<void> {
+  // A string: this runs in the page, and scripts/ compiles without the DOM's types.
+  await page.waitForFunction("document.querySelectorAll('.loading').length === 0", undefined, {
+    timeout: timeoutMs,
   });
 }

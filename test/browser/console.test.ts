@@ -4,14 +4,14 @@
  * what the API answers for the same question, read through the typed client. A screenshot of each
  * page lands in .marquee/screenshots/console (git-ignored; CI keeps it as an artifact).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMarqueeClient, type MarqueeClient, unwrap } from '#client/index.ts';
 import { repoRoot } from '#local/platform.ts';
-import { launchChromium } from '../../scripts/console/browser.ts';
+import { launchChromium, waitUntilSettled as settled } from '../../scripts/console/browser.ts';
 import { type DemoPlatform, startDemoPlatform } from '../../scripts/console/demo-platform.ts';
 import { sharedDataDir } from '../support/fixtures.ts';
 
@@ -46,13 +46,6 @@ async function open(consolePath: string, token: string | null = platform.token):
   const page = await context.newPage();
   await page.goto(`${platform.url}/console${consolePath}`);
   return page;
-}
-
-/** Waits until no section of the page is still loading. */
-async function settled(page: Page): Promise<void> {
-  await page.waitForFunction(() => document.querySelectorAll('.loading').length === 0, undefined, {
-    timeout: 60_000,
-  });
 }
 
 async function screenshot(page: Page, name: string): Promise<void> {
@@ -185,14 +178,28 @@ describe('the console in Chromium', () => {
     await page.context().close();
   });
 
-  it('videos: an upload through the file input shows progress, reaches READY and shows the renditions', async () => {
+  it('videos: an upload through the file input reports progress, reaches READY and shows the renditions', async () => {
     const clip = path.join(requiredSharedData(), 'video', 'bbb_prog_10s.mp4');
     const page = await open('/videos');
     await settled(page);
+    // Records what the browser's upload progress events report, as the page's progress bar sees them.
+    await page.evaluate(() => {
+      const progress: number[] = [];
+      Object.assign(window, { uploadProgress: progress });
+      const send = XMLHttpRequest.prototype.send;
+      XMLHttpRequest.prototype.send = function (this: XMLHttpRequest, body) {
+        this.upload.addEventListener('progress', (event) => progress.push(event.loaded));
+        return send.call(this, body);
+      };
+    });
 
     await page.locator('input[type=file]').setInputFiles(clip);
 
     await page.waitForURL(/\/console\/videos\/[^/]+$/, { timeout: 30_000 });
+    const progress =
+      (await page.evaluate(() => (window as unknown as { uploadProgress: number[] }).uploadProgress)) ?? [];
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.at(-1)).toBe(statSync(clip).size);
     const assetId = decodeURIComponent(page.url().split('/').pop()!);
     await page.waitForFunction(
       () => document.querySelector('[data-testid=video-status]')?.textContent === 'READY',
