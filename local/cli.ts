@@ -92,6 +92,7 @@ try {
   const auth = platform.token ? ` -H "authorization: Bearer ${platform.token}"` : '';
   console.log(`
 Marquee is running at ${platform.url}  (ready in ${((Date.now() - started) / 1000).toFixed(1)} s; state in ${path.relative(process.cwd(), stateDir)})
+Console: ${platform.url}/console${platform.token ? ' (paste the dev token below)' : ''}    API reference: ${platform.url}/docs
 ${platform.token ? `\nDev token (all scopes):\n  ${platform.token}\n` : ''}
 Try:
   curl${auth} ${platform.url}/health
