@@ -4,6 +4,7 @@
  */
 import type { ComponentChildren } from 'preact';
 import { useId, useState } from 'preact/hooks';
+import { TableHead } from './table-head.tsx';
 
 export interface FigureTable {
   columns: string[];
@@ -38,15 +39,7 @@ export function Figure(props: {
       <div aria-hidden={showTable ? 'true' : undefined}>{props.children}</div>
       <div id={tableId} hidden={!showTable}>
         <table class="numbers">
-          <thead>
-            <tr>
-              {props.table.columns.map((c) => (
-                <th key={c} scope="col">
-                  {c}
-                </th>
-              ))}
-            </tr>
-          </thead>
+          <TableHead columns={props.table.columns} />
           <tbody>
             {props.table.rows.map((row, i) => (
               <tr key={i}>

@@ -8,6 +8,7 @@ import { BarChart } from '../charts/bar-chart.tsx';
 import { Loaded } from '../components/status.tsx';
 import { figure, percent } from '../format.ts';
 import { Link } from '../router.tsx';
+import { TableHead } from '../components/table-head.tsx';
 
 type Segments = Awaited<ReturnType<typeof loadSegments>>;
 type Segment = Segments['segments'][number];
@@ -76,15 +77,7 @@ function SegmentTable({ data }: { data: Segments }) {
         values={data.segments.map((s) => s.size)}
       />
       <table data-testid="segments">
-        <thead>
-          <tr>
-            <th scope="col">segment</th>
-            <th scope="col">users</th>
-            <th scope="col">share</th>
-            <th scope="col">top genres</th>
-            <th scope="col">rhythm</th>
-          </tr>
-        </thead>
+        <TableHead columns={['segment', 'users', 'share', 'top genres', 'rhythm']} />
         <tbody>
           {data.segments.map((segment) => {
             const genres = (segment.traits.topGenres as { genre: string }[] | undefined) ?? [];
@@ -162,15 +155,7 @@ function Anomalies({ segments }: { segments: Segment[] }) {
               are flagged. Open a row to see which features set the user apart.
             </p>
             <table data-testid="anomalies">
-              <thead>
-                <tr>
-                  <th scope="col">user</th>
-                  <th scope="col">score</th>
-                  <th scope="col">flagged</th>
-                  <th scope="col">segment</th>
-                  <th scope="col">what is unusual</th>
-                </tr>
-              </thead>
+              <TableHead columns={['user', 'score', 'flagged', 'segment', 'what is unusual']} />
               <tbody>
                 {data.users.map((user) => (
                   <tr key={user.userId} data-user={user.userId}>

@@ -8,6 +8,7 @@ import { type MarqueeClient, MarqueeApiError, type ModelName, unwrap, useLoad, u
 import { LineChart } from '../charts/line-chart.tsx';
 import { ApiErrorMessage, Loaded } from '../components/status.tsx';
 import { dateTime, figure } from '../format.ts';
+import { TableHead } from '../components/table-head.tsx';
 
 type Models = Awaited<ReturnType<typeof loadModels>>;
 type ModelEntry = Models['models'][number];
@@ -110,16 +111,9 @@ function ModelRegistry({ data, onChange }: { data: Models; onChange(): void }) {
       )}
       {failure && <ApiErrorMessage error={failure} what="the rollback" />}
       <table class="models" data-testid="models">
-        <thead>
-          <tr>
-            <th scope="col">model</th>
-            <th scope="col">family</th>
-            <th scope="col">live version</th>
-            <th scope="col">trained at</th>
-            <th scope="col">offline metrics (live)</th>
-            <th scope="col">action</th>
-          </tr>
-        </thead>
+        <TableHead
+          columns={['model', 'family', 'live version', 'trained at', 'offline metrics (live)', 'action']}
+        />
         <tbody>
           {data.models.map((model) => {
             const live = liveOf(model);
@@ -239,16 +233,7 @@ function RetrainTable({ models }: { models: ModelEntry[] }) {
     .slice(0, 15);
   return (
     <table data-testid="retrains">
-      <thead>
-        <tr>
-          <th scope="col">trained at</th>
-          <th scope="col">model</th>
-          <th scope="col">version</th>
-          <th scope="col">status</th>
-          <th scope="col">gate</th>
-          <th scope="col">reason</th>
-        </tr>
-      </thead>
+      <TableHead columns={['trained at', 'model', 'version', 'status', 'gate', 'reason']} />
       <tbody>
         {runs.map((run) => (
           <tr key={`${run.name}-${run.version}`}>

@@ -3,14 +3,15 @@
  * from two models side by side with reasons and scores, similar items for an item, and trending
  * per genre. The user, the two models and the item live in the URL.
  */
-import { useState } from 'preact/hooks';
 import { type MarqueeClient, type ModelName, unwrap, useLoad, useSession } from '../api.tsx';
-import { itemsById } from '../catalog.ts';
+import { type CatalogItem, itemsById } from '../catalog.ts';
 import { LineChart } from '../charts/line-chart.tsx';
+import { IdPicker } from '../components/id-picker.tsx';
 import { ItemTile } from '../components/item-tile.tsx';
 import { Loaded } from '../components/status.tsx';
 import { dateTime, figure } from '../format.ts';
 import { setQuery, useLocation } from '../router.tsx';
+import { TableHead } from '../components/table-head.tsx';
 
 export function RecommendationsPage() {
   const { query } = useLocation();
@@ -58,34 +59,23 @@ async function sampleUsers(api: MarqueeClient): Promise<string[]> {
 }
 
 function UserPicker({ userId }: { userId: string }) {
-  const [draft, setDraft] = useState(userId);
   const users = useLoad(sampleUsers, []);
   return (
-    <form
-      class="picker"
-      onSubmit={(event) => {
-        event.preventDefault();
-        setQuery({ user: draft.trim() });
-      }}
+    <IdPicker
+      label="User id"
+      queryKey="user"
+      value={userId}
+      placeholder="u00042"
+      submitLabel="Show"
+      list="known-users"
     >
-      <label>
-        User id
-        <input
-          name="user"
-          list="known-users"
-          value={draft}
-          placeholder="u00042"
-          onInput={(e) => setDraft((e.target as HTMLInputElement).value)}
-        />
-      </label>
       <datalist id="known-users">
         {users.state === 'ok' && users.data.map((id) => <option key={id} value={id} />)}
       </datalist>
-      <button type="submit">Show</button>
       {users.state === 'ok' && (
         <span class="muted">{users.data.length} users from the segments to pick from</span>
       )}
-    </form>
+    </IdPicker>
   );
 }
 
@@ -127,6 +117,25 @@ function History({ userId }: { userId: string }) {
   );
 }
 
+/** Recommended items as tiles with their score and reason. */
+function RecommendedTiles(props: {
+  testId: string;
+  recommended: { itemId: string; score: number; reason: string }[];
+  items: Map<string, CatalogItem>;
+}) {
+  return (
+    <ol class="tiles" data-testid={props.testId}>
+      {props.recommended.map((rec) => (
+        <li key={rec.itemId}>
+          <ItemTile itemId={rec.itemId} item={props.items.get(rec.itemId)}>
+            {figure(rec.score)} · {rec.reason}
+          </ItemTile>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
 async function loadRecommendations(api: MarqueeClient, userId: string, model: ModelName) {
   const answer = await unwrap(
     api.GET('/users/{userId}/recommendations', { params: { path: { userId }, query: { k: 10, model } } }),
@@ -161,14 +170,7 @@ function ModelColumn({ userId, model, side }: { userId: string; model: ModelName
             <caption>
               {answer.model} version {answer.version}
             </caption>
-            <thead>
-              <tr>
-                <th scope="col">#</th>
-                <th scope="col">item</th>
-                <th scope="col">score</th>
-                <th scope="col">reason</th>
-              </tr>
-            </thead>
+            <TableHead columns={['#', 'item', 'score', 'reason']} />
             <tbody>
               {answer.items.map((rec, i) => (
                 <tr key={rec.itemId} data-item={rec.itemId}>
@@ -198,7 +200,6 @@ async function loadSimilar(api: MarqueeClient, itemId: string) {
 function SimilarItems() {
   const { query } = useLocation();
   const itemId = query.get('item') ?? '';
-  const [draft, setDraft] = useState(itemId);
   const similar = useLoad(
     (api) => (itemId ? loadSimilar(api, itemId) : Promise.resolve(undefined)),
     [itemId],
@@ -206,24 +207,13 @@ function SimilarItems() {
   return (
     <>
       <h2>Similar items</h2>
-      <form
-        class="picker"
-        onSubmit={(event) => {
-          event.preventDefault();
-          setQuery({ item: draft.trim() });
-        }}
-      >
-        <label>
-          Item id
-          <input
-            name="item"
-            value={draft}
-            placeholder="i00001"
-            onInput={(e) => setDraft((e.target as HTMLInputElement).value)}
-          />
-        </label>
-        <button type="submit">Find similar</button>
-      </form>
+      <IdPicker
+        label="Item id"
+        queryKey="item"
+        value={itemId}
+        placeholder="i00001"
+        submitLabel="Find similar"
+      />
       {itemId && (
         <Loaded result={similar} what={`items similar to ${itemId}`}>
           {(data) =>
@@ -233,15 +223,7 @@ function SimilarItems() {
                   Like <strong>{data.items.get(itemId)?.title ?? itemId}</strong> ({data.answer.model} version{' '}
                   {data.answer.version}):
                 </p>
-                <ol class="tiles" data-testid="similar">
-                  {data.answer.items.map((rec) => (
-                    <li key={rec.itemId}>
-                      <ItemTile itemId={rec.itemId} item={data.items.get(rec.itemId)}>
-                        {figure(rec.score)} · {rec.reason}
-                      </ItemTile>
-                    </li>
-                  ))}
-                </ol>
+                <RecommendedTiles testId="similar" recommended={data.answer.items} items={data.items} />
               </>
             )
           }
@@ -319,15 +301,7 @@ function Trending() {
             <h3>
               Top trending in the last 24 h ({top.model} version {top.version})
             </h3>
-            <ol class="tiles" data-testid="trending">
-              {top.items.slice(0, 10).map((rec) => (
-                <li key={rec.itemId}>
-                  <ItemTile itemId={rec.itemId} item={items.get(rec.itemId)}>
-                    {figure(rec.score)} · {rec.reason}
-                  </ItemTile>
-                </li>
-              ))}
-            </ol>
+            <RecommendedTiles testId="trending" recommended={top.items.slice(0, 10)} items={items} />
           </>
         )}
       </Loaded>

@@ -5,6 +5,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { type MarqueeClient, type Session, unwrap, useLoad, useSession } from '../api.tsx';
 import { HlsPlayer } from '../components/player.tsx';
+import { TableHead } from '../components/table-head.tsx';
 import { Loaded } from '../components/status.tsx';
 import { bitrate, dateTime, figure } from '../format.ts';
 import { fetchPlayback, hasPlayback } from '../playback.ts';
@@ -195,18 +196,18 @@ function RenditionTable({ renditions, testId }: { renditions: Rendition[]; testI
   const withAspect = renditions.some((r) => extra(r).aspect !== undefined);
   return (
     <table data-testid={testId}>
-      <thead>
-        <tr>
-          <th scope="col">size</th>
-          {withAspect && <th scope="col">aspect</th>}
-          <th scope="col">codec</th>
-          <th scope="col">max bitrate</th>
-          <th scope="col">average bitrate</th>
-          <th scope="col">PSNR (dB)</th>
-          <th scope="col">SSIM</th>
-          {withVmaf && <th scope="col">VMAF</th>}
-        </tr>
-      </thead>
+      <TableHead
+        columns={[
+          'size',
+          ...(withAspect ? ['aspect'] : []),
+          'codec',
+          'max bitrate',
+          'average bitrate',
+          'PSNR (dB)',
+          'SSIM',
+          ...(withVmaf ? ['VMAF'] : []),
+        ]}
+      />
       <tbody>
         {renditions.map((r) => (
           <tr key={r.uri}>
