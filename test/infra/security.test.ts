@@ -113,7 +113,9 @@ describe('cdk-nag AwsSolutions', () => {
     }
     const managedPolicyAcks = acknowledgements().filter((ack) => ack.id.startsWith('AwsSolutions-IAM4'));
     for (const ack of managedPolicyAcks) {
-      expect(ack.path).toMatch(/\/(BucketNotificationsHandler[0-9a-f]+|Custom::CDKBucketDeployment[0-9A-F]+(\d+MiB)?)$/);
+      expect(ack.path).toMatch(
+        /\/(BucketNotificationsHandler[0-9a-f]+|Custom::CDKBucketDeployment[0-9A-F]+(\d+MiB)?)$/,
+      );
     }
   });
 });

@@ -39,7 +39,9 @@ describe("the console's OAuth PKCE values", () => {
   });
 
   it("reads a JWT's scope claim, and nothing from a token that is not a JWT", () => {
-    const payload = Buffer.from(JSON.stringify({ scope: 'marquee/read marquee/admin' })).toString('base64url');
+    const payload = Buffer.from(JSON.stringify({ scope: 'marquee/read marquee/admin' })).toString(
+      'base64url',
+    );
 
     expect(scopesOfToken(`header.${payload}.signature`)).toEqual(['marquee/read', 'marquee/admin']);
     expect(scopesOfToken('not-a-jwt')).toBeUndefined();
