@@ -5,6 +5,7 @@
  * plays as soon as the route ships. After `npm run client` includes it, this becomes a typed call.
  */
 import { currentToken } from './auth/session.ts';
+import type { AssetSignature } from './signed-urls.ts';
 import type { Session } from './api.tsx';
 import { MarqueeApiError, toProblem } from '#client/index.ts';
 
@@ -15,6 +16,11 @@ export interface Playback {
   posterUrl?: string;
   downloadUrl?: string;
   expiresAt?: string;
+  /**
+   * One signature for all of the asset's files (`signature: { query, resource }` in the answer): the
+   * player appends `query` to every request under `resource` (variant playlists, segments).
+   */
+  signature?: AssetSignature;
 }
 
 export const hasPlayback = (session: Pick<Session, 'apiPaths'>): boolean =>
@@ -46,5 +52,9 @@ export async function fetchPlayback(session: Pick<Session, 'config'>, assetId: s
     )?.[1],
     downloadUrl: found.find(([, value]) => pathOf(value).endsWith('.mp4'))?.[1],
     expiresAt: typeof body?.expiresAt === 'string' ? body.expiresAt : undefined,
+    signature:
+      typeof body?.signature?.query === 'string' && typeof body?.signature?.resource === 'string'
+        ? { query: body.signature.query, resource: body.signature.resource }
+        : undefined,
   };
 }

@@ -7,13 +7,27 @@ interface Level {
   label: string;
 }
 
-export function HlsPlayer({ src, poster, title }: { src: string; poster?: string; title: string }) {
+export function HlsPlayer({
+  src,
+  poster,
+  title,
+  signRequest = (url) => url,
+}: {
+  src: string;
+  poster?: string;
+  title: string;
+  /** Rewrites each playlist and segment URL before it is fetched (signed delivery). */
+  signRequest?: (url: string) => string;
+}) {
   const video = useRef<HTMLVideoElement>(null);
   const player = useRef<Hls | undefined>(undefined);
   const [levels, setLevels] = useState<Level[]>([]);
   const [chosen, setChosen] = useState(-1);
   const [playing, setPlaying] = useState<string>();
   const [error, setError] = useState<string>();
+  // Read at each request: a new function on re-render must not restart playback.
+  const sign = useRef(signRequest);
+  sign.current = signRequest;
 
   useEffect(() => {
     let disposed = false;
@@ -25,7 +39,11 @@ export function HlsPlayer({ src, poster, title }: { src: string; poster?: string
         element.src = src;
         return;
       }
-      const hls = new HlsClass({ capLevelToPlayerSize: false });
+      const hls = new HlsClass({
+        capLevelToPlayerSize: false,
+        // Opening the request here makes hls.js use this URL instead of the bare one.
+        xhrSetup: (xhr, url) => xhr.open('GET', sign.current(url), true),
+      });
       player.current = hls;
       hls.on(HlsClass.Events.MANIFEST_PARSED, (_e, data) =>
         setLevels(

@@ -9,6 +9,7 @@ import { TableHead } from '../components/table-head.tsx';
 import { Loaded } from '../components/status.tsx';
 import { bitrate, dateTime, figure } from '../format.ts';
 import { fetchPlayback, hasPlayback } from '../playback.ts';
+import { withSignature } from '../signed-urls.ts';
 import { Link } from '../router.tsx';
 
 type Video = Awaited<ReturnType<typeof loadVideo>>;
@@ -161,7 +162,12 @@ function SignedPlayer({ session, video }: { session: Session; video: Video }) {
       <Loaded result={playback} what="the playback URLs">
         {(urls) =>
           urls.hlsUrl ? (
-            <HlsPlayer src={urls.hlsUrl} poster={urls.posterUrl} title={video.title ?? video.filename} />
+            <HlsPlayer
+              src={urls.hlsUrl}
+              poster={urls.posterUrl}
+              title={video.title ?? video.filename}
+              signRequest={(url) => withSignature(url, urls.signature)}
+            />
           ) : (
             <p class="error">The playback answer has no HLS URL.</p>
           )
