@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-// Three tiers: unit (no network), integration (the local runtime on real DynamoDB Local, s3rver
-// and ffmpeg), infra (CDK template assertions and cdk-nag).
+// Four tiers: unit (no network), integration (the local runtime on real DynamoDB Local, s3rver
+// and ffmpeg), browser (the console in Chromium), infra (CDK template assertions and cdk-nag).
 export default defineConfig({
   test: {
     projects: [
@@ -13,6 +13,16 @@ export default defineConfig({
           testTimeout: 180_000,
           hookTimeout: 180_000,
           // Each file starts its own emulators; two cores cannot run many at once.
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          // The console in Debian's Chromium against a running local platform (test/browser).
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          testTimeout: 240_000,
+          hookTimeout: 240_000,
           fileParallelism: false,
         },
       },

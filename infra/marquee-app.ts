@@ -5,6 +5,7 @@ import { DeclaredResources } from './declared-resources.ts';
 import { checkPlacement } from './placement.ts';
 import { readSettings, type MarqueeSettings } from './settings.ts';
 import { ApiStack } from './stacks/api-stack.ts';
+import { ConsoleStack } from './stacks/console-stack.ts';
 import { DataStack } from './stacks/data-stack.ts';
 import { MediaStack } from './stacks/media-stack.ts';
 import { MlStack } from './stacks/ml-stack.ts';
@@ -15,12 +16,13 @@ export interface MarqueeStacks {
   media: MediaStack;
   ml: MlStack;
   api: ApiStack;
+  console: ConsoleStack;
   functions: MarqueeFunctions;
   resources: DeclaredResources;
 }
 
 /**
- * Adds Marquee's four stacks to `app`, built from the one declaration, and registers the cdk-nag
+ * Adds Marquee's five stacks to `app`, built from the one declaration, and registers the cdk-nag
  * AwsSolutions checks so synth fails on any finding that is neither fixed nor acknowledged.
  * The layer folders must exist first (`buildLayers()` from layers/build.ts).
  */
@@ -54,6 +56,12 @@ export function defineMarquee(app: App): MarqueeStacks {
     functions,
     description: 'Marquee HTTP API',
   });
+  const webConsole = new ConsoleStack(app, `${prefix}-Console`, {
+    settings,
+    apiUrl: api.httpApi.apiEndpoint,
+    accessLogs: data.accessLogs,
+    description: 'Marquee web console and API reference (S3 + CloudFront)',
+  });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { settings, data, media, ml, api, functions, resources };
+  return { settings, data, media, ml, api, console: webConsole, functions, resources };
 }

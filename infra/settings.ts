@@ -37,6 +37,17 @@ export interface MarqueeSettings {
    * Lambda concurrency quota is still the new-account 10 cannot reserve any: `-c reservedConcurrency=off`.
    */
   reservedConcurrency: boolean;
+  /** The web console's deployment (the Console stack); see infra/README.md for the Cognito setup. */
+  console: {
+    /** The console's own domain (console.example.com): CloudFront serves it with TLS 1.2+ only. */
+    domain: string;
+    /** ACM certificate for `domain`, in us-east-1 (CloudFront's region). */
+    certificateArn: string;
+    /** Base URL of the OAuth endpoints (Cognito hosted UI: https://NAME.auth.REGION.amazoncognito.com). */
+    authDomain: string;
+    /** The console's public app client (no secret, code grant with PKCE); also one of jwtAudience. */
+    clientId: string;
+  };
 }
 
 /** Reads the settings from a construct node's context; throws naming the key that is missing. */
@@ -83,6 +94,12 @@ export function readSettings(node: Node): MarqueeSettings {
     apiBurstLimit: positiveInteger('apiBurstLimit'),
     apiCorsOrigins: origins('apiCorsOrigins'),
     reservedConcurrency: text('reservedConcurrency') !== 'off',
+    console: {
+      domain: text('consoleDomain'),
+      certificateArn: text('consoleCertificateArn'),
+      authDomain: text('consoleAuthDomain'),
+      clientId: text('consoleClientId'),
+    },
   };
 }
 

@@ -72,10 +72,11 @@ function banner(
       ];
   return [
     `Marquee is running at ${url} (ready in ${(readyMs / 1000).toFixed(1)} s; state in ${path.relative(process.cwd(), stateDir) || '.'})`,
+    `  Console: ${url}/console${platform.token ? ' (paste the dev token)' : ''}   API reference: ${url}/docs`,
     ...(platform.token ? [`  export MARQUEE_TOKEN=${platform.token}   # dev token, admin scope`] : []),
     `  curl${auth} ${url}/health`,
     ...calls.map((call) => `  ${call}`),
-    `  API reference: ${url}/openapi.json   Stop: Ctrl-C`,
+    `  OpenAPI: ${url}/openapi.json   Stop: Ctrl-C`,
   ].join('\n');
 }
 

@@ -17,6 +17,7 @@ import {
   SERVICE_SCOPES,
 } from '#platform/declaration.ts';
 import { compiledRoutes } from '#platform/route-paths.ts';
+import type { SiteHandler } from './console-site.ts';
 import type { DevAuthority } from './dev-auth.ts';
 import { FunctionTimeoutError } from './lambda-runtime.ts';
 
@@ -58,6 +59,8 @@ export interface GatewayOptions {
   auth?: DevAuthority;
   /** What only the local runtime knows (emulators, seeding): added to GET /health as `local`. */
   localStatus?: () => Record<string, unknown>;
+  /** Static pages served beside the API (the console and /docs), before route matching. */
+  site?: SiteHandler;
   log?: (line: string) => void;
 }
 
@@ -163,6 +166,7 @@ export async function startGateway(
     const started = Date.now();
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
+      if (options.site && (await options.site(req, res, url))) return;
       const body = await readBody(req);
       if (body === 'too-large')
         return problem(res, 413, 'Payload too large', `bodies over ${MAX_PAYLOAD_BYTES} bytes are refused`);
@@ -185,7 +189,8 @@ export async function startGateway(
             res,
             403,
             'Forbidden',
-            `this route requires one of the scopes ${accepted.join(', ')}`,
+            // As the edge words it: the weakest scope that reaches the route (stronger ones do too).
+            `this route requires the scope ${oauthScope(match?.route.scope ?? 'read')}`,
           );
         authorizer = verified;
       }

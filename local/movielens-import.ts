@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { createMarqueeClient, unwrap } from '#client/index.ts';
 import { chunks } from '#adapters/dynamodb/client.ts';
 import { readMovieLens } from '#adapters/datasets/movielens-files.ts';
 import { ratingsAsEvents } from '#domain/datasets/movielens.ts';
@@ -32,15 +33,6 @@ const BATCH_SIZE = 100;
 const MAX_LABELS = 50;
 const MAX_LABEL_CHARS = 64;
 
-async function post(url: string, token: string | undefined, body: unknown): Promise<void> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`POST ${url} answered ${response.status}: ${await response.text()}`);
-}
-
 /** ml-100k's u.user: id|age|gender|occupation|zip. */
 function readMl100kUsers(dir: string): { userId: string; age: number; gender: string; occupation: string }[] {
   const file = path.join(dir, 'u.user');
@@ -56,6 +48,7 @@ function readMl100kUsers(dir: string): { userId: string; age: number; gender: st
 
 export async function importMovieLens(options: ImportOptions): Promise<ImportResult> {
   const { dir, url, token, prefix = 'ml-', concurrency = 4, onProgress = () => {} } = options;
+  const api = createMarqueeClient({ baseUrl: url, token });
   const dataset = readMovieLens(dir);
   const label = (s: string) => s.slice(0, MAX_LABEL_CHARS);
   const items = dataset.items.map((item) => {
@@ -71,30 +64,25 @@ export async function importMovieLens(options: ImportOptions): Promise<ImportRes
     };
   });
   await inParallel(chunks(items, BATCH_SIZE), concurrency, (batch) =>
-    post(`${url}/items/batch`, token, { items: batch }),
+    unwrap(api.POST('/items/batch', { body: { items: batch } })),
   );
   onProgress(`items: ${items.length}`);
 
   const users = readMl100kUsers(dir);
-  await inParallel(users, concurrency, async (user) => {
-    const response = await fetch(`${url}/users/${encodeURIComponent(prefix + user.userId)}`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify({
-        age: user.age,
-        gender: user.gender,
-        attributes: { occupation: user.occupation },
+  await inParallel(users, concurrency, (user) =>
+    unwrap(
+      api.PUT('/users/{userId}', {
+        params: { path: { userId: prefix + user.userId } },
+        body: { age: user.age, gender: user.gender, attributes: { occupation: user.occupation } },
       }),
-    });
-    if (!response.ok)
-      throw new Error(`PUT user ${user.userId} answered ${response.status}: ${await response.text()}`);
-  });
+    ),
+  );
 
   // Deterministic ids: importing twice stores each rating once.
   const events = ratingsAsEvents(dataset.ratings, prefix);
   let sent = 0;
   await inParallel(chunks(events, BATCH_SIZE), concurrency, async (batch) => {
-    await post(`${url}/events`, token, { events: batch });
+    await unwrap(api.POST('/events', { body: { events: batch } }));
     sent += batch.length;
     if (sent % 10_000 < batch.length) onProgress(`events: ${sent}/${events.length}`);
   });

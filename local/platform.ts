@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { buckets, oauthScope, s3Triggers } from '#platform/declaration.ts';
+import { localConsoleSite } from './console-site.ts';
 import { DevAuthority } from './dev-auth.ts';
 import { recoverLegacyWorkingCopies, startDynamoDb } from './emulators/dynamodb.ts';
 import { startMediaConvert } from './emulators/mediaconvert.ts';
@@ -323,6 +324,10 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
       invoke: (fn, event: APIGatewayProxyEventV2) => runtime.invoke(fn, event),
       auth,
       localStatus,
+      site: localConsoleSite(path.join(state.dir, 'site'), {
+        apiUrl: '',
+        auth: { mode: auth ? 'token' : 'none' },
+      }),
       log,
     });
     stops.add('the gateway', gateway.close);

@@ -12,7 +12,7 @@ import type { BucketDeclaration } from '#platform/declaration.ts';
 import { pascalCase } from './declared-table.ts';
 
 /** Settings every Marquee bucket shares: private, TLS-only, encrypted, owner-enforced. */
-const privateBucketDefaults = {
+export const privateBucketDefaults = {
   blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
   enforceSSL: true,
   encryption: BucketEncryption.S3_MANAGED,
