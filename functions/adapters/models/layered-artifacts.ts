@@ -12,7 +12,7 @@ import path from 'node:path';
 import type { ArtifactStore } from '#domain/models/registry.ts';
 import { externalDataFileOf, metadataFileOf, splitExternalData } from '#domain/onnx/external-data.ts';
 import type { ServingArtifacts } from '#domain/recommendations/live-models.ts';
-import type { OpenedArtifact } from '#domain/recommendations/serving.ts';
+import type { OpenedArtifact } from '#domain/recommendations/serving/loading.ts';
 
 export class LayeredArtifacts implements ServingArtifacts {
   constructor(

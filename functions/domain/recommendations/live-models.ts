@@ -11,7 +11,12 @@ import {
   type ModelRecordStore,
 } from '#domain/models/registry.ts';
 import { isModelName, MODEL_NAMES, type ModelName, PERSONAL_MODELS } from './artifact.ts';
-import { loadServingModel, type ModelSet, type OpenedArtifact, type ServingModel } from './serving.ts';
+import {
+  loadServingModel,
+  type ModelSet,
+  type OpenedArtifact,
+  type ServingModel,
+} from './serving/loading.ts';
 
 /** Port: opens registry artifacts for serving (adapter: functions/adapters/models/layered-artifacts.ts). */
 export interface ServingArtifacts {

@@ -16,18 +16,12 @@ import { MODEL_NAMES, type ModelName } from './artifact.ts';
 import { DEFAULT_EVENT_WEIGHTS, type EventWeights, eventWeight } from './interactions.ts';
 import type { LiveModels } from './live-models.ts';
 import type { PlayableCatalog } from './playable-catalog.ts';
-import {
-  historyFor,
-  type ItemFilters,
-  type ModelSet,
-  personalModelFor,
-  type RecommendationResponse,
-  rankItems,
-  THIN_HISTORY,
-  recommendForUser,
-  similarItems,
-  trendingItems,
-} from './serving.ts';
+import type { ModelSet } from './serving/loading.ts';
+import { rankItems } from './serving/rank.ts';
+import { personalModelFor, recommendForUser, THIN_HISTORY } from './serving/recommend.ts';
+import { historyFor, type ItemFilters, type RecommendationResponse } from './serving/scoring.ts';
+import { similarItems } from './serving/similar.ts';
+import { trendingItems } from './serving/trending.ts';
 
 const COLD_START_MODELS: ModelName[] = ['popularity', 'trending'];
 

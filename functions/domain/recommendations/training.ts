@@ -24,7 +24,9 @@ import {
 } from './graphs.ts';
 import { buildMatrix, type WeightedInteraction } from './interactions.ts';
 import { trainPopularity, trainTrending } from './popularity.ts';
-import { biasFor, loadServingModel, runGraph, THIN_HISTORY } from './serving.ts';
+import { loadServingModel } from './serving/loading.ts';
+import { THIN_HISTORY } from './serving/recommend.ts';
+import { biasFor, runGraph } from './serving/scoring.ts';
 
 export interface TrainingInput {
   interactions: readonly WeightedInteraction[];

@@ -13,7 +13,8 @@ import {
   splitExternalData,
 } from '#domain/onnx/external-data.ts';
 import { readModelMetadata } from '#domain/onnx/graph.ts';
-import { loadServingModel, recommendForUser, type ServingModel } from '#domain/recommendations/serving.ts';
+import { loadServingModel, type ServingModel } from '#domain/recommendations/serving/loading.ts';
+import { recommendForUser } from '#domain/recommendations/serving/recommend.ts';
 import { trainAllModels } from '#domain/recommendations/training.ts';
 import { event, syntheticData, testTrainingOptions } from './fixtures.ts';
 

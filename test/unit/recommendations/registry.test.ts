@@ -6,7 +6,7 @@ import { encodeArtifact } from '#domain/recommendations/artifact.ts';
 import { buildPopularityGraph } from '#domain/recommendations/graphs.ts';
 import { LiveModels, servingFrom } from '#domain/recommendations/live-models.ts';
 import { trainPopularity } from '#domain/recommendations/popularity.ts';
-import { recommendForUser } from '#domain/recommendations/serving.ts';
+import { recommendForUser } from '#domain/recommendations/serving/recommend.ts';
 import { catalogSnapshot } from '#domain/recommendations/training.ts';
 import { syntheticData } from './fixtures.ts';
 

@@ -2,19 +2,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { NotFoundError } from '#domain/errors.ts';
 import { aggregateEvents, DEFAULT_EVENT_WEIGHTS } from '#domain/recommendations/interactions.ts';
 import { trainTrending } from '#domain/recommendations/popularity.ts';
-import {
-  biasFor,
-  historyFor,
-  loadServingModel,
-  type ModelSet,
-  NOT_RANKABLE,
-  rankItems,
-  runGraph,
-  UNKNOWN_ITEM,
-  recommendForUser,
-  similarItems,
-  trendingItems,
-} from '#domain/recommendations/serving.ts';
+import { loadServingModel, type ModelSet } from '#domain/recommendations/serving/loading.ts';
+import { NOT_RANKABLE, rankItems, UNKNOWN_ITEM } from '#domain/recommendations/serving/rank.ts';
+import { recommendForUser } from '#domain/recommendations/serving/recommend.ts';
+import { biasFor, historyFor, runGraph } from '#domain/recommendations/serving/scoring.ts';
+import { similarItems } from '#domain/recommendations/serving/similar.ts';
+import { trendingItems } from '#domain/recommendations/serving/trending.ts';
 import { DEFAULT_TRAINING_OPTIONS, trainAllModels } from '#domain/recommendations/training.ts';
 import { event, syntheticData } from './fixtures.ts';
 
