@@ -25,7 +25,7 @@ import {
 import { buildMatrix, type WeightedInteraction } from './interactions.ts';
 import { trainPopularity, trainTrending } from './popularity.ts';
 import { loadServingModel } from './serving/loading.ts';
-import { THIN_HISTORY } from './serving/recommend.ts';
+import { THIN_HISTORY } from './serving/routing.ts';
 import { biasFor, runGraph } from './serving/scoring.ts';
 
 export interface TrainingInput {

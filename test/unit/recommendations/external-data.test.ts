@@ -15,6 +15,7 @@ import {
 import { readModelMetadata } from '#domain/onnx/graph.ts';
 import { loadServingModel, type ServingModel } from '#domain/recommendations/serving/loading.ts';
 import { recommendForUser } from '#domain/recommendations/serving/recommend.ts';
+import { fixedModels } from '#domain/recommendations/serving/routing.ts';
 import { trainAllModels } from '#domain/recommendations/training.ts';
 import { event, syntheticData, testTrainingOptions } from './fixtures.ts';
 
@@ -48,7 +49,7 @@ async function answers(model: ServingModel) {
   const out = [];
   for (const history of histories) {
     const set = { models: { ease: model }, defaultModel: 'ease' as const };
-    out.push((await recommendForUser(set, history, { k: 10, excludeSeen: true })).items);
+    out.push((await recommendForUser(fixedModels(set), history, { k: 10, excludeSeen: true })).items);
   }
   return out;
 }

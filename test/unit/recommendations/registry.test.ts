@@ -7,6 +7,7 @@ import { buildPopularityGraph } from '#domain/recommendations/graphs.ts';
 import { LiveModels, servingFrom } from '#domain/recommendations/live-models.ts';
 import { trainPopularity } from '#domain/recommendations/popularity.ts';
 import { recommendForUser } from '#domain/recommendations/serving/recommend.ts';
+import { fixedModels } from '#domain/recommendations/serving/routing.ts';
 import { catalogSnapshot } from '#domain/recommendations/training.ts';
 import { syntheticData } from './fixtures.ts';
 
@@ -36,7 +37,8 @@ const publish = (
 
 /** The item the live models rank first for a user with no history. */
 const topItem = async (live: LiveModels) =>
-  (await recommendForUser(await live.current(), [], { k: 1, excludeSeen: true })).items[0].itemId;
+  (await recommendForUser(fixedModels(await live.current()), [], { k: 1, excludeSeen: true })).items[0]
+    .itemId;
 
 /** A registry where popularity v1 then v2 (favouring i1, then i2) were promoted. */
 async function twoPromotedVersions() {

@@ -1,7 +1,7 @@
 /** Cold start: trending first (items actually rising), then popular, each with its reason. */
-import { DependencyError } from '#domain/errors.ts';
-import type { ModelSet } from './loading.ts';
+import type { ServingModel } from './loading.ts';
 import { POPULAR_WITH_EVERYONE, trendingReason } from './reasons.ts';
+import type { ColdStartRoute } from './routing.ts';
 import {
   biasFor,
   type ItemFilters,
@@ -18,21 +18,21 @@ export interface ColdStartOptions extends ItemFilters {
   excludeSeen: boolean;
 }
 
-/** Trending fills half the list (all of it for `only: 'trending'`), popularity the rest. */
-export async function coldStart(
-  set: ModelSet,
+/**
+ * Trending fills half the list with items actually rising (all of it for `only: 'trending'`),
+ * popularity the rest; the answer names popularity when it contributed, else trending.
+ */
+export async function answerColdStart(
+  route: ColdStartRoute,
   options: ColdStartOptions,
-  seen: number[],
-  only: 'popularity' | 'trending' | undefined,
 ): Promise<RecommendationResponse> {
-  const trending = only === 'popularity' ? undefined : set.models.trending;
-  const popular = only === 'trending' ? undefined : set.models.popularity;
+  const { trending, popularity, only } = route;
   const items: RecommendedItem[] = [];
   const taken = new Set<string>();
-  const fallback = popular ?? trending;
-  if (!fallback) throw new DependencyError('no popularity or trending model is loaded');
+  const seenIn = (model: ServingModel) =>
+    options.excludeSeen ? route.seen.flatMap((id) => model.index.get(id) ?? []) : [];
   if (trending) {
-    const bias = biasFor(trending.metadata.catalog, options, options.excludeSeen ? seen : []);
+    const bias = biasFor(trending.metadata.catalog, options, seenIn(trending));
     const share = only === 'trending' ? options.k : Math.ceil(options.k / 2);
     const r = await runGraph(trending, NO_HISTORY, bias, share, { window: windowIndex(trending, '24h') });
     r.indices.forEach((i, j) => {
@@ -46,16 +46,17 @@ export async function coldStart(
       });
     });
   }
-  if (popular && items.length < options.k) {
-    const bias = biasFor(popular.metadata.catalog, options, options.excludeSeen ? seen : []);
-    const r = await runGraph(popular, NO_HISTORY, bias, options.k + taken.size);
+  let popular = 0;
+  if (popularity && items.length < options.k) {
+    const bias = biasFor(popularity.metadata.catalog, options, seenIn(popularity));
+    const r = await runGraph(popularity, NO_HISTORY, bias, options.k + taken.size);
     r.indices.forEach((i, j) => {
-      const id = popular.metadata.catalog.itemIds[i];
+      const id = popularity.metadata.catalog.itemIds[i];
       if (taken.has(id) || items.length >= options.k) return;
       items.push({ itemId: id, score: roundScore(r.scores[j]), reason: POPULAR_WITH_EVERYONE });
+      popular++;
     });
   }
-  const named =
-    popular && items.some((x) => x.reason === POPULAR_WITH_EVERYONE) ? popular : (trending ?? fallback);
+  const named = (popular > 0 ? popularity : trending) ?? popularity!;
   return { model: named.name, version: named.version, items };
 }

@@ -1,11 +1,10 @@
 /** POST /users/{userId}/rank: orders the given items for the user (unknown ids go last, score null). */
 import type { InteractionEvent } from '#domain/catalog/types.ts';
-import { NotFoundError } from '#domain/errors.ts';
 import type { ModelName } from '../artifact.ts';
 import type { EventWeights } from '../interactions.ts';
-import type { ModelSet } from './loading.ts';
 import { POPULAR_WITH_EVERYONE, personalReason } from './reasons.ts';
-import { EXCLUDED, historyFor, type RecommendationResponse, runGraph, scoredItems } from './scoring.ts';
+import { type ModelSource, routeRequest } from './routing.ts';
+import { EXCLUDED, NO_HISTORY, type RecommendationResponse, runGraph, scoredItems } from './scoring.ts';
 
 /** Reasons of the rank answer's unscored tail. */
 export const NOT_RANKABLE = 'not enough data to rank';
@@ -21,21 +20,19 @@ export interface RankedItem {
 export type RankResponse = Omit<RecommendationResponse, 'items'> & { items: RankedItem[]; unknown: string[] };
 
 export async function rankItems(
-  set: ModelSet,
+  models: ModelSource,
   events: readonly InteractionEvent[],
   itemIds: readonly string[],
   options: { model?: ModelName; eventWeights?: EventWeights },
 ): Promise<RankResponse> {
-  // The requested model when live, else the default (as recommend falls back); popularity when
-  // neither can fold this user's history in.
-  let model =
-    (options.model === undefined ? undefined : set.models[options.model]) ?? set.models[set.defaultModel];
-  let history = model ? historyFor(model, events, options.eventWeights) : undefined;
-  if (!model || !history || history.items.length === 0) {
-    model = set.models.popularity ?? model;
-    history = { items: [], weights: [], seen: new Set() };
-  }
-  if (!model) throw new NotFoundError('model', options.model ?? set.defaultModel);
+  const route = await routeRequest(models, {
+    route: 'rank',
+    model: options.model,
+    events,
+    eventWeights: options.eventWeights,
+  });
+  const { model } = route;
+  const history = route.answer === 'personal' ? route.history : undefined;
   const catalog = model.metadata.catalog;
   const bias = new Float32Array(catalog.itemIds.length).fill(EXCLUDED);
   const known: number[] = [];
@@ -49,10 +46,11 @@ export async function rankItems(
     }
   }
   const r =
-    known.length > 0 ? await runGraph(model, history, bias, known.length) : { indices: [], scores: [] };
-  const h = history;
+    known.length > 0
+      ? await runGraph(model, history ?? NO_HISTORY, bias, known.length)
+      : { indices: [], scores: [] };
   const items: RankedItem[] = scoredItems(catalog, r, (i, j) =>
-    h.items.length > 0 ? personalReason(catalog, h, i, j, r) : POPULAR_WITH_EVERYONE,
+    history ? personalReason(catalog, history, i, j, r) : POPULAR_WITH_EVERYONE,
   );
   // A rank answer returns everything it was given: what the model cannot score (outside EASE's
   // item block, say) and ids it has never seen come last, in the order given, without a score.

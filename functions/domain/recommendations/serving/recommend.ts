@@ -4,19 +4,13 @@
  * retraining.
  */
 import type { InteractionEvent } from '#domain/catalog/types.ts';
-import { type ModelName, PERSONAL_MODELS } from '../artifact.ts';
+import { DependencyError } from '#domain/errors.ts';
+import type { ModelName } from '../artifact.ts';
 import type { EventWeights } from '../interactions.ts';
-import { coldStart } from './cold-start.ts';
-import type { ModelSet, ServingModel } from './loading.ts';
+import { answerColdStart } from './cold-start.ts';
 import { personalReason } from './reasons.ts';
-import {
-  biasFor,
-  historyFor,
-  type ItemFilters,
-  type RecommendationResponse,
-  runGraph,
-  scoredItems,
-} from './scoring.ts';
+import { type ModelSource, type PersonalRoute, routeRequest } from './routing.ts';
+import { biasFor, type ItemFilters, type RecommendationResponse, runGraph, scoredItems } from './scoring.ts';
 
 export interface RecommendOptions extends ItemFilters {
   k: number;
@@ -25,42 +19,37 @@ export interface RecommendOptions extends ItemFilters {
   eventWeights?: EventWeights;
 }
 
-/** History below this many items blends content in (hybrid) when the default model is asked. */
-export const THIN_HISTORY = 5;
-
 /** Recommendations for one user from their latest events; unknown users get trending and popular. */
 export async function recommendForUser(
-  set: ModelSet,
+  models: ModelSource,
   events: readonly InteractionEvent[],
   options: RecommendOptions,
 ): Promise<RecommendationResponse> {
-  const requested = options.model ?? set.defaultModel;
-  if (requested === 'popularity' || requested === 'trending') return coldStart(set, options, [], requested);
-  const model = personalModelFor(set, options.model);
-  if (!model) return coldStart(set, options, [], undefined);
-  let history = historyFor(model, events, options.eventWeights);
-  if (history.items.length === 0) return coldStart(set, options, [...history.seen], undefined);
-  let chosen = model;
-  let alpha = 1;
-  const hybrid = set.models.hybrid;
-  if (!options.model && history.items.length < THIN_HISTORY && hybrid) {
-    chosen = hybrid;
-    history = historyFor(hybrid, events, options.eventWeights);
+  const route = await routeRequest(models, {
+    route: 'recommend',
+    model: options.model,
+    events,
+    eventWeights: options.eventWeights,
+  });
+  switch (route.answer) {
+    case 'personal':
+      return answerPersonal(route, options);
+    case 'cold-start':
+      return answerColdStart(route, options);
+    case 'unavailable':
+      throw new DependencyError(`no ${route.missing} is loaded`);
   }
-  if (chosen.name === 'hybrid') alpha = history.items.length / (history.items.length + THIN_HISTORY);
-  const catalog = chosen.metadata.catalog;
-  const bias = biasFor(catalog, options, options.excludeSeen ? history.seen : []);
-  const result = await runGraph(chosen, history, bias, options.k, { alpha });
-  const items = scoredItems(catalog, result, (i, j) => personalReason(catalog, history, i, j, result));
-  return { model: chosen.name, version: chosen.version, items };
 }
 
-/**
- * The personal model a recommendation uses: the requested one when it is live, else the default
- * personal model; undefined when neither is (the caller answers with cold start). A requested model
- * that is not live thus gets the same answer whatever else the container has loaded.
- */
-export function personalModelFor(set: ModelSet, requested: ModelName | undefined): ServingModel | undefined {
-  const model = (requested === undefined ? undefined : set.models[requested]) ?? set.models[set.defaultModel];
-  return model && PERSONAL_MODELS.includes(model.name) ? model : undefined;
+/** The personal model's top k, seen items excluded when asked, each because of a watched title. */
+async function answerPersonal(
+  route: PersonalRoute,
+  options: RecommendOptions,
+): Promise<RecommendationResponse> {
+  const { model, history, alpha } = route;
+  const catalog = model.metadata.catalog;
+  const bias = biasFor(catalog, options, options.excludeSeen ? history.seen : []);
+  const result = await runGraph(model, history, bias, options.k, { alpha });
+  const items = scoredItems(catalog, result, (i, j) => personalReason(catalog, history, i, j, result));
+  return { model: model.name, version: model.version, items };
 }

@@ -1,45 +1,40 @@
 /** GET /items/{itemId}/similar: the item as a one-item history, itself excluded. */
 import type { Item } from '#domain/catalog/types.ts';
-import { DependencyError, NotFoundError } from '#domain/errors.ts';
+import { DependencyError } from '#domain/errors.ts';
 import type { ModelName } from '../artifact.ts';
-import type { ModelSet } from './loading.ts';
 import { POPULAR_WITH_EVERYONE } from './reasons.ts';
+import { type ModelSource, routeRequest } from './routing.ts';
 import { biasFor, NO_HISTORY, type RecommendationResponse, runGraph, scoredItems } from './scoring.ts';
 
 /**
- * Items like `itemId`. An item added after training (known to the catalog, `item` given, but not to
- * the model) gets the most popular items sharing its genres.
+ * Items like `itemId`. An item added after training (known to the catalog through `lookupItem`, but
+ * not to the model) gets the most popular items sharing its genres; an id nobody knows is a 404.
  */
 export async function similarItems(
-  set: ModelSet,
+  models: ModelSource,
   itemId: string,
   options: { k: number; model?: ModelName },
-  item?: Pick<Item, 'itemId' | 'genres'>,
+  lookupItem: () => Promise<Pick<Item, 'itemId' | 'genres'> | undefined> = async () => undefined,
 ): Promise<RecommendationResponse> {
-  const model = set.models[options.model ?? 'content'] ?? set.models.content ?? set.models[set.defaultModel];
-  if (!model) throw new DependencyError('no similarity model is loaded');
-  const i = model.index.get(itemId);
-  if (i === undefined) {
-    if (!item) throw new NotFoundError('item', itemId);
-    return popularAlike(set, item, options.k);
+  const route = await routeRequest(models, { route: 'similar', model: options.model, itemId, lookupItem });
+  switch (route.answer) {
+    case 'similar': {
+      const { model, item } = route;
+      const catalog = model.metadata.catalog;
+      const bias = biasFor(catalog, {}, [item]);
+      const r = await runGraph(model, { items: [item], weights: [1] }, bias, options.k, { alpha: 0.5 });
+      const items = scoredItems(catalog, r, () => `similar to ${catalog.titles[item]}`);
+      return { model: model.name, version: model.version, items };
+    }
+    case 'popular-alike': {
+      const { popularity, genres } = route;
+      const bias = biasFor(popularity.metadata.catalog, { genres });
+      const r = await runGraph(popularity, NO_HISTORY, bias, options.k);
+      const reason = genres ? `popular in ${genres[0]}` : POPULAR_WITH_EVERYONE;
+      const items = scoredItems(popularity.metadata.catalog, r, () => reason);
+      return { model: popularity.name, version: popularity.version, items };
+    }
+    case 'unavailable':
+      throw new DependencyError(`no ${route.missing} is loaded`);
   }
-  const catalog = model.metadata.catalog;
-  const bias = biasFor(catalog, {}, [i]);
-  const r = await runGraph(model, { items: [i], weights: [1] }, bias, options.k, { alpha: 0.5 });
-  const items = scoredItems(catalog, r, () => `similar to ${catalog.titles[i]}`);
-  return { model: model.name, version: model.version, items };
-}
-
-async function popularAlike(
-  set: ModelSet,
-  item: Pick<Item, 'itemId' | 'genres'>,
-  k: number,
-): Promise<RecommendationResponse> {
-  const popular = set.models.popularity;
-  if (!popular) throw new DependencyError('no popularity model is loaded');
-  const genres = item.genres.length > 0 ? item.genres : undefined;
-  const r = await runGraph(popular, NO_HISTORY, biasFor(popular.metadata.catalog, { genres }), k);
-  const reason = genres ? `popular in ${genres[0]}` : POPULAR_WITH_EVERYONE;
-  const items = scoredItems(popular.metadata.catalog, r, () => reason);
-  return { model: popular.name, version: popular.version, items };
 }

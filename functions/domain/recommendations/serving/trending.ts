@@ -1,7 +1,8 @@
 /** GET /trending: the items rising fastest in a window. */
-import { coldStart } from './cold-start.ts';
-import type { ModelSet } from './loading.ts';
+import { DependencyError } from '#domain/errors.ts';
+import { answerColdStart } from './cold-start.ts';
 import { trendingReason } from './reasons.ts';
+import { type ModelSource, routeRequest } from './routing.ts';
 import {
   biasFor,
   type ItemFilters,
@@ -14,16 +15,23 @@ import {
 
 /** The k items rising fastest in `window`; popular items when no trending model is loaded. */
 export async function trendingItems(
-  set: ModelSet,
+  models: ModelSource,
   options: { k: number; window: string } & ItemFilters,
 ): Promise<RecommendationResponse> {
-  const model = set.models.trending;
-  if (!model) return coldStart(set, { ...options, excludeSeen: false }, [], 'popularity');
-  const bias = biasFor(model.metadata.catalog, options);
-  const r = await runGraph(model, NO_HISTORY, bias, options.k, {
-    window: windowIndex(model, options.window),
-  });
-  const catalog = model.metadata.catalog;
-  const items = scoredItems(catalog, r, (i) => trendingReason(catalog, i, options.genres));
-  return { model: model.name, version: model.version, items };
+  const route = await routeRequest(models, { route: 'trending' });
+  switch (route.answer) {
+    case 'trending': {
+      const { model } = route;
+      const catalog = model.metadata.catalog;
+      const bias = biasFor(catalog, options);
+      const window = windowIndex(model, options.window);
+      const r = await runGraph(model, NO_HISTORY, bias, options.k, { window });
+      const items = scoredItems(catalog, r, (i) => trendingReason(catalog, i, options.genres));
+      return { model: model.name, version: model.version, items };
+    }
+    case 'cold-start':
+      return answerColdStart(route, { ...options, excludeSeen: false });
+    case 'unavailable':
+      throw new DependencyError(`no ${route.missing} is loaded`);
+  }
 }
