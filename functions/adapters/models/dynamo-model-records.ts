@@ -28,7 +28,7 @@ const toPointer = (row: Record<string, unknown>): LivePointer => ({
   version: String(row.liveVersion),
   history: (row.history as string[] | undefined) ?? [],
   updatedAt: String(row.updatedAt),
-  ...(typeof row.artifactKey === 'string' ? { artifactKey: row.artifactKey } : {}),
+  artifactKey: String(row.artifactKey),
 });
 const DEFAULT_ROW = 'recommendations-default';
 const MODELS_LAYER_ROW = 'recommendations-models-layer';
@@ -112,7 +112,7 @@ export class DynamoModelRecords implements ModelRecordStore, ModelsLayerRecords 
             liveVersion: pointer.version,
             history: pointer.history,
             updatedAt: pointer.updatedAt,
-            ...(pointer.artifactKey === undefined ? {} : { artifactKey: pointer.artifactKey }),
+            artifactKey: pointer.artifactKey,
           },
           // Two retrains or a retrain and a rollback racing: the second one fails instead of losing an update.
           ...(expected === undefined

@@ -63,13 +63,9 @@ export class LayeredArtifacts implements ServingArtifacts {
   }
 }
 
-/**
- * The metadata of a split graph file: its `.meta` file, or the graph itself when written before
- * metadata had its own file (a layer published earlier keeps it in the graph).
- */
+/** The metadata of a split graph file: its `.meta` file (every layer and cache entry has one). */
 async function metadataOf(graphFile: string): Promise<Uint8Array> {
-  const meta = metadataFileOf(graphFile);
-  return readFile(existsSync(meta) ? meta : graphFile);
+  return readFile(metadataFileOf(graphFile));
 }
 
 /** `dir/key`, or undefined when the key would escape `dir` (keys are registry-made, but still). */

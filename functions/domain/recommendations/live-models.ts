@@ -4,12 +4,7 @@
  * without a restart. A corrupt or missing artifact never takes serving down: the previously loaded
  * version keeps answering (or popularity does), and the failure is reported through `onFailure`.
  */
-import {
-  type ArtifactStore,
-  type LivePointer,
-  liveArtifactKey,
-  type ModelRecordStore,
-} from '#domain/models/registry.ts';
+import type { ArtifactStore, LivePointer, ModelRecordStore } from '#domain/models/registry.ts';
 import { isModelName, MODEL_NAMES, type ModelName, PERSONAL_MODELS } from './artifact.ts';
 import {
   loadServingModel,
@@ -123,8 +118,7 @@ export class LiveModels {
     const { version } = pointer;
     const current = this.loaded.get(name);
     try {
-      const artifactKey = await liveArtifactKey(this.records, pointer);
-      if (!artifactKey) throw new Error(`live pointer names ${name}/${version}, which has no record`);
+      const { artifactKey } = pointer;
       const model = await loadServingModel(await this.artifacts.open(artifactKey), version);
       if (model.name !== name) {
         await model.session.release();

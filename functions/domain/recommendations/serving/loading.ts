@@ -14,8 +14,8 @@ export interface ServingModel {
 
 /**
  * An artifact as serving opens it: the whole .onnx in memory, or a graph file on disk whose large
- * weights sit in a side file that onnxruntime memory-maps, with `metadata` the bytes holding the
- * model's metadata (its `.meta` file, or the graph itself when split before metadata moved out).
+ * weights sit in a side file that onnxruntime memory-maps, with `metadata` the bytes of its `.meta`
+ * file.
  */
 export type OpenedArtifact = Uint8Array | { file: string; metadata: Uint8Array };
 
