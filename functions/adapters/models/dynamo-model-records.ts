@@ -8,7 +8,7 @@
  *                                              last (layerVersionArn, artifactKeys, publishedAt)
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { batchGet } from '#adapters/dynamodb/batch.ts';
 import { documentClient } from '#adapters/dynamodb/client.ts';
 import { ConflictError } from '#domain/errors.ts';
@@ -63,21 +63,17 @@ export class DynamoModelRecords implements ModelRecordStore, ModelsLayerRecords 
 
   private async queryVersions(name: string): Promise<ModelVersion[]> {
     const out: ModelVersion[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await documentClient().send(
-        new QueryCommand({
-          TableName: this.table,
-          // Version rows only: zero-padded numbers sort below 'LIVE'.
-          KeyConditionExpression: '#n = :n AND #v BETWEEN :lo AND :hi',
-          ExpressionAttributeNames: { '#n': 'name', '#v': 'version' },
-          ExpressionAttributeValues: { ':n': name, ':lo': '000000', ':hi': '999999' },
-          ExclusiveStartKey: start,
-        }),
-      );
-      out.push(...(page.Items ?? []).map(toVersion));
-      start = page.LastEvaluatedKey;
-    } while (start);
+    const pages = paginateQuery(
+      { client: documentClient() },
+      {
+        TableName: this.table,
+        // Version rows only: zero-padded numbers sort below 'LIVE'.
+        KeyConditionExpression: '#n = :n AND #v BETWEEN :lo AND :hi',
+        ExpressionAttributeNames: { '#n': 'name', '#v': 'version' },
+        ExpressionAttributeValues: { ':n': name, ':lo': '000000', ':hi': '999999' },
+      },
+    );
+    for await (const page of pages) out.push(...(page.Items ?? []).map(toVersion));
     return out;
   }
 
