@@ -56,7 +56,7 @@ function readMl100kUsers(dir: string): { userId: string; age: number; gender: st
 
 export async function importMovieLens(options: ImportOptions): Promise<ImportResult> {
   const { dir, url, token, prefix = 'ml-', concurrency = 4, onProgress = () => {} } = options;
-  const dataset = readMovieLens(dir);
+  const dataset = await readMovieLens(dir);
   const label = (s: string) => s.slice(0, MAX_LABEL_CHARS);
   const items = dataset.items.map((item) => {
     const year = /\((\d{4})\)\s*$/.exec(item.title)?.[1];
