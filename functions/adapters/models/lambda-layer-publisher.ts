@@ -63,7 +63,7 @@ export class LambdaLayerPublisher implements ModelsLayerPublisher {
     for (const file of files) {
       entries.push(...modelsLayerEntries(file, await this.options.artifacts.get(file.artifactKey)));
     }
-    const zip = zipArchive(entries);
+    const zip = await zipArchive(entries);
     const key = `layers/models-${this.now().toISOString()}.zip`;
     await this.options.artifacts.put(key, zip);
     const out = await lambdaClient().send(
