@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import pRetry, { AbortError } from 'p-retry';
 import { chunks } from '#adapters/dynamodb/client.ts';
 import { readMovieLens } from '#adapters/datasets/movielens-files.ts';
 import { ratingsAsEvents } from '#domain/datasets/movielens.ts';
@@ -32,13 +33,36 @@ const BATCH_SIZE = 100;
 const MAX_LABELS = 50;
 const MAX_LABEL_CHARS = 64;
 
-async function post(url: string, token: string | undefined, body: unknown): Promise<void> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`POST ${url} answered ${response.status}: ${await response.text()}`);
+/** Answers worth asking again: throttled (the API's stage limit) or a dependency briefly down. */
+const RETRIED_STATUSES = new Set([429, 503]);
+
+/**
+ * Sends one JSON request; a 429 or 503 is retried with exponential backoff and jitter (p-retry:
+ * up to `retries` more tries, 0.25 s doubling to 8 s), any other failure ends the import.
+ */
+export async function sendJson(
+  method: 'POST' | 'PUT',
+  url: string,
+  token: string | undefined,
+  body: unknown,
+  retries = 8,
+): Promise<void> {
+  await pRetry(
+    async () => {
+      const response = await fetch(url, {
+        method,
+        headers: {
+          'content-type': 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body: JSON.stringify(body),
+      });
+      if (response.ok) return;
+      const error = new Error(`${method} ${url} answered ${response.status}: ${await response.text()}`);
+      throw RETRIED_STATUSES.has(response.status) ? error : new AbortError(error);
+    },
+    { retries, minTimeout: 250, maxTimeout: 8_000, randomize: true },
+  );
 }
 
 /** ml-100k's u.user: id|age|gender|occupation|zip. */
@@ -71,30 +95,24 @@ export async function importMovieLens(options: ImportOptions): Promise<ImportRes
     };
   });
   await inParallel(chunks(items, BATCH_SIZE), concurrency, (batch) =>
-    post(`${url}/items/batch`, token, { items: batch }),
+    sendJson('POST', `${url}/items/batch`, token, { items: batch }),
   );
   onProgress(`items: ${items.length}`);
 
   const users = readMl100kUsers(dir);
-  await inParallel(users, concurrency, async (user) => {
-    const response = await fetch(`${url}/users/${encodeURIComponent(prefix + user.userId)}`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify({
-        age: user.age,
-        gender: user.gender,
-        attributes: { occupation: user.occupation },
-      }),
-    });
-    if (!response.ok)
-      throw new Error(`PUT user ${user.userId} answered ${response.status}: ${await response.text()}`);
-  });
+  await inParallel(users, concurrency, (user) =>
+    sendJson('PUT', `${url}/users/${encodeURIComponent(prefix + user.userId)}`, token, {
+      age: user.age,
+      gender: user.gender,
+      attributes: { occupation: user.occupation },
+    }),
+  );
 
   // Deterministic ids: importing twice stores each rating once.
   const events = ratingsAsEvents(dataset.ratings, prefix);
   let sent = 0;
   await inParallel(chunks(events, BATCH_SIZE), concurrency, async (batch) => {
-    await post(`${url}/events`, token, { events: batch });
+    await sendJson('POST', `${url}/events`, token, { events: batch });
     sent += batch.length;
     if (sent % 10_000 < batch.length) onProgress(`events: ${sent}/${events.length}`);
   });
