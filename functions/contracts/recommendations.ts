@@ -32,7 +32,8 @@ const windows = TRENDING_WINDOWS.map((w) => w.name) as [string, ...string[]];
 const RecommendedItem = () => z.object({ itemId: z.string(), score: z.number(), reason: z.string() });
 const Recommendations = () =>
   z.object({
-    model: z.enum(MODEL_NAMES),
+    // `fallback` before any model exists: the most-played or newest stored items, the reason says so.
+    model: z.enum([...MODEL_NAMES, 'fallback']),
     version: z.string(),
     items: z.array(RecommendedItem()),
   });

@@ -96,6 +96,14 @@ export const tables = {
     id: 'items',
     env: 'ITEMS_TABLE',
     partitionKey: { name: 'itemId', type: 'S' },
+    // The recommender reads playable items (and the newest ones) here instead of scanning the table.
+    globalIndexes: [
+      {
+        name: 'byAvailability',
+        partitionKey: { name: 'availability', type: 'S' },
+        sortKey: { name: 'createdAt', type: 'S' },
+      },
+    ],
   },
   users: {
     id: 'users',
@@ -110,6 +118,11 @@ export const tables = {
     sortKey: { name: 'eventId', type: 'S' },
     ttlAttribute: 'expiresAt',
     localIndexes: [{ name: 'byTime', sortKey: { name: 'ts', type: 'N' } }],
+    // The newest window of every user's events (trending refresh, first-start fallback), a day in
+    // four shards (functions/adapters/models/catalog-indexes.ts).
+    globalIndexes: [
+      { name: 'byDay', partitionKey: { name: 'dayShard', type: 'S' }, sortKey: { name: 'ts', type: 'N' } },
+    ],
   },
   profiles: {
     id: 'profiles',

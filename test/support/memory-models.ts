@@ -2,7 +2,9 @@
  * In-process implementations of the registry ports, for unit tests of the registry and serving
  * logic. Same contract as the DynamoDB/S3 adapters (conditional pointer).
  */
+import type { InteractionEvent, Item } from '#domain/catalog/types.ts';
 import { ConflictError, NotFoundError } from '#domain/errors.ts';
+import type { FallbackCatalog } from '#domain/recommendations/serving/fallback.ts';
 import type { ModelsLayerRecords, PublishedModelsLayer } from '#domain/models/models-layer.ts';
 import {
   type ArtifactStore,
@@ -69,4 +71,18 @@ export class InMemoryArtifacts implements ArtifactStore {
     if (!bytes) throw new NotFoundError('artifact', key);
     return bytes;
   }
+}
+
+/** The fallback's catalog reads over fixed events and items (newest events and items first). */
+export function memoryFallbackCatalog(events: InteractionEvent[] = [], items: Item[] = []): FallbackCatalog {
+  return {
+    newestEvents: async (since, max) =>
+      events
+        .filter((e) => e.timestamp >= since)
+        .sort((a, b) => b.timestamp - a.timestamp)
+        .slice(0, max),
+    items: async (ids) => items.filter((item) => ids.includes(item.itemId)),
+    newestItems: async (max) =>
+      [...items].sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? '')).slice(0, max),
+  };
 }

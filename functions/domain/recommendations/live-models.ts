@@ -80,7 +80,11 @@ export class LiveModels {
       ? [...new Set(needed.map((n) => (n === 'default' ? this.chooseDefault() : n)))]
       : [...this.pointers.keys()];
     await Promise.all(names.map((name) => this.ensureLoaded(name, stale)));
-    return { models: Object.fromEntries(this.loaded), defaultModel: this.chooseDefault() };
+    return {
+      models: Object.fromEntries(this.loaded),
+      defaultModel: this.chooseDefault(),
+      trained: this.pointers.size > 0,
+    };
   }
 
   /** Forces a registry read on the next call (after a rollback in this process). */

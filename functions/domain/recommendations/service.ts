@@ -16,8 +16,10 @@ import { MODEL_NAMES, type ModelName } from './artifact.ts';
 import type { EventWeights } from './interactions.ts';
 import type { LiveModels } from './live-models.ts';
 import type { PlayableCatalog } from './playable-catalog.ts';
+import type { FallbackRanking } from './serving/fallback.ts';
 import { rankItems } from './serving/rank.ts';
 import { recommendForUser } from './serving/recommend.ts';
+import type { ModelSource } from './serving/routing.ts';
 import type { ItemFilters, RecommendationResponse } from './serving/scoring.ts';
 import { similarItems } from './serving/similar.ts';
 import { trendingItems } from './serving/trending.ts';
@@ -30,6 +32,8 @@ export interface RecommendationServiceOptions {
   playable?: PlayableCatalog;
   /** The profile models' registry (same table, own names), listed with ours on GET /models. */
   profiles?: { records: ModelRecordStore; names: readonly string[] };
+  /** What answers before any model exists (serving/fallback.ts). */
+  fallback: FallbackRanking;
 }
 
 /** GET /models: one registry view for admins, each model tagged with its family. */
@@ -39,13 +43,18 @@ export interface FamilyListing {
 }
 
 export class RecommendationService {
+  /** The live models and, when none can answer, the fallback: what every route answers from. */
+  private readonly models: ModelSource;
+
   constructor(
     private readonly live: LiveModels,
     private readonly records: ModelRecordStore,
     private readonly events: EventStore,
     private readonly items: ItemStore,
     private readonly options: RecommendationServiceOptions,
-  ) {}
+  ) {
+    this.models = { current: (needed) => live.current(needed), fallback: () => options.fallback.pool() };
+  }
 
   private async latestEvents(userId: string): Promise<InteractionEvent[]> {
     return this.events.latestByUser(userId, this.options.historyEvents);
@@ -60,7 +69,7 @@ export class RecommendationService {
       this.latestEvents(userId),
       query.playableOnly ? this.options.playable?.playableIds() : undefined,
     ]);
-    const result = await recommendForUser(this.live, events, {
+    const result = await recommendForUser(this.models, events, {
       ...query,
       playableIds,
       eventWeights: this.options.eventWeights,
@@ -72,16 +81,16 @@ export class RecommendationService {
     const events = await this.latestEvents(userId);
     return {
       userId,
-      ...(await rankItems(this.live, events, itemIds, { model, eventWeights: this.options.eventWeights })),
+      ...(await rankItems(this.models, events, itemIds, { model, eventWeights: this.options.eventWeights })),
     };
   }
 
   async similar(itemId: string, query: { k: number; model?: ModelName }) {
-    return { itemId, ...(await similarItems(this.live, itemId, query, () => this.items.get(itemId))) };
+    return { itemId, ...(await similarItems(this.models, itemId, query, () => this.items.get(itemId))) };
   }
 
   async trending(query: { k: number; window: string; genres?: string[] }) {
-    return { window: query.window, ...(await trendingItems(this.live, query)) };
+    return { window: query.window, ...(await trendingItems(this.models, query)) };
   }
 
   async listModels(): Promise<FamilyListing> {

@@ -1,7 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { EventStore, ItemStore } from '#domain/catalog/ports.ts';
 import type { InteractionEvent } from '#domain/catalog/types.ts';
-import { InMemoryArtifacts, InMemoryModelRecords } from '../../support/memory-models.ts';
+import {
+  InMemoryArtifacts,
+  InMemoryModelRecords,
+  memoryFallbackCatalog,
+} from '../../support/memory-models.ts';
+import { EMPTY_FALLBACK, FallbackRanking } from '#domain/recommendations/serving/fallback.ts';
 import { publishCandidate } from '#domain/models/registry.ts';
 import { LiveModels, servingFrom } from '#domain/recommendations/live-models.ts';
 import { RecommendationService } from '#domain/recommendations/service.ts';
@@ -25,7 +30,10 @@ const events = {
 
 function newService(): RecommendationService {
   const live = new LiveModels(records, servingFrom(artifacts), { ttlMs: 60_000 });
-  return new RecommendationService(live, records, events, {} as ItemStore, { historyEvents: 100 });
+  return new RecommendationService(live, records, events, {} as ItemStore, {
+    historyEvents: 100,
+    fallback: new FallbackRanking(memoryFallbackCatalog()),
+  });
 }
 
 beforeAll(async () => {
@@ -87,7 +95,7 @@ describe('routing decides once, whatever the container has loaded', () => {
       records,
       { latestByUser: async () => disliked } as Pick<EventStore, 'latestByUser'> as EventStore,
       {} as ItemStore,
-      { historyEvents: 100 },
+      { historyEvents: 100, fallback: new FallbackRanking(memoryFallbackCatalog()) },
     );
 
     // Act
@@ -107,6 +115,7 @@ describe('routing decides once, whatever the container has loaded', () => {
         asked.push(...needed);
         return live.current(needed);
       },
+      fallback: async () => EMPTY_FALLBACK,
     };
 
     // Act

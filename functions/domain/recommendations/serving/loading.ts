@@ -37,4 +37,6 @@ export async function loadServingModel(artifact: OpenedArtifact, version: string
 export interface ModelSet {
   models: Partial<Record<ModelName, ServingModel>>;
   defaultModel: ModelName;
+  /** Whether any model has a live version (absent: whether any is loaded); names the fallback's cause. */
+  trained?: boolean;
 }

@@ -3,7 +3,8 @@ import type { InteractionEvent } from '#domain/catalog/types.ts';
 import type { ModelName } from '../artifact.ts';
 import type { EventWeights } from '../interactions.ts';
 import { POPULAR_WITH_EVERYONE, personalReason } from './reasons.ts';
-import { type ModelSource, routeRequest } from './routing.ts';
+import { FALLBACK_MODEL, fallbackItems } from './fallback.ts';
+import { type FallbackRoute, type ModelSource, routeRequest } from './routing.ts';
 import { EXCLUDED, NO_HISTORY, type RecommendationResponse, runGraph, scoredItems } from './scoring.ts';
 
 /** Reasons of the rank answer's unscored tail. */
@@ -31,6 +32,7 @@ export async function rankItems(
     events,
     eventWeights: options.eventWeights,
   });
+  if (route.answer === 'fallback') return rankByFallback(route, itemIds);
   const { model } = route;
   const history = route.answer === 'personal' ? route.history : undefined;
   const catalog = model.metadata.catalog;
@@ -59,4 +61,20 @@ export async function rankItems(
     if (!ranked.has(i)) items.push({ itemId: catalog.itemIds[i], score: null, reason: NOT_RANKABLE });
   for (const id of unknown) items.push({ itemId: id, score: null, reason: UNKNOWN_ITEM });
   return { model: model.name, version: model.version, items, unknown };
+}
+
+/**
+ * Rank with no model: the given items in the fallback's order (most played, then newest); items
+ * outside its pool come last, unscored, in the order given.
+ */
+function rankByFallback(route: FallbackRoute, itemIds: readonly string[]): RankResponse {
+  const given = [...new Set(itemIds)];
+  const ranked = fallbackItems(route.pool, given.length, {}, route.cause).filter((x) =>
+    given.includes(x.itemId),
+  );
+  const placed = new Set(ranked.map((x) => x.itemId));
+  const rest = given
+    .filter((id) => !placed.has(id))
+    .map((itemId) => ({ itemId, score: null, reason: NOT_RANKABLE }));
+  return { ...FALLBACK_MODEL, items: [...ranked, ...rest], unknown: [] };
 }

@@ -4,10 +4,10 @@
  * retraining.
  */
 import type { InteractionEvent } from '#domain/catalog/types.ts';
-import { DependencyError } from '#domain/errors.ts';
 import type { ModelName } from '../artifact.ts';
 import type { EventWeights } from '../interactions.ts';
 import { answerColdStart } from './cold-start.ts';
+import { FALLBACK_MODEL, fallbackItems } from './fallback.ts';
 import { personalReason } from './reasons.ts';
 import { type ModelSource, type PersonalRoute, routeRequest } from './routing.ts';
 import { biasFor, type ItemFilters, type RecommendationResponse, runGraph, scoredItems } from './scoring.ts';
@@ -36,8 +36,10 @@ export async function recommendForUser(
       return answerPersonal(route, options);
     case 'cold-start':
       return answerColdStart(route, options);
-    case 'unavailable':
-      throw new DependencyError(`no ${route.missing} is loaded`);
+    case 'fallback': {
+      const seen = options.excludeSeen ? new Set(events.map((e) => e.itemId)) : undefined;
+      return { ...FALLBACK_MODEL, items: fallbackItems(route.pool, options.k, options, route.cause, seen) };
+    }
   }
 }
 

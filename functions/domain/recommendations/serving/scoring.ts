@@ -17,7 +17,8 @@ export interface RecommendedItem {
 }
 
 export interface RecommendationResponse {
-  model: ModelName;
+  /** The model that answered; `fallback` before any model can (serving/fallback.ts). */
+  model: ModelName | 'fallback';
   version: string;
   items: RecommendedItem[];
 }

@@ -1,7 +1,7 @@
 /** GET /items/{itemId}/similar: the item as a one-item history, itself excluded. */
 import type { Item } from '#domain/catalog/types.ts';
-import { DependencyError } from '#domain/errors.ts';
 import type { ModelName } from '../artifact.ts';
+import { FALLBACK_MODEL, fallbackItems } from './fallback.ts';
 import { POPULAR_WITH_EVERYONE } from './reasons.ts';
 import { type ModelSource, routeRequest } from './routing.ts';
 import { biasFor, NO_HISTORY, type RecommendationResponse, runGraph, scoredItems } from './scoring.ts';
@@ -34,7 +34,10 @@ export async function similarItems(
       const items = scoredItems(popularity.metadata.catalog, r, () => reason);
       return { model: popularity.name, version: popularity.version, items };
     }
-    case 'unavailable':
-      throw new DependencyError(`no ${route.missing} is loaded`);
+    case 'fallback': {
+      const genres = { genres: route.genres };
+      const exclude = new Set([itemId]);
+      return { ...FALLBACK_MODEL, items: fallbackItems(route.pool, options.k, genres, route.cause, exclude) };
+    }
   }
 }

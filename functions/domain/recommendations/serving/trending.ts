@@ -1,6 +1,6 @@
 /** GET /trending: the items rising fastest in a window. */
-import { DependencyError } from '#domain/errors.ts';
 import { answerColdStart } from './cold-start.ts';
+import { FALLBACK_MODEL, fallbackItems } from './fallback.ts';
 import { trendingReason } from './reasons.ts';
 import { type ModelSource, routeRequest } from './routing.ts';
 import {
@@ -31,7 +31,7 @@ export async function trendingItems(
     }
     case 'cold-start':
       return answerColdStart(route, { ...options, excludeSeen: false });
-    case 'unavailable':
-      throw new DependencyError(`no ${route.missing} is loaded`);
+    case 'fallback':
+      return { ...FALLBACK_MODEL, items: fallbackItems(route.pool, options.k, options, route.cause) };
   }
 }
