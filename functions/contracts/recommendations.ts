@@ -119,6 +119,23 @@ export const recommendationsContracts = lazyContracts({
   listModels: () => ({
     response: z.object({
       defaultModel: z.string().optional(),
+      // One retrain at a time: the run holding (or that last held) the lease, and the last refused.
+      retrain: z.object({
+        lastRun: z
+          .object({
+            runId: z.string(),
+            reason: z.string(),
+            startedAt: z.string(),
+            expiresAt: z.string(),
+            state: z.enum(['running', 'succeeded', 'failed']),
+            finishedAt: z.string().optional(),
+            models: z.array(z.string()).optional(),
+          })
+          .optional(),
+        lastRefused: z
+          .object({ requestedAt: z.string(), reason: z.string(), refusal: z.string() })
+          .optional(),
+      }),
       models: z.array(
         z.object({
           name: z.string(),

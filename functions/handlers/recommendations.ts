@@ -58,6 +58,7 @@ const service = new RecommendationService(
       records: new DynamoModelRecords(tableNameFromEnv('models'), PROFILE_MODEL_NAME_LIST, 'profiles'),
       names: PROFILE_MODEL_NAME_LIST,
     },
+    runs: records,
     fallback: new FallbackRanking(
       new DynamoFallbackCatalog(tableNameFromEnv('events'), tableNameFromEnv('items')),
       // How stale the first-start answer may be (one bounded read per container per TTL).

@@ -6,6 +6,7 @@ import type { InteractionEvent, Item } from '#domain/catalog/types.ts';
 import { ConflictError, NotFoundError } from '#domain/errors.ts';
 import type { FallbackCatalog } from '#domain/recommendations/serving/fallback.ts';
 import type { ModelsLayerRecords, PublishedModelsLayer } from '#domain/models/models-layer.ts';
+import type { RetrainRefusal, RetrainRun, RetrainRunRecords } from '#domain/models/retrain-run.ts';
 import {
   type ArtifactStore,
   type LivePointer,
@@ -15,7 +16,9 @@ import {
   servingPointersOneByOne,
 } from '#domain/models/registry.ts';
 
-export class InMemoryModelRecords implements ModelRecordStore, ModelsLayerRecords {
+export class InMemoryModelRecords implements ModelRecordStore, ModelsLayerRecords, RetrainRunRecords {
+  private lastRun: RetrainRun | undefined;
+  private lastRefused: RetrainRefusal | undefined;
   private readonly versions = new Map<string, ModelVersion>();
   private modelsLayer: PublishedModelsLayer | undefined;
   private readonly live = new Map<string, LivePointer>();
@@ -58,6 +61,27 @@ export class InMemoryModelRecords implements ModelRecordStore, ModelsLayerRecord
   }
   async setModelsLayer(layer: PublishedModelsLayer): Promise<void> {
     this.modelsLayer = structuredClone(layer);
+  }
+  async acquireRun(run: RetrainRun, now: Date) {
+    const holder = this.lastRun;
+    if (holder?.state === 'running' && holder.expiresAt >= now.toISOString()) {
+      return { acquired: false as const, holder: structuredClone(holder) };
+    }
+    this.lastRun = structuredClone(run);
+    return { acquired: true as const };
+  }
+  async finishRun(runId: string, state: 'succeeded' | 'failed', finishedAt: Date): Promise<void> {
+    if (this.lastRun?.runId === runId)
+      this.lastRun = { ...this.lastRun, state, finishedAt: finishedAt.toISOString() };
+  }
+  async recordRefusal(refusal: RetrainRefusal): Promise<void> {
+    this.lastRefused = structuredClone(refusal);
+  }
+  async latestRuns() {
+    return {
+      ...(this.lastRun ? { lastRun: structuredClone(this.lastRun) } : {}),
+      ...(this.lastRefused ? { lastRefused: structuredClone(this.lastRefused) } : {}),
+    };
   }
 }
 

@@ -12,6 +12,7 @@ import {
   rollback,
 } from '#domain/models/registry.ts';
 import { ValidationError, NotFoundError } from '#domain/errors.ts';
+import type { RetrainRefusal, RetrainRun, RetrainRunRecords } from '#domain/models/retrain-run.ts';
 import { MODEL_NAMES, type ModelName } from './artifact.ts';
 import type { EventWeights } from './interactions.ts';
 import type { LiveModels } from './live-models.ts';
@@ -34,11 +35,14 @@ export interface RecommendationServiceOptions {
   profiles?: { records: ModelRecordStore; names: readonly string[] };
   /** What answers before any model exists (serving/fallback.ts). */
   fallback: FallbackRanking;
+  /** The retrain lease: the running or last run and the last refusal, shown on GET /models. */
+  runs: RetrainRunRecords;
 }
 
 /** GET /models: one registry view for admins, each model tagged with its family. */
 export interface FamilyListing {
   defaultModel?: string;
+  retrain: { lastRun?: RetrainRun; lastRefused?: RetrainRefusal };
   models: (RegistryListing['models'][number] & { family: 'recommendations' | 'profiles' })[];
 }
 
@@ -95,12 +99,14 @@ export class RecommendationService {
 
   async listModels(): Promise<FamilyListing> {
     const profiles = this.options.profiles;
-    const [ours, theirs] = await Promise.all([
+    const [ours, theirs, retrain] = await Promise.all([
       listModels(this.records),
       profiles ? listModels(profiles.records) : undefined,
+      this.options.runs.latestRuns(),
     ]);
     return {
       defaultModel: ours.defaultModel,
+      retrain,
       models: [
         ...ours.models.map((m) => ({ ...m, family: 'recommendations' as const })),
         ...(theirs?.models ?? []).map((m) => ({ ...m, family: 'profiles' as const })),

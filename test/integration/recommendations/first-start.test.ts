@@ -6,7 +6,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentClient } from '#adapters/dynamodb/client.ts';
 import { DynamoCatalogItems } from '#adapters/models/dynamo-catalog-reads.ts';
+import { DynamoModelRecords } from '#adapters/models/dynamo-model-records.ts';
+import { scheduledEvent } from '#local/event-bus.ts';
 import { startTestPlatform, type TestPlatform } from '../../support/platform.ts';
+
+const retrainEvent = (reason: string) => scheduledEvent({ reason }, new Date());
 
 interface Answer {
   model: string;
@@ -31,6 +35,52 @@ describe('recommendation routes before the first training', () => {
 
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ model: 'fallback', version: 'none', items: [] });
+  });
+
+  it('a retrain over the empty store is a normal outcome for every family, shown on GET /models', async () => {
+    const result = (await platform.runtime.invoke('retrain', retrainEvent('first start'))) as Record<
+      string,
+      { ok: boolean; result: unknown }
+    >;
+    const models = await platform.api('GET', '/models');
+
+    const skipped = { ok: true, result: { skipped: 'nothing to train on yet: no items and no events' } };
+    expect(result.recommendations).toEqual(skipped);
+    expect(result.profiles).toEqual(skipped);
+    expect(models.status).toBe(200);
+    expect(models.body.retrain.lastRun).toMatchObject({ reason: 'first start', state: 'succeeded' });
+  });
+
+  it('refuses a retrain while another holds the lease, and says so on GET /models', async () => {
+    // Prepare: a run holding the lease (as a nightly run would, mid-way).
+    const records = new DynamoModelRecords(platform.names.MODELS_TABLE);
+    const now = new Date();
+    const holder = {
+      runId: 'nightly-run',
+      reason: 'schedule',
+      startedAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + 960_000).toISOString(),
+      state: 'running' as const,
+    };
+    expect(await records.acquireRun(holder, now)).toEqual({ acquired: true });
+
+    // Act
+    const refused = await platform.runtime.invoke('retrain', retrainEvent('manual'));
+    const models = await platform.api('GET', '/models');
+    await records.finishRun('nightly-run', 'succeeded', new Date());
+    const after = (await platform.runtime.invoke('retrain', retrainEvent('manual'))) as Record<
+      string,
+      unknown
+    >;
+
+    // Assess
+    expect(refused).toEqual({ refused: expect.stringMatching(/another retrain \(schedule, started /) });
+    expect(models.body.retrain).toMatchObject({
+      lastRun: { runId: 'nightly-run', state: 'running' },
+      lastRefused: { reason: 'manual', refusal: expect.stringMatching(/holds the lease until/) },
+    });
+    expect(after.refused).toBeUndefined();
+    expect(after.recommendations).toMatchObject({ ok: true });
   });
 
   it('answers with the newest items once items exist, genre and playable filters applied', async () => {

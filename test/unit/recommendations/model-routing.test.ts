@@ -33,6 +33,7 @@ function newService(): RecommendationService {
   return new RecommendationService(live, records, events, {} as ItemStore, {
     historyEvents: 100,
     fallback: new FallbackRanking(memoryFallbackCatalog()),
+    runs: records,
   });
 }
 
@@ -95,7 +96,7 @@ describe('routing decides once, whatever the container has loaded', () => {
       records,
       { latestByUser: async () => disliked } as Pick<EventStore, 'latestByUser'> as EventStore,
       {} as ItemStore,
-      { historyEvents: 100, fallback: new FallbackRanking(memoryFallbackCatalog()) },
+      { historyEvents: 100, fallback: new FallbackRanking(memoryFallbackCatalog()), runs: records },
     );
 
     // Act
