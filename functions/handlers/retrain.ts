@@ -12,6 +12,7 @@ import { LambdaLayerPublisher } from '#adapters/models/lambda-layer-publisher.ts
 import { S3Artifacts } from '#adapters/models/s3-artifacts.ts';
 import { runProfileRetrain } from '#adapters/profiles/retrain-job.ts';
 import { CatalogTrainingSources } from '#adapters/models/training-sources.ts';
+import { DynamoRecentEvents } from '#adapters/models/dynamo-catalog-reads.ts';
 import { parseFunctionList, publishModelsLayerAfterRetrain } from '#domain/models/models-layer.ts';
 import {
   isFullRun,
@@ -28,12 +29,16 @@ import { MODEL_NAMES } from '#domain/recommendations/artifact.ts';
 import { retrainRecommendationModels } from '#domain/recommendations/retrain.ts';
 import { DEFAULT_TRAINING_OPTIONS } from '#domain/recommendations/training.ts';
 import { logger, metrics, withObservability } from '#edge/observability.ts';
-import { bucketNameFromEnv, getStringFromEnv, tableNameFromEnv } from '#platform/config.ts';
+import { bucketNameFromEnv, getNumberFromEnv, getStringFromEnv, tableNameFromEnv } from '#platform/config.ts';
 
 const sources = new CatalogTrainingSources(
   new DynamoEventStore(tableNameFromEnv('events')),
   new DynamoItemStore(tableNameFromEnv('items')),
+  new DynamoRecentEvents(tableNameFromEnv('events')),
 );
+/** How far back the trending refresh reads events (trending corrects its sums for the rest). */
+const recentWindowMs =
+  getNumberFromEnv({ key: 'TRENDING_REFRESH_DAYS', defaultValue: 30, min: 1, max: 365 }) * 86_400_000;
 const records = new DynamoModelRecords(tableNameFromEnv('models'));
 const artifacts = new S3Artifacts(bucketNameFromEnv('models'));
 // Set by the Ml stack in AWS; unset locally, where serving picks a promotion up through the registry TTL.
@@ -64,7 +69,9 @@ const families = {
       records,
       artifacts,
       log: (message, details) => logger.info(message, { ...details }),
-      options: isFullRun(request) ? {} : { training: { ...DEFAULT_TRAINING_OPTIONS, models } },
+      options: isFullRun(request)
+        ? {}
+        : { training: { ...DEFAULT_TRAINING_OPTIONS, models }, recentWindowMs },
     });
   },
   // Profile models train together (segments, anomaly and churn share one feature matrix).

@@ -480,12 +480,13 @@ export const schedules: ScheduleDeclaration[] = [
     detail: { reason: 'schedule' },
   },
   {
-    // The nightly run alone leaves trending up to a day old; this refresh trains only the cheap
-    // count-based models (profiles are skipped by the retrain handler for a restricted run).
+    // The nightly run alone leaves trending up to a day old; this refresh trains only trending, from
+    // the newest TRENDING_REFRESH_DAYS of events read through the events time index (profiles and
+    // the all-time popularity, which needs every event, are left to the nightly run).
     id: 'trending-refresh',
     function: 'retrain',
     expression: 'rate(15 minutes)',
-    detail: { reason: 'schedule', models: ['trending', 'popularity'] },
+    detail: { reason: 'schedule', models: ['trending'] },
   },
 ];
 

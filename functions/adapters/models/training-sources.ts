@@ -1,16 +1,22 @@
-/** Training inputs from the catalog tables: every event and every item, by full scans. */
+/**
+ * Training inputs from the catalog tables: every item and every event by full scans, or only the
+ * events of a recent window through the events table's time index (the frequent trending refresh).
+ */
 import type { EventStore, ItemStore } from '#domain/catalog/ports.ts';
 import type { InteractionEvent, Item } from '#domain/catalog/types.ts';
 import type { TrainingDataPresence } from '#domain/models/retrain-run.ts';
 import type { TrainingSources } from '#domain/recommendations/retrain.ts';
+import type { DynamoRecentEvents } from './dynamo-catalog-reads.ts';
 
 export class CatalogTrainingSources implements TrainingSources {
   constructor(
     private readonly events: EventStore,
     private readonly items: ItemStore,
+    private readonly recent: Pick<DynamoRecentEvents, 'since'>,
   ) {}
 
-  async loadEvents(): Promise<InteractionEvent[]> {
+  async loadEvents(since?: number): Promise<InteractionEvent[]> {
+    if (since !== undefined) return this.recent.since(since);
     const out: InteractionEvent[] = [];
     for await (const page of this.events.scan()) out.push(...page);
     return out;

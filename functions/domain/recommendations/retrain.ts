@@ -35,8 +35,8 @@ import {
 
 /** Port: where retraining reads its inputs (the events and items tables in AWS). */
 export interface TrainingSources {
-  /** Every stored event (the events table's TTL bounds how far back). */
-  loadEvents(): Promise<InteractionEvent[]>;
+  /** Every stored event from `since` (epoch ms) on; every one when absent (the TTL bounds how far back). */
+  loadEvents(since?: number): Promise<InteractionEvent[]>;
   loadItems(): Promise<Item[]>;
 }
 
@@ -50,7 +50,16 @@ export interface RetrainOptions {
   gate: GatePolicy;
   /** Ship the holdout-trained artifacts instead of retraining on all events (halves the time). */
   shipHoldoutModels: boolean;
+  /** How far back a run of only RECENT_ONLY_MODELS reads events, ms. */
+  recentWindowMs: number;
 }
+
+/**
+ * Models trained from the newest window of events alone: trending's sums decay with half-lives of
+ * 1 h to 30 days, so a run of only these (the 15-minute refresh) reads `recentWindowMs` of events,
+ * not every event, and corrects its sums for the part left unread.
+ */
+export const RECENT_ONLY_MODELS: readonly ModelName[] = ['trending'];
 
 export const DEFAULT_RETRAIN_OPTIONS: RetrainOptions = {
   training: DEFAULT_TRAINING_OPTIONS,
@@ -59,6 +68,7 @@ export const DEFAULT_RETRAIN_OPTIONS: RetrainOptions = {
   k: 10,
   gate: DEFAULT_GATE_POLICY,
   shipHoldoutModels: false,
+  recentWindowMs: 30 * 86_400_000,
 };
 
 export interface RetrainReport {
@@ -112,7 +122,9 @@ export async function retrainRecommendationModels(deps: RetrainDependencies): Pr
   const options = { ...DEFAULT_RETRAIN_OPTIONS, ...deps.options };
   const now = (deps.now ?? (() => new Date()))();
   const log = deps.log ?? (() => {});
-  const data = await loadTrainingData(deps.sources, options.eventWeights);
+  const recentOnly = options.training.models.every((name) => RECENT_ONLY_MODELS.includes(name));
+  const since = recentOnly ? now.getTime() - options.recentWindowMs : undefined;
+  const data = await loadTrainingData(deps.sources, options.eventWeights, since);
   const report = (versions: ModelVersion[], extra: Partial<RetrainReport> = {}): RetrainReport => ({
     events: data.events.length,
     items: data.items.length,
@@ -137,7 +149,7 @@ export async function retrainRecommendationModels(deps: RetrainDependencies): Pr
     test: data.interactions.length - holdout.train.length,
   });
   const candidates = await trainAllModels(
-    { interactions: holdout.train, items: data.items, now: holdout.cut },
+    { interactions: holdout.train, items: data.items, now: holdout.cut, since },
     options.training,
   );
   const evaluations = await evaluateArtifacts(candidates, holdout.train, holdout.relevant, options.k);
@@ -145,7 +157,7 @@ export async function retrainRecommendationModels(deps: RetrainDependencies): Pr
   const shipped = options.shipHoldoutModels
     ? candidates
     : await trainAllModels(
-        { interactions: data.interactions, items: data.items, now: now.getTime() },
+        { interactions: data.interactions, items: data.items, now: now.getTime(), since },
         options.training,
       );
   const newest = data.interactions.reduce((max, x) => Math.max(max, x.timestamp), 0);
@@ -172,9 +184,13 @@ export async function retrainRecommendationModels(deps: RetrainDependencies): Pr
   return report(versions, { defaultModel, liveFigures });
 }
 
-/** Reads every event and the catalog, and aggregates the events per (user, item). */
-async function loadTrainingData(sources: TrainingSources, weights: EventWeights): Promise<TrainingData> {
-  const [events, items] = await Promise.all([sources.loadEvents(), sources.loadItems()]);
+/** Reads the events (from `since` on, when given) and the catalog, and aggregates the events per (user, item). */
+async function loadTrainingData(
+  sources: TrainingSources,
+  weights: EventWeights,
+  since: number | undefined,
+): Promise<TrainingData> {
+  const [events, items] = await Promise.all([sources.loadEvents(since), sources.loadItems()]);
   return { events, items, interactions: aggregateEvents(events, weights) };
 }
 

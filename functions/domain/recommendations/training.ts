@@ -33,6 +33,8 @@ export interface TrainingInput {
   items: readonly Item[];
   /** Epoch ms "now" for trending. */
   now: number;
+  /** Epoch ms of the oldest event read, when only a recent window was (trending corrects for it). */
+  since?: number;
 }
 
 export interface TrainingOptions {
@@ -120,7 +122,7 @@ export async function trainAllModels(
         break;
       case 'trending':
         await timed(name, () => {
-          const model = trainTrending(input.interactions, catalog.itemIds, input.now);
+          const model = trainTrending(input.interactions, catalog.itemIds, input.now, undefined, input.since);
           return encodeArtifact(buildTrendingGraph(model), meta(name, { windows: model.windows }));
         });
         break;

@@ -221,3 +221,31 @@ describe('trending', () => {
     expect(model.scores[w6h * 2 + 1]).toBeGreaterThan(3 * model.scores[w6h * 2]);
   });
 });
+
+describe('trending from a recent window only', () => {
+  it('corrects its sums for the events left unread, so it scores as from every event', () => {
+    // Prepare: two items with steady rates over 120 days, one rising in the last hours.
+    const now = Date.UTC(2026, 5, 1, 12);
+    const hour = 3_600_000;
+    const rows = [];
+    for (let h = 0; h < 120 * 24; h += 2) {
+      rows.push({ userId: `s${h}`, itemId: 'steady', weight: 1, timestamp: now - h * hour });
+      if (h % 6 === 0) rows.push({ userId: `q${h}`, itemId: 'quiet', weight: 1, timestamp: now - h * hour });
+      if (h < 6) rows.push({ userId: `r${h}`, itemId: 'quiet', weight: 1, timestamp: now - h * hour });
+    }
+    const since = now - 30 * 24 * hour;
+    const recent = rows.filter((x) => x.timestamp >= since);
+
+    // Act
+    // The reference reads all 120 days (corrected alike for the days before them).
+    const all = trainTrending(rows, ['steady', 'quiet'], now, undefined, now - 120 * 24 * hour);
+    const corrected = trainTrending(recent, ['steady', 'quiet'], now, undefined, since);
+    const uncorrected = trainTrending(recent, ['steady', 'quiet'], now);
+
+    // Assess: every window's score stays within 0.15 of the reference with the correction, not without.
+    const gap = (model: { scores: Float32Array }) =>
+      Math.max(...[...all.scores].map((s, i) => Math.abs(model.scores[i] - s)));
+    expect(gap(corrected)).toBeLessThan(0.15);
+    expect(gap(uncorrected)).toBeGreaterThan(1);
+  });
+});
