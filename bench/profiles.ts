@@ -37,7 +37,7 @@ const DAY_MS = 86_400_000;
 
 /** All profile benchmark sections. */
 export async function benchProfiles(): Promise<BenchSection[]> {
-  return [await benchBatchProfiling(100_000), benchSklearnParity(), await benchProfileLatency(300)];
+  return [await benchBatchProfiling(100_000), await benchSklearnParity(), await benchProfileLatency(300)];
 }
 
 /**
@@ -191,7 +191,7 @@ export async function benchBatchProfiling(users: number): Promise<BenchSection> 
 }
 
 /** Runs our models and scikit-learn on identical matrices and compares inertia and ROC-AUCs. */
-export function benchSklearnParity(): BenchSection {
+export async function benchSklearnParity(): Promise<BenchSection> {
   const title = 'Audience profiles: parity with scikit-learn (same data, same k, same hyper-parameters)';
   const now = DEMO_NOW;
   const data = generateDemoData({ now });
@@ -216,7 +216,7 @@ export function benchSklearnParity(): BenchSection {
     'movielens',
     'ml-latest-small',
   );
-  if (existsSync(mlDir)) forestCases.push(movieLensForestCase(mlDir));
+  if (existsSync(mlDir)) forestCases.push(await movieLensForestCase(mlDir));
 
   const byUser = groupEventsByUser(data.events);
   const itemsById = new Map(data.items.map((i) => [i.itemId, i]));
@@ -316,8 +316,8 @@ export function benchSklearnParity(): BenchSection {
   };
 }
 
-function movieLensForestCase(dir: string): { name: string; X: number[][]; y: number[] } {
-  const ml = readMovieLens(dir);
+async function movieLensForestCase(dir: string): Promise<{ name: string; X: number[][]; y: number[] }> {
+  const ml = await readMovieLens(dir);
   const events = ratingsAsEvents(ml.ratings);
   const userCount = new Set(events.map((e) => e.userId)).size;
   const injected = injectBots(

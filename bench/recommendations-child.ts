@@ -76,7 +76,7 @@ async function main() {
   if (mode === 'train' || mode === 'synthetic') {
     let input: Parameters<typeof trainAllModels>[0];
     if (mode === 'train') {
-      const data = readMovieLens(arg);
+      const data = await readMovieLens(arg);
       const interactions = data.ratings.map((r) => ({
         userId: r.userId,
         itemId: r.itemId,

@@ -5,7 +5,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createMarqueeClient, unwrap } from '#client/index.ts';
+import { createMarqueeClient, MarqueeApiError, unwrap } from '#client/index.ts';
+import pRetry, { AbortError } from 'p-retry';
 import { chunks } from '#adapters/dynamodb/client.ts';
 import { readMovieLens } from '#adapters/datasets/movielens-files.ts';
 import { ratingsAsEvents } from '#domain/datasets/movielens.ts';
@@ -33,6 +34,27 @@ const BATCH_SIZE = 100;
 const MAX_LABELS = 50;
 const MAX_LABEL_CHARS = 64;
 
+/** Answers worth asking again: throttled (the API's stage limit) or a dependency briefly down. */
+const RETRIED_STATUSES = new Set([429, 503]);
+
+/**
+ * Runs one API call; a 429 or 503 is retried with exponential backoff and jitter (p-retry: up to
+ * `retries` more tries, 0.25 s doubling to 8 s), any other failure ends the import.
+ */
+export async function retried<T>(call: () => Promise<T>, retries = 8): Promise<T> {
+  return pRetry(
+    async () => {
+      try {
+        return await call();
+      } catch (error) {
+        if (error instanceof MarqueeApiError && RETRIED_STATUSES.has(error.status)) throw error;
+        throw new AbortError(error as Error);
+      }
+    },
+    { retries, minTimeout: 250, maxTimeout: 8_000, randomize: true },
+  );
+}
+
 /** ml-100k's u.user: id|age|gender|occupation|zip. */
 function readMl100kUsers(dir: string): { userId: string; age: number; gender: string; occupation: string }[] {
   const file = path.join(dir, 'u.user');
@@ -49,7 +71,7 @@ function readMl100kUsers(dir: string): { userId: string; age: number; gender: st
 export async function importMovieLens(options: ImportOptions): Promise<ImportResult> {
   const { dir, url, token, prefix = 'ml-', concurrency = 4, onProgress = () => {} } = options;
   const api = createMarqueeClient({ baseUrl: url, token });
-  const dataset = readMovieLens(dir);
+  const dataset = await readMovieLens(dir);
   const label = (s: string) => s.slice(0, MAX_LABEL_CHARS);
   const items = dataset.items.map((item) => {
     const year = /\((\d{4})\)\s*$/.exec(item.title)?.[1];
@@ -64,17 +86,19 @@ export async function importMovieLens(options: ImportOptions): Promise<ImportRes
     };
   });
   await inParallel(chunks(items, BATCH_SIZE), concurrency, (batch) =>
-    unwrap(api.POST('/items/batch', { body: { items: batch } })),
+    retried(() => unwrap(api.POST('/items/batch', { body: { items: batch } }))),
   );
   onProgress(`items: ${items.length}`);
 
   const users = readMl100kUsers(dir);
   await inParallel(users, concurrency, (user) =>
-    unwrap(
-      api.PUT('/users/{userId}', {
-        params: { path: { userId: prefix + user.userId } },
-        body: { age: user.age, gender: user.gender, attributes: { occupation: user.occupation } },
-      }),
+    retried(() =>
+      unwrap(
+        api.PUT('/users/{userId}', {
+          params: { path: { userId: prefix + user.userId } },
+          body: { age: user.age, gender: user.gender, attributes: { occupation: user.occupation } },
+        }),
+      ),
     ),
   );
 
@@ -82,7 +106,7 @@ export async function importMovieLens(options: ImportOptions): Promise<ImportRes
   const events = ratingsAsEvents(dataset.ratings, prefix);
   let sent = 0;
   await inParallel(chunks(events, BATCH_SIZE), concurrency, async (batch) => {
-    await unwrap(api.POST('/events', { body: { events: batch } }));
+    await retried(() => unwrap(api.POST('/events', { body: { events: batch } })));
     sent += batch.length;
     if (sent % 10_000 < batch.length) onProgress(`events: ${sent}/${events.length}`);
   });

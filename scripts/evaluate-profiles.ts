@@ -38,7 +38,7 @@ export async function runProfilesEvaluation(argv: string[]): Promise<void> {
   const mlDir = path.join(dataRoot, 'movielens', 'ml-latest-small');
   let movielens: AnomalyQuality | { skipped: string };
   if (existsSync(mlDir)) {
-    const ml = readMovieLens(mlDir);
+    const ml = await readMovieLens(mlDir);
     movielens = evaluateAnomalyWithInjectedBots(ratingsAsEvents(ml.ratings), ml.items, { seed });
   } else {
     movielens = { skipped: `MovieLens not found at ${mlDir}` };

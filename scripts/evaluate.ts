@@ -57,7 +57,7 @@ export interface EvaluationReport {
 
 /** Runs the evaluation end to end and returns the report. */
 export async function runEvaluation(args: EvaluateArgs): Promise<EvaluationReport> {
-  const data = readMovieLens(args.dataset);
+  const data = await readMovieLens(args.dataset);
   // Every rating is a positive (the Microsoft Recommenders MovieLens protocol).
   const rows: WeightedInteraction[] = data.ratings.map((r) => ({
     userId: r.userId,

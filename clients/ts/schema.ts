@@ -1360,7 +1360,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        model: "ease" | "als" | "content" | "hybrid" | "popularity" | "trending";
+                        model: "ease" | "als" | "content" | "hybrid" | "popularity" | "trending" | "fallback";
                         version: string;
                         items: {
                             itemId: string;
@@ -1458,7 +1458,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        model: "ease" | "als" | "content" | "hybrid" | "popularity" | "trending";
+                        model: "ease" | "als" | "content" | "hybrid" | "popularity" | "trending" | "fallback";
                         version: string;
                         items: {
                             itemId: string;
@@ -1570,7 +1570,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        model: "ease" | "als" | "content" | "hybrid" | "popularity" | "trending";
+                        model: "ease" | "als" | "content" | "hybrid" | "popularity" | "trending" | "fallback";
                         version: string;
                         items: {
                             itemId: string;
@@ -1662,7 +1662,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        model: "ease" | "als" | "content" | "hybrid" | "popularity" | "trending";
+                        model: "ease" | "als" | "content" | "hybrid" | "popularity" | "trending" | "fallback";
                         version: string;
                         items: {
                             itemId: string;
@@ -1741,6 +1741,23 @@ export interface operations {
                 content: {
                     "application/json": {
                         defaultModel?: string;
+                        retrain: {
+                            lastRun?: {
+                                runId: string;
+                                reason: string;
+                                startedAt: string;
+                                expiresAt: string;
+                                /** @enum {string} */
+                                state: "running" | "succeeded" | "failed";
+                                finishedAt?: string;
+                                models?: string[];
+                            };
+                            lastRefused?: {
+                                requestedAt: string;
+                                reason: string;
+                                refusal: string;
+                            };
+                        };
                         models: {
                             name: string;
                             /** @enum {string} */

@@ -32,7 +32,8 @@ const windows = TRENDING_WINDOWS.map((w) => w.name) as [string, ...string[]];
 const RecommendedItem = () => z.object({ itemId: z.string(), score: z.number(), reason: z.string() });
 const Recommendations = () =>
   z.object({
-    model: z.enum(MODEL_NAMES),
+    // `fallback` before any model exists: the most-played or newest stored items, the reason says so.
+    model: z.enum([...MODEL_NAMES, 'fallback']),
     version: z.string(),
     items: z.array(RecommendedItem()),
   });
@@ -118,6 +119,23 @@ export const recommendationsContracts = lazyContracts({
   listModels: () => ({
     response: z.object({
       defaultModel: z.string().optional(),
+      // One retrain at a time: the run holding (or that last held) the lease, and the last refused.
+      retrain: z.object({
+        lastRun: z
+          .object({
+            runId: z.string(),
+            reason: z.string(),
+            startedAt: z.string(),
+            expiresAt: z.string(),
+            state: z.enum(['running', 'succeeded', 'failed']),
+            finishedAt: z.string().optional(),
+            models: z.array(z.string()).optional(),
+          })
+          .optional(),
+        lastRefused: z
+          .object({ requestedAt: z.string(), reason: z.string(), refusal: z.string() })
+          .optional(),
+      }),
       models: z.array(
         z.object({
           name: z.string(),

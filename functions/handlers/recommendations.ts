@@ -4,13 +4,14 @@ import path from 'node:path';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoEventStore, DynamoItemStore } from '#adapters/dynamodb/catalog-stores.ts';
 import { DynamoModelRecords } from '#adapters/models/dynamo-model-records.ts';
-import { DynamoPlayableCatalog } from '#adapters/models/dynamo-playable-catalog.ts';
+import { DynamoCatalogItems, DynamoFallbackCatalog } from '#adapters/models/dynamo-catalog-reads.ts';
 import { LayeredArtifacts } from '#adapters/models/layered-artifacts.ts';
 import { S3Artifacts } from '#adapters/models/s3-artifacts.ts';
 import { recommendationsContracts } from '#contracts/recommendations.ts';
 import { LiveModels } from '#domain/recommendations/live-models.ts';
 import { PROFILE_MODEL_NAME_LIST } from '#domain/profiles/registry.ts';
 import { CachedPlayableCatalog } from '#domain/recommendations/playable-catalog.ts';
+import { FallbackRanking } from '#domain/recommendations/serving/fallback.ts';
 import { RecommendationService } from '#domain/recommendations/service.ts';
 import { httpHandler } from '#edge/http.ts';
 import { logger, metrics } from '#edge/observability.ts';
@@ -49,7 +50,7 @@ const service = new RecommendationService(
   {
     historyEvents: readSetting('RECS_HISTORY_EVENTS'),
     playable: new CachedPlayableCatalog(
-      new DynamoPlayableCatalog(tableNameFromEnv('items')),
+      new DynamoCatalogItems(tableNameFromEnv('items')),
       // How long a video finishing may take to show under playableOnly (one Scan per container per TTL).
       readSetting('RECS_PLAYABLE_TTL_MS'),
     ),
@@ -57,6 +58,14 @@ const service = new RecommendationService(
       records: new DynamoModelRecords(tableNameFromEnv('models'), PROFILE_MODEL_NAME_LIST, 'profiles'),
       names: PROFILE_MODEL_NAME_LIST,
     },
+    runs: records,
+    fallback: new FallbackRanking(
+      new DynamoFallbackCatalog(tableNameFromEnv('events'), tableNameFromEnv('items')),
+      // How stale the first-start answer may be (one bounded read per container per TTL).
+      {
+        ttlMs: readSetting('RECS_FALLBACK_TTL_MS'),
+      },
+    ),
   },
 );
 

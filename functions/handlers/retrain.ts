@@ -5,20 +5,24 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
-import type { EventBridgeEvent } from 'aws-lambda';
+import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { DynamoEventStore, DynamoItemStore } from '#adapters/dynamodb/catalog-stores.ts';
 import { DynamoModelRecords } from '#adapters/models/dynamo-model-records.ts';
 import { LambdaLayerPublisher } from '#adapters/models/lambda-layer-publisher.ts';
 import { S3Artifacts } from '#adapters/models/s3-artifacts.ts';
 import { runProfileRetrain } from '#adapters/profiles/retrain-job.ts';
 import { CatalogTrainingSources } from '#adapters/models/training-sources.ts';
+import { DynamoRecentEvents } from '#adapters/models/dynamo-catalog-reads.ts';
 import { parseFunctionList, publishModelsLayerAfterRetrain } from '#domain/models/models-layer.ts';
 import {
   isFullRun,
   isolated,
+  nothingToTrainOn,
   type RetrainRequest,
   requestedModels,
   runFamilies,
+  type StepOutcome,
+  withRetrainLease,
 } from '#domain/models/retrain-run.ts';
 import { PROFILE_MODEL_NAME_LIST } from '#domain/profiles/registry.ts';
 import { MODEL_NAMES } from '#domain/recommendations/artifact.ts';
@@ -30,7 +34,10 @@ import { bucketNameFromEnv, readSetting, tableNameFromEnv } from '#platform/conf
 const sources = new CatalogTrainingSources(
   new DynamoEventStore(tableNameFromEnv('events')),
   new DynamoItemStore(tableNameFromEnv('items')),
+  new DynamoRecentEvents(tableNameFromEnv('events')),
 );
+/** How far back the trending refresh reads events (trending corrects its sums for the rest). */
+const recentWindowMs = readSetting('TRENDING_REFRESH_DAYS') * 86_400_000;
 const records = new DynamoModelRecords(tableNameFromEnv('models'));
 const artifacts = new S3Artifacts(bucketNameFromEnv('models'));
 // Set by the Ml stack in AWS; unset locally, where serving picks a promotion up through the registry TTL.
@@ -59,7 +66,9 @@ const families = {
       records,
       artifacts,
       log: (message, details) => logger.info(message, { ...details }),
-      options: isFullRun(request) ? {} : { training: { ...DEFAULT_TRAINING_OPTIONS, models } },
+      options: isFullRun(request)
+        ? {}
+        : { training: { ...DEFAULT_TRAINING_OPTIONS, models }, recentWindowMs },
     });
   },
   // Profile models train together (segments, anomaly and churn share one feature matrix).
@@ -67,12 +76,34 @@ const families = {
     requestedModels(request, PROFILE_MODEL_NAME_LIST).length > 0 ? runProfileRetrain() : skipped,
 };
 
-export const handler = middy(async (event: ScheduledEvent) => {
+/** The lease outlives the function by this much, so only a crashed run's lease ever expires. */
+const LEASE_MARGIN_MS = 60_000;
+
+export const handler = middy(async (event: ScheduledEvent, context: Context) => {
   const request = event.detail ?? {};
   logger.info('retrain started', { reason: request.reason });
-  const results = await runFamilies(families, request, (family, error) =>
-    logger.error('retrain failed for a model family', { family, error }),
+  const outcome = await withRetrainLease(
+    records,
+    { ...request, runId: context.awsRequestId },
+    { now: new Date(), leaseMs: context.getRemainingTimeInMillis() + LEASE_MARGIN_MS },
+    () => retrainFamilies(request),
   );
+  if (outcome.ran) return outcome.result;
+  logger.info('retrain refused: another run holds the lease', { refusal: outcome.refusal });
+  return { refused: outcome.refusal };
+}).use(withObservability());
+
+/** Every family (skipped when the store holds nothing to train on yet), then the models layer. */
+async function retrainFamilies(request: RetrainRequest): Promise<Record<string, StepOutcome>> {
+  const nothing = nothingToTrainOn(await sources.presence());
+  if (nothing) logger.info(`retrain: ${nothing}; live models unchanged`);
+  const results: Record<string, StepOutcome> = nothing
+    ? Object.fromEntries(
+        Object.keys(families).map((family) => [family, { ok: true as const, result: { skipped: nothing } }]),
+      )
+    : await runFamilies(families, request, (family, error) =>
+        logger.error('retrain failed for a model family', { family, error }),
+      );
   // Keeps the serving functions on a models layer holding the recommendation models now live
   // (publishing a version when they changed). A failure costs only cold-start speed (serving loads
   // new versions from S3), so it is logged and counted, never thrown.
@@ -96,4 +127,4 @@ export const handler = middy(async (event: ScheduledEvent) => {
     },
   );
   return results;
-}).use(withObservability());
+}

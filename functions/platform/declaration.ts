@@ -143,6 +143,24 @@ export const settings = {
     max: 3_600_000,
     default: 30_000,
   },
+  RECS_FALLBACK_TTL_MS: {
+    env: 'RECS_FALLBACK_TTL_MS',
+    description:
+      'How stale the answer before the first training may be (one bounded read per container per TTL).',
+    type: 'number',
+    min: 0,
+    max: 3_600_000,
+    default: 60_000,
+  },
+  TRENDING_REFRESH_DAYS: {
+    env: 'TRENDING_REFRESH_DAYS',
+    description:
+      'How far back the 15-minute trending refresh reads events (trending corrects its sums for the rest).',
+    type: 'number',
+    min: 1,
+    max: 365,
+    default: 30,
+  },
   PROFILE_MAX_EVENTS: {
     env: 'PROFILE_MAX_EVENTS',
     description: 'Events of a user a profile read considers at most.',
@@ -341,6 +359,14 @@ export const tables = {
     id: 'items',
     env: 'ITEMS_TABLE',
     partitionKey: { name: 'itemId', type: 'S' },
+    // The recommender reads playable items (and the newest ones) here instead of scanning the table.
+    globalIndexes: [
+      {
+        name: 'byAvailability',
+        partitionKey: { name: 'availability', type: 'S' },
+        sortKey: { name: 'createdAt', type: 'S' },
+      },
+    ],
   },
   users: {
     id: 'users',
@@ -355,6 +381,11 @@ export const tables = {
     sortKey: { name: 'eventId', type: 'S' },
     ttlAttribute: 'expiresAt',
     localIndexes: [{ name: 'byTime', sortKey: { name: 'ts', type: 'N' } }],
+    // The newest window of every user's events (trending refresh, first-start fallback), a day in
+    // four shards (functions/adapters/models/catalog-indexes.ts).
+    globalIndexes: [
+      { name: 'byDay', partitionKey: { name: 'dayShard', type: 'S' }, sortKey: { name: 'ts', type: 'N' } },
+    ],
   },
   profiles: {
     id: 'profiles',
@@ -465,6 +496,7 @@ export const functions = {
       'MODEL_REFRESH_MS',
       'RECS_HISTORY_EVENTS',
       'RECS_PLAYABLE_TTL_MS',
+      'RECS_FALLBACK_TTL_MS',
     ],
     usesModels: true,
   },
@@ -537,6 +569,7 @@ export const functions = {
     buckets: { models: 'readWrite' },
     settings: [
       'PROFILE_CHURN_HORIZON_DAYS',
+      'TRENDING_REFRESH_DAYS',
       'MODEL_SERVING_FUNCTIONS',
       'MODELS_LAYER_NAME',
       'MODELS_LAYER_ARCHITECTURE',
@@ -783,12 +816,13 @@ export const schedules: ScheduleDeclaration[] = [
     detail: { reason: 'schedule' },
   },
   {
-    // The nightly run alone leaves trending up to a day old; this refresh trains only the cheap
-    // count-based models (profiles are skipped by the retrain handler for a restricted run).
+    // The nightly run alone leaves trending up to a day old; this refresh trains only trending, from
+    // the newest TRENDING_REFRESH_DAYS of events read through the events time index (profiles and
+    // the all-time popularity, which needs every event, are left to the nightly run).
     id: 'trending-refresh',
     function: 'retrain',
     expression: 'rate(15 minutes)',
-    detail: { reason: 'schedule', models: ['trending', 'popularity'] },
+    detail: { reason: 'schedule', models: ['trending'] },
   },
 ];
 

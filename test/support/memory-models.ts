@@ -2,8 +2,11 @@
  * In-process implementations of the registry ports, for unit tests of the registry and serving
  * logic. Same contract as the DynamoDB/S3 adapters (conditional pointer).
  */
+import type { InteractionEvent, Item } from '#domain/catalog/types.ts';
 import { ConflictError, NotFoundError } from '#domain/errors.ts';
+import type { FallbackCatalog } from '#domain/recommendations/serving/fallback.ts';
 import type { ModelsLayerRecords, PublishedModelsLayer } from '#domain/models/models-layer.ts';
+import type { RetrainRefusal, RetrainRun, RetrainRunRecords } from '#domain/models/retrain-run.ts';
 import {
   type ArtifactStore,
   type LivePointer,
@@ -13,7 +16,9 @@ import {
   servingPointersOneByOne,
 } from '#domain/models/registry.ts';
 
-export class InMemoryModelRecords implements ModelRecordStore, ModelsLayerRecords {
+export class InMemoryModelRecords implements ModelRecordStore, ModelsLayerRecords, RetrainRunRecords {
+  private lastRun: RetrainRun | undefined;
+  private lastRefused: RetrainRefusal | undefined;
   private readonly versions = new Map<string, ModelVersion>();
   private modelsLayer: PublishedModelsLayer | undefined;
   private readonly live = new Map<string, LivePointer>();
@@ -57,6 +62,27 @@ export class InMemoryModelRecords implements ModelRecordStore, ModelsLayerRecord
   async setModelsLayer(layer: PublishedModelsLayer): Promise<void> {
     this.modelsLayer = structuredClone(layer);
   }
+  async acquireRun(run: RetrainRun, now: Date) {
+    const holder = this.lastRun;
+    if (holder?.state === 'running' && holder.expiresAt >= now.toISOString()) {
+      return { acquired: false as const, holder: structuredClone(holder) };
+    }
+    this.lastRun = structuredClone(run);
+    return { acquired: true as const };
+  }
+  async finishRun(runId: string, state: 'succeeded' | 'failed', finishedAt: Date): Promise<void> {
+    if (this.lastRun?.runId === runId)
+      this.lastRun = { ...this.lastRun, state, finishedAt: finishedAt.toISOString() };
+  }
+  async recordRefusal(refusal: RetrainRefusal): Promise<void> {
+    this.lastRefused = structuredClone(refusal);
+  }
+  async latestRuns() {
+    return {
+      ...(this.lastRun ? { lastRun: structuredClone(this.lastRun) } : {}),
+      ...(this.lastRefused ? { lastRefused: structuredClone(this.lastRefused) } : {}),
+    };
+  }
 }
 
 export class InMemoryArtifacts implements ArtifactStore {
@@ -69,4 +95,18 @@ export class InMemoryArtifacts implements ArtifactStore {
     if (!bytes) throw new NotFoundError('artifact', key);
     return bytes;
   }
+}
+
+/** The fallback's catalog reads over fixed events and items (newest events and items first). */
+export function memoryFallbackCatalog(events: InteractionEvent[] = [], items: Item[] = []): FallbackCatalog {
+  return {
+    newestEvents: async (since, max) =>
+      events
+        .filter((e) => e.timestamp >= since)
+        .sort((a, b) => b.timestamp - a.timestamp)
+        .slice(0, max),
+    items: async (ids) => items.filter((item) => ids.includes(item.itemId)),
+    newestItems: async (max) =>
+      [...items].sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? '')).slice(0, max),
+  };
 }

@@ -16,6 +16,7 @@ import {
   type UserAttributes,
 } from '#domain/catalog/types.ts';
 import { UserErasedError } from '#domain/errors.ts';
+import { availabilityOf, eventDayShard, itemFromRow } from '#adapters/models/catalog-indexes.ts';
 import { batchGet, batchWrite, scanTable } from './batch.ts';
 import { ERASED, erasedAmong, NOT_ERASED, writeErasureRecord } from './erasure.ts';
 import { decodeCursor, documentClient, encodeCursor } from './client.ts';
@@ -25,11 +26,22 @@ function itemUpdate(table: string, item: Item) {
   const now = new Date().toISOString();
   const { itemId, createdAt = now, playable, ...rest } = item;
   rest.updatedAt ??= now;
-  const names: Record<string, string> = { '#createdAt': 'createdAt', '#playable': 'playable' };
-  const values: Record<string, unknown> = { ':createdAt': createdAt, ':playable': playable ?? false };
+  const names: Record<string, string> = {
+    '#createdAt': 'createdAt',
+    '#playable': 'playable',
+    '#availability': 'availability',
+  };
+  const values: Record<string, unknown> = {
+    ':createdAt': createdAt,
+    ':playable': playable ?? false,
+    ':availability': availabilityOf(playable ?? false),
+  };
   const sets = ['#createdAt = if_not_exists(#createdAt, :createdAt)'];
+  // `availability` keys the recommender's playable-items index and always follows `playable`.
   sets.push(
-    playable === undefined ? '#playable = if_not_exists(#playable, :playable)' : '#playable = :playable',
+    playable === undefined
+      ? '#playable = if_not_exists(#playable, :playable), #availability = if_not_exists(#availability, :availability)'
+      : '#playable = :playable, #availability = :availability',
   );
   const removes: string[] = [];
   for (const key of [...ITEM_CONTENT_FIELDS, 'updatedAt'] as const) {
@@ -57,7 +69,7 @@ export class DynamoItemStore implements ItemStore {
     const result = await documentClient().send(
       new UpdateCommand({ ...itemUpdate(this.table, item), ReturnValues: 'ALL_NEW' }),
     );
-    return result.Attributes as Item;
+    return itemFromRow(result.Attributes ?? {});
   }
 
   async putAll(items: Item[]): Promise<void> {
@@ -71,13 +83,15 @@ export class DynamoItemStore implements ItemStore {
 
   async get(itemId: string): Promise<Item | undefined> {
     const result = await documentClient().send(new GetCommand({ TableName: this.table, Key: { itemId } }));
-    return result.Item as Item | undefined;
+    return result.Item && itemFromRow(result.Item);
   }
 
   async getMany(itemIds: string[]): Promise<Map<string, Item>> {
     const keys = [...new Set(itemIds)].map((itemId) => ({ itemId }));
     const rows = await batchGet({ [this.table]: { Keys: keys } });
-    return new Map((rows[this.table] as Item[]).map((item) => [item.itemId, item]));
+    return new Map(
+      (rows[this.table] as Record<string, unknown>[]).map(itemFromRow).map((item) => [item.itemId, item]),
+    );
   }
 
   scan(): AsyncIterable<Item[]> {
@@ -133,6 +147,8 @@ const erasedEventsError = (events: InteractionEvent[], erased: Set<string>) =>
 /** Events: key (userId, eventId) makes retries idempotent; the LSI `byTime` orders by `ts`. */
 interface EventRow {
   userId: string;
+  /** Keys the recommender's `byDay` index (functions/adapters/models/catalog-indexes.ts). */
+  dayShard: string;
   eventId: string;
   itemId: string;
   type: InteractionEvent['type'];
@@ -143,6 +159,7 @@ interface EventRow {
 
 const toRow = (event: InteractionEvent, retentionDays?: number): EventRow => ({
   userId: event.userId,
+  dayShard: eventDayShard(event.userId, event.timestamp),
   eventId: event.eventId,
   itemId: event.itemId,
   type: event.type,

@@ -2,6 +2,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '#adapters/dynamodb/client.ts';
+import { availabilityOf } from '#adapters/models/catalog-indexes.ts';
 import type { PlayableItems } from '#domain/media/ports.ts';
 
 export class DynamoPlayableItems implements PlayableItems {
@@ -13,9 +14,14 @@ export class DynamoPlayableItems implements PlayableItems {
         new UpdateCommand({
           TableName: this.table,
           Key: { itemId },
-          UpdateExpression: 'SET playable = :true, updatedAt = :now',
+          // `availability` keys the recommender's playable-items index and always follows `playable`.
+          UpdateExpression: 'SET playable = :true, availability = :playable, updatedAt = :now',
           ConditionExpression: 'attribute_exists(itemId)',
-          ExpressionAttributeValues: { ':true': true, ':now': new Date().toISOString() },
+          ExpressionAttributeValues: {
+            ':true': true,
+            ':playable': availabilityOf(true),
+            ':now': new Date().toISOString(),
+          },
         }),
       );
       return true;

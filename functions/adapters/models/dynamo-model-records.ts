@@ -6,13 +6,17 @@
  *   name = 'recommendations-default', version = 'LIVE'   the default personal model (liveVersion = its name)
  *   name = 'recommendations-models-layer', version = 'LIVE'   the models layer version retrain published
  *                                              last (layerVersionArn, artifactKeys, publishedAt)
+ *   name = 'retrain-run', version = 'LIVE'     the one-run-at-a-time lease: the run holding or last
+ *                                              holding it (runId, reason, startedAt, expiresAt, state)
+ *   name = 'retrain-refused', version = 'LIVE' the last run refused because another held the lease
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { batchGet } from '#adapters/dynamodb/batch.ts';
 import { documentClient } from '#adapters/dynamodb/client.ts';
 import { ConflictError } from '#domain/errors.ts';
 import type { ModelsLayerRecords, PublishedModelsLayer } from '#domain/models/models-layer.ts';
+import type { RetrainRefusal, RetrainRun, RetrainRunRecords } from '#domain/models/retrain-run.ts';
 import type {
   LivePointer,
   ModelRecordStore,
@@ -28,12 +32,14 @@ const toPointer = (row: Record<string, unknown>): LivePointer => ({
   version: String(row.liveVersion),
   history: (row.history as string[] | undefined) ?? [],
   updatedAt: String(row.updatedAt),
-  ...(typeof row.artifactKey === 'string' ? { artifactKey: row.artifactKey } : {}),
+  artifactKey: String(row.artifactKey),
 });
 const DEFAULT_ROW = 'recommendations-default';
+const RUN_ROW = 'retrain-run';
+const REFUSED_ROW = 'retrain-refused';
 const MODELS_LAYER_ROW = 'recommendations-models-layer';
 
-export class DynamoModelRecords implements ModelRecordStore, ModelsLayerRecords {
+export class DynamoModelRecords implements ModelRecordStore, ModelsLayerRecords, RetrainRunRecords {
   constructor(
     private readonly table: string,
     /** The model names this registry owns (listing never scans other families' rows). */
@@ -63,21 +69,17 @@ export class DynamoModelRecords implements ModelRecordStore, ModelsLayerRecords 
 
   private async queryVersions(name: string): Promise<ModelVersion[]> {
     const out: ModelVersion[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await documentClient().send(
-        new QueryCommand({
-          TableName: this.table,
-          // Version rows only: zero-padded numbers sort below 'LIVE'.
-          KeyConditionExpression: '#n = :n AND #v BETWEEN :lo AND :hi',
-          ExpressionAttributeNames: { '#n': 'name', '#v': 'version' },
-          ExpressionAttributeValues: { ':n': name, ':lo': '000000', ':hi': '999999' },
-          ExclusiveStartKey: start,
-        }),
-      );
-      out.push(...(page.Items ?? []).map(toVersion));
-      start = page.LastEvaluatedKey;
-    } while (start);
+    const pages = paginateQuery(
+      { client: documentClient() },
+      {
+        TableName: this.table,
+        // Version rows only: zero-padded numbers sort below 'LIVE'.
+        KeyConditionExpression: '#n = :n AND #v BETWEEN :lo AND :hi',
+        ExpressionAttributeNames: { '#n': 'name', '#v': 'version' },
+        ExpressionAttributeValues: { ':n': name, ':lo': '000000', ':hi': '999999' },
+      },
+    );
+    for await (const page of pages) out.push(...(page.Items ?? []).map(toVersion));
     return out;
   }
 
@@ -112,7 +114,7 @@ export class DynamoModelRecords implements ModelRecordStore, ModelsLayerRecords 
             liveVersion: pointer.version,
             history: pointer.history,
             updatedAt: pointer.updatedAt,
-            ...(pointer.artifactKey === undefined ? {} : { artifactKey: pointer.artifactKey }),
+            artifactKey: pointer.artifactKey,
           },
           // Two retrains or a retrain and a rollback racing: the second one fails instead of losing an update.
           ...(expected === undefined
@@ -173,6 +175,69 @@ export class DynamoModelRecords implements ModelRecordStore, ModelsLayerRecords 
     await documentClient().send(
       new PutCommand({ TableName: this.table, Item: { name: MODELS_LAYER_ROW, version: LIVE, ...layer } }),
     );
+  }
+
+  /** A conditional put: only when no run holds the lease, or the holder finished or expired. */
+  async acquireRun(
+    run: RetrainRun,
+    now: Date,
+  ): Promise<{ acquired: true } | { acquired: false; holder: RetrainRun }> {
+    try {
+      await documentClient().send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { name: RUN_ROW, version: LIVE, ...run },
+          ConditionExpression: 'attribute_not_exists(#n) OR #state <> :running OR #expiresAt < :now',
+          ExpressionAttributeNames: { '#n': 'name', '#state': 'state', '#expiresAt': 'expiresAt' },
+          ExpressionAttributeValues: { ':running': 'running', ':now': now.toISOString() },
+        }),
+      );
+      return { acquired: true };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const holder = (await this.latestRuns()).lastRun;
+      // Released between our write and this read: one more try takes it.
+      return holder ? { acquired: false, holder } : this.acquireRun(run, now);
+    }
+  }
+
+  async finishRun(runId: string, state: 'succeeded' | 'failed', finishedAt: Date): Promise<void> {
+    try {
+      await documentClient().send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { name: RUN_ROW, version: LIVE },
+          UpdateExpression: 'SET #state = :state, finishedAt = :at',
+          // A run whose lease expired and was taken over must not end the next run's lease.
+          ConditionExpression: 'runId = :runId',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':state': state, ':at': finishedAt.toISOString(), ':runId': runId },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async recordRefusal(refusal: RetrainRefusal): Promise<void> {
+    await documentClient().send(
+      new PutCommand({ TableName: this.table, Item: { name: REFUSED_ROW, version: LIVE, ...refusal } }),
+    );
+  }
+
+  async latestRuns(): Promise<{ lastRun?: RetrainRun; lastRefused?: RetrainRefusal }> {
+    const keys = [RUN_ROW, REFUSED_ROW].map((name) => ({ name, version: LIVE }));
+    const rows = (await batchGet({ [this.table]: { Keys: keys, ConsistentRead: true } }))[
+      this.table
+    ] as Record<string, unknown>[];
+    const strip = (row: Record<string, unknown> | undefined) => {
+      if (!row) return undefined;
+      const { name: _name, version: _version, ...rest } = row;
+      return rest;
+    };
+    const lastRun = strip(rows.find((row) => row.name === RUN_ROW)) as RetrainRun | undefined;
+    const lastRefused = strip(rows.find((row) => row.name === REFUSED_ROW)) as RetrainRefusal | undefined;
+    return { ...(lastRun ? { lastRun } : {}), ...(lastRefused ? { lastRefused } : {}) };
   }
 }
 

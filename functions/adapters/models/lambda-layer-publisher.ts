@@ -10,10 +10,11 @@ import {
   GetFunctionConfigurationCommand,
   type GetFunctionConfigurationCommandOutput,
   LambdaClient,
-  ListLayerVersionsCommand,
   PublishLayerVersionCommand,
+  paginateListLayerVersions,
   type Runtime,
   UpdateFunctionConfigurationCommand,
+  waitForFunctionUpdated,
 } from '@aws-sdk/client-lambda';
 import type { ModelsLayerFile, ModelsLayerPublisher } from '#domain/models/models-layer.ts';
 import { layerNameOf, modelsLayerEntries, withModelsLayer } from '#domain/models/models-layer.ts';
@@ -41,7 +42,7 @@ export interface LambdaLayerPublisherOptions {
   runtime: string;
   /** How long to wait for one function's update to finish, ms. */
   updateTimeoutMs?: number;
-  /** Between two GetFunctionConfiguration polls, ms. */
+  /** The shortest wait between two GetFunctionConfiguration polls, ms (the SDK waiter backs off from it). */
   pollIntervalMs?: number;
   now?: () => Date;
 }
@@ -62,7 +63,7 @@ export class LambdaLayerPublisher implements ModelsLayerPublisher {
     for (const file of files) {
       entries.push(...modelsLayerEntries(file, await this.options.artifacts.get(file.artifactKey)));
     }
-    const zip = zipArchive(entries);
+    const zip = await zipArchive(entries);
     const key = `layers/models-${this.now().toISOString()}.zip`;
     await this.options.artifacts.put(key, zip);
     const out = await lambdaClient().send(
@@ -113,14 +114,13 @@ export class LambdaLayerPublisher implements ModelsLayerPublisher {
 
   async listVersions(): Promise<number[]> {
     const versions: number[] = [];
-    let marker: string | undefined;
-    do {
-      const page = await lambdaClient().send(
-        new ListLayerVersionsCommand({ LayerName: this.options.layerName, Marker: marker }),
-      );
+    const pages = paginateListLayerVersions(
+      { client: lambdaClient() },
+      { LayerName: this.options.layerName },
+    );
+    for await (const page of pages) {
       for (const v of page.LayerVersions ?? []) if (v.Version !== undefined) versions.push(v.Version);
-      marker = page.NextMarker;
-    } while (marker);
+    }
     return versions;
   }
 
@@ -130,19 +130,25 @@ export class LambdaLayerPublisher implements ModelsLayerPublisher {
     );
   }
 
-  /** Polls until the function's last update is no longer InProgress (bounded by updateTimeoutMs). */
+  /**
+   * The function's configuration once its last update is no longer InProgress (Successful or
+   * Failed), through the SDK's FunctionUpdated waiter, bounded by updateTimeoutMs.
+   */
   private async waitForUpdate(functionName: string): Promise<GetFunctionConfigurationCommandOutput> {
-    const deadline = Date.now() + this.updateTimeoutMs;
-    for (;;) {
-      const config = await lambdaClient().send(
-        new GetFunctionConfigurationCommand({ FunctionName: functionName }),
-      );
-      if (config.LastUpdateStatus !== 'InProgress') return config;
-      if (Date.now() + this.pollIntervalMs > deadline) {
-        throw new Error(`${functionName} still updating after ${this.updateTimeoutMs} ms`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, this.pollIntervalMs));
+    const result = await waitForFunctionUpdated(
+      {
+        client: lambdaClient(),
+        maxWaitTime: this.updateTimeoutMs / 1000,
+        minDelay: this.pollIntervalMs / 1000,
+        maxDelay: Math.max(this.pollIntervalMs / 1000, 10),
+      },
+      { FunctionName: functionName },
+    );
+    // The waiter's failure state is an update that ended Failed: the caller reads why.
+    if (result.state === 'SUCCESS' || result.state === 'FAILURE') {
+      return result.reason as GetFunctionConfigurationCommandOutput;
     }
+    throw new Error(`${functionName} still updating after ${this.updateTimeoutMs} ms (${result.state})`);
   }
 }
 

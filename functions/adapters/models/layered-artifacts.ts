@@ -12,7 +12,7 @@ import path from 'node:path';
 import type { ArtifactStore } from '#domain/models/registry.ts';
 import { externalDataFileOf, metadataFileOf, splitExternalData } from '#domain/onnx/external-data.ts';
 import type { ServingArtifacts } from '#domain/recommendations/live-models.ts';
-import type { OpenedArtifact } from '#domain/recommendations/serving.ts';
+import type { OpenedArtifact } from '#domain/recommendations/serving/loading.ts';
 
 export class LayeredArtifacts implements ServingArtifacts {
   constructor(
@@ -63,13 +63,9 @@ export class LayeredArtifacts implements ServingArtifacts {
   }
 }
 
-/**
- * The metadata of a split graph file: its `.meta` file, or the graph itself when written before
- * metadata had its own file (a layer published earlier keeps it in the graph).
- */
+/** The metadata of a split graph file: its `.meta` file (every layer and cache entry has one). */
 async function metadataOf(graphFile: string): Promise<Uint8Array> {
-  const meta = metadataFileOf(graphFile);
-  return readFile(existsSync(meta) ? meta : graphFile);
+  return readFile(metadataFileOf(graphFile));
 }
 
 /** `dir/key`, or undefined when the key would escape `dir` (keys are registry-made, but still). */

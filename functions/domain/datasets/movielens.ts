@@ -3,8 +3,9 @@
  * - ml-100k: `u.data` (user, item, rating, epoch seconds; tab-separated) and `u.item`
  *   (latin-1, pipe-separated, 19 genre flags);
  * - ml-latest-small: `ratings.csv`, `movies.csv`, `tags.csv` (RFC 4180 quoting, CRLF).
- * They take the files' text and return plain ratings and catalog items; reading a directory is the
- * adapter's (functions/adapters/datasets/movielens-files.ts).
+ * They consume the files' rows as a stream and return plain ratings and catalog items; reading and
+ * splitting the files is the adapter's (functions/adapters/datasets/movielens-files.ts, csv-parse),
+ * so no file is ever held as one string.
  */
 import type { InteractionEvent, Item } from '#domain/catalog/types.ts';
 
@@ -60,30 +61,31 @@ export function ratingsAsEvents(ratings: readonly Rating[], prefix = ''): Intera
   }));
 }
 
-/** The text of an ml-100k directory's files (`u.item` decoded as latin-1); absent files undefined. */
-export interface Ml100kFiles {
-  data: string;
-  item?: string;
+/** A file's rows as the adapter streams them: fields split, quotes resolved, empty lines dropped. */
+export type Rows = AsyncIterable<string[]>;
+
+/** The rows of an ml-100k directory's files (`u.item` decoded as latin-1); absent files undefined. */
+export interface Ml100kRows {
+  data: Rows;
+  item?: Rows;
 }
 
-/** The text of an ml-latest(-small) directory's CSV files; absent files undefined. */
-export interface MlLatestFiles {
-  ratings: string;
-  movies?: string;
-  tags?: string;
+/** The rows of an ml-latest(-small) directory's CSV files, header rows included; absent files undefined. */
+export interface MlLatestRows {
+  ratings: Rows;
+  movies?: Rows;
+  tags?: Rows;
 }
 
-/** ml-100k: u.data is tab-separated; u.item is pipe-separated. */
-export function parseMl100k(files: Ml100kFiles): MovieLensDataset {
+/** ml-100k: u.data rows are (user, item, rating, epoch seconds); u.item rows carry 19 genre flags. */
+export async function parseMl100k(files: Ml100kRows): Promise<MovieLensDataset> {
   const ratings: Rating[] = [];
-  for (const line of splitLines(files.data)) {
-    const [userId, itemId, rating, seconds] = line.split('\t');
+  for await (const [userId, itemId, rating, seconds] of files.data) {
     if (seconds === undefined) continue;
     ratings.push({ userId, itemId, rating: Number(rating), timestamp: Number(seconds) * 1000 });
   }
   const items: Item[] = [];
-  for (const line of files.item === undefined ? [] : splitLines(files.item)) {
-    const fields = line.split('|');
+  for await (const fields of files.item ?? noRows()) {
     if (fields.length < 5) continue;
     const flags = fields.slice(5);
     const genres = ML100K_GENRES.filter((_, i) => flags[i] === '1' && i > 0);
@@ -99,24 +101,22 @@ export function parseMl100k(files: Ml100kFiles): MovieLensDataset {
   return { layout: 'ml-100k', ratings, items };
 }
 
-/** ml-latest(-small): CSV with quoted fields and CRLF line ends; tags are gathered per movie. */
-export function parseMlLatest(files: MlLatestFiles): MovieLensDataset {
+/** ml-latest(-small): ratings, movies and tags after each file's header row; tags are gathered per movie. */
+export async function parseMlLatest(files: MlLatestRows): Promise<MovieLensDataset> {
   const ratings: Rating[] = [];
-  for (const [userId, itemId, rating, seconds] of parseCsv(files.ratings).slice(1)) {
+  for await (const [userId, itemId, rating, seconds] of afterHeader(files.ratings)) {
     if (seconds === undefined) continue;
     ratings.push({ userId, itemId, rating: Number(rating), timestamp: Number(seconds) * 1000 });
   }
   const tagsByItem = new Map<string, Set<string>>();
-  for (const [, itemId, tag] of files.tags === undefined ? [] : parseCsv(files.tags).slice(1)) {
+  for await (const [, itemId, tag] of afterHeader(files.tags ?? noRows())) {
     if (tag === undefined) continue;
     const set = tagsByItem.get(itemId) ?? new Set<string>();
     set.add(tag.trim().toLowerCase());
     tagsByItem.set(itemId, set);
   }
   const items: Item[] = [];
-  for (const [itemId, title, genreField] of files.movies === undefined
-    ? []
-    : parseCsv(files.movies).slice(1)) {
+  for await (const [itemId, title, genreField] of afterHeader(files.movies ?? noRows())) {
     if (genreField === undefined) continue;
     const genres = genreField === '(no genres listed)' ? [] : genreField.split('|');
     items.push({ itemId, title, genres, tags: [...(tagsByItem.get(itemId) ?? [])] });
@@ -124,43 +124,15 @@ export function parseMlLatest(files: MlLatestFiles): MovieLensDataset {
   return { layout: 'ml-latest', ratings, items };
 }
 
-function splitLines(text: string): string[] {
-  return text.split(/\r?\n/).filter((l) => l.length > 0);
+async function* afterHeader(rows: Rows): Rows {
+  let header = true;
+  for await (const row of rows) {
+    if (header) header = false;
+    else yield row;
+  }
 }
 
-/** RFC 4180: fields may be quoted, quotes doubled inside; CRLF or LF rows. */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else quoted = false;
-      } else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += c;
-  }
-  if (field.length > 0 || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
-}
+async function* noRows(): Rows {}
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 

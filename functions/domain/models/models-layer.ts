@@ -4,7 +4,7 @@
  * `ModelsLayerPublisher` (adapter: functions/adapters/models/lambda-layer-publisher.ts).
  */
 import { externalDataFileOf, metadataFileOf, splitExternalData } from '#domain/onnx/external-data.ts';
-import { liveArtifactKey, livePointersOf, type ModelRecordStore, type ModelVersion } from './registry.ts';
+import { livePointersOf, type ModelRecordStore, type ModelVersion } from './registry.ts';
 
 /** Folder a layer's `models/` unpacks to in Lambda (layers unpack under /opt). */
 export const MODELS_LAYER_ROOT = 'models';
@@ -81,20 +81,16 @@ export function modelsLayerEntries(
   ];
 }
 
-/** Every model's live artifact (models with no pointer, or a dangling one, are left out). */
+/** Every model's live artifact, as its pointer names it (models with no pointer are left out). */
 export async function liveArtifacts(
   records: ModelRecordStore,
   names: readonly string[],
 ): Promise<Pick<ModelVersion, 'artifactKey'>[]> {
   const { live } = await livePointersOf(records, names);
-  const found = await Promise.all(
-    names.map(async (name) => {
-      const pointer = live.get(name);
-      const artifactKey = pointer && (await liveArtifactKey(records, pointer));
-      return artifactKey === undefined ? undefined : { artifactKey };
-    }),
-  );
-  return found.filter((v) => v !== undefined);
+  return names.flatMap((name) => {
+    const pointer = live.get(name);
+    return pointer ? [{ artifactKey: pointer.artifactKey }] : [];
+  });
 }
 
 /**

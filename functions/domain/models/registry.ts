@@ -44,9 +44,9 @@ export interface LivePointer {
   updatedAt: string;
   /**
    * The live version's artifact, so serving loads it without reading the version record (one round
-   * trip less per cold start or promotion). Absent on pointers written before it was recorded.
+   * trip less per cold start or promotion).
    */
-  artifactKey?: string;
+  artifactKey: string;
 }
 
 /** Port: model records (DynamoDB `models` table in AWS). */
@@ -92,17 +92,6 @@ export async function livePointersOf(
 ): Promise<{ defaultModel: string | undefined; live: Map<string, LivePointer> }> {
   const { defaultModel, live } = await records.getServingPointers(names);
   return { defaultModel, live: new Map(live.map((pointer) => [pointer.name, pointer])) };
-}
-
-/**
- * The artifact a live pointer names: recorded on the pointer, or, for a pointer written before
- * pointers carried it, on its version row (undefined when that row is missing).
- */
-export async function liveArtifactKey(
-  records: Pick<ModelRecordStore, 'getVersion'>,
-  pointer: LivePointer,
-): Promise<string | undefined> {
-  return pointer.artifactKey ?? (await records.getVersion(pointer.name, pointer.version))?.artifactKey;
 }
 
 /** Port: artifact bytes (S3 models bucket in AWS). */

@@ -48,3 +48,92 @@ export async function runFamilies(
   }
   return outcomes;
 }
+
+/** What a data store holds to train on; a family with nothing to train on is skipped, not failed. */
+export interface TrainingDataPresence {
+  events: boolean;
+  items: boolean;
+}
+
+/** Why a run has nothing to train on yet (a normal outcome on a fresh store), or undefined. */
+export function nothingToTrainOn(presence: TrainingDataPresence): string | undefined {
+  const missing = [presence.items ? undefined : 'no items', presence.events ? undefined : 'no events'].filter(
+    (x) => x !== undefined,
+  );
+  return missing.length > 0 ? `nothing to train on yet: ${missing.join(' and ')}` : undefined;
+}
+
+export type RetrainRunState = 'running' | 'succeeded' | 'failed';
+
+/** The lease one retrain run holds in the models table while it runs, and its outcome after. */
+export interface RetrainRun {
+  runId: string;
+  reason: string;
+  /** ISO timestamps. */
+  startedAt: string;
+  /** A run still `running` past this instant crashed or timed out: its lease is free. */
+  expiresAt: string;
+  state: RetrainRunState;
+  finishedAt?: string;
+  /** The models a restricted run trains; absent for a full run. */
+  models?: string[];
+}
+
+/** A run refused because another held the lease. */
+export interface RetrainRefusal {
+  /** ISO timestamp. */
+  requestedAt: string;
+  reason: string;
+  refusal: string;
+}
+
+/** Port: the retrain lease and the last run and refusal (rows of the models table in AWS). */
+export interface RetrainRunRecords {
+  /** Takes the lease unless a run still `running` before its expiry holds it; then returns that run. */
+  acquireRun(
+    run: RetrainRun,
+    now: Date,
+  ): Promise<{ acquired: true } | { acquired: false; holder: RetrainRun }>;
+  /** Ends the run holding the lease (only if it is still `runId`'s). */
+  finishRun(runId: string, state: Exclude<RetrainRunState, 'running'>, finishedAt: Date): Promise<void>;
+  recordRefusal(refusal: RetrainRefusal): Promise<void>;
+  /** The run that holds or held the lease last, and the last refusal. */
+  latestRuns(): Promise<{ lastRun?: RetrainRun; lastRefused?: RetrainRefusal }>;
+}
+
+export type LeasedOutcome<T> = { ran: true; result: T } | { ran: false; refusal: string };
+
+/**
+ * Runs `work` holding the one retrain lease (expiring after `leaseMs`, longer than the function
+ * may run, so a crashed run frees it), released at the end whatever happens; a second run while
+ * one holds it is refused with the reason, recorded for GET /models.
+ */
+export async function withRetrainLease<T>(
+  runs: RetrainRunRecords,
+  request: RetrainRequest & { runId: string },
+  lease: { now: Date; leaseMs: number },
+  work: () => Promise<T>,
+): Promise<LeasedOutcome<T>> {
+  const run: RetrainRun = {
+    runId: request.runId,
+    reason: request.reason ?? 'unspecified',
+    startedAt: lease.now.toISOString(),
+    expiresAt: new Date(lease.now.getTime() + lease.leaseMs).toISOString(),
+    state: 'running',
+    ...(request.models?.length ? { models: request.models } : {}),
+  };
+  const taken = await runs.acquireRun(run, lease.now);
+  if (!taken.acquired) {
+    const refusal = `another retrain (${taken.holder.reason}, started ${taken.holder.startedAt}) holds the lease until ${taken.holder.expiresAt}`;
+    await runs.recordRefusal({ requestedAt: run.startedAt, reason: run.reason, refusal });
+    return { ran: false, refusal };
+  }
+  let state: 'succeeded' | 'failed' = 'failed';
+  try {
+    const result = await work();
+    state = 'succeeded';
+    return { ran: true, result };
+  } finally {
+    await runs.finishRun(run.runId, state, new Date());
+  }
+}

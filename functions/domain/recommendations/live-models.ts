@@ -4,14 +4,14 @@
  * without a restart. A corrupt or missing artifact never takes serving down: the previously loaded
  * version keeps answering (or popularity does), and the failure is reported through `onFailure`.
  */
-import {
-  type ArtifactStore,
-  type LivePointer,
-  liveArtifactKey,
-  type ModelRecordStore,
-} from '#domain/models/registry.ts';
+import type { ArtifactStore, LivePointer, ModelRecordStore } from '#domain/models/registry.ts';
 import { isModelName, MODEL_NAMES, type ModelName, PERSONAL_MODELS } from './artifact.ts';
-import { loadServingModel, type ModelSet, type OpenedArtifact, type ServingModel } from './serving.ts';
+import {
+  loadServingModel,
+  type ModelSet,
+  type OpenedArtifact,
+  type ServingModel,
+} from './serving/loading.ts';
 
 /** Port: opens registry artifacts for serving (adapter: functions/adapters/models/layered-artifacts.ts). */
 export interface ServingArtifacts {
@@ -80,7 +80,11 @@ export class LiveModels {
       ? [...new Set(needed.map((n) => (n === 'default' ? this.chooseDefault() : n)))]
       : [...this.pointers.keys()];
     await Promise.all(names.map((name) => this.ensureLoaded(name, stale)));
-    return { models: Object.fromEntries(this.loaded), defaultModel: this.chooseDefault() };
+    return {
+      models: Object.fromEntries(this.loaded),
+      defaultModel: this.chooseDefault(),
+      trained: this.pointers.size > 0,
+    };
   }
 
   /** Forces a registry read on the next call (after a rollback in this process). */
@@ -118,8 +122,7 @@ export class LiveModels {
     const { version } = pointer;
     const current = this.loaded.get(name);
     try {
-      const artifactKey = await liveArtifactKey(this.records, pointer);
-      if (!artifactKey) throw new Error(`live pointer names ${name}/${version}, which has no record`);
+      const { artifactKey } = pointer;
       const model = await loadServingModel(await this.artifacts.open(artifactKey), version);
       if (model.name !== name) {
         await model.session.release();

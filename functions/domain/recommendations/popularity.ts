@@ -71,6 +71,7 @@ export function trainTrending(
   itemIds: readonly string[],
   now: number,
   options: TrendingOptions = DEFAULT_TRENDING_OPTIONS,
+  since?: number,
 ): TrendingModel {
   const position = new Map(itemIds.map((id, i) => [id, i]));
   const n = itemIds.length;
@@ -88,12 +89,20 @@ export function trainTrending(
     });
   }
   const scores = new Float32Array(w * n);
+  // Events read only from `since` on (the frequent refresh) miss the tail of each decayed sum: for a
+  // steady rate, the sum over the last T hours is (1 - 0.5^(T/H)) of the whole one, so it is divided
+  // by that share to estimate the whole sum.
+  const seenShare = (halfLifeHours: number) =>
+    since === undefined ? 1 : 1 - 0.5 ** (Math.max(0, now - since) / hour / halfLifeHours);
+  const baselineShare = seenShare(options.baselineHalfLifeHours);
   options.windows.forEach((win, k) => {
     // A decayed sum with half-life H equals a rate x H / ln 2: scale the baseline to the window's span.
     const share = win.halfLifeHours / options.baselineHalfLifeHours;
+    const recentShare = seenShare(win.halfLifeHours);
     for (let i = 0; i < n; i++) {
-      const expected = baseline[i] * share;
-      scores[k * n + i] = (recent[k * n + i] - expected) / Math.sqrt(expected + 1);
+      const expected = (baseline[i] / baselineShare) * share;
+      const rising = recent[k * n + i] / recentShare;
+      scores[k * n + i] = (rising - expected) / Math.sqrt(expected + 1);
     }
   });
   return {

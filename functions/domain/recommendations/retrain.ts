@@ -18,7 +18,12 @@ import {
 } from '#domain/models/registry.ts';
 import { type ModelName, PERSONAL_MODELS } from './artifact.ts';
 import { globalTimeSplit, relevantByUser } from './evaluation.ts';
-import { aggregateEvents, DEFAULT_EVENT_WEIGHTS, type EventWeights } from './interactions.ts';
+import {
+  aggregateEvents,
+  DEFAULT_EVENT_WEIGHTS,
+  type EventWeights,
+  type WeightedInteraction,
+} from './interactions.ts';
 import {
   DEFAULT_TRAINING_OPTIONS,
   evaluateArtifacts,
@@ -30,8 +35,8 @@ import {
 
 /** Port: where retraining reads its inputs (the events and items tables in AWS). */
 export interface TrainingSources {
-  /** Every stored event (the events table's TTL bounds how far back). */
-  loadEvents(): Promise<InteractionEvent[]>;
+  /** Every stored event from `since` (epoch ms) on; every one when absent (the TTL bounds how far back). */
+  loadEvents(since?: number): Promise<InteractionEvent[]>;
   loadItems(): Promise<Item[]>;
 }
 
@@ -45,7 +50,16 @@ export interface RetrainOptions {
   gate: GatePolicy;
   /** Ship the holdout-trained artifacts instead of retraining on all events (halves the time). */
   shipHoldoutModels: boolean;
+  /** How far back a run of only RECENT_ONLY_MODELS reads events, ms. */
+  recentWindowMs: number;
 }
+
+/**
+ * Models trained from the newest window of events alone: trending's sums decay with half-lives of
+ * 1 h to 30 days, so a run of only these (the 15-minute refresh) reads `recentWindowMs` of events,
+ * not every event, and corrects its sums for the part left unread.
+ */
+export const RECENT_ONLY_MODELS: readonly ModelName[] = ['trending'];
 
 export const DEFAULT_RETRAIN_OPTIONS: RetrainOptions = {
   training: DEFAULT_TRAINING_OPTIONS,
@@ -54,6 +68,7 @@ export const DEFAULT_RETRAIN_OPTIONS: RetrainOptions = {
   k: 10,
   gate: DEFAULT_GATE_POLICY,
   shipHoldoutModels: false,
+  recentWindowMs: 30 * 86_400_000,
 };
 
 export interface RetrainReport {
@@ -82,77 +97,72 @@ function figures(e: ModelEvaluation): Record<string, number> {
   return { ...e.metrics, scoringMs: e.scoringMs };
 }
 
-/** Trains, evaluates and gates every recommendation model; returns what was recorded. */
+/** The data of one run: raw events, the catalog, and the events aggregated per (user, item). */
+interface TrainingData {
+  events: InteractionEvent[];
+  items: Item[];
+  interactions: WeightedInteraction[];
+}
+
+/** The gate's holdout: train on `train`, measure on what users did after `cut` (epoch ms). */
+interface Holdout {
+  train: WeightedInteraction[];
+  cut: number;
+  /** Per user, the items first met after the cut: the relevant set of the ranking metrics. */
+  relevant: Map<string, Set<string>>;
+}
+
+/**
+ * Trains, evaluates and gates every recommendation model; returns what was recorded. The steps:
+ * load, split for the gate, train candidates and measure them, measure the live versions, train
+ * the shipped artifacts, gate and publish, choose the default.
+ */
 export async function retrainRecommendationModels(deps: RetrainDependencies): Promise<RetrainReport> {
   const started = performance.now();
   const options = { ...DEFAULT_RETRAIN_OPTIONS, ...deps.options };
   const now = (deps.now ?? (() => new Date()))();
   const log = deps.log ?? (() => {});
-  const [events, items] = await Promise.all([deps.sources.loadEvents(), deps.sources.loadItems()]);
-  const interactions = aggregateEvents(events, options.eventWeights);
-  if (!interactions.some((x) => x.weight > 0) || items.length === 0) {
-    log('retrain: nothing to train on (no positive events or no items); live models unchanged', {
-      events: events.length,
-      items: items.length,
-    });
-    return {
-      events: events.length,
-      items: items.length,
-      trainedAt: now.toISOString(),
-      durationMs: performance.now() - started,
-      versions: [],
-      liveFigures: {},
-    };
-  }
-  const split = globalTimeSplit(interactions, options.holdout);
-  const cut = split.test[0]?.timestamp ?? now.getTime();
-  const seenInTrain = new Set(split.train.map((x) => `${x.userId}\u0000${x.itemId}`));
-  const relevant = relevantByUser(split.test.filter((x) => !seenInTrain.has(`${x.userId}\u0000${x.itemId}`)));
-  log('retrain: data', {
-    events: events.length,
-    items: items.length,
-    train: split.train.length,
-    test: split.test.length,
+  const recentOnly = options.training.models.every((name) => RECENT_ONLY_MODELS.includes(name));
+  const since = recentOnly ? now.getTime() - options.recentWindowMs : undefined;
+  const data = await loadTrainingData(deps.sources, options.eventWeights, since);
+  const report = (versions: ModelVersion[], extra: Partial<RetrainReport> = {}): RetrainReport => ({
+    events: data.events.length,
+    items: data.items.length,
+    trainedAt: now.toISOString(),
+    durationMs: performance.now() - started,
+    versions,
+    liveFigures: {},
+    ...extra,
   });
-
-  const candidates = await trainAllModels({ interactions: split.train, items, now: cut }, options.training);
-  const evaluations = await evaluateArtifacts(candidates, split.train, relevant, options.k);
-
-  // Re-measure a live version on this holdout only if it never saw the holdout (trained on data
-  // older than the cut); otherwise its figures would be inflated, and its recorded ones are used.
-  const liveFigures: RetrainReport['liveFigures'] = {};
-  const candidateNames = candidates.map((c) => c.name);
-  const { live: liveBefore } = await livePointersOf(deps.records, candidateNames);
-  for (const candidate of candidates) {
-    const pointer = liveBefore.get(candidate.name);
-    if (!pointer) continue;
-    const record = await deps.records.getVersion(candidate.name, pointer.version);
-    if (!record || record.dataCutoff === undefined || record.dataCutoff >= cut) continue;
-    try {
-      const bytes = await deps.artifacts.get(record.artifactKey);
-      const [live] = await evaluateArtifacts(
-        [{ name: candidate.name, bytes, trainMs: record.trainMs }],
-        split.train,
-        relevant,
-        options.k,
-      );
-      liveFigures[candidate.name] = figures(live);
-    } catch (error) {
-      log('retrain: live version could not be re-measured; its recorded figures are used', {
-        model: candidate.name,
-        version: pointer.version,
-        error: String(error),
-      });
-    }
+  if (!data.interactions.some((x) => x.weight > 0) || data.items.length === 0) {
+    log('retrain: nothing to train on (no positive events or no items); live models unchanged', {
+      events: data.events.length,
+      items: data.items.length,
+    });
+    return report([]);
   }
-
-  const newest = interactions.reduce((max, x) => Math.max(max, x.timestamp), 0);
-  const shipped: TrainedArtifact[] = options.shipHoldoutModels
+  const holdout = splitForGate(data.interactions, options.holdout, now);
+  log('retrain: data', {
+    events: data.events.length,
+    items: data.items.length,
+    train: holdout.train.length,
+    test: data.interactions.length - holdout.train.length,
+  });
+  const candidates = await trainAllModels(
+    { interactions: holdout.train, items: data.items, now: holdout.cut, since },
+    options.training,
+  );
+  const evaluations = await evaluateArtifacts(candidates, holdout.train, holdout.relevant, options.k);
+  const liveFigures = await measureLiveVersions(deps, candidates, holdout, options.k, log);
+  const shipped = options.shipHoldoutModels
     ? candidates
-    : await trainAllModels({ interactions, items, now: now.getTime() }, options.training);
+    : await trainAllModels(
+        { interactions: data.interactions, items: data.items, now: now.getTime(), since },
+        options.training,
+      );
+  const newest = data.interactions.reduce((max, x) => Math.max(max, x.timestamp), 0);
   const versions: ModelVersion[] = [];
   for (const artifact of shipped) {
-    const evaluation = evaluations.find((e) => e.name === artifact.name)!;
     const version = await publishCandidate(
       deps.records,
       deps.artifacts,
@@ -161,8 +171,8 @@ export async function retrainRecommendationModels(deps: RetrainDependencies): Pr
         bytes: artifact.bytes,
         trainMs: artifact.trainMs,
         trainedAt: now,
-        dataCutoff: options.shipHoldoutModels ? cut - 1 : newest,
-        metrics: figures(evaluation),
+        dataCutoff: options.shipHoldoutModels ? holdout.cut - 1 : newest,
+        metrics: figures(evaluations.find((e) => e.name === artifact.name)!),
         liveMetricsNow: liveFigures[artifact.name],
       },
       options.gate,
@@ -170,26 +180,86 @@ export async function retrainRecommendationModels(deps: RetrainDependencies): Pr
     log('retrain: recorded', { model: version.name, version: version.version, gate: version.gate });
     versions.push(version);
   }
+  const defaultModel = await chooseDefaultModel(deps.records, versions, liveFigures, options.gate.metric);
+  return report(versions, { defaultModel, liveFigures });
+}
 
-  // The default is the best personal model among those now live, on this holdout.
-  const { live: livePersonal } = await livePointersOf(deps.records, PERSONAL_MODELS);
-  const liveNow = PERSONAL_MODELS.map((name) => ({ name, pointer: livePersonal.get(name) }));
+/** Reads the events (from `since` on, when given) and the catalog, and aggregates the events per (user, item). */
+async function loadTrainingData(
+  sources: TrainingSources,
+  weights: EventWeights,
+  since: number | undefined,
+): Promise<TrainingData> {
+  const [events, items] = await Promise.all([sources.loadEvents(since), sources.loadItems()]);
+  return { events, items, interactions: aggregateEvents(events, weights) };
+}
+
+/** The newest `share` of interactions held out by time; items a user met before the cut are not relevant. */
+function splitForGate(interactions: WeightedInteraction[], share: number, now: Date): Holdout {
+  const split = globalTimeSplit(interactions, share);
+  const cut = split.test[0]?.timestamp ?? now.getTime();
+  const seenInTrain = new Set(split.train.map((x) => `${x.userId}\u0000${x.itemId}`));
+  const relevant = relevantByUser(split.test.filter((x) => !seenInTrain.has(`${x.userId}\u0000${x.itemId}`)));
+  return { train: split.train, cut, relevant };
+}
+
+/**
+ * Re-measures a live version on this holdout only if it never saw the holdout (trained on data
+ * older than the cut); otherwise its figures would be inflated, and its recorded ones are used.
+ */
+async function measureLiveVersions(
+  deps: Pick<RetrainDependencies, 'records' | 'artifacts'>,
+  candidates: readonly TrainedArtifact[],
+  holdout: Holdout,
+  k: number,
+  log: NonNullable<RetrainDependencies['log']>,
+): Promise<RetrainReport['liveFigures']> {
+  const liveFigures: RetrainReport['liveFigures'] = {};
+  const { live } = await livePointersOf(
+    deps.records,
+    candidates.map((c) => c.name),
+  );
+  for (const candidate of candidates) {
+    const pointer = live.get(candidate.name);
+    if (!pointer) continue;
+    const record = await deps.records.getVersion(candidate.name, pointer.version);
+    if (!record || record.dataCutoff === undefined || record.dataCutoff >= holdout.cut) continue;
+    try {
+      const bytes = await deps.artifacts.get(record.artifactKey);
+      const [measured] = await evaluateArtifacts(
+        [{ name: candidate.name, bytes, trainMs: record.trainMs }],
+        holdout.train,
+        holdout.relevant,
+        k,
+      );
+      liveFigures[candidate.name] = figures(measured);
+    } catch (error) {
+      log('retrain: live version could not be re-measured; its recorded figures are used', {
+        model: candidate.name,
+        version: pointer.version,
+        error: String(error),
+      });
+    }
+  }
+  return liveFigures;
+}
+
+/** Makes the best personal model now live, on this holdout, the default; returns its name. */
+async function chooseDefaultModel(
+  records: ModelRecordStore,
+  versions: readonly ModelVersion[],
+  liveFigures: RetrainReport['liveFigures'],
+  metric: string,
+): Promise<ModelName | undefined> {
+  const { live } = await livePointersOf(records, PERSONAL_MODELS);
   const scoreOf = (name: ModelName, version: string) => {
     const fresh = versions.find((v) => v.name === name && v.version === version);
-    return fresh ? fresh.metrics[options.gate.metric] : liveFigures[name]?.[options.gate.metric];
+    return fresh ? fresh.metrics[metric] : liveFigures[name]?.[metric];
   };
-  const ranked = liveNow
-    .filter((x) => x.pointer)
-    .map((x) => ({ name: x.name, value: scoreOf(x.name, x.pointer!.version) ?? Number.NEGATIVE_INFINITY }))
-    .sort((a, b) => b.value - a.value);
-  if (ranked[0]) await deps.records.setDefaultModel(ranked[0].name);
-  return {
-    events: events.length,
-    items: items.length,
-    trainedAt: now.toISOString(),
-    durationMs: performance.now() - started,
-    versions,
-    defaultModel: ranked[0]?.name,
-    liveFigures,
-  };
+  const ranked = PERSONAL_MODELS.flatMap((name) => {
+    const pointer = live.get(name);
+    return pointer ? [{ name, value: scoreOf(name, pointer.version) ?? Number.NEGATIVE_INFINITY }] : [];
+  }).sort((a, b) => b.value - a.value);
+  if (ranked[0]) await records.setDefaultModel(ranked[0].name);
+  return ranked[0]?.name;
 }

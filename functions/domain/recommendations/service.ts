@@ -12,24 +12,18 @@ import {
   rollback,
 } from '#domain/models/registry.ts';
 import { ValidationError, NotFoundError } from '#domain/errors.ts';
+import type { RetrainRefusal, RetrainRun, RetrainRunRecords } from '#domain/models/retrain-run.ts';
 import { MODEL_NAMES, type ModelName } from './artifact.ts';
-import { DEFAULT_EVENT_WEIGHTS, type EventWeights, eventWeight } from './interactions.ts';
+import type { EventWeights } from './interactions.ts';
 import type { LiveModels } from './live-models.ts';
 import type { PlayableCatalog } from './playable-catalog.ts';
-import {
-  historyFor,
-  type ItemFilters,
-  type ModelSet,
-  personalModelFor,
-  type RecommendationResponse,
-  rankItems,
-  THIN_HISTORY,
-  recommendForUser,
-  similarItems,
-  trendingItems,
-} from './serving.ts';
-
-const COLD_START_MODELS: ModelName[] = ['popularity', 'trending'];
+import type { FallbackRanking } from './serving/fallback.ts';
+import { rankItems } from './serving/rank.ts';
+import { recommendForUser } from './serving/recommend.ts';
+import type { ModelSource } from './serving/routing.ts';
+import type { ItemFilters, RecommendationResponse } from './serving/scoring.ts';
+import { similarItems } from './serving/similar.ts';
+import { trendingItems } from './serving/trending.ts';
 
 export interface RecommendationServiceOptions {
   /** Newest events of a user folded in per request. */
@@ -39,22 +33,32 @@ export interface RecommendationServiceOptions {
   playable?: PlayableCatalog;
   /** The profile models' registry (same table, own names), listed with ours on GET /models. */
   profiles?: { records: ModelRecordStore; names: readonly string[] };
+  /** What answers before any model exists (serving/fallback.ts). */
+  fallback: FallbackRanking;
+  /** The retrain lease: the running or last run and the last refusal, shown on GET /models. */
+  runs: RetrainRunRecords;
 }
 
 /** GET /models: one registry view for admins, each model tagged with its family. */
 export interface FamilyListing {
   defaultModel?: string;
+  retrain: { lastRun?: RetrainRun; lastRefused?: RetrainRefusal };
   models: (RegistryListing['models'][number] & { family: 'recommendations' | 'profiles' })[];
 }
 
 export class RecommendationService {
+  /** The live models and, when none can answer, the fallback: what every route answers from. */
+  private readonly models: ModelSource;
+
   constructor(
     private readonly live: LiveModels,
     private readonly records: ModelRecordStore,
     private readonly events: EventStore,
     private readonly items: ItemStore,
     private readonly options: RecommendationServiceOptions,
-  ) {}
+  ) {
+    this.models = { current: (needed) => live.current(needed), fallback: () => options.fallback.pool() };
+  }
 
   private async latestEvents(userId: string): Promise<InteractionEvent[]> {
     return this.events.latestByUser(userId, this.options.historyEvents);
@@ -69,8 +73,7 @@ export class RecommendationService {
       this.latestEvents(userId),
       query.playableOnly ? this.options.playable?.playableIds() : undefined,
     ]);
-    const set = await this.modelsFor(events, query.model);
-    const result = await recommendForUser(set, events, {
+    const result = await recommendForUser(this.models, events, {
       ...query,
       playableIds,
       eventWeights: this.options.eventWeights,
@@ -78,60 +81,32 @@ export class RecommendationService {
     return { userId, ...result };
   }
 
-  /**
-   * Loads only what this answer needs (a cold container pays for every artifact it loads): the
-   * personal model; hybrid only for a thin history; trending and popularity only for a user the
-   * model cannot fold in.
-   */
-  private async modelsFor(events: readonly InteractionEvent[], requested?: ModelName): Promise<ModelSet> {
-    const weights = this.options.eventWeights ?? DEFAULT_EVENT_WEIGHTS;
-    const personal = requested !== 'popularity' && requested !== 'trending';
-    if (!personal || !events.some((e) => eventWeight(e, weights) > 0))
-      return this.live.current(COLD_START_MODELS);
-    let set = await this.live.current([requested ?? 'default']);
-    // A requested model that is not live: the default answers (see personalModelFor), loaded here
-    // so a cold container answers as a warm one would.
-    if (requested && !set.models[requested]) set = await this.live.current(['default']);
-    const model = personalModelFor(set, requested);
-    const known = model ? historyFor(model, events, weights).items.length : 0;
-    if (known === 0) return this.live.current(COLD_START_MODELS);
-    if (!requested && known < THIN_HISTORY && model?.name !== 'hybrid') return this.live.current(['hybrid']);
-    return set;
-  }
-
   async rank(userId: string, itemIds: string[], model?: ModelName) {
-    const needed = [model ?? 'default', 'popularity'] as const;
-    let [set, events] = await Promise.all([this.live.current(needed), this.latestEvents(userId)]);
-    // A requested model that is not live: the default answers, as for recommend (the answer names it).
-    if (model && !set.models[model]) set = await this.live.current(['default', 'popularity']);
+    const events = await this.latestEvents(userId);
     return {
       userId,
-      ...(await rankItems(set, events, itemIds, { model, eventWeights: this.options.eventWeights })),
+      ...(await rankItems(this.models, events, itemIds, { model, eventWeights: this.options.eventWeights })),
     };
   }
 
   async similar(itemId: string, query: { k: number; model?: ModelName }) {
-    const set = await this.live.current([query.model ?? 'content', 'default', 'popularity']);
-    const known = set.models[query.model ?? 'content']?.index.has(itemId);
-    const item = known ? undefined : await this.items.get(itemId);
-    return { itemId, ...(await similarItems(set, itemId, query, item)) };
+    return { itemId, ...(await similarItems(this.models, itemId, query, () => this.items.get(itemId))) };
   }
 
   async trending(query: { k: number; window: string; genres?: string[] }) {
-    return {
-      window: query.window,
-      ...(await trendingItems(await this.live.current(['trending', 'popularity']), query)),
-    };
+    return { window: query.window, ...(await trendingItems(this.models, query)) };
   }
 
   async listModels(): Promise<FamilyListing> {
     const profiles = this.options.profiles;
-    const [ours, theirs] = await Promise.all([
+    const [ours, theirs, retrain] = await Promise.all([
       listModels(this.records),
       profiles ? listModels(profiles.records) : undefined,
+      this.options.runs.latestRuns(),
     ]);
     return {
       defaultModel: ours.defaultModel,
+      retrain,
       models: [
         ...ours.models.map((m) => ({ ...m, family: 'recommendations' as const })),
         ...(theirs?.models ?? []).map((m) => ({ ...m, family: 'profiles' as const })),

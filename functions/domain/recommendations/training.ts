@@ -24,13 +24,17 @@ import {
 } from './graphs.ts';
 import { buildMatrix, type WeightedInteraction } from './interactions.ts';
 import { trainPopularity, trainTrending } from './popularity.ts';
-import { biasFor, loadServingModel, runGraph, THIN_HISTORY } from './serving.ts';
+import { loadServingModel } from './serving/loading.ts';
+import { THIN_HISTORY } from './serving/routing.ts';
+import { biasFor, runGraph } from './serving/scoring.ts';
 
 export interface TrainingInput {
   interactions: readonly WeightedInteraction[];
   items: readonly Item[];
   /** Epoch ms "now" for trending. */
   now: number;
+  /** Epoch ms of the oldest event read, when only a recent window was (trending corrects for it). */
+  since?: number;
 }
 
 export interface TrainingOptions {
@@ -118,7 +122,7 @@ export async function trainAllModels(
         break;
       case 'trending':
         await timed(name, () => {
-          const model = trainTrending(input.interactions, catalog.itemIds, input.now);
+          const model = trainTrending(input.interactions, catalog.itemIds, input.now, undefined, input.since);
           return encodeArtifact(buildTrendingGraph(model), meta(name, { windows: model.windows }));
         });
         break;

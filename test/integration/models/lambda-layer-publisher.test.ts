@@ -18,7 +18,9 @@ import { S3Artifacts } from '#adapters/models/s3-artifacts.ts';
 import { InMemoryArtifacts } from '../../support/memory-models.ts';
 import { modelsLayerFiles } from '#domain/models/models-layer.ts';
 import type { ModelName } from '#domain/recommendations/artifact.ts';
-import { loadServingModel, recommendForUser } from '#domain/recommendations/serving.ts';
+import { loadServingModel } from '#domain/recommendations/serving/loading.ts';
+import { recommendForUser } from '#domain/recommendations/serving/recommend.ts';
+import { fixedModels } from '#domain/recommendations/serving/routing.ts';
 import { trainAllModels } from '#domain/recommendations/training.ts';
 import { syntheticData, testTrainingOptions } from '../../unit/recommendations/fixtures.ts';
 import { startTestPlatform, type TestPlatform } from '../../support/platform.ts';
@@ -212,7 +214,7 @@ describe('LambdaLayerPublisher', () => {
       const answer = async (artifact: Parameters<typeof loadServingModel>[0]) => {
         const model = await loadServingModel(artifact, '1');
         const set = { models: { [model.name]: model }, defaultModel: model.name };
-        return (await recommendForUser(set, history, { k: 5, excludeSeen: true })).items;
+        return (await recommendForUser(fixedModels(set), history, { k: 5, excludeSeen: true })).items;
       };
       expect(await answer(opened)).toEqual(await answer(bytes));
     }

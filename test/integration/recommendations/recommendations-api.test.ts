@@ -4,6 +4,7 @@ import { DynamoEventStore, DynamoItemStore } from '#adapters/dynamodb/catalog-st
 import { DynamoModelRecords } from '#adapters/models/dynamo-model-records.ts';
 import { S3Artifacts } from '#adapters/models/s3-artifacts.ts';
 import { CatalogTrainingSources } from '#adapters/models/training-sources.ts';
+import { DynamoRecentEvents } from '#adapters/models/dynamo-catalog-reads.ts';
 import { type DemoData, generateDemoData } from '#domain/demo/generate.ts';
 import { publishCandidate } from '#domain/models/registry.ts';
 import { schedules } from '#platform/declaration.ts';
@@ -27,7 +28,10 @@ const scheduled = {
 };
 
 interface RetrainResult {
-  recommendations: { ok: boolean; result: { versions: { name: string; version: string; status: string }[] } };
+  recommendations: {
+    ok: boolean;
+    result: { events: number; versions: { name: string; version: string; status: string }[] };
+  };
   profiles?: { ok: boolean; result: unknown };
 }
 
@@ -40,7 +44,9 @@ describe('recommendation routes on the local platform', () => {
   beforeAll(async () => {
     // Prepare: a small generated catalogue and audience in the tables; models refresh on every request.
     // Playable items are re-read after 200 ms, so a finished video shows up within the test.
-    platform = await startTestPlatform({ env: { MODEL_REFRESH_MS: '0', RECS_PLAYABLE_TTL_MS: '200' } });
+    platform = await startTestPlatform({
+      env: { MODEL_REFRESH_MS: '0', RECS_PLAYABLE_TTL_MS: '200', TRENDING_REFRESH_DAYS: '7' },
+    });
     data = generateDemoData({ seed: 11, items: 150, users: 120, days: 30, now: NOW });
     const items = new DynamoItemStore(platform.names.ITEMS_TABLE);
     for (const batch of chunks(data.items, 100)) await items.putAll(batch);
@@ -192,6 +198,7 @@ describe('recommendation routes on the local platform', () => {
       sources: new CatalogTrainingSources(
         new DynamoEventStore(platform.names.EVENTS_TABLE),
         new DynamoItemStore(platform.names.ITEMS_TABLE),
+        new DynamoRecentEvents(platform.names.EVENTS_TABLE),
       ),
       records,
       artifacts,
@@ -262,18 +269,24 @@ describe('recommendation routes on the local platform', () => {
     expect((await profileRecords.getLive('profile-churn'))?.version).toBe(published.version);
   });
 
-  it('the declared trending refresh retrains only trending and popularity and leaves profiles alone', async () => {
+  it('the declared trending refresh retrains only trending, from the newest week of events only, and leaves profiles alone', async () => {
     const refresh = schedules.find((s) => s.id === 'trending-refresh');
     expect(refresh?.expression).toBe('rate(15 minutes)');
+    const weekBefore = (at: number) => data.events.filter((e) => e.timestamp >= at - 7 * DAY_MS).length;
+    const startedAt = Date.now();
     const result = (await platform.runtime.invoke('retrain', {
       ...scheduled,
       detail: refresh!.detail,
     })) as RetrainResult;
+    const endedAt = Date.now();
     expect(result.recommendations.ok).toBe(true);
-    expect(result.recommendations.result.versions.map((v) => v.name).sort()).toEqual([
-      'popularity',
-      'trending',
-    ]);
+    expect(result.recommendations.result.versions.map((v) => v.name)).toEqual(['trending']);
+    // TRENDING_REFRESH_DAYS is 7 here: the refresh read the events of the last 7 days, no others
+    // (the generated ones, and the one 'newcomer' posted in an earlier test).
+    const posted = 1;
+    expect(weekBefore(startedAt)).toBeLessThan(data.events.length);
+    expect(result.recommendations.result.events).toBeGreaterThanOrEqual(weekBefore(endedAt) + posted);
+    expect(result.recommendations.result.events).toBeLessThanOrEqual(weekBefore(startedAt) + posted);
     expect(result.profiles?.result).toEqual({ skipped: 'run restricted to other models' });
   });
 

@@ -1,10 +1,16 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { EventStore, ItemStore } from '#domain/catalog/ports.ts';
 import type { InteractionEvent } from '#domain/catalog/types.ts';
-import { InMemoryArtifacts, InMemoryModelRecords } from '../../support/memory-models.ts';
+import {
+  InMemoryArtifacts,
+  InMemoryModelRecords,
+  memoryFallbackCatalog,
+} from '../../support/memory-models.ts';
+import { EMPTY_FALLBACK, FallbackRanking } from '#domain/recommendations/serving/fallback.ts';
 import { publishCandidate } from '#domain/models/registry.ts';
 import { LiveModels, servingFrom } from '#domain/recommendations/live-models.ts';
 import { RecommendationService } from '#domain/recommendations/service.ts';
+import { type ModelSource, routeRequest } from '#domain/recommendations/serving/routing.ts';
 import { trainAllModels } from '#domain/recommendations/training.ts';
 import { event, syntheticData, testTrainingOptions } from './fixtures.ts';
 
@@ -24,7 +30,11 @@ const events = {
 
 function newService(): RecommendationService {
   const live = new LiveModels(records, servingFrom(artifacts), { ttlMs: 60_000 });
-  return new RecommendationService(live, records, events, {} as ItemStore, { historyEvents: 100 });
+  return new RecommendationService(live, records, events, {} as ItemStore, {
+    historyEvents: 100,
+    fallback: new FallbackRanking(memoryFallbackCatalog()),
+    runs: records,
+  });
 }
 
 beforeAll(async () => {
@@ -73,5 +83,47 @@ describe('a requested model that is not live', () => {
     expect(asked.model).toBe('ease');
     expect(asked).toEqual(byDefault);
     expect(asked.items.some((item) => item.reason.startsWith('because you watched'))).toBe(true);
+  });
+});
+
+describe('routing decides once, whatever the container has loaded', () => {
+  it('leaves out what a user with no positive event touched, even in a container that never loaded the personal model', async () => {
+    // Prepare: the top cold-start item, disliked by a new user.
+    const first = (await newService().recommend('nobody', { k: 1, excludeSeen: true })).items[0].itemId;
+    const disliked = [event('critic', first, 'dislike')];
+    const cold = new RecommendationService(
+      new LiveModels(records, servingFrom(artifacts), { ttlMs: 60_000 }),
+      records,
+      { latestByUser: async () => disliked } as Pick<EventStore, 'latestByUser'> as EventStore,
+      {} as ItemStore,
+      { historyEvents: 100, fallback: new FallbackRanking(memoryFallbackCatalog()), runs: records },
+    );
+
+    // Act
+    const answer = await cold.recommend('critic', { k: 10, excludeSeen: true });
+
+    // Assess: the disliked item is gone, and the answer is the cold-start one.
+    expect(answer.items.map((x) => x.itemId)).not.toContain(first);
+    expect(['popularity', 'trending']).toContain(answer.model);
+  });
+
+  it('loads only the models of the route it takes', async () => {
+    // Prepare: a source that records what it is asked to load.
+    const live = new LiveModels(records, servingFrom(artifacts), { ttlMs: 60_000 });
+    const asked: string[] = [];
+    const source: ModelSource = {
+      current: (needed) => {
+        asked.push(...needed);
+        return live.current(needed);
+      },
+      fallback: async () => EMPTY_FALLBACK,
+    };
+
+    // Act
+    const route = await routeRequest(source, { route: 'recommend', events: history });
+
+    // Assess: a user the default model knows needs neither trending nor popularity.
+    expect(route).toMatchObject({ answer: 'personal', model: { name: 'ease' } });
+    expect(asked).toEqual(['default']);
   });
 });

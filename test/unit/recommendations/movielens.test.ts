@@ -2,15 +2,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readMovieLens } from '#adapters/datasets/movielens-files.ts';
-import { parseCsv } from '#domain/datasets/movielens.ts';
+import { delimitedRows, readMovieLens } from '#adapters/datasets/movielens-files.ts';
 
 function tempDir(): string {
   return mkdtempSync(path.join(os.tmpdir(), 'marquee-ml-'));
 }
 
 describe('MovieLens readers', () => {
-  it('reads the ml-100k layout: tab-separated u.data and latin-1 pipe-separated u.item', () => {
+  it('reads the ml-100k layout: tab-separated u.data and latin-1 pipe-separated u.item', async () => {
     // Prepare
     const dir = tempDir();
     writeFileSync(
@@ -22,7 +21,7 @@ describe('MovieLens readers', () => {
     const items = `242|Kolya (1996)|24-Jan-1997||http://x|${flags([5])}\n302|L.A. Confidential (1997)|01-Jan-1997||http://y|${flags([6, 10, 16])}\n1|Cr\u00e8me (1995)|01-Jan-1995||http://z|${flags([0])}\n`;
     writeFileSync(path.join(dir, 'u.item'), Buffer.from(items, 'latin1'));
     // Act
-    const data = readMovieLens(dir);
+    const data = await readMovieLens(dir);
     // Assess
     expect(data.layout).toBe('ml-100k');
     expect(data.ratings).toHaveLength(3);
@@ -32,7 +31,7 @@ describe('MovieLens readers', () => {
     expect(data.items.find((i) => i.itemId === '1')?.title).toBe('Cr\u00e8me (1995)');
   });
 
-  it('reads the ml-latest layout with CRLF line ends, quoted titles and tags gathered per movie', () => {
+  it('reads the ml-latest layout with CRLF line ends, quoted titles and tags gathered per movie', async () => {
     const dir = tempDir();
     writeFileSync(
       path.join(dir, 'ratings.csv'),
@@ -46,7 +45,7 @@ describe('MovieLens readers', () => {
       path.join(dir, 'tags.csv'),
       'userId,movieId,tag,timestamp\r\n2,11,"""artsy""",1\r\n3,11,Funny,2\r\n4,11,funny,3\r\n',
     );
-    const data = readMovieLens(dir);
+    const data = await readMovieLens(dir);
     expect(data.layout).toBe('ml-latest');
     expect(data.ratings.map((r) => r.rating)).toEqual([4, 2.5]);
     const president = data.items.find((i) => i.itemId === '11');
@@ -56,14 +55,18 @@ describe('MovieLens readers', () => {
     expect(data.items.find((i) => i.itemId === '12')?.genres).toEqual([]);
   });
 
-  it('parses quoted CSV fields containing commas, doubled quotes and line breaks', () => {
-    expect(parseCsv('a,"b,c","d""e"\r\n"x\ny",z\n')).toEqual([
+  it('parses quoted CSV fields containing commas, doubled quotes and line breaks', async () => {
+    const file = path.join(tempDir(), 'quoted.csv');
+    writeFileSync(file, 'a,"b,c","d""e"\r\n"x\ny",z\n');
+    const rows: string[][] = [];
+    for await (const row of delimitedRows(file)) rows.push(row);
+    expect(rows).toEqual([
       ['a', 'b,c', 'd"e'],
       ['x\ny', 'z'],
     ]);
   });
 
-  it('refuses a directory holding neither layout', () => {
-    expect(() => readMovieLens(tempDir())).toThrow(/neither u.data/);
+  it('refuses a directory holding neither layout', async () => {
+    await expect(readMovieLens(tempDir())).rejects.toThrow(/neither u.data/);
   });
 });

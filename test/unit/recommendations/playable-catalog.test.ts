@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CachedPlayableCatalog, type PlayableCatalog } from '#domain/recommendations/playable-catalog.ts';
-import { biasFor } from '#domain/recommendations/serving.ts';
+import { biasFor } from '#domain/recommendations/serving/scoring.ts';
 
 /** A playable catalog whose answer the test changes, counting reads. */
 function changingCatalog(initial: string[]) {

@@ -2,19 +2,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { NotFoundError } from '#domain/errors.ts';
 import { aggregateEvents, DEFAULT_EVENT_WEIGHTS } from '#domain/recommendations/interactions.ts';
 import { trainTrending } from '#domain/recommendations/popularity.ts';
-import {
-  biasFor,
-  historyFor,
-  loadServingModel,
-  type ModelSet,
-  NOT_RANKABLE,
-  rankItems,
-  runGraph,
-  UNKNOWN_ITEM,
-  recommendForUser,
-  similarItems,
-  trendingItems,
-} from '#domain/recommendations/serving.ts';
+import { loadServingModel, type ModelSet } from '#domain/recommendations/serving/loading.ts';
+import { NOT_RANKABLE, rankItems, UNKNOWN_ITEM } from '#domain/recommendations/serving/rank.ts';
+import { recommendForUser } from '#domain/recommendations/serving/recommend.ts';
+import { fixedModels } from '#domain/recommendations/serving/routing.ts';
+import { biasFor, historyFor, runGraph } from '#domain/recommendations/serving/scoring.ts';
+import { similarItems } from '#domain/recommendations/serving/similar.ts';
+import { trendingItems } from '#domain/recommendations/serving/trending.ts';
 import { DEFAULT_TRAINING_OPTIONS, trainAllModels } from '#domain/recommendations/training.ts';
 import { event, syntheticData } from './fixtures.ts';
 
@@ -56,12 +50,12 @@ describe('serving recommendations', () => {
 
   it('reflects an event posted a second earlier, without retraining', async () => {
     const history = ['i0', 'i4', 'i8', 'i12', 'i16', 'i20'].map((id) => event('new', id, 'complete'));
-    const before = await recommendForUser(set, history, { k: 10, excludeSeen: true });
+    const before = await recommendForUser(fixedModels(set), history, { k: 10, excludeSeen: true });
     const horrorHistory = [
       ...history,
       ...['i2', 'i6', 'i10', 'i14', 'i18', 'i22', 'i26'].map((id) => event('new', id, 'complete')),
     ];
-    const after = await recommendForUser(set, horrorHistory, { k: 10, excludeSeen: true });
+    const after = await recommendForUser(fixedModels(set), horrorHistory, { k: 10, excludeSeen: true });
     expect(before.model).toBe('ease');
     expect(after.items.map((i) => i.itemId)).not.toEqual(before.items.map((i) => i.itemId));
     const horror = (ids: string[]) => ids.filter((id) => Number(id.slice(1)) % 4 === 2).length;
@@ -75,10 +69,14 @@ describe('serving recommendations', () => {
 
   it('applies genre, excluded-genre and playable filters', async () => {
     const history = ['i0', 'i4', 'i8', 'i12', 'i16', 'i20'].map((id) => event('f', id, 'play'));
-    const onlyComedy = await recommendForUser(set, history, { k: 10, excludeSeen: true, genres: ['comedy'] });
+    const onlyComedy = await recommendForUser(fixedModels(set), history, {
+      k: 10,
+      excludeSeen: true,
+      genres: ['comedy'],
+    });
     expect(onlyComedy.items.length).toBeGreaterThan(0);
     expect(onlyComedy.items.every((i) => Number(i.itemId.slice(1)) % 4 === 1)).toBe(true);
-    const noDrama = await recommendForUser(set, history, {
+    const noDrama = await recommendForUser(fixedModels(set), history, {
       k: 10,
       excludeSeen: true,
       excludeGenres: ['Drama'],
@@ -90,14 +88,14 @@ describe('serving recommendations', () => {
   });
 
   it('gives an unknown user trending and popular items, each with its reason', async () => {
-    const result = await recommendForUser(set, [], { k: 10, excludeSeen: true });
+    const result = await recommendForUser(fixedModels(set), [], { k: 10, excludeSeen: true });
     expect(result.items).toHaveLength(10);
     for (const item of result.items) expect(item.reason).toMatch(/^(trending in \w+|popular with everyone)$/);
     expect(['popularity', 'trending']).toContain(result.model);
   });
 
   it('blends content in for a user with a thin history (hybrid)', async () => {
-    const result = await recommendForUser(set, [event('thin', 'i1', 'complete')], {
+    const result = await recommendForUser(fixedModels(set), [event('thin', 'i1', 'complete')], {
       k: 5,
       excludeSeen: true,
     });
@@ -106,15 +104,15 @@ describe('serving recommendations', () => {
   });
 
   it('finds similar items and answers NotFoundError for an unknown item', async () => {
-    const similar = await similarItems(set, 'i3', { k: 5 });
+    const similar = await similarItems(fixedModels(set), 'i3', { k: 5 });
     expect(similar.items.map((i) => i.itemId)).not.toContain('i3');
     expect(similar.items.every((i) => Number(i.itemId.slice(1)) % 4 === 3)).toBe(true);
-    await expect(similarItems(set, 'nope', { k: 5 })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(similarItems(fixedModels(set), 'nope', { k: 5 })).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('ranks exactly the given items and reports unknown ones', async () => {
     const history = ['i0', 'i4', 'i8'].map((id) => event('r', id, 'complete'));
-    const ranked = await rankItems(set, history, ['i1', 'i12', 'i40', 'ghost'], {});
+    const ranked = await rankItems(fixedModels(set), history, ['i1', 'i12', 'i40', 'ghost'], {});
     expect(
       ranked.items
         .map((i) => i.itemId)
@@ -140,7 +138,7 @@ describe('serving recommendations', () => {
     const outside = catalog.itemIds.filter((id) => !scored.has(id));
     expect(outside.length, 'the fixture EASE block (200) is smaller than the catalog').toBeGreaterThan(0);
     const given = ['ghost', outside[0], 'i1', 'i12'];
-    const ranked = await rankItems(set, history, given, {});
+    const ranked = await rankItems(fixedModels(set), history, given, {});
     expect(ranked.model).toBe('ease');
     expect(ranked.items.map((i) => i.itemId).sort()).toEqual([...given].sort());
     expect(ranked.items.slice(2)).toEqual([
@@ -152,9 +150,11 @@ describe('serving recommendations', () => {
   });
 
   it('serves trending for a named window and refuses an unknown window', async () => {
-    const result = await trendingItems(set, { k: 3, window: '24h' });
+    const result = await trendingItems(fixedModels(set), { k: 3, window: '24h' });
     expect(result.items).toHaveLength(3);
-    await expect(trendingItems(set, { k: 3, window: '3w' })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(trendingItems(fixedModels(set), { k: 3, window: '3w' })).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
   });
 
   it("names the genre the caller filtered on in a trending reason, not just the item's first", async () => {
@@ -188,8 +188,8 @@ describe('serving recommendations', () => {
 
     // Act
     // The filter matches without case; so does the reason's genre.
-    const dramas = await trendingItems(only, { k: 3, window: '24h', genres: ['drama'] });
-    const all = await trendingItems(only, { k: 3, window: '24h' });
+    const dramas = await trendingItems(fixedModels(only), { k: 3, window: '24h', genres: ['drama'] });
+    const all = await trendingItems(fixedModels(only), { k: 3, window: '24h' });
 
     // Assess
     expect(dramas.items.map((x) => x.reason)).toEqual(Array(3).fill('trending in Drama'));
@@ -219,5 +219,33 @@ describe('trending', () => {
     expect(model.scores[w6h * 2 + 1]).toBeGreaterThan(model.scores[w6h * 2]);
     // Steady's rate matches its own baseline, so it hardly rises at all.
     expect(model.scores[w6h * 2 + 1]).toBeGreaterThan(3 * model.scores[w6h * 2]);
+  });
+});
+
+describe('trending from a recent window only', () => {
+  it('corrects its sums for the events left unread, so it scores as from every event', () => {
+    // Prepare: two items with steady rates over 120 days, one rising in the last hours.
+    const now = Date.UTC(2026, 5, 1, 12);
+    const hour = 3_600_000;
+    const rows = [];
+    for (let h = 0; h < 120 * 24; h += 2) {
+      rows.push({ userId: `s${h}`, itemId: 'steady', weight: 1, timestamp: now - h * hour });
+      if (h % 6 === 0) rows.push({ userId: `q${h}`, itemId: 'quiet', weight: 1, timestamp: now - h * hour });
+      if (h < 6) rows.push({ userId: `r${h}`, itemId: 'quiet', weight: 1, timestamp: now - h * hour });
+    }
+    const since = now - 30 * 24 * hour;
+    const recent = rows.filter((x) => x.timestamp >= since);
+
+    // Act
+    // The reference reads all 120 days (corrected alike for the days before them).
+    const all = trainTrending(rows, ['steady', 'quiet'], now, undefined, now - 120 * 24 * hour);
+    const corrected = trainTrending(recent, ['steady', 'quiet'], now, undefined, since);
+    const uncorrected = trainTrending(recent, ['steady', 'quiet'], now);
+
+    // Assess: every window's score stays within 0.15 of the reference with the correction, not without.
+    const gap = (model: { scores: Float32Array }) =>
+      Math.max(...[...all.scores].map((s, i) => Math.abs(model.scores[i] - s)));
+    expect(gap(corrected)).toBeLessThan(0.15);
+    expect(gap(uncorrected)).toBeGreaterThan(1);
   });
 });
