@@ -490,6 +490,13 @@ export const schedules: ScheduleDeclaration[] = [
   },
 ];
 
+/**
+ * The alias of every function that the API and the triggers invoke: CDK puts it on the version a
+ * deploy publishes; retrain moves a serving function's alias to each version it publishes with a
+ * new models layer.
+ */
+export const SERVING_ALIAS = 'live';
+
 /** `GET /items/{itemId}` — the API Gateway route key. */
 export const routeKey = (route: Pick<RouteDeclaration, 'method' | 'path'>): string =>
   `${route.method} ${route.path}`;

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Duration, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement, Role, ServicePrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
-import { Architecture, type ILayerVersion, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Alias, Architecture, type ILayerVersion, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
@@ -14,6 +14,7 @@ import {
   type BucketDeclaration,
   type FunctionDeclaration,
   routes,
+  SERVING_ALIAS,
   type TableDeclaration,
 } from '#platform/declaration.ts';
 import type { MarqueeSettings } from '../settings.ts';
@@ -79,6 +80,11 @@ export interface MarqueeFunctionProps {
  */
 export class MarqueeFunction extends NodejsFunction {
   readonly declaration: FunctionDeclaration;
+  /**
+   * The `live` alias the API and the triggers invoke: on the version a deploy publishes, then moved
+   * by retrain to each version it publishes with a new models layer.
+   */
+  readonly live: Alias;
 
   constructor(scope: Construct, props: MarqueeFunctionProps) {
     const { declaration, settings } = props;
@@ -137,6 +143,7 @@ export class MarqueeFunction extends NodejsFunction {
       },
     });
     this.declaration = declaration;
+    this.live = new Alias(this, 'LiveAlias', { aliasName: SERVING_ALIAS, version: this.currentVersion });
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
