@@ -13,7 +13,8 @@ import type { DeclaredResources } from './declared-resources.ts';
 export type DetailFilters = Record<string, Record<string, unknown[]>>;
 
 /**
- * Wires the declared S3 triggers, EventBridge rules and schedules whose target function lives
+ * Wires the declared S3 triggers, EventBridge rules and schedules (each invoking its function's
+ * `live` alias) whose target function lives
  * in `scope`'s stack, so every trigger sits beside its function and no stack points back.
  * `detailFilters` adds `detail` matches known only at deploy time (e.g. this stack's queue ARN)
  * to rules on that source.
@@ -34,7 +35,7 @@ export function wireDeclaredEvents(
     const bucket = resources.bucketFor(scope, trigger.bucket);
     for (const event of trigger.events) {
       if (event !== 's3:ObjectCreated:*') throw new Error(`Unsupported S3 trigger event ${event}`);
-      bucket.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(fn));
+      bucket.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(fn.live));
     }
   }
   for (const rule of eventRules) {
@@ -47,7 +48,7 @@ export function wireDeclaredEvents(
         detailType: rule.pattern['detail-type'],
         detail: mergeDetail(rule.pattern.detail, rule.pattern.source, detailFilters),
       },
-      targets: [new LambdaFunction(fn)],
+      targets: [new LambdaFunction(fn.live)],
     });
   }
   for (const schedule of schedules) {
@@ -58,7 +59,7 @@ export function wireDeclaredEvents(
       schedule: Schedule.expression(schedule.expression),
       // Keep the EventBridge envelope so the handler reads `detail` exactly as from any other event.
       targets: [
-        new LambdaFunction(fn, {
+        new LambdaFunction(fn.live, {
           event: RuleTargetInput.fromObject({
             version: '0',
             id: EventField.eventId,

@@ -14,8 +14,10 @@ import { runProfileRetrain } from '#adapters/profiles/retrain-job.ts';
 import { CatalogTrainingSources } from '#adapters/models/training-sources.ts';
 import { DynamoRecentEvents } from '#adapters/models/dynamo-catalog-reads.ts';
 import { parseFunctionList, publishModelsLayerAfterRetrain } from '#domain/models/models-layer.ts';
+import { livePointersOf } from '#domain/models/registry.ts';
 import {
   isFullRun,
+  afterDeploy,
   isolated,
   nothingToTrainOn,
   type RetrainRequest,
@@ -43,6 +45,8 @@ const artifacts = new S3Artifacts(bucketNameFromEnv('models'));
 // Set by the Ml stack in AWS; unset locally, where serving picks a promotion up through the registry TTL.
 const servingFunctions = parseFunctionList(readSetting('MODEL_SERVING_FUNCTIONS'));
 const modelsLayerName = readSetting('MODELS_LAYER_NAME');
+/** Models layer versions kept after a publish besides those an alias or $LATEST uses (~90 MB each). */
+const layerVersionsKept = readSetting('MODELS_LAYER_VERSIONS_KEPT');
 const layerPublisher = modelsLayerName
   ? new LambdaLayerPublisher({
       bucket: bucketNameFromEnv('models'),
@@ -93,9 +97,16 @@ export const handler = middy(async (event: ScheduledEvent, context: Context) => 
   return { refused: outcome.refusal };
 }).use(withObservability());
 
-/** Every family (skipped when the store holds nothing to train on yet), then the models layer. */
+/**
+ * Every family (skipped when the store holds nothing to train on yet, or after a deploy once models
+ * are accepted), then the models layer.
+ */
 async function retrainFamilies(request: RetrainRequest): Promise<Record<string, StepOutcome>> {
-  const nothing = nothingToTrainOn(await sources.presence());
+  const { live } = await livePointersOf(records, MODEL_NAMES);
+  const nothing =
+    afterDeploy(request, live.size > 0) === 'reattach'
+      ? 'deploy: the accepted models are re-attached, nothing is trained'
+      : nothingToTrainOn(await sources.presence());
   if (nothing) logger.info(`retrain: ${nothing}; live models unchanged`);
   const results: Record<string, StepOutcome> = nothing
     ? Object.fromEntries(
@@ -115,6 +126,7 @@ async function retrainFamilies(request: RetrainRequest): Promise<Record<string, 
         fullRun: isFullRun(request),
         servingFunctions,
         publisher: layerPublisher,
+        keep: layerVersionsKept,
       });
       logger.info('models layer', { ...outcome });
       if (outcome.published && outcome.pruneError)

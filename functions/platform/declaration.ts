@@ -152,6 +152,15 @@ export const settings = {
     max: 3_600_000,
     default: 60_000,
   },
+  MODELS_LAYER_VERSIONS_KEPT: {
+    env: 'MODELS_LAYER_VERSIONS_KEPT',
+    description:
+      'Models layer versions kept after a publish besides those an alias or $LATEST uses (~90 MB each).',
+    type: 'number',
+    min: 1,
+    max: 100,
+    default: 5,
+  },
   TRENDING_REFRESH_DAYS: {
     env: 'TRENDING_REFRESH_DAYS',
     description:
@@ -570,6 +579,7 @@ export const functions = {
     settings: [
       'PROFILE_CHURN_HORIZON_DAYS',
       'TRENDING_REFRESH_DAYS',
+      'MODELS_LAYER_VERSIONS_KEPT',
       'MODEL_SERVING_FUNCTIONS',
       'MODELS_LAYER_NAME',
       'MODELS_LAYER_ARCHITECTURE',
@@ -825,6 +835,13 @@ export const schedules: ScheduleDeclaration[] = [
     detail: { reason: 'schedule', models: ['trending'] },
   },
 ];
+
+/**
+ * The alias of every function that the API and the triggers invoke: CDK puts it on the version a
+ * deploy publishes; retrain moves a serving function's alias to each version it publishes with a
+ * new models layer.
+ */
+export const SERVING_ALIAS = 'live';
 
 /** `GET /items/{itemId}` — the API Gateway route key. */
 export const routeKey = (route: Pick<RouteDeclaration, 'method' | 'path'>): string =>

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Duration, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement, Role, ServicePrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
-import { Architecture, type ILayerVersion, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Alias, Architecture, type ILayerVersion, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
@@ -16,6 +16,7 @@ import {
   routes,
   type SettingDeclaration,
   settings as declaredSettings,
+  SERVING_ALIAS,
   type TableDeclaration,
 } from '#platform/declaration.ts';
 import type { MarqueeSettings } from '../settings.ts';
@@ -116,6 +117,11 @@ export interface MarqueeFunctionProps {
  */
 export class MarqueeFunction extends NodejsFunction {
   readonly declaration: FunctionDeclaration;
+  /**
+   * The `live` alias the API and the triggers invoke: on the version a deploy publishes, then moved
+   * by retrain to each version it publishes with a new models layer.
+   */
+  readonly live: Alias;
 
   constructor(scope: Construct, props: MarqueeFunctionProps) {
     const { declaration, settings } = props;
@@ -180,6 +186,7 @@ export class MarqueeFunction extends NodejsFunction {
       },
     });
     this.declaration = declaration;
+    this.live = new Alias(this, 'LiveAlias', { aliasName: SERVING_ALIAS, version: this.currentVersion });
     Validations.of(this).acknowledge({
       id: 'AwsSolutions-L1',
       reason:

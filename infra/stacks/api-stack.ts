@@ -110,7 +110,8 @@ export class ApiStack extends Stack {
       if (!integration) {
         integration = new HttpLambdaIntegration(
           `${pascalCase(fnId)}Integration`,
-          functionFor(props.functions, fnId),
+          // The alias: what retrain moves when it puts new models live.
+          functionFor(props.functions, fnId).live,
         );
         integrations.set(fnId, integration);
       }

@@ -1,11 +1,13 @@
 import { ArnFormat, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Code, LayerVersion } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
+import { DEPLOY_REASON } from '#domain/models/retrain-run.ts';
 import type { FunctionId } from '#platform/declaration.ts';
 import { layerPaths } from '../../layers/build.ts';
 import { LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME, type MarqueeFunction } from '../constructs/marquee-function.ts';
-import { acknowledgeWildcardResource } from '../constructs/nag.ts';
+import { acknowledgeCustomResourceProvider, acknowledgeWildcardResource } from '../constructs/nag.ts';
 import { createDeclaredFunctions, type MarqueeFunctions } from '../declared-functions.ts';
 import { wireDeclaredEvents } from '../declared-events.ts';
 import type { DeclaredResources } from '../declared-resources.ts';
@@ -57,10 +59,9 @@ export class MlStack extends Stack {
     );
     const retrain = created.find((fn) => fn.declaration.id === RETRAIN_FUNCTION_ID);
     if (retrain) {
-      this.grantModelPublishing(
-        retrain,
-        created.filter((fn) => fn !== retrain && fn.declaration.usesModels),
-      );
+      const serving = created.filter((fn) => fn !== retrain && fn.declaration.usesModels);
+      this.grantModelPublishing(retrain, serving);
+      this.retrainAfterDeploy(retrain, serving);
     }
     wireDeclaredEvents(this, props.functions, props.resources);
   }
@@ -113,18 +114,89 @@ export class MlStack extends Stack {
       }),
     );
     if (serving.length > 0) {
+      // $LATEST gets the new layer and is published as a version; the `live` alias moves to it.
       retrain.addToRolePolicy(
         new PolicyStatement({
           effect: Effect.ALLOW,
-          actions: ['lambda:GetFunctionConfiguration', 'lambda:UpdateFunctionConfiguration'],
+          actions: [
+            'lambda:GetFunctionConfiguration',
+            'lambda:UpdateFunctionConfiguration',
+            'lambda:PublishVersion',
+            'lambda:UpdateAlias',
+          ],
           resources: serving.map((fn) => fn.functionArn),
         }),
       );
+      retrain.addToRolePolicy(
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: ['lambda:GetFunctionConfiguration', 'lambda:UpdateAlias'],
+          resources: serving.map((fn) => fn.live.functionArn),
+        }),
+      );
+      // Waiting for a published version to turn Active reads that version's configuration.
+      for (const fn of serving) {
+        const versions = `${fn.functionArn}:*`;
+        retrain.addToRolePolicy(
+          new PolicyStatement({
+            effect: Effect.ALLOW,
+            actions: ['lambda:GetFunctionConfiguration'],
+            resources: [versions],
+          }),
+        );
+        acknowledgeWildcardResource(
+          retrain.executionRole,
+          versions,
+          `Retrain reads the state of the ${fn.declaration.id} versions it publishes (read only); their numbers are assigned at publication.`,
+        );
+      }
     }
     acknowledgeWildcardResource(
       retrain.executionRole,
       modelsLayerVersions,
       'Retrain reads back, and deletes old, versions of the models layer it publishes; their numbers are assigned at publication.',
     );
+  }
+
+  /**
+   * After every deploy that changes a serving function (a new version, so the `live` alias is back
+   * on the baseline models layer built from layers/models/build/), retrain runs with reason
+   * `deploy`: it re-attaches the accepted models layer and moves the aliases again, or, before any
+   * model exists, trains the first ones (the fallback answers meanwhile). Invoked asynchronously:
+   * the deploy does not wait for a training run. The payload names the serving versions, so the
+   * custom resource updates (and invokes) exactly when one of them changed.
+   */
+  private retrainAfterDeploy(retrain: MarqueeFunction, serving: MarqueeFunction[]): void {
+    const invoke = {
+      service: 'Lambda',
+      action: 'invoke',
+      parameters: {
+        FunctionName: retrain.live.functionArn,
+        InvocationType: 'Event',
+        Payload: Stack.of(this).toJsonString({
+          'detail-type': 'Deployment',
+          source: 'marquee.deploy',
+          detail: {
+            reason: DEPLOY_REASON,
+            servingVersions: serving.map((fn) => fn.currentVersion.version),
+          },
+        }),
+      },
+      physicalResourceId: PhysicalResourceId.of('retrain-after-deploy'),
+    };
+    const trigger = new AwsCustomResource(this, 'RetrainAfterDeploy', {
+      onCreate: invoke,
+      onUpdate: invoke,
+      installLatestAwsSdk: false,
+      policy: AwsCustomResourcePolicy.fromStatements([
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: ['lambda:InvokeFunction'],
+          resources: [retrain.live.functionArn],
+        }),
+      ]),
+    });
+    trigger.node.addDependency(retrain.live, ...serving.map((fn) => fn.live));
+    acknowledgeCustomResourceProvider(this);
   }
 }

@@ -219,7 +219,7 @@ describe('api', () => {
     const fallbackIntegration = fallback.Target['Fn::Join'][1][1].Ref;
     expect(
       JSON.stringify(template.toJSON().Resources[fallbackIntegration].Properties.IntegrationUri),
-    ).toContain(logicalIdOf(marquee.functions[fallbackFunction]!));
+    ).toContain(logicalIdOf(marquee.functions[fallbackFunction]!.live));
     const [authorizerId] = Object.keys(template.findResources('AWS::ApiGatewayV2::Authorizer'));
     for (const route of routes) {
       const properties = synthesized.find((candidate) => candidate.RouteKey === routeKey(route))!;
@@ -234,7 +234,8 @@ describe('api', () => {
       );
       const integrationId = properties.Target['Fn::Join'][1][1].Ref;
       const uri = JSON.stringify(template.toJSON().Resources[integrationId].Properties.IntegrationUri);
-      expect(uri).toContain(logicalIdOf(marquee.functions[route.function]!));
+      // The API invokes the `live` alias retrain moves, not $LATEST.
+      expect(uri).toContain(logicalIdOf(marquee.functions[route.function]!.live));
     }
   });
 
@@ -435,7 +436,7 @@ describe('wiring', () => {
           LambdaFunctionConfigurations: [
             {
               Events: ['s3:ObjectCreated:*'],
-              LambdaFunctionArn: { 'Fn::GetAtt': [logicalIdOf(marquee.functions[trigger.function]!), 'Arn'] },
+              LambdaFunctionArn: { Ref: logicalIdOf(marquee.functions[trigger.function]!.live) },
             },
           ],
         },
@@ -456,7 +457,7 @@ describe('wiring', () => {
         EventPattern: { source: rule.pattern.source, 'detail-type': rule.pattern['detail-type'] },
         Targets: [
           Match.objectLike({
-            Arn: { 'Fn::GetAtt': [logicalIdOf(marquee.functions[rule.function]!), 'Arn'] },
+            Arn: { Ref: logicalIdOf(marquee.functions[rule.function]!.live) },
           }),
         ],
       });
@@ -472,7 +473,7 @@ describe('wiring', () => {
       expect(rules).toHaveLength(1);
       const [target] = rules[0].Properties.Targets;
       expect(target.Arn).toEqual({
-        'Fn::GetAtt': [logicalIdOf(marquee.functions[schedule.function]!), 'Arn'],
+        Ref: logicalIdOf(marquee.functions[schedule.function]!.live),
       });
       const input = target.InputTransformer.InputTemplate as string;
       expect(input).toContain(`"detail":${JSON.stringify(schedule.detail)}`);
@@ -526,6 +527,8 @@ describe('wiring', () => {
     const update = lambdaStatements.find((s) => actionsOf(s).includes('lambda:UpdateFunctionConfiguration'))!;
     expect(actionsOf(update).sort()).toEqual([
       'lambda:GetFunctionConfiguration',
+      'lambda:PublishVersion',
+      'lambda:UpdateAlias',
       'lambda:UpdateFunctionConfiguration',
     ]);
     expect(update.Resource).toHaveLength(serving.length);
@@ -534,6 +537,23 @@ describe('wiring', () => {
         serving.map((id) => ({ 'Fn::GetAtt': [logicalIdOf(marquee.functions[id]!), 'Arn'] })),
       ),
     );
+    // The alias moves only on the serving functions, and their versions are only read.
+    const alias = lambdaStatements.find(
+      (s) => actionsOf(s).includes('lambda:UpdateAlias') && !actionsOf(s).includes('lambda:PublishVersion'),
+    )!;
+    expect(actionsOf(alias).sort()).toEqual(['lambda:GetFunctionConfiguration', 'lambda:UpdateAlias']);
+    expect(alias.Resource).toHaveLength(serving.length);
+    expect(alias.Resource).toEqual(
+      expect.arrayContaining(serving.map((id) => ({ Ref: logicalIdOf(marquee.functions[id]!.live) }))),
+    );
+    const versionReads = lambdaStatements.filter((s) => JSON.stringify(s.Resource).includes(':*'));
+    const onlyLayerOrRead = (s: (typeof lambdaStatements)[number]) =>
+      actionsOf(s).every((a) =>
+        ['lambda:GetFunctionConfiguration', 'lambda:GetLayerVersion', 'lambda:DeleteLayerVersion'].includes(
+          a,
+        ),
+      );
+    for (const read of versionReads) expect(onlyLayerOrRead(read)).toBe(true);
     const publish = lambdaStatements.find((s) => actionsOf(s).includes('lambda:PublishLayerVersion'))!;
     expect(JSON.stringify(publish.Resource)).toContain(':layer:marquee-dev-models"');
     // UpdateFunctionConfiguration needs GetLayerVersion on every layer of the new list.
@@ -542,6 +562,31 @@ describe('wiring', () => {
     expect(getLayer.Resource).toHaveLength(2);
     expect(JSON.stringify(getLayer.Resource)).toContain(':layer:marquee-dev-models:*"');
     expect(getLayer.Resource).toContainEqual({ Ref: logicalIdOf(marquee.ml.runtimeLayer) });
+  });
+
+  it('publishes every function as a version behind a live alias, and retrains after a deploy changes serving', () => {
+    for (const id of functionIds) {
+      const fn = marquee.functions[id]!;
+      const template = marquee.templates[concernOfFunction(id)];
+      const alias = template.toJSON().Resources[logicalIdOf(fn.live)];
+      expect(alias.Properties.Name).toBe('live');
+      expect(alias.Properties.FunctionVersion).toEqual({
+        'Fn::GetAtt': [logicalIdOf(fn.currentVersion), 'Version'],
+      });
+    }
+    const [trigger] = Object.values(marquee.templates.ml.findResources('Custom::AWS'));
+    const create = JSON.stringify(trigger.Properties.Create);
+    expect(create).toContain('reason');
+    expect(create).toContain('deploy');
+    expect(create).toContain('Event');
+    expect(create).toContain(logicalIdOf(marquee.functions.retrain!.live));
+    for (const id of ['recommendations', 'profiles'] as const)
+      expect(create).toContain(logicalIdOf(marquee.functions[id]!.currentVersion));
+    expect(trigger.DependsOn).toEqual(
+      expect.arrayContaining(
+        (['recommendations', 'profiles'] as const).map((id) => logicalIdOf(marquee.functions[id]!.live)),
+      ),
+    );
   });
 
   it('expires the layer zips retrain uploads to the models bucket', () => {

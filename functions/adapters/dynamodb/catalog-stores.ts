@@ -145,7 +145,7 @@ const erasedEventsError = (events: InteractionEvent[], erased: Set<string>) =>
   );
 
 /** Events: key (userId, eventId) makes retries idempotent; the LSI `byTime` orders by `ts`. */
-interface EventRow {
+export interface EventRow {
   userId: string;
   /** Keys the recommender's `byDay` index (functions/adapters/models/catalog-indexes.ts). */
   dayShard: string;
@@ -168,7 +168,8 @@ const toRow = (event: InteractionEvent, retentionDays?: number): EventRow => ({
   ...(retentionDays ? { expiresAt: Math.floor(event.timestamp / 1000) + retentionDays * 86_400 } : {}),
 });
 
-const fromRow = (row: EventRow): InteractionEvent => ({
+/** An events-table row (base table or index) as the event a client posted. */
+export const eventFromRow = (row: EventRow): InteractionEvent => ({
   eventId: row.eventId,
   userId: row.userId,
   itemId: row.itemId,
@@ -263,7 +264,7 @@ export class DynamoEventStore implements EventStore {
     // A page cut short by DynamoDB's 1 MB limit also has a LastEvaluatedKey: always hand it on, so a
     // reader never mistakes a partial page for the end (the price: at most one empty last page).
     const cursor = encodeCursor(result.LastEvaluatedKey);
-    return { items: ((result.Items ?? []) as EventRow[]).map(fromRow), ...(cursor ? { cursor } : {}) };
+    return { items: ((result.Items ?? []) as EventRow[]).map(eventFromRow), ...(cursor ? { cursor } : {}) };
   }
 
   /**
@@ -278,7 +279,7 @@ export class DynamoEventStore implements EventStore {
       rows.push(...page);
       if (rows.length > max) break;
     }
-    if (rows.length <= max) return rows.map(fromRow).sort((a, b) => b.timestamp - a.timestamp);
+    if (rows.length <= max) return rows.map(eventFromRow).sort((a, b) => b.timestamp - a.timestamp);
     const newest: InteractionEvent[] = [];
     let cursor: string | undefined;
     do {
@@ -319,6 +320,6 @@ export class DynamoEventStore implements EventStore {
   }
 
   async *scan(): AsyncIterable<InteractionEvent[]> {
-    for await (const rows of scanTable<EventRow>(this.table)) yield rows.map(fromRow);
+    for await (const rows of scanTable<EventRow>(this.table)) yield rows.map(eventFromRow);
   }
 }

@@ -4,7 +4,7 @@
  * None scans a table; each read is bounded by the window or the count it is given.
  */
 import { paginateQuery } from '@aws-sdk/lib-dynamodb';
-import { DynamoItemStore } from '#adapters/dynamodb/catalog-stores.ts';
+import { DynamoItemStore, type EventRow, eventFromRow } from '#adapters/dynamodb/catalog-stores.ts';
 import { documentClient } from '#adapters/dynamodb/client.ts';
 import type { InteractionEvent, Item } from '#domain/catalog/types.ts';
 import type { PlayableCatalog } from '#domain/recommendations/playable-catalog.ts';
@@ -12,24 +12,6 @@ import type { FallbackCatalog } from '#domain/recommendations/serving/fallback.t
 import { type Availability, dayShardsOf, itemFromRow } from './catalog-indexes.ts';
 
 const DAY_MS = 86_400_000;
-
-interface EventIndexRow {
-  userId: string;
-  eventId: string;
-  itemId: string;
-  type: InteractionEvent['type'];
-  value?: number;
-  ts: number;
-}
-
-const toEvent = (row: EventIndexRow): InteractionEvent => ({
-  eventId: row.eventId,
-  userId: row.userId,
-  itemId: row.itemId,
-  type: row.type,
-  ...(row.value === undefined ? {} : { value: row.value }),
-  timestamp: row.ts,
-});
 
 /** Events by time through the events table's `byDay` index. */
 export class DynamoRecentEvents {
@@ -43,7 +25,7 @@ export class DynamoRecentEvents {
     const out: InteractionEvent[] = [];
     for (let day = since; day < this.now() + DAY_MS; day += DAY_MS) {
       const shards = await Promise.all(dayShardsOf(day).map((shard) => this.shardRows(shard, since)));
-      for (const rows of shards) out.push(...rows.map(toEvent));
+      for (const rows of shards) out.push(...rows.map(eventFromRow));
     }
     return out;
   }
@@ -58,7 +40,7 @@ export class DynamoRecentEvents {
       out.push(
         ...shards
           .flat()
-          .map(toEvent)
+          .map(eventFromRow)
           .sort((a, b) => b.timestamp - a.timestamp),
       );
     }
@@ -66,8 +48,8 @@ export class DynamoRecentEvents {
   }
 
   /** One shard of one day from `since` on, newest first when `limit` is given (stops there). */
-  private async shardRows(shard: string, since: number, limit?: number): Promise<EventIndexRow[]> {
-    const rows: EventIndexRow[] = [];
+  private async shardRows(shard: string, since: number, limit?: number): Promise<EventRow[]> {
+    const rows: EventRow[] = [];
     const pages = paginateQuery(
       { client: documentClient(), pageSize: limit },
       {
@@ -79,7 +61,7 @@ export class DynamoRecentEvents {
       },
     );
     for await (const page of pages) {
-      rows.push(...((page.Items ?? []) as EventIndexRow[]));
+      rows.push(...((page.Items ?? []) as EventRow[]));
       if (limit !== undefined && rows.length >= limit) break;
     }
     return rows;

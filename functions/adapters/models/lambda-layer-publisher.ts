@@ -1,8 +1,9 @@
 /**
  * Lambda adapter of the models layer port: zips the live artifacts from the models bucket,
  * uploads the zip next to them (PublishLayerVersion takes inline zips only up to 50 MB; the models
- * are ~90 MB), publishes a layer version and swaps it into each serving function's layer list,
- * and lists and deletes old versions.
+ * are ~90 MB), publishes a layer version, swaps it into each serving function's layer list and
+ * moves the function's `live` alias to a version published with it, and lists and deletes old
+ * layer versions.
  */
 import {
   type Architecture,
@@ -11,15 +12,19 @@ import {
   type GetFunctionConfigurationCommandOutput,
   LambdaClient,
   PublishLayerVersionCommand,
+  PublishVersionCommand,
   paginateListLayerVersions,
   type Runtime,
+  UpdateAliasCommand,
   UpdateFunctionConfigurationCommand,
   waitForFunctionUpdated,
+  waitUntilPublishedVersionActive,
 } from '@aws-sdk/client-lambda';
 import type { ModelsLayerFile, ModelsLayerPublisher } from '#domain/models/models-layer.ts';
 import { layerNameOf, modelsLayerEntries, withModelsLayer } from '#domain/models/models-layer.ts';
 import type { ArtifactStore } from '#domain/models/registry.ts';
 import { zipArchive } from '#domain/models/zip.ts';
+import { SERVING_ALIAS } from '#platform/declaration.ts';
 
 let client: LambdaClient | undefined;
 
@@ -79,14 +84,10 @@ export class LambdaLayerPublisher implements ModelsLayerPublisher {
     return { layerVersionArn: out.LayerVersionArn };
   }
 
-  async attach(functionName: string, layerVersionArn: string): Promise<void> {
+  async attach(functionName: string, layerVersionArn: string): Promise<{ functionVersion: string }> {
     // An update still running (a deploy, an earlier retrain) would make ours fail with a conflict.
     const current = await this.waitForUpdate(functionName);
-    const layers = withModelsLayer(
-      (current.Layers ?? []).flatMap((layer) => (layer.Arn ? [layer.Arn] : [])),
-      layerVersionArn,
-      this.options.layerName,
-    );
+    const layers = withModelsLayer(layerArnsOf(current), layerVersionArn, this.options.layerName);
     await lambdaClient().send(
       new UpdateFunctionConfigurationCommand({
         FunctionName: functionName,
@@ -101,15 +102,54 @@ export class LambdaLayerPublisher implements ModelsLayerPublisher {
         `updating ${functionName} to ${layerVersionArn} ended ${done.LastUpdateStatus}: ${done.LastUpdateStatusReason ?? 'no reason given'}`,
       );
     }
+    // The API and the triggers invoke the `live` alias: a version of exactly this configuration
+    // (RevisionId: refused if anything changed $LATEST since), then the alias moves to it.
+    const published = await lambdaClient().send(
+      new PublishVersionCommand({
+        FunctionName: functionName,
+        RevisionId: done.RevisionId,
+        Description: `models layer ${layerVersionArn.split(':').at(-1)}`,
+      }),
+    );
+    const functionVersion = published.Version;
+    if (!functionVersion) throw new Error(`PublishVersion of ${functionName} returned no version`);
+    await waitUntilPublishedVersionActive(
+      {
+        client: lambdaClient(),
+        maxWaitTime: this.updateTimeoutMs / 1000,
+        minDelay: this.pollIntervalMs / 1000,
+        maxDelay: Math.max(this.pollIntervalMs / 1000, 10),
+      },
+      { FunctionName: functionName, Qualifier: functionVersion },
+    );
+    await lambdaClient().send(
+      new UpdateAliasCommand({
+        FunctionName: functionName,
+        Name: SERVING_ALIAS,
+        FunctionVersion: functionVersion,
+      }),
+    );
+    return { functionVersion };
   }
 
   async attachedVersion(functionName: string): Promise<string | undefined> {
     const config = await lambdaClient().send(
-      new GetFunctionConfigurationCommand({ FunctionName: functionName }),
+      new GetFunctionConfigurationCommand({ FunctionName: functionName, Qualifier: SERVING_ALIAS }),
     );
-    return (config.Layers ?? [])
-      .map((layer) => layer.Arn)
-      .find((arn) => arn !== undefined && layerNameOf(arn) === this.options.layerName);
+    return this.modelsLayerOf(config);
+  }
+
+  async layersInUse(functionName: string): Promise<string[]> {
+    const configs = await Promise.all(
+      [undefined, SERVING_ALIAS].map((Qualifier) =>
+        lambdaClient().send(new GetFunctionConfigurationCommand({ FunctionName: functionName, Qualifier })),
+      ),
+    );
+    return configs.flatMap((config) => this.modelsLayerOf(config) ?? []);
+  }
+
+  private modelsLayerOf(config: GetFunctionConfigurationCommandOutput): string | undefined {
+    return layerArnsOf(config).find((arn) => layerNameOf(arn) === this.options.layerName);
   }
 
   async listVersions(): Promise<number[]> {
@@ -156,4 +196,8 @@ export class LambdaLayerPublisher implements ModelsLayerPublisher {
 function describe(files: readonly ModelsLayerFile[]): string {
   const text = `Live models: ${files.map((f) => f.artifactKey.replace(/^models\//, '')).join(', ')}`;
   return text.length <= 256 ? text : `${text.slice(0, 253)}...`;
+}
+
+function layerArnsOf(config: GetFunctionConfigurationCommandOutput): string[] {
+  return (config.Layers ?? []).flatMap((layer) => (layer.Arn ? [layer.Arn] : []));
 }

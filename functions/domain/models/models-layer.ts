@@ -19,14 +19,19 @@ export interface ModelsLayerFile {
   zipPath: string;
 }
 
-/** Port: publishes a models layer version and points a function at it. */
+/** Port: publishes a models layer version and puts a function's `live` alias on it. */
 export interface ModelsLayerPublisher {
   /** Zips `files` (bytes from the models bucket) into a new layer version; returns its ARN. */
   publish(files: readonly ModelsLayerFile[]): Promise<{ layerVersionArn: string }>;
-  /** Replaces the function's models layer with `layerVersionArn` and waits until the update is done. */
-  attach(functionName: string, layerVersionArn: string): Promise<void>;
-  /** The version ARN of the models layer the function has now; undefined when it has none. */
+  /**
+   * Replaces the function's models layer with `layerVersionArn` ($LATEST), waits for the update,
+   * publishes a function version and moves the `live` alias to it; returns that version.
+   */
+  attach(functionName: string, layerVersionArn: string): Promise<{ functionVersion: string }>;
+  /** The version ARN of the models layer the `live` alias serves with; undefined when it has none. */
   attachedVersion(functionName: string): Promise<string | undefined>;
+  /** The models layer version ARNs the function still uses: $LATEST's and the `live` alias's. */
+  layersInUse(functionName: string): Promise<string[]>;
   /** Every published version number of the models layer. */
   listVersions(): Promise<number[]>;
   /** Deletes one version; functions already configured with it keep their copy (Lambda's rule). */
@@ -34,10 +39,11 @@ export interface ModelsLayerPublisher {
 }
 
 /**
- * Layer versions kept after a publish: the new one and the two before it, so the function
- * configuration can be put back by hand to an earlier layer. Each version stores ~90 MB.
+ * Layer versions kept after a publish by default: the new one and the four before it, so a
+ * function can be put back by hand on an earlier layer. Each version stores ~90 MB; versions an
+ * alias or $LATEST uses are kept besides.
  */
-export const MODELS_LAYER_VERSIONS_KEPT = 3;
+export const MODELS_LAYER_VERSIONS_KEPT = 5;
 
 /** The versions to delete: every one but the newest `keep`, never `inUse`, oldest first. */
 export function layerVersionsToPrune(
@@ -172,6 +178,8 @@ export interface ModelsLayerRun {
   servingFunctions: readonly string[];
   /** Absent when `servingFunctions` is empty. */
   publisher: ModelsLayerPublisher | undefined;
+  /** Layer versions kept besides those in use (MODELS_LAYER_VERSIONS_KEPT). */
+  keep?: number;
 }
 
 /**
@@ -180,8 +188,9 @@ export interface ModelsLayerRun {
  *   nothing is published; any function not on that version (a `cdk deploy` puts back the layer it
  *   built) is attached to it again;
  * - otherwise (a promotion, a rollback, the first run) a new version with every live artifact is
- *   published, attached to each function one after another, recorded, and versions older than the
- *   newest three are deleted.
+ *   published, attached to each function one after another (a function version published and the
+ *   `live` alias moved to it), recorded, and versions beyond the newest `keep` are deleted, never
+ *   one that $LATEST or an alias still uses.
  */
 export async function publishModelsLayerAfterRetrain(run: ModelsLayerRun): Promise<ModelsLayerOutcome> {
   if (run.servingFunctions.length === 0 || !run.publisher) {
@@ -217,9 +226,10 @@ export async function publishModelsLayerAfterRetrain(run: ModelsLayerRun): Promi
   const pruned: number[] = [];
   let pruneError: string | undefined;
   try {
-    const current = layerVersionOf(layerVersionArn);
+    const used = (await Promise.all(run.servingFunctions.map((fn) => publisher.layersInUse(fn)))).flat();
+    const inUse = [layerVersionArn, ...used].flatMap((arn) => layerVersionOf(arn) ?? []);
     const versions = await publisher.listVersions();
-    for (const version of layerVersionsToPrune(versions, current === undefined ? [] : [current])) {
+    for (const version of layerVersionsToPrune(versions, inUse, run.keep)) {
       await publisher.deleteVersion(version);
       pruned.push(version);
     }

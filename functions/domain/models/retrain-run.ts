@@ -137,3 +137,19 @@ export async function withRetrainLease<T>(
     await runs.finishRun(run.runId, state, new Date());
   }
 }
+
+/** The reason the post-deploy trigger gives (infra/stacks/ml-stack.ts). */
+export const DEPLOY_REASON = 'deploy';
+
+/**
+ * What a run after a deploy does: with models accepted already, train nothing and put the serving
+ * functions back on the accepted models layer (the deploy put the baseline one in its place);
+ * before any model, train the first ones. Undefined for any other run.
+ */
+export function afterDeploy(
+  request: RetrainRequest,
+  anyModelLive: boolean,
+): 'reattach' | 'train' | undefined {
+  if (request.reason !== DEPLOY_REASON) return undefined;
+  return anyModelLive ? 'reattach' : 'train';
+}

@@ -7,8 +7,6 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +21,7 @@ import { recommendForUser } from '#domain/recommendations/serving/recommend.ts';
 import { fixedModels } from '#domain/recommendations/serving/routing.ts';
 import { trainAllModels } from '#domain/recommendations/training.ts';
 import { syntheticData, testTrainingOptions } from '../../unit/recommendations/fixtures.ts';
+import { type HttpStandIn, startHttpStandIn } from '../../support/http-stand-in.ts';
 import { startTestPlatform, type TestPlatform } from '../../support/platform.ts';
 
 const LAYER = 'marquee-test-models';
@@ -45,10 +44,17 @@ interface RecordedCall {
   body: Record<string, unknown> | undefined;
 }
 
-/** Answers PublishLayerVersion, GetFunctionConfiguration and UpdateFunctionConfiguration. */
+/**
+ * Answers PublishLayerVersion, ListLayerVersions, DeleteLayerVersion, GetFunctionConfiguration
+ * ($LATEST or a qualifier), UpdateFunctionConfiguration, PublishVersion and UpdateAlias.
+ */
 class LambdaStandIn {
   calls: RecordedCall[] = [];
+  /** $LATEST's layers. */
   layers = [RUNTIME, layerArn(3)];
+  /** Published function versions' layers, by version number; `live` points at one of them. */
+  functionVersions = new Map<string, string[]>([['1', [RUNTIME, layerArn(3)]]]);
+  liveVersion = '1';
   revision = 1;
   /** What the update ends as, and how many polls it stays InProgress for. */
   updateOutcome: 'Successful' | 'Failed' = 'Successful';
@@ -56,72 +62,90 @@ class LambdaStandIn {
   private published = 3;
   /** Layer versions that exist (listed, deletable). */
   existing = new Set([1, 2, 3]);
-  private server: Server | undefined;
+  private standIn: HttpStandIn | undefined;
 
   async start(): Promise<string> {
-    this.server = createServer((req, res) => {
-      let raw = '';
-      req.on('data', (chunk) => {
-        raw += chunk;
-      });
-      req.on('end', () => {
-        const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : undefined;
-        this.calls.push({ method: req.method ?? '', url: req.url ?? '', body });
-        const reply = (status: number, payload: unknown) => {
-          res.writeHead(status, { 'content-type': 'application/json' });
-          res.end(JSON.stringify(payload));
-        };
-        if (req.method === 'POST' && req.url === `/2018-10-31/layers/${LAYER}/versions`) {
-          this.published += 1;
-          this.existing.add(this.published);
-          return reply(201, { LayerVersionArn: layerArn(this.published), Version: this.published });
-        }
-        const url = new URL(req.url ?? '/', 'http://stand-in');
-        if (req.method === 'GET' && url.pathname === `/2018-10-31/layers/${LAYER}/versions`) {
-          // Two versions a page, newest first, as Lambda lists them.
-          const all = [...this.existing].sort((a, b) => b - a);
-          const start = Number(url.searchParams.get('Marker') ?? 0);
-          const next = start + 2 < all.length ? String(start + 2) : undefined;
-          return reply(200, {
-            LayerVersions: all
-              .slice(start, start + 2)
-              .map((Version) => ({ Version, LayerVersionArn: layerArn(Version) })),
-            ...(next ? { NextMarker: next } : {}),
-          });
-        }
-        const deleted = new RegExp(`^/2018-10-31/layers/${LAYER}/versions/(\\d+)$`).exec(url.pathname);
-        if (req.method === 'DELETE' && deleted) {
-          this.existing.delete(Number(deleted[1]));
-          res.writeHead(204);
-          return res.end();
-        }
-        const fn = /^\/2015-03-31\/functions\/([^/]+)\/configuration/.exec(req.url ?? '')?.[1];
-        if (fn && req.method === 'GET') {
-          const inProgress = this.inProgressPolls > 0;
-          if (inProgress) this.inProgressPolls -= 1;
-          return reply(200, {
-            FunctionName: fn,
-            Layers: this.layers.map((Arn) => ({ Arn, CodeSize: 1 })),
-            RevisionId: `rev-${this.revision}`,
-            LastUpdateStatus: inProgress ? 'InProgress' : this.updateOutcome,
-            ...(this.updateOutcome === 'Failed' ? { LastUpdateStatusReason: 'layer too large' } : {}),
-          });
-        }
-        if (fn && req.method === 'PUT') {
-          this.layers = (body?.Layers as string[]) ?? this.layers;
-          this.revision += 1;
-          this.inProgressPolls = 2;
-          return reply(200, { FunctionName: fn, LastUpdateStatus: 'InProgress' });
-        }
-        reply(404, { message: `no route for ${req.method} ${req.url}` });
-      });
+    this.standIn = await startHttpStandIn((req, res) => {
+      const { body } = req;
+      this.calls.push(req);
+      const reply = (status: number, payload: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(payload));
+      };
+      if (req.method === 'POST' && req.url === `/2018-10-31/layers/${LAYER}/versions`) {
+        this.published += 1;
+        this.existing.add(this.published);
+        return reply(201, { LayerVersionArn: layerArn(this.published), Version: this.published });
+      }
+      const url = new URL(req.url ?? '/', 'http://stand-in');
+      if (req.method === 'GET' && url.pathname === `/2018-10-31/layers/${LAYER}/versions`) {
+        // Two versions a page, newest first, as Lambda lists them.
+        const all = [...this.existing].sort((a, b) => b - a);
+        const start = Number(url.searchParams.get('Marker') ?? 0);
+        const next = start + 2 < all.length ? String(start + 2) : undefined;
+        return reply(200, {
+          LayerVersions: all
+            .slice(start, start + 2)
+            .map((Version) => ({ Version, LayerVersionArn: layerArn(Version) })),
+          ...(next ? { NextMarker: next } : {}),
+        });
+      }
+      const deleted = new RegExp(`^/2018-10-31/layers/${LAYER}/versions/(\\d+)$`).exec(url.pathname);
+      if (req.method === 'DELETE' && deleted) {
+        this.existing.delete(Number(deleted[1]));
+        res.writeHead(204);
+        return res.end();
+      }
+      const published = /^\/2015-03-31\/functions\/([^/]+)\/versions$/.exec(url.pathname)?.[1];
+      if (published && req.method === 'POST') {
+        if (body?.RevisionId !== `rev-${this.revision}`) return reply(412, { message: 'revision changed' });
+        const version = String(this.functionVersions.size + 1);
+        this.functionVersions.set(version, [...this.layers]);
+        return reply(201, { FunctionName: published, Version: version, State: 'Active' });
+      }
+      const aliased = /^\/2015-03-31\/functions\/([^/]+)\/aliases\/live$/.exec(url.pathname)?.[1];
+      if (aliased && req.method === 'PUT') {
+        this.liveVersion = String(body?.FunctionVersion);
+        return reply(200, { Name: 'live', FunctionVersion: this.liveVersion });
+      }
+      const fn = /^\/2015-03-31\/functions\/([^/]+)\/configuration/.exec(req.url ?? '')?.[1];
+      const qualifier = url.searchParams.get('Qualifier');
+      if (fn && req.method === 'GET' && qualifier) {
+        const version = qualifier === 'live' ? this.liveVersion : qualifier;
+        const layers = this.functionVersions.get(version);
+        if (!layers) return reply(404, { message: `no version ${qualifier}` });
+        return reply(200, {
+          FunctionName: fn,
+          Version: version,
+          Layers: layers.map((Arn) => ({ Arn, CodeSize: 1 })),
+          State: 'Active',
+          LastUpdateStatus: 'Successful',
+        });
+      }
+      if (fn && req.method === 'GET') {
+        const inProgress = this.inProgressPolls > 0;
+        if (inProgress) this.inProgressPolls -= 1;
+        return reply(200, {
+          FunctionName: fn,
+          Layers: this.layers.map((Arn) => ({ Arn, CodeSize: 1 })),
+          RevisionId: `rev-${this.revision}`,
+          LastUpdateStatus: inProgress ? 'InProgress' : this.updateOutcome,
+          ...(this.updateOutcome === 'Failed' ? { LastUpdateStatusReason: 'layer too large' } : {}),
+        });
+      }
+      if (fn && req.method === 'PUT') {
+        this.layers = (body?.Layers as string[]) ?? this.layers;
+        this.revision += 1;
+        this.inProgressPolls = 2;
+        return reply(200, { FunctionName: fn, LastUpdateStatus: 'InProgress' });
+      }
+      reply(404, { message: `no route for ${req.method} ${req.url}` });
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.standIn.url;
   }
 
   async stop(): Promise<void> {
-    await new Promise((resolve) => this.server?.close(resolve));
+    await this.standIn?.stop();
   }
 }
 
@@ -220,22 +244,38 @@ describe('LambdaLayerPublisher', () => {
     }
   });
 
-  it('swaps only the models layer, guards with the revision read, and returns once the update succeeded', async () => {
+  it('swaps only the models layer, guards with the revision read, publishes a version and moves the live alias to it', async () => {
     lambda.calls = [];
 
-    await publisher.attach('Marquee-test-Ml-recs', layerArn(4));
+    const { functionVersion } = await publisher.attach('Marquee-test-Ml-recs', layerArn(4));
 
     const update = lambda.calls.find((c) => c.method === 'PUT')!;
     expect(update.url).toBe('/2015-03-31/functions/Marquee-test-Ml-recs/configuration');
     expect(update.body).toEqual({ Layers: [RUNTIME, layerArn(4)], RevisionId: 'rev-1' });
-    // One read before the update, then polls through two InProgress answers to Successful.
-    expect(lambda.calls.filter((c) => c.method === 'GET')).toHaveLength(4);
-    expect(lambda.calls.at(-1)!.method).toBe('GET');
-    // Read back: the models layer is told apart from the runtime layer by its name.
+    // One read before the update, polls through two InProgress answers to Successful, then the
+    // version is published from exactly that revision and the alias moved once it is active.
+    const after = lambda.calls.slice(lambda.calls.indexOf(update) + 1);
+    expect(after.map((c) => `${c.method} ${c.url.split('?')[0].split('/').slice(-1)[0]}`)).toEqual([
+      'GET configuration',
+      'GET configuration',
+      'GET configuration',
+      'POST versions',
+      'GET configuration',
+      'PUT live',
+    ]);
+    expect(after[3].body).toMatchObject({ RevisionId: 'rev-2' });
+    expect(after[5].body).toMatchObject({ FunctionVersion: functionVersion });
+    expect(lambda.liveVersion).toBe(functionVersion);
+    // Read back through the alias: the models layer is told apart from the runtime layer by its name.
     expect(await publisher.attachedVersion('Marquee-test-Ml-recs')).toBe(layerArn(4));
-    lambda.layers = [RUNTIME];
+    lambda.liveVersion = '1';
+    expect(await publisher.attachedVersion('Marquee-test-Ml-recs')).toBe(layerArn(3));
+    lambda.functionVersions.set('1', [RUNTIME]);
     expect(await publisher.attachedVersion('Marquee-test-Ml-recs')).toBeUndefined();
-    lambda.layers = [RUNTIME, layerArn(4)];
+    // $LATEST and the alias each keep their layer in use until retrain moves them.
+    lambda.functionVersions.set('1', [RUNTIME, layerArn(3)]);
+    expect((await publisher.layersInUse('Marquee-test-Ml-recs')).sort()).toEqual([layerArn(3), layerArn(4)]);
+    lambda.liveVersion = functionVersion;
   });
 
   it('lists every version across pages and deletes one by number', async () => {

@@ -184,4 +184,22 @@ describe('recommendation routes before the first training', () => {
     expect((trending.body as Answer).items.map((x) => x.itemId)).toEqual(['mid-comedy', 'newest-comedy']);
     expect(unknown.status).toBe(404);
   });
+
+  it('after a deploy, trains the first models when none exist, and only re-attaches them after that', async () => {
+    const first = (await platform.runtime.invoke('retrain', retrainEvent('deploy'))) as Record<
+      string,
+      { ok: boolean; result: { versions?: unknown[]; skipped?: string } }
+    >;
+    const second = (await platform.runtime.invoke('retrain', retrainEvent('deploy'))) as typeof first;
+    const answer = await platform.api('GET', '/users/stranger/recommendations?k=2');
+
+    expect(first.recommendations.ok).toBe(true);
+    expect(first.recommendations.result.versions?.length).toBeGreaterThan(0);
+    expect(second.recommendations.result).toEqual({
+      skipped: 'deploy: the accepted models are re-attached, nothing is trained',
+    });
+    // Locally there is no layer to attach; in AWS this step moves the alias (lambda-layer-publisher tests).
+    expect(second.modelsLayer).toMatchObject({ ok: true, result: { published: false } });
+    expect(answer.body.model).not.toBe('fallback');
+  });
 });

@@ -2,37 +2,29 @@
  * The MovieLens import against a stand-in API that throttles: the import must retry 429s (with
  * backoff) instead of aborting, and still stop at once on a client error.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMarqueeClient, unwrap } from '#client/index.ts';
 import { retried } from '#local/movielens-import.ts';
+import { type HttpStandIn, startHttpStandIn } from '../../support/http-stand-in.ts';
 
 /** Answers each request with the next status of `script` (then 202), recording the bodies. */
 class ThrottlingApi {
   script: number[] = [];
   received: unknown[] = [];
-  private server: Server | undefined;
+  private standIn: HttpStandIn | undefined;
 
   async start(): Promise<string> {
-    this.server = createServer((req, res) => {
-      let raw = '';
-      req.on('data', (chunk) => {
-        raw += chunk;
-      });
-      req.on('end', () => {
-        const status = this.script.shift() ?? 202;
-        if (status < 300) this.received.push(JSON.parse(raw));
-        res.writeHead(status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(status < 300 ? { accepted: true } : { title: `status ${status}` }));
-      });
+    this.standIn = await startHttpStandIn((request, res) => {
+      const status = this.script.shift() ?? 202;
+      if (status < 300) this.received.push(request.body);
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(status < 300 ? { accepted: true } : { title: `status ${status}` }));
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.standIn.url;
   }
 
   async stop(): Promise<void> {
-    await new Promise((resolve) => this.server?.close(resolve));
+    await this.standIn?.stop();
   }
 }
 

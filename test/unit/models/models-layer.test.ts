@@ -71,7 +71,8 @@ describe('layerVersionsToPrune', () => {
     expect(layerVersionsToPrune([2, 1], [], 3)).toEqual([]);
     // Never everything: at least the newest stays even when asked to keep none.
     expect(layerVersionsToPrune([2, 1], [], 0)).toEqual([1]);
-    expect(layerVersionsToPrune([4, 4, 3, 2, 1], [])).toEqual([1]);
+    // By default the newest five stay.
+    expect(layerVersionsToPrune([6, 6, 5, 4, 3, 2, 1], [])).toEqual([1]);
   });
 
   it('reads the version number off a layer version ARN, and nothing off other strings', () => {
@@ -140,12 +141,19 @@ class RecordingPublisher implements ModelsLayerPublisher {
     this.versions.push(version);
     return { layerVersionArn: layerArn('marquee-test-models', version) };
   }
+  /** Layer versions a function's older configuration still holds ($LATEST or an alias), by function. */
+  alsoInUse = new Map<string, string[]>();
   async attach(functionName: string, arn: string) {
     this.attached.push({ functionName, arn });
     this.current.set(functionName, arn);
+    return { functionVersion: String(this.attached.length) };
   }
   async attachedVersion(functionName: string) {
     return this.current.get(functionName);
+  }
+  async layersInUse(functionName: string) {
+    const current = this.current.get(functionName);
+    return [...(current ? [current] : []), ...(this.alsoInUse.get(functionName) ?? [])];
   }
   async listVersions() {
     return [...this.versions];
@@ -223,21 +231,33 @@ describe('publishModelsLayerAfterRetrain', () => {
     expect(outcome).toMatchObject({ published: true, functions: servingFunctions });
   });
 
-  it('deletes layer versions older than the newest three, never the one just attached', async () => {
+  it('deletes layer versions beyond the newest five, never the one just attached', async () => {
     const publisher = new RecordingPublisher();
-    publisher.versions = [1, 2, 4, 5];
+    publisher.versions = [1, 2, 4, 5, 6, 7];
 
     const outcome = await publishWith(publisher);
 
-    expect(outcome).toMatchObject({ published: true, layerVersionArn: layerArn('marquee-test-models', 6) });
+    expect(outcome).toMatchObject({ published: true, layerVersionArn: layerArn('marquee-test-models', 8) });
     expect(publisher.deleted).toEqual([1, 2]);
-    expect(publisher.versions).toEqual([4, 5, 6]);
+    expect(publisher.versions).toEqual([4, 5, 6, 7, 8]);
     expect(outcome).toMatchObject({ pruned: [1, 2] });
+  });
+
+  it('keeps an old layer version that an alias or $LATEST of a serving function still uses', async () => {
+    // Prepare: the profiles function's $LATEST still holds version 2 (its update failed half-way).
+    const publisher = new RecordingPublisher();
+    publisher.versions = [1, 2, 3, 4, 5, 6, 7];
+    publisher.alsoInUse.set('Marquee-test-Ml-profiles', [layerArn('marquee-test-models', 2)]);
+
+    const outcome = await publishWith(publisher, { keep: 2 });
+
+    expect(outcome).toMatchObject({ pruned: [1, 3, 4, 5, 6] });
+    expect(publisher.versions).toEqual([2, 7, 8]);
   });
 
   it('still reports the publish when deleting old versions fails, with the reason', async () => {
     const publisher = new RecordingPublisher();
-    publisher.versions = [1, 2, 3, 4];
+    publisher.versions = [1, 2, 3, 4, 5, 6];
     publisher.deleteVersion = async () => {
       throw new Error('AccessDeniedException: lambda:DeleteLayerVersion');
     };

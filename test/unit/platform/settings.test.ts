@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultLadderConfig } from '#domain/media/ladder.ts';
+import { MODELS_LAYER_VERSIONS_KEPT } from '#domain/models/models-layer.ts';
 import { ConfigError, readSetting } from '#platform/config.ts';
 import { settings } from '#platform/declaration.ts';
 import { repoRoot } from '#local/platform.ts';
@@ -42,6 +43,10 @@ describe('settings', () => {
       if (saved === undefined) delete process.env.RECS_HISTORY_EVENTS;
       else process.env.RECS_HISTORY_EVENTS = saved;
     }
+  });
+
+  it('default the models layer versions kept to the domain’s own default', () => {
+    expect(settings.MODELS_LAYER_VERSIONS_KEPT.default).toBe(MODELS_LAYER_VERSIONS_KEPT);
   });
 
   it('default the media ladder to the domain’s own defaults', () => {
