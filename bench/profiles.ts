@@ -24,11 +24,8 @@ import { standardise } from '#domain/profiles/kmeans.ts';
 import { predictLogistic, trainLogisticRegression } from '#domain/profiles/logistic-regression.ts';
 import { rocAuc } from '#domain/profiles/roc-auc.ts';
 import { createOnnxScorer } from '#domain/profiles/scoring.ts';
-import {
-  churnDatasetAt,
-  DEFAULT_PROFILE_TRAINING_CONFIG,
-  trainProfileModels,
-} from '#domain/profiles/train.ts';
+import { churnDatasetAt } from '#domain/profiles/churn-training.ts';
+import { DEFAULT_PROFILE_TRAINING_CONFIG, trainProfileModels } from '#domain/profiles/train.ts';
 import { anomalyVector, segmentVector } from '#domain/profiles/vectors.ts';
 import type { BenchSection } from './report.ts';
 

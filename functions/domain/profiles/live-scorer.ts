@@ -9,7 +9,7 @@ import {
   type ChurnModelMetadata,
   PROFILE_MODEL_NAMES,
   type SegmentModelMetadata,
-} from './train.ts';
+} from './model-artifacts.ts';
 
 /** The version of each of the three profile models a scorer answers with. */
 export interface ProfileModelVersions {

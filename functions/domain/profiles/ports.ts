@@ -1,7 +1,7 @@
 /** Storage ports of audience profiles. Adapters (functions/adapters/profiles) implement them. */
 import type { Page } from '#domain/catalog/ports.ts';
 import type { UserAttributes } from '#domain/catalog/types.ts';
-import type { ProfileArtifact, ProfileModelMetadata } from './train.ts';
+import type { ProfileArtifact, ProfileModelMetadata } from './model-artifacts.ts';
 
 /** The model answers kept per user in the profiles table (segment and anomaly indexes read them). */
 export interface StoredProfileSummary {

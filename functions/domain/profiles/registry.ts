@@ -22,7 +22,7 @@ import {
   PROFILE_MODEL_NAMES,
   type ProfileArtifact,
   type ProfileModelMetadata,
-} from './train.ts';
+} from './model-artifacts.ts';
 
 export const PROFILE_MODEL_NAME_LIST: readonly ProfileModelName[] = Object.values(PROFILE_MODEL_NAMES);
 

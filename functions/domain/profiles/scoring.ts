@@ -6,14 +6,14 @@ import { feed, loadSession, type ModelSession } from '#domain/onnx/session.ts';
 import type { ProfileFeatures } from './features.ts';
 import { isolationScore } from './isolation-forest.ts';
 import { nearestCentroid, standardise } from './kmeans.ts';
-import {
-  type AnomalyModelMetadata,
-  type ChurnModelMetadata,
-  type ProfileArtifact,
-  type ProfileReferenceModels,
-  predictChurn,
-  type SegmentModelMetadata,
-} from './train.ts';
+import { predictChurn } from './churn-training.ts';
+import type {
+  AnomalyModelMetadata,
+  ChurnModelMetadata,
+  ProfileArtifact,
+  SegmentModelMetadata,
+} from './model-artifacts.ts';
+import type { ProfileReferenceModels } from './train.ts';
 import { anomalyVector, churnVector, segmentVector } from './vectors.ts';
 
 export interface ModelAnswers {
