@@ -101,7 +101,7 @@ export async function benchProfileLatency(requests: number): Promise<BenchSectio
       ],
       notes: [
         `${requests} sequential requests over ${userIds.length} users (median ${eventsPerUser[eventsPerUser.length >> 1]} events each, ${data.events.length} events in all); recomputed from the user's events on every read`,
-        'each read: events query and one BatchGetItem (user row + stored profile row) in parallel, items batch-get (cached 60 s per process), three ONNX sessions, a profile-row write only when the segment, flag or confidence changes or anomaly/churn move materially',
+        'each read: the events of the last 28 days (at most PROFILE_MAX_EVENTS, default 2,000) and one BatchGetItem (user row, stored profile row, history row: the tally of the events before the retrain) in parallel, items batch-get (cached 60 s per process), three ONNX sessions, a profile-row write only when the segment, flag or confidence changes or anomaly/churn move materially',
         `1-minute load average ${loadBefore.toFixed(1)} before and ${loadAfter.toFixed(1)} after the measured reads on ${os.cpus().length} cores (DynamoDB Local, the gateway and this client share them; latencies grow with load)`,
       ],
     };

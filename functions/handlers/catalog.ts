@@ -13,7 +13,10 @@ const catalog = new CatalogService(
     tableNameFromEnv('events'),
     getNumberFromEnv({ key: 'EVENT_RETENTION_DAYS', defaultValue: 0, min: 0, max: 3650 }),
   ),
-  [new DynamoKeyEraser(tableNameFromEnv('profiles'))],
+  [
+    new DynamoKeyEraser(tableNameFromEnv('profiles')),
+    new DynamoKeyEraser(tableNameFromEnv('profileHistory')),
+  ],
 );
 
 export const handler = httpHandler('catalog', catalogContracts, {

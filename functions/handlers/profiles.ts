@@ -1,23 +1,25 @@
 /** Lambda adapter of the audience-profile routes: parse (done by the edge), call the service, map the result. */
-import { DynamoEventStore, DynamoItemStore } from '#adapters/dynamodb/catalog-stores.ts';
+import { DynamoItemStore } from '#adapters/dynamodb/catalog-stores.ts';
 import { DynamoModelRecords } from '#adapters/models/dynamo-model-records.ts';
 import { S3Artifacts } from '#adapters/models/s3-artifacts.ts';
 import { PROFILE_MODEL_NAME_LIST, ProfileRegistry } from '#domain/profiles/registry.ts';
+import { DynamoProfileEvents } from '#adapters/profiles/dynamo-profile-events.ts';
 import { DynamoProfileStore } from '#adapters/profiles/dynamo-profile-store.ts';
 import { DynamoProfileSubjects } from '#adapters/profiles/dynamo-profile-subjects.ts';
 import { profilesContracts } from '#contracts/profiles.ts';
-import { ProfileService } from '#domain/profiles/service.ts';
+import { DEFAULT_MAX_PROFILE_EVENTS, ProfileService } from '#domain/profiles/service.ts';
 import { httpHandler } from '#edge/http.ts';
 import { bucketNameFromEnv, getNumberFromEnv, tableNameFromEnv } from '#platform/config.ts';
 
 const profiles = new ProfileService(
   {
-    events: new DynamoEventStore(tableNameFromEnv('events')),
+    events: new DynamoProfileEvents(tableNameFromEnv('events')),
     items: new DynamoItemStore(tableNameFromEnv('items')),
     profiles: new DynamoProfileStore(tableNameFromEnv('profiles')),
     subjects: new DynamoProfileSubjects({
       users: tableNameFromEnv('users'),
       profiles: tableNameFromEnv('profiles'),
+      histories: tableNameFromEnv('profileHistory'),
     }),
   },
   new ProfileRegistry(
@@ -25,7 +27,12 @@ const profiles = new ProfileService(
     new S3Artifacts(bucketNameFromEnv('models')),
   ),
   {
-    maxEvents: getNumberFromEnv({ key: 'PROFILE_MAX_EVENTS', defaultValue: 10_000, min: 1, max: 100_000 }),
+    maxEvents: getNumberFromEnv({
+      key: 'PROFILE_MAX_EVENTS',
+      defaultValue: DEFAULT_MAX_PROFILE_EVENTS,
+      min: 1,
+      max: 100_000,
+    }),
     modelRefreshMs: getNumberFromEnv({
       key: 'PROFILE_MODEL_REFRESH_MS',
       defaultValue: 30_000,

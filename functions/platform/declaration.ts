@@ -129,6 +129,15 @@ export const tables = {
       },
     ],
   },
+  // One row per user: the tally of their events before the last profile retrain's cut, so a profile
+  // read fetches only the events since (see functions/domain/profiles/profile-history.ts). Expires
+  // a few days after its cut: the nightly retrain rewrites it, and an inactive user's goes away.
+  profileHistory: {
+    id: 'profileHistory',
+    env: 'PROFILE_HISTORY_TABLE',
+    partitionKey: { name: 'userId', type: 'S' },
+    ttlAttribute: 'expiresAt',
+  },
   models: {
     id: 'models',
     env: 'MODELS_TABLE',
@@ -184,7 +193,13 @@ export const functions = {
     description: 'Health, items, users, events and erasure',
     memoryMb: 512,
     timeoutSec: 10,
-    tables: { items: 'readWrite', users: 'readWrite', events: 'readWrite', profiles: 'readWrite' },
+    tables: {
+      items: 'readWrite',
+      users: 'readWrite',
+      events: 'readWrite',
+      profiles: 'readWrite',
+      profileHistory: 'readWrite',
+    },
     buckets: {},
   },
   recommendations: {
@@ -203,7 +218,14 @@ export const functions = {
     description: 'Audience profiles, segments and anomalies',
     memoryMb: 1024,
     timeoutSec: 10,
-    tables: { items: 'read', users: 'read', events: 'read', profiles: 'readWrite', models: 'read' },
+    tables: {
+      items: 'read',
+      users: 'read',
+      events: 'read',
+      profiles: 'readWrite',
+      profileHistory: 'read',
+      models: 'read',
+    },
     buckets: { models: 'read' },
     usesModels: true,
   },
@@ -243,7 +265,14 @@ export const functions = {
     description: 'Trains, evaluates and gates every model; publishes the winners',
     memoryMb: 4096,
     timeoutSec: 900,
-    tables: { items: 'read', users: 'read', events: 'read', models: 'readWrite', profiles: 'readWrite' },
+    tables: {
+      items: 'read',
+      users: 'read',
+      events: 'read',
+      models: 'readWrite',
+      profiles: 'readWrite',
+      profileHistory: 'readWrite',
+    },
     buckets: { models: 'readWrite' },
     usesModels: true,
   },

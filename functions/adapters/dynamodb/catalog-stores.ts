@@ -111,7 +111,7 @@ export class DynamoUserStore implements UserStore {
 }
 
 /** Events: key (userId, eventId) makes retries idempotent; the LSI `byTime` orders by `ts`. */
-interface EventRow {
+export interface EventRow {
   userId: string;
   eventId: string;
   itemId: string;
@@ -131,7 +131,8 @@ const toRow = (event: InteractionEvent, retentionDays?: number): EventRow => ({
   ...(retentionDays ? { expiresAt: Math.floor(event.timestamp / 1000) + retentionDays * 86_400 } : {}),
 });
 
-const fromRow = (row: EventRow): InteractionEvent => ({
+/** The event a stored row holds. */
+export const eventFromRow = (row: EventRow): InteractionEvent => ({
   eventId: row.eventId,
   userId: row.userId,
   itemId: row.itemId,
@@ -172,7 +173,7 @@ export class DynamoEventStore implements EventStore {
     // A page cut short by DynamoDB's 1 MB limit also has a LastEvaluatedKey: always hand it on, so a
     // reader never mistakes a partial page for the end (the price: at most one empty last page).
     const cursor = encodeCursor(result.LastEvaluatedKey);
-    return { items: ((result.Items ?? []) as EventRow[]).map(fromRow), ...(cursor ? { cursor } : {}) };
+    return { items: ((result.Items ?? []) as EventRow[]).map(eventFromRow), ...(cursor ? { cursor } : {}) };
   }
 
   /**
@@ -187,7 +188,7 @@ export class DynamoEventStore implements EventStore {
       rows.push(...page);
       if (rows.length > max) break;
     }
-    if (rows.length <= max) return rows.map(fromRow).sort((a, b) => b.timestamp - a.timestamp);
+    if (rows.length <= max) return rows.map(eventFromRow).sort((a, b) => b.timestamp - a.timestamp);
     const newest: InteractionEvent[] = [];
     let cursor: string | undefined;
     do {
@@ -232,6 +233,6 @@ export class DynamoEventStore implements EventStore {
   }
 
   async *scan(): AsyncIterable<InteractionEvent[]> {
-    for await (const rows of scanTable<EventRow>(this.table)) yield rows.map(fromRow);
+    for await (const rows of scanTable<EventRow>(this.table)) yield rows.map(eventFromRow);
   }
 }

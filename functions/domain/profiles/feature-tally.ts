@@ -48,6 +48,8 @@ export interface ActivityTally {
   lastSeen: number | null;
   activeDays: number;
   distinctItems: Set<string>;
+  /** Items counted as distinct but not in `distinctItems` (a restored history tracks a bounded set). */
+  untrackedItems: number;
   sessions: number;
   /** Length of the sessions closed so far, ms (the open one is added when finishing). */
   closedSessionMs: number;
@@ -82,14 +84,20 @@ export interface IntensityTally {
   /** The last play event, waiting for the next event to say how much of it the clock allowed. */
   pendingPlay: { timestamp: number; seconds: number } | null;
   lastTimestamp: number | null;
-  /** Seconds between consecutive events. */
-  gaps: number[];
+  /** Gaps between consecutive events by GAP_BUCKET_RATIO bucket (see gapBucketOf): the median's source. */
+  gapBuckets: Map<number, number>;
 }
 
-/** Interest per item, decayed to `asOf`; genres and tags are credited from it when finishing. */
+/** Interest decayed to `asOf`: per item, and per genre and tag for items a restored history credited. */
 export interface InterestTally {
   asOf: number;
+  /** Weights of items whose genres and tags are credited when finishing. */
   itemWeights: Map<string, number>;
+  /** Genre and tag weights credited from older items (a restored history), added when finishing. */
+  creditedGenres: Map<string, number>;
+  creditedTags: Map<string, number>;
+  /** Older items' weights, kept to rank the top items only (their genres and tags are credited). */
+  carriedItems: Map<string, number>;
 }
 
 export interface FeatureTally {
@@ -112,6 +120,7 @@ export function emptyTally(asOf: number): FeatureTally {
       lastSeen: null,
       activeDays: 0,
       distinctItems: new Set(),
+      untrackedItems: 0,
       sessions: 0,
       closedSessionMs: 0,
       sessionStart: 0,
@@ -132,9 +141,15 @@ export function emptyTally(asOf: number): FeatureTally {
       impossibleSeconds: 0,
       pendingPlay: null,
       lastTimestamp: null,
-      gaps: [],
+      gapBuckets: new Map(),
     },
-    interests: { asOf, itemWeights: new Map() },
+    interests: {
+      asOf,
+      itemWeights: new Map(),
+      creditedGenres: new Map(),
+      creditedTags: new Map(),
+      carriedItems: new Map(),
+    },
   };
 }
 
@@ -211,12 +226,49 @@ function addToIntensity(
   }
   s.pendingPlay = event.type === 'play' ? { timestamp: t, seconds } : null;
   if (event.type === 'play') s.dayPlaySeconds += seconds;
-  if (s.lastTimestamp !== null) s.gaps.push((t - s.lastTimestamp) / 1000);
+  if (s.lastTimestamp !== null) {
+    const bucket = gapBucketOf(t - s.lastTimestamp);
+    s.gapBuckets.set(bucket, (s.gapBuckets.get(bucket) ?? 0) + 1);
+  }
   s.lastTimestamp = t;
 }
 
+/**
+ * Gaps are kept as counts per bucket 1% wide (log scale, from 1 ms; -1 holds zero gaps), so a tally
+ * stays small however long the history, and the median gap is within 0.5% of the exact one.
+ */
+const GAP_BUCKET_RATIO = 1.01;
+const LOG_GAP_RATIO = Math.log(GAP_BUCKET_RATIO);
+
+/** The bucket of a gap of `gapMs` milliseconds. */
+function gapBucketOf(gapMs: number): number {
+  return gapMs < 1 ? -1 : Math.floor(Math.log(gapMs) / LOG_GAP_RATIO);
+}
+
+/** The gap a bucket stands for, seconds: its geometric middle. */
+function gapSecondsOf(bucket: number): number {
+  return bucket < 0 ? 0 : Math.exp((bucket + 0.5) * LOG_GAP_RATIO) / 1000;
+}
+
+/** Median gap, seconds, from gap buckets (0 without gaps): the middle bucket, or the mean of the two middle ones. */
+function medianGapSeconds(buckets: ReadonlyMap<number, number>): number {
+  const ordered = [...buckets].sort((a, b) => a[0] - b[0]);
+  const count = ordered.reduce((sum, [, n]) => sum + n, 0);
+  if (count === 0) return 0;
+  const at = (rank: number): number => {
+    let seen = 0;
+    for (const [bucket, n] of ordered) {
+      seen += n;
+      if (rank < seen) return gapSecondsOf(bucket);
+    }
+    return gapSecondsOf(ordered[ordered.length - 1][0]);
+  };
+  const mid = count >> 1;
+  return count % 2 ? at(mid) : (at(mid - 1) + at(mid)) / 2;
+}
+
 /** Folds the counted day into the peaks (a no-op before the first event). */
-function closeDay(s: IntensityTally): void {
+export function closeDay(s: IntensityTally): void {
   if (s.day === null) return;
   s.maxDistinctItemsPerDay = Math.max(s.maxDistinctItemsPerDay, s.dayItems.size);
   s.maxActiveHoursPerDay = Math.max(s.maxActiveHoursPerDay, bitCount(s.dayHours));
@@ -253,7 +305,7 @@ export function activityOf(
     completedSeconds: a.completedSeconds,
     completionRate: eventCounts.play > 0 ? Math.min(1, eventCounts.complete / eventCounts.play) : 0,
     activeDays,
-    distinctItems: a.distinctItems.size,
+    distinctItems: a.distinctItems.size + a.untrackedItems,
     firstSeen: a.firstSeen,
     lastSeen: a.lastSeen,
     recencyDays: a.lastSeen === null ? null : (asOf - a.lastSeen) / DAY_MS,
@@ -297,22 +349,16 @@ export function intensityOf(s: IntensityTally, playSeconds: number) {
     maxActiveHoursPerDay: Math.max(s.maxActiveHoursPerDay, open ? 0 : bitCount(s.dayHours)),
     maxPlaySecondsPerDay: Math.max(s.maxPlaySecondsPerDay, s.dayPlaySeconds),
     impossibleWatchShare: playSeconds > 0 ? Math.min(1, s.impossibleSeconds / playSeconds) : 0,
-    medianGapSeconds: median(Float64Array.from(s.gaps)),
+    medianGapSeconds: medianGapSeconds(s.gapBuckets),
   };
 }
 
 /** Genres and tags weighted by the user's interest, their common themes and the most engaged items. */
 export function interestsOf(i: InterestTally, itemsById: ReadonlyMap<string, Item>) {
-  const genreWeights = new Map<string, number>();
-  const tagWeights = new Map<string, number>();
-  // Interest is linear in item weights, so genres and tags are credited once per item, not per event.
-  for (const [itemId, weight] of i.itemWeights) {
-    const item = itemsById.get(itemId);
-    if (!item || weight === 0) continue;
-    for (const g of item.genres) genreWeights.set(g, (genreWeights.get(g) ?? 0) + weight);
-    for (const tag of item.tags) tagWeights.set(tag, (tagWeights.get(tag) ?? 0) + weight);
-  }
-  const topItemIds = [...i.itemWeights]
+  const { genres: genreWeights, tags: tagWeights } = creditItems(i, itemsById);
+  const ranked = new Map(i.carriedItems);
+  for (const [itemId, weight] of i.itemWeights) ranked.set(itemId, (ranked.get(itemId) ?? 0) + weight);
+  const topItemIds = [...ranked]
     .filter(([, w]) => w > 0)
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
     .slice(0, 10)
@@ -323,6 +369,23 @@ export function interestsOf(i: InterestTally, itemsById: ReadonlyMap<string, Ite
     themes: themesOf(topItemIds, itemsById),
     topItemIds,
   };
+}
+
+/** Genre and tag weights: those already credited plus each item's weight on its genres and tags. */
+export function creditItems(
+  i: InterestTally,
+  itemsById: ReadonlyMap<string, Item>,
+): { genres: Map<string, number>; tags: Map<string, number> } {
+  const genres = new Map(i.creditedGenres);
+  const tags = new Map(i.creditedTags);
+  // Interest is linear in item weights, so genres and tags are credited once per item, not per event.
+  for (const [itemId, weight] of i.itemWeights) {
+    const item = itemsById.get(itemId);
+    if (!item || weight === 0) continue;
+    for (const g of item.genres) genres.set(g, (genres.get(g) ?? 0) + weight);
+    for (const tag of item.tags) tags.set(tag, (tags.get(tag) ?? 0) + weight);
+  }
+  return { genres, tags };
 }
 
 function normalisedTop(weights: Map<string, number>, limit: number): WeightedName[] {
@@ -361,11 +424,4 @@ function bitCount(bits: number): number {
   let count = 0;
   for (let b = bits; b !== 0; b &= b - 1) count++;
   return count;
-}
-
-function median(values: Float64Array): number {
-  if (values.length === 0) return 0;
-  const sorted = values.sort();
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }

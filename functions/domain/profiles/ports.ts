@@ -1,7 +1,8 @@
 /** Storage ports of audience profiles. Adapters (functions/adapters/profiles) implement them. */
 import type { Page } from '#domain/catalog/ports.ts';
-import type { UserAttributes } from '#domain/catalog/types.ts';
+import type { InteractionEvent, UserAttributes } from '#domain/catalog/types.ts';
 import type { ProfileArtifact, ProfileModelMetadata } from './model-artifacts.ts';
+import type { ProfileHistory } from './profile-history.ts';
 
 /** The model answers kept per user in the profiles table (segment and anomaly indexes read them). */
 export interface StoredProfileSummary {
@@ -30,17 +31,31 @@ export interface ProfileStore {
   listMostAnomalous(options: { minScore: number; limit: number }): Promise<StoredProfileSummary[]>;
 }
 
-/** The two per-user rows a profile read needs besides the events. */
+/** The per-user rows a profile read needs besides the events. */
 export interface ProfileSubject {
   /** The user's attributes row; absent for unknown or erased users (and users known only by events). */
   attributes: UserAttributes | undefined;
   /** The summary last stored for the user's segment and anomaly indexes. */
   stored: StoredProfileSummary | undefined;
+  /** The tally of the user's events before the last retrain's cut; absent before it or once expired. */
+  history: ProfileHistory | undefined;
 }
 
 export interface ProfileSubjectReader {
-  /** The attributes and stored summary of one user, read together (one round trip where the store allows). */
+  /** The attributes, stored summary and history of one user, read together (one round trip where the store allows). */
   read(userId: string): Promise<ProfileSubject>;
+}
+
+/** The events a profile read fetches: a time range of one user's, bounded in number. */
+export interface ProfileEventReader {
+  /** The user's newest `max` events with `from` <= timestamp < `to` (epoch ms), newest first. */
+  between(userId: string, range: { from: number; to: number }, max: number): Promise<InteractionEvent[]>;
+}
+
+/** Where the profile retrain keeps each user's history (see profile-history.ts). */
+export interface ProfileHistoryStore {
+  /** Stores (replaces) the histories, one per user. */
+  putAll(histories: ProfileHistory[]): Promise<void>;
 }
 
 export type ProfileModelName = ProfileModelMetadata['name'];

@@ -4,7 +4,14 @@
  */
 import type { EventStore, ItemStore, UserStore } from '#domain/catalog/ports.ts';
 import type { InteractionEvent, Item, UserAttributes } from '#domain/catalog/types.ts';
-import type { ProfileModelRegistry, ProfileStore, PublishedProfileModel } from './ports.ts';
+import { groupEventsByUser } from './features.ts';
+import type {
+  ProfileHistoryStore,
+  ProfileModelRegistry,
+  ProfileStore,
+  PublishedProfileModel,
+} from './ports.ts';
+import { historiesAt, historyCutOf, type ProfileHistory } from './profile-history.ts';
 import { completeVersions, liveProfileVersions, loadLiveScorer } from './live-scorer.ts';
 import { assembleProfile } from './scoring.ts';
 import { toSummary } from './service.ts';
@@ -20,12 +27,23 @@ export interface ProfileRetrainResult {
   live: { segments?: string; anomaly?: string; churn?: string };
   metrics: ReturnType<typeof trainProfileModels>['metrics'];
   scoredUsers: number;
+  /** Users whose history was stored, and the cut (epoch ms) the histories end at. */
+  histories: { users: number; cut: number };
   trainMs: number;
 }
 
+/** Rows written per batch call (summaries and histories), so a large audience is not held twice. */
+const WRITE_BATCH = 5000;
+
 /** Retrains, gates, publishes and re-scores; `now` is the instant the training data ends at (epoch ms). */
 export async function retrainProfiles(
-  stores: { events: EventStore; items: ItemStore; users: UserStore; profiles: ProfileStore },
+  stores: {
+    events: EventStore;
+    items: ItemStore;
+    users: UserStore;
+    profiles: ProfileStore;
+    histories: ProfileHistoryStore;
+  },
   registry: ProfileModelRegistry,
   options: { now: number; config?: Partial<ProfileTrainingConfig> },
 ): Promise<ProfileRetrainResult> {
@@ -78,8 +96,8 @@ export async function retrainProfiles(
     const scorer = await loadLiveScorer(registry, liveVersions);
     try {
       const profiles = [...trained.features.values()];
-      for (let i = 0; i < profiles.length; i += 5000) {
-        const batch = profiles.slice(i, i + 5000);
+      for (let i = 0; i < profiles.length; i += WRITE_BATCH) {
+        const batch = profiles.slice(i, i + WRITE_BATCH);
         const answers = await scorer.score(batch);
         const summaries = batch
           .map((f, j) =>
@@ -96,7 +114,30 @@ export async function retrainProfiles(
       await scorer.release();
     }
   }
-  return { published, live, metrics: trained.metrics, scoredUsers, trainMs };
+  const histories = await storeHistories(stores.histories, events, items, historyCutOf(options.now));
+  return { published, live, metrics: trained.metrics, scoredUsers, histories, trainMs };
+}
+
+/** Folds every user's events before `cut` into their history and stores them; returns how many. */
+async function storeHistories(
+  store: ProfileHistoryStore,
+  events: readonly InteractionEvent[],
+  items: readonly Item[],
+  cut: number,
+): Promise<{ users: number; cut: number }> {
+  const itemsById = new Map(items.map((item) => [item.itemId, item]));
+  let batch: ProfileHistory[] = [];
+  let users = 0;
+  for (const history of historiesAt(groupEventsByUser(events), itemsById, cut)) {
+    batch.push(history);
+    if (batch.length === WRITE_BATCH) {
+      await store.putAll(batch);
+      users += batch.length;
+      batch = [];
+    }
+  }
+  await store.putAll(batch);
+  return { users: users + batch.length, cut };
 }
 
 async function collect<T>(pages: AsyncIterable<T[]>): Promise<T[]> {

@@ -132,6 +132,8 @@ export interface AssembleOptions {
   /** Fewer active days than this makes churn low-confidence (default 2). */
   minActiveDays?: number;
   versions?: { segments: string; anomaly: string; churn: string };
+  /** Reasons the features themselves are less certain (e.g. a read bound reached), listed first. */
+  reasons?: string[];
 }
 
 /**
@@ -145,7 +147,7 @@ export function assembleProfile(
     | undefined,
   options: AssembleOptions = {},
 ): AudienceProfile {
-  const reasons: string[] = [];
+  const reasons: string[] = [...(options.reasons ?? [])];
   const minEvents = options.minEvents ?? 5;
   const minActiveDays = options.minActiveDays ?? 2;
   const thinHistory = features.activity.totalEvents < minEvents;
