@@ -4,11 +4,13 @@
  */
 import { readModelMetadata } from '#domain/onnx/graph.ts';
 import type { SegmentSummary } from './segment-labels.ts';
+import type { PushedItem, ShillingDetectorOptions } from './shilling/detector.ts';
 
 export const PROFILE_MODEL_NAMES = {
   segments: 'profile-segments',
   anomaly: 'profile-anomaly',
   churn: 'profile-churn',
+  shilling: 'profile-shilling',
 } as const;
 
 export interface SegmentModelMetadata {
@@ -49,7 +51,35 @@ export interface ChurnModelMetadata {
   asOf: number;
 }
 
-export type ProfileModelMetadata = SegmentModelMetadata | AnomalyModelMetadata | ChurnModelMetadata;
+/** A flagged account as the shilling model keeps it. */
+export interface FlaggedShillingUser {
+  userId: string;
+  score: number;
+  pushedItemId: string;
+  reason: string;
+}
+
+/**
+ * The shilling detector of one run: its settings, what it found (the per-item view and the flagged
+ * accounts, which recommendations discount) and how it did on an attack planted in the same data.
+ */
+export interface ShillingModelMetadata {
+  name: typeof PROFILE_MODEL_NAMES.shilling;
+  /** Evidence columns the graph reads (see buildShillingGraph). */
+  columns: string[];
+  settings: ShillingDetectorOptions;
+  pushedItems: PushedItem[];
+  flaggedUsers: FlaggedShillingUser[];
+  /** Users with a rating profile the run looked at. */
+  users: number;
+  asOf: number;
+}
+
+export type ProfileModelMetadata =
+  | SegmentModelMetadata
+  | AnomalyModelMetadata
+  | ChurnModelMetadata
+  | ShillingModelMetadata;
 
 export interface ProfileArtifact<M extends ProfileModelMetadata = ProfileModelMetadata> {
   name: M['name'];

@@ -4,6 +4,17 @@ import type { InteractionEvent, UserAttributes } from '#domain/catalog/types.ts'
 import type { ProfileArtifact, ProfileModelMetadata } from './model-artifacts.ts';
 import type { ProfileHistory } from './profile-history.ts';
 
+/** The shilling detector's answer for one user, from the live shilling model. */
+export interface ShillingAnswer {
+  flagged: boolean;
+  /** 0..1 (absent when the live model is not this run's and the user is not flagged in it). */
+  score?: number;
+  /** Flagged users: why, and the item they helped push. */
+  reason?: string;
+  pushedItemId?: string;
+  modelVersion: string;
+}
+
 /** The model answers kept per user in the profiles table (segment and anomaly indexes read them). */
 export interface StoredProfileSummary {
   userId: string;
@@ -13,6 +24,8 @@ export interface StoredProfileSummary {
   flagged?: boolean;
   churnProbability?: number;
   lowConfidence: boolean;
+  /** Set by the profile retrain once a shilling model is live; profile reads carry it on. */
+  shilling?: ShillingAnswer;
   /** ISO time the answers were computed. */
   scoredAt: string;
   modelVersions: { segments: string; anomaly: string; churn: string };

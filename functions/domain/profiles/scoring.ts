@@ -4,6 +4,7 @@
  */
 import { feed, loadSession, type ModelSession } from '#domain/onnx/session.ts';
 import type { ProfileFeatures } from './features.ts';
+import type { ShillingAnswer } from './ports.ts';
 import { isolationScore } from './isolation-forest.ts';
 import { nearestCentroid, standardise } from './kmeans.ts';
 import { predictChurn } from './churn-training.ts';
@@ -124,6 +125,8 @@ export interface AudienceProfile {
   /** Why model answers are low-confidence or missing (e.g. too little history); empty when confident. */
   lowConfidenceReasons: string[];
   modelVersions: { segments: string; anomaly: string; churn: string } | null;
+  /** The shilling detector's answer from the last retrain; null before a shilling model is live. */
+  shilling: ShillingAnswer | null;
 }
 
 export interface AssembleOptions {
@@ -134,6 +137,7 @@ export interface AssembleOptions {
   versions?: { segments: string; anomaly: string; churn: string };
   /** Reasons the features themselves are less certain (e.g. a read bound reached), listed first. */
   reasons?: string[];
+  shilling?: ShillingAnswer;
 }
 
 /**
@@ -176,6 +180,7 @@ export function assembleProfile(
     spend: features.spend,
     ...(features.attributes ? { attributes: features.attributes } : {}),
     lowConfidenceReasons: reasons,
+    shilling: options.shilling ?? null,
   };
   if (!scored) return { ...base, segment: null, anomaly: null, churn: null, modelVersions: null };
   const { answers, scorer } = scored;

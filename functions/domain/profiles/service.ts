@@ -18,6 +18,7 @@ import {
   loadLiveScorer,
   type ProfileModelVersions,
 } from './live-scorer.ts';
+import { PROFILE_MODEL_NAMES, type ShillingModelMetadata } from './model-artifacts.ts';
 import { featuresFromHistory, type ProfileHistory, RECENT_WINDOW_MS } from './profile-history.ts';
 import { type AudienceProfile, assembleProfile, type ProfileScorer } from './scoring.ts';
 import type { SegmentSummary } from './segment-labels.ts';
@@ -45,8 +46,14 @@ interface LiveModels {
   versions: ProfileModelVersions;
 }
 
+interface LiveShilling {
+  version: string;
+  metadata: ShillingModelMetadata;
+}
+
 export class ProfileService {
   private live: LiveModels | undefined;
+  private liveShilling: LiveShilling | undefined;
   private checkedAt = Number.NEGATIVE_INFINITY;
   private loading: Promise<LiveModels | undefined> | undefined;
   /** Item metadata changes rarely and every profile read needs it: keep it briefly per process. */
@@ -84,6 +91,7 @@ export class ProfileService {
     const features = featuresFromHistory(userId, history, events, items, asOf, attributes);
     const options = {
       minEvents: this.options.minEvents,
+      shilling: stored?.shilling,
       // At the bound, older events the history does not hold may be missing: say so.
       reasons:
         events.length >= max
@@ -118,14 +126,24 @@ export class ProfileService {
     return { segment, users: result.items, ...(result.cursor ? { cursor: result.cursor } : {}) };
   }
 
-  /** Users with anomaly score >= minScore, most anomalous first. */
-  async listAnomalies(query: { minScore: number; limit: number }) {
+  /**
+   * Users with anomaly score >= minScore, most anomalous first, and what the live shilling model
+   * found: the items pushed mostly by suspicious accounts (at most `itemLimit`, with the reason) and
+   * the flagged accounts (at most `limit`, most suspicious first).
+   */
+  async listAnomalies(query: { minScore: number; limit: number; itemLimit: number }) {
     const live = await this.liveModels();
     const users = await this.stores.profiles.listMostAnomalous(query);
+    const shilling = this.liveShilling;
     return {
       threshold: live?.scorer.anomaly.threshold ?? null,
       modelVersion: live?.versions.anomaly ?? null,
       users,
+      shilling: {
+        modelVersion: shilling?.version ?? null,
+        pushedItems: shilling?.metadata.pushedItems.slice(0, query.itemLimit) ?? [],
+        flaggedUsers: shilling?.metadata.flaggedUsers.slice(0, query.limit) ?? [],
+      },
     };
   }
 
@@ -180,6 +198,7 @@ export class ProfileService {
   private async refresh(): Promise<LiveModels | undefined> {
     const live = await liveProfileVersions(this.registry);
     this.checkedAt = Date.now();
+    await this.refreshShilling(live.shilling);
     const versions = completeVersions(live);
     if (!versions) return this.live;
     if (this.live && sameVersions(this.live.versions, versions)) return this.live;
@@ -188,6 +207,16 @@ export class ProfileService {
     this.live = { scorer, versions };
     await previous?.scorer.release();
     return this.live;
+  }
+
+  /** Loads the live shilling model's findings when its version changed. */
+  private async refreshShilling(version: string | undefined): Promise<void> {
+    if (!version || this.liveShilling?.version === version) return;
+    const { artifact } = await this.registry.load<ShillingModelMetadata>(
+      PROFILE_MODEL_NAMES.shilling,
+      version,
+    );
+    this.liveShilling = { version, metadata: artifact.metadata };
   }
 }
 
@@ -209,6 +238,7 @@ export function toSummary(
     flagged: profile.anomaly.flagged,
     churnProbability: profile.churn.probability,
     lowConfidence: profile.segment.confidence === 'low',
+    ...(profile.shilling ? { shilling: profile.shilling } : {}),
     scoredAt: profile.asOf,
     modelVersions: versions,
   };

@@ -40,15 +40,21 @@ describe('audience profile routes on the local platform', () => {
     expect(response.body.activity.totalEvents).toBe(data.events.filter((e) => e.userId === userId).length);
   });
 
-  it('retrains: the three models pass the gate, become version 000001 and every user is scored', async () => {
+  it('retrains: the four models pass the gate, become version 000001 and every user is scored', async () => {
     retrain = await runProfileRetrain({ now: NOW });
     const published = Object.values(retrain.published);
     expect(published.map((p) => [p.version, p.status])).toEqual([
       ['000001', 'live'],
       ['000001', 'live'],
       ['000001', 'live'],
+      ['000001', 'live'],
     ]);
-    expect(retrain.live).toEqual({ segments: '000001', anomaly: '000001', churn: '000001' });
+    expect(retrain.live).toEqual({
+      segments: '000001',
+      anomaly: '000001',
+      churn: '000001',
+      shilling: '000001',
+    });
     expect(retrain.scoredUsers).toBe(new Set(data.events.map((e) => e.userId)).size);
   });
 
@@ -70,7 +76,10 @@ describe('audience profile routes on the local platform', () => {
     expect(profile.anomaly.score).toBeLessThan(1);
     expect(profile.churn.probability).toBeGreaterThanOrEqual(0);
     expect(profile.churn.horizonDays).toBe(14);
-    expect(profile.modelVersions).toEqual(retrain.live);
+    const { shilling, ...scorerVersions } = retrain.live;
+    expect(profile.modelVersions).toEqual(scorerVersions);
+    // The demo audience has no shilling attack: the answer is there, and not flagged.
+    expect(profile.shilling).toMatchObject({ flagged: false, modelVersion: shilling });
   });
 
   it('reads a user row and a stored summary in one batch, and neither for a stranger', async () => {
@@ -82,7 +91,8 @@ describe('audience profile routes on the local platform', () => {
     const scored = data.users.find((u) => data.events.some((e) => e.userId === u.userId))!;
     const known = await subjects.read(scored.userId);
     expect(known.attributes?.country).toBe(scored.country);
-    expect(known.stored?.modelVersions).toEqual(retrain.live);
+    const { shilling: _shilling, ...scorerVersions } = retrain.live;
+    expect(known.stored?.modelVersions).toEqual(scorerVersions);
     expect(known.stored).not.toHaveProperty('anomalyShard');
     expect(await subjects.read('nobody-at-all')).toEqual({ attributes: undefined, stored: undefined });
   });
