@@ -20,12 +20,13 @@ import {
   requestedModels,
   runFamilies,
 } from '#domain/models/retrain-run.ts';
-import { PROFILE_MODEL_NAME_LIST } from '#domain/profiles/registry.ts';
+import { PROFILE_MODEL_NAME_LIST, ProfileRegistry } from '#domain/profiles/registry.ts';
+import { liveFlaggedUsers } from '#domain/profiles/shilling/model.ts';
 import { MODEL_NAMES } from '#domain/recommendations/artifact.ts';
 import { retrainRecommendationModels } from '#domain/recommendations/retrain.ts';
 import { DEFAULT_TRAINING_OPTIONS } from '#domain/recommendations/training.ts';
 import { logger, metrics, withObservability } from '#edge/observability.ts';
-import { bucketNameFromEnv, getStringFromEnv, tableNameFromEnv } from '#platform/config.ts';
+import { bucketNameFromEnv, getNumberFromEnv, getStringFromEnv, tableNameFromEnv } from '#platform/config.ts';
 
 const sources = new CatalogTrainingSources(
   new DynamoEventStore(tableNameFromEnv('events')),
@@ -33,6 +34,17 @@ const sources = new CatalogTrainingSources(
 );
 const records = new DynamoModelRecords(tableNameFromEnv('models'));
 const artifacts = new S3Artifacts(bucketNameFromEnv('models'));
+// The live shilling model's flagged accounts: their events weigh SHILLING_DISCOUNT_FACTOR in training.
+const profileRegistry = new ProfileRegistry(
+  new DynamoModelRecords(tableNameFromEnv('models'), PROFILE_MODEL_NAME_LIST, 'profiles'),
+  artifacts,
+);
+const flaggedUserWeight = getNumberFromEnv({
+  key: 'SHILLING_DISCOUNT_FACTOR',
+  defaultValue: 0,
+  min: 0,
+  max: 1,
+});
 // Set by the Ml stack in AWS; unset locally, where serving picks a promotion up through the registry TTL.
 const servingFunctions = parseFunctionList(
   getStringFromEnv({ key: 'MODEL_SERVING_FUNCTIONS', defaultValue: '' }),
@@ -61,7 +73,11 @@ const families = {
       records,
       artifacts,
       log: (message, details) => logger.info(message, { ...details }),
-      options: isFullRun(request) ? {} : { training: { ...DEFAULT_TRAINING_OPTIONS, models } },
+      flaggedUsers: () => liveFlaggedUsers(profileRegistry),
+      options: {
+        flaggedUserWeight,
+        ...(isFullRun(request) ? {} : { training: { ...DEFAULT_TRAINING_OPTIONS, models } }),
+      },
     });
   },
   // Profile models train together (segments, anomaly and churn share one feature matrix).

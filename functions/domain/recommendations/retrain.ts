@@ -19,6 +19,7 @@ import {
 import { type ModelName, PERSONAL_MODELS } from './artifact.ts';
 import { globalTimeSplit, relevantByUser } from './evaluation.ts';
 import { aggregateEvents, DEFAULT_EVENT_WEIGHTS, type EventWeights } from './interactions.ts';
+import { discountFlaggedUsers } from './shilling-discount.ts';
 import {
   DEFAULT_TRAINING_OPTIONS,
   evaluateArtifacts,
@@ -45,6 +46,8 @@ export interface RetrainOptions {
   gate: GatePolicy;
   /** Ship the holdout-trained artifacts instead of retraining on all events (halves the time). */
   shipHoldoutModels: boolean;
+  /** Weight kept by the events of accounts flagged as shilling (0 = ignored; see shilling-discount.ts). */
+  flaggedUserWeight: number;
 }
 
 export const DEFAULT_RETRAIN_OPTIONS: RetrainOptions = {
@@ -54,6 +57,7 @@ export const DEFAULT_RETRAIN_OPTIONS: RetrainOptions = {
   k: 10,
   gate: DEFAULT_GATE_POLICY,
   shipHoldoutModels: false,
+  flaggedUserWeight: 0,
 };
 
 export interface RetrainReport {
@@ -76,6 +80,8 @@ export interface RetrainDependencies {
   options?: Partial<RetrainOptions>;
   /** Hook for the caller's logger. */
   log?: (message: string, details?: Record<string, unknown>) => void;
+  /** Accounts the live shilling model flagged, whose events are discounted; absent = none. */
+  flaggedUsers?: () => Promise<ReadonlySet<string>>;
 }
 
 function figures(e: ModelEvaluation): Record<string, number> {
@@ -89,7 +95,12 @@ export async function retrainRecommendationModels(deps: RetrainDependencies): Pr
   const now = (deps.now ?? (() => new Date()))();
   const log = deps.log ?? (() => {});
   const [events, items] = await Promise.all([deps.sources.loadEvents(), deps.sources.loadItems()]);
-  const interactions = aggregateEvents(events, options.eventWeights);
+  const flagged = (await deps.flaggedUsers?.()) ?? new Set<string>();
+  const interactions = discountFlaggedUsers(
+    aggregateEvents(events, options.eventWeights),
+    flagged,
+    options.flaggedUserWeight,
+  );
   if (!interactions.some((x) => x.weight > 0) || items.length === 0) {
     log('retrain: nothing to train on (no positive events or no items); live models unchanged', {
       events: events.length,
@@ -113,6 +124,7 @@ export async function retrainRecommendationModels(deps: RetrainDependencies): Pr
     items: items.length,
     train: split.train.length,
     test: split.test.length,
+    flaggedUsers: flagged.size,
   });
 
   const candidates = await trainAllModels({ interactions: split.train, items, now: cut }, options.training);
