@@ -5,7 +5,13 @@
  * items, and posting with the timing habits of a real user of the log.
  */
 import type { InteractionEvent, Item } from '#domain/catalog/types.ts';
-import { createRandom, type Random, shuffleInPlace } from '#domain/random/seeded.ts';
+import {
+  createRandom,
+  cumulativeOf,
+  pickWeighted,
+  type Random,
+  shuffleInPlace,
+} from '#domain/random/seeded.ts';
 import { buildRatingMatrix, type RatingMatrix } from './ratings.ts';
 
 export const ATTACK_TYPES = ['random', 'average', 'bandwagon', 'segment'] as const;
@@ -21,6 +27,11 @@ export interface AttackOptions {
   selectedItems?: number;
   /** The attack runs within this many days before the log's end (default 30). */
   campaignDays?: number;
+  /**
+   * How filler items are drawn: `uniform` (the classic models: any rated item alike) or `popular`
+   * (in proportion to their ratings, as an attacker who copies real users' tastes would).
+   */
+  fillerFrom?: 'uniform' | 'popular';
   /** The pushed item; by default one with 5-20 ratings and a mean below the global mean. */
   targetItemId?: string;
   seed?: number;
@@ -62,7 +73,10 @@ export function injectAttack(
     const userId = `shill-${options.type}-${a + 1}`;
     attackerIds.push(userId);
     const excluded = new Set([target, ...selected]);
-    const filler = sampleDistinct(rated, fillerCount, excluded, random);
+    const filler =
+      options.fillerFrom === 'popular'
+        ? sampleByPopularity(matrix, rated, fillerCount, excluded, random)
+        : sampleDistinct(rated, fillerCount, excluded, random);
     const profile: [number, number][] = [
       [target, matrix.scale.max],
       ...selected.map((i): [number, number] => [i, matrix.scale.max]),
@@ -178,5 +192,20 @@ function sampleDistinct(pool: number[], count: number, excluded: Set<number>, ra
     const i = random.pick(pool);
     if (!excluded.has(i)) picked.add(i);
   }
+  return [...picked];
+}
+
+/** `count` distinct items drawn in proportion to their number of ratings. */
+function sampleByPopularity(
+  matrix: RatingMatrix,
+  pool: number[],
+  count: number,
+  excluded: Set<number>,
+  random: Random,
+): number[] {
+  const cumulative = cumulativeOf(pool.map((i) => (excluded.has(i) ? 0 : matrix.raters[i].length)));
+  const picked = new Set<number>();
+  const limit = Math.min(count, pool.length - excluded.size);
+  while (picked.size < limit) picked.add(pool[pickWeighted(cumulative, random)]);
   return [...picked];
 }
