@@ -65,7 +65,7 @@ export async function benchShillingAttacks(): Promise<BenchSection[]> {
       rows: detection,
       notes: [
         `untouched log: ${clean.flagged} of ${clean.users} users flagged (false-positive rate ${(100 * clean.falsePositiveRate).toFixed(2)}%), ${clean.pushedItems} items called pushed`,
-        "each attack: fake users rating one pushed item (5-20 ratings, mean below the global mean) at 5, filler items chosen at random (random: N(global mean, sd); average: N(item mean, item sd); segment: the lowest rating) and, for bandwagon and segment, the 10 most rated items (of the target's first genre for segment) at 5; each fake user copies the rating times of a real user, starting within the last 30 days of the log (the campaign days column); one seed per row",
+        "each attack: fake users rating one pushed item (5-20 ratings, mean below the global mean) at 5, filler rated N(global mean, sd) (random), N(item mean, item sd) (average) or the lowest rating (segment), and for bandwagon and segment the 10 most rated items (of the target's first genre for segment) at 5; filler drawn uniformly among rated items (the classic models) or in proportion to their ratings ('popular': an attacker copying real tastes, beyond the classic models); each fake user copies the rating times of a real user, within the campaign days before the log's end; one seed per row",
         'targets (issue 17): ROC-AUC >= 0.95 and precision at the attack size >= 0.8 for every type at 3% of users; precision at size = attackers among the highest scores, as many as there are attackers',
         `the same rows print with \`npm run evaluate -- --profiles\`; ${Math.round((performance.now() - started) / 1000)} s on ${os.cpus().length} cores`,
       ],

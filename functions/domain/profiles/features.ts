@@ -96,8 +96,12 @@ export function buildProfileFeatures(
   asOf: number,
   attributes?: UserAttributes,
 ): ProfileFeatures {
-  const sorted = events.filter((e) => e.timestamp < asOf).sort((a, b) => a.timestamp - b.timestamp);
-  return featuresOfSorted(userId, sorted, itemsById, asOf, attributes);
+  return featuresOfSorted(userId, sortedBefore(events, asOf), itemsById, asOf, attributes);
+}
+
+/** The events before `asOf`, in time order. */
+export function sortedBefore(events: readonly InteractionEvent[], asOf: number): InteractionEvent[] {
+  return events.filter((e) => e.timestamp < asOf).sort((a, b) => a.timestamp - b.timestamp);
 }
 
 /** Features of every user in `events` (grouped once; O(events log events)). */

@@ -6,6 +6,7 @@
  */
 import type { InteractionEvent, Item, UserAttributes } from '#domain/catalog/types.ts';
 import {
+  type ActivityTally,
   closeDay,
   creditItems,
   DAY_MS,
@@ -13,8 +14,10 @@ import {
   type FeatureTally,
   foldEvents,
   INTEREST_HALF_LIFE_DAYS,
+  type IntensityTally,
+  type RhythmTally,
 } from './feature-tally.ts';
-import { featuresOfTally, type ProfileFeatures, recentCounts, upperBound } from './features.ts';
+import { featuresOfTally, type ProfileFeatures, recentCounts, sortedBefore, upperBound } from './features.ts';
 
 /** The longest window a feature counts events in one by one (eventsPrevious21Days ends 28 days back). */
 export const RECENT_WINDOW_MS = 28 * DAY_MS;
@@ -33,34 +36,14 @@ export interface ProfileHistory {
   userId: string;
   /** Epoch ms, the start of a UTC day: the history holds every event before it, none after. */
   cut: number;
-  activity: {
-    eventCounts: Record<string, number>;
-    totalEvents: number;
-    playSeconds: number;
-    completedSeconds: number;
-    totalMinor: number;
-    firstSeen: number | null;
-    lastSeen: number | null;
-    activeDays: number;
-    /** Ids of the distinct items, up to TRACKED_ITEM_CHARS characters in all. */
-    itemIds: string[];
-    /** Distinct items beyond `itemIds`. */
-    untrackedItems: number;
-    sessions: number;
-    closedSessionMs: number;
-    sessionStart: number;
-    sessionEnd: number;
-  };
-  rhythm: { hourCounts: number[]; dayCounts: number[] };
-  intensity: {
-    maxDistinctItemsPerDay: number;
-    maxActiveHoursPerDay: number;
-    maxPlaySecondsPerDay: number;
-    maxEventsPerHour: number;
-    impossibleSeconds: number;
-    pendingPlay: { timestamp: number; seconds: number } | null;
-    lastTimestamp: number | null;
-    /** Gap bucket -> number of gaps. */
+  /** The activity tally, with the distinct items as ids (up to TRACKED_ITEM_CHARS characters in all). */
+  activity: Omit<ActivityTally, 'distinctItems'> & { itemIds: string[] };
+  rhythm: RhythmTally;
+  /** The intensity tally with its day closed (no day or hour state) and gap bucket -> number of gaps. */
+  intensity: Omit<
+    IntensityTally,
+    'day' | 'dayItems' | 'dayHours' | 'dayPlaySeconds' | 'hour' | 'hourEvents' | 'gapBuckets'
+  > & {
     gapBuckets: Record<string, number>;
   };
   /** Interest decayed to `cut`. */
@@ -94,36 +77,28 @@ export function historyOf(
     itemIds.push(id);
     chars += id.length;
   }
+  const { distinctItems, untrackedItems, ...counts } = activity;
+  const {
+    day: _day,
+    dayItems: _dayItems,
+    dayHours: _dayHours,
+    dayPlaySeconds: _dayPlaySeconds,
+    hour: _hour,
+    hourEvents: _hourEvents,
+    gapBuckets,
+    ...peaks
+  } = intensity;
   return {
     userId,
     cut,
     activity: {
+      ...counts,
       eventCounts: { ...activity.eventCounts },
-      totalEvents: activity.totalEvents,
-      playSeconds: activity.playSeconds,
-      completedSeconds: activity.completedSeconds,
-      totalMinor: activity.totalMinor,
-      firstSeen: activity.firstSeen,
-      lastSeen: activity.lastSeen,
-      activeDays: activity.activeDays,
       itemIds,
-      untrackedItems: activity.distinctItems.size + activity.untrackedItems - itemIds.length,
-      sessions: activity.sessions,
-      closedSessionMs: activity.closedSessionMs,
-      sessionStart: activity.sessionStart,
-      sessionEnd: activity.sessionEnd,
+      untrackedItems: distinctItems.size + untrackedItems - itemIds.length,
     },
     rhythm: { hourCounts: [...rhythm.hourCounts], dayCounts: [...rhythm.dayCounts] },
-    intensity: {
-      maxDistinctItemsPerDay: intensity.maxDistinctItemsPerDay,
-      maxActiveHoursPerDay: intensity.maxActiveHoursPerDay,
-      maxPlaySecondsPerDay: intensity.maxPlaySecondsPerDay,
-      maxEventsPerHour: intensity.maxEventsPerHour,
-      impossibleSeconds: intensity.impossibleSeconds,
-      pendingPlay: intensity.pendingPlay,
-      lastTimestamp: intensity.lastTimestamp,
-      gapBuckets: Object.fromEntries(intensity.gapBuckets),
-    },
+    intensity: { ...peaks, gapBuckets: Object.fromEntries(gapBuckets) },
     interests: {
       genres: heaviest(genres, CARRIED_NAMES),
       tags: heaviest(tags, CARRIED_NAMES),
@@ -184,7 +159,7 @@ export function featuresFromHistory(
   asOf: number,
   attributes?: UserAttributes,
 ): ProfileFeatures {
-  const sorted = events.filter((e) => e.timestamp < asOf).sort((a, b) => a.timestamp - b.timestamp);
+  const sorted = sortedBefore(events, asOf);
   const tally = history ? restoreTally(history, asOf) : emptyTally(asOf);
   foldEvents(tally, history ? sorted.slice(upperBound(sorted, history.cut)) : sorted);
   return featuresOfTally(userId, tally, itemsById, asOf, { recent: recentCounts(sorted, asOf), attributes });

@@ -145,8 +145,8 @@ export function detectShilling(
 export function tailProbabilities(values: ArrayLike<number>, side: 'up' | 'both'): Float64Array {
   const n = values.length;
   const sorted = Float64Array.from(values).sort();
-  const atLeast = (x: number) => n - lowerBound(sorted, x);
-  const atMost = (x: number) => upperBoundOf(sorted, x);
+  const atLeast = (x: number) => n - countBelow(sorted, x);
+  const atMost = (x: number) => countBelow(sorted, x, true);
   return Float64Array.from(values, (x) => {
     const up = (atLeast(x) + 1) / (n + 1);
     if (side === 'up') return up;
@@ -324,7 +324,7 @@ function describePushes(
     let recentFlagged = 0;
     matrix.raters[item].forEach((u, k) => {
       const user = matrix.users[u];
-      const position = lowerBoundInt(user.items, item);
+      const position = countBelow(user.items, item);
       if (matrix.itemRatings[item][k] < matrix.scale.max || user.arrivals[position] < since) return;
       recent++;
       if (flagged.has(matrix.userIds[u])) recentFlagged++;
@@ -377,34 +377,13 @@ function round(value: number): number {
   return Math.round(value * 10_000) / 10_000;
 }
 
-function lowerBound(sorted: Float64Array, x: number): number {
+/** How many of the ascending `sorted` values are below `x` (or at most `x` when `inclusive`). */
+function countBelow(sorted: ArrayLike<number>, x: number, inclusive = false): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (sorted[mid] < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-function upperBoundOf(sorted: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid] <= x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-function lowerBoundInt(sorted: Int32Array, x: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid] < x) lo = mid + 1;
+    if (sorted[mid] < x || (inclusive && sorted[mid] === x)) lo = mid + 1;
     else hi = mid;
   }
   return lo;
