@@ -24,12 +24,10 @@ import { standardise } from '#domain/profiles/kmeans.ts';
 import { predictLogistic, trainLogisticRegression } from '#domain/profiles/logistic-regression.ts';
 import { rocAuc } from '#domain/profiles/roc-auc.ts';
 import { createOnnxScorer } from '#domain/profiles/scoring.ts';
-import {
-  churnDatasetAt,
-  DEFAULT_PROFILE_TRAINING_CONFIG,
-  trainProfileModels,
-} from '#domain/profiles/train.ts';
+import { churnDatasetAt } from '#domain/profiles/churn-training.ts';
+import { DEFAULT_PROFILE_TRAINING_CONFIG, trainProfileModels } from '#domain/profiles/train.ts';
 import { anomalyVector, segmentVector } from '#domain/profiles/vectors.ts';
+import { shillingAttackTable, shillingRows } from '../scripts/evaluate-profiles.ts';
 import type { BenchSection } from './report.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -37,7 +35,50 @@ const DAY_MS = 86_400_000;
 
 /** All profile benchmark sections. */
 export async function benchProfiles(): Promise<BenchSection[]> {
-  return [await benchBatchProfiling(100_000), await benchSklearnParity(), await benchProfileLatency(300)];
+  return [
+    await benchBatchProfiling(100_000),
+    await benchSklearnParity(),
+    await benchProfileLatency(300),
+    ...(await benchShillingAttacks()),
+  ];
+}
+
+/**
+ * The shilling detector against attacks planted in ml-latest-small (the table `npm run evaluate --
+ * --profiles` prints), and where the pushed item lands in EASE's lists with and without the discount.
+ */
+export async function benchShillingAttacks(): Promise<BenchSection[]> {
+  const title = 'Audience profiles: shilling attacks planted in MovieLens ml-latest-small';
+  const mlDir = path.join(
+    process.env.MARQUEE_SHARED_DATA ?? path.resolve(repoRoot, '../shared/data'),
+    'movielens',
+    'ml-latest-small',
+  );
+  if (!existsSync(mlDir)) return [{ title, rows: [], notes: [`skipped: no MovieLens at ${mlDir}`] }];
+  const started = performance.now();
+  const result = await shillingAttackTable(mlDir);
+  const { detection, movement } = shillingRows(result);
+  const { clean } = result;
+  return [
+    {
+      title,
+      rows: detection,
+      notes: [
+        `untouched log: ${clean.flagged} of ${clean.users} users flagged (false-positive rate ${(100 * clean.falsePositiveRate).toFixed(2)}%), ${clean.pushedItems} items called pushed`,
+        "each attack: fake users rating one pushed item (5-20 ratings, mean below the global mean) at 5, filler rated N(global mean, sd) (random), N(item mean, item sd) (average) or the lowest rating (segment), and for bandwagon and segment the 10 most rated items (of the target's first genre for segment) at 5; filler drawn uniformly among rated items (the classic models) or in proportion to their ratings ('popular': an attacker copying real tastes, beyond the classic models); each fake user copies the rating times of a real user, within the campaign days before the log's end; one seed per row",
+        'targets (issue 17): ROC-AUC >= 0.95 and precision at the attack size >= 0.8 for every type at 3% of users; precision at size = attackers among the highest scores, as many as there are attackers',
+        `the same rows print with \`npm run evaluate -- --profiles\`; ${Math.round((performance.now() - started) / 1000)} s on ${os.cpus().length} cores`,
+      ],
+    },
+    {
+      title: "Audience profiles: the pushed item in EASE's lists (3% attackers, 3% filler)",
+      rows: movement,
+      notes: [
+        'share of real users (who never rated the item) with it in their top 10 / median rank among their unrated items (an item EASE does not model ranks last); EASE with the default settings on events weighted as retraining weighs them',
+        'discounted: the accounts the detector flagged get weight 0 (SHILLING_DISCOUNT_FACTOR, default 0), as retraining does with the live shilling model',
+      ],
+    },
+  ];
 }
 
 /**
@@ -104,7 +145,7 @@ export async function benchProfileLatency(requests: number): Promise<BenchSectio
       ],
       notes: [
         `${requests} sequential requests over ${userIds.length} users (median ${eventsPerUser[eventsPerUser.length >> 1]} events each, ${data.events.length} events in all); recomputed from the user's events on every read`,
-        'each read: events query and one BatchGetItem (user row + stored profile row) in parallel, items batch-get (cached 60 s per process), three ONNX sessions, a profile-row write only when the segment, flag or confidence changes or anomaly/churn move materially',
+        'each read: the events of the last 28 days (at most PROFILE_MAX_EVENTS, default 2,000) and one BatchGetItem (user row, stored profile row, history row: the tally of the events before the retrain) in parallel, items batch-get (cached 60 s per process), three ONNX sessions, a profile-row write only when the segment, flag or confidence changes or anomaly/churn move materially',
         `1-minute load average ${loadBefore.toFixed(1)} before and ${loadAfter.toFixed(1)} after the measured reads on ${os.cpus().length} cores (DynamoDB Local, the gateway and this client share them; latencies grow with load)`,
       ],
     };

@@ -1836,7 +1836,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                name: "ease" | "als" | "content" | "hybrid" | "popularity" | "trending" | "profile-segments" | "profile-anomaly" | "profile-churn";
+                name: "ease" | "als" | "content" | "hybrid" | "popularity" | "trending" | "profile-segments" | "profile-anomaly" | "profile-churn" | "profile-shilling";
             };
             cookie?: never;
         };
@@ -2038,6 +2038,16 @@ export interface operations {
                             anomaly: string;
                             churn: string;
                         } | null;
+                        shilling: {
+                            flagged: boolean;
+                            /** @description 0..1, most suspicious near 1 */
+                            score?: number;
+                            /** @description why the account is flagged (flagged accounts only) */
+                            reason?: string;
+                            /** @description the item the account helped push */
+                            pushedItemId?: string;
+                            modelVersion: string;
+                        } | null;
                     };
                 };
             };
@@ -2219,6 +2229,17 @@ export interface operations {
                             flagged?: boolean;
                             churnProbability?: number;
                             lowConfidence: boolean;
+                            /** @description the shilling detector: is this account part of a profile-injection attack */
+                            shilling?: {
+                                flagged: boolean;
+                                /** @description 0..1, most suspicious near 1 */
+                                score?: number;
+                                /** @description why the account is flagged (flagged accounts only) */
+                                reason?: string;
+                                /** @description the item the account helped push */
+                                pushedItemId?: string;
+                                modelVersion: string;
+                            };
                             scoredAt: string;
                             modelVersions: {
                                 segments: string;
@@ -2295,6 +2316,7 @@ export interface operations {
             query?: {
                 minScore?: number;
                 limit?: number;
+                itemLimit?: number;
             };
             header?: never;
             path?: never;
@@ -2319,6 +2341,17 @@ export interface operations {
                             flagged?: boolean;
                             churnProbability?: number;
                             lowConfidence: boolean;
+                            /** @description the shilling detector: is this account part of a profile-injection attack */
+                            shilling?: {
+                                flagged: boolean;
+                                /** @description 0..1, most suspicious near 1 */
+                                score?: number;
+                                /** @description why the account is flagged (flagged accounts only) */
+                                reason?: string;
+                                /** @description the item the account helped push */
+                                pushedItemId?: string;
+                                modelVersion: string;
+                            };
                             scoredAt: string;
                             modelVersions: {
                                 segments: string;
@@ -2326,6 +2359,27 @@ export interface operations {
                                 churn: string;
                             };
                         }[];
+                        shilling: {
+                            modelVersion: string | null;
+                            pushedItems: {
+                                itemId: string;
+                                /** @description -ln p of that many suspicious top raters by chance */
+                                significance: number;
+                                topRatings: number;
+                                suspiciousTopRatings: number;
+                                recentTopRatings: number;
+                                recentFromFlagged: number;
+                                /** @description items the same accounts also push */
+                                collateralItemIds: string[];
+                                reason: string;
+                            }[];
+                            flaggedUsers: {
+                                userId: string;
+                                score: number;
+                                pushedItemId: string;
+                                reason: string;
+                            }[];
+                        };
                     };
                 };
             };

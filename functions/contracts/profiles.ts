@@ -6,6 +6,15 @@ import type { ContractMap } from './types.ts';
 const Confidence = z.enum(['normal', 'low']);
 const Weighted = z.object({ name: z.string(), weight: z.number() });
 const Versions = z.object({ segments: z.string(), anomaly: z.string(), churn: z.string() });
+const ShillingAnswer = z
+  .object({
+    flagged: z.boolean(),
+    score: z.number().optional().describe('0..1, most suspicious near 1'),
+    reason: z.string().optional().describe('why the account is flagged (flagged accounts only)'),
+    pushedItemId: z.string().optional().describe('the item the account helped push'),
+    modelVersion: z.string(),
+  })
+  .describe('the shilling detector: is this account part of a profile-injection attack');
 
 export const Profile = z.object({
   userId: z.string(),
@@ -56,6 +65,7 @@ export const Profile = z.object({
   churn: z.object({ probability: z.number(), horizonDays: z.number(), confidence: Confidence }).nullable(),
   lowConfidenceReasons: z.array(z.string()),
   modelVersions: Versions.nullable(),
+  shilling: ShillingAnswer.nullable(),
 });
 
 export const Segment = z.object({
@@ -74,8 +84,27 @@ const UserSummary = z.object({
   flagged: z.boolean().optional(),
   churnProbability: z.number().optional(),
   lowConfidence: z.boolean(),
+  shilling: ShillingAnswer.optional(),
   scoredAt: z.string(),
   modelVersions: Versions,
+});
+
+const PushedItem = z.object({
+  itemId: z.string(),
+  significance: z.number().describe('-ln p of that many suspicious top raters by chance'),
+  topRatings: z.number(),
+  suspiciousTopRatings: z.number(),
+  recentTopRatings: z.number(),
+  recentFromFlagged: z.number(),
+  collateralItemIds: z.array(z.string()).describe('items the same accounts also push'),
+  reason: z.string(),
+});
+
+const FlaggedUser = z.object({
+  userId: z.string(),
+  score: z.number(),
+  pushedItemId: z.string(),
+  reason: z.string(),
 });
 
 export const profilesContracts = {
@@ -96,12 +125,20 @@ export const profilesContracts = {
         .min(0, { error: 'must be at least 0' })
         .max(1, { error: 'must be at most 1' })
         .default(0),
-      limit: limitParam(100, 20),
+      limit: limitParam(100, 20).describe(
+        'most users listed (anomalous users, and flagged shilling accounts)',
+      ),
+      itemLimit: limitParam(100, 20).describe('most pushed items listed'),
     }),
     response: z.object({
       threshold: z.number().nullable(),
       modelVersion: z.string().nullable(),
       users: z.array(UserSummary),
+      shilling: z.object({
+        modelVersion: z.string().nullable(),
+        pushedItems: z.array(PushedItem),
+        flaggedUsers: z.array(FlaggedUser),
+      }),
     }),
   },
 } satisfies ContractMap;

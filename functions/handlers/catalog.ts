@@ -14,7 +14,10 @@ const catalog = new CatalogService(
     readSetting('EVENT_RETENTION_DAYS'),
     tableNameFromEnv('users'),
   ),
-  [new DynamoKeyEraser(tableNameFromEnv('profiles'))],
+  [
+    new DynamoKeyEraser(tableNameFromEnv('profiles')),
+    new DynamoKeyEraser(tableNameFromEnv('profileHistory')),
+  ],
 );
 
 export const handler = httpHandler('catalog', catalogContracts, {

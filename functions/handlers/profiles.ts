@@ -1,8 +1,9 @@
 /** Lambda adapter of the audience-profile routes: parse (done by the edge), call the service, map the result. */
-import { DynamoEventStore, DynamoItemStore } from '#adapters/dynamodb/catalog-stores.ts';
+import { DynamoItemStore } from '#adapters/dynamodb/catalog-stores.ts';
 import { DynamoModelRecords } from '#adapters/models/dynamo-model-records.ts';
 import { S3Artifacts } from '#adapters/models/s3-artifacts.ts';
 import { PROFILE_MODEL_NAME_LIST, ProfileRegistry } from '#domain/profiles/registry.ts';
+import { DynamoProfileEvents } from '#adapters/profiles/dynamo-profile-events.ts';
 import { DynamoProfileStore } from '#adapters/profiles/dynamo-profile-store.ts';
 import { DynamoProfileSubjects } from '#adapters/profiles/dynamo-profile-subjects.ts';
 import { profilesContracts } from '#contracts/profiles.ts';
@@ -13,12 +14,13 @@ import { bucketNameFromEnv, readSetting, tableNameFromEnv } from '#platform/conf
 
 const profiles = new ProfileService(
   {
-    events: new DynamoEventStore(tableNameFromEnv('events')),
+    events: new DynamoProfileEvents(tableNameFromEnv('events')),
     items: new DynamoItemStore(tableNameFromEnv('items')),
     profiles: new DynamoProfileStore(tableNameFromEnv('profiles')),
     subjects: new DynamoProfileSubjects({
       users: tableNameFromEnv('users'),
       profiles: tableNameFromEnv('profiles'),
+      histories: tableNameFromEnv('profileHistory'),
     }),
   },
   new ProfileRegistry(

@@ -26,7 +26,8 @@ import {
   type StepOutcome,
   withRetrainLease,
 } from '#domain/models/retrain-run.ts';
-import { PROFILE_MODEL_NAME_LIST } from '#domain/profiles/registry.ts';
+import { PROFILE_MODEL_NAME_LIST, ProfileRegistry } from '#domain/profiles/registry.ts';
+import { liveFlaggedUsers } from '#domain/profiles/shilling/model.ts';
 import { MODEL_NAMES } from '#domain/recommendations/artifact.ts';
 import { retrainRecommendationModels } from '#domain/recommendations/retrain.ts';
 import { DEFAULT_TRAINING_OPTIONS } from '#domain/recommendations/training.ts';
@@ -42,6 +43,12 @@ const sources = new CatalogTrainingSources(
 const recentWindowMs = readSetting('TRENDING_REFRESH_DAYS') * 86_400_000;
 const records = new DynamoModelRecords(tableNameFromEnv('models'));
 const artifacts = new S3Artifacts(bucketNameFromEnv('models'));
+// The live shilling model's flagged accounts: their events weigh SHILLING_DISCOUNT_FACTOR in training.
+const profileRegistry = new ProfileRegistry(
+  new DynamoModelRecords(tableNameFromEnv('models'), PROFILE_MODEL_NAME_LIST, 'profiles'),
+  artifacts,
+);
+const flaggedUserWeight = readSetting('SHILLING_DISCOUNT_FACTOR');
 // Set by the Ml stack in AWS; unset locally, where serving picks a promotion up through the registry TTL.
 const servingFunctions = parseFunctionList(readSetting('MODEL_SERVING_FUNCTIONS'));
 const modelsLayerName = readSetting('MODELS_LAYER_NAME');
@@ -70,9 +77,11 @@ const families = {
       records,
       artifacts,
       log: (message, details) => logger.info(message, { ...details }),
-      options: isFullRun(request)
-        ? {}
-        : { training: { ...DEFAULT_TRAINING_OPTIONS, models }, recentWindowMs },
+      flaggedUsers: () => liveFlaggedUsers(profileRegistry),
+      options: {
+        flaggedUserWeight,
+        ...(isFullRun(request) ? {} : { training: { ...DEFAULT_TRAINING_OPTIONS, models }, recentWindowMs }),
+      },
     });
   },
   // Profile models train together (segments, anomaly and churn share one feature matrix).

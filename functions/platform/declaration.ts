@@ -161,6 +161,15 @@ export const settings = {
     max: 100,
     default: 5,
   },
+  SHILLING_DISCOUNT_FACTOR: {
+    env: 'SHILLING_DISCOUNT_FACTOR',
+    description:
+      'Weight the events of accounts the live shilling model flagged keep in recommendation training (0 drops them).',
+    type: 'number',
+    min: 0,
+    max: 1,
+    default: 0,
+  },
   TRENDING_REFRESH_DAYS: {
     env: 'TRENDING_REFRESH_DAYS',
     description:
@@ -172,11 +181,12 @@ export const settings = {
   },
   PROFILE_MAX_EVENTS: {
     env: 'PROFILE_MAX_EVENTS',
-    description: 'Events of a user a profile read considers at most.',
+    description:
+      'Events of a user a profile read considers at most (the newest 28 days; older behaviour comes from the stored history).',
     type: 'number',
     min: 1,
     max: 100_000,
-    default: 10_000,
+    default: 2_000,
   },
   PROFILE_MODEL_REFRESH_MS: {
     env: 'PROFILE_MODEL_REFRESH_MS',
@@ -414,6 +424,15 @@ export const tables = {
       },
     ],
   },
+  // One row per user: the tally of their events before the last profile retrain's cut, so a profile
+  // read fetches only the events since (see functions/domain/profiles/profile-history.ts). Expires
+  // a few days after its cut: the nightly retrain rewrites it, and an inactive user's goes away.
+  profileHistory: {
+    id: 'profileHistory',
+    env: 'PROFILE_HISTORY_TABLE',
+    partitionKey: { name: 'userId', type: 'S' },
+    ttlAttribute: 'expiresAt',
+  },
   models: {
     id: 'models',
     env: 'MODELS_TABLE',
@@ -485,7 +504,13 @@ export const functions = {
     memoryMb: 512,
     timeoutSec: 10,
     reservedConcurrency: 100,
-    tables: { items: 'readWrite', users: 'readWrite', events: 'readWrite', profiles: 'readWrite' },
+    tables: {
+      items: 'readWrite',
+      users: 'readWrite',
+      events: 'readWrite',
+      profiles: 'readWrite',
+      profileHistory: 'readWrite',
+    },
     buckets: {},
     settings: ['JWT_SCOPE_PREFIX', 'EVENT_RETENTION_DAYS'],
   },
@@ -516,7 +541,14 @@ export const functions = {
     memoryMb: 1024,
     timeoutSec: 10,
     reservedConcurrency: 50,
-    tables: { items: 'read', users: 'read', events: 'read', profiles: 'readWrite', models: 'read' },
+    tables: {
+      items: 'read',
+      users: 'read',
+      events: 'read',
+      profiles: 'readWrite',
+      profileHistory: 'read',
+      models: 'read',
+    },
     buckets: { models: 'read' },
     settings: ['JWT_SCOPE_PREFIX', 'PROFILE_MAX_EVENTS', 'PROFILE_MODEL_REFRESH_MS'],
     usesModels: true,
@@ -574,10 +606,18 @@ export const functions = {
     timeoutSec: 900,
     // One run at a time (the lease in the models table says so; this makes a second one wait).
     reservedConcurrency: 1,
-    tables: { items: 'read', users: 'read', events: 'read', models: 'readWrite', profiles: 'readWrite' },
+    tables: {
+      items: 'read',
+      users: 'read',
+      events: 'read',
+      models: 'readWrite',
+      profiles: 'readWrite',
+      profileHistory: 'readWrite',
+    },
     buckets: { models: 'readWrite' },
     settings: [
       'PROFILE_CHURN_HORIZON_DAYS',
+      'SHILLING_DISCOUNT_FACTOR',
       'TRENDING_REFRESH_DAYS',
       'MODELS_LAYER_VERSIONS_KEPT',
       'MODEL_SERVING_FUNCTIONS',

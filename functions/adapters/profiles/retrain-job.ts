@@ -9,6 +9,7 @@ import { PROFILE_MODEL_NAME_LIST, ProfileRegistry } from '#domain/profiles/regis
 import { type ProfileRetrainResult, retrainProfiles } from '#domain/profiles/retrain.ts';
 import type { ProfileTrainingConfig } from '#domain/profiles/train.ts';
 import { bucketNameFromEnv, readSetting, tableNameFromEnv } from '#platform/config.ts';
+import { DynamoProfileHistories } from './dynamo-profile-histories.ts';
 import { DynamoProfileStore } from './dynamo-profile-store.ts';
 
 /** Churn = no activity in this many days; read once per process. */
@@ -24,6 +25,7 @@ export async function runProfileRetrain(
       items: new DynamoItemStore(tableNameFromEnv('items')),
       users: new DynamoUserStore(tableNameFromEnv('users')),
       profiles: new DynamoProfileStore(tableNameFromEnv('profiles')),
+      histories: new DynamoProfileHistories(tableNameFromEnv('profileHistory')),
     },
     new ProfileRegistry(
       new DynamoModelRecords(tableNameFromEnv('models'), PROFILE_MODEL_NAME_LIST, 'profiles'),

@@ -101,6 +101,38 @@ export function buildBoostedChurnGraph(input: BoostedChurnGraphInput): Uint8Arra
   });
 }
 
+export interface ShillingGraphInput {
+  metadata?: Record<string, string>;
+}
+
+/**
+ * The shilling detector's last step: `evidence` float32 [N, 2] = (own suspicion percentile, group
+ * evidence), both 0..1, to `score` [N, 1] = own x (0.5 + 0.5 x group), so a profile that is odd on
+ * its own but pushes nothing with others stays at most 0.5.
+ */
+export function buildShillingGraph(input: ShillingGraphInput): Uint8Array {
+  return encodeModel({
+    name: 'profile-shilling',
+    inputs: [valueInfo('evidence', 'float', ['N', 2])],
+    outputs: [valueInfo('score', 'float', ['N', 1])],
+    initializers: [
+      floatTensor('half', [1], Float32Array.of(0.5)),
+      int64Tensor('own_start', [1], [0]),
+      int64Tensor('group_start', [1], [1]),
+      int64Tensor('group_end', [1], [2]),
+      int64Tensor('column_axis', [1], [1]),
+    ],
+    nodes: [
+      node('Slice', ['evidence', 'own_start', 'group_start', 'column_axis'], ['own']),
+      node('Slice', ['evidence', 'group_start', 'group_end', 'column_axis'], ['group']),
+      node('Mul', ['group', 'half'], ['half_group']),
+      node('Add', ['half_group', 'half'], ['lift']),
+      node('Mul', ['own', 'lift'], ['score']),
+    ],
+    metadata: input.metadata,
+  });
+}
+
 interface FlatTree {
   feature: number[];
   threshold: number[];

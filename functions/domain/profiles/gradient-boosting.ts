@@ -38,23 +38,57 @@ export function trainBoostedTrees(
   options: BoostingOptions = {},
 ): BoostedTreesModel {
   const n = rows.length;
-  const d = rows[0]?.length ?? 0;
-  const treeCount = options.trees ?? 100;
-  const depth = options.depth ?? 3;
-  const rate = options.learningRate ?? 0.1;
-  const lambda = options.lambda ?? 1;
-  const minHessian = options.minLeafHessian ?? 2;
   const positives = labels.reduce((a, b) => a + b, 0);
   const p0 = Math.min(1 - 1e-6, Math.max(1e-6, positives / Math.max(1, n)));
   const baseScore = Math.log(p0 / (1 - p0));
+  const grower: TreeGrower = {
+    bins: quantileBins(rows, options.bins ?? 32),
+    gradient: new Float64Array(n),
+    hessian: new Float64Array(n),
+    depth: options.depth ?? 3,
+    rate: options.learningRate ?? 0.1,
+    lambda: options.lambda ?? 1,
+    minHessian: options.minLeafHessian ?? 2,
+  };
+  const score = new Float64Array(n).fill(baseScore);
+  const trees: BoostedTree[] = [];
+  for (let t = 0; t < (options.trees ?? 100); t++) {
+    // Newton step on the log-loss: each tree fits the current gradient and hessian per row.
+    for (let i = 0; i < n; i++) {
+      const p = sigmoid(score[i]);
+      grower.gradient[i] = p - labels[i];
+      grower.hessian[i] = Math.max(p * (1 - p), 1e-12);
+    }
+    const tree: BoostedTree = { feature: [], threshold: [], left: [], right: [], value: [] };
+    growNode(
+      grower,
+      tree,
+      Array.from({ length: n }, (_, i) => i),
+      0,
+    );
+    trees.push(tree);
+    for (let i = 0; i < n; i++) score[i] += predictTree(tree, rows[i]);
+  }
+  return { baseScore, trees };
+}
 
-  // Quantile thresholds per feature, float32, and each row's bin per feature.
+/** Candidate split thresholds per feature and each row's bin under them. */
+interface QuantileBins {
+  /** Float32 thresholds per feature, ascending. */
+  thresholds: number[][];
+  /** Per feature, each row's bin: bin k means thresholds[k-1] <= value < thresholds[k]. */
+  binned: Uint8Array[];
+}
+
+/** Up to `bins` - 1 quantile thresholds per feature (float32, so the ONNX export splits identically). */
+function quantileBins(rows: readonly number[][], bins: number): QuantileBins {
+  const n = rows.length;
+  const d = rows[0]?.length ?? 0;
   const thresholds: number[][] = [];
   const binned: Uint8Array[] = [];
   for (let j = 0; j < d; j++) {
     const values = Float32Array.from(rows, (r) => r[j]).sort();
     const cuts = new Set<number>();
-    const bins = options.bins ?? 32;
     for (let b = 1; b < bins; b++) {
       const v = values[Math.floor((b * n) / bins)];
       // A cut strictly above the smallest value so "x < cut" separates something.
@@ -67,84 +101,87 @@ export function trainBoostedTrees(
       const v = Math.fround(rows[i][j]);
       let bin = 0;
       while (bin < sorted.length && !(v < sorted[bin])) bin++;
-      column[i] = bin; // bin k means thresholds[k-1] <= v < thresholds[k]
+      column[i] = bin;
     }
     binned.push(column);
   }
+  return { thresholds, binned };
+}
 
-  const score = new Float64Array(n).fill(baseScore);
-  const gradient = new Float64Array(n);
-  const hessian = new Float64Array(n);
-  const trees: BoostedTree[] = [];
-  for (let t = 0; t < treeCount; t++) {
-    for (let i = 0; i < n; i++) {
-      const p = sigmoid(score[i]);
-      gradient[i] = p - labels[i];
-      hessian[i] = Math.max(p * (1 - p), 1e-12);
-    }
-    const tree: BoostedTree = { feature: [], threshold: [], left: [], right: [], value: [] };
-    const all = Array.from({ length: n }, (_, i) => i);
-    grow(tree, all, 0);
-    trees.push(tree);
-    for (let i = 0; i < n; i++) score[i] += predictTree(tree, rows[i]);
+/** What growing one tree reads: the binned rows, this round's gradients and the tree settings. */
+interface TreeGrower {
+  bins: QuantileBins;
+  gradient: Float64Array;
+  hessian: Float64Array;
+  depth: number;
+  rate: number;
+  lambda: number;
+  minHessian: number;
+}
+
+/** Adds a node for `members` to `tree` (a leaf at full depth or without a useful split); returns its id. */
+function growNode(grower: TreeGrower, tree: BoostedTree, members: number[], level: number): number {
+  const id = tree.feature.length;
+  tree.feature.push(-1);
+  tree.threshold.push(0);
+  tree.left.push(-1);
+  tree.right.push(-1);
+  tree.value.push(0);
+  let g = 0;
+  let h = 0;
+  for (const i of members) {
+    g += grower.gradient[i];
+    h += grower.hessian[i];
   }
-  return { baseScore, trees };
-
-  function grow(tree: BoostedTree, members: number[], level: number): number {
-    const id = tree.feature.length;
-    tree.feature.push(-1);
-    tree.threshold.push(0);
-    tree.left.push(-1);
-    tree.right.push(-1);
-    tree.value.push(0);
-    let g = 0;
-    let h = 0;
-    for (const i of members) {
-      g += gradient[i];
-      h += hessian[i];
-    }
-    const split = level < depth ? bestSplit(members, g, h) : undefined;
-    if (!split) {
-      tree.value[id] = (-g / (h + lambda)) * rate;
-      return id;
-    }
-    const leftMembers = members.filter((i) => binned[split.feature][i] <= split.bin);
-    const rightMembers = members.filter((i) => binned[split.feature][i] > split.bin);
-    tree.feature[id] = split.feature;
-    // Rows in bins 0..bin are exactly those below thresholds[bin].
-    tree.threshold[id] = thresholds[split.feature][split.bin];
-    tree.left[id] = grow(tree, leftMembers, level + 1);
-    tree.right[id] = grow(tree, rightMembers, level + 1);
+  const split = level < grower.depth ? bestSplit(grower, members, g, h) : undefined;
+  if (!split) {
+    tree.value[id] = (-g / (h + grower.lambda)) * grower.rate;
     return id;
   }
+  const column = grower.bins.binned[split.feature];
+  const leftMembers = members.filter((i) => column[i] <= split.bin);
+  const rightMembers = members.filter((i) => column[i] > split.bin);
+  tree.feature[id] = split.feature;
+  // Rows in bins 0..bin are exactly those below thresholds[bin].
+  tree.threshold[id] = grower.bins.thresholds[split.feature][split.bin];
+  tree.left[id] = growNode(grower, tree, leftMembers, level + 1);
+  tree.right[id] = growNode(grower, tree, rightMembers, level + 1);
+  return id;
+}
 
-  function bestSplit(members: number[], g: number, h: number): { feature: number; bin: number } | undefined {
-    const parent = (g * g) / (h + lambda);
-    let best: { feature: number; bin: number; gain: number } | undefined;
-    for (let j = 0; j < d; j++) {
-      const cuts = thresholds[j].length;
-      if (cuts === 0) continue;
-      const gs = new Float64Array(cuts + 1);
-      const hs = new Float64Array(cuts + 1);
-      const column = binned[j];
-      for (const i of members) {
-        gs[column[i]] += gradient[i];
-        hs[column[i]] += hessian[i];
-      }
-      let gl = 0;
-      let hl = 0;
-      for (let b = 0; b < cuts; b++) {
-        gl += gs[b];
-        hl += hs[b];
-        const gr = g - gl;
-        const hr = h - hl;
-        if (hl < minHessian || hr < minHessian) continue;
-        const gain = (gl * gl) / (hl + lambda) + (gr * gr) / (hr + lambda) - parent;
-        if (gain > 1e-9 && (!best || gain > best.gain)) best = { feature: j, bin: b, gain };
-      }
+/** The (feature, bin) split of `members` with the largest gain in the Newton objective, if any gains. */
+function bestSplit(
+  grower: TreeGrower,
+  members: number[],
+  g: number,
+  h: number,
+): { feature: number; bin: number } | undefined {
+  const { lambda, minHessian, gradient, hessian } = grower;
+  const parent = (g * g) / (h + lambda);
+  let best: { feature: number; bin: number; gain: number } | undefined;
+  grower.bins.thresholds.forEach((cutsOfFeature, j) => {
+    const cuts = cutsOfFeature.length;
+    if (cuts === 0) return;
+    const gs = new Float64Array(cuts + 1);
+    const hs = new Float64Array(cuts + 1);
+    const column = grower.bins.binned[j];
+    for (const i of members) {
+      gs[column[i]] += gradient[i];
+      hs[column[i]] += hessian[i];
     }
-    return best;
-  }
+    let gl = 0;
+    let hl = 0;
+    for (let b = 0; b < cuts; b++) {
+      gl += gs[b];
+      hl += hs[b];
+      const gr = g - gl;
+      const hr = h - hl;
+      if (hl < minHessian || hr < minHessian) continue;
+      const gain = (gl * gl) / (hl + lambda) + (gr * gr) / (hr + lambda) - parent;
+      if (gain > 1e-9 && (!best || gain > best.gain)) best = { feature: j, bin: b, gain };
+    }
+  });
+  return best;
 }
 
 /** One tree's contribution to the log-odds for `row`. */

@@ -9,7 +9,7 @@ import {
   type ChurnModelMetadata,
   PROFILE_MODEL_NAMES,
   type SegmentModelMetadata,
-} from './train.ts';
+} from './model-artifacts.ts';
 
 /** The version of each of the three profile models a scorer answers with. */
 export interface ProfileModelVersions {
@@ -21,12 +21,13 @@ export interface ProfileModelVersions {
 /** The live version of each profile model, undefined where none is live yet. */
 export async function liveProfileVersions(
   registry: ProfileModelRegistry,
-): Promise<{ segments?: string; anomaly?: string; churn?: string }> {
+): Promise<{ segments?: string; anomaly?: string; churn?: string; shilling?: string }> {
   const pointers = await registry.liveVersions();
   return {
     segments: pointers[PROFILE_MODEL_NAMES.segments],
     anomaly: pointers[PROFILE_MODEL_NAMES.anomaly],
     churn: pointers[PROFILE_MODEL_NAMES.churn],
+    shilling: pointers[PROFILE_MODEL_NAMES.shilling],
   };
 }
 

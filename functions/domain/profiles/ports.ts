@@ -1,7 +1,19 @@
 /** Storage ports of audience profiles. Adapters (functions/adapters/profiles) implement them. */
 import type { Page } from '#domain/catalog/ports.ts';
-import type { UserAttributes } from '#domain/catalog/types.ts';
-import type { ProfileArtifact, ProfileModelMetadata } from './train.ts';
+import type { InteractionEvent, UserAttributes } from '#domain/catalog/types.ts';
+import type { ProfileArtifact, ProfileModelMetadata } from './model-artifacts.ts';
+import type { ProfileHistory } from './profile-history.ts';
+
+/** The shilling detector's answer for one user, from the live shilling model. */
+export interface ShillingAnswer {
+  flagged: boolean;
+  /** 0..1 (absent when the live model is not this run's and the user is not flagged in it). */
+  score?: number;
+  /** Flagged users: why, and the item they helped push. */
+  reason?: string;
+  pushedItemId?: string;
+  modelVersion: string;
+}
 
 /** The model answers kept per user in the profiles table (segment and anomaly indexes read them). */
 export interface StoredProfileSummary {
@@ -12,6 +24,8 @@ export interface StoredProfileSummary {
   flagged?: boolean;
   churnProbability?: number;
   lowConfidence: boolean;
+  /** Set by the profile retrain once a shilling model is live; profile reads carry it on. */
+  shilling?: ShillingAnswer;
   /** ISO time the answers were computed. */
   scoredAt: string;
   modelVersions: { segments: string; anomaly: string; churn: string };
@@ -30,17 +44,31 @@ export interface ProfileStore {
   listMostAnomalous(options: { minScore: number; limit: number }): Promise<StoredProfileSummary[]>;
 }
 
-/** The two per-user rows a profile read needs besides the events. */
+/** The per-user rows a profile read needs besides the events. */
 export interface ProfileSubject {
   /** The user's attributes row; absent for unknown or erased users (and users known only by events). */
   attributes: UserAttributes | undefined;
   /** The summary last stored for the user's segment and anomaly indexes. */
   stored: StoredProfileSummary | undefined;
+  /** The tally of the user's events before the last retrain's cut; absent before it or once expired. */
+  history: ProfileHistory | undefined;
 }
 
 export interface ProfileSubjectReader {
-  /** The attributes and stored summary of one user, read together (one round trip where the store allows). */
+  /** The attributes, stored summary and history of one user, read together (one round trip where the store allows). */
   read(userId: string): Promise<ProfileSubject>;
+}
+
+/** The events a profile read fetches: a time range of one user's, bounded in number. */
+export interface ProfileEventReader {
+  /** The user's newest `max` events with `from` <= timestamp < `to` (epoch ms), newest first. */
+  between(userId: string, range: { from: number; to: number }, max: number): Promise<InteractionEvent[]>;
+}
+
+/** Where the profile retrain keeps each user's history (see profile-history.ts). */
+export interface ProfileHistoryStore {
+  /** Stores (replaces) the histories, one per user. */
+  putAll(histories: ProfileHistory[]): Promise<void>;
 }
 
 export type ProfileModelName = ProfileModelMetadata['name'];

@@ -22,7 +22,7 @@ import {
   PROFILE_MODEL_NAMES,
   type ProfileArtifact,
   type ProfileModelMetadata,
-} from './train.ts';
+} from './model-artifacts.ts';
 
 export const PROFILE_MODEL_NAME_LIST: readonly ProfileModelName[] = Object.values(PROFILE_MODEL_NAMES);
 
@@ -34,6 +34,8 @@ export const PROFILE_GATE_POLICIES: Record<ProfileModelName, GatePolicy> = {
   [PROFILE_MODEL_NAMES.segments]: { metric: 'silhouette', tolerance: 0.05 },
   [PROFILE_MODEL_NAMES.anomaly]: { metric: 'separation', tolerance: 0.05 },
   [PROFILE_MODEL_NAMES.churn]: { metric: 'auc', tolerance: 0.02 },
+  // No labels in production: the detector is measured on an attack planted in the same data.
+  [PROFILE_MODEL_NAMES.shilling]: { metric: 'drillAuc', tolerance: 0.02 },
 };
 
 export class ProfileRegistry implements ProfileModelRegistry {

@@ -1,14 +1,27 @@
 /**
- * The profile part of the retrain job: read everything, train the three models, gate them against the
- * live versions, publish (promoting those that pass), then score every user into the profiles table.
+ * The profile part of the retrain job: read everything, train the segment, anomaly and churn models
+ * and run the shilling detector, gate each against its live version, publish (promoting those that
+ * pass), then score every user into the profiles table and store each user's history.
  */
 import type { EventStore, ItemStore, UserStore } from '#domain/catalog/ports.ts';
 import type { InteractionEvent, Item, UserAttributes } from '#domain/catalog/types.ts';
-import type { ProfileModelRegistry, ProfileStore, PublishedProfileModel } from './ports.ts';
+import { feed, loadSession } from '#domain/onnx/session.ts';
+import { groupEventsByUser } from './features.ts';
 import { completeVersions, liveProfileVersions, loadLiveScorer } from './live-scorer.ts';
+import { PROFILE_MODEL_NAMES, type ShillingModelMetadata } from './model-artifacts.ts';
+import type {
+  ProfileHistoryStore,
+  ProfileModelRegistry,
+  ProfileStore,
+  PublishedProfileModel,
+  ShillingAnswer,
+} from './ports.ts';
+import { historiesAt, historyCutOf, type ProfileHistory } from './profile-history.ts';
 import { assembleProfile } from './scoring.ts';
 import { toSummary } from './service.ts';
-import { type ProfileTrainingConfig, trainProfileModels } from './train.ts';
+import type { ShillingVerdict } from './shilling/detector.ts';
+import { type ShillingTraining, trainShillingModel } from './shilling/model.ts';
+import { type ProfileTrainingConfig, type ProfileTrainingResult, trainProfileModels } from './train.ts';
 
 export interface ProfileRetrainResult {
   /** What each model's publish did (version and the shared gate's decision). */
@@ -16,16 +29,30 @@ export interface ProfileRetrainResult {
     segments: PublishedProfileModel;
     anomaly: PublishedProfileModel;
     churn: PublishedProfileModel;
+    shilling: PublishedProfileModel;
   };
-  live: { segments?: string; anomaly?: string; churn?: string };
-  metrics: ReturnType<typeof trainProfileModels>['metrics'];
+  live: { segments?: string; anomaly?: string; churn?: string; shilling?: string };
+  metrics: ProfileTrainingResult['metrics'] & { shilling: ShillingTraining['metrics'] };
   scoredUsers: number;
+  /** Users whose history was stored, and the cut (epoch ms) the histories end at. */
+  histories: { users: number; cut: number };
   trainMs: number;
 }
 
+export interface ProfileRetrainStores {
+  events: EventStore;
+  items: ItemStore;
+  users: UserStore;
+  profiles: ProfileStore;
+  histories: ProfileHistoryStore;
+}
+
+/** Rows written per batch call (summaries and histories), so a large audience is not held twice. */
+const WRITE_BATCH = 5000;
+
 /** Retrains, gates, publishes and re-scores; `now` is the instant the training data ends at (epoch ms). */
 export async function retrainProfiles(
-  stores: { events: EventStore; items: ItemStore; users: UserStore; profiles: ProfileStore },
+  stores: ProfileRetrainStores,
   registry: ProfileModelRegistry,
   options: { now: number; config?: Partial<ProfileTrainingConfig> },
 ): Promise<ProfileRetrainResult> {
@@ -36,11 +63,40 @@ export async function retrainProfiles(
   ]);
   const started = performance.now();
   const trained = trainProfileModels({ events, items, users, now: options.now }, options.config);
+  const shilling = trainShillingModel(events, options.now);
   const trainMs = performance.now() - started;
+  const published = await publishAll(registry, trained, shilling, { trainMs, dataCutoff: options.now });
+  const live = await liveProfileVersions(registry);
+  const answers = await shillingAnswers(registry, published.shilling, shilling);
+  const scoredUsers = await scoreEveryone(stores.profiles, registry, trained, answers);
+  const histories = await storeHistories(stores.histories, events, items, historyCutOf(options.now));
+  return {
+    published,
+    live,
+    metrics: { ...trained.metrics, shilling: shilling.metrics },
+    scoredUsers,
+    histories,
+    trainMs,
+  };
+}
+
+/** Publishes the four candidates with their gate figures, one after another (each moves one pointer). */
+async function publishAll(
+  registry: ProfileModelRegistry,
+  trained: ProfileTrainingResult,
+  shilling: ShillingTraining,
+  run: { trainMs: number; dataCutoff: number },
+): Promise<ProfileRetrainResult['published']> {
   const { segments, anomaly, churn } = trained.metrics;
-  const figures = (metrics: Record<string, number>) => ({ metrics, trainMs, dataCutoff: options.now });
-  // Sequential: each publish reads and moves one model's live pointer.
-  const published = {
+  const figures = (metrics: Record<string, number | undefined>) => ({
+    // An absent figure (no AUC measurable) is left out; the gate then rejects the candidate.
+    metrics: Object.fromEntries(Object.entries(metrics).filter(([, v]) => v !== undefined)) as Record<
+      string,
+      number
+    >,
+    ...run,
+  });
+  return {
     segments: await registry.publish(
       trained.artifacts.segments,
       figures({
@@ -62,41 +118,139 @@ export async function retrainProfiles(
     churn: await registry.publish(
       trained.artifacts.churn,
       figures({
-        // No AUC (one class in the held-out window) is left out; the gate then rejects the candidate.
-        ...(churn.auc === undefined ? {} : { auc: churn.auc }),
+        auc: churn.auc,
         trainRows: churn.trainRows,
         testRows: churn.testRows,
         churnRate: churn.testChurnRate,
       }),
     ),
+    shilling: await registry.publish(shilling.artifact, figures({ ...shilling.metrics })),
   };
+}
 
-  const live = await liveProfileVersions(registry);
-  const liveVersions = completeVersions(live);
+/**
+ * Each user's shilling answer from the live shilling model: this run's verdicts when its candidate
+ * went live (scores from the exported graph), else the flagged accounts the live version recorded.
+ */
+async function shillingAnswers(
+  registry: ProfileModelRegistry,
+  published: PublishedProfileModel,
+  run: ShillingTraining,
+): Promise<{ answerOf(userId: string): ShillingAnswer | undefined }> {
+  if (published.status === 'live') {
+    const modelVersion = published.version;
+    const scores = await scoreWithGraph(run.artifact.onnx, run.detection.verdicts);
+    const byUser = new Map(
+      run.detection.verdicts.map((v, k): [string, ShillingAnswer] => [
+        v.userId,
+        {
+          flagged: v.flagged,
+          score: Math.round(scores[k] * 10_000) / 10_000,
+          ...(v.flagged ? { reason: v.reason, pushedItemId: v.pushedItemId } : {}),
+          modelVersion,
+        },
+      ]),
+    );
+    return { answerOf: (userId) => byUser.get(userId) ?? { flagged: false, modelVersion } };
+  }
+  const liveVersion = (await registry.liveVersions())[PROFILE_MODEL_NAMES.shilling];
+  if (!liveVersion) return { answerOf: () => undefined };
+  const { metadata } = (await registry.load<ShillingModelMetadata>(PROFILE_MODEL_NAMES.shilling, liveVersion))
+    .artifact;
+  const flagged = new Map(metadata.flaggedUsers.map((f) => [f.userId, f]));
+  return {
+    answerOf: (userId) => {
+      const f = flagged.get(userId);
+      return f
+        ? {
+            flagged: true,
+            score: f.score,
+            reason: f.reason,
+            pushedItemId: f.pushedItemId,
+            modelVersion: liveVersion,
+          }
+        : { flagged: false, modelVersion: liveVersion };
+    },
+  };
+}
+
+/** Scores of the verdicts' evidence through the exported shilling graph (onnxruntime), in order. */
+async function scoreWithGraph(
+  bytes: Uint8Array,
+  verdicts: readonly ShillingVerdict[],
+): Promise<Float32Array> {
+  if (verdicts.length === 0) return new Float32Array(0);
+  const session = await loadSession(bytes);
+  try {
+    const evidence = new Float32Array(verdicts.length * 2);
+    verdicts.forEach((v, k) => {
+      evidence[2 * k] = v.ownSuspicion;
+      evidence[2 * k + 1] = v.groupEvidence;
+    });
+    const out = await session.run({ evidence: feed.float32(evidence, [verdicts.length, 2]) });
+    return out.score.data as Float32Array;
+  } finally {
+    await session.release();
+  }
+}
+
+/** Scores every trained user with the live segment, anomaly and churn models into the profiles table. */
+async function scoreEveryone(
+  profilesStore: ProfileStore,
+  registry: ProfileModelRegistry,
+  trained: ProfileTrainingResult,
+  shilling: { answerOf(userId: string): ShillingAnswer | undefined },
+): Promise<number> {
+  const liveVersions = completeVersions(await liveProfileVersions(registry));
+  if (!liveVersions) return 0;
   let scoredUsers = 0;
-  if (liveVersions) {
-    const scorer = await loadLiveScorer(registry, liveVersions);
-    try {
-      const profiles = [...trained.features.values()];
-      for (let i = 0; i < profiles.length; i += 5000) {
-        const batch = profiles.slice(i, i + 5000);
-        const answers = await scorer.score(batch);
-        const summaries = batch
-          .map((f, j) =>
-            toSummary(
-              assembleProfile(f, { answers: answers[j], scorer }, { versions: liveVersions }),
-              liveVersions,
+  const scorer = await loadLiveScorer(registry, liveVersions);
+  try {
+    const profiles = [...trained.features.values()];
+    for (let i = 0; i < profiles.length; i += WRITE_BATCH) {
+      const batch = profiles.slice(i, i + WRITE_BATCH);
+      const answers = await scorer.score(batch);
+      const summaries = batch
+        .map((f, j) =>
+          toSummary(
+            assembleProfile(
+              f,
+              { answers: answers[j], scorer },
+              { versions: liveVersions, shilling: shilling.answerOf(f.userId) },
             ),
-          )
-          .filter((x) => x !== undefined);
-        await stores.profiles.putAll(summaries);
-        scoredUsers += summaries.length;
-      }
-    } finally {
-      await scorer.release();
+            liveVersions,
+          ),
+        )
+        .filter((x) => x !== undefined);
+      await profilesStore.putAll(summaries);
+      scoredUsers += summaries.length;
+    }
+  } finally {
+    await scorer.release();
+  }
+  return scoredUsers;
+}
+
+/** Folds every user's events before `cut` into their history and stores them; returns how many. */
+async function storeHistories(
+  store: ProfileHistoryStore,
+  events: readonly InteractionEvent[],
+  items: readonly Item[],
+  cut: number,
+): Promise<{ users: number; cut: number }> {
+  const itemsById = new Map(items.map((item) => [item.itemId, item]));
+  let batch: ProfileHistory[] = [];
+  let users = 0;
+  for (const history of historiesAt(groupEventsByUser(events), itemsById, cut)) {
+    batch.push(history);
+    if (batch.length === WRITE_BATCH) {
+      await store.putAll(batch);
+      users += batch.length;
+      batch = [];
     }
   }
-  return { published, live, metrics: trained.metrics, scoredUsers, trainMs };
+  await store.putAll(batch);
+  return { users: users + batch.length, cut };
 }
 
 async function collect<T>(pages: AsyncIterable<T[]>): Promise<T[]> {

@@ -1,5 +1,5 @@
 /**
- * Risk scores (anomaly, churn) are for the platform's operators: a profile or segment listing
+ * Risk scores (anomaly, churn, shilling) are for the platform's operators: a profile or segment listing
  * read without admin rights carries none of them. The one place that says which fields those are.
  */
 import type { StoredProfileSummary } from './ports.ts';
@@ -10,12 +10,19 @@ export const withoutRiskScores = (profile: AudienceProfile): AudienceProfile => 
   ...profile,
   anomaly: null,
   churn: null,
+  shilling: null,
 });
 
 /** A segment member's summary without its anomaly score, flag and churn probability. */
 export function summaryWithoutRiskScores<S extends StoredProfileSummary>(
   summary: S,
-): Omit<S, 'anomalyScore' | 'flagged' | 'churnProbability'> {
-  const { anomalyScore: _score, flagged: _flagged, churnProbability: _churn, ...rest } = summary;
+): Omit<S, 'anomalyScore' | 'flagged' | 'churnProbability' | 'shilling'> {
+  const {
+    anomalyScore: _score,
+    flagged: _flagged,
+    churnProbability: _churn,
+    shilling: _shilling,
+    ...rest
+  } = summary;
   return rest;
 }

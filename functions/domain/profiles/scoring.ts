@@ -4,16 +4,17 @@
  */
 import { feed, loadSession, type ModelSession } from '#domain/onnx/session.ts';
 import type { ProfileFeatures } from './features.ts';
+import type { ShillingAnswer } from './ports.ts';
 import { isolationScore } from './isolation-forest.ts';
 import { nearestCentroid, standardise } from './kmeans.ts';
-import {
-  type AnomalyModelMetadata,
-  type ChurnModelMetadata,
-  type ProfileArtifact,
-  type ProfileReferenceModels,
-  predictChurn,
-  type SegmentModelMetadata,
-} from './train.ts';
+import { predictChurn } from './churn-training.ts';
+import type {
+  AnomalyModelMetadata,
+  ChurnModelMetadata,
+  ProfileArtifact,
+  SegmentModelMetadata,
+} from './model-artifacts.ts';
+import type { ProfileReferenceModels } from './train.ts';
 import { anomalyVector, churnVector, segmentVector } from './vectors.ts';
 
 export interface ModelAnswers {
@@ -124,6 +125,8 @@ export interface AudienceProfile {
   /** Why model answers are low-confidence or missing (e.g. too little history); empty when confident. */
   lowConfidenceReasons: string[];
   modelVersions: { segments: string; anomaly: string; churn: string } | null;
+  /** The shilling detector's answer from the last retrain; null before a shilling model is live. */
+  shilling: ShillingAnswer | null;
 }
 
 export interface AssembleOptions {
@@ -132,6 +135,9 @@ export interface AssembleOptions {
   /** Fewer active days than this makes churn low-confidence (default 2). */
   minActiveDays?: number;
   versions?: { segments: string; anomaly: string; churn: string };
+  /** Reasons the features themselves are less certain (e.g. a read bound reached), listed first. */
+  reasons?: string[];
+  shilling?: ShillingAnswer;
 }
 
 /**
@@ -145,7 +151,7 @@ export function assembleProfile(
     | undefined,
   options: AssembleOptions = {},
 ): AudienceProfile {
-  const reasons: string[] = [];
+  const reasons: string[] = [...(options.reasons ?? [])];
   const minEvents = options.minEvents ?? 5;
   const minActiveDays = options.minActiveDays ?? 2;
   const thinHistory = features.activity.totalEvents < minEvents;
@@ -174,6 +180,7 @@ export function assembleProfile(
     spend: features.spend,
     ...(features.attributes ? { attributes: features.attributes } : {}),
     lowConfidenceReasons: reasons,
+    shilling: options.shilling ?? null,
   };
   if (!scored) return { ...base, segment: null, anomaly: null, churn: null, modelVersions: null };
   const { answers, scorer } = scored;

@@ -3,37 +3,28 @@
  * ONNX with JSON metadata. Pure: the retrain job supplies data and stores the artifacts.
  */
 import type { InteractionEvent, Item, UserAttributes } from '#domain/catalog/types.ts';
-import { createRandom } from '#domain/random/seeded.ts';
-import { readModelMetadata } from '#domain/onnx/graph.ts';
 import {
   buildAnomalyGraph,
   buildBoostedChurnGraph,
   buildChurnGraph,
   buildSegmentGraph,
 } from '#domain/onnx/profile-models.ts';
-import { type BoostedTreesModel, predictBoostedTrees, trainBoostedTrees } from './gradient-boosting.ts';
+import { createRandom } from '#domain/random/seeded.ts';
+import { type ChurnModel, trainChurn } from './churn-training.ts';
 import { featuresOfSorted, groupEventsByUser, type ProfileFeatures, upperBound } from './features.ts';
 import { type IsolationForestModel, isolationScore, trainIsolationForest } from './isolation-forest.ts';
 import { chooseK, fitStandardiser, nearestCentroid, sampleRows, standardise } from './kmeans.ts';
-import { type LogisticModel, predictLogistic, trainLogisticRegression } from './logistic-regression.ts';
-import { rocAuc } from './roc-auc.ts';
-import { describeSegments, type SegmentSummary } from './segment-labels.ts';
 import {
-  ANOMALY_COLUMNS,
-  anomalyVector,
-  CHURN_COLUMNS,
-  churnVector,
-  segmentColumns,
-  segmentVector,
-} from './vectors.ts';
-
-const DAY_MS = 86_400_000;
-
-export const PROFILE_MODEL_NAMES = {
-  segments: 'profile-segments',
-  anomaly: 'profile-anomaly',
-  churn: 'profile-churn',
-} as const;
+  type AnomalyModelMetadata,
+  type ChurnAlgorithm,
+  type ChurnModelMetadata,
+  embedMetadata,
+  PROFILE_MODEL_NAMES,
+  type ProfileArtifact,
+  type SegmentModelMetadata,
+} from './model-artifacts.ts';
+import { describeSegments } from './segment-labels.ts';
+import { ANOMALY_COLUMNS, anomalyVector, CHURN_COLUMNS, segmentColumns, segmentVector } from './vectors.ts';
 
 export interface ProfileTrainingInput {
   events: readonly InteractionEvent[];
@@ -84,64 +75,6 @@ export const DEFAULT_PROFILE_TRAINING_CONFIG: ProfileTrainingConfig = {
   seed: 1,
 };
 
-export interface SegmentModelMetadata {
-  name: typeof PROFILE_MODEL_NAMES.segments;
-  columns: string[];
-  genres: string[];
-  mean: number[];
-  scale: number[];
-  /** Centroids in standardised space. */
-  centroids: number[][];
-  segments: SegmentSummary[];
-  asOf: number;
-}
-
-export interface AnomalyModelMetadata {
-  name: typeof PROFILE_MODEL_NAMES.anomaly;
-  columns: string[];
-  /** Scores at or above this are flagged. */
-  threshold: number;
-  contamination: number;
-  asOf: number;
-}
-
-export type ChurnAlgorithm = 'logistic-regression' | 'gradient-boosted-trees';
-
-/** The served churn model: whichever algorithm measured better on the held-out window. */
-export type ChurnModel =
-  | { algorithm: 'logistic-regression'; logistic: LogisticModel }
-  | { algorithm: 'gradient-boosted-trees'; boosted: BoostedTreesModel };
-
-/** P(churn) for one churn vector, by either algorithm. */
-export function predictChurn(model: ChurnModel, row: readonly number[]): number {
-  return model.algorithm === 'logistic-regression'
-    ? predictLogistic(model.logistic, row)
-    : predictBoostedTrees(model.boosted, row);
-}
-
-export interface ChurnModelMetadata {
-  name: typeof PROFILE_MODEL_NAMES.churn;
-  columns: string[];
-  algorithm: ChurnAlgorithm;
-  /** Held-out ROC-AUC of every algorithm tried (absent when the window has one class); the best one is served. */
-  candidates: { algorithm: ChurnAlgorithm; auc?: number }[];
-  horizonDays: number;
-  /** Logistic regression only: coefficients on the raw columns and the intercept. */
-  coefficients?: number[];
-  intercept?: number;
-  /** Cut-off of the window the served model was fitted on (epoch ms). */
-  trainedCutoff: number;
-  asOf: number;
-}
-
-export type ProfileModelMetadata = SegmentModelMetadata | AnomalyModelMetadata | ChurnModelMetadata;
-
-export interface ProfileArtifact<M extends ProfileModelMetadata = ProfileModelMetadata> {
-  name: M['name'];
-  onnx: Uint8Array;
-  metadata: M;
-}
-
 export interface ProfileMetrics {
   segments: {
     k: number;
@@ -187,20 +120,6 @@ export interface ProfileTrainingResult {
   features: Map<string, ProfileFeatures>;
 }
 
-/** ONNX metadata key holding a profile model's JSON metadata, so one .onnx file is the whole artifact. */
-export const PROFILE_METADATA_KEY = 'marquee.profile-model';
-
-function embedMetadata(metadata: ProfileModelMetadata): Record<string, string> {
-  return { [PROFILE_METADATA_KEY]: JSON.stringify(metadata) };
-}
-
-/** The JSON metadata embedded in a profile model's ONNX bytes (see PROFILE_METADATA_KEY). */
-export function metadataFromOnnx<M extends ProfileModelMetadata>(bytes: Uint8Array): M {
-  const json = readModelMetadata(bytes)[PROFILE_METADATA_KEY];
-  if (!json) throw new RangeError(`the ONNX model carries no '${PROFILE_METADATA_KEY}' metadata`);
-  return JSON.parse(json) as M;
-}
-
 /** Trains segments, anomaly and churn models and exports each to ONNX. */
 export function trainProfileModels(
   input: ProfileTrainingInput,
@@ -208,8 +127,39 @@ export function trainProfileModels(
 ): ProfileTrainingResult {
   const c = { ...DEFAULT_PROFILE_TRAINING_CONFIG, ...config };
   const itemsById = new Map(input.items.map((item) => [item.itemId, item]));
-  const attributesById = new Map((input.users ?? []).map((u) => [u.userId, u]));
   const byUser = groupEventsByUser(input.events);
+  const features = featuresAsOf(byUser, itemsById, input);
+  const trainable = [...features.values()].filter((f) => f.activity.totalEvents >= c.minEvents);
+  if (trainable.length < c.kMax + 1) {
+    throw new RangeError(
+      `profile training needs more than ${c.kMax} users with ${c.minEvents}+ events; got ${trainable.length}`,
+    );
+  }
+  const sample = sampleRows(trainable, c.maxTrainingRows, createRandom(c.seed));
+
+  const segments = trainSegments(sample, c, input.now);
+  const anomaly = trainAnomaly(sample, c, input.now);
+  const churn = trainChurn(byUser, itemsById, c, input.now);
+
+  return {
+    artifacts: exportArtifacts(segments.metadata, anomaly, churn),
+    metrics: { segments: segments.metrics, anomaly: anomaly.metrics, churn: churn.metrics },
+    reference: {
+      segments: segments.metadata,
+      anomaly: { metadata: anomaly.metadata, forest: anomaly.forest },
+      churn: { metadata: churn.metadata, model: churn.model },
+    },
+    features,
+  };
+}
+
+/** Every user's features as of `input.now`, with their attributes. */
+function featuresAsOf(
+  byUser: ReadonlyMap<string, InteractionEvent[]>,
+  itemsById: ReadonlyMap<string, Item>,
+  input: ProfileTrainingInput,
+): Map<string, ProfileFeatures> {
+  const attributesById = new Map((input.users ?? []).map((u) => [u.userId, u]));
   const features = new Map<string, ProfileFeatures>();
   for (const [userId, events] of byUser) {
     const end = upperBound(events, input.now);
@@ -218,61 +168,48 @@ export function trainProfileModels(
       featuresOfSorted(userId, events.slice(0, end), itemsById, input.now, attributesById.get(userId)),
     );
   }
-  const trainable = [...features.values()].filter((f) => f.activity.totalEvents >= c.minEvents);
-  if (trainable.length < c.kMax + 1) {
-    throw new RangeError(
-      `profile training needs more than ${c.kMax} users with ${c.minEvents}+ events; got ${trainable.length}`,
-    );
-  }
-  const random = createRandom(c.seed);
-  const sample = sampleRows(trainable, c.maxTrainingRows, random);
+  return features;
+}
 
-  const segments = trainSegments(sample, c, input.now);
-  const anomaly = trainAnomaly(sample, c, input.now);
-  const churn = trainChurn(byUser, itemsById, c, input.now);
-
+/** The three trained models as ONNX graphs, each carrying its metadata. */
+function exportArtifacts(
+  segments: SegmentModelMetadata,
+  anomaly: { forest: IsolationForestModel; metadata: AnomalyModelMetadata },
+  churn: { model: ChurnModel; metadata: ChurnModelMetadata },
+): ProfileTrainingResult['artifacts'] {
   return {
-    artifacts: {
-      segments: {
-        name: PROFILE_MODEL_NAMES.segments,
-        onnx: buildSegmentGraph({
-          mean: segments.metadata.mean,
-          scale: segments.metadata.scale,
-          centroids: segments.metadata.centroids,
-          metadata: embedMetadata(segments.metadata),
-        }),
-        metadata: segments.metadata,
-      },
-      anomaly: {
-        name: PROFILE_MODEL_NAMES.anomaly,
-        onnx: buildAnomalyGraph({
-          trees: anomaly.forest.trees,
-          normaliser: anomaly.forest.normaliser,
-          featureCount: ANOMALY_COLUMNS.length,
-          metadata: embedMetadata(anomaly.metadata),
-        }),
-        metadata: anomaly.metadata,
-      },
-      churn: {
-        name: PROFILE_MODEL_NAMES.churn,
-        onnx:
-          churn.model.algorithm === 'logistic-regression'
-            ? buildChurnGraph({ ...churn.model.logistic, metadata: embedMetadata(churn.metadata) })
-            : buildBoostedChurnGraph({
-                ...churn.model.boosted,
-                featureCount: CHURN_COLUMNS.length,
-                metadata: embedMetadata(churn.metadata),
-              }),
-        metadata: churn.metadata,
-      },
+    segments: {
+      name: PROFILE_MODEL_NAMES.segments,
+      onnx: buildSegmentGraph({
+        mean: segments.mean,
+        scale: segments.scale,
+        centroids: segments.centroids,
+        metadata: embedMetadata(segments),
+      }),
+      metadata: segments,
     },
-    metrics: { segments: segments.metrics, anomaly: anomaly.metrics, churn: churn.metrics },
-    reference: {
-      segments: segments.metadata,
-      anomaly: { metadata: anomaly.metadata, forest: anomaly.forest },
-      churn: { metadata: churn.metadata, model: churn.model },
+    anomaly: {
+      name: PROFILE_MODEL_NAMES.anomaly,
+      onnx: buildAnomalyGraph({
+        trees: anomaly.forest.trees,
+        normaliser: anomaly.forest.normaliser,
+        featureCount: ANOMALY_COLUMNS.length,
+        metadata: embedMetadata(anomaly.metadata),
+      }),
+      metadata: anomaly.metadata,
     },
-    features,
+    churn: {
+      name: PROFILE_MODEL_NAMES.churn,
+      onnx:
+        churn.model.algorithm === 'logistic-regression'
+          ? buildChurnGraph({ ...churn.model.logistic, metadata: embedMetadata(churn.metadata) })
+          : buildBoostedChurnGraph({
+              ...churn.model.boosted,
+              featureCount: CHURN_COLUMNS.length,
+              metadata: embedMetadata(churn.metadata),
+            }),
+      metadata: churn.metadata,
+    },
   };
 }
 
@@ -347,135 +284,4 @@ export function trainAnomaly(profiles: ProfileFeatures[], c: ProfileTrainingConf
     metadata,
     metrics: { threshold, flaggedShare: flagged / scores.length, separation, trainedUsers: rows.length },
   };
-}
-
-/**
- * Fits one churn algorithm. With too little data (fewer than 10 rows, or one class only) the answer is
- * a logistic model of the base rate for everyone, so a young deployment still serves a probability.
- */
-function fitChurn(algorithm: ChurnAlgorithm, data: ChurnDataset): ChurnModel {
-  const positives = data.labels.reduce((a, b) => a + b, 0);
-  if (data.rows.length < 10 || positives === 0 || positives === data.rows.length) {
-    const rate = (positives + 1) / (data.rows.length + 2);
-    return {
-      algorithm: 'logistic-regression',
-      logistic: {
-        coefficients: new Array<number>(CHURN_COLUMNS.length).fill(0),
-        intercept: Math.log(rate / (1 - rate)),
-      },
-    };
-  }
-  return algorithm === 'logistic-regression'
-    ? { algorithm, logistic: trainLogisticRegression(data.rows, data.labels) }
-    : { algorithm, boosted: trainBoostedTrees(data.rows, data.labels) };
-}
-
-export interface ChurnDataset {
-  userIds: string[];
-  rows: number[][];
-  /** 1 = no activity in the horizon after the cut-off. */
-  labels: number[];
-}
-
-/**
- * Churn rows at a cut-off: users active in the window before it, features from events before it,
- * label 1 when they have no event in [cutoff, cutoff + horizon).
- */
-export function churnDatasetAt(
-  byUser: ReadonlyMap<string, InteractionEvent[]>,
-  itemsById: ReadonlyMap<string, Item>,
-  cutoff: number,
-  horizonDays: number,
-  activeWindowDays: number,
-): ChurnDataset {
-  const out: ChurnDataset = { userIds: [], rows: [], labels: [] };
-  for (const [userId, events] of byUser) {
-    const end = upperBound(events, cutoff);
-    if (end === 0 || events[end - 1].timestamp < cutoff - activeWindowDays * DAY_MS) continue;
-    const features = featuresOfSorted(userId, events.slice(0, end), itemsById, cutoff);
-    const activeAfter = end < events.length && events[end].timestamp < cutoff + horizonDays * DAY_MS;
-    out.userIds.push(userId);
-    out.rows.push(churnVector(features));
-    out.labels.push(activeAfter ? 0 : 1);
-  }
-  return out;
-}
-
-/** Churn model on a time split: fitted on the earlier window, measured on the later, refitted on the later. */
-export function trainChurn(
-  byUser: ReadonlyMap<string, InteractionEvent[]>,
-  itemsById: ReadonlyMap<string, Item>,
-  c: ProfileTrainingConfig,
-  now: number,
-) {
-  const horizon = c.churnHorizonDays * DAY_MS;
-  // Labels need an observed horizon, so the windows end where the data does: a retrain run weeks after
-  // the last event (a stale or demo data set) would otherwise find no active users and no AUC at all.
-  const latest = latestEventTime(byUser);
-  const dataEnd = Number.isFinite(latest) ? Math.min(now, latest + 1) : now;
-  // Time split: fit on the earlier window, measure on the later one nobody trained on.
-  const train = churnDatasetAt(
-    byUser,
-    itemsById,
-    dataEnd - 2 * horizon,
-    c.churnHorizonDays,
-    c.churnActiveWindowDays,
-  );
-  const test = churnDatasetAt(
-    byUser,
-    itemsById,
-    dataEnd - horizon,
-    c.churnHorizonDays,
-    c.churnActiveWindowDays,
-  );
-  // Both algorithms are fitted on the earlier window and measured on the later; the better one is served.
-  const candidates = (['logistic-regression', 'gradient-boosted-trees'] as const).map((algorithm) => {
-    const fitted = fitChurn(algorithm, train);
-    const auc = rocAuc(
-      test.rows.map((r) => predictChurn(fitted, r)),
-      test.labels,
-    );
-    // rocAuc is NaN with one class; absent says "not measurable" and stays storable.
-    return Number.isFinite(auc) ? { algorithm, auc } : { algorithm };
-  });
-  // Ties (and no AUC, when the window has one class) go to the simpler logistic regression.
-  const aucOf = (candidate: { auc?: number }) => candidate.auc ?? Number.NEGATIVE_INFINITY;
-  const best = aucOf(candidates[1]) > aucOf(candidates[0]) + 1e-9 ? candidates[1] : candidates[0];
-  const auc = best.auc;
-  // The served model is refitted with the same settings on the latest labelled window.
-  const model = fitChurn(best.algorithm, test);
-  const metadata: ChurnModelMetadata = {
-    name: PROFILE_MODEL_NAMES.churn,
-    columns: [...CHURN_COLUMNS],
-    algorithm: model.algorithm,
-    candidates,
-    horizonDays: c.churnHorizonDays,
-    ...(model.algorithm === 'logistic-regression'
-      ? { coefficients: model.logistic.coefficients, intercept: model.logistic.intercept }
-      : {}),
-    trainedCutoff: dataEnd - horizon,
-    asOf: now,
-  };
-  return {
-    model,
-    metadata,
-    metrics: {
-      ...(auc === undefined ? {} : { auc }),
-      trainRows: train.rows.length,
-      testRows: test.rows.length,
-      testChurnRate: test.labels.reduce((a, b) => a + b, 0) / Math.max(1, test.labels.length),
-      algorithm: model.algorithm,
-      candidates,
-    },
-  };
-}
-
-/** Epoch ms of the newest event (lists are sorted oldest first); -Infinity with no events. */
-function latestEventTime(byUser: ReadonlyMap<string, InteractionEvent[]>): number {
-  let latest = Number.NEGATIVE_INFINITY;
-  for (const events of byUser.values()) {
-    const last = events[events.length - 1];
-    if (last && last.timestamp > latest) latest = last.timestamp;
-  }
-  return latest;
 }

@@ -2,7 +2,8 @@
  * Numeric vectors the three profile models read. Each encoder is named and versioned by its column
  * list, which travels in the model metadata so serving encodes exactly as training did.
  */
-import type { ProfileFeatures, SpendTier } from './features.ts';
+import type { SpendTier } from './feature-tally.ts';
+import type { ProfileFeatures } from './features.ts';
 
 const SPEND_LEVEL: Record<SpendTier, number> = { none: 0, low: 1, medium: 2, high: 3 };
 

@@ -24,6 +24,7 @@ import {
   type EventWeights,
   type WeightedInteraction,
 } from './interactions.ts';
+import { discountFlaggedUsers } from './shilling-discount.ts';
 import {
   DEFAULT_TRAINING_OPTIONS,
   evaluateArtifacts,
@@ -52,6 +53,8 @@ export interface RetrainOptions {
   shipHoldoutModels: boolean;
   /** How far back a run of only RECENT_ONLY_MODELS reads events, ms. */
   recentWindowMs: number;
+  /** Weight kept by the events of accounts flagged as shilling (0 = ignored; see shilling-discount.ts). */
+  flaggedUserWeight: number;
 }
 
 /**
@@ -69,6 +72,7 @@ export const DEFAULT_RETRAIN_OPTIONS: RetrainOptions = {
   gate: DEFAULT_GATE_POLICY,
   shipHoldoutModels: false,
   recentWindowMs: 30 * 86_400_000,
+  flaggedUserWeight: 0,
 };
 
 export interface RetrainReport {
@@ -91,6 +95,8 @@ export interface RetrainDependencies {
   options?: Partial<RetrainOptions>;
   /** Hook for the caller's logger. */
   log?: (message: string, details?: Record<string, unknown>) => void;
+  /** Accounts the live shilling model flagged, whose events are discounted; absent = none. */
+  flaggedUsers?: () => Promise<ReadonlySet<string>>;
 }
 
 function figures(e: ModelEvaluation): Record<string, number> {
@@ -124,7 +130,9 @@ export async function retrainRecommendationModels(deps: RetrainDependencies): Pr
   const log = deps.log ?? (() => {});
   const recentOnly = options.training.models.every((name) => RECENT_ONLY_MODELS.includes(name));
   const since = recentOnly ? now.getTime() - options.recentWindowMs : undefined;
+  const flagged = (await deps.flaggedUsers?.()) ?? new Set<string>();
   const data = await loadTrainingData(deps.sources, options.eventWeights, since);
+  data.interactions = discountFlaggedUsers(data.interactions, flagged, options.flaggedUserWeight);
   const report = (versions: ModelVersion[], extra: Partial<RetrainReport> = {}): RetrainReport => ({
     events: data.events.length,
     items: data.items.length,
@@ -147,6 +155,7 @@ export async function retrainRecommendationModels(deps: RetrainDependencies): Pr
     items: data.items.length,
     train: holdout.train.length,
     test: data.interactions.length - holdout.train.length,
+    flaggedUsers: flagged.size,
   });
   const candidates = await trainAllModels(
     { interactions: holdout.train, items: data.items, now: holdout.cut, since },

@@ -10,6 +10,7 @@ import { startTestPlatform, type TestPlatform } from '../../support/platform.ts'
 const DAY_MS = 86_400_000;
 // The history ends at the start of today, so profiles computed "now" see it as recent.
 const NOW = Math.floor(Date.now() / DAY_MS) * DAY_MS;
+const READ_BOUND = 300;
 
 describe('audience profile routes on the local platform', () => {
   let platform: TestPlatform;
@@ -19,7 +20,11 @@ describe('audience profile routes on the local platform', () => {
   beforeAll(async () => {
     // Prepare: a small generated audience written through the catalog adapters, then one retrain.
     // With auth on, as in AWS: platform.api sends an admin token; tests issue narrower ones.
-    platform = await startTestPlatform({ auth: true, env: { PROFILE_MODEL_REFRESH_MS: '0' } });
+    // A read bound far below the bots' histories, so their profiles must come from the stored history.
+    platform = await startTestPlatform({
+      auth: true,
+      env: { PROFILE_MODEL_REFRESH_MS: '0', PROFILE_MAX_EVENTS: String(READ_BOUND) },
+    });
     data = generateDemoData({ seed: 5, items: 200, users: 160, days: 35, now: NOW, botShare: 0.025 });
     await writeDataset(platform.names, data);
   });
@@ -37,15 +42,21 @@ describe('audience profile routes on the local platform', () => {
     expect(response.body.activity.totalEvents).toBe(data.events.filter((e) => e.userId === userId).length);
   });
 
-  it('retrains: the three models pass the gate, become version 000001 and every user is scored', async () => {
+  it('retrains: the four models pass the gate, become version 000001 and every user is scored', async () => {
     retrain = await runProfileRetrain({ now: NOW });
     const published = Object.values(retrain.published);
     expect(published.map((p) => [p.version, p.status])).toEqual([
       ['000001', 'live'],
       ['000001', 'live'],
       ['000001', 'live'],
+      ['000001', 'live'],
     ]);
-    expect(retrain.live).toEqual({ segments: '000001', anomaly: '000001', churn: '000001' });
+    expect(retrain.live).toEqual({
+      segments: '000001',
+      anomaly: '000001',
+      churn: '000001',
+      shilling: '000001',
+    });
     expect(retrain.scoredUsers).toBe(new Set(data.events.map((e) => e.userId)).size);
   });
 
@@ -67,7 +78,10 @@ describe('audience profile routes on the local platform', () => {
     expect(profile.anomaly.score).toBeLessThan(1);
     expect(profile.churn.probability).toBeGreaterThanOrEqual(0);
     expect(profile.churn.horizonDays).toBe(14);
-    expect(profile.modelVersions).toEqual(retrain.live);
+    const { shilling, ...scorerVersions } = retrain.live;
+    expect(profile.modelVersions).toEqual(scorerVersions);
+    // The demo audience has no shilling attack: the answer is there, and not flagged.
+    expect(profile.shilling).toMatchObject({ flagged: false, modelVersion: shilling });
   });
 
   it('withholds anomaly and churn answers from callers without the admin scope', async () => {
@@ -85,7 +99,7 @@ describe('audience profile routes on the local platform', () => {
     expect(admin.body.churn.probability).toBeGreaterThanOrEqual(0);
     for (const view of [reader, own]) {
       expect(view.status).toBe(200);
-      expect(view.body).toMatchObject({ userId: user, anomaly: null, churn: null });
+      expect(view.body).toMatchObject({ userId: user, anomaly: null, churn: null, shilling: null });
       expect(view.body.segment.segmentId).toBe(segment);
     }
     expect(members.status).toBe(200);
@@ -94,6 +108,7 @@ describe('audience profile routes on the local platform', () => {
       expect(member).not.toHaveProperty('anomalyScore');
       expect(member).not.toHaveProperty('flagged');
       expect(member).not.toHaveProperty('churnProbability');
+      expect(member).not.toHaveProperty('shilling');
     }
   });
 
@@ -101,13 +116,36 @@ describe('audience profile routes on the local platform', () => {
     const subjects = new DynamoProfileSubjects({
       users: platform.names.USERS_TABLE,
       profiles: platform.names.PROFILES_TABLE,
+      histories: platform.names.PROFILE_HISTORY_TABLE,
     });
     const scored = data.users.find((u) => data.events.some((e) => e.userId === u.userId))!;
     const known = await subjects.read(scored.userId);
     expect(known.attributes?.country).toBe(scored.country);
-    expect(known.stored?.modelVersions).toEqual(retrain.live);
+    const { shilling: _shilling, ...scorerVersions } = retrain.live;
+    expect(known.stored?.modelVersions).toEqual(scorerVersions);
     expect(known.stored).not.toHaveProperty('anomalyShard');
     expect(await subjects.read('nobody-at-all')).toEqual({ attributes: undefined, stored: undefined });
+  });
+
+  it('serves the whole history of a heavy user from the stored history, reading at most the bound, and adds new events', async () => {
+    const counts = new Map<string, number>();
+    for (const e of data.events) counts.set(e.userId, (counts.get(e.userId) ?? 0) + 1);
+    const [heavy, total] = [...counts].sort((a, b) => b[1] - a[1])[0];
+    expect(total).toBeGreaterThan(3 * READ_BOUND);
+    expect(retrain.histories).toEqual({ users: counts.size, cut: NOW });
+    const before = await platform.api('GET', `/users/${heavy}/profile`);
+    expect(before.status).toBe(200);
+    expect(before.body.activity.totalEvents).toBe(total);
+    expect(before.body.activity.firstSeen).toBe(
+      Math.min(...data.events.filter((e) => e.userId === heavy).map((e) => e.timestamp)),
+    );
+    const posted = await platform.api('POST', '/events', {
+      events: [{ userId: heavy, itemId: data.items[3].itemId, type: 'view', timestamp: Date.now() - 1000 }],
+    });
+    expect(posted.status).toBe(202);
+    const after = await platform.api('GET', `/users/${heavy}/profile`);
+    expect(after.body.activity.totalEvents).toBe(total + 1);
+    expect(after.body.activity.eventsLast7Days).toBe(before.body.activity.eventsLast7Days + 1);
   });
 
   it('does not rewrite the stored profile row when a repeat read computes the same answers', async () => {

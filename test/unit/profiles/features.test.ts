@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EventType, InteractionEvent, Item } from '#domain/catalog/types.ts';
-import { buildAllProfileFeatures, buildProfileFeatures, spendTierOf } from '#domain/profiles/features.ts';
+import { spendTierOf } from '#domain/profiles/feature-tally.ts';
+import { buildAllProfileFeatures, buildProfileFeatures } from '#domain/profiles/features.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

@@ -6,7 +6,7 @@ import {
   type ChurnModelMetadata,
   PROFILE_METADATA_KEY,
   type ProfileArtifact,
-} from '#domain/profiles/train.ts';
+} from '#domain/profiles/model-artifacts.ts';
 
 function churnArtifact(intercept: number): ProfileArtifact<ChurnModelMetadata> {
   const metadata: ChurnModelMetadata = {

@@ -9,7 +9,8 @@ import {
   createReferenceScorer,
   type ProfileScorer,
 } from '#domain/profiles/scoring.ts';
-import { metadataFromOnnx, type ProfileTrainingResult, trainProfileModels } from '#domain/profiles/train.ts';
+import { metadataFromOnnx } from '#domain/profiles/model-artifacts.ts';
+import { type ProfileTrainingResult, trainProfileModels } from '#domain/profiles/train.ts';
 import { isolationScore } from '#domain/profiles/isolation-forest.ts';
 import { buildBoostedChurnGraph, buildChurnGraph } from '#domain/onnx/profile-models.ts';
 import { feed, loadSession } from '#domain/onnx/session.ts';
