@@ -12,9 +12,9 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CreateJobCommand, MediaConvertClient, ProbeCommand } from '@aws-sdk/client-mediaconvert';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { toSourceProbe } from '#adapters/media/mediaconvert-probe.ts';
 import { toJobSettings } from '#domain/media/job-settings.ts';
 import { defaultLadderConfig, type LadderConfig, planLadder } from '#domain/media/ladder.ts';
-import { type MediaConvertProbeResult, toSourceProbe } from '#domain/media/probe.ts';
 import { startS3 } from '#local/emulators/s3.ts';
 import { resolveFfmpegPath, resolveFfprobePath } from '#local/mediaconvert/binaries.ts';
 import { buildFfmpegCommand } from '#local/mediaconvert/ffmpeg-command.ts';
@@ -95,7 +95,7 @@ export async function benchMedia(): Promise<BenchSection[]> {
     const probeStart = performance.now();
     const probed = await mediaConvert.send(new ProbeCommand({ InputFiles: [{ FileUrl: inputUri }] }));
     const probeMs = performance.now() - probeStart;
-    const sourceProbe = toSourceProbe(probed.ProbeResults![0] as MediaConvertProbeResult);
+    const sourceProbe = toSourceProbe(probed.ProbeResults![0]);
     const plan = planLadder(sourceProbe, LADDER);
     const request = (assetId: string) =>
       toJobSettings(plan, {

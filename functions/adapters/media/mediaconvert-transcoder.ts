@@ -12,7 +12,8 @@ import {
 } from '@aws-sdk/client-mediaconvert';
 import type { JobRequest } from '#domain/media/job-settings.ts';
 import { type Transcoder, ProbeFailedError } from '#domain/media/ports.ts';
-import type { MediaConvertProbeResult } from '#domain/media/probe.ts';
+import type { SourceProbe } from '#domain/media/probe.ts';
+import { toSourceProbe } from './mediaconvert-probe.ts';
 
 let client: MediaConvertClient | undefined;
 
@@ -22,10 +23,10 @@ function mediaConvertClient(): MediaConvertClient {
 }
 
 export class MediaConvertTranscoder implements Transcoder {
-  async probe(uri: string): Promise<MediaConvertProbeResult> {
+  async probe(uri: string): Promise<SourceProbe> {
     try {
       const result = await mediaConvertClient().send(new ProbeCommand({ InputFiles: [{ FileUrl: uri }] }));
-      return (result.ProbeResults?.[0] ?? {}) as MediaConvertProbeResult;
+      return toSourceProbe(result.ProbeResults?.[0] ?? {});
     } catch (error) {
       if (error instanceof BadRequestException) throw new ProbeFailedError(error.message, { cause: error });
       throw error;

@@ -1,7 +1,7 @@
 /** What the video service needs from the outside world; adapters in functions/adapters/media/. */
 import type { AssetStatus, VideoAsset } from './asset.ts';
 import type { JobRequest } from './job-settings.ts';
-import type { MediaConvertProbeResult } from './probe.ts';
+import type { SourceProbe } from './probe.ts';
 
 export interface AssetPage {
   assets: VideoAsset[];
@@ -28,8 +28,11 @@ export interface AssetStore {
 export class ProbeFailedError extends Error {}
 
 export interface Transcoder {
-  /** MediaConvert Probe of an s3:// URI; throws ProbeFailedError when the object cannot be read. */
-  probe(uri: string): Promise<MediaConvertProbeResult>;
+  /**
+   * What the transcoder reads from an s3:// URI; a file with no readable container has no tracks.
+   * Throws ProbeFailedError when the object cannot be read at all.
+   */
+  probe(uri: string): Promise<SourceProbe>;
   /** Submits a CreateJob request; returns the job id (the same one again for a repeated token). */
   submit(request: JobRequest): Promise<string>;
 }

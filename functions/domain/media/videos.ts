@@ -9,8 +9,8 @@ import { applyJobUpdate, interpretJobEvent, type JobStateChangeEvent } from './j
 import { toJobSettings } from './job-settings.ts';
 import { type LadderConfig, planLadder, SourceRejectedError } from './ladder.ts';
 import type { AssetStore, PlayableItems, Transcoder, UploadSigner } from './ports.ts';
+import type { SourceProbe } from './probe.ts';
 import { ProbeFailedError } from './ports.ts';
-import { toSourceProbe } from './probe.ts';
 import {
   assetIdFromUploadKey,
   ingestTokenOf,
@@ -210,18 +210,17 @@ export class VideoService {
       return fail('NOT_A_VIDEO', 'the uploaded file does not have a video file extension');
     if (object.size === 0) return fail('EMPTY', 'the uploaded file is empty');
     const inputUri = `s3://${object.bucket}/${object.key}`;
-    let probeResult: Awaited<ReturnType<Transcoder['probe']>>;
+    let source: SourceProbe;
     try {
-      probeResult = await required(this.ports.transcoder, 'transcoder').probe(inputUri);
+      source = await required(this.ports.transcoder, 'transcoder').probe(inputUri);
     } catch (error) {
       if (error instanceof ProbeFailedError)
         return fail('UNREADABLE', `the uploaded file could not be read: ${error.message}`);
       throw error;
     }
-    if (!probeResult.Container?.Tracks?.length) {
+    if (!source.video && source.audioTrackCount === 0 && source.dataTrackCount === 0) {
       return fail('NOT_A_VIDEO', 'the uploaded file is not a video (no readable container or tracks)');
     }
-    const source = toSourceProbe(probeResult);
     let plan: ReturnType<typeof planLadder>;
     try {
       plan = planLadder(source, required(this.config.ladder, 'ladder'));

@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toJobSettings } from '#domain/media/job-settings.ts';
 import { interpretJobEvent } from '#domain/media/job-events.ts';
 import { defaultLadderConfig, type LadderConfig, planLadder } from '#domain/media/ladder.ts';
-import { type MediaConvertProbeResult, toSourceProbe } from '#domain/media/probe.ts';
+import { toSourceProbe } from '#adapters/media/mediaconvert-probe.ts';
 import { resolveFfmpegPath, resolveFfprobePath } from '#local/mediaconvert/binaries.ts';
 import { vodOnAwsJob } from './fixtures/vod-on-aws-job.ts';
 import { type MediaHarness, sharedVideo, startMediaHarness } from './harness.ts';
@@ -96,7 +96,7 @@ async function transcodeAsset(harness: MediaHarness, source: string, assetId: st
   const file = path.resolve(sharedVideo, source);
   const inputUri = await harness.putFile('uploads-bucket', `uploads/${assetId}/${path.basename(file)}`, file);
   const probed = await harness.mediaConvert.send(new ProbeCommand({ InputFiles: [{ FileUrl: inputUri }] }));
-  const plan = planLadder(toSourceProbe(probed.ProbeResults![0] as MediaConvertProbeResult), config);
+  const plan = planLadder(toSourceProbe(probed.ProbeResults![0]), config);
   const outputPrefix = `s3://media-bucket/assets/${assetId}/`;
   const request = toJobSettings(plan, {
     assetId,
@@ -156,7 +156,7 @@ describe.skipIf(!haveData)('local MediaConvert endpoint', () => {
     });
     expect(w.Container).toMatchObject({ Format: 'webm' });
     expect(w.Container?.Tracks?.map((t) => t.Codec)).toEqual(['VP8', 'VORBIS']);
-    expect(toSourceProbe(r as MediaConvertProbeResult).video).toMatchObject({
+    expect(toSourceProbe(r).video).toMatchObject({
       displayWidth: 1080,
       displayHeight: 1920,
     });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { clientRequestTokenFor, toJobSettings } from '#domain/media/job-settings.ts';
 import { defaultLadderConfig, planLadder } from '#domain/media/ladder.ts';
-import { toSourceProbe } from '#domain/media/probe.ts';
+import { toSourceProbe } from '#adapters/media/mediaconvert-probe.ts';
 import { anamorphicProbe, hdrProbe, silentProbe } from './probe-fixtures.ts';
 
 const context = {
