@@ -2,7 +2,7 @@
 import middy from '@middy/core';
 import { DynamoAssetStore } from '#adapters/media/dynamo-asset-store.ts';
 import { DynamoPlayableItems } from '#adapters/media/dynamo-playable-items.ts';
-import type { JobStateChangeEvent } from '#domain/media/job-events.ts';
+import { interpretJobEvent, type JobStateChangeEvent } from '#adapters/media/mediaconvert-job-events.ts';
 import { VideoService } from '#domain/media/videos.ts';
 import { logger, withObservability } from '#edge/observability.ts';
 import { tableNameFromEnv } from '#platform/config.ts';
@@ -12,7 +12,7 @@ const videos = new VideoService({}, new DynamoAssetStore(tableNameFromEnv('asset
 });
 
 export const handler = middy(async (event: JobStateChangeEvent) => {
-  const outcome = await videos.applyJobEvent(event);
+  const outcome = await videos.recordJobUpdate(interpretJobEvent(event));
   logger.info('job state change', { status: event.detail?.status, jobId: event.detail?.jobId, ...outcome });
   return outcome;
 }).use(withObservability());

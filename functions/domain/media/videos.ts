@@ -5,7 +5,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { NotFoundError, ValidationError } from '#domain/errors.ts';
 import type { AssetStatus, VideoAsset } from './asset.ts';
-import { applyJobUpdate, interpretJobEvent, type JobStateChangeEvent } from './job-events.ts';
+import { applyJobUpdate, type JobUpdate } from './job-updates.ts';
 import { toJobSettings } from './job-settings.ts';
 import { type LadderConfig, planLadder, SourceRejectedError } from './ladder.ts';
 import type { AssetStore, PlayableItems, Transcoder, UploadSigner } from './ports.ts';
@@ -245,16 +245,14 @@ export class VideoService {
     return { outcome: 'submitted', assetId, jobId };
   }
 
-  /** Applies a MediaConvert Job State Change to its asset; on COMPLETE the linked item becomes playable. */
-  async applyJobEvent(event: JobStateChangeEvent): Promise<JobEventOutcome> {
-    const first = interpretJobEvent(event);
-    if (first.kind === 'ignored') return { outcome: 'ignored', reason: first.reason };
-    const asset = await this.assets.get(first.assetId);
-    if (!asset) return { outcome: 'ignored', reason: `no asset ${first.assetId}` };
-    const update = interpretJobEvent(event, asset.plan);
+  /** Applies a job's state change to its asset; on COMPLETE the linked item becomes playable. */
+  async recordJobUpdate(update: JobUpdate): Promise<JobEventOutcome> {
+    if (update.kind === 'ignored') return { outcome: 'ignored', reason: update.reason };
+    const asset = await this.assets.get(update.assetId);
+    if (!asset) return { outcome: 'ignored', reason: `no asset ${update.assetId}` };
     const next = applyJobUpdate(asset, update, this.now().toISOString());
     let status = asset.status;
-    if (next && update.kind !== 'ignored') {
+    if (next) {
       const { assetId: _id, ...fields } = next;
       const written = await this.assets.update(asset.assetId, fields, { unlessSettledBy: update.jobId });
       if (!written)

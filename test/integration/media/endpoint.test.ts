@@ -18,7 +18,7 @@ import {
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toJobSettings } from '#domain/media/job-settings.ts';
-import { interpretJobEvent } from '#domain/media/job-events.ts';
+import { interpretJobEvent } from '#adapters/media/mediaconvert-job-events.ts';
 import { defaultLadderConfig, type LadderConfig, planLadder } from '#domain/media/ladder.ts';
 import { toSourceProbe } from '#adapters/media/mediaconvert-probe.ts';
 import { resolveFfmpegPath, resolveFfprobePath } from '#local/mediaconvert/binaries.ts';
@@ -179,7 +179,7 @@ describe.skipIf(!haveData)('local MediaConvert endpoint', () => {
   it('turns an anamorphic clip into a playable 16:9 HLS ladder, MP4, thumbnails and poster', async () => {
     const { final, outputPrefix, plan } = await transcodeAsset(harness, 'bbb_prog_10s.mp4', 'anamorphic0001');
     expect(final.detail.status).toBe('COMPLETE');
-    const update = interpretJobEvent(final, plan);
+    const update = interpretJobEvent(final);
     if (update.kind !== 'complete') throw new Error(`expected COMPLETE, got ${JSON.stringify(final.detail)}`);
     expect(update.outputs.renditions.map((r) => `${r.width}x${r.height}`)).toEqual(['426x240']);
     const local = path.join(harness.dir, 'check-anamorphic');

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { VideoAsset } from '#domain/media/asset.ts';
-import { applyJobUpdate, interpretJobEvent, type JobStateChangeEvent } from '#domain/media/job-events.ts';
+import { interpretJobEvent, type JobStateChangeEvent } from '#adapters/media/mediaconvert-job-events.ts';
+import { toSourceProbe } from '#adapters/media/mediaconvert-probe.ts';
+import { applyJobUpdate } from '#domain/media/job-updates.ts';
+import { planLadder } from '#domain/media/ladder.ts';
+import { silentProbe } from './probe-fixtures.ts';
 
 const base = { source: 'aws.mediaconvert', 'detail-type': 'MediaConvert Job State Change' };
 const metadata = { assetId: 'asset-0001' };
@@ -109,6 +113,17 @@ describe('applyJobUpdate', () => {
     const next = applyJobUpdate(asset, interpretJobEvent(complete), now);
     expect(next).toMatchObject({ status: 'READY', percent: 100 });
     expect(next?.outputs?.renditions).toHaveLength(1);
+  });
+
+  it('takes codec and bit-rate ceiling from the planned rendition the output is named after', () => {
+    const plan = planLadder(toSourceProbe(silentProbe));
+    const next = applyJobUpdate({ ...asset, plan }, interpretJobEvent(complete), now);
+    const planned360 = plan.renditions.find((r) => r.nameModifier === '_360p')!;
+    expect(next?.outputs?.renditions[0]).toMatchObject({
+      codec: 'H_264',
+      maxBitrateBps: planned360.maxBitrateBps,
+    });
+    expect(next?.outputs?.download?.maxBitrateBps).toBe(plan.download.maxBitrateBps);
   });
 
   it('ignores progress that arrives after completion or goes backwards', () => {
