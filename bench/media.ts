@@ -13,7 +13,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CreateJobCommand, MediaConvertClient, ProbeCommand } from '@aws-sdk/client-mediaconvert';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { toSourceProbe } from '#adapters/media/mediaconvert-probe.ts';
-import { toJobSettings } from '#domain/media/job-settings.ts';
+import { toJobSettings } from '#adapters/media/mediaconvert-job-settings.ts';
 import { defaultLadderConfig, type LadderConfig, planLadder } from '#domain/media/ladder.ts';
 import { startS3 } from '#local/emulators/s3.ts';
 import { resolveFfmpegPath, resolveFfprobePath } from '#local/mediaconvert/binaries.ts';
@@ -98,13 +98,10 @@ export async function benchMedia(): Promise<BenchSection[]> {
     const sourceProbe = toSourceProbe(probed.ProbeResults![0]);
     const plan = planLadder(sourceProbe, LADDER);
     const request = (assetId: string) =>
-      toJobSettings(plan, {
-        assetId,
-        inputUri,
-        outputPrefix: `s3://bench-media/${assetId}/`,
-        queueArn: 'Default',
-        roleArn: 'arn:aws:iam::000000000000:role/bench',
-      });
+      toJobSettings(
+        { assetId, inputUri, outputPrefix: `s3://bench-media/${assetId}/`, plan },
+        { queueArn: 'Default', roleArn: 'arn:aws:iam::000000000000:role/bench' },
+      );
     const runJob = async (mc: MediaConvertClient, assetId: string) => {
       const start = performance.now();
       const { Job } = await mc.send(new CreateJobCommand(request(assetId) as never));

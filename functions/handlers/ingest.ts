@@ -10,9 +10,9 @@ import { logger, withObservability } from '#edge/observability.ts';
 import { bucketNameFromEnv, tableNameFromEnv } from '#platform/config.ts';
 
 const videos = new VideoService(
-  { mediaBucket: bucketNameFromEnv('media'), ladder: ladderConfigFromEnv(), ...mediaConvertTargetFromEnv() },
+  { mediaBucket: bucketNameFromEnv('media'), ladder: ladderConfigFromEnv() },
   new DynamoAssetStore(tableNameFromEnv('assets')),
-  { transcoder: new MediaConvertTranscoder() },
+  { transcoder: new MediaConvertTranscoder(mediaConvertTargetFromEnv()) },
 );
 
 export const handler = middy(async (event: S3Event) => {

@@ -2,8 +2,8 @@
  * Reads MediaConvert "Job State Change" events (EventBridge shape) into the domain's `JobUpdate`.
  * Output names follow OUTPUT_LAYOUT, which the job settings wrote.
  */
-import { OUTPUT_LAYOUT } from '#domain/media/job-settings.ts';
 import type { JobUpdate, ReportedOutputs, ReportedRendition } from '#domain/media/job-updates.ts';
+import { OUTPUT_LAYOUT } from './mediaconvert-job-settings.ts';
 
 export interface JobStateChangeEvent {
   source?: string;

@@ -6,13 +6,12 @@
 import {
   BadRequestException,
   CreateJobCommand,
-  type CreateJobCommandInput,
   MediaConvertClient,
   ProbeCommand,
 } from '@aws-sdk/client-mediaconvert';
-import type { JobRequest } from '#domain/media/job-settings.ts';
-import { type Transcoder, ProbeFailedError } from '#domain/media/ports.ts';
+import { ProbeFailedError, type TranscodeRequest, type Transcoder } from '#domain/media/ports.ts';
 import type { SourceProbe } from '#domain/media/probe.ts';
+import { type MediaConvertTarget, toJobSettings } from './mediaconvert-job-settings.ts';
 import { toSourceProbe } from './mediaconvert-probe.ts';
 
 let client: MediaConvertClient | undefined;
@@ -23,6 +22,8 @@ function mediaConvertClient(): MediaConvertClient {
 }
 
 export class MediaConvertTranscoder implements Transcoder {
+  constructor(private readonly target: MediaConvertTarget) {}
+
   async probe(uri: string): Promise<SourceProbe> {
     try {
       const result = await mediaConvertClient().send(new ProbeCommand({ InputFiles: [{ FileUrl: uri }] }));
@@ -33,11 +34,8 @@ export class MediaConvertTranscoder implements Transcoder {
     }
   }
 
-  async submit(request: JobRequest): Promise<string> {
-    // JobRequest is built in the SDK's input shape; the domain only cannot name the SDK's types.
-    const result = await mediaConvertClient().send(
-      new CreateJobCommand(request as unknown as CreateJobCommandInput),
-    );
+  async submit(request: TranscodeRequest): Promise<string> {
+    const result = await mediaConvertClient().send(new CreateJobCommand(toJobSettings(request, this.target)));
     const id = result.Job?.Id;
     if (!id) throw new Error('MediaConvert CreateJob returned no job id');
     return id;

@@ -1,6 +1,6 @@
 /** What the video service needs from the outside world; adapters in functions/adapters/media/. */
 import type { AssetStatus, VideoAsset } from './asset.ts';
-import type { JobRequest } from './job-settings.ts';
+import type { LadderPlan } from './ladder.ts';
 import type { SourceProbe } from './probe.ts';
 
 export interface AssetPage {
@@ -24,6 +24,18 @@ export interface AssetStore {
   ): Promise<boolean>;
 }
 
+/** One asset's transcode: the source, where its outputs go, and the plan to follow. */
+export interface TranscodeRequest {
+  assetId: string;
+  /** s3:// URI of the uploaded source. */
+  inputUri: string;
+  /** s3:// prefix, ending in `/`, under which all outputs of this asset go. */
+  outputPrefix: string;
+  plan: LadderPlan;
+  /** Which upload of the asset this job is for (1, or a digest of the S3 notification); a new one creates a new job. */
+  attempt?: number | string;
+}
+
 /** The upload could not be read at all (missing object, unreadable bytes). */
 export class ProbeFailedError extends Error {}
 
@@ -33,8 +45,8 @@ export interface Transcoder {
    * Throws ProbeFailedError when the object cannot be read at all.
    */
   probe(uri: string): Promise<SourceProbe>;
-  /** Submits a CreateJob request; returns the job id (the same one again for a repeated token). */
-  submit(request: JobRequest): Promise<string>;
+  /** Submits the job that makes an asset's outputs; returns the job id (the same one again for a repeated attempt). */
+  submit(request: TranscodeRequest): Promise<string>;
 }
 
 export interface UploadSigner {

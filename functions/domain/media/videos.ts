@@ -6,7 +6,6 @@ import { createHash, randomUUID } from 'node:crypto';
 import { NotFoundError, ValidationError } from '#domain/errors.ts';
 import type { AssetStatus, VideoAsset } from './asset.ts';
 import { applyJobUpdate, type JobUpdate } from './job-updates.ts';
-import { toJobSettings } from './job-settings.ts';
 import { type LadderConfig, planLadder, SourceRejectedError } from './ladder.ts';
 import type { AssetStore, PlayableItems, Transcoder, UploadSigner } from './ports.ts';
 import type { SourceProbe } from './probe.ts';
@@ -23,8 +22,6 @@ import {
 export interface VideoServiceConfig {
   /** Needed by ingest. */
   mediaBucket?: string;
-  queueArn?: string;
-  roleArn?: string;
   ladder?: LadderConfig;
   /** Lifetime of an upload URL, seconds (createUpload). */
   uploadUrlTtlSec?: number;
@@ -231,15 +228,13 @@ export class VideoService {
       }
       throw error;
     }
-    const request = toJobSettings(plan, {
+    const jobId = await required(this.ports.transcoder, 'transcoder').submit({
       assetId,
       inputUri,
       outputPrefix: `s3://${required(this.config.mediaBucket, 'mediaBucket')}/assets/${assetId}/`,
-      queueArn: required(this.config.queueArn, 'queueArn'),
-      roleArn: required(this.config.roleArn, 'roleArn'),
+      plan,
       attempt: shortDigest(token),
     });
-    const jobId = await required(this.ports.transcoder, 'transcoder').submit(request);
     // Only the job's identity and the plan: the job's own events may already have moved the status on.
     await this.assets.update(assetId, { jobId, source, plan });
     return { outcome: 'submitted', assetId, jobId };

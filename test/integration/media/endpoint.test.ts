@@ -17,8 +17,8 @@ import {
 } from '@aws-sdk/client-mediaconvert';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toJobSettings } from '#domain/media/job-settings.ts';
 import { interpretJobEvent } from '#adapters/media/mediaconvert-job-events.ts';
+import { toJobSettings } from '#adapters/media/mediaconvert-job-settings.ts';
 import { defaultLadderConfig, type LadderConfig, planLadder } from '#domain/media/ladder.ts';
 import { toSourceProbe } from '#adapters/media/mediaconvert-probe.ts';
 import { resolveFfmpegPath, resolveFfprobePath } from '#local/mediaconvert/binaries.ts';
@@ -98,14 +98,11 @@ async function transcodeAsset(harness: MediaHarness, source: string, assetId: st
   const probed = await harness.mediaConvert.send(new ProbeCommand({ InputFiles: [{ FileUrl: inputUri }] }));
   const plan = planLadder(toSourceProbe(probed.ProbeResults![0]), config);
   const outputPrefix = `s3://media-bucket/assets/${assetId}/`;
-  const request = toJobSettings(plan, {
-    assetId,
-    inputUri,
-    outputPrefix,
-    queueArn: 'Default',
-    roleArn: ROLE,
-  });
-  const { Job } = await harness.mediaConvert.send(new CreateJobCommand(request as never));
+  const request = toJobSettings(
+    { assetId, inputUri, outputPrefix, plan },
+    { queueArn: 'Default', roleArn: ROLE },
+  );
+  const { Job } = await harness.mediaConvert.send(new CreateJobCommand(request));
   const final = await harness.settled(Job!.Id!);
   return { probed, plan, job: Job!, final, outputPrefix };
 }

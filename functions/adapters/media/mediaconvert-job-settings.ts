@@ -1,22 +1,22 @@
 /**
- * Turns a ladder plan into a MediaConvert CreateJob request. The object has the AWS SDK's input shape
- * (PascalCase members) so the adapter hands it to CreateJobCommand unchanged; it is plain data here.
+ * Turns a transcode request (the domain's plan for one asset) into a MediaConvert CreateJob request,
+ * typed with the SDK's input shapes: the wire format lives here, the decisions in the ladder plan.
  */
-import type { LadderPlan, Rendition } from './ladder.ts';
+import type {
+  AudioDescription,
+  CreateJobCommandInput,
+  Output,
+  VideoCodecSettings,
+  VideoDescription,
+  VideoPreprocessor,
+} from '@aws-sdk/client-mediaconvert';
+import type { LadderPlan, Rendition } from '#domain/media/ladder.ts';
+import type { TranscodeRequest } from '#domain/media/ports.ts';
 
-export type JobJson = string | number | boolean | undefined | JobJson[] | { [member: string]: JobJson };
-export type JobRequest = { [member: string]: JobJson };
-
-export interface JobContext {
-  assetId: string;
-  /** s3:// URI of the uploaded source. */
-  inputUri: string;
-  /** s3:// prefix, ending in `/`, under which all outputs of this asset go. */
-  outputPrefix: string;
+/** Where jobs run and which role MediaConvert assumes to read and write the buckets. */
+export interface MediaConvertTarget {
   queueArn: string;
   roleArn: string;
-  /** Which upload of the asset this job is for (1, or a digest of the S3 notification); a new one creates a new job. */
-  attempt?: number | string;
 }
 
 export const AUDIO_SELECTOR = 'Audio Selector 1';
@@ -37,20 +37,20 @@ export function clientRequestTokenFor(assetId: string, attempt: number | string 
   return `marquee-${assetId}-${attempt}`;
 }
 
-function videoCodecSettings(rendition: Rendition, gopSec: number): JobJson {
+function videoCodecSettings(rendition: Rendition, gopSec: number): VideoCodecSettings {
   const common = {
-    RateControlMode: 'QVBR',
+    RateControlMode: 'QVBR' as const,
     QvbrSettings: { QvbrQualityLevel: rendition.qvbrQuality },
     MaxBitrate: rendition.maxBitrateBps,
     GopSize: gopSec,
-    GopSizeUnits: 'SECONDS',
+    GopSizeUnits: 'SECONDS' as const,
     GopClosedCadence: 1,
-    SceneChangeDetect: 'TRANSITION_DETECTION',
-    QualityTuningLevel: 'SINGLE_PASS_HQ',
-    ParControl: 'SPECIFIED',
+    SceneChangeDetect: 'TRANSITION_DETECTION' as const,
+    QualityTuningLevel: 'SINGLE_PASS_HQ' as const,
+    ParControl: 'SPECIFIED' as const,
     ParNumerator: 1,
     ParDenominator: 1,
-    FramerateControl: 'INITIALIZE_FROM_SOURCE',
+    FramerateControl: 'INITIALIZE_FROM_SOURCE' as const,
   };
   if (rendition.codec === 'H_265') {
     const hdr = rendition.dynamicRange !== 'SDR';
@@ -66,7 +66,7 @@ function videoCodecSettings(rendition: Rendition, gopSec: number): JobJson {
   return { Codec: 'H_264', H264Settings: { ...common, CodecProfile: 'HIGH', CodecLevel: 'AUTO' } };
 }
 
-function colorPreprocessing(rendition: Rendition, plan: LadderPlan): JobJson {
+function colorPreprocessing(rendition: Rendition, plan: LadderPlan): VideoPreprocessor | undefined {
   if (plan.sourceDynamicRange === 'SDR') return undefined;
   if (rendition.dynamicRange === 'SDR') return { ColorCorrector: { ColorSpaceConversion: 'FORCE_709' } };
   return {
@@ -76,7 +76,7 @@ function colorPreprocessing(rendition: Rendition, plan: LadderPlan): JobJson {
   };
 }
 
-function videoDescription(rendition: Rendition, plan: LadderPlan): JobJson {
+function videoDescription(rendition: Rendition, plan: LadderPlan): VideoDescription {
   return {
     Width: rendition.width,
     Height: rendition.height,
@@ -88,7 +88,7 @@ function videoDescription(rendition: Rendition, plan: LadderPlan): JobJson {
   };
 }
 
-function audioDescriptions(plan: LadderPlan): JobJson {
+function audioDescriptions(plan: LadderPlan): AudioDescription[] | undefined {
   if (!plan.audio) return undefined;
   return [
     {
@@ -119,7 +119,7 @@ function frameCapture(
   size: { width: number; height: number },
   everySec: number,
   maxCaptures: number,
-) {
+): Output {
   return {
     NameModifier: nameModifier,
     Extension: 'jpg',
@@ -142,14 +142,14 @@ function frameCapture(
 }
 
 /** Drops undefined members so the request reads like a hand-written one. */
-function withoutUndefined(value: JobJson): JobJson {
-  if (Array.isArray(value)) return value.map(withoutUndefined);
+function withoutUndefined<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(withoutUndefined) as T;
   if (value && typeof value === 'object') {
     return Object.fromEntries(
       Object.entries(value)
         .filter(([, member]) => member !== undefined)
         .map(([name, member]) => [name, withoutUndefined(member)]),
-    );
+    ) as T;
   }
   return value;
 }
@@ -159,14 +159,17 @@ function withoutUndefined(value: JobJson): JobJson {
  * group (MP4 download, thumbnails every N s, a poster frame), acceleration PREFERRED, queue and role
  * from config, the assetId in userMetadata and an idempotency token derived from the asset.
  */
-export function toJobSettings(plan: LadderPlan, context: JobContext): JobRequest {
-  const hlsOutputs = plan.renditions.map((rendition) => ({
-    NameModifier: rendition.nameModifier,
-    ContainerSettings: { Container: 'M3U8', M3u8Settings: {} },
-    VideoDescription: videoDescription(rendition, plan),
-    AudioDescriptions: audioDescriptions(plan),
-  }));
-  const download = {
+export function toJobSettings(request: TranscodeRequest, target: MediaConvertTarget): CreateJobCommandInput {
+  const { plan } = request;
+  const hlsOutputs = plan.renditions.map(
+    (rendition): Output => ({
+      NameModifier: rendition.nameModifier,
+      ContainerSettings: { Container: 'M3U8', M3u8Settings: {} },
+      VideoDescription: videoDescription(rendition, plan),
+      AudioDescriptions: audioDescriptions(plan),
+    }),
+  );
+  const download: Output = {
     NameModifier: plan.download.nameModifier,
     ContainerSettings: { Container: 'MP4', Mp4Settings: { MoovPlacement: 'PROGRESSIVE_DOWNLOAD' } },
     VideoDescription: videoDescription(plan.download, plan),
@@ -178,11 +181,11 @@ export function toJobSettings(plan: LadderPlan, context: JobContext): JobRequest
     poster.atSec > 0
       ? frameCapture(OUTPUT_LAYOUT.posterModifier, poster, poster.atSec, 2)
       : frameCapture(OUTPUT_LAYOUT.posterModifier, poster, 1, 1);
-  const request: JobRequest = {
-    Role: context.roleArn,
-    Queue: context.queueArn,
-    ClientRequestToken: clientRequestTokenFor(context.assetId, context.attempt),
-    UserMetadata: { assetId: context.assetId, application: 'marquee' },
+  const job: CreateJobCommandInput = {
+    Role: target.roleArn,
+    Queue: target.queueArn,
+    ClientRequestToken: clientRequestTokenFor(request.assetId, request.attempt),
+    UserMetadata: { assetId: request.assetId, application: 'marquee' },
     AccelerationSettings: { Mode: 'PREFERRED' },
     StatusUpdateInterval: 'SECONDS_10',
     Priority: 0,
@@ -190,7 +193,7 @@ export function toJobSettings(plan: LadderPlan, context: JobContext): JobRequest
       TimecodeConfig: { Source: 'ZEROBASED' },
       Inputs: [
         {
-          FileInput: context.inputUri,
+          FileInput: request.inputUri,
           TimecodeSource: 'ZEROBASED',
           // MediaConvert ignores the container's rotation unless asked; AUTO makes portrait stay portrait.
           VideoSelector: { Rotate: 'AUTO' },
@@ -203,7 +206,7 @@ export function toJobSettings(plan: LadderPlan, context: JobContext): JobRequest
           OutputGroupSettings: {
             Type: 'HLS_GROUP_SETTINGS',
             HlsGroupSettings: {
-              Destination: `${context.outputPrefix}${OUTPUT_LAYOUT.hlsBase}`,
+              Destination: `${request.outputPrefix}${OUTPUT_LAYOUT.hlsBase}`,
               SegmentLength: plan.segmentSec,
               MinSegmentLength: 0,
               SegmentControl: 'SEGMENTED_FILES',
@@ -220,7 +223,7 @@ export function toJobSettings(plan: LadderPlan, context: JobContext): JobRequest
           Name: 'Files',
           OutputGroupSettings: {
             Type: 'FILE_GROUP_SETTINGS',
-            FileGroupSettings: { Destination: `${context.outputPrefix}${OUTPUT_LAYOUT.filesBase}` },
+            FileGroupSettings: { Destination: `${request.outputPrefix}${OUTPUT_LAYOUT.filesBase}` },
           },
           Outputs: [
             download,
@@ -236,5 +239,5 @@ export function toJobSettings(plan: LadderPlan, context: JobContext): JobRequest
       ],
     },
   };
-  return withoutUndefined(request) as JobRequest;
+  return withoutUndefined(job);
 }
