@@ -2,11 +2,11 @@
 import { DynamoAssetStore } from '#adapters/media/dynamo-asset-store.ts';
 import { S3UploadSigner } from '#adapters/media/s3-upload-signer.ts';
 import { videosContracts } from '#contracts/videos.ts';
-import { VideoService } from '#domain/media/videos.ts';
+import { VideoUploads } from '#domain/media/uploads.ts';
 import { httpHandler } from '#edge/http.ts';
 import { bucketNameFromEnv, getNumberFromEnv, tableNameFromEnv } from '#platform/config.ts';
 
-const videos = new VideoService(
+const videos = new VideoUploads(
   {
     uploadUrlTtlSec: getNumberFromEnv({
       key: 'UPLOAD_URL_TTL_SEC',
@@ -14,9 +14,10 @@ const videos = new VideoService(
       min: 60,
       max: 604_800,
     }),
+    abandonedUploadDays: 30,
   },
   new DynamoAssetStore(tableNameFromEnv('assets')),
-  { signer: new S3UploadSigner(bucketNameFromEnv('uploads')) },
+  new S3UploadSigner(bucketNameFromEnv('uploads')),
 );
 
 export const handler = httpHandler('videos', videosContracts, {
