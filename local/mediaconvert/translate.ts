@@ -217,7 +217,9 @@ function readVideo(description: Json, at: string): VideoEncodeSpec | FrameCaptur
     throw new BadRequestException(`${settingsAt}.bitrate: not allowed with QVBR; use maxBitrate`);
   }
   const gopUnits: 'SECONDS' | 'FRAMES' = settings.gopSizeUnits === 'SECONDS' ? 'SECONDS' : 'FRAMES';
-  // MediaConvert's default GOP is 90 frames; AUTO lets the encoder choose, ~2 s here.
+  // Without GOP mode control, or with AUTO, MediaConvert picks the GOP from the input (its API
+  // reference: "By default, if you don't specify GOP mode control, MediaConvert will use automatic
+  // behavior"); here that is a 2 s GOP. A GopSize given without units is read as frames.
   const gop =
     settings.gopSizeUnits === 'AUTO' || settings.gopSize === undefined
       ? { size: 2, units: 'SECONDS' as const }
