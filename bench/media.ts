@@ -22,7 +22,7 @@ import { ffprobe } from '#local/mediaconvert/ffprobe.ts';
 import { type JobStateChangeEvent, sourceFacts } from '#local/mediaconvert/jobs.ts';
 import { startMediaConvertServer } from '#local/mediaconvert/server.ts';
 import { localS3Client } from '#local/mediaconvert/storage.ts';
-import { readJobSettings } from '#local/mediaconvert/translate.ts';
+import { readJobSettings } from '#local/mediaconvert/settings/read-job.ts';
 import type { BenchSection } from './report.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

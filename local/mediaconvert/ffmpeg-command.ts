@@ -11,7 +11,7 @@ import type {
   S3Location,
   TranscodeSpec,
   VideoEncodeSpec,
-} from './translate.ts';
+} from './settings/spec.ts';
 
 export interface SourceFacts {
   /** Display size after rotation and SAR, square pixels. */

@@ -19,7 +19,9 @@ import {
 } from './hls.ts';
 import { measureQuality } from './quality.ts';
 import { downloadObject, uploadTree } from './storage.ts';
-import { MediaConvertApiError, readJobSettings, type TranscodeSpec } from './translate.ts';
+import { MediaConvertApiError } from './api-errors.ts';
+import { readJobSettings } from './settings/read-job.ts';
+import type { TranscodeSpec } from './settings/spec.ts';
 
 export const ACCOUNT_ID = '000000000000';
 export const REGION = 'us-east-1';

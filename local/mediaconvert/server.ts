@@ -14,7 +14,8 @@ import { resolveFfmpegPath, resolveFfprobePath } from './binaries.ts';
 import { ffprobe, toProbeResult } from './ffprobe.ts';
 import { jobToWire, JobRunner, type JobStateChangeEvent } from './jobs.ts';
 import { downloadObject, localS3Client } from './storage.ts';
-import { MediaConvertApiError, parseS3Uri } from './translate.ts';
+import { MediaConvertApiError } from './api-errors.ts';
+import { parseS3Uri } from './s3-uri.ts';
 
 export type { JobStateChangeEvent } from './jobs.ts';
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildFfmpegCommand, geometry, outputBase } from '#local/mediaconvert/ffmpeg-command.ts';
-import { BadRequestException, parseS3Uri, readJobSettings } from '#local/mediaconvert/translate.ts';
+import { BadRequestException } from '#local/mediaconvert/api-errors.ts';
+import { parseS3Uri } from '#local/mediaconvert/s3-uri.ts';
+import { readJobSettings } from '#local/mediaconvert/settings/read-job.ts';
 
 type Json = any;
 

@@ -1,0 +1,61 @@
+/** An output's audioDescriptions into one AAC encode of a selected input track. */
+import { BadRequestException } from '../api-errors.ts';
+import type { AudioEncodeSpec } from './spec.ts';
+import { type Json, positiveInt, refusePresent } from './checks.ts';
+
+/** Reads the (single) audio description of an output against the input's selectors. */
+export function readAudio(
+  descriptions: Json,
+  selectors: Record<string, Json>,
+  at: string,
+): AudioEncodeSpec | undefined {
+  if (!Array.isArray(descriptions) || descriptions.length === 0) return undefined;
+  if (descriptions.length > 1) {
+    throw new BadRequestException(
+      `${at}.audioDescriptions: the local endpoint muxes one audio track per output`,
+    );
+  }
+  const description = descriptions[0];
+  const descriptionAt = `${at}.audioDescriptions[0]`;
+  refusePresent(
+    description,
+    ['remixSettings'],
+    descriptionAt,
+    'not supported by the local endpoint; use codingMode',
+  );
+  const codecSettings = description.codecSettings ?? {};
+  if (codecSettings.codec !== 'AAC') {
+    throw new BadRequestException(
+      `${descriptionAt}.codecSettings.codec: ${JSON.stringify(codecSettings.codec)} is not supported by the local endpoint (AAC)`,
+    );
+  }
+  const aac = codecSettings.aacSettings ?? {};
+  const channelsByMode: Record<string, number> = {
+    CODING_MODE_1_0: 1,
+    CODING_MODE_2_0: 2,
+    CODING_MODE_5_1: 6,
+  };
+  const mode = aac.codingMode ?? 'CODING_MODE_2_0';
+  if (!(mode in channelsByMode)) {
+    throw new BadRequestException(
+      `${descriptionAt}.codecSettings.aacSettings.codingMode: ${mode} is not supported`,
+    );
+  }
+  const selectorName = description.audioSourceName ?? 'Audio Selector 1';
+  const selector = selectors[selectorName];
+  if (!selector) {
+    throw new BadRequestException(
+      `${descriptionAt}.audioSourceName: no audio selector named "${selectorName}" in the input`,
+    );
+  }
+  const track = Array.isArray(selector.tracks) && selector.tracks.length > 0 ? selector.tracks[0] : 1;
+  const normalization = description.audioNormalizationSettings;
+  const corrects = normalization && normalization.algorithmControl !== 'MEASURE_ONLY';
+  return {
+    audioStream: track - 1,
+    bitrate: positiveInt(aac.bitrate, `${descriptionAt}.codecSettings.aacSettings.bitrate`, 96_000),
+    channels: channelsByMode[mode],
+    sampleRate: positiveInt(aac.sampleRate, `${descriptionAt}.codecSettings.aacSettings.sampleRate`, 48_000),
+    loudnessTarget: corrects ? (normalization.targetLkfs ?? -24) : undefined,
+  };
+}

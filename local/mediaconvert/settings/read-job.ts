@@ -1,0 +1,118 @@
+/**
+ * Reads MediaConvert job settings (wire shape, lowerCamelCase) into what the local endpoint will do.
+ * Structural features it cannot reproduce (other output group types, containers, codecs, clipping,
+ * captions, overlays, encryption...) are refused with a BadRequestException naming the setting;
+ * tuning knobs that only change how well something is encoded (AQ modes, HRD fill, PIDs...) are
+ * accepted and left to x264/x265 defaults. See README.md for the list.
+ */
+import { BadRequestException } from '../api-errors.ts';
+import { parseS3Uri } from '../s3-uri.ts';
+import { type Json, positiveInt, refusePresent } from './checks.ts';
+import { readOutput } from './read-output.ts';
+import type { OutputGroupSpec, OutputSpec, TranscodeSpec } from './spec.ts';
+
+const REFUSED_JOB_SETTINGS = [
+  'motionImageInserter',
+  'nielsenNonLinearWatermark',
+  'kantarWatermark',
+  'esam',
+  'extendedDataServices',
+];
+const REFUSED_INPUT_SETTINGS = [
+  'inputClippings',
+  'imageInserter',
+  'decryptionSettings',
+  'supplementalImps',
+  'videoOverlays',
+  'dolbyVisionMetadataXml',
+];
+const REFUSED_HLS_SETTINGS = ['encryption', 'captionLanguageMappings', 'adMarkers', 'imageBasedTrickPlay'];
+
+/** The job's one input: its object, rotation and audio selectors. */
+function readInput(settings: Json): {
+  input: TranscodeSpec['input'];
+  rotate: TranscodeSpec['rotate'];
+  selectors: Record<string, Json>;
+} {
+  const inputs = settings.inputs;
+  if (!Array.isArray(inputs) || inputs.length !== 1) {
+    throw new BadRequestException('settings.inputs: the local endpoint transcodes exactly one input per job');
+  }
+  const input = inputs[0];
+  refusePresent(input, REFUSED_INPUT_SETTINGS, 'settings.inputs[0]', 'not supported by the local endpoint');
+  const inputLocation = parseS3Uri(input.fileInput, 'settings.inputs[0].fileInput');
+  if (!inputLocation.base) throw new BadRequestException('settings.inputs[0].fileInput: names no object');
+  return {
+    input: { ...inputLocation, uri: input.fileInput },
+    rotate: input.videoSelector?.rotate ?? 'DEGREE_0',
+    selectors: input.audioSelectors ?? {},
+  };
+}
+
+/** HLS settings the local endpoint cannot reproduce. */
+function refuseHlsFeatures(hls: Json, at: string): void {
+  refusePresent(hls, REFUSED_HLS_SETTINGS, at, 'not supported by the local endpoint');
+  if (hls.segmentControl === 'SINGLE_FILE') {
+    throw new BadRequestException(`${at}.segmentControl: SINGLE_FILE (byte ranges) is not supported locally`);
+  }
+}
+
+/** Two outputs of a group must not write the same file. */
+function refuseSharedNames(specs: OutputSpec[], at: string): void {
+  const modifiers = specs.map((s) => `${s.nameModifier}.${s.extension}`);
+  const duplicate = modifiers.find((m, i) => modifiers.indexOf(m) !== i);
+  if (duplicate !== undefined)
+    throw new BadRequestException(`${at}.outputs: two outputs would share the name modifier "${duplicate}"`);
+}
+
+/** One output group: its type, destination, segment length and outputs. */
+function readOutputGroup(group: Json, at: string, selectors: Record<string, Json>): OutputGroupSpec {
+  const type = group?.outputGroupSettings?.type;
+  if (type !== 'HLS_GROUP_SETTINGS' && type !== 'FILE_GROUP_SETTINGS') {
+    throw new BadRequestException(
+      `${at}.outputGroupSettings.type: ${JSON.stringify(type)} is not supported by the local endpoint (HLS_GROUP_SETTINGS, FILE_GROUP_SETTINGS)`,
+    );
+  }
+  const hls = group.outputGroupSettings.hlsGroupSettings ?? {};
+  if (type === 'HLS_GROUP_SETTINGS') refuseHlsFeatures(hls, `${at}.outputGroupSettings.hlsGroupSettings`);
+  const settingsName = type === 'HLS_GROUP_SETTINGS' ? 'hlsGroupSettings' : 'fileGroupSettings';
+  const destination = parseS3Uri(
+    group.outputGroupSettings[settingsName]?.destination,
+    `${at}.outputGroupSettings.${settingsName}.destination`,
+  );
+  const groupType = type === 'HLS_GROUP_SETTINGS' ? 'HLS_GROUP' : 'FILE_GROUP';
+  const outputs = group.outputs;
+  if (!Array.isArray(outputs) || outputs.length === 0)
+    throw new BadRequestException(`${at}.outputs: at least one output is required`);
+  const specs = outputs.map((output: Json, o: number) =>
+    readOutput(output, groupType, selectors, `${at}.outputs[${o}]`),
+  );
+  refuseSharedNames(specs, at);
+  return {
+    type: groupType,
+    destination,
+    segmentSec: positiveInt(
+      hls.segmentLength,
+      `${at}.outputGroupSettings.hlsGroupSettings.segmentLength`,
+      10,
+    ),
+    outputs: specs,
+  };
+}
+
+/** Reads a CreateJob body's settings into a TranscodeSpec, or throws BadRequestException. */
+export function readJobSettings(settings: Json): TranscodeSpec {
+  if (!settings || typeof settings !== 'object') throw new BadRequestException('settings is required');
+  refusePresent(settings, REFUSED_JOB_SETTINGS, 'settings', 'not supported by the local endpoint');
+  const { input, rotate, selectors } = readInput(settings);
+  const groups = settings.outputGroups;
+  if (!Array.isArray(groups) || groups.length === 0)
+    throw new BadRequestException('settings.outputGroups: at least one output group is required');
+  return {
+    input,
+    rotate,
+    groups: groups.map((group: Json, g: number) =>
+      readOutputGroup(group, `settings.outputGroups[${g}]`, selectors),
+    ),
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * What the local endpoint will do for a job, read from its settings: the input, and per output group
+ * the outputs with their video, audio or frame-capture encoding.
+ */
+
+export interface S3Location {
+  bucket: string;
+  /** Key prefix, '' or ending in '/'. */
+  prefix: string;
+  /** File base name; undefined means "the input's base name". */
+  base?: string;
+}
+
+export interface VideoEncodeSpec {
+  codec: 'H_264' | 'H_265';
+  width?: number;
+  height?: number;
+  scaling: 'DEFAULT' | 'STRETCH_TO_OUTPUT' | 'FIT' | 'FIT_NO_UPSCALE' | 'FILL';
+  rateControl: 'QVBR' | 'VBR' | 'CBR';
+  qvbrQuality?: number;
+  bitrate?: number;
+  maxBitrate?: number;
+  bufferSize?: number;
+  gop: { size: number; units: 'FRAMES' | 'SECONDS' };
+  profile?: string;
+  frameRate?: { numerator: number; denominator: number };
+  toneMapTo709: boolean;
+  par?: { numerator: number; denominator: number };
+}
+
+export interface AudioEncodeSpec {
+  /** Index into the input's audio streams (0-based). */
+  audioStream: number;
+  bitrate: number;
+  channels: number;
+  sampleRate: number;
+  /** LKFS target when loudness correction was asked for. */
+  loudnessTarget?: number;
+}
+
+export interface FrameCaptureSpec {
+  width?: number;
+  height?: number;
+  scaling: VideoEncodeSpec['scaling'];
+  /** Captures per second = numerator / denominator. */
+  framerateNumerator: number;
+  framerateDenominator: number;
+  maxCaptures: number;
+  /** 1..100 JPEG quality. */
+  quality: number;
+}
+
+export interface OutputSpec {
+  kind: 'hls' | 'mp4' | 'frames';
+  nameModifier: string;
+  extension: string;
+  video?: VideoEncodeSpec;
+  audio?: AudioEncodeSpec;
+  frames?: FrameCaptureSpec;
+  /** Where in the job's settings it came from, for error messages. */
+  path: string;
+}
+
+export interface OutputGroupSpec {
+  type: 'HLS_GROUP' | 'FILE_GROUP';
+  destination: S3Location;
+  segmentSec: number;
+  outputs: OutputSpec[];
+}
+
+export interface TranscodeSpec {
+  input: S3Location & { uri: string; key: string };
+  rotate: 'AUTO' | 'DEGREE_0' | 'DEGREE_90' | 'DEGREE_180' | 'DEGREE_270';
+  groups: OutputGroupSpec[];
+}
