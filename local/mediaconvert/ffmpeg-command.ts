@@ -12,24 +12,7 @@ import type {
   TranscodeSpec,
   VideoEncodeSpec,
 } from './settings/spec.ts';
-
-export interface SourceFacts {
-  /** Display size after rotation and SAR, square pixels. */
-  width: number;
-  height: number;
-  /** Pixel aspect of the stored picture. */
-  sar: number;
-  /** Frames per second (24 if unknown). */
-  fps: number;
-  /** Seconds. */
-  durationSec: number;
-  audioStreams: number;
-  hdr: boolean;
-  /** ffprobe's color_transfer of the video, e.g. smpte2084. */
-  transfer?: string;
-  /** Clockwise quarter turns ffmpeg's autorotation will apply (0 when DEGREE_0 is asked). */
-  quarterTurns: number;
-}
+import type { SourceFacts } from './source-facts.ts';
 
 export interface PlannedOutput {
   spec: OutputSpec;

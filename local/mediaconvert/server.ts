@@ -12,12 +12,14 @@ import path from 'node:path';
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import { resolveFfmpegPath, resolveFfprobePath } from './binaries.ts';
 import { ffprobe, toProbeResult } from './ffprobe.ts';
-import { jobToWire, JobRunner, type JobStateChangeEvent } from './jobs.ts';
+import { jobToWire } from './job.ts';
+import type { JobStateChangeEvent } from './job-events.ts';
+import { JobRunner } from './job-runner.ts';
 import { downloadObject, localS3Client } from './storage.ts';
 import { MediaConvertApiError } from './api-errors.ts';
 import { parseS3Uri } from './s3-uri.ts';
 
-export type { JobStateChangeEvent } from './jobs.ts';
+export type { JobStateChangeEvent } from './job-events.ts';
 
 export interface MediaConvertServerOptions {
   /** 0 (default) picks a free port. */
