@@ -3,7 +3,6 @@
  * Transcodes use small ladders and the veryfast preset to keep the tier quick on 2 cores.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -23,11 +22,10 @@ import { defaultLadderConfig, type LadderConfig, planLadder } from '#domain/medi
 import { toSourceProbe } from '#adapters/media/mediaconvert-probe.ts';
 import { resolveFfmpegPath, resolveFfprobePath } from '#local/mediaconvert/binaries.ts';
 import { vodOnAwsJob } from './fixtures/vod-on-aws-job.ts';
-import { type MediaHarness, sharedVideo, startMediaHarness } from './harness.ts';
+import { type MediaHarness, sharedVideo, skipWithoutSharedVideo, startMediaHarness } from './harness.ts';
 
 const run = promisify(execFile);
-const haveData = existsSync(path.join(sharedVideo, 'bbb_prog_10s.mp4'));
-if (!haveData) console.warn(`media integration tests skipped: no clips under ${sharedVideo}`);
+const skipMedia = skipWithoutSharedVideo();
 
 const ROLE = 'arn:aws:iam::000000000000:role/MediaConvertRole';
 const smallLadder: LadderConfig = {
@@ -107,7 +105,7 @@ async function transcodeAsset(harness: MediaHarness, source: string, assetId: st
   return { probed, plan, job: Job!, final, outputPrefix };
 }
 
-describe.skipIf(!haveData)('local MediaConvert endpoint', () => {
+describe.skipIf(skipMedia)('local MediaConvert endpoint', () => {
   let harness: MediaHarness;
   beforeAll(async () => {
     harness = await startMediaHarness();
@@ -380,7 +378,7 @@ describe.skipIf(!haveData)('local MediaConvert endpoint', () => {
   });
 });
 
-describe.skipIf(!haveData)('local MediaConvert API semantics', () => {
+describe.skipIf(skipMedia)('local MediaConvert API semantics', () => {
   let harness: MediaHarness;
   let input: string;
   beforeAll(async () => {

@@ -1,4 +1,5 @@
 /** Starts s3rver and the local MediaConvert endpoint in a temp directory for one test file. */
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -25,6 +26,22 @@ export const sharedVideo = path.resolve(
   process.env.MARQUEE_SHARED_DATA ?? path.resolve(import.meta.dirname, '../../../../shared/data'),
   'video',
 );
+
+/**
+ * Whether the media tests skip: only when the clips are missing AND a developer asked for it with
+ * MARQUEE_SKIP_MEDIA_DATA=1 (said loudly). A missing folder otherwise fails the test file, so CI
+ * cannot pass without the clips.
+ */
+export function skipWithoutSharedVideo(clip = 'bbb_prog_10s.mp4'): boolean {
+  if (existsSync(path.join(sharedVideo, clip))) return false;
+  if (process.env.MARQUEE_SKIP_MEDIA_DATA === '1') {
+    console.warn(`SKIPPED on request (MARQUEE_SKIP_MEDIA_DATA=1): media tests need ${sharedVideo}/${clip}`);
+    return true;
+  }
+  throw new Error(
+    `the media tests need the shared clips: ${sharedVideo}/${clip} is missing (set MARQUEE_SHARED_DATA, or MARQUEE_SKIP_MEDIA_DATA=1 to skip them on purpose)`,
+  );
+}
 
 export interface MediaHarness {
   s3: S3Client;

@@ -3,7 +3,6 @@
  * the S3 trigger (ingest), the ffmpeg-backed MediaConvert endpoint, the EventBridge rule
  * (mediaEvents) and GET /videos. Ladders are capped at 240 lines to keep the tier quick.
  */
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ListJobsCommand, MediaConvertClient } from '@aws-sdk/client-mediaconvert';
@@ -11,12 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeEventKey } from '#local/s3-notifications.ts';
 import { loadFixture } from '../../support/fixtures.ts';
 import { startTestPlatform, type TestPlatform } from '../../support/platform.ts';
-import { sharedVideo } from './harness.ts';
+import { sharedVideo, skipWithoutSharedVideo } from './harness.ts';
 
-const haveData = existsSync(path.join(sharedVideo, 'bbb_prog_10s.mp4'));
-if (!haveData) console.warn(`video pipeline tests skipped: no clips under ${sharedVideo}`);
+const skipMedia = skipWithoutSharedVideo();
 
-describe.skipIf(!haveData)('video pipeline on the local platform', () => {
+describe.skipIf(skipMedia)('video pipeline on the local platform', () => {
   let platform: TestPlatform;
   let mediaConvert: MediaConvertClient;
 
