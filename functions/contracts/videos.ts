@@ -72,9 +72,11 @@ export const videosContracts = {
     }),
     response: z.object({
       assetId: z.string(),
+      /** POST here as multipart/form-data: every field of `fields` first, then the file as `file`. */
       uploadUrl: z.string(),
-      method: z.literal('PUT'),
-      headers: z.record(z.string(), z.string()),
+      method: z.literal('POST'),
+      fields: z.record(z.string(), z.string()),
+      maxSizeBytes: z.number(),
       expiresAt: z.string(),
     }),
     status: 201,

@@ -14,6 +14,13 @@ const videos = new VideoUploads(
       min: 60,
       max: 604_800,
     }),
+    // S3 accepts at most 5 GiB in one POST upload.
+    maxUploadBytes: getNumberFromEnv({
+      key: 'MEDIA_MAX_UPLOAD_BYTES',
+      defaultValue: 5 * 1024 ** 3,
+      min: 1,
+      max: 5 * 1024 ** 3,
+    }),
     abandonedUploadDays: 30,
   },
   new DynamoAssetStore(tableNameFromEnv('assets')),

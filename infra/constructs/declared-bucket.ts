@@ -36,7 +36,7 @@ export class AccessLogsBucket extends Bucket {
 export interface DeclaredBucketProps {
   /** Receives this bucket's server access logs under `<bucket id>/`. */
   accessLogs: IBucket;
-  /** Browser origins allowed to PUT through presigned URLs (only for `presignedUploads`). */
+  /** Browser origins allowed to POST through presigned forms (only for `presignedUploads`). */
   uploadOrigins: string[];
 }
 
@@ -61,7 +61,7 @@ export class DeclaredBucket extends Bucket {
       cors: declaration.presignedUploads
         ? [
             {
-              allowedMethods: [HttpMethods.PUT],
+              allowedMethods: [HttpMethods.POST],
               allowedOrigins: props.uploadOrigins,
               allowedHeaders: ['*'],
               exposedHeaders: ['ETag'],

@@ -157,7 +157,7 @@ describe('data', () => {
     }
   });
 
-  it('lets browsers PUT to the presigned-upload bucket only, and no other bucket has CORS', () => {
+  it('lets browsers POST (presigned forms) to the presigned-upload bucket only, and no other bucket has CORS', () => {
     for (const bucketId of Object.keys(buckets) as BucketId[]) {
       const properties =
         marquee.templates[concernOfBucket(bucketId)].toJSON().Resources[
@@ -165,7 +165,7 @@ describe('data', () => {
         ].Properties;
       if ('presignedUploads' in buckets[bucketId]) {
         expect(properties.CorsConfiguration.CorsRules).toEqual([
-          expect.objectContaining({ AllowedMethods: ['PUT'], AllowedOrigins: ['*'] }),
+          expect.objectContaining({ AllowedMethods: ['POST'], AllowedOrigins: ['*'] }),
         ]);
       } else {
         expect(properties.CorsConfiguration).toBeUndefined();

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { type LadderConfig, planLadder, SourceRejectedError } from './ladder.ts';
 import { type AssetStore, ProbeFailedError, type Transcoder } from './ports.ts';
 import type { SourceProbe } from './probe.ts';
+import type { VideoAsset } from './asset.ts';
 import { assetIdFromUploadKey, ingestTokenOf, isVideoKey } from './upload-key.ts';
 
 export interface IngestConfig {
@@ -27,6 +28,8 @@ export interface UploadedObject {
 export type IngestOutcome =
   | { outcome: 'ignored'; reason: string }
   | { outcome: 'duplicate'; assetId: string }
+  /** A later upload of an asset that is no longer UPLOADING: no job, nothing changed. */
+  | { outcome: 'refused'; assetId: string; reason: string }
   | { outcome: 'failed'; assetId: string; code: string; reason: string }
   | { outcome: 'submitted'; assetId: string; jobId: string };
 
@@ -41,10 +44,11 @@ export class VideoIngest {
   ) {}
 
   /**
-   * Handles one uploaded object: probe, plan, submit. Duplicate notifications of the same object
-   * version do nothing once a job exists; a crash before that re-runs safely because the job's
-   * clientRequestToken is derived from the notification. Unprocessable sources end FAILED with a
-   * readable reason instead of throwing, so nothing retries forever.
+   * Handles one uploaded object: claim its asset, probe, plan, submit. Only an asset still UPLOADING
+   * is processed: a later upload to the same key (the presigned form can be reused until it expires)
+   * starts no job and leaves the asset and its outputs as they are. Duplicate notifications of the
+   * claimed object version do nothing once a job exists; a crash before that re-runs safely because
+   * the job's idempotency token is derived from the notification.
    */
   async ingest(object: UploadedObject): Promise<IngestOutcome> {
     const assetId = assetIdFromUploadKey(object.key);
@@ -58,54 +62,68 @@ export class VideoIngest {
     ) {
       return { outcome: 'duplicate', assetId };
     }
-    const started = this.now().toISOString();
-    await this.assets.update(
-      assetId,
-      { status: 'PROCESSING', percent: 0, ingestToken: token, updatedAt: started },
-      { remove: ['failure', 'jobId', 'outputs', 'expiresAt'] },
-    );
-    const fail = async (code: string, reason: string): Promise<IngestOutcome> => {
+    if (!(await this.claim(asset, token))) {
+      return {
+        outcome: 'refused',
+        assetId,
+        reason: `the asset is ${asset.status === 'UPLOADING' ? 'being processed' : asset.status}: only its first upload is processed, so this one starts no job and leaves the asset's outputs as they are`,
+      };
+    }
+    let source: SourceProbe | undefined;
+    try {
+      source = await this.readSource(object);
+      const plan = planLadder(source, this.config.ladder);
+      const jobId = await this.transcoder.submit({
+        assetId,
+        inputUri: `s3://${object.bucket}/${object.key}`,
+        outputPrefix: `s3://${this.config.mediaBucket}/assets/${assetId}/`,
+        plan,
+        attempt: shortDigest(token),
+      });
+      // Only the job's identity and the plan: the job's own events may already have moved the status on.
+      await this.assets.update(assetId, { jobId, source, plan });
+      return { outcome: 'submitted', assetId, jobId };
+    } catch (error) {
+      if (!(error instanceof SourceRejectedError)) throw error;
       await this.assets.update(assetId, {
+        ...(source ? { source } : {}),
         status: 'FAILED',
-        failure: { code, message: reason },
+        failure: { code: error.code, message: error.reason },
         updatedAt: this.now().toISOString(),
       });
-      return { outcome: 'failed', assetId, code, reason };
-    };
+      return { outcome: 'failed', assetId, code: error.code, reason: error.reason };
+    }
+  }
+
+  /** Moves an UPLOADING asset to PROCESSING for this object version; false when another upload owns it. */
+  private claim(asset: VideoAsset, token: string): Promise<boolean> {
+    if (asset.status !== 'UPLOADING' && asset.ingestToken !== token) return Promise.resolve(false);
+    return this.assets.update(
+      asset.assetId,
+      { status: 'PROCESSING', percent: 0, ingestToken: token, updatedAt: this.now().toISOString() },
+      { remove: ['failure', 'jobId', 'outputs', 'expiresAt'], claimFor: token },
+    );
+  }
+
+  /** What the uploaded object holds; throws SourceRejectedError when it is not a readable video. */
+  private async readSource(object: UploadedObject): Promise<SourceProbe> {
     if (!isVideoKey(object.key))
-      return fail('NOT_A_VIDEO', 'the uploaded file does not have a video file extension');
-    if (object.size === 0) return fail('EMPTY', 'the uploaded file is empty');
-    const inputUri = `s3://${object.bucket}/${object.key}`;
+      throw new SourceRejectedError('NOT_A_VIDEO', 'the uploaded file does not have a video file extension');
+    if (object.size === 0) throw new SourceRejectedError('EMPTY', 'the uploaded file is empty');
     let source: SourceProbe;
     try {
-      source = await this.transcoder.probe(inputUri);
+      source = await this.transcoder.probe(`s3://${object.bucket}/${object.key}`);
     } catch (error) {
       if (error instanceof ProbeFailedError)
-        return fail('UNREADABLE', `the uploaded file could not be read: ${error.message}`);
+        throw new SourceRejectedError('UNREADABLE', `the uploaded file could not be read: ${error.message}`);
       throw error;
     }
     if (!source.video && source.audioTrackCount === 0 && source.dataTrackCount === 0) {
-      return fail('NOT_A_VIDEO', 'the uploaded file is not a video (no readable container or tracks)');
+      throw new SourceRejectedError(
+        'NOT_A_VIDEO',
+        'the uploaded file is not a video (no readable container or tracks)',
+      );
     }
-    let plan: ReturnType<typeof planLadder>;
-    try {
-      plan = planLadder(source, this.config.ladder);
-    } catch (error) {
-      if (error instanceof SourceRejectedError) {
-        await this.assets.update(assetId, { source });
-        return fail(error.code, error.reason);
-      }
-      throw error;
-    }
-    const jobId = await this.transcoder.submit({
-      assetId,
-      inputUri,
-      outputPrefix: `s3://${this.config.mediaBucket}/assets/${assetId}/`,
-      plan,
-      attempt: shortDigest(token),
-    });
-    // Only the job's identity and the plan: the job's own events may already have moved the status on.
-    await this.assets.update(assetId, { jobId, source, plan });
-    return { outcome: 'submitted', assetId, jobId };
+    return source;
   }
 }

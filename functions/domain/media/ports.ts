@@ -15,12 +15,13 @@ export interface AssetStore {
   list(options: { status?: AssetStatus; limit: number; cursor?: string }): Promise<AssetPage>;
   /**
    * Writes the given fields. With `unlessSettledBy`, the write happens only if the asset is not
-   * READY/FAILED and its jobId is absent or equal; returns false when that condition failed.
+   * READY/FAILED and its jobId is absent or equal; with `claimFor`, only if the asset is UPLOADING
+   * or already claimed by that ingest token. Returns false when the condition failed.
    */
   update(
     assetId: string,
     fields: Partial<Omit<VideoAsset, 'assetId'>>,
-    options?: { unlessSettledBy?: string; remove?: (keyof VideoAsset)[] },
+    options?: { unlessSettledBy?: string; claimFor?: string; remove?: (keyof VideoAsset)[] },
   ): Promise<boolean>;
 }
 
@@ -49,9 +50,24 @@ export interface Transcoder {
   submit(request: TranscodeRequest): Promise<string>;
 }
 
+/** An HTML form upload: POST `url` as multipart/form-data with `fields` first, then the file. */
+export interface UploadForm {
+  url: string;
+  fields: Record<string, string>;
+}
+
+export interface UploadLimits {
+  /** The only Content-Type the storage accepts for the object. */
+  contentType: string;
+  /** Largest accepted object, bytes (the smallest is 1). */
+  maxBytes: number;
+  /** Lifetime of the form, seconds. */
+  expiresInSec: number;
+}
+
 export interface UploadSigner {
-  /** A presigned PUT URL for one object; `expiresInSec` seconds. */
-  presignPut(key: string, contentType: string, expiresInSec: number): Promise<string>;
+  /** A presigned POST form for exactly one key, whose policy the storage enforces. */
+  presignPost(key: string, limits: UploadLimits): Promise<UploadForm>;
 }
 
 export interface PlayableItems {

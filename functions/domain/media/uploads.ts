@@ -9,8 +9,10 @@ import { uploadKeyFor, VIDEO_EXTENSIONS, isVideoKey } from './upload-key.ts';
 import { toVideoView, type VideoView } from './video-view.ts';
 
 export interface UploadConfig {
-  /** Lifetime of an upload URL, seconds. */
+  /** Lifetime of an upload form, seconds. */
   uploadUrlTtlSec: number;
+  /** Largest accepted master, bytes; the storage refuses a bigger upload. */
+  maxUploadBytes: number;
   /** An asset never uploaded disappears after this many days (table TTL). */
   abandonedUploadDays: number;
 }
@@ -30,7 +32,10 @@ export class VideoUploads {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /** Registers an asset and returns a presigned PUT URL for its master. */
+  /**
+   * Registers an asset and returns a presigned POST form for its master: one key, the declared
+   * Content-Type, 1 byte to `maxUploadBytes`.
+   */
   async createUpload(input: CreateUploadInput) {
     const problems = [];
     if (!isVideoKey(input.filename)) {
@@ -60,12 +65,17 @@ export class VideoUploads {
     const ttlSec = this.config.uploadUrlTtlSec;
     const expiresAtSec = Math.floor(now.getTime() / 1000) + this.config.abandonedUploadDays * 86_400;
     await this.assets.create({ ...asset, expiresAt: expiresAtSec });
-    const uploadUrl = await this.signer.presignPut(uploadKey, input.contentType, ttlSec);
+    const form = await this.signer.presignPost(uploadKey, {
+      contentType: input.contentType,
+      maxBytes: this.config.maxUploadBytes,
+      expiresInSec: ttlSec,
+    });
     return {
       assetId,
-      uploadUrl,
-      method: 'PUT' as const,
-      headers: { 'content-type': input.contentType },
+      uploadUrl: form.url,
+      method: 'POST' as const,
+      fields: form.fields,
+      maxSizeBytes: this.config.maxUploadBytes,
       expiresAt: new Date(now.getTime() + ttlSec * 1000).toISOString(),
     };
   }
