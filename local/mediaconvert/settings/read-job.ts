@@ -6,7 +6,7 @@
  * accepted and left to x264/x265 defaults. See README.md for the list.
  */
 import { BadRequestException } from '../api-errors.ts';
-import { parseS3Uri } from '../s3-uri.ts';
+import { parseS3Uri, refuseParentSegments } from '../s3-uri.ts';
 import { type Json, positiveInt, refusePresent } from './checks.ts';
 import { readOutput } from './read-output.ts';
 import type { OutputGroupSpec, OutputSpec, TranscodeSpec } from './spec.ts';
@@ -88,6 +88,9 @@ function readOutputGroup(group: Json, at: string, selectors: Record<string, Json
     readOutput(output, groupType, selectors, `${at}.outputs[${o}]`),
   );
   refuseSharedNames(specs, at);
+  specs.forEach((spec: OutputSpec, o: number) =>
+    refuseParentSegments(`${destination.key}${spec.nameModifier}`, `${at}.outputs[${o}].nameModifier`),
+  );
   return {
     type: groupType,
     destination,

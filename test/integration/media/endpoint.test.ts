@@ -452,6 +452,14 @@ describe.skipIf(skipMedia)('local MediaConvert API semantics', () => {
     await expect(harness.mediaConvert.send(new CreateJobCommand(av1 as never))).rejects.toThrow(
       /outputs\[0\]\.videoDescription\.codecSettings\.codec/,
     );
+    const climbing = minimalJob(undefined);
+    climbing.Settings.OutputGroups[0].OutputGroupSettings.FileGroupSettings.Destination =
+      's3://media-bucket/api/../../../outside/';
+    await expect(harness.mediaConvert.send(new CreateJobCommand(climbing as never))).rejects.toMatchObject({
+      name: 'BadRequestException',
+      message: expect.stringContaining('fileGroupSettings.destination: must not contain'),
+      $metadata: { httpStatusCode: 400 },
+    });
     const noRole = { ...minimalJob(undefined), Role: undefined };
     await expect(harness.mediaConvert.send(new CreateJobCommand(noRole as never))).rejects.toThrow(
       /role is required/,

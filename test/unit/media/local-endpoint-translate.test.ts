@@ -81,6 +81,22 @@ describe('readJobSettings', () => {
     expect(() => readJobSettings(missingSelector)).toThrow(/no audio selector named "Audio Selector 9"/);
   });
 
+  it('refuses output paths that would climb out of the destination, naming the setting', () => {
+    const climbing = settings();
+    climbing.outputGroups[0].outputGroupSettings.hlsGroupSettings.destination = 's3://out/hls/../../etc/';
+    expect(() => readJobSettings(climbing)).toThrow(
+      /settings\.outputGroups\[0\]\.outputGroupSettings\.hlsGroupSettings\.destination: must not contain '\.' or '\.\.' path segments/,
+    );
+    const modifier = settings();
+    modifier.outputGroups[0].outputs[0].nameModifier = '/../../../escape';
+    expect(() => readJobSettings(modifier)).toThrow(
+      /settings\.outputGroups\[0\]\.outputs\[0\]\.nameModifier: must not contain/,
+    );
+    const bucket = settings();
+    bucket.outputGroups[0].outputGroupSettings.hlsGroupSettings.destination = 's3://../hls/';
+    expect(() => readJobSettings(bucket)).toThrow(/is not a valid bucket name/);
+  });
+
   it('requires a bit rate for CBR and refuses one with QVBR', () => {
     const cbr = settings();
     cbr.outputGroups[0].outputs[0].videoDescription.codecSettings.h264Settings = { rateControlMode: 'CBR' };
