@@ -11,6 +11,7 @@ import { MediaConvertApiError } from './api-errors.ts';
 import { ACCOUNT_ID, type Job, queueArn, REGION } from './job.ts';
 import { jobStateChange, type Publish } from './job-events.ts';
 import { JobFailure } from './job-failure.ts';
+import { requireObject } from './settings/checks.ts';
 import { readJobSettings } from './settings/read-job.ts';
 import { transcode } from './transcode.ts';
 
@@ -55,7 +56,8 @@ export class JobRunner {
 
   /** CreateJob: validates, dedupes by clientRequestToken, queues. Returns the (possibly existing) job. */
   create(body: Json): Job {
-    const token: string | undefined = body?.clientRequestToken;
+    requireObject(body, 'the request body');
+    const token: string | undefined = body.clientRequestToken;
     const existing = token ? this.byToken.get(token) : undefined;
     if (existing) return existing;
     if (body?.jobTemplate)

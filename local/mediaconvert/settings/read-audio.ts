@@ -1,7 +1,14 @@
 /** An output's audioDescriptions into one AAC encode of a selected input track. */
 import { BadRequestException } from '../api-errors.ts';
 import type { AudioEncodeSpec } from './spec.ts';
-import { type Json, positiveInt, refusePresent } from './checks.ts';
+import {
+  DOCUMENTED_RANGES as R,
+  type Json,
+  numberIn,
+  objectArray,
+  refusePresent,
+  requireObject,
+} from './checks.ts';
 
 /** Reads the (single) audio description of an output against the input's selectors. */
 export function readAudio(
@@ -9,13 +16,14 @@ export function readAudio(
   selectors: Record<string, Json>,
   at: string,
 ): AudioEncodeSpec | undefined {
-  if (!Array.isArray(descriptions) || descriptions.length === 0) return undefined;
-  if (descriptions.length > 1) {
+  const list = objectArray(descriptions, `${at}.audioDescriptions`);
+  if (list.length === 0) return undefined;
+  if (list.length > 1) {
     throw new BadRequestException(
       `${at}.audioDescriptions: the local endpoint muxes one audio track per output`,
     );
   }
-  const description = descriptions[0];
+  const description = list[0];
   const descriptionAt = `${at}.audioDescriptions[0]`;
   refusePresent(
     description,
@@ -23,13 +31,13 @@ export function readAudio(
     descriptionAt,
     'not supported by the local endpoint; use codingMode',
   );
-  const codecSettings = description.codecSettings ?? {};
+  const codecSettings = requireObject(description.codecSettings ?? {}, `${descriptionAt}.codecSettings`);
   if (codecSettings.codec !== 'AAC') {
     throw new BadRequestException(
       `${descriptionAt}.codecSettings.codec: ${JSON.stringify(codecSettings.codec)} is not supported by the local endpoint (AAC)`,
     );
   }
-  const aac = codecSettings.aacSettings ?? {};
+  const aac = requireObject(codecSettings.aacSettings ?? {}, `${descriptionAt}.codecSettings.aacSettings`);
   const channelsByMode: Record<string, number> = {
     CODING_MODE_1_0: 1,
     CODING_MODE_2_0: 2,
@@ -53,9 +61,28 @@ export function readAudio(
   const corrects = normalization && normalization.algorithmControl !== 'MEASURE_ONLY';
   return {
     audioStream: track - 1,
-    bitrate: positiveInt(aac.bitrate, `${descriptionAt}.codecSettings.aacSettings.bitrate`, 96_000),
+    bitrate: numberIn(aac.bitrate, `${descriptionAt}.codecSettings.aacSettings.bitrate`, R.aacBitrate, {
+      fallback: 96_000,
+    }),
     channels: channelsByMode[mode],
-    sampleRate: positiveInt(aac.sampleRate, `${descriptionAt}.codecSettings.aacSettings.sampleRate`, 48_000),
-    loudnessTarget: corrects ? (normalization.targetLkfs ?? -24) : undefined,
+    sampleRate: numberIn(
+      aac.sampleRate,
+      `${descriptionAt}.codecSettings.aacSettings.sampleRate`,
+      R.aacSampleRate,
+      {
+        fallback: 48_000,
+      },
+    ),
+    loudnessTarget: corrects
+      ? numberIn(
+          normalization.targetLkfs,
+          `${descriptionAt}.audioNormalizationSettings.targetLkfs`,
+          R.targetLkfs,
+          {
+            fallback: -24,
+            fractional: true,
+          },
+        )
+      : undefined,
   };
 }

@@ -7,7 +7,14 @@
  */
 import { BadRequestException } from '../api-errors.ts';
 import { parseS3Uri, refuseParentSegments } from '../s3-uri.ts';
-import { type Json, positiveInt, refusePresent } from './checks.ts';
+import {
+  DOCUMENTED_RANGES as R,
+  type Json,
+  numberIn,
+  objectArray,
+  refusePresent,
+  requireObject,
+} from './checks.ts';
 import { readOutput } from './read-output.ts';
 import type { OutputGroupSpec, OutputSpec, TranscodeSpec } from './spec.ts';
 
@@ -38,7 +45,7 @@ function readInput(settings: Json): {
   if (!Array.isArray(inputs) || inputs.length !== 1) {
     throw new BadRequestException('settings.inputs: the local endpoint transcodes exactly one input per job');
   }
-  const input = inputs[0];
+  const input = requireObject(inputs[0], 'settings.inputs[0]');
   refusePresent(input, REFUSED_INPUT_SETTINGS, 'settings.inputs[0]', 'not supported by the local endpoint');
   const inputLocation = parseS3Uri(input.fileInput, 'settings.inputs[0].fileInput');
   if (!inputLocation.base) throw new BadRequestException('settings.inputs[0].fileInput: names no object');
@@ -67,13 +74,17 @@ function refuseSharedNames(specs: OutputSpec[], at: string): void {
 
 /** One output group: its type, destination, segment length and outputs. */
 function readOutputGroup(group: Json, at: string, selectors: Record<string, Json>): OutputGroupSpec {
-  const type = group?.outputGroupSettings?.type;
+  requireObject(group, at);
+  const type = requireObject(group.outputGroupSettings ?? {}, `${at}.outputGroupSettings`).type;
   if (type !== 'HLS_GROUP_SETTINGS' && type !== 'FILE_GROUP_SETTINGS') {
     throw new BadRequestException(
       `${at}.outputGroupSettings.type: ${JSON.stringify(type)} is not supported by the local endpoint (HLS_GROUP_SETTINGS, FILE_GROUP_SETTINGS)`,
     );
   }
-  const hls = group.outputGroupSettings.hlsGroupSettings ?? {};
+  const hls = requireObject(
+    group.outputGroupSettings.hlsGroupSettings ?? {},
+    `${at}.outputGroupSettings.hlsGroupSettings`,
+  );
   if (type === 'HLS_GROUP_SETTINGS') refuseHlsFeatures(hls, `${at}.outputGroupSettings.hlsGroupSettings`);
   const settingsName = type === 'HLS_GROUP_SETTINGS' ? 'hlsGroupSettings' : 'fileGroupSettings';
   const destination = parseS3Uri(
@@ -81,23 +92,25 @@ function readOutputGroup(group: Json, at: string, selectors: Record<string, Json
     `${at}.outputGroupSettings.${settingsName}.destination`,
   );
   const groupType = type === 'HLS_GROUP_SETTINGS' ? 'HLS_GROUP' : 'FILE_GROUP';
-  const outputs = group.outputs;
-  if (!Array.isArray(outputs) || outputs.length === 0)
-    throw new BadRequestException(`${at}.outputs: at least one output is required`);
+  const outputs = objectArray(group.outputs, `${at}.outputs`);
+  if (outputs.length === 0) throw new BadRequestException(`${at}.outputs: at least one output is required`);
   const specs = outputs.map((output: Json, o: number) =>
     readOutput(output, groupType, selectors, `${at}.outputs[${o}]`),
   );
   refuseSharedNames(specs, at);
-  specs.forEach((spec: OutputSpec, o: number) =>
-    refuseParentSegments(`${destination.key}${spec.nameModifier}`, `${at}.outputs[${o}].nameModifier`),
-  );
+  for (const [o, spec] of specs.entries()) {
+    refuseParentSegments(`${destination.key}${spec.nameModifier}`, `${at}.outputs[${o}].nameModifier`);
+  }
   return {
     type: groupType,
     destination,
-    segmentSec: positiveInt(
+    segmentSec: numberIn(
       hls.segmentLength,
       `${at}.outputGroupSettings.hlsGroupSettings.segmentLength`,
-      10,
+      R.segmentLength,
+      {
+        fallback: 10,
+      },
     ),
     outputs: specs,
   };
@@ -108,8 +121,8 @@ export function readJobSettings(settings: Json): TranscodeSpec {
   if (!settings || typeof settings !== 'object') throw new BadRequestException('settings is required');
   refusePresent(settings, REFUSED_JOB_SETTINGS, 'settings', 'not supported by the local endpoint');
   const { input, rotate, selectors } = readInput(settings);
-  const groups = settings.outputGroups;
-  if (!Array.isArray(groups) || groups.length === 0)
+  const groups = objectArray(settings.outputGroups, 'settings.outputGroups');
+  if (groups.length === 0)
     throw new BadRequestException('settings.outputGroups: at least one output group is required');
   return {
     input,

@@ -460,6 +460,42 @@ describe.skipIf(skipMedia)('local MediaConvert API semantics', () => {
       message: expect.stringContaining('fileGroupSettings.destination: must not contain'),
       $metadata: { httpStatusCode: 400 },
     });
+    // What a hand-written client can send that the SDK would not: null members answer 400, not 500.
+    for (const [member, settings] of [
+      ['settings.inputs[0]', { inputs: [null], outputGroups: [] }],
+      [
+        'audioDescriptions[0]',
+        {
+          inputs: [{ fileInput: input }],
+          outputGroups: [
+            {
+              outputGroupSettings: {
+                type: 'FILE_GROUP_SETTINGS',
+                fileGroupSettings: { destination: 's3://media-bucket/x/' },
+              },
+              outputs: [{ containerSettings: { container: 'MP4' }, audioDescriptions: [null] }],
+            },
+          ],
+        },
+      ],
+    ] as const) {
+      const response = await fetch(`${harness.mediaConvertUrl}/2017-08-29/jobs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ role: ROLE, settings }),
+      });
+      expect(response.status).toBe(400);
+      expect(response.headers.get('x-amzn-errortype')).toBe('BadRequestException');
+      expect(((await response.json()) as { message: string }).message).toContain(
+        `${member}: expected an object, got null`,
+      );
+    }
+    const odd = minimalJob(undefined);
+    (odd.Settings.OutputGroups[0].Outputs[0].VideoDescription as Record<string, unknown>).Width = 161;
+    await expect(harness.mediaConvert.send(new CreateJobCommand(odd as never))).rejects.toMatchObject({
+      name: 'BadRequestException',
+      message: expect.stringContaining('videoDescription.width must be an even number, got 161'),
+    });
     const noRole = { ...minimalJob(undefined), Role: undefined };
     await expect(harness.mediaConvert.send(new CreateJobCommand(noRole as never))).rejects.toThrow(
       /role is required/,

@@ -97,6 +97,56 @@ describe('readJobSettings', () => {
     expect(() => readJobSettings(bucket)).toThrow(/is not a valid bucket name/);
   });
 
+  it('refuses values outside the ranges the API reference documents, naming the setting and the range', () => {
+    const video = (job: Json) => job.outputGroups[0].outputs[0].videoDescription;
+    const odd = settings();
+    video(odd).width = 641;
+    expect(() => readJobSettings(odd)).toThrow(
+      /outputs\[0\]\.videoDescription\.width must be an even number, got 641/,
+    );
+    const tiny = settings();
+    video(tiny).height = 16;
+    expect(() => readJobSettings(tiny)).toThrow(
+      /videoDescription\.height must be an integer from 32 to 8192, got 16/,
+    );
+    const qvbr11 = settings();
+    video(qvbr11).codecSettings.h264Settings.qvbrSettings.qvbrQualityLevel = 11;
+    expect(() => readJobSettings(qvbr11)).toThrow(
+      /qvbrSettings\.qvbrQualityLevel must be an integer from 1 to 10, got 11/,
+    );
+    const aac = settings();
+    aac.outputGroups[0].outputs[0].audioDescriptions[0].codecSettings.aacSettings.bitrate = 1_000;
+    expect(() => readJobSettings(aac)).toThrow(
+      /aacSettings\.bitrate must be an integer from 6000 to 1024000/,
+    );
+    const segment = settings();
+    segment.outputGroups[0].outputGroupSettings.hlsGroupSettings.segmentLength = 0;
+    expect(() => readJobSettings(segment)).toThrow(
+      /hlsGroupSettings\.segmentLength must be an integer from 1/,
+    );
+    const lkfs = settings();
+    lkfs.outputGroups[0].outputs[0].audioDescriptions[0].audioNormalizationSettings = { targetLkfs: 3 };
+    expect(() => readJobSettings(lkfs)).toThrow(/targetLkfs must be a number from -59 to 0, got 3/);
+  });
+
+  it('answers null or mistyped members with a BadRequestException naming them, not a crash', () => {
+    const nullInput = settings();
+    nullInput.inputs = [null];
+    expect(() => readJobSettings(nullInput)).toThrow(/settings\.inputs\[0\]: expected an object, got null/);
+    const nullAudio = settings();
+    nullAudio.outputGroups[0].outputs[0].audioDescriptions = [null];
+    expect(() => readJobSettings(nullAudio)).toThrow(/audioDescriptions\[0\]: expected an object, got null/);
+    const nullOutput = settings();
+    nullOutput.outputGroups[0].outputs = [null];
+    expect(() => readJobSettings(nullOutput)).toThrow(BadRequestException);
+    const stringGroups = settings();
+    stringGroups.outputGroups = 'hls';
+    expect(() => readJobSettings(stringGroups)).toThrow(/settings\.outputGroups: expected an array/);
+    const nullCodec = settings();
+    nullCodec.outputGroups[0].outputs[0].videoDescription.codecSettings = null;
+    expect(() => readJobSettings(nullCodec)).toThrow(BadRequestException);
+  });
+
   it('requires a bit rate for CBR and refuses one with QVBR', () => {
     const cbr = settings();
     cbr.outputGroups[0].outputs[0].videoDescription.codecSettings.h264Settings = { rateControlMode: 'CBR' };
