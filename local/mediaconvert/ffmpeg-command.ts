@@ -84,9 +84,13 @@ function outputVideoChain(planned: PlannedOutput, source: SourceFacts): string {
   const target = planned.spec.video ?? planned.spec.frames!;
   if (planned.spec.video?.toneMapTo709 && source.hdr) chain.push(TONE_MAP_TO_709);
   if (planned.spec.frames) {
+    // Capture k shows the frame at k/rate seconds: round=up gives each output slot the last input
+    // frame at or before it (the default rounding shows the frame half an interval later).
     // eof_action=pass keeps the capture due at the last full interval (MediaConvert captures it too).
+    // Times count from the first frame, which some containers (edit lists) place after 0 s.
     chain.push(
-      `fps=${planned.spec.frames.framerateNumerator}/${planned.spec.frames.framerateDenominator}:eof_action=pass`,
+      'setpts=PTS-STARTPTS',
+      `fps=${planned.spec.frames.framerateNumerator}/${planned.spec.frames.framerateDenominator}:round=up:eof_action=pass`,
     );
   } else if (planned.spec.video?.frameRate) {
     chain.push(`fps=${planned.spec.video.frameRate.numerator}/${planned.spec.video.frameRate.denominator}`);

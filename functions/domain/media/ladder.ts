@@ -146,6 +146,17 @@ export function assertProcessable(probe: SourceProbe, config: LadderConfig): voi
 }
 
 /**
+ * How many captures every `intervalSec` from 0 s the source has frames for: times up to its last
+ * frame (duration minus one frame), so a 5 s clip gets one capture every 5 s, not a second one at
+ * 5.0 s where no frame is.
+ */
+function capturesWithin(probe: SourceProbe, intervalSec: number): number {
+  const frameSec = 1 / (probe.video?.frameRate || 24);
+  const lastFrameSec = Math.max(0, probe.durationSec - frameSec);
+  return Math.floor(lastFrameSec / intervalSec + 1e-9) + 1;
+}
+
+/**
  * Bit-rate ceiling for a rung, bits/s: the template's ceiling, lowered for sources that are cheap to
  * encode. A source that itself needs few bits per pixel (animation, static shots, low-rate uploads)
  * gets proportionally smaller caps, scaled by pixel count with exponent 0.75 (bits grow sub-linearly
@@ -222,10 +233,7 @@ export function planLadder(probe: SourceProbe, config: LadderConfig = defaultLad
     thumbnails: {
       intervalSec: config.thumbnailIntervalSec,
       ...thumbSize,
-      maxCaptures: Math.min(
-        config.maxThumbnails,
-        Math.floor(probe.durationSec / config.thumbnailIntervalSec) + 1,
-      ),
+      maxCaptures: Math.min(config.maxThumbnails, capturesWithin(probe, config.thumbnailIntervalSec)),
     },
     poster: { atSec: Math.max(0, Math.floor(probe.durationSec * config.posterAtFraction)), ...posterSize },
     sourceDurationSec: probe.durationSec,

@@ -69,6 +69,33 @@ async function probeStreams(file: string) {
   }[];
 }
 
+/** Mean luma (0-255) of a picture, from ffmpeg's signalstats filter. */
+async function meanLuma(file: string): Promise<number> {
+  const { stderr } = await run(resolveFfmpegPath(), [
+    '-hide_banner',
+    '-i',
+    file,
+    '-vf',
+    'signalstats,metadata=mode=print:key=lavfi.signalstats.YAVG',
+    '-f',
+    'null',
+    '-',
+  ]);
+  return Number(/YAVG=([\d.]+)/.exec(stderr)?.[1]);
+}
+
+/** A clip whose frame n has luma 16 + 1.5n (lossless), so a capture's brightness says which frame it is. */
+async function frameCounterClip(file: string, seconds: number): Promise<void> {
+  await run(resolveFfmpegPath(), [
+    ...['-v', 'error', '-y', '-f', 'lavfi'],
+    ...['-i', `nullsrc=s=128x128:r=24:d=${seconds},geq=lum='16+1.5*N':cb=128:cr=128`],
+    ...['-c:v', 'libx264', '-qp', '0', '-pix_fmt', 'yuv420p', file],
+  ]);
+}
+
+/** The frame a JPEG capture of `frameCounterClip` shows (JPEG is full range: Y' = (Y - 16) * 255 / 219). */
+const capturedFrame = (luma: number) => Math.round(luma / 1.5 / (255 / 219));
+
 /** Decodes every stream of a file or playlist; resolves with ffmpeg's error output (empty when clean). */
 async function decodeErrors(file: string): Promise<string> {
   const { stderr } = await run(resolveFfmpegPath(), [
@@ -203,6 +230,34 @@ describe.skipIf(skipMedia)('local MediaConvert endpoint', () => {
     expect(update.outputs.poster).toBe(`${outputPrefix}files/video_poster.0000001.jpg`);
     expect(update.outputs.renditions[0].psnrDb).toBeGreaterThan(30);
     expect(update.outputs.renditions[0].ssim).toBeGreaterThan(0.9);
+  });
+
+  it('captures thumbnails and the poster at the planned times, not half an interval late', async () => {
+    const clip = path.join(harness.dir, 'frame-counter.mp4');
+    await frameCounterClip(clip, 5);
+    const { plan, final } = await transcodeAsset(harness, clip, 'captures0001', {
+      ...smallLadder,
+      thumbnailIntervalSec: 2,
+    });
+    expect(final.detail.status).toBe('COMPLETE');
+    expect(plan.poster.atSec).toBe(1);
+    const update = interpretJobEvent(final);
+    if (update.kind !== 'complete') throw new Error(`expected COMPLETE, got ${JSON.stringify(final.detail)}`);
+    expect(update.outputs.thumbnails).toHaveLength(3);
+    const local = path.join(harness.dir, 'check-captures');
+    await downloadPrefix(harness, 's3://media-bucket/assets/captures0001/', local);
+    const frames = [];
+    for (const uri of update.outputs.thumbnails) {
+      frames.push(capturedFrame(await meanLuma(path.join(local, uri.replace(/^.*captures0001\//, '')))));
+    }
+    // 0 s, 2 s and 4 s at 24 fps; a capture half an interval late would show frames 24, 72 and 120.
+    // JPEG rounding may move the reading by one frame, never by the 24 frames of half an interval.
+    const off = (shown: number[], planned: number[]) => shown.map((frame, i) => Math.abs(frame - planned[i]));
+    expect(Math.max(...off(frames, [0, 48, 96]))).toBeLessThanOrEqual(1);
+    const poster = capturedFrame(
+      await meanLuma(path.join(local, update.outputs.poster!.replace(/^.*captures0001\//, ''))),
+    );
+    expect(Math.max(...off([poster], [24]))).toBeLessThanOrEqual(1);
   });
 
   it('keeps a rotated source portrait and downmixes its 5.1 audio to stereo', async () => {

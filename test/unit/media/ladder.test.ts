@@ -58,6 +58,19 @@ describe('planLadder', () => {
     expect(plan.poster.atSec).toBe(2);
   });
 
+  it('plans only the thumbnails the source has frames for: a 5 s clip gets one every 5 s, not two', () => {
+    const fiveSeconds = toSourceProbe({
+      ...anamorphicProbe,
+      Container: { ...anamorphicProbe.Container, Duration: 5 },
+    });
+    expect(planLadder(fiveSeconds).thumbnails.maxCaptures).toBe(1);
+    const justOver = toSourceProbe({
+      ...anamorphicProbe,
+      Container: { ...anamorphicProbe.Container, Duration: 5.05 },
+    });
+    expect(planLadder(justOver).thumbnails.maxCaptures).toBe(2);
+  });
+
   it('rejects a source longer than the configured limit with a readable reason', () => {
     const config = { ...defaultLadderConfig, maxDurationSec: 5 };
     expect(() => planLadder(toSourceProbe(anamorphicProbe), config)).toThrow(/lasts 10 s; the limit is 5 s/);
