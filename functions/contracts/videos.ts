@@ -11,6 +11,7 @@ const Rendition = z.object({
   height: z.number(),
   maxBitrateBps: z.number(),
   averageBitrateBps: z.number().optional(),
+  videoMaxBitrateBps: z.number().optional(),
   psnrDb: z.number().optional(),
   ssim: z.number().optional(),
 });

@@ -16,7 +16,10 @@ export interface OutputDetail {
   videoDetails?: {
     widthInPx: number;
     heightInPx: number;
+    /** Muxed stream (video, audio, container), bits/s: the HLS AVERAGE-BANDWIDTH. */
     averageBitrate?: number;
+    /** Local extension, muxed like averageBitrate: the HLS BANDWIDTH (peak segment rate), bits/s. */
+    peakBitrate?: number;
     psnrDb?: number;
     ssim?: number;
   };

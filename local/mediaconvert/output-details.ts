@@ -5,7 +5,7 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { PlannedOutput } from './ffmpeg-command.ts';
-import { ffprobe } from './ffprobe.ts';
+import { readMediaFile } from './media-file.ts';
 import {
   finishRenditionPlaylist,
   type MasterEntry,
@@ -17,10 +17,9 @@ import type { GroupDetail, Job, OutputDetail } from './job.ts';
 import { JobFailure } from './job-failure.ts';
 import type { SourceFacts } from './source-facts.ts';
 
-/** Binaries the description reads outputs with. */
+/** The binary the description reads outputs with (ffmpeg: the bundled ffprobe crashes on MPEG-TS). */
 export interface OutputTools {
   ffmpegPath: string;
-  ffprobePath: string;
 }
 
 /** Where an output's files are written locally: `outDir/<bucket>/<keyStem>` plus extension. */
@@ -45,7 +44,11 @@ async function describeHlsRendition(
   const firstSegment = path.join(path.dirname(stem), stats.segments[0]);
   detail.outputFilePaths.push(`s3://${planned.bucket}/${planned.keyStem}.m3u8`);
   detail.durationInMs = Math.round(stats.durationSec * 1000);
-  if (detail.videoDetails) detail.videoDetails.averageBitrate = stats.averageBitrate;
+  if (detail.videoDetails) {
+    // The figures the master playlist gives players: AVERAGE-BANDWIDTH and BANDWIDTH.
+    detail.videoDetails.averageBitrate = stats.averageBitrate;
+    detail.videoDetails.peakBitrate = stats.peakBitrate;
+  }
   return {
     uri: `${path.posix.basename(planned.keyStem)}.m3u8`,
     stats,
@@ -59,11 +62,13 @@ async function describeHlsRendition(
 }
 
 async function describeFile(planned: PlannedOutput, detail: OutputDetail, stem: string, tools: OutputTools) {
-  const file = `${stem}.${planned.spec.extension}`;
-  const format = (await ffprobe(tools.ffprobePath, file)).format;
+  const facts = await readMediaFile(tools.ffmpegPath, `${stem}.${planned.spec.extension}`);
   detail.outputFilePaths.push(`s3://${planned.bucket}/${planned.keyStem}.${planned.spec.extension}`);
-  detail.durationInMs = Math.round(Number(format.duration ?? 0) * 1000);
-  if (detail.videoDetails && format.bit_rate) detail.videoDetails.averageBitrate = Number(format.bit_rate);
+  detail.durationInMs = Math.round(facts.durationSec * 1000);
+  if (detail.videoDetails) {
+    detail.videoDetails.averageBitrate = facts.averageBitrate;
+    detail.videoDetails.peakBitrate = facts.peakBitrate;
+  }
 }
 
 async function describeFrameCaptures(

@@ -32,6 +32,8 @@ interface OutputDetail {
     widthInPx?: number;
     heightInPx?: number;
     averageBitrate?: number;
+    /** Local endpoint extension: the muxed peak (HLS BANDWIDTH), bits/s. */
+    peakBitrate?: number;
     /** Local endpoint extension: measured against the source. */
     psnrDb?: number;
     ssim?: number;
@@ -62,6 +64,7 @@ function reportedRendition(uri: string, detail: OutputDetail, base: string): Rep
     width: video.widthInPx,
     height: video.heightInPx,
     averageBitrateBps: video.averageBitrate,
+    peakBitrateBps: video.peakBitrate,
     psnrDb: video.psnrDb,
     ssim: video.ssim,
   };

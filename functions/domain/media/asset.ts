@@ -11,10 +11,15 @@ export interface RenditionOutput {
   codec: string;
   width: number;
   height: number;
-  /** Peak (HLS BANDWIDTH-like) ceiling from the plan, bits/s. */
+  /**
+   * Peak of the muxed stream (video, audio and container), bits/s: the HLS BANDWIDTH players see
+   * when the transcoder measured it, else the plan's video ceiling plus the audio bit rate.
+   */
   maxBitrateBps: number;
-  /** Measured average, bits/s, when the encoder reported it. */
+  /** Average of the same muxed stream, bits/s (HLS AVERAGE-BANDWIDTH), when the transcoder measured it. */
   averageBitrateBps?: number;
+  /** The ceiling the plan gave the video encoder alone, bits/s. */
+  videoMaxBitrateBps?: number;
   /** Against the source, scaled to the rendition's size: PSNR in dB (luma+chroma average), SSIM 0..1. */
   psnrDb?: number;
   ssim?: number;

@@ -13,8 +13,10 @@ export interface ReportedRendition {
   nameModifier?: string;
   width?: number;
   height?: number;
-  /** Measured average, bits/s. */
+  /** Measured average of the muxed stream, bits/s. */
   averageBitrateBps?: number;
+  /** Measured peak of the muxed stream (HLS BANDWIDTH), bits/s. */
+  peakBitrateBps?: number;
   psnrDb?: number;
   ssim?: number;
 }
@@ -45,8 +47,11 @@ function toRenditionOutput(reported: ReportedRendition, plan: LadderPlan | undef
     codec: planned?.codec ?? (reported.nameModifier?.includes('hevc') ? 'H_265' : 'H_264'),
     width: reported.width ?? planned?.width ?? 0,
     height: reported.height ?? planned?.height ?? 0,
-    maxBitrateBps: planned?.maxBitrateBps ?? 0,
+    // Like for like with the average: both describe the muxed stream.
+    maxBitrateBps:
+      reported.peakBitrateBps ?? (planned ? planned.maxBitrateBps + (plan?.audio?.bitrateBps ?? 0) : 0),
     averageBitrateBps: reported.averageBitrateBps,
+    videoMaxBitrateBps: planned?.maxBitrateBps,
     psnrDb: reported.psnrDb,
     ssim: reported.ssim,
   };

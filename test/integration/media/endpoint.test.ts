@@ -20,7 +20,8 @@ import { interpretJobEvent } from '#adapters/media/mediaconvert-job-events.ts';
 import { toJobSettings } from '#adapters/media/mediaconvert-job-settings.ts';
 import { defaultLadderConfig, type LadderConfig, planLadder } from '#domain/media/ladder.ts';
 import { toSourceProbe } from '#adapters/media/mediaconvert-probe.ts';
-import { resolveFfmpegPath, resolveFfprobePath } from '#local/mediaconvert/binaries.ts';
+import { resolveFfmpegPath } from '#local/mediaconvert/binaries.ts';
+import { readMediaFile } from '#local/mediaconvert/media-file.ts';
 import { vodOnAwsJob } from './fixtures/vod-on-aws-job.ts';
 import { type MediaHarness, sharedVideo, skipWithoutSharedVideo, startMediaHarness } from './harness.ts';
 
@@ -52,21 +53,27 @@ async function downloadPrefix(harness: MediaHarness, uriPrefix: string, into: st
   return keys;
 }
 
+/** The streams of an output, read with ffmpeg (the bundled ffprobe is not trusted with outputs). */
 async function probeStreams(file: string) {
-  const { stdout } = await run(resolveFfprobePath(), [
-    '-v',
-    'error',
-    '-print_format',
-    'json',
-    '-show_streams',
-    file,
-  ]);
-  return JSON.parse(stdout).streams as {
-    codec_type: string;
-    width?: number;
-    height?: number;
-    channels?: number;
-  }[];
+  const channels: Record<string, number> = { mono: 1, stereo: 2, '5.1': 6 };
+  const { streams } = await readMediaFile(resolveFfmpegPath(), file);
+  return streams.map((stream) => ({
+    codec_type: stream.mediaType,
+    codec_name: stream.codec,
+    width: stream.width,
+    height: stream.height,
+    channels: stream.channelLayout ? channels[stream.channelLayout] : undefined,
+  }));
+}
+
+/** ffmpeg's one-line description of a file's video stream (codec, pixel format, colour tags). */
+async function videoStreamLine(file: string): Promise<string> {
+  const result = await run(resolveFfmpegPath(), ['-hide_banner', '-i', file]).catch((error) => error);
+  return (
+    String(result.stderr)
+      .split('\n')
+      .find((line) => /Stream #0:\d+.*: Video:/.test(line)) ?? ''
+  );
 }
 
 /** Mean luma (0-255) of a picture, from ffmpeg's signalstats filter. */
@@ -211,6 +218,14 @@ describe.skipIf(skipMedia)('local MediaConvert endpoint', () => {
     expect(master).toMatch(
       /#EXT-X-STREAM-INF:BANDWIDTH=\d+,AVERAGE-BANDWIDTH=\d+,RESOLUTION=426x240,.*CODECS="avc1\.64[0-9a-f]{4},mp4a\.40\.2"/,
     );
+    // The rendition's reported peak is the BANDWIDTH players are given, and never below its average.
+    const reported = update.outputs.renditions[0];
+    expect(reported.peakBitrateBps).toBe(Number(/[:,]BANDWIDTH=(\d+)/.exec(master)?.[1]));
+    expect(reported.averageBitrateBps).toBe(Number(/AVERAGE-BANDWIDTH=(\d+)/.exec(master)?.[1]));
+    expect(reported.peakBitrateBps).toBeGreaterThanOrEqual(reported.averageBitrateBps!);
+    expect(update.outputs.download?.peakBitrateBps).toBeGreaterThanOrEqual(
+      update.outputs.download!.averageBitrateBps!,
+    );
     const rendition = await readFile(path.join(local, 'hls/master_240p.m3u8'), 'utf8');
     expect(rendition).toContain('#EXT-X-PLAYLIST-TYPE:VOD');
     expect(rendition).toContain('#EXT-X-ENDLIST');
@@ -296,17 +311,11 @@ describe.skipIf(skipMedia)('local MediaConvert endpoint', () => {
     expect(final.detail.status).toBe('COMPLETE');
     const local = path.join(harness.dir, 'check-webm');
     await downloadPrefix(harness, outputPrefix, local);
-    const { stdout } = await run(resolveFfprobePath(), [
-      '-v',
-      'error',
-      '-show_entries',
-      'stream=codec_name,width,height,channels',
-      '-of',
-      'compact',
-      path.join(local, 'files/video_download.mp4'),
+    const streams = await probeStreams(path.join(local, 'files/video_download.mp4'));
+    expect(streams).toEqual([
+      expect.objectContaining({ codec_name: 'h264', width: 426, height: 240 }),
+      expect.objectContaining({ codec_name: 'aac', channels: 2 }),
     ]);
-    expect(stdout).toContain('codec_name=h264|width=426|height=240');
-    expect(stdout).toContain('codec_name=aac|channels=2');
   });
 
   it('makes video-only outputs from a silent source and ignores its 100 subtitle tracks', async () => {
@@ -360,23 +369,13 @@ describe.skipIf(skipMedia)('local MediaConvert endpoint', () => {
     expect(final.detail.status).toBe('COMPLETE');
     const local = path.join(harness.dir, 'check-hdr');
     await downloadPrefix(harness, outputPrefix, local);
-    const sdr = await run(resolveFfprobePath(), [
-      '-v',
-      'error',
-      '-show_entries',
-      'stream=pix_fmt,color_transfer',
-      '-of',
-      'compact',
-      path.join(local, 'files/video_download.mp4'),
-    ]);
-    expect(sdr.stdout).toContain('pix_fmt=yuv420p|color_transfer=bt709');
+    expect(await videoStreamLine(path.join(local, 'files/video_download.mp4'))).toMatch(
+      /Video: h264.*yuv420p\(tv, bt709\)/,
+    );
     // ffprobe 5.2 (bundled) crashes on MPEG-TS, so read the HEVC segment's stream line from ffmpeg.
-    const hevc = await run(resolveFfmpegPath(), [
-      '-hide_banner',
-      '-i',
-      path.join(local, 'hls/master_360p_hevc_00001.ts'),
-    ]).catch((e) => e);
-    expect(String(hevc.stderr)).toMatch(/Video: hevc.*yuv420p10le\(tv, bt2020nc\/bt2020\/smpte2084\)/);
+    expect(await videoStreamLine(path.join(local, 'hls/master_360p_hevc_00001.ts'))).toMatch(
+      /Video: hevc.*yuv420p10le\(tv, bt2020nc\/bt2020\/smpte2084\)/,
+    );
     const master = await readFile(path.join(local, 'hls/master.m3u8'), 'utf8');
     expect(master).toMatch(/CODECS="hvc1\.2\.4\.L\d+\.B0/);
     expect(master).toMatch(/CODECS="avc1\.64/);

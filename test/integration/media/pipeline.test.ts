@@ -120,6 +120,11 @@ describe.skipIf(skipMedia)('video pipeline on the local platform', () => {
     expect(video.outputs.renditions).toHaveLength(1);
     expect(video.outputs.renditions[0]).toMatchObject({ width: 426, height: 240, codec: 'H_264' });
     expect(video.outputs.renditions[0].maxBitrateBps).toBeGreaterThan(0);
+    // Like for like: both figures describe the muxed stream, so the maximum is never below the average.
+    for (const rendition of [...video.outputs.renditions, video.outputs.download]) {
+      expect(rendition.maxBitrateBps).toBeGreaterThanOrEqual(rendition.averageBitrateBps);
+      expect(rendition.videoMaxBitrateBps).toBeGreaterThan(0);
+    }
     expect(video.outputs.renditions[0].psnrDb).toBeGreaterThan(30);
     expect(video.outputs.renditions[0].ssim).toBeGreaterThan(0.9);
     expect(video.outputs.download.uri).toMatch(/_download\.mp4$/);

@@ -4,7 +4,7 @@ import { interpretJobEvent, type JobStateChangeEvent } from '#adapters/media/med
 import { toSourceProbe } from '#adapters/media/mediaconvert-probe.ts';
 import { applyJobUpdate } from '#domain/media/job-updates.ts';
 import { planLadder } from '#domain/media/ladder.ts';
-import { silentProbe } from './probe-fixtures.ts';
+import { anamorphicProbe, silentProbe } from './probe-fixtures.ts';
 
 const base = { source: 'aws.mediaconvert', 'detail-type': 'MediaConvert Job State Change' };
 const metadata = { assetId: 'asset-0001' };
@@ -124,6 +124,22 @@ describe('applyJobUpdate', () => {
       maxBitrateBps: planned360.maxBitrateBps,
     });
     expect(next?.outputs?.download?.maxBitrateBps).toBe(plan.download.maxBitrateBps);
+    expect(next?.outputs?.renditions[0].videoMaxBitrateBps).toBe(planned360.maxBitrateBps);
+  });
+
+  it('reports the measured muxed peak as the maximum, like for like with the muxed average', () => {
+    const plan = planLadder(toSourceProbe(anamorphicProbe));
+    const measured = structuredClone(complete);
+    const output = measured.detail!.outputGroupDetails![0].outputDetails![0];
+    output.outputFilePaths = ['s3://media/assets/asset-0001/hls/master_240p.m3u8'];
+    output.videoDetails = { widthInPx: 426, heightInPx: 240, averageBitrate: 300_000, peakBitrate: 420_000 };
+    const rendition = applyJobUpdate({ ...asset, plan }, interpretJobEvent(measured), now)?.outputs
+      ?.renditions[0];
+    expect(rendition).toMatchObject({ maxBitrateBps: 420_000, averageBitrateBps: 300_000 });
+    expect(rendition?.videoMaxBitrateBps).toBe(plan.renditions[0].maxBitrateBps);
+    // Without a measured peak: the planned video ceiling plus the audio, still the muxed stream.
+    const planned = applyJobUpdate({ ...asset, plan }, interpretJobEvent(complete), now)?.outputs?.download;
+    expect(planned?.maxBitrateBps).toBe(plan.download.maxBitrateBps + plan.audio!.bitrateBps);
   });
 
   it('ignores progress that arrives after completion or goes backwards', () => {
