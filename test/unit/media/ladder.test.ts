@@ -19,6 +19,46 @@ describe('planLadder', () => {
     expect(plan.renditions.every((r) => r.height > r.width)).toBe(true);
   });
 
+  it("offers a rung at a 480-line source's own height, since the best standard rung (360) is 25% below it", () => {
+    const sd = toSourceProbe({
+      ...silentProbe,
+      Container: {
+        ...silentProbe.Container,
+        Tracks: [
+          {
+            TrackType: 'video',
+            Codec: 'AVC',
+            VideoProperties: { Width: 854, Height: 480, BitRate: 2_000_000 },
+          },
+        ],
+      },
+    });
+    const plan = planLadder(sd);
+    expect(sizes(plan)).toEqual(['854x480', '640x360', '428x240']);
+    expect(plan.renditions[0].nameModifier).toBe('_480p');
+    // Between the 540 and 360 rungs' ceilings, from the 540 rung scaled by pixels.
+    expect(plan.renditions[0].maxBitrateBps).toBeLessThan(2_000_000);
+    expect(plan.renditions[0].maxBitrateBps).toBeGreaterThan(plan.renditions[1].maxBitrateBps);
+    // 576 lines: the 540 rung is 6% below, close enough; nothing is added.
+    const pal = toSourceProbe({
+      ...silentProbe,
+      Container: {
+        ...silentProbe.Container,
+        Tracks: [{ TrackType: 'video', VideoProperties: { Width: 1024, Height: 576 } }],
+      },
+    });
+    expect(sizes(planLadder(pal))[0]).toBe('960x540');
+    // Never above the configured ceiling: a 1440-line source under a 1080 ceiling tops out at 1080.
+    const qhd = toSourceProbe({
+      ...silentProbe,
+      Container: {
+        ...silentProbe.Container,
+        Tracks: [{ TrackType: 'video', VideoProperties: { Width: 2560, Height: 1440 } }],
+      },
+    });
+    expect(sizes(planLadder(qhd))[0]).toBe('1920x1080');
+  });
+
   it('plans video-only outputs for a source without audio', () => {
     const plan = planLadder(toSourceProbe(silentProbe));
     expect(plan.audio).toBeUndefined();
