@@ -23,6 +23,7 @@ import type { JobStateChangeEvent } from '#local/mediaconvert/job-events.ts';
 import { sourceFacts } from '#local/mediaconvert/source-facts.ts';
 import { startMediaConvertServer } from '#local/mediaconvert/server.ts';
 import { localS3Client } from '#local/mediaconvert/storage.ts';
+import { PresetCatalog } from '#local/mediaconvert/presets.ts';
 import { readJobSettings } from '#local/mediaconvert/settings/read-job.ts';
 import type { BenchSection } from './report.ts';
 
@@ -112,8 +113,8 @@ export async function benchMedia(): Promise<BenchSection[]> {
       return { ms: performance.now() - start, final };
     };
     // The same encoder arguments the endpoint runs, on a local copy, with no S3, events or HLS finishing.
-    const spec = readJobSettings(lowerCamel(request('plain')).settings);
-    const facts = sourceFacts(await ffprobe(resolveFfprobePath(), source), spec.rotate)!;
+    const spec = readJobSettings(lowerCamel(request('plain')).settings, new PresetCatalog());
+    const facts = sourceFacts(await ffprobe(resolveFfprobePath(), source), spec.inputs[0].rotate)!;
     const plainFfmpeg = async (round: number) => {
       const outDir = path.join(dir, `plain-${round}`);
       const command = buildFfmpegCommand(spec, source, facts, outDir, { preset: 'veryfast' });

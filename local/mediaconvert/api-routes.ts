@@ -2,6 +2,9 @@
 import { MediaConvertApiError } from './api-errors.ts';
 import { jobToWire } from './job.ts';
 import type { JobRunner } from './job-runner.ts';
+import { type JobTemplateStore, jobTemplateToWire } from './job-templates.ts';
+import { type PresetCatalog, presetToWire } from './presets.ts';
+import { checkPresetSettings } from './settings/read-output.ts';
 import { type ProbeContext, probeFiles } from './probe-operation.ts';
 
 const API = '/2017-08-29';
@@ -27,6 +30,8 @@ export interface ApiRoute {
 
 export interface ApiContext {
   runner: JobRunner;
+  presets: PresetCatalog;
+  templates: JobTemplateStore;
   probe: ProbeContext;
   /** The endpoint's own URL, for DescribeEndpoints. */
   url: () => string;
@@ -71,10 +76,65 @@ function jobRoutes({ runner }: ApiContext): ApiRoute[] {
   ];
 }
 
+/** The list operations' common query members. */
+function listQuery(query: URLSearchParams) {
+  const maxResults = query.get('maxResults');
+  return {
+    maxResults: maxResults ? Number(maxResults) : undefined,
+    nextToken: query.get('nextToken') ?? undefined,
+    order: query.get('order') ?? undefined,
+    category: query.get('category') ?? undefined,
+  };
+}
+
+function presetRoutes({ presets }: ApiContext): ApiRoute[] {
+  return [
+    route('POST', '/presets', async ({ body }) => ({
+      status: 201,
+      body: { preset: presetToWire(presets.create(await body(), checkPresetSettings(presets))) },
+    })),
+    route('GET', '/presets/([^/]+)', async ({ params: [name] }) => ({
+      status: 200,
+      body: { preset: presetToWire(presets.get(name)) },
+    })),
+    route('GET', '/presets', async ({ query }) => {
+      const { presets: page, nextToken } = presets.list(listQuery(query));
+      return { status: 200, body: { presets: page.map(presetToWire), nextToken } };
+    }),
+    route('DELETE', '/presets/([^/]+)', async ({ params: [name] }) => {
+      presets.delete(name);
+      return { status: 202, body: {} };
+    }),
+  ];
+}
+
+function templateRoutes({ templates }: ApiContext): ApiRoute[] {
+  return [
+    route('POST', '/jobTemplates', async ({ body }) => ({
+      status: 201,
+      body: { jobTemplate: jobTemplateToWire(templates.create(await body())) },
+    })),
+    route('GET', '/jobTemplates/([^/]+)', async ({ params: [name] }) => ({
+      status: 200,
+      body: { jobTemplate: jobTemplateToWire(templates.get(name)) },
+    })),
+    route('GET', '/jobTemplates', async ({ query }) => {
+      const { jobTemplates, nextToken } = templates.list(listQuery(query));
+      return { status: 200, body: { jobTemplates: jobTemplates.map(jobTemplateToWire), nextToken } };
+    }),
+    route('DELETE', '/jobTemplates/([^/]+)', async ({ params: [name] }) => {
+      templates.delete(name);
+      return { status: 202, body: {} };
+    }),
+  ];
+}
+
 /** Every operation the endpoint answers. */
 export function apiRoutes(context: ApiContext): ApiRoute[] {
   return [
     ...jobRoutes(context),
+    ...presetRoutes(context),
+    ...templateRoutes(context),
     route('POST', '/endpoints', async ({ body }) => {
       await body();
       return { status: 200, body: { endpoints: [{ url: context.url() }] } };

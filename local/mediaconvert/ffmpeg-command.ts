@@ -50,13 +50,13 @@ export function outputBase(destination: S3Location, inputKey: string): string {
 }
 
 function audioKey(audio: AudioEncodeSpec): string {
-  return `${audio.audioStream}|${audio.sampleRate}|${audio.loudnessTarget ?? ''}`;
+  return `${audio.selectorName}|${audio.sampleRate}|${audio.loudnessTarget ?? ''}`;
 }
 
 /** Every output of the job with the key it is written under. */
 function planOutputs(spec: TranscodeSpec): PlannedOutput[] {
   return spec.groups.flatMap((group, groupIndex) => {
-    const base = outputBase(group.destination, spec.input.key);
+    const base = outputBase(group.destination, spec.inputs[0].key);
     return group.outputs.map((output) => ({
       spec: output,
       groupIndex,
@@ -69,9 +69,10 @@ function planOutputs(spec: TranscodeSpec): PlannedOutput[] {
 /** Filters applied once to the decoded input: explicit rotation, then square pixels. */
 function inputVideoFilters(spec: TranscodeSpec, source: SourceFacts): string[] {
   const pre: string[] = [];
-  if (spec.rotate === 'DEGREE_90') pre.push('transpose=1');
-  if (spec.rotate === 'DEGREE_180') pre.push('hflip,vflip');
-  if (spec.rotate === 'DEGREE_270') pre.push('transpose=2');
+  const { rotate } = spec.inputs[0];
+  if (rotate === 'DEGREE_90') pre.push('transpose=1');
+  if (rotate === 'DEGREE_180') pre.push('hflip,vflip');
+  if (rotate === 'DEGREE_270') pre.push('transpose=2');
   // Square the pixels once so every output's geometry is plain arithmetic on display sizes.
   if (Math.abs(source.sar - 1) > 1e-3)
     pre.push(`scale=${even(source.width)}:${even(source.height)},setsar=1`);
@@ -113,7 +114,10 @@ function videoGraph(spec: TranscodeSpec, source: SourceFacts, videoUsers: Planne
 }
 
 /** The audio part: one loudness/resample chain per distinct audio setting, split to its outputs. */
-function audioGraph(outputs: PlannedOutput[]): { filters: string[]; labels: Map<PlannedOutput, string> } {
+function audioGraph(
+  spec: TranscodeSpec,
+  outputs: PlannedOutput[],
+): { filters: string[]; labels: Map<PlannedOutput, string> } {
   const audioGroups = new Map<string, PlannedOutput[]>();
   for (const planned of outputs.filter((o) => o.spec.audio)) {
     const key = audioKey(planned.spec.audio!);
@@ -130,7 +134,7 @@ function audioGraph(outputs: PlannedOutput[]): { filters: string[]; labels: Map<
       labels.set(planned, `a${g}_${i}`);
       return `[a${g}_${i}]`;
     });
-    return `[0:a:${audio.audioStream}]${chain.join(',')},asplit=${group.length}${outs.join('')}`;
+    return `[0:a:${spec.inputs[0].audioTracks[audio.selectorName]}]${chain.join(',')},asplit=${group.length}${outs.join('')}`;
   });
   return { filters, labels };
 }
@@ -175,10 +179,10 @@ export function buildFfmpegCommand(
 ): FfmpegCommand {
   const outputs = planOutputs(spec);
   const videoUsers = outputs.filter((o) => o.spec.video || o.spec.frames);
-  const audio = audioGraph(outputs);
+  const audio = audioGraph(spec, outputs);
   const filters = [...videoGraph(spec, source, videoUsers), ...audio.filters];
   const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y'];
-  if (spec.rotate !== 'AUTO') args.push('-noautorotate');
+  if (spec.inputs[0].rotate !== 'AUTO') args.push('-noautorotate');
   args.push('-i', inputFile);
   if (filters.length > 0) args.push('-filter_complex', filters.join(';'));
   for (const planned of outputs) {

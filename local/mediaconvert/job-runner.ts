@@ -7,10 +7,13 @@ import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { MediaConvertApiError } from './api-errors.ts';
+import { BadRequestException, MediaConvertApiError } from './api-errors.ts';
 import { ACCOUNT_ID, type Job, queueArn, REGION } from './job.ts';
 import { jobStateChange, type Publish } from './job-events.ts';
 import { JobFailure } from './job-failure.ts';
+import { type JobTemplate, type JobTemplateStore, withTemplate } from './job-templates.ts';
+import { ordered, pageOf } from './paging.ts';
+import type { PresetLookup } from './presets.ts';
 import { requireObject } from './settings/checks.ts';
 import { readJobSettings } from './settings/read-job.ts';
 import { transcode } from './transcode.ts';
@@ -19,6 +22,8 @@ import { transcode } from './transcode.ts';
 type Json = any;
 
 export interface JobRunnerOptions {
+  presets: PresetLookup;
+  templates: JobTemplateStore;
   s3: S3Client;
   publish: Publish;
   concurrency: number;
@@ -60,28 +65,24 @@ export class JobRunner {
     const token: string | undefined = body.clientRequestToken;
     const existing = token ? this.byToken.get(token) : undefined;
     if (existing) return existing;
-    if (body?.jobTemplate)
-      throw new MediaConvertApiError(
-        400,
-        'BadRequestException',
-        'jobTemplate: job templates are not supported by the local endpoint; send settings',
-      );
-    if (typeof body?.role !== 'string' || body.role.length === 0) {
-      throw new MediaConvertApiError(400, 'BadRequestException', 'role is required');
-    }
-    const spec = readJobSettings(body.settings);
+    if (typeof body.role !== 'string' || body.role.length === 0)
+      throw new BadRequestException('role is required');
+    const template = this.templateOf(body.jobTemplate);
+    const settings = template ? withTemplate(template, body.settings) : body.settings;
+    const spec = readJobSettings(settings, this.options.presets);
     const id = `${Date.now()}-${randomBytes(3).toString('hex')}`;
     const job: Job = {
       id,
       arn: `arn:aws:mediaconvert:${REGION}:${ACCOUNT_ID}:jobs/${id}`,
       status: 'SUBMITTED',
-      queue: queueArn(body.queue ?? 'Default'),
+      queue: queueArn(body.queue ?? template?.queue ?? 'Default'),
       role: body.role,
-      settings: body.settings,
+      settings,
+      jobTemplate: template?.name,
       userMetadata: body.userMetadata ?? {},
-      accelerationSettings: body.accelerationSettings,
-      statusUpdateInterval: body.statusUpdateInterval,
-      priority: body.priority ?? 0,
+      accelerationSettings: body.accelerationSettings ?? template?.accelerationSettings,
+      statusUpdateInterval: body.statusUpdateInterval ?? template?.statusUpdateInterval,
+      priority: body.priority ?? template?.priority ?? 0,
       createdAt: new Date(),
       clientRequestToken: token,
       spec,
@@ -95,26 +96,31 @@ export class JobRunner {
     return job;
   }
 
+  /** The template a CreateJob names, if any; a name that is not a template is the caller's mistake. */
+  private templateOf(name: unknown): JobTemplate | undefined {
+    if (name === undefined) return undefined;
+    if (typeof name !== 'string') throw new BadRequestException('jobTemplate must be a template name');
+    try {
+      return this.options.templates.get(name);
+    } catch {
+      throw new BadRequestException(`jobTemplate: there is no job template named ${JSON.stringify(name)}`);
+    }
+  }
+
   get(id: string): Job | undefined {
     return this.jobs.get(id);
   }
 
   /** ListJobs: newest first unless ASCENDING; filters by queue and status; opaque offset tokens. */
   list(query: { maxResults?: number; nextToken?: string; order?: string; queue?: string; status?: string }) {
-    let jobs = [...this.jobs.values()].sort(
-      (a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id),
-    );
-    if (query.order !== 'ASCENDING') jobs.reverse();
+    let jobs = ordered(
+      [...this.jobs.values()].map((job) => ({ job, createdAt: job.createdAt, name: job.id })),
+      query.order,
+    ).map(({ job }) => job);
     if (query.queue) jobs = jobs.filter((job) => job.queue === queueArn(query.queue!));
     if (query.status) jobs = jobs.filter((job) => job.status === query.status);
-    const start = query.nextToken ? Number(Buffer.from(query.nextToken, 'base64url').toString()) : 0;
-    if (!Number.isInteger(start) || start < 0)
-      throw new MediaConvertApiError(400, 'BadRequestException', 'nextToken is invalid');
-    const size = Math.min(20, Math.max(1, query.maxResults ?? 20));
-    const page = jobs.slice(start, start + size);
-    const next =
-      start + size < jobs.length ? Buffer.from(String(start + size)).toString('base64url') : undefined;
-    return { jobs: page, nextToken: next };
+    const { page, nextToken } = pageOf(jobs, query);
+    return { jobs: page, nextToken };
   }
 
   /** CancelJob: only SUBMITTED and PROGRESSING jobs can be canceled. */

@@ -37,7 +37,9 @@ export interface Job {
   status: JobStatus;
   queue: string;
   role: string;
+  /** The job's settings, with its template's applied. */
   settings: Json;
+  jobTemplate?: string;
   userMetadata: Record<string, string>;
   accelerationSettings?: Json;
   statusUpdateInterval?: string;
@@ -69,6 +71,7 @@ export function jobToWire(job: Job): Json {
     queue: job.queue,
     role: job.role,
     settings: job.settings,
+    jobTemplate: job.jobTemplate,
     userMetadata: job.userMetadata,
     accelerationSettings: job.accelerationSettings,
     // No accelerator here: PREFERRED falls back to normal transcoding, as MediaConvert does for ineligible jobs.

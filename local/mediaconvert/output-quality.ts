@@ -26,7 +26,7 @@ export async function addQuality(
     measured.push({ detail, file: `${localStem(outDir, planned)}.${extension}` });
   }
   const prefilter = { DEGREE_90: 'transpose=1', DEGREE_180: 'hflip,vflip', DEGREE_270: 'transpose=2' }[
-    spec.rotate as 'DEGREE_90'
+    spec.inputs[0].rotate as 'DEGREE_90'
   ];
   try {
     const scores = await measureQuality({
@@ -38,7 +38,7 @@ export async function addQuality(
         height: detail.videoDetails!.heightInPx,
       })),
       sourcePrefilter: prefilter ?? '',
-      autorotate: spec.rotate === 'AUTO',
+      autorotate: spec.inputs[0].rotate === 'AUTO',
       // Beside, not inside, the output tree: everything under outDir is uploaded.
       workDir: path.join(path.dirname(outDir), 'quality'),
     });

@@ -3,7 +3,8 @@
  * service's restJson1 wire format (lowerCamelCase members, map keys as given, epoch-second timestamps,
  * `x-amzn-errortype` errors), so `@aws-sdk/client-mediaconvert` works against it unchanged.
  *
- * Operations: CreateJob, GetJob, ListJobs, CancelJob, DescribeEndpoints, Probe.
+ * Operations: CreateJob, GetJob, ListJobs, CancelJob, DescribeEndpoints, Probe, and Create/Get/List/
+ * DeletePreset and Create/Get/List/DeleteJobTemplate.
  */
 import { mkdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -13,6 +14,8 @@ import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import { resolveFfmpegPath, resolveFfprobePath } from './binaries.ts';
 import type { JobStateChangeEvent } from './job-events.ts';
 import { JobRunner } from './job-runner.ts';
+import { JobTemplateStore } from './job-templates.ts';
+import { PresetCatalog } from './presets.ts';
 import { localS3Client } from './storage.ts';
 import { MediaConvertApiError } from './api-errors.ts';
 import { type ApiRoute, apiRoutes } from './api-routes.ts';
@@ -116,7 +119,11 @@ export async function startMediaConvertServer(
   const s3 = localS3Client(options.s3);
   const ffprobePath = options.ffprobePath ?? resolveFfprobePath();
   await mkdir(options.workDir, { recursive: true });
+  const presets = new PresetCatalog();
+  const templates = new JobTemplateStore();
   const runner = new JobRunner({
+    presets,
+    templates,
     s3,
     publish: options.publish,
     concurrency: options.concurrency ?? 1,
@@ -128,7 +135,13 @@ export async function startMediaConvertServer(
     statusUpdateMs: options.statusUpdateMs ?? 1000,
   });
   let url = '';
-  const routes = apiRoutes({ runner, probe: { s3, ffprobePath, workDir: options.workDir }, url: () => url });
+  const routes = apiRoutes({
+    runner,
+    presets,
+    templates,
+    probe: { s3, ffprobePath, workDir: options.workDir },
+    url: () => url,
+  });
   const server = createServer((request, response) => {
     dispatch(routes, request, response).catch((error: unknown) => sendError(response, error));
   });

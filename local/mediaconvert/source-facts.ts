@@ -1,6 +1,6 @@
 /** What the command builder needs to know about an input, read from ffprobe. */
 import { type FfprobeResult, frameRateOf, rotationOf } from './ffprobe.ts';
-import type { TranscodeSpec } from './settings/spec.ts';
+import type { Rotation } from './settings/spec.ts';
 
 export interface SourceFacts {
   /** Display size after rotation and SAR, square pixels. */
@@ -21,7 +21,7 @@ export interface SourceFacts {
 }
 
 /** What the command builder needs to know about the input, or undefined when it has no video. */
-export function sourceFacts(probe: FfprobeResult, rotate: TranscodeSpec['rotate']): SourceFacts | undefined {
+export function sourceFacts(probe: FfprobeResult, rotate: Rotation): SourceFacts | undefined {
   const video = probe.streams.find((s) => s.codec_type === 'video' && (s.width ?? 0) > 0);
   if (!video) return undefined;
   const [sarNum, sarDen] = (

@@ -41,11 +41,11 @@ function phaseClock(job: Job): (name: string) => void {
 
 async function fetchInput(s3: S3Client, spec: TranscodeSpec, inputFile: string): Promise<void> {
   try {
-    await downloadObject(s3, spec.input.bucket, spec.input.key, inputFile);
+    await downloadObject(s3, spec.inputs[0].bucket, spec.inputs[0].key, inputFile);
   } catch (error) {
     throw new JobFailure(
       1010,
-      `Unable to open input file [${spec.input.uri}]: ${(error as Error).name}: ${(error as Error).message}`,
+      `Unable to open input file [${spec.inputs[0].uri}]: ${(error as Error).name}: ${(error as Error).message}`,
     );
   }
 }
@@ -60,20 +60,23 @@ async function readInputFacts(
   try {
     probe = await ffprobe(ffprobePath, inputFile);
   } catch (error) {
-    throw new JobFailure(1010, `Unable to open input file [${spec.input.uri}]: ${(error as Error).message}`);
+    throw new JobFailure(
+      1010,
+      `Unable to open input file [${spec.inputs[0].uri}]: ${(error as Error).message}`,
+    );
   }
-  const facts = sourceFacts(probe, spec.rotate);
+  const facts = sourceFacts(probe, spec.inputs[0].rotate);
   if (!facts)
-    throw new JobFailure(1010, `Unable to open input file [${spec.input.uri}]: no video track found`);
+    throw new JobFailure(1010, `Unable to open input file [${spec.inputs[0].uri}]: no video track found`);
   const wantedAudio = spec.groups
     .flatMap((g) => g.outputs)
-    .map((o) => o.audio?.audioStream)
+    .map((o) => (o.audio ? spec.inputs[0].audioTracks[o.audio.selectorName] : undefined))
     .filter((s) => s !== undefined);
   const missing = wantedAudio.find((stream) => stream >= facts.audioStreams);
   if (missing !== undefined) {
     throw new JobFailure(
       1040,
-      `No audio track ${missing + 1} in input [${spec.input.uri}] for the audio selector (the input has ${facts.audioStreams})`,
+      `No audio track ${missing + 1} in input [${spec.inputs[0].uri}] for the audio selector (the input has ${facts.audioStreams})`,
     );
   }
   return facts;
@@ -91,7 +94,7 @@ async function uploadOutputs(s3: S3Client, outDir: string): Promise<void> {
 export async function transcode(job: Job, dir: string, context: TranscodeContext): Promise<GroupDetail[]> {
   const { spec } = job;
   const phaseDone = phaseClock(job);
-  const inputFile = path.join(dir, 'input', path.posix.basename(spec.input.key));
+  const inputFile = path.join(dir, 'input', path.posix.basename(spec.inputs[0].key));
   await fetchInput(context.s3, spec, inputFile);
   phaseDone('download');
   const facts = await readInputFacts(context.ffprobePath, spec, inputFile);

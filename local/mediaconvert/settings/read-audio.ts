@@ -10,12 +10,8 @@ import {
   requireObject,
 } from './checks.ts';
 
-/** Reads the (single) audio description of an output against the input's selectors. */
-export function readAudio(
-  descriptions: Json,
-  selectors: Record<string, Json>,
-  at: string,
-): AudioEncodeSpec | undefined {
+/** Reads the (single) audio description of an output; the job checks its selector against every input. */
+export function readAudio(descriptions: Json, at: string): AudioEncodeSpec | undefined {
   const list = objectArray(descriptions, `${at}.audioDescriptions`);
   if (list.length === 0) return undefined;
   if (list.length > 1) {
@@ -49,18 +45,10 @@ export function readAudio(
       `${descriptionAt}.codecSettings.aacSettings.codingMode: ${mode} is not supported`,
     );
   }
-  const selectorName = description.audioSourceName ?? 'Audio Selector 1';
-  const selector = selectors[selectorName];
-  if (!selector) {
-    throw new BadRequestException(
-      `${descriptionAt}.audioSourceName: no audio selector named "${selectorName}" in the input`,
-    );
-  }
-  const track = Array.isArray(selector.tracks) && selector.tracks.length > 0 ? selector.tracks[0] : 1;
   const normalization = description.audioNormalizationSettings;
   const corrects = normalization && normalization.algorithmControl !== 'MEASURE_ONLY';
   return {
-    audioStream: track - 1,
+    selectorName: description.audioSourceName ?? 'Audio Selector 1',
     bitrate: numberIn(aac.bitrate, `${descriptionAt}.codecSettings.aacSettings.bitrate`, R.aacBitrate, {
       fallback: 96_000,
     }),

@@ -6,6 +6,7 @@
  * accepted and left to x264/x265 defaults. See README.md for the list.
  */
 import { BadRequestException } from '../api-errors.ts';
+import type { PresetLookup } from '../presets.ts';
 import { parseS3Uri, refuseParentSegments } from '../s3-uri.ts';
 import {
   DOCUMENTED_RANGES as R,
@@ -15,6 +16,7 @@ import {
   refusePresent,
   requireObject,
 } from './checks.ts';
+import { checkAudioSelectors, readInputs } from './read-input.ts';
 import { readOutput } from './read-output.ts';
 import type { OutputGroupSpec, OutputSpec, TranscodeSpec } from './spec.ts';
 
@@ -25,36 +27,7 @@ const REFUSED_JOB_SETTINGS = [
   'esam',
   'extendedDataServices',
 ];
-const REFUSED_INPUT_SETTINGS = [
-  'inputClippings',
-  'imageInserter',
-  'decryptionSettings',
-  'supplementalImps',
-  'videoOverlays',
-  'dolbyVisionMetadataXml',
-];
 const REFUSED_HLS_SETTINGS = ['encryption', 'captionLanguageMappings', 'adMarkers', 'imageBasedTrickPlay'];
-
-/** The job's one input: its object, rotation and audio selectors. */
-function readInput(settings: Json): {
-  input: TranscodeSpec['input'];
-  rotate: TranscodeSpec['rotate'];
-  selectors: Record<string, Json>;
-} {
-  const inputs = settings.inputs;
-  if (!Array.isArray(inputs) || inputs.length !== 1) {
-    throw new BadRequestException('settings.inputs: the local endpoint transcodes exactly one input per job');
-  }
-  const input = requireObject(inputs[0], 'settings.inputs[0]');
-  refusePresent(input, REFUSED_INPUT_SETTINGS, 'settings.inputs[0]', 'not supported by the local endpoint');
-  const inputLocation = parseS3Uri(input.fileInput, 'settings.inputs[0].fileInput');
-  if (!inputLocation.base) throw new BadRequestException('settings.inputs[0].fileInput: names no object');
-  return {
-    input: { ...inputLocation, uri: input.fileInput },
-    rotate: input.videoSelector?.rotate ?? 'DEGREE_0',
-    selectors: input.audioSelectors ?? {},
-  };
-}
 
 /** HLS settings the local endpoint cannot reproduce. */
 function refuseHlsFeatures(hls: Json, at: string): void {
@@ -73,7 +46,7 @@ function refuseSharedNames(specs: OutputSpec[], at: string): void {
 }
 
 /** One output group: its type, destination, segment length and outputs. */
-function readOutputGroup(group: Json, at: string, selectors: Record<string, Json>): OutputGroupSpec {
+function readOutputGroup(group: Json, at: string, presets: PresetLookup): OutputGroupSpec {
   requireObject(group, at);
   const type = requireObject(group.outputGroupSettings ?? {}, `${at}.outputGroupSettings`).type;
   if (type !== 'HLS_GROUP_SETTINGS' && type !== 'FILE_GROUP_SETTINGS') {
@@ -95,7 +68,7 @@ function readOutputGroup(group: Json, at: string, selectors: Record<string, Json
   const outputs = objectArray(group.outputs, `${at}.outputs`);
   if (outputs.length === 0) throw new BadRequestException(`${at}.outputs: at least one output is required`);
   const specs = outputs.map((output: Json, o: number) =>
-    readOutput(output, groupType, selectors, `${at}.outputs[${o}]`),
+    readOutput(output, groupType, presets, `${at}.outputs[${o}]`),
   );
   refuseSharedNames(specs, at);
   for (const [o, spec] of specs.entries()) {
@@ -117,18 +90,16 @@ function readOutputGroup(group: Json, at: string, selectors: Record<string, Json
 }
 
 /** Reads a CreateJob body's settings into a TranscodeSpec, or throws BadRequestException. */
-export function readJobSettings(settings: Json): TranscodeSpec {
+export function readJobSettings(settings: Json, presets: PresetLookup): TranscodeSpec {
   if (!settings || typeof settings !== 'object') throw new BadRequestException('settings is required');
   refusePresent(settings, REFUSED_JOB_SETTINGS, 'settings', 'not supported by the local endpoint');
-  const { input, rotate, selectors } = readInput(settings);
-  const groups = objectArray(settings.outputGroups, 'settings.outputGroups');
-  if (groups.length === 0)
+  const inputs = readInputs(settings);
+  const groupSettings = objectArray(settings.outputGroups, 'settings.outputGroups');
+  if (groupSettings.length === 0)
     throw new BadRequestException('settings.outputGroups: at least one output group is required');
-  return {
-    input,
-    rotate,
-    groups: groups.map((group: Json, g: number) =>
-      readOutputGroup(group, `settings.outputGroups[${g}]`, selectors),
-    ),
-  };
+  const groups = groupSettings.map((group, g) =>
+    readOutputGroup(group, `settings.outputGroups[${g}]`, presets),
+  );
+  checkAudioSelectors(inputs, groups);
+  return { inputs, groups };
 }

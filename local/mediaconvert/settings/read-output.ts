@@ -1,25 +1,60 @@
-/** One output of a group: its container decides the kind (HLS rendition, MP4 file, frame captures). */
+/**
+ * One output of a group: a named preset supplies its settings, then its container decides the kind
+ * (HLS rendition, MP4 file, frame captures).
+ */
 import { BadRequestException } from '../api-errors.ts';
-import { type Json, refusePresent } from './checks.ts';
+import type { PresetLookup } from '../presets.ts';
+import { type Json, refusePresent, requireObject } from './checks.ts';
 import { readAudio } from './read-audio.ts';
 import { readVideo } from './read-video.ts';
 import type { OutputGroupSpec, OutputSpec } from './spec.ts';
 
+/**
+ * The output's settings with its preset's applied: the API reference says an output names "either
+ * Preset or Container settings, but not both"; the output's own video and audio descriptions, name
+ * modifier and extension still apply over the preset's.
+ */
+export function withPreset(output: Json, presets: PresetLookup, at: string): Json {
+  if (output.preset === undefined) return output;
+  if (output.containerSettings !== undefined) {
+    throw new BadRequestException(`${at}: specify either preset or containerSettings, not both`);
+  }
+  const settings = typeof output.preset === 'string' ? presets.settingsOf(output.preset) : undefined;
+  if (!settings)
+    throw new BadRequestException(`${at}.preset: there is no preset named ${JSON.stringify(output.preset)}`);
+  const { preset: _name, ...own } = output;
+  return { ...settings, ...own };
+}
+
+/** The group an output with this container belongs in (how a preset's settings are checked). */
+function groupTypeFor(container: unknown): OutputGroupSpec['type'] {
+  return container === 'M3U8' ? 'HLS_GROUP' : 'FILE_GROUP';
+}
+
+/** CreatePreset's check: the settings read as one output of the group their container belongs in. */
+export function checkPresetSettings(presets: PresetLookup) {
+  return (settings: Json, at: string): void => {
+    if (settings.preset !== undefined)
+      throw new BadRequestException(`${at}.preset: a preset cannot name another`);
+    readOutput(settings, groupTypeFor(settings.containerSettings?.container), presets, at);
+  };
+}
+
 /** Reads one output of a group of `groupType`; `at` names it in error messages. */
 export function readOutput(
-  output: Json,
+  outputSettings: Json,
   groupType: OutputGroupSpec['type'],
-  selectors: Record<string, Json>,
+  presets: PresetLookup,
   at: string,
 ): OutputSpec {
-  if (output?.preset !== undefined)
-    throw new BadRequestException(`${at}.preset: output presets are not supported locally`);
+  const output = withPreset(requireObject(outputSettings, at), presets, at);
   refusePresent(output, ['captionDescriptions'], at, 'captions are not supported by the local endpoint');
-  const container = output?.containerSettings?.container ?? (groupType === 'HLS_GROUP' ? 'M3U8' : undefined);
-  const nameModifier = output?.nameModifier ?? '';
-  const video = output?.videoDescription
+  const container = output.containerSettings?.container ?? (groupType === 'HLS_GROUP' ? 'M3U8' : undefined);
+  const nameModifier = output.nameModifier ?? '';
+  const video = output.videoDescription
     ? readVideo(output.videoDescription, `${at}.videoDescription`)
     : undefined;
+  const audio = readAudio(output.audioDescriptions, at);
   if (groupType === 'HLS_GROUP') {
     if (container !== 'M3U8')
       throw new BadRequestException(
@@ -29,21 +64,13 @@ export function readOutput(
       throw new BadRequestException(
         `${at}.videoDescription: the local endpoint's HLS outputs need H_264 or H_265 video`,
       );
-    return {
-      kind: 'hls',
-      nameModifier,
-      extension: 'm3u8',
-      video,
-      audio: readAudio(output.audioDescriptions, selectors, at),
-      path: at,
-    };
+    return { kind: 'hls', nameModifier, extension: 'm3u8', video, audio, path: at };
   }
   if (container === 'MP4') {
     if (video && !('codec' in video))
       throw new BadRequestException(
         `${at}.videoDescription.codecSettings.codec: FRAME_CAPTURE needs container RAW`,
       );
-    const audio = readAudio(output.audioDescriptions, selectors, at);
     if (!video && !audio) throw new BadRequestException(`${at}: an MP4 output needs video or audio`);
     return { kind: 'mp4', nameModifier, extension: output.extension ?? 'mp4', video, audio, path: at };
   }

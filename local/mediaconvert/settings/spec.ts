@@ -29,8 +29,8 @@ export interface VideoEncodeSpec {
 }
 
 export interface AudioEncodeSpec {
-  /** Index into the input's audio streams (0-based). */
-  audioStream: number;
+  /** The input audio selector it encodes; each input maps the name to one of its audio tracks. */
+  selectorName: string;
   bitrate: number;
   channels: number;
   sampleRate: number;
@@ -68,8 +68,19 @@ export interface OutputGroupSpec {
   outputs: OutputSpec[];
 }
 
+export type Rotation = 'AUTO' | 'DEGREE_0' | 'DEGREE_90' | 'DEGREE_180' | 'DEGREE_270';
+
+export interface InputSpec extends S3Location {
+  uri: string;
+  key: string;
+  rotate: Rotation;
+  /** Audio selector name -> 0-based index among the input's audio streams. */
+  audioTracks: Record<string, number>;
+  /** Where in the job's settings it came from, for error messages. */
+  path: string;
+}
+
 export interface TranscodeSpec {
-  input: S3Location & { uri: string; key: string };
-  rotate: 'AUTO' | 'DEGREE_0' | 'DEGREE_90' | 'DEGREE_180' | 'DEGREE_270';
+  inputs: InputSpec[];
   groups: OutputGroupSpec[];
 }

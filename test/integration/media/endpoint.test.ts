@@ -3,7 +3,7 @@
  * Transcodes use small ladders and the veryfast preset to keep the tier quick on 2 cores.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import {
@@ -14,21 +14,28 @@ import {
   ListJobsCommand,
   ProbeCommand,
 } from '@aws-sdk/client-mediaconvert';
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { interpretJobEvent } from '#adapters/media/mediaconvert-job-events.ts';
 import { toJobSettings } from '#adapters/media/mediaconvert-job-settings.ts';
 import { defaultLadderConfig, type LadderConfig, planLadder } from '#domain/media/ladder.ts';
 import { toSourceProbe } from '#adapters/media/mediaconvert-probe.ts';
 import { resolveFfmpegPath } from '#local/mediaconvert/binaries.ts';
-import { readMediaFile } from '#local/mediaconvert/media-file.ts';
 import { vodOnAwsJob } from './fixtures/vod-on-aws-job.ts';
+import {
+  capturedFrame,
+  decodeErrors,
+  downloadPrefix,
+  frameCounterClip,
+  meanLuma,
+  probeStreams,
+  ROLE,
+  videoStreamLine,
+} from './output-checks.ts';
 import { type MediaHarness, sharedVideo, skipWithoutSharedVideo, startMediaHarness } from './harness.ts';
 
 const run = promisify(execFile);
 const skipMedia = skipWithoutSharedVideo();
 
-const ROLE = 'arn:aws:iam::000000000000:role/MediaConvertRole';
 const smallLadder: LadderConfig = {
   ...defaultLadderConfig,
   rungs: [
@@ -38,87 +45,6 @@ const smallLadder: LadderConfig = {
   segmentSec: 2,
   thumbnailIntervalSec: 2,
 };
-
-/** Copies every object under an s3:// prefix into a local folder, keeping relative paths. */
-async function downloadPrefix(harness: MediaHarness, uriPrefix: string, into: string): Promise<string[]> {
-  const [, bucket, prefix] = /^s3:\/\/([^/]+)\/(.*)$/.exec(uriPrefix)!;
-  const listed = await harness.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
-  const keys = (listed.Contents ?? []).map((o) => o.Key!);
-  for (const key of keys) {
-    const object = await harness.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    const file = path.join(into, key.slice(prefix.length));
-    await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(file, await object.Body!.transformToByteArray());
-  }
-  return keys;
-}
-
-/** The streams of an output, read with ffmpeg (the bundled ffprobe is not trusted with outputs). */
-async function probeStreams(file: string) {
-  const channels: Record<string, number> = { mono: 1, stereo: 2, '5.1': 6 };
-  const { streams } = await readMediaFile(resolveFfmpegPath(), file);
-  return streams.map((stream) => ({
-    codec_type: stream.mediaType,
-    codec_name: stream.codec,
-    width: stream.width,
-    height: stream.height,
-    channels: stream.channelLayout ? channels[stream.channelLayout] : undefined,
-  }));
-}
-
-/** ffmpeg's one-line description of a file's video stream (codec, pixel format, colour tags). */
-async function videoStreamLine(file: string): Promise<string> {
-  const result = await run(resolveFfmpegPath(), ['-hide_banner', '-i', file]).catch((error) => error);
-  return (
-    String(result.stderr)
-      .split('\n')
-      .find((line) => /Stream #0:\d+.*: Video:/.test(line)) ?? ''
-  );
-}
-
-/** Mean luma (0-255) of a picture, from ffmpeg's signalstats filter. */
-async function meanLuma(file: string): Promise<number> {
-  const { stderr } = await run(resolveFfmpegPath(), [
-    '-hide_banner',
-    '-i',
-    file,
-    '-vf',
-    'signalstats,metadata=mode=print:key=lavfi.signalstats.YAVG',
-    '-f',
-    'null',
-    '-',
-  ]);
-  return Number(/YAVG=([\d.]+)/.exec(stderr)?.[1]);
-}
-
-/** A clip whose frame n has luma 16 + 1.5n (lossless), so a capture's brightness says which frame it is. */
-async function frameCounterClip(file: string, seconds: number): Promise<void> {
-  await run(resolveFfmpegPath(), [
-    ...['-v', 'error', '-y', '-f', 'lavfi'],
-    ...['-i', `nullsrc=s=128x128:r=24:d=${seconds},geq=lum='16+1.5*N':cb=128:cr=128`],
-    ...['-c:v', 'libx264', '-qp', '0', '-pix_fmt', 'yuv420p', file],
-  ]);
-}
-
-/** The frame a JPEG capture of `frameCounterClip` shows (JPEG is full range: Y' = (Y - 16) * 255 / 219). */
-const capturedFrame = (luma: number) => Math.round(luma / 1.5 / (255 / 219));
-
-/** Decodes every stream of a file or playlist; resolves with ffmpeg's error output (empty when clean). */
-async function decodeErrors(file: string): Promise<string> {
-  const { stderr } = await run(resolveFfmpegPath(), [
-    '-v',
-    'error',
-    '-nostdin',
-    '-i',
-    file,
-    '-map',
-    '0',
-    '-f',
-    'null',
-    '-',
-  ]);
-  return stderr.trim();
-}
 
 /**
  * Uploads `source` (a shared clip's name, or a path), probes it, plans `config`'s ladder and runs

@@ -1,0 +1,121 @@
+/**
+ * Output presets: custom ones made with CreatePreset (kept in memory, like jobs) and system ones
+ * looked up by name. A job's output that names a preset gets the preset's settings.
+ */
+import { BadRequestException, MediaConvertApiError } from './api-errors.ts';
+import { ACCOUNT_ID, REGION } from './job.ts';
+import { ordered, pageOf } from './paging.ts';
+import { type Json, requireObject } from './settings/checks.ts';
+import { systemPresetSettings } from './system-presets.ts';
+
+export interface Preset {
+  name: string;
+  type: 'CUSTOM' | 'SYSTEM';
+  settings: Json;
+  category?: string;
+  description?: string;
+  createdAt: Date;
+}
+
+/** Finds a preset's settings by name; how the settings readers see the catalog. */
+export interface PresetLookup {
+  settingsOf(name: string): Json | undefined;
+}
+
+const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
+
+/** The preset as CreatePreset/GetPreset return it. */
+export function presetToWire(preset: Preset): Json {
+  return {
+    arn: `arn:aws:mediaconvert:${REGION}:${ACCOUNT_ID}:presets/${preset.name}`,
+    name: preset.name,
+    type: preset.type,
+    category: preset.category,
+    description: preset.description,
+    settings: preset.settings,
+    createdAt: seconds(preset.createdAt),
+    lastUpdated: seconds(preset.createdAt),
+  };
+}
+
+export class PresetCatalog implements PresetLookup {
+  private readonly custom = new Map<string, Preset>();
+
+  /**
+   * CreatePreset. `check` reads the settings as an output would use them, so a preset that could
+   * never run is refused now rather than in every job that names it.
+   */
+  create(body: Json, check: (settings: Json, at: string) => void): Preset {
+    requireObject(body, 'the request body');
+    const name = body.name;
+    if (typeof name !== 'string' || name.length === 0) throw new BadRequestException('name is required');
+    if (name.startsWith('System-'))
+      throw new BadRequestException('name: "System-" names are reserved for system presets');
+    if (this.custom.has(name)) {
+      throw new MediaConvertApiError(409, 'ConflictException', `A preset named ${name} already exists.`);
+    }
+    const settings = requireObject(body.settings, 'settings');
+    check(settings, 'settings');
+    const preset: Preset = {
+      name,
+      type: 'CUSTOM',
+      settings,
+      category: body.category,
+      description: body.description,
+      createdAt: new Date(),
+    };
+    this.custom.set(name, preset);
+    return preset;
+  }
+
+  /** GetPreset: a custom preset, or a system one built from its name. */
+  get(name: string): Preset {
+    const preset = this.find(name);
+    if (!preset)
+      throw new MediaConvertApiError(
+        404,
+        'NotFoundException',
+        `The specified preset ${name} does not exist.`,
+      );
+    return preset;
+  }
+
+  /** ListPresets: the custom presets (system ones are found by name, not enumerated), optionally by category. */
+  list(query: {
+    category?: string;
+    maxResults?: number;
+    nextToken?: string;
+    order?: string;
+    listBy?: string;
+  }) {
+    const presets = ordered([...this.custom.values()], query.order).filter(
+      (preset) => !query.category || preset.category === query.category,
+    );
+    const { page, nextToken } = pageOf(presets, query);
+    return { presets: page, nextToken };
+  }
+
+  /** DeletePreset. */
+  delete(name: string): void {
+    if (!this.custom.delete(name)) {
+      throw new MediaConvertApiError(
+        404,
+        'NotFoundException',
+        `The specified preset ${name} does not exist.`,
+      );
+    }
+  }
+
+  settingsOf(name: string): Json | undefined {
+    return this.find(name)?.settings;
+  }
+
+  private find(name: string): Preset | undefined {
+    const custom = this.custom.get(name);
+    if (custom) return custom;
+    const settings = systemPresetSettings(name);
+    return settings
+      ? { name, type: 'SYSTEM', settings, category: 'SYSTEM', createdAt: new Date(0) }
+      : undefined;
+  }
+}

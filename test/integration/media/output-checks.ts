@@ -1,0 +1,101 @@
+/**
+ * Checks on what a job wrote, shared by the media integration tests: outputs are read with the npm
+ * ffmpeg (which reads HLS, DASH and CMAF), never with the bundled ffprobe, which crashes on MPEG-TS.
+ */
+import { execFile } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { resolveFfmpegPath } from '#local/mediaconvert/binaries.ts';
+import { readMediaFile } from '#local/mediaconvert/media-file.ts';
+import type { MediaHarness } from './harness.ts';
+
+const run = promisify(execFile);
+
+export const ROLE = 'arn:aws:iam::000000000000:role/MediaConvertRole';
+
+/** Copies every object under an s3:// prefix into a local folder, keeping relative paths. */
+export async function downloadPrefix(
+  harness: MediaHarness,
+  uriPrefix: string,
+  into: string,
+): Promise<string[]> {
+  const [, bucket, prefix] = /^s3:\/\/([^/]+)\/(.*)$/.exec(uriPrefix)!;
+  const listed = await harness.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
+  const keys = (listed.Contents ?? []).map((o) => o.Key!);
+  for (const key of keys) {
+    const object = await harness.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const file = path.join(into, key.slice(prefix.length));
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, await object.Body!.transformToByteArray());
+  }
+  return keys;
+}
+
+/** The streams of an output, read with ffmpeg (the bundled ffprobe is not trusted with outputs). */
+export async function probeStreams(file: string) {
+  const channels: Record<string, number> = { mono: 1, stereo: 2, '5.1': 6 };
+  const { streams } = await readMediaFile(resolveFfmpegPath(), file);
+  return streams.map((stream) => ({
+    codec_type: stream.mediaType,
+    codec_name: stream.codec,
+    width: stream.width,
+    height: stream.height,
+    channels: stream.channelLayout ? channels[stream.channelLayout] : undefined,
+  }));
+}
+
+/** ffmpeg's one-line description of a file's video stream (codec, pixel format, colour tags). */
+export async function videoStreamLine(file: string): Promise<string> {
+  const result = await run(resolveFfmpegPath(), ['-hide_banner', '-i', file]).catch((error) => error);
+  return (
+    String(result.stderr)
+      .split('\n')
+      .find((line) => /Stream #0:\d+.*: Video:/.test(line)) ?? ''
+  );
+}
+
+/** Mean luma (0-255) of a picture, from ffmpeg's signalstats filter. */
+export async function meanLuma(file: string): Promise<number> {
+  const { stderr } = await run(resolveFfmpegPath(), [
+    '-hide_banner',
+    '-i',
+    file,
+    '-vf',
+    'signalstats,metadata=mode=print:key=lavfi.signalstats.YAVG',
+    '-f',
+    'null',
+    '-',
+  ]);
+  return Number(/YAVG=([\d.]+)/.exec(stderr)?.[1]);
+}
+
+/** A clip whose frame n has luma 16 + 1.5n (lossless), so a capture's brightness says which frame it is. */
+export async function frameCounterClip(file: string, seconds: number): Promise<void> {
+  await run(resolveFfmpegPath(), [
+    ...['-v', 'error', '-y', '-f', 'lavfi'],
+    ...['-i', `nullsrc=s=128x128:r=24:d=${seconds},geq=lum='16+1.5*N':cb=128:cr=128`],
+    ...['-c:v', 'libx264', '-qp', '0', '-pix_fmt', 'yuv420p', file],
+  ]);
+}
+
+/** The frame a JPEG capture of `frameCounterClip` shows (JPEG is full range: Y' = (Y - 16) * 255 / 219). */
+export const capturedFrame = (luma: number) => Math.round(luma / 1.5 / (255 / 219));
+
+/** Decodes every stream of a file or playlist; resolves with ffmpeg's error output (empty when clean). */
+export async function decodeErrors(file: string): Promise<string> {
+  const { stderr } = await run(resolveFfmpegPath(), [
+    '-v',
+    'error',
+    '-nostdin',
+    '-i',
+    file,
+    '-map',
+    '0',
+    '-f',
+    'null',
+    '-',
+  ]);
+  return stderr.trim();
+}
