@@ -11,13 +11,55 @@ export interface EncoderOptions {
 const crfFor = (codec: VideoEncodeSpec['codec'], level: number) =>
   (codec === 'H_264' ? 37 : 42) - 2 * Math.min(10, Math.max(1, level));
 
-/** Video encoder, rate control and keyframes; `segmentSec` forces a keyframe at each segment start. */
+/**
+ * Names an encoder option for one stream of a multi-stream output (`-crf:v:1`); without a stream
+ * (one video and one audio per output) the options stay as ffmpeg's plain ones (`-crf`).
+ */
+function streamOption(stream: string | undefined) {
+  const suffix = stream ? `:${stream}` : '';
+  return (name: string) => `-${name}${suffix}`;
+}
+
+/** Rate control: QVBR as CRF under a VBV cap, VBR, or CBR. */
+function rateControlArgs(video: VideoEncodeSpec, option: (name: string) => string, kind: string): string[] {
+  const max = video.maxBitrate;
+  if (video.rateControl === 'QVBR') {
+    const crf = [option('crf'), String(crfFor(video.codec, video.qvbrQuality ?? 7))];
+    return max
+      ? [...crf, option('maxrate'), String(max), option('bufsize'), String(video.bufferSize ?? 2 * max)]
+      : crf;
+  }
+  const bitrate = String(video.bitrate);
+  if (video.rateControl === 'VBR') {
+    const peak = max ?? Math.round(video.bitrate! * 1.5);
+    return [
+      `-b:${kind}`,
+      bitrate,
+      option('maxrate'),
+      String(peak),
+      option('bufsize'),
+      String(video.bufferSize ?? 2 * peak),
+    ];
+  }
+  return [
+    ...[`-b:${kind}`, bitrate, option('minrate'), bitrate, option('maxrate'), bitrate],
+    ...[option('bufsize'), String(video.bufferSize ?? 2 * video.bitrate!)],
+  ];
+}
+
+/**
+ * Video encoder, rate control and keyframes; `keyframeSec` forces a keyframe at each segment (or
+ * fragment) start. `stream` (`v:1`) addresses one video stream of a multi-stream output.
+ */
 export function videoEncoderArgs(
   video: VideoEncodeSpec,
   source: SourceFacts,
   options: EncoderOptions,
-  segmentSec?: number,
+  keyframeSec?: number,
+  stream?: string,
 ): string[] {
+  const option = streamOption(stream);
+  const kind = stream ?? 'v';
   const fps = video.frameRate ? video.frameRate.numerator / video.frameRate.denominator : source.fps || 24;
   const gopFrames = Math.max(
     1,
@@ -25,47 +67,22 @@ export function videoEncoderArgs(
   );
   const args =
     video.codec === 'H_264'
-      ? ['-c:v', 'libx264', '-preset', options.preset, '-pix_fmt', 'yuv420p']
+      ? [`-c:${kind}`, 'libx264', option('preset'), options.preset, option('pix_fmt'), 'yuv420p']
       : [
-          '-c:v',
-          'libx265',
-          '-preset',
-          options.preset,
-          '-x265-params',
-          'log-level=error',
-          '-pix_fmt',
-          video.profile === 'main10' ? 'yuv420p10le' : 'yuv420p',
+          ...[
+            `-c:${kind}`,
+            'libx265',
+            option('preset'),
+            options.preset,
+            option('x265-params'),
+            'log-level=error',
+          ],
+          ...[option('pix_fmt'), video.profile === 'main10' ? 'yuv420p10le' : 'yuv420p'],
         ];
-  if (video.profile) args.push('-profile:v', video.profile);
-  const max = video.maxBitrate;
-  if (video.rateControl === 'QVBR') {
-    args.push('-crf', String(crfFor(video.codec, video.qvbrQuality ?? 7)));
-    if (max) args.push('-maxrate', String(max), '-bufsize', String(video.bufferSize ?? 2 * max));
-  } else if (video.rateControl === 'VBR') {
-    const peak = max ?? Math.round(video.bitrate! * 1.5);
-    args.push(
-      '-b:v',
-      String(video.bitrate),
-      '-maxrate',
-      String(peak),
-      '-bufsize',
-      String(video.bufferSize ?? 2 * peak),
-    );
-  } else {
-    args.push(
-      '-b:v',
-      String(video.bitrate),
-      '-minrate',
-      String(video.bitrate),
-      '-maxrate',
-      String(video.bitrate),
-      '-bufsize',
-      String(video.bufferSize ?? 2 * video.bitrate!),
-    );
-  }
-  args.push('-g', String(gopFrames));
-  // HLS segments may only start on a keyframe: force one at every segment boundary.
-  if (segmentSec) args.push('-force_key_frames', `expr:gte(t,n_forced*${segmentSec})`);
+  if (video.profile) args.push(`-profile:${kind}`, video.profile);
+  args.push(...rateControlArgs(video, option, kind), option('g'), String(gopFrames));
+  // Segments may only start on a keyframe: force one at every segment boundary.
+  if (keyframeSec) args.push(option('force_key_frames'), `expr:gte(t,n_forced*${keyframeSec})`);
   return args;
 }
 
@@ -73,26 +90,31 @@ export const TONE_MAP_TO_709 =
   'zscale=t=linear:npl=100,format=gbrpf32le,zscale=p=bt709,tonemap=hable:desat=0,zscale=t=bt709:m=bt709:r=tv,format=yuv420p';
 
 /** Colour signalling of an output: BT.709 after tone mapping, the source's HDR transfer for 10-bit HEVC of an HDR source. */
-export function colorTags(video: VideoEncodeSpec, source: SourceFacts): string[] {
+export function colorTags(video: VideoEncodeSpec, source: SourceFacts, stream?: string): string[] {
+  const option = streamOption(stream);
+  const tags = (primaries: string, transfer: string, matrix: string) => [
+    ...[option('color_primaries'), primaries, option('color_trc'), transfer, option('colorspace'), matrix],
+  ];
   if (!source.hdr) return [];
-  if (video.toneMapTo709) return ['-color_primaries', 'bt709', '-color_trc', 'bt709', '-colorspace', 'bt709'];
+  if (video.toneMapTo709) return tags('bt709', 'bt709', 'bt709');
   if (video.codec === 'H_265' && video.profile === 'main10') {
-    const transfer = source.transfer === 'arib-std-b67' ? 'arib-std-b67' : 'smpte2084';
-    return ['-color_primaries', 'bt2020', '-color_trc', transfer, '-colorspace', 'bt2020nc'];
+    return tags('bt2020', source.transfer === 'arib-std-b67' ? 'arib-std-b67' : 'smpte2084', 'bt2020nc');
   }
   return [];
 }
 
-/** AAC encoder arguments. */
-export function audioEncoderArgs(audio: AudioEncodeSpec): string[] {
+/** AAC encoder arguments; `stream` (`a:1`) addresses one audio stream of a multi-stream output. */
+export function audioEncoderArgs(audio: AudioEncodeSpec, stream?: string): string[] {
+  const option = streamOption(stream);
+  const kind = stream ?? 'a';
   return [
-    '-c:a',
+    `-c:${kind}`,
     'aac',
-    '-b:a',
+    `-b:${kind}`,
     String(audio.bitrate),
-    '-ac',
+    option('ac'),
     String(audio.channels),
-    '-ar',
+    option('ar'),
     String(audio.sampleRate),
   ];
 }

@@ -39,6 +39,8 @@ export interface PlannedOutput {
 export interface FfmpegCommand {
   args: string[];
   outputs: PlannedOutput[];
+  /** The staging folder of each DASH/CMAF group. */
+  packaging: { groupIndex: number; dir: string }[];
 }
 
 /** Base name outputs get when the destination names none: the input's name without extension. */
@@ -169,6 +171,93 @@ function muxerArgs(output: OutputSpec, group: OutputGroupSpec, local: string): s
   ];
 }
 
+/** Where ffmpeg writes a DASH/CMAF group before its files get the service's names (packaged-groups.ts). */
+export function packagingDir(outDir: string, groupIndex: number): string {
+  // Beside, not inside, the output tree: everything under outDir is uploaded.
+  return path.join(path.dirname(outDir), 'packaging', String(groupIndex));
+}
+
+/** File names ffmpeg's dash muxer writes: the representation id stands for the output. */
+export const PACKAGING_NAMES = {
+  manifest: 'manifest.mpd',
+  init: 'rep$RepresentationID$_init.mp4',
+  media: 'rep$RepresentationID$_$Number%09d$.mp4',
+  hlsMaster: 'master.m3u8',
+};
+
+/** Maps and encoders of one single-stream-per-kind output (HLS rendition, MP4, captures). */
+function singleOutputArgs(
+  planned: PlannedOutput,
+  context: {
+    spec: TranscodeSpec;
+    source: SourceFacts;
+    options: EncoderOptions;
+    videoLabel?: string;
+    audioLabel?: string;
+    outDir: string;
+  },
+): string[] {
+  const { spec, source, options } = context;
+  const args: string[] = [];
+  if (context.videoLabel) args.push('-map', `[${context.videoLabel}]`);
+  if (context.audioLabel) args.push('-map', `[${context.audioLabel}]`);
+  // Containers keep no rotation hint: the pictures are already upright.
+  args.push('-map_metadata', '-1', '-metadata:s:v:0', 'rotate=0');
+  const group = spec.groups[planned.groupIndex];
+  const { spec: output } = planned;
+  if (output.video) {
+    const segmentSec = output.kind === 'hls' ? group.segmentSec : undefined;
+    args.push(
+      ...videoEncoderArgs(output.video, source, options, segmentSec),
+      ...colorTags(output.video, source),
+    );
+  }
+  if (output.audio) args.push(...audioEncoderArgs(output.audio));
+  args.push(...muxerArgs(output, group, path.join(context.outDir, planned.bucket, planned.keyStem)));
+  return args;
+}
+
+/**
+ * One DASH/CMAF group as one dash-muxer output: each member output is one stream (representation
+ * `i` is the group's output `i`), video in one adaptation set, audio in another, keyframes every
+ * fragment; a CMAF group also gets fMP4 HLS playlists.
+ */
+function packagedGroupArgs(
+  members: { planned: PlannedOutput; videoLabel?: string; audioLabel?: string }[],
+  group: OutputGroupSpec,
+  context: { source: SourceFacts; options: EncoderOptions; dir: string },
+): string[] {
+  const args: string[] = [];
+  let videos = 0;
+  let audios = 0;
+  const encoders: string[] = [];
+  for (const { planned, videoLabel, audioLabel } of members) {
+    const { video, audio } = planned.spec;
+    if (video && videoLabel) {
+      args.push('-map', `[${videoLabel}]`);
+      const stream = `v:${videos++}`;
+      encoders.push(
+        ...videoEncoderArgs(video, context.source, context.options, group.fragmentSec, stream),
+        ...colorTags(video, context.source, stream),
+      );
+    } else if (audio && audioLabel) {
+      args.push('-map', `[${audioLabel}]`);
+      encoders.push(...audioEncoderArgs(audio, `a:${audios++}`));
+    }
+  }
+  const sets = [videos > 0 ? 'streams=v' : '', audios > 0 ? 'streams=a' : ''].filter(Boolean);
+  return [
+    ...args,
+    ...encoders,
+    ...['-map_metadata', '-1', '-f', 'dash', '-seg_duration', String(group.segmentSec)],
+    ...['-use_template', '1', '-use_timeline', '0'],
+    ...['-adaptation_sets', sets.map((set, i) => `id=${i},${set}`).join(' ')],
+    ...(group.writeHls ? ['-hls_playlist', '1'] : []),
+    ...['-init_seg_name', PACKAGING_NAMES.init, '-media_seg_name', PACKAGING_NAMES.media],
+    path.join(context.dir, PACKAGING_NAMES.manifest),
+  ];
+}
+
 /** The ffmpeg argument list for a job, writing outputs under `outDir/<bucket>/<key>`. */
 export function buildFfmpegCommand(
   spec: TranscodeSpec,
@@ -185,25 +274,26 @@ export function buildFfmpegCommand(
   if (spec.inputs[0].rotate !== 'AUTO') args.push('-noautorotate');
   args.push('-i', inputFile);
   if (filters.length > 0) args.push('-filter_complex', filters.join(';'));
-  for (const planned of outputs) {
+  const labels = (planned: PlannedOutput) => {
     const videoIndex = videoUsers.indexOf(planned);
-    if (videoIndex >= 0) args.push('-map', `[v${videoIndex}]`);
-    const label = audio.labels.get(planned);
-    if (label) args.push('-map', `[${label}]`);
-    // Containers keep no rotation hint: the pictures are already upright.
-    args.push('-map_metadata', '-1', '-metadata:s:v:0', 'rotate=0');
-    const group = spec.groups[planned.groupIndex];
-    const { spec: output } = planned;
-    if (output.video) {
-      const segmentSec = output.kind === 'hls' ? group.segmentSec : undefined;
-      args.push(
-        ...videoEncoderArgs(output.video, source, options, segmentSec),
-        ...colorTags(output.video, source),
-      );
-    }
-    if (output.audio) args.push(...audioEncoderArgs(output.audio));
-    args.push(...muxerArgs(output, group, path.join(outDir, planned.bucket, planned.keyStem)));
+    return {
+      videoLabel: videoIndex >= 0 ? `v${videoIndex}` : undefined,
+      audioLabel: audio.labels.get(planned),
+    };
+  };
+  for (const planned of outputs.filter((o) => o.spec.kind !== 'packaged')) {
+    args.push(...singleOutputArgs(planned, { spec, source, options, outDir, ...labels(planned) }));
+  }
+  const packaging: { groupIndex: number; dir: string }[] = [];
+  for (const [groupIndex, group] of spec.groups.entries()) {
+    if (group.type !== 'DASH_ISO_GROUP' && group.type !== 'CMAF_GROUP') continue;
+    const dir = packagingDir(outDir, groupIndex);
+    const members = outputs
+      .filter((o) => o.groupIndex === groupIndex)
+      .map((planned) => ({ planned, ...labels(planned) }));
+    args.push(...packagedGroupArgs(members, group, { source, options, dir }));
+    packaging.push({ groupIndex, dir });
   }
   args.push('-progress', 'pipe:1', '-nostats');
-  return { args, outputs };
+  return { args, outputs, packaging };
 }

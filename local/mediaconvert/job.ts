@@ -1,6 +1,6 @@
 /** A local MediaConvert job: what CreateJob stored, its state, and its wire form for GetJob/ListJobs. */
 import type { ChildProcess } from 'node:child_process';
-import type { TranscodeSpec } from './settings/spec.ts';
+import type { OutputGroupSpec, TranscodeSpec } from './settings/spec.ts';
 
 export const ACCOUNT_ID = '000000000000';
 export const REGION = 'us-east-1';
@@ -26,7 +26,7 @@ export interface OutputDetail {
 }
 
 export interface GroupDetail {
-  type: 'HLS_GROUP' | 'FILE_GROUP';
+  type: OutputGroupSpec['type'];
   playlistFilePaths?: string[];
   outputDetails: OutputDetail[];
 }

@@ -4,7 +4,7 @@
  */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { PlannedOutput } from './ffmpeg-command.ts';
+import type { FfmpegCommand, PlannedOutput } from './ffmpeg-command.ts';
 import { readMediaFile } from './media-file.ts';
 import {
   finishRenditionPlaylist,
@@ -15,6 +15,7 @@ import {
 } from './hls.ts';
 import type { GroupDetail, Job, OutputDetail } from './job.ts';
 import { JobFailure } from './job-failure.ts';
+import { finishPackagedGroup } from './packaged-groups.ts';
 import type { SourceFacts } from './source-facts.ts';
 
 /** The binary the description reads outputs with (ffmpeg: the bundled ffprobe crashes on MPEG-TS). */
@@ -88,21 +89,22 @@ async function describeFrameCaptures(
   detail.durationInMs = Math.round(facts.durationSec * 1000);
 }
 
-/** Describes every output of a finished ffmpeg run and writes the HLS master playlists. */
+/** Describes every output of a finished ffmpeg run and writes the HLS, DASH and CMAF manifests. */
 export async function describeOutputs(
   job: Job,
-  outputs: PlannedOutput[],
+  command: Pick<FfmpegCommand, 'outputs' | 'packaging'>,
   outDir: string,
   facts: SourceFacts,
   tools: OutputTools,
 ): Promise<GroupDetail[]> {
+  const { outputs } = command;
   const groups: GroupDetail[] = job.spec.groups.map((group) => ({
     type: group.type,
     outputDetails: [],
     ...(group.type === 'HLS_GROUP' ? { playlistFilePaths: [] as string[] } : {}),
   }));
   const masters = new Map<number, MasterEntry[]>();
-  for (const planned of outputs) {
+  for (const planned of outputs.filter((o) => o.spec.kind !== 'packaged')) {
     const stem = localStem(outDir, planned);
     const videoDetails =
       planned.width && planned.height ? { widthInPx: planned.width, heightInPx: planned.height } : undefined;
@@ -120,6 +122,16 @@ export async function describeOutputs(
     const masterKey = `${group.destination.prefix}${masterBase(base, group.destination.base)}`;
     await writeMasterPlaylist(path.join(outDir, group.destination.bucket, `${masterKey}.m3u8`), entries);
     groups[groupIndex].playlistFilePaths = [`s3://${group.destination.bucket}/${masterKey}.m3u8`];
+  }
+  for (const { groupIndex, dir } of command.packaging) {
+    const members = outputs.filter((o) => o.groupIndex === groupIndex);
+    groups[groupIndex] = await finishPackagedGroup(
+      job.spec.groups[groupIndex],
+      members,
+      dir,
+      outDir,
+      job.spec.inputs[0].key,
+    );
   }
   return groups;
 }

@@ -21,7 +21,8 @@ export async function addQuality(
     const index = perGroupIndex.get(planned.groupIndex) ?? 0;
     perGroupIndex.set(planned.groupIndex, index + 1);
     const detail = groups[planned.groupIndex].outputDetails[index];
-    if (!planned.spec.video || !detail.videoDetails) continue;
+    // A DASH/CMAF representation is no single file; its quality is not measured.
+    if (!planned.spec.video || !detail.videoDetails || planned.spec.kind === 'packaged') continue;
     const extension = planned.spec.kind === 'hls' ? 'm3u8' : planned.spec.extension;
     measured.push({ detail, file: `${localStem(outDir, planned)}.${extension}` });
   }

@@ -104,6 +104,7 @@ export async function transcode(job: Job, dir: string, context: TranscodeContext
   const command = buildFfmpegCommand(spec, inputFile, facts, outDir, { preset: context.preset });
   for (const planned of command.outputs)
     await mkdir(path.dirname(localStem(outDir, planned)), { recursive: true });
+  for (const { dir: staging } of command.packaging) await mkdir(staging, { recursive: true });
   await runJobFfmpeg(job, {
     ffmpegPath: context.ffmpegPath,
     args: command.args,
@@ -113,7 +114,7 @@ export async function transcode(job: Job, dir: string, context: TranscodeContext
   });
   phaseDone('transcode');
   if (job.status !== 'PROGRESSING') return [];
-  const details = await describeOutputs(job, command.outputs, outDir, facts, context);
+  const details = await describeOutputs(job, command, outDir, facts, context);
   phaseDone('finishOutputs');
   if (context.measureQuality) {
     await addQuality(context.ffmpegPath, command.outputs, details, outDir, inputFile, spec);

@@ -7,7 +7,7 @@ import type { PresetLookup } from '../presets.ts';
 import { type Json, refusePresent, requireObject } from './checks.ts';
 import { readAudio } from './read-audio.ts';
 import { readVideo } from './read-video.ts';
-import type { OutputGroupSpec, OutputSpec } from './spec.ts';
+import type { OutputGroupSpec, OutputSpec, VideoEncodeSpec } from './spec.ts';
 
 /**
  * The output's settings with its preset's applied: the API reference says an output names "either
@@ -28,8 +28,18 @@ export function withPreset(output: Json, presets: PresetLookup, at: string): Jso
 
 /** The group an output with this container belongs in (how a preset's settings are checked). */
 function groupTypeFor(container: unknown): OutputGroupSpec['type'] {
-  return container === 'M3U8' ? 'HLS_GROUP' : 'FILE_GROUP';
+  const byContainer: Record<string, OutputGroupSpec['type']> = {
+    M3U8: 'HLS_GROUP',
+    MPD: 'DASH_ISO_GROUP',
+    CMFC: 'CMAF_GROUP',
+  };
+  return byContainer[String(container)] ?? 'FILE_GROUP';
 }
+
+const PACKAGED_CONTAINERS: Partial<Record<OutputGroupSpec['type'], string>> = {
+  DASH_ISO_GROUP: 'MPD',
+  CMAF_GROUP: 'CMFC',
+};
 
 /** CreatePreset's check: the settings read as one output of the group their container belongs in. */
 export function checkPresetSettings(presets: PresetLookup) {
@@ -49,7 +59,9 @@ export function readOutput(
 ): OutputSpec {
   const output = withPreset(requireObject(outputSettings, at), presets, at);
   refusePresent(output, ['captionDescriptions'], at, 'captions are not supported by the local endpoint');
-  const container = output.containerSettings?.container ?? (groupType === 'HLS_GROUP' ? 'M3U8' : undefined);
+  const container =
+    output.containerSettings?.container ??
+    (groupType === 'HLS_GROUP' ? 'M3U8' : PACKAGED_CONTAINERS[groupType]);
   const nameModifier = output.nameModifier ?? '';
   const video = output.videoDescription
     ? readVideo(output.videoDescription, `${at}.videoDescription`)
@@ -65,6 +77,30 @@ export function readOutput(
         `${at}.videoDescription: the local endpoint's HLS outputs need H_264 or H_265 video`,
       );
     return { kind: 'hls', nameModifier, extension: 'm3u8', video, audio, path: at };
+  }
+  const packagedContainer = PACKAGED_CONTAINERS[groupType];
+  if (packagedContainer) {
+    if (container !== packagedContainer)
+      throw new BadRequestException(
+        `${at}.containerSettings.container: this group's outputs use ${packagedContainer}, got ${container}`,
+      );
+    if (video && !('codec' in video))
+      throw new BadRequestException(
+        `${at}.videoDescription.codecSettings.codec: FRAME_CAPTURE needs container RAW`,
+      );
+    // Each DASH/CMAF output is one representation: the service takes video or audio, not both.
+    if (Boolean(video) === Boolean(audio))
+      throw new BadRequestException(
+        `${at}: a ${packagedContainer} output carries either video or audio, not both or neither`,
+      );
+    return {
+      kind: 'packaged',
+      nameModifier,
+      extension: 'mpd',
+      video: video as VideoEncodeSpec | undefined,
+      audio,
+      path: at,
+    };
   }
   if (container === 'MP4') {
     if (video && !('codec' in video))

@@ -51,7 +51,8 @@ export interface FrameCaptureSpec {
 }
 
 export interface OutputSpec {
-  kind: 'hls' | 'mp4' | 'frames';
+  /** hls: a TS rendition; mp4: a file; frames: JPEG captures; packaged: one DASH/CMAF representation. */
+  kind: 'hls' | 'mp4' | 'frames' | 'packaged';
   nameModifier: string;
   extension: string;
   video?: VideoEncodeSpec;
@@ -62,9 +63,16 @@ export interface OutputSpec {
 }
 
 export interface OutputGroupSpec {
-  type: 'HLS_GROUP' | 'FILE_GROUP';
+  type: 'HLS_GROUP' | 'FILE_GROUP' | 'DASH_ISO_GROUP' | 'CMAF_GROUP';
   destination: S3Location;
+  /** Seconds. */
   segmentSec: number;
+  /** DASH/CMAF fragment length, seconds: a keyframe starts every fragment. */
+  fragmentSec?: number;
+  /** CMAF groups: write the HLS manifests. */
+  writeHls: boolean;
+  /** DASH ISO and CMAF groups: write the MPD. */
+  writeDash: boolean;
   outputs: OutputSpec[];
 }
 

@@ -99,3 +99,29 @@ export async function decodeErrors(file: string): Promise<string> {
   ]);
   return stderr.trim();
 }
+
+/**
+ * What a player reading `file` (an MP4, an HLS master, an MPD) gets: ffmpeg demuxes and decodes every
+ * stream to the end (a failure rejects), and the streams and seconds it found. Paths must be
+ * absolute: ffmpeg 4.1's DASH demuxer resolves segment names against a relative path twice.
+ */
+export async function playback(file: string) {
+  await run(resolveFfmpegPath(), [
+    '-v',
+    'error',
+    '-nostdin',
+    '-i',
+    path.resolve(file),
+    '-map',
+    '0',
+    '-f',
+    'null',
+    '-',
+  ]);
+  const { streams, durationSec } = await readMediaFile(resolveFfmpegPath(), path.resolve(file));
+  return {
+    durationSec,
+    video: streams.filter((s) => s.mediaType === 'video').map((s) => `${s.codec} ${s.width}x${s.height}`),
+    audio: streams.filter((s) => s.mediaType === 'audio').map((s) => `${s.codec} ${s.channelLayout}`),
+  };
+}

@@ -76,9 +76,10 @@ describe('readJobSettings', () => {
   });
 
   it('names the setting it cannot honour', () => {
-    const cmaf = settings();
-    cmaf.outputGroups[0].outputGroupSettings.type = 'CMAF_GROUP_SETTINGS';
-    expect(() => readJobSettings(cmaf, presets)).toThrow(
+    // DASH ISO and CMAF are supported now; Microsoft Smooth Streaming is not.
+    const smooth = settings();
+    smooth.outputGroups[0].outputGroupSettings.type = 'MS_SMOOTH_GROUP_SETTINGS';
+    expect(() => readJobSettings(smooth, presets)).toThrow(
       /settings\.outputGroups\[0\]\.outputGroupSettings\.type/,
     );
     const clipped = settings();
