@@ -21,6 +21,7 @@ import { buildFfmpegCommand } from '#local/mediaconvert/ffmpeg-command.ts';
 import { ffprobe } from '#local/mediaconvert/ffprobe.ts';
 import type { JobStateChangeEvent } from '#local/mediaconvert/job-events.ts';
 import { sourceFacts } from '#local/mediaconvert/source-facts.ts';
+import { planTimeline } from '#local/mediaconvert/timeline.ts';
 import { startMediaConvertServer } from '#local/mediaconvert/server.ts';
 import { localS3Client } from '#local/mediaconvert/storage.ts';
 import { PresetCatalog } from '#local/mediaconvert/presets.ts';
@@ -117,7 +118,9 @@ export async function benchMedia(): Promise<BenchSection[]> {
     const facts = sourceFacts(await ffprobe(resolveFfprobePath(), source), spec.inputs[0].rotate)!;
     const plainFfmpeg = async (round: number) => {
       const outDir = path.join(dir, `plain-${round}`);
-      const command = buildFfmpegCommand(spec, source, facts, outDir, { preset: 'veryfast' });
+      const command = buildFfmpegCommand(spec, planTimeline(spec, [source], [facts]), outDir, {
+        preset: 'veryfast',
+      });
       for (const planned of command.outputs)
         await mkdir(path.dirname(path.join(outDir, planned.bucket, planned.keyStem)), { recursive: true });
       const start = performance.now();

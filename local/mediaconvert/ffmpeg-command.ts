@@ -17,10 +17,12 @@ import type {
   AudioEncodeSpec,
   OutputGroupSpec,
   OutputSpec,
+  Rotation,
   S3Location,
   TranscodeSpec,
 } from './settings/spec.ts';
 import type { SourceFacts } from './source-facts.ts';
+import { segmentVideoChain, type Timeline } from './timeline.ts';
 
 export type { EncoderOptions } from './encoder-args.ts';
 export { geometry } from './geometry.ts';
@@ -68,17 +70,63 @@ function planOutputs(spec: TranscodeSpec): PlannedOutput[] {
   });
 }
 
-/** Filters applied once to the decoded input: explicit rotation, then square pixels. */
-function inputVideoFilters(spec: TranscodeSpec, source: SourceFacts): string[] {
-  const pre: string[] = [];
-  const { rotate } = spec.inputs[0];
-  if (rotate === 'DEGREE_90') pre.push('transpose=1');
-  if (rotate === 'DEGREE_180') pre.push('hflip,vflip');
-  if (rotate === 'DEGREE_270') pre.push('transpose=2');
+/** Filters that turn an input picture by the rotation the job asked for (AUTO is ffmpeg's own). */
+function rotationFilters(rotate: Rotation): string[] {
+  const filters: Partial<Record<Rotation, string>> = {
+    DEGREE_90: 'transpose=1',
+    DEGREE_180: 'hflip,vflip',
+    DEGREE_270: 'transpose=2',
+  };
+  return filters[rotate] ? [filters[rotate]!] : [];
+}
+
+/** Filters applied once to a directly read input: explicit rotation, then square pixels. */
+function inputVideoFilters(rotate: Rotation, source: SourceFacts): string[] {
+  const pre = rotationFilters(rotate);
   // Square the pixels once so every output's geometry is plain arithmetic on display sizes.
   if (Math.abs(source.sar - 1) > 1e-3)
     pre.push(`scale=${even(source.width)}:${even(source.height)},setsar=1`);
   return pre;
+}
+
+/**
+ * The ffmpeg inputs of a timeline, one per segment: a clipping seeks (-ss) and stops (-to) before
+ * decoding; rotation is left to ffmpeg only when the job asked for AUTO.
+ */
+function inputArgs(spec: TranscodeSpec, timeline: Timeline): string[] {
+  return timeline.segments.flatMap((segment) => [
+    ...(spec.inputs[segment.input].rotate !== 'AUTO' ? ['-noautorotate'] : []),
+    ...(segment.startSec !== undefined ? ['-ss', segment.startSec.toFixed(6)] : []),
+    ...(segment.endSec !== undefined ? ['-to', segment.endSec.toFixed(6)] : []),
+    '-i',
+    segment.file,
+  ]);
+}
+
+/** Audio selector names the outputs use, each with its concatenated stream's label. */
+function usedSelectors(outputs: PlannedOutput[]): string[] {
+  return [...new Set(outputs.flatMap((o) => (o.spec.audio ? [o.spec.audio.selectorName] : [])))];
+}
+
+/**
+ * A joined timeline: each segment fitted to the canvas ([sv<k>]) with its selected audio tracks
+ * ([sa<k>_<s>]), concatenated into [joined] and [joined_a<s>].
+ */
+function joinGraph(spec: TranscodeSpec, timeline: Timeline, selectors: string[]): string[] {
+  const filters: string[] = [];
+  const pads: string[] = [];
+  for (const [k, segment] of timeline.segments.entries()) {
+    const rotate = spec.inputs[segment.input].rotate;
+    filters.push(`[${k}:v]${segmentVideoChain(segment, rotationFilters(rotate), timeline.canvas)}[sv${k}]`);
+    pads.push(`[sv${k}]`);
+    for (const [s, name] of selectors.entries()) {
+      filters.push(`[${k}:a:${spec.inputs[segment.input].audioTracks[name]}]aresample=48000[sa${k}_${s}]`);
+      pads.push(`[sa${k}_${s}]`);
+    }
+  }
+  const outs = ['[joined]', ...selectors.map((_, s) => `[joined_a${s}]`)].join('');
+  filters.push(`${pads.join('')}concat=n=${timeline.segments.length}:v=1:a=${selectors.length}${outs}`);
+  return filters;
 }
 
 /** One output's chain from the split input to its encoder; sets the output's picture size. */
@@ -108,16 +156,24 @@ function outputVideoChain(planned: PlannedOutput, source: SourceFacts): string {
 }
 
 /** The video part of the filter graph: decode once, split, one chain per output labelled [v<i>]. */
-function videoGraph(spec: TranscodeSpec, source: SourceFacts, videoUsers: PlannedOutput[]): string[] {
+function videoGraph(spec: TranscodeSpec, timeline: Timeline, videoUsers: PlannedOutput[]): string[] {
   if (videoUsers.length === 0) return [];
   const labels = videoUsers.map((_, i) => `[vs${i}]`).join('');
-  const split = `[0:v]${[...inputVideoFilters(spec, source), `split=${videoUsers.length}`].join(',')}${labels}`;
-  return [split, ...videoUsers.map((planned, i) => `[vs${i}]${outputVideoChain(planned, source)}[v${i}]`)];
+  const { canvas } = timeline;
+  const source = timeline.direct
+    ? `[0:v]${[...inputVideoFilters(spec.inputs[0].rotate, canvas), ''].join(',')}`
+    : '[joined]';
+  const split = `${source}split=${videoUsers.length}${labels}`;
+  return [split, ...videoUsers.map((planned, i) => `[vs${i}]${outputVideoChain(planned, canvas)}[v${i}]`)];
 }
 
-/** The audio part: one loudness/resample chain per distinct audio setting, split to its outputs. */
+/**
+ * The audio part: one loudness/resample chain per distinct audio setting, split to its outputs.
+ * A direct input's track feeds any number of chains; a joined track is split first.
+ */
 function audioGraph(
   spec: TranscodeSpec,
+  timeline: Timeline,
   outputs: PlannedOutput[],
 ): { filters: string[]; labels: Map<PlannedOutput, string> } {
   const audioGroups = new Map<string, PlannedOutput[]>();
@@ -125,8 +181,23 @@ function audioGraph(
     const key = audioKey(planned.spec.audio!);
     audioGroups.set(key, [...(audioGroups.get(key) ?? []), planned]);
   }
+  const selectors = usedSelectors(outputs);
+  const filters: string[] = [];
+  const sourceOf = new Map<string, string[]>();
+  for (const [s, name] of selectors.entries()) {
+    const users = [...audioGroups.values()].filter(
+      (group) => group[0].spec.audio!.selectorName === name,
+    ).length;
+    if (timeline.direct) {
+      sourceOf.set(name, Array(users).fill(`[0:a:${spec.inputs[0].audioTracks[name]}]`));
+    } else {
+      const copies = Array.from({ length: users }, (_, u) => `[joined_a${s}_${u}]`);
+      filters.push(`[joined_a${s}]asplit=${users}${copies.join('')}`);
+      sourceOf.set(name, copies);
+    }
+  }
   const labels = new Map<PlannedOutput, string>();
-  const filters = [...audioGroups.values()].map((group, g) => {
+  for (const [g, group] of [...audioGroups.values()].entries()) {
     const audio = group[0].spec.audio!;
     const chain: string[] = [];
     // loudnorm implements EBU R128 / ITU-R BS.1770 integrated loudness; it resamples, so resample back.
@@ -136,8 +207,10 @@ function audioGraph(
       labels.set(planned, `a${g}_${i}`);
       return `[a${g}_${i}]`;
     });
-    return `[0:a:${spec.inputs[0].audioTracks[audio.selectorName]}]${chain.join(',')},asplit=${group.length}${outs.join('')}`;
-  });
+    filters.push(
+      `${sourceOf.get(audio.selectorName)!.shift()}${chain.join(',')},asplit=${group.length}${outs.join('')}`,
+    );
+  }
   return { filters, labels };
 }
 
@@ -258,21 +331,20 @@ function packagedGroupArgs(
   ];
 }
 
-/** The ffmpeg argument list for a job, writing outputs under `outDir/<bucket>/<key>`. */
+/** The ffmpeg argument list for a job over its timeline, writing outputs under `outDir/<bucket>/<key>`. */
 export function buildFfmpegCommand(
   spec: TranscodeSpec,
-  inputFile: string,
-  source: SourceFacts,
+  timeline: Timeline,
   outDir: string,
   options: EncoderOptions,
 ): FfmpegCommand {
+  const source = timeline.canvas;
   const outputs = planOutputs(spec);
   const videoUsers = outputs.filter((o) => o.spec.video || o.spec.frames);
-  const audio = audioGraph(spec, outputs);
-  const filters = [...videoGraph(spec, source, videoUsers), ...audio.filters];
-  const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y'];
-  if (spec.inputs[0].rotate !== 'AUTO') args.push('-noautorotate');
-  args.push('-i', inputFile);
+  const joined = timeline.direct ? [] : joinGraph(spec, timeline, usedSelectors(outputs));
+  const audio = audioGraph(spec, timeline, outputs);
+  const filters = [...joined, ...videoGraph(spec, timeline, videoUsers), ...audio.filters];
+  const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y', ...inputArgs(spec, timeline)];
   if (filters.length > 0) args.push('-filter_complex', filters.join(';'));
   const labels = (planned: PlannedOutput) => {
     const videoIndex = videoUsers.indexOf(planned);

@@ -6,6 +6,9 @@ export interface SourceFacts {
   /** Display size after rotation and SAR, square pixels. */
   width: number;
   height: number;
+  /** Stored picture size after rotation, before the sample aspect ratio: the grid crop rectangles use. */
+  pixelWidth: number;
+  pixelHeight: number;
   /** Pixel aspect of the stored picture. */
   sar: number;
   /** Frames per second (24 if unknown). */
@@ -18,6 +21,8 @@ export interface SourceFacts {
   transfer?: string;
   /** Clockwise quarter turns ffmpeg's autorotation will apply (0 when DEGREE_0 is asked). */
   quarterTurns: number;
+  /** The container's or video stream's start timecode (HH:MM:SS:FF), when it has one. */
+  startTimecode?: string;
 }
 
 /** What the command builder needs to know about the input, or undefined when it has no video. */
@@ -39,6 +44,8 @@ export function sourceFacts(probe: FfprobeResult, rotate: Rotation): SourceFacts
   return {
     width: swap ? height : width,
     height: swap ? width : height,
+    pixelWidth: swap ? video.height! : video.width!,
+    pixelHeight: swap ? video.width! : video.height!,
     sar,
     fps: frameRateOf(video) || 24,
     durationSec: Number(probe.format.duration ?? video.duration ?? 0),
@@ -46,5 +53,6 @@ export function sourceFacts(probe: FfprobeResult, rotate: Rotation): SourceFacts
     hdr: ['smpte2084', 'arib-std-b67'].includes(video.color_transfer ?? ''),
     transfer: video.color_transfer,
     quarterTurns: turns,
+    startTimecode: video.tags?.timecode ?? probe.format.tags?.timecode,
   };
 }

@@ -15,6 +15,7 @@ import { addQuality } from './output-quality.ts';
 import type { TranscodeSpec } from './settings/spec.ts';
 import { type SourceFacts, sourceFacts } from './source-facts.ts';
 import { downloadObject, uploadTree } from './storage.ts';
+import { planTimeline } from './timeline.ts';
 
 export interface TranscodeContext {
   s3: S3Client;
@@ -39,44 +40,50 @@ function phaseClock(job: Job): (name: string) => void {
   };
 }
 
-async function fetchInput(s3: S3Client, spec: TranscodeSpec, inputFile: string): Promise<void> {
-  try {
-    await downloadObject(s3, spec.inputs[0].bucket, spec.inputs[0].key, inputFile);
-  } catch (error) {
-    throw new JobFailure(
-      1010,
-      `Unable to open input file [${spec.inputs[0].uri}]: ${(error as Error).name}: ${(error as Error).message}`,
-    );
+/** Downloads each input object once (several inputs may name the same one); returns a file per input. */
+async function fetchInputs(s3: S3Client, spec: TranscodeSpec, dir: string): Promise<string[]> {
+  const files = new Map<string, string>();
+  for (const [i, input] of spec.inputs.entries()) {
+    if (files.has(input.uri)) continue;
+    const file = path.join(dir, 'input', String(i), path.posix.basename(input.key));
+    try {
+      await downloadObject(s3, input.bucket, input.key, file);
+    } catch (error) {
+      throw new JobFailure(
+        1010,
+        `Unable to open input file [${input.uri}]: ${(error as Error).name}: ${(error as Error).message}`,
+      );
+    }
+    files.set(input.uri, file);
   }
+  return spec.inputs.map((input) => files.get(input.uri)!);
 }
 
-/** The input's facts; fails the job when it has no video or lacks an audio track a selector names. */
+/** One input's facts; fails the job when it has no video or lacks an audio track a selector names. */
 async function readInputFacts(
   ffprobePath: string,
   spec: TranscodeSpec,
-  inputFile: string,
+  index: number,
+  file: string,
 ): Promise<SourceFacts> {
+  const input = spec.inputs[index];
   let probe: FfprobeResult;
   try {
-    probe = await ffprobe(ffprobePath, inputFile);
+    probe = await ffprobe(ffprobePath, file);
   } catch (error) {
-    throw new JobFailure(
-      1010,
-      `Unable to open input file [${spec.inputs[0].uri}]: ${(error as Error).message}`,
-    );
+    throw new JobFailure(1010, `Unable to open input file [${input.uri}]: ${(error as Error).message}`);
   }
-  const facts = sourceFacts(probe, spec.inputs[0].rotate);
-  if (!facts)
-    throw new JobFailure(1010, `Unable to open input file [${spec.inputs[0].uri}]: no video track found`);
+  const facts = sourceFacts(probe, input.rotate);
+  if (!facts) throw new JobFailure(1010, `Unable to open input file [${input.uri}]: no video track found`);
   const wantedAudio = spec.groups
     .flatMap((g) => g.outputs)
-    .map((o) => (o.audio ? spec.inputs[0].audioTracks[o.audio.selectorName] : undefined))
+    .map((o) => (o.audio ? input.audioTracks[o.audio.selectorName] : undefined))
     .filter((s) => s !== undefined);
   const missing = wantedAudio.find((stream) => stream >= facts.audioStreams);
   if (missing !== undefined) {
     throw new JobFailure(
       1040,
-      `No audio track ${missing + 1} in input [${spec.inputs[0].uri}] for the audio selector (the input has ${facts.audioStreams})`,
+      `No audio track ${missing + 1} in input [${input.uri}] for the audio selector (the input has ${facts.audioStreams})`,
     );
   }
   return facts;
@@ -94,30 +101,33 @@ async function uploadOutputs(s3: S3Client, outDir: string): Promise<void> {
 export async function transcode(job: Job, dir: string, context: TranscodeContext): Promise<GroupDetail[]> {
   const { spec } = job;
   const phaseDone = phaseClock(job);
-  const inputFile = path.join(dir, 'input', path.posix.basename(spec.inputs[0].key));
-  await fetchInput(context.s3, spec, inputFile);
+  const files = await fetchInputs(context.s3, spec, dir);
   phaseDone('download');
-  const facts = await readInputFacts(context.ffprobePath, spec, inputFile);
+  const facts: SourceFacts[] = [];
+  for (const [i, file] of files.entries())
+    facts.push(await readInputFacts(context.ffprobePath, spec, i, file));
+  const timeline = planTimeline(spec, files, facts);
   const outDir = path.join(dir, 'out');
   await mkdir(outDir, { recursive: true });
   phaseDone('probe');
-  const command = buildFfmpegCommand(spec, inputFile, facts, outDir, { preset: context.preset });
+  const command = buildFfmpegCommand(spec, timeline, outDir, { preset: context.preset });
   for (const planned of command.outputs)
     await mkdir(path.dirname(localStem(outDir, planned)), { recursive: true });
   for (const { dir: staging } of command.packaging) await mkdir(staging, { recursive: true });
   await runJobFfmpeg(job, {
     ffmpegPath: context.ffmpegPath,
     args: command.args,
-    durationSec: facts.durationSec,
+    durationSec: timeline.canvas.durationSec,
     onProgress: context.onProgress,
     progressEveryMs: context.statusUpdateMs,
   });
   phaseDone('transcode');
   if (job.status !== 'PROGRESSING') return [];
-  const details = await describeOutputs(job, command, outDir, facts, context);
+  const details = await describeOutputs(job, command, outDir, timeline.canvas, context);
   phaseDone('finishOutputs');
-  if (context.measureQuality) {
-    await addQuality(context.ffmpegPath, command.outputs, details, outDir, inputFile, spec);
+  // Quality is measured against one whole input; a cropped, clipped or joined timeline has no such reference.
+  if (context.measureQuality && timeline.direct) {
+    await addQuality(context.ffmpegPath, command.outputs, details, outDir, files[0], spec);
     phaseDone('quality');
   }
   await uploadOutputs(context.s3, outDir);

@@ -1,17 +1,84 @@
-/** The job's inputs: the object to read, its rotation and its audio selectors. */
+/**
+ * The job's inputs, in order: the object to read, its rotation, audio selectors, clippings (start
+ * and end timecodes) and crop rectangle. Several inputs, and several clippings of one input, are
+ * joined in order into one timeline, as the API reference describes InputClippings: "the
+ * transcoding service creates the job outputs by stringing the clips together in the order you
+ * specify them".
+ */
 import { BadRequestException } from '../api-errors.ts';
 import { parseS3Uri } from '../s3-uri.ts';
-import { type Json, objectArray, refusePresent, requireObject } from './checks.ts';
-import type { InputSpec, OutputGroupSpec } from './spec.ts';
+import {
+  DOCUMENTED_RANGES as R,
+  evenIn,
+  type Json,
+  objectArray,
+  refusePresent,
+  requireObject,
+} from './checks.ts';
+import type { ClippingSpec, InputSpec, OutputGroupSpec, RectangleSpec, Timecode } from './spec.ts';
 
 const REFUSED_INPUT_SETTINGS = [
-  'inputClippings',
   'imageInserter',
   'decryptionSettings',
   'supplementalImps',
   'videoOverlays',
   'dolbyVisionMetadataXml',
+  'position',
 ];
+
+/**
+ * InputClipping.StartTimecode/EndTimecode's pattern in the service model (HH:MM:SS:FF or with `;`);
+ * the optional `@rate` suffix it also allows is refused here.
+ */
+const CLIP_TIMECODE = /^([01][0-9]|2[0-4]):([0-5][0-9]):([0-5][0-9])[:;]([0-9]{2})$/;
+/** Input.TimecodeStart's pattern in the service model. */
+const START_TIMECODE = /^([0-1]\d|2[0-3]):([0-5]\d):([0-5]\d)[:;]([0-5]\d)$/;
+
+function readTimecode(value: unknown, at: string, pattern: RegExp): Timecode {
+  const match = typeof value === 'string' ? pattern.exec(value) : null;
+  if (!match)
+    throw new BadRequestException(`${at} must be a timecode HH:MM:SS:FF, got ${JSON.stringify(value)}`);
+  const [hours, minutes, seconds, frames] = match.slice(1, 5).map(Number);
+  return { hours, minutes, seconds, frames, text: value as string };
+}
+
+const order = (t: Timecode) => ((t.hours * 60 + t.minutes) * 60 + t.seconds) * 1000 + t.frames;
+
+function readClippings(value: unknown, at: string): ClippingSpec[] {
+  return objectArray(value, at).map((clipping, i) => {
+    const clipAt = `${at}[${i}]`;
+    if (clipping.startTimecode === undefined && clipping.endTimecode === undefined) {
+      // "Start timecode or End timecode may be left blank, but not both."
+      throw new BadRequestException(`${clipAt}: give startTimecode, endTimecode or both`);
+    }
+    const start =
+      clipping.startTimecode === undefined
+        ? undefined
+        : readTimecode(clipping.startTimecode, `${clipAt}.startTimecode`, CLIP_TIMECODE);
+    const end =
+      clipping.endTimecode === undefined
+        ? undefined
+        : readTimecode(clipping.endTimecode, `${clipAt}.endTimecode`, CLIP_TIMECODE);
+    if (start && end && order(end) < order(start)) {
+      throw new BadRequestException(
+        `${clipAt}.endTimecode ${end.text} is before startTimecode ${start.text}`,
+      );
+    }
+    return { start, end };
+  });
+}
+
+/** Input.Crop: Rectangle members, even numbers within the documented bounds. */
+function readCrop(value: unknown, at: string): RectangleSpec | undefined {
+  if (value === undefined) return undefined;
+  const crop = requireObject(value, at);
+  return {
+    x: evenIn(crop.x, `${at}.x`, R.rectangleOffset, 0),
+    y: evenIn(crop.y, `${at}.y`, R.rectangleOffset, 0),
+    width: evenIn(crop.width, `${at}.width`, R.rectangleSize),
+    height: evenIn(crop.height, `${at}.height`, R.rectangleSize),
+  };
+}
 
 /** Each audio selector's track, 0-based: its first `tracks` entry (1-based on the wire), else track 1. */
 function audioTracksOf(selectors: Json, at: string): Record<string, number> {
@@ -29,6 +96,20 @@ function audioTracksOf(selectors: Json, at: string): Record<string, number> {
   return tracks;
 }
 
+function readTimecodeSource(input: Json, at: string): Pick<InputSpec, 'timecodeSource' | 'timecodeStart'> {
+  const source = input.timecodeSource ?? 'EMBEDDED';
+  if (!['EMBEDDED', 'ZEROBASED', 'SPECIFIEDSTART'].includes(source)) {
+    throw new BadRequestException(
+      `${at}.timecodeSource must be EMBEDDED, ZEROBASED or SPECIFIEDSTART, got ${JSON.stringify(source)}`,
+    );
+  }
+  if (source !== 'SPECIFIEDSTART') return { timecodeSource: source };
+  return {
+    timecodeSource: source,
+    timecodeStart: readTimecode(input.timecodeStart, `${at}.timecodeStart`, START_TIMECODE),
+  };
+}
+
 function readInput(input: Json, at: string): InputSpec {
   refusePresent(input, REFUSED_INPUT_SETTINGS, at, 'not supported by the local endpoint');
   const location = parseS3Uri(input.fileInput, `${at}.fileInput`);
@@ -36,8 +117,11 @@ function readInput(input: Json, at: string): InputSpec {
   return {
     ...location,
     uri: input.fileInput,
-    rotate: input.videoSelector?.rotate ?? 'DEGREE_0',
+    rotate: requireObject(input.videoSelector ?? {}, `${at}.videoSelector`).rotate ?? 'DEGREE_0',
     audioTracks: audioTracksOf(input.audioSelectors, `${at}.audioSelectors`),
+    clippings: readClippings(input.inputClippings, `${at}.inputClippings`),
+    crop: readCrop(input.crop, `${at}.crop`),
+    ...readTimecodeSource(input, at),
     path: at,
   };
 }
@@ -45,9 +129,7 @@ function readInput(input: Json, at: string): InputSpec {
 /** The job's inputs, in order. */
 export function readInputs(settings: Json): InputSpec[] {
   const inputs = objectArray(settings.inputs, 'settings.inputs');
-  if (inputs.length !== 1) {
-    throw new BadRequestException('settings.inputs: the local endpoint transcodes exactly one input per job');
-  }
+  if (inputs.length === 0) throw new BadRequestException('settings.inputs: at least one input is required');
   return inputs.map((input, i) => readInput(input, `settings.inputs[${i}]`));
 }
 

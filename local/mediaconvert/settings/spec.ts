@@ -78,10 +78,41 @@ export interface OutputGroupSpec {
 
 export type Rotation = 'AUTO' | 'DEGREE_0' | 'DEGREE_90' | 'DEGREE_180' | 'DEGREE_270';
 
+/** A timecode as the API writes it, HH:MM:SS:FF; the frame counts at the input's own rate. */
+export interface Timecode {
+  hours: number;
+  minutes: number;
+  seconds: number;
+  frames: number;
+  /** As written, for messages. */
+  text: string;
+}
+
+/** A portion of an input; a missing end runs to the input's end, a missing start from its beginning. */
+export interface ClippingSpec {
+  start?: Timecode;
+  /** Inclusive: the frame at the end timecode is part of the clip (the API reference says so). */
+  end?: Timecode;
+}
+
+/** A rectangle in the input picture's pixels, after rotation and before the sample aspect ratio is applied. */
+export interface RectangleSpec {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
 export interface InputSpec extends S3Location {
   uri: string;
   key: string;
   rotate: Rotation;
+  /** In order; empty means the whole input. */
+  clippings: ClippingSpec[];
+  crop?: RectangleSpec;
+  /** How the clippings' timecodes count: from the embedded timecode (else 0), from 0, or from timecodeStart. */
+  timecodeSource: 'EMBEDDED' | 'ZEROBASED' | 'SPECIFIEDSTART';
+  timecodeStart?: Timecode;
   /** Audio selector name -> 0-based index among the input's audio streams. */
   audioTracks: Record<string, number>;
   /** Where in the job's settings it came from, for error messages. */

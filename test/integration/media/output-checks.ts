@@ -73,11 +73,7 @@ export async function meanLuma(file: string): Promise<number> {
 
 /** A clip whose frame n has luma 16 + 1.5n (lossless), so a capture's brightness says which frame it is. */
 export async function frameCounterClip(file: string, seconds: number): Promise<void> {
-  await run(resolveFfmpegPath(), [
-    ...['-v', 'error', '-y', '-f', 'lavfi'],
-    ...['-i', `nullsrc=s=128x128:r=24:d=${seconds},geq=lum='16+1.5*N':cb=128:cr=128`],
-    ...['-c:v', 'libx264', '-qp', '0', '-pix_fmt', 'yuv420p', file],
-  ]);
+  await lavfiClip(file, `nullsrc=s=128x128:r=24:d=${seconds},geq=lum='16+1.5*N':cb=128:cr=128`);
 }
 
 /** The frame a JPEG capture of `frameCounterClip` shows (JPEG is full range: Y' = (Y - 16) * 255 / 219). */
@@ -124,4 +120,31 @@ export async function playback(file: string) {
     video: streams.filter((s) => s.mediaType === 'video').map((s) => `${s.codec} ${s.width}x${s.height}`),
     audio: streams.filter((s) => s.mediaType === 'audio').map((s) => `${s.codec} ${s.channelLayout}`),
   };
+}
+
+/** The mean luma (0-255, as stored) of every frame of a video, in order, from ffmpeg's signalstats filter. */
+export async function frameLumas(file: string): Promise<number[]> {
+  const { stderr } = await run(
+    resolveFfmpegPath(),
+    [
+      '-hide_banner',
+      '-i',
+      file,
+      '-vf',
+      'signalstats,metadata=mode=print:key=lavfi.signalstats.YAVG',
+      '-f',
+      'null',
+      '-',
+    ],
+    { maxBuffer: 64 * 1024 * 1024 },
+  );
+  return [...stderr.matchAll(/YAVG=([\d.]+)/g)].map((m) => Number(m[1]));
+}
+
+/** A clip from an ffmpeg lavfi source graph, encoded losslessly (no audio). */
+export async function lavfiClip(file: string, graph: string): Promise<void> {
+  await run(resolveFfmpegPath(), [
+    ...['-v', 'error', '-y', '-f', 'lavfi', '-i', graph],
+    ...['-c:v', 'libx264', '-qp', '0', '-pix_fmt', 'yuv420p', file],
+  ]);
 }

@@ -4,6 +4,7 @@ import { BadRequestException } from '#local/mediaconvert/api-errors.ts';
 import { parseS3Uri } from '#local/mediaconvert/s3-uri.ts';
 import { PresetCatalog } from '#local/mediaconvert/presets.ts';
 import { readJobSettings } from '#local/mediaconvert/settings/read-job.ts';
+import { planTimeline } from '#local/mediaconvert/timeline.ts';
 
 type Json = any;
 
@@ -82,9 +83,10 @@ describe('readJobSettings', () => {
     expect(() => readJobSettings(smooth, presets)).toThrow(
       /settings\.outputGroups\[0\]\.outputGroupSettings\.type/,
     );
-    const clipped = settings();
-    clipped.inputs[0].inputClippings = [{ startTimecode: '00:00:01:00' }];
-    expect(() => readJobSettings(clipped, presets)).toThrow(/settings\.inputs\[0\]\.inputClippings/);
+    // Input clippings run now; image inserters still do not.
+    const inserted = settings();
+    inserted.inputs[0].imageInserter = { insertableImages: [{ imageInserterInput: 's3://in/logo.png' }] };
+    expect(() => readJobSettings(inserted, presets)).toThrow(/settings\.inputs\[0\]\.imageInserter/);
     const ac3 = settings();
     ac3.outputGroups[0].outputs[0].audioDescriptions[0].codecSettings.codec = 'AC3';
     expect(() => readJobSettings(ac3, presets)).toThrow(BadRequestException);
@@ -205,6 +207,8 @@ describe('output naming and geometry', () => {
     const facts = {
       width: 1280,
       height: 720,
+      pixelWidth: 1280,
+      pixelHeight: 720,
       sar: 1,
       fps: 24,
       durationSec: 10,
@@ -212,9 +216,14 @@ describe('output naming and geometry', () => {
       hdr: false,
       quarterTurns: 0,
     };
-    const { args, outputs } = buildFfmpegCommand(spec, '/tmp/in.mov', facts, '/tmp/out', {
-      preset: 'veryfast',
-    });
+    const { args, outputs } = buildFfmpegCommand(
+      spec,
+      planTimeline(spec, ['/tmp/in.mov'], [facts]),
+      '/tmp/out',
+      {
+        preset: 'veryfast',
+      },
+    );
     expect(args.filter((a) => a === '-i')).toHaveLength(1);
     expect(args).toContain('-noautorotate');
     expect(args).toContain('/tmp/out/out/hls/clip_360p.m3u8');
