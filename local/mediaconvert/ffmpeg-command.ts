@@ -15,6 +15,7 @@ import {
 import { even, geometry } from './geometry.ts';
 import type {
   AudioEncodeSpec,
+  ColorCorrection,
   OutputGroupSpec,
   OutputSpec,
   Rotation,
@@ -129,11 +130,30 @@ function joinGraph(spec: TranscodeSpec, timeline: Timeline, selectors: string[])
   return filters;
 }
 
+/**
+ * ffmpeg filters for a ColorCorrector, a linear reading of its 1-100 levels around 50: brightness b
+ * adds (b - 50) / 100 of the full luma range, contrast c and saturation s multiply by c / 50 and
+ * s / 50 (so 100 doubles, 1 nearly flattens), hue rotates by its degrees. MediaConvert documents the
+ * ranges, not the curves, so this is an approximation with the same neutral point and direction.
+ */
+export function colorCorrectionFilters(color: ColorCorrection): string[] {
+  const filters: string[] = [];
+  if (color.brightness !== 50 || color.contrast !== 50 || color.saturation !== 50) {
+    const level = (n: number) => Number(n.toFixed(4));
+    filters.push(
+      `eq=brightness=${level((color.brightness - 50) / 100)}:contrast=${level(color.contrast / 50)}:saturation=${level(color.saturation / 50)}`,
+    );
+  }
+  if (color.hue !== 0) filters.push(`hue=h=${color.hue}`);
+  return filters;
+}
+
 /** One output's chain from the split input to its encoder; sets the output's picture size. */
 function outputVideoChain(planned: PlannedOutput, source: SourceFacts): string {
   const chain: string[] = [];
   const target = planned.spec.video ?? planned.spec.frames!;
   if (planned.spec.video?.toneMapTo709 && source.hdr) chain.push(TONE_MAP_TO_709);
+  if (target.color) chain.push(...colorCorrectionFilters(target.color));
   if (planned.spec.frames) {
     // Capture k shows the frame at k/rate seconds: round=up gives each output slot the last input
     // frame at or before it (the default rounding shows the frame half an interval later).

@@ -8,7 +8,7 @@ import {
   refusePresent,
   requireObject,
 } from './checks.ts';
-import type { FrameCaptureSpec, VideoEncodeSpec } from './spec.ts';
+import type { ColorCorrection, FrameCaptureSpec, VideoEncodeSpec } from './spec.ts';
 
 const REFUSED_PREPROCESSORS = [
   'imageInserter',
@@ -111,6 +111,25 @@ function readRatio(settings: Json, control: string, prefix: 'framerate' | 'par',
   };
 }
 
+/**
+ * The ColorCorrector's levels (ranges from the API reference: brightness, contrast, saturation
+ * `__integerMin1Max100`, hue `__integerMinNegative180Max180`), or undefined when they change nothing.
+ */
+function readColorCorrection(preprocessors: Json, at: string): ColorCorrection | undefined {
+  if (preprocessors?.colorCorrector === undefined) return undefined;
+  const corrector = requireObject(preprocessors.colorCorrector, `${at}.videoPreprocessors.colorCorrector`);
+  const levelAt = (name: string) => `${at}.videoPreprocessors.colorCorrector.${name}`;
+  const color = {
+    brightness: numberIn(corrector.brightness, levelAt('brightness'), R.percentLevel, { fallback: 50 }),
+    contrast: numberIn(corrector.contrast, levelAt('contrast'), R.percentLevel, { fallback: 50 }),
+    saturation: numberIn(corrector.saturation, levelAt('saturation'), R.percentLevel, { fallback: 50 }),
+    hue: numberIn(corrector.hue, levelAt('hue'), R.hue, { fallback: 0 }),
+  };
+  const unchanged =
+    color.brightness === 50 && color.contrast === 50 && color.saturation === 50 && color.hue === 0;
+  return unchanged ? undefined : color;
+}
+
 /** The output box: width and height are optional (the input's size); H.264/H.265 need even sizes. */
 function readBox(description: Json, at: string, even: boolean): PictureBox {
   // Even sizes are a local rule: 4:2:0 encoders cannot take odd ones, and refusing here beats a
@@ -139,7 +158,9 @@ export function readVideo(description: Json, at: string): VideoEncodeSpec | Fram
   );
   const codecSettings = requireObject(description.codecSettings ?? {}, `${at}.codecSettings`);
   const codec = codecSettings.codec;
-  if (codec === 'FRAME_CAPTURE') return readFrameCapture(codecSettings, readBox(description, at, false), at);
+  const color = readColorCorrection(description.videoPreprocessors, at);
+  if (codec === 'FRAME_CAPTURE')
+    return { ...readFrameCapture(codecSettings, readBox(description, at, false), at), color };
   if (codec !== 'H_264' && codec !== 'H_265') {
     throw new BadRequestException(
       `${at}.codecSettings.codec: ${JSON.stringify(codec)} is not supported by the local endpoint (H_264, H_265, FRAME_CAPTURE)`,
@@ -163,5 +184,6 @@ export function readVideo(description: Json, at: string): VideoEncodeSpec | Fram
     frameRate: readRatio(settings, 'SPECIFIED', 'framerate', settingsAt),
     toneMapTo709: description.videoPreprocessors?.colorCorrector?.colorSpaceConversion === 'FORCE_709',
     par: readRatio(settings, 'SPECIFIED', 'par', settingsAt),
+    color,
   };
 }

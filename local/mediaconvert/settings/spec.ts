@@ -11,6 +11,17 @@ export interface S3Location {
   base?: string;
 }
 
+/**
+ * ColorCorrector levels as the API takes them: brightness, contrast and saturation 1-100 (50 leaves
+ * the picture as it is), hue -180-180 degrees (0 leaves it).
+ */
+export interface ColorCorrection {
+  brightness: number;
+  contrast: number;
+  saturation: number;
+  hue: number;
+}
+
 export interface VideoEncodeSpec {
   codec: 'H_264' | 'H_265';
   width?: number;
@@ -26,6 +37,8 @@ export interface VideoEncodeSpec {
   frameRate?: { numerator: number; denominator: number };
   toneMapTo709: boolean;
   par?: { numerator: number; denominator: number };
+  /** Absent when the output asks for no change. */
+  color?: ColorCorrection;
 }
 
 export interface AudioEncodeSpec {
@@ -48,6 +61,7 @@ export interface FrameCaptureSpec {
   maxCaptures: number;
   /** 1..100 JPEG quality. */
   quality: number;
+  color?: ColorCorrection;
 }
 
 export interface OutputSpec {

@@ -7,7 +7,14 @@ import path from 'node:path';
 import { CreateJobCommand, type Input } from '@aws-sdk/client-mediaconvert';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MediaHarness, startMediaHarness } from './harness.ts';
-import { downloadPrefix, frameCounterClip, frameLumas, lavfiClip, ROLE } from './output-checks.ts';
+import {
+  downloadPrefix,
+  frameCounterClip,
+  frameLumas,
+  lavfiClip,
+  meanPlanes,
+  ROLE,
+} from './output-checks.ts';
 
 /** One MP4 output, near-lossless so brightness survives the encode. */
 const mp4Job = (inputs: Input[], destination: string) =>
@@ -88,6 +95,59 @@ describe('inputs, clippings and crop on the local endpoint', () => {
     const cropped = lumas.slice(48);
     expect(cropped).toHaveLength(48);
     expect(Math.min(...cropped)).toBeGreaterThan(225);
+  });
+
+  it("applies an output's colour corrector: brighter, flatter colour, and a neutral one changes nothing", async () => {
+    const clip = path.join(harness.dir, 'purple.mp4');
+    await lavfiClip(clip, 'color=c=0x604090:s=64x64:r=24:d=1');
+    const input = await harness.putFile('uploads-bucket', 'inputs/purple.mp4', clip);
+    const corrected = (NameModifier: string, ColorCorrector: Record<string, number>) => ({
+      NameModifier,
+      ContainerSettings: { Container: 'MP4' as const },
+      VideoDescription: {
+        VideoPreprocessors: { ColorCorrector },
+        CodecSettings: {
+          Codec: 'H_264' as const,
+          H264Settings: { RateControlMode: 'QVBR' as const, QvbrSettings: { QvbrQualityLevel: 10 } },
+        },
+      },
+    });
+    const { Job } = await harness.mediaConvert.send(
+      new CreateJobCommand({
+        Role: ROLE,
+        Settings: {
+          Inputs: [{ FileInput: input }],
+          OutputGroups: [
+            {
+              OutputGroupSettings: {
+                Type: 'FILE_GROUP_SETTINGS',
+                FileGroupSettings: { Destination: 's3://media-bucket/colour/' },
+              },
+              Outputs: [
+                corrected('_neutral', { Brightness: 50, Contrast: 50, Saturation: 50, Hue: 0 }),
+                corrected('_bright', { Brightness: 75 }),
+                corrected('_grey', { Saturation: 1 }),
+              ],
+            },
+          ],
+        },
+      }),
+    );
+    expect((await harness.settled(Job!.Id!)).detail.status).toBe('COMPLETE');
+    const local = path.join(harness.dir, 'check-colour');
+    await downloadPrefix(harness, 's3://media-bucket/colour/', local);
+    const source = await meanPlanes(clip);
+    const chroma = (p: { u: number; v: number }) => Math.abs(p.u - 128) + Math.abs(p.v - 128);
+    const neutral = await meanPlanes(path.join(local, 'purple_neutral.mp4'));
+    expect(Math.abs(neutral.y - source.y)).toBeLessThan(2);
+    expect(Math.abs(chroma(neutral) - chroma(source))).toBeLessThan(2);
+    // Brightness 75 adds a quarter of the luma range (about 64 of 255).
+    const bright = await meanPlanes(path.join(local, 'purple_bright.mp4'));
+    expect(bright.y - source.y).toBeGreaterThan(50);
+    // Saturation 1 leaves almost no colour.
+    const grey = await meanPlanes(path.join(local, 'purple_grey.mp4'));
+    expect(chroma(source)).toBeGreaterThan(30);
+    expect(chroma(grey)).toBeLessThan(4);
   });
 
   it('refuses malformed clippings and crops at CreateJob, naming the setting', async () => {

@@ -148,3 +148,17 @@ export async function lavfiClip(file: string, graph: string): Promise<void> {
     ...['-c:v', 'libx264', '-qp', '0', '-pix_fmt', 'yuv420p', file],
   ]);
 }
+
+/** Mean luma and chroma (0-255, as stored) over a video's frames, from ffmpeg's signalstats filter. */
+export async function meanPlanes(file: string): Promise<{ y: number; u: number; v: number }> {
+  const { stderr } = await run(
+    resolveFfmpegPath(),
+    ['-hide_banner', '-i', file, '-vf', 'signalstats,metadata=mode=print', '-f', 'null', '-'],
+    { maxBuffer: 64 * 1024 * 1024 },
+  );
+  const mean = (key: string) => {
+    const values = [...stderr.matchAll(new RegExp(`${key}=([\\d.]+)`, 'g'))].map((m) => Number(m[1]));
+    return values.reduce((sum, v) => sum + v, 0) / Math.max(1, values.length);
+  };
+  return { y: mean('YAVG'), u: mean('UAVG'), v: mean('VAVG') };
+}

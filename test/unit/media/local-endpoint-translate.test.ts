@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { buildFfmpegCommand, geometry, outputBase } from '#local/mediaconvert/ffmpeg-command.ts';
+import {
+  buildFfmpegCommand,
+  colorCorrectionFilters,
+  geometry,
+  outputBase,
+} from '#local/mediaconvert/ffmpeg-command.ts';
 import { BadRequestException } from '#local/mediaconvert/api-errors.ts';
 import { parseS3Uri } from '#local/mediaconvert/s3-uri.ts';
 import { PresetCatalog } from '#local/mediaconvert/presets.ts';
@@ -143,6 +148,40 @@ describe('readJobSettings', () => {
     const lkfs = settings();
     lkfs.outputGroups[0].outputs[0].audioDescriptions[0].audioNormalizationSettings = { targetLkfs: 3 };
     expect(() => readJobSettings(lkfs, presets)).toThrow(/targetLkfs must be a number from -59 to 0, got 3/);
+  });
+
+  it('reads the colour corrector within its documented ranges and turns it into eq and hue filters', () => {
+    const job = settings();
+    job.outputGroups[0].outputs[0].videoDescription.videoPreprocessors = {
+      colorCorrector: { brightness: 75, saturation: 1, hue: 30 },
+    };
+    const spec = readJobSettings(job, presets);
+    expect(spec.groups[0].outputs[0].video?.color).toEqual({
+      brightness: 75,
+      contrast: 50,
+      saturation: 1,
+      hue: 30,
+    });
+    expect(colorCorrectionFilters(spec.groups[0].outputs[0].video!.color!)).toEqual([
+      'eq=brightness=0.25:contrast=1:saturation=0.02',
+      'hue=h=30',
+    ]);
+    const neutral = settings();
+    neutral.outputGroups[0].outputs[0].videoDescription.videoPreprocessors = {
+      colorCorrector: { brightness: 50 },
+    };
+    expect(readJobSettings(neutral, presets).groups[0].outputs[0].video?.color).toBeUndefined();
+    for (const [level, value, message] of [
+      ['brightness', 0, /colorCorrector\.brightness must be an integer from 1 to 100, got 0/],
+      ['hue', 181, /colorCorrector\.hue must be an integer from -180 to 180, got 181/],
+      ['saturation', 50.5, /colorCorrector\.saturation must be an integer/],
+    ] as const) {
+      const bad = settings();
+      bad.outputGroups[0].outputs[0].videoDescription.videoPreprocessors = {
+        colorCorrector: { [level]: value },
+      };
+      expect(() => readJobSettings(bad, presets)).toThrow(message);
+    }
   });
 
   it('answers null or mistyped members with a BadRequestException naming them, not a crash', () => {
