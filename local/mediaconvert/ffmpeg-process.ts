@@ -11,6 +11,8 @@ export interface FfmpegRun {
   /** Called with the job's percent at most once per `progressEveryMs`. */
   onProgress: (percent: number) => void;
   progressEveryMs: number;
+  /** Longest the transcode may take, ms; past it ffmpeg is killed and the job fails instead of hanging. */
+  timeoutMs: number;
 }
 
 /** Runs ffmpeg for `job` (which can kill it through `job.process`); rejects with a JobFailure. */
@@ -18,6 +20,11 @@ export function runJobFfmpeg(job: Job, run: FfmpegRun): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(run.ffmpegPath, run.args, { stdio: ['ignore', 'pipe', 'pipe'] });
     job.process = child;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, run.timeoutMs);
     let stderr = '';
     let lastUpdate = 0;
     child.stderr.on('data', (chunk) => {
@@ -36,7 +43,15 @@ export function runJobFfmpeg(job: Job, run: FfmpegRun): Promise<void> {
     });
     child.on('error', (error) => reject(new JobFailure(1999, `ffmpeg could not start: ${error.message}`)));
     child.on('close', (code, signal) => {
-      if (code === 0) resolve();
+      clearTimeout(timer);
+      if (timedOut)
+        reject(
+          new JobFailure(
+            1999,
+            `Transcoding did not finish within ${Number((run.timeoutMs / 1000).toFixed(1))} s`,
+          ),
+        );
+      else if (code === 0) resolve();
       else if (signal === 'SIGKILL' && job.status !== 'PROGRESSING') resolve();
       else
         reject(

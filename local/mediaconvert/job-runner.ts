@@ -34,6 +34,8 @@ export interface JobRunnerOptions {
   measureQuality: boolean;
   /** Shortest gap between STATUS_UPDATE events, ms. */
   statusUpdateMs: number;
+  /** Longest a transcode may run, ms, given the seconds of video it makes. */
+  transcodeTimeoutMs: (durationSec: number) => number;
 }
 
 /** A STATUS_UPDATE event's detail. */

@@ -42,6 +42,11 @@ export interface MediaConvertServerOptions {
   measureQuality?: boolean;
   /** Shortest gap between STATUS_UPDATE events, ms. Default 1000. */
   statusUpdateMs?: number;
+  /**
+   * Longest a job's ffmpeg run may take, ms, given the seconds of video it makes; a stuck run fails
+   * the job (ERROR 1999) instead of hanging it. Default 2 minutes plus 30 s per second of video.
+   */
+  transcodeTimeoutMs?: (durationSec: number) => number;
 }
 
 export interface MediaConvertServer {
@@ -133,6 +138,7 @@ export async function startMediaConvertServer(
     preset: options.preset ?? 'veryfast',
     measureQuality: options.measureQuality ?? true,
     statusUpdateMs: options.statusUpdateMs ?? 1000,
+    transcodeTimeoutMs: options.transcodeTimeoutMs ?? ((durationSec) => 120_000 + 30_000 * durationSec),
   });
   let url = '';
   const routes = apiRoutes({

@@ -28,6 +28,8 @@ export interface TranscodeContext {
   statusUpdateMs: number;
   /** Reports the job's percent while ffmpeg runs. */
   onProgress: (percent: number) => void;
+  /** Longest a transcode may run, ms, given the seconds of video it makes. */
+  transcodeTimeoutMs: (durationSec: number) => number;
 }
 
 /** Times the steps of one run into `job.phasesMs`. */
@@ -120,6 +122,7 @@ export async function transcode(job: Job, dir: string, context: TranscodeContext
     durationSec: timeline.canvas.durationSec,
     onProgress: context.onProgress,
     progressEveryMs: context.statusUpdateMs,
+    timeoutMs: context.transcodeTimeoutMs(timeline.canvas.durationSec),
   });
   phaseDone('transcode');
   if (job.status !== 'PROGRESSING') return [];

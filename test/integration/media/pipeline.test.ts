@@ -5,30 +5,24 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ListJobsCommand, MediaConvertClient } from '@aws-sdk/client-mediaconvert';
 import type { S3Event } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeEventKey } from '#local/s3-notifications.ts';
 import { loadFixture } from '../../support/fixtures.ts';
 import { startTestPlatform, type TestPlatform } from '../../support/platform.ts';
 import { sharedVideo, skipWithoutSharedVideo } from './harness.ts';
+import { type UploadForm, type VideoClient, videoClient } from './video-platform.ts';
 
 const skipMedia = skipWithoutSharedVideo();
 /** A limit the tests can read back from the form (the default is 5 GiB). */
 const MAX_UPLOAD_BYTES = 50_000_000;
 
-interface UploadForm {
-  assetId: string;
-  uploadUrl: string;
-  fields: Record<string, string>;
-  expiresAt: string;
-}
 type IngestResult = { outcomes: { outcome: string; reason?: string }[] };
 const ingested: { event: S3Event; result: IngestResult }[] = [];
 
 describe.skipIf(skipMedia)('video pipeline on the local platform', () => {
   let platform: TestPlatform;
-  let mediaConvert: MediaConvertClient;
+  let videos: VideoClient;
 
   beforeAll(async () => {
     platform = await startTestPlatform({
@@ -49,47 +43,17 @@ describe.skipIf(skipMedia)('video pipeline on the local platform', () => {
         ingested.push({ event: structuredClone(event) as S3Event, result: result as IngestResult });
       return result;
     };
-    mediaConvert = new MediaConvertClient({ endpoint: platform.endpoints.mediaconvert, region: 'us-east-1' });
+    videos = videoClient(platform);
   });
   afterAll(async () => {
-    mediaConvert?.destroy();
+    videos?.close();
     await platform?.stop();
   });
 
-  /** POST /videos then POST the bytes with the presigned form, as a browser would. */
-  async function upload(filename: string, bytes: Uint8Array | string, extra: Record<string, string> = {}) {
-    const created = await platform.api('POST', '/videos', { filename, contentType: 'video/mp4', ...extra });
-    expect(created.status).toBe(201);
-    await postForm(created.body, bytes);
-    return created.body as UploadForm;
-  }
-
-  /** Sends a file with a presigned form: its fields first, then the file, as an HTML form does. */
-  async function postForm(form: UploadForm, bytes: Uint8Array | string) {
-    const body = new FormData();
-    for (const [name, value] of Object.entries(form.fields)) body.append(name, value);
-    body.append('file', new Blob([typeof bytes === 'string' ? bytes : Buffer.from(bytes)]), 'upload');
-    const posted = await fetch(form.uploadUrl, { method: 'POST', body });
-    expect(posted.status).toBe(204);
-    await platform.settle();
-  }
-
-  async function waitForSettled(assetId: string, timeoutMs = 90_000) {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      await platform.settle();
-      const { body } = await platform.api('GET', `/videos/${assetId}`);
-      if (body.status === 'READY' || body.status === 'FAILED') return body;
-      if (Date.now() > deadline)
-        throw new Error(`asset ${assetId} still ${body.status} after ${timeoutMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
-
-  async function jobsOf(assetId: string) {
-    const { Jobs = [] } = await mediaConvert.send(new ListJobsCommand({ MaxResults: 20 }));
-    return Jobs.filter((job) => job.UserMetadata?.assetId === assetId);
-  }
+  const upload: VideoClient['upload'] = (...args) => videos.upload(...args);
+  const postForm: VideoClient['postForm'] = (...args) => videos.postForm(...args);
+  const waitForSettled: VideoClient['waitForSettled'] = (...args) => videos.waitForSettled(...args);
+  const jobsOf: VideoClient['jobsOf'] = (...args) => videos.jobsOf(...args);
 
   let readyAssetId = '';
   let readyForm: UploadForm | undefined;
