@@ -14,6 +14,16 @@ const Rendition = z.object({
   videoMaxBitrateBps: z.number().optional(),
   psnrDb: z.number().optional(),
   ssim: z.number().optional(),
+  vmaf: z.number().optional(),
+});
+
+const Quality = z.object({
+  vmafModel: z.string().optional(),
+  vmafSample: z.string().optional(),
+  vmafMissing: z.string().optional(),
+  flags: z.array(
+    z.object({ uri: z.string(), vmaf: z.number(), expectedAtLeast: z.number(), reason: z.string() }),
+  ),
 });
 
 export const Video = z.object({
@@ -54,6 +64,7 @@ export const Video = z.object({
       thumbnails: z.array(z.string()),
       poster: z.string().optional(),
       durationMs: z.number().optional(),
+      quality: Quality.optional(),
     })
     .optional(),
   createdAt: z.string(),

@@ -36,6 +36,8 @@ export interface JobRunnerOptions {
   statusUpdateMs: number;
   /** Longest a transcode may run, ms, given the seconds of video it makes. */
   transcodeTimeoutMs: (durationSec: number) => number;
+  /** The VMAF v0.6.1 model file, or '' for no VMAF. */
+  vmafModelPath: string;
 }
 
 /** A STATUS_UPDATE event's detail. */
@@ -195,7 +197,12 @@ export class JobRunner {
       job.finishedAt = new Date();
       job.jobPercentComplete = 100;
       job.outputGroupDetails = details;
-      await this.emit(job, { status: 'COMPLETE', outputGroupDetails: details, localPhasesMs: job.phasesMs });
+      await this.emit(job, {
+        status: 'COMPLETE',
+        outputGroupDetails: details,
+        localQuality: job.qualityNote,
+        localPhasesMs: job.phasesMs,
+      });
     } catch (error) {
       if (job.status !== 'PROGRESSING') return;
       job.status = 'ERROR';

@@ -12,6 +12,8 @@ export interface JobStateChangeEvent {
     status?: string;
     jobId?: string;
     userMetadata?: Record<string, string>;
+    /** Local endpoint extension: the VMAF model and sample, or why there is no VMAF. */
+    localQuality?: { vmafModel?: string; vmafSample?: string; vmafUnavailable?: string };
     jobProgress?: { jobPercentComplete?: number };
     errorCode?: number | string;
     errorMessage?: string;
@@ -37,6 +39,7 @@ interface OutputDetail {
     /** Local endpoint extension: measured against the source. */
     psnrDb?: number;
     ssim?: number;
+    vmaf?: number;
   };
 }
 
@@ -67,12 +70,28 @@ function reportedRendition(uri: string, detail: OutputDetail, base: string): Rep
     peakBitrateBps: video.peakBitrate,
     psnrDb: video.psnrDb,
     ssim: video.ssim,
+    vmaf: video.vmaf,
   };
 }
 
+/**
+ * VMAF's model and sample as the local endpoint reports them; MediaConvert itself measures no VMAF
+ * (it reports only QVBR quality levels), so its events say so.
+ */
+function vmafNote(
+  quality: NonNullable<JobStateChangeEvent['detail']>['localQuality'],
+): ReportedOutputs['vmaf'] {
+  if (quality?.vmafModel && quality.vmafSample)
+    return { model: quality.vmafModel, sample: quality.vmafSample };
+  return { missing: quality?.vmafUnavailable ?? 'the transcoder (MediaConvert) reports no VMAF' };
+}
+
 /** Collects the output paths of a COMPLETE event: HLS master, renditions, MP4, thumbnails, poster. */
-export function outputsFromGroups(groups: OutputGroupDetail[]): ReportedOutputs {
-  const outputs: ReportedOutputs = { hlsMaster: '', renditions: [], thumbnails: [] };
+export function outputsFromGroups(
+  groups: OutputGroupDetail[],
+  quality?: NonNullable<JobStateChangeEvent['detail']>['localQuality'],
+): ReportedOutputs {
+  const outputs: ReportedOutputs = { hlsMaster: '', renditions: [], thumbnails: [], vmaf: vmafNote(quality) };
   for (const group of groups) {
     if (group.type === 'HLS_GROUP') {
       outputs.hlsMaster = group.playlistFilePaths?.[0] ?? '';
@@ -124,7 +143,7 @@ export function interpretJobEvent(event: JobStateChangeEvent): JobUpdate {
         kind: 'complete',
         assetId,
         jobId,
-        outputs: outputsFromGroups(detail.outputGroupDetails ?? []),
+        outputs: outputsFromGroups(detail.outputGroupDetails ?? [], detail.localQuality),
       };
     case 'ERROR':
       return {

@@ -2,8 +2,10 @@
  * What a transcoding job reported, in plain terms, and how it changes the asset. Pure: the
  * transcoder adapter reads the service's events into a `JobUpdate`; `applyJobUpdate` decides.
  */
-import type { AssetOutputs, RenditionOutput, VideoAsset } from './asset.ts';
+import type { AssetOutputs, AssetQuality, RenditionOutput, VideoAsset } from './asset.ts';
 import type { LadderPlan } from './ladder.ts';
+import type { SourceProbe } from './probe.ts';
+import { lowVmafFlags } from './quality-expectations.ts';
 
 /** One video output as the transcoder reported it. */
 export interface ReportedRendition {
@@ -19,6 +21,7 @@ export interface ReportedRendition {
   peakBitrateBps?: number;
   psnrDb?: number;
   ssim?: number;
+  vmaf?: number;
 }
 
 export interface ReportedOutputs {
@@ -30,6 +33,8 @@ export interface ReportedOutputs {
   poster?: string;
   /** Milliseconds. */
   durationMs?: number;
+  /** Which VMAF model and sample the transcoder used, or why it measured none. */
+  vmaf: { model: string; sample: string } | { missing: string };
 }
 
 export type JobUpdate =
@@ -54,18 +59,43 @@ function toRenditionOutput(reported: ReportedRendition, plan: LadderPlan | undef
     videoMaxBitrateBps: planned?.maxBitrateBps,
     psnrDb: reported.psnrDb,
     ssim: reported.ssim,
+    vmaf: reported.vmaf,
   };
 }
 
-/** The asset's outputs from what the job reported, completed from the plan it was made from. */
-export function toAssetOutputs(reported: ReportedOutputs, plan: LadderPlan | undefined): AssetOutputs {
+/** The asset's quality summary: the VMAF model and sample (or why none), and low-VMAF flags. */
+function qualityOf(
+  reported: ReportedOutputs,
+  renditions: RenditionOutput[],
+  sourceShortSide: number | undefined,
+): AssetQuality {
+  const vmaf =
+    'missing' in reported.vmaf
+      ? { vmafMissing: reported.vmaf.missing }
+      : { vmafModel: reported.vmaf.model, vmafSample: reported.vmaf.sample };
+  return { ...vmaf, flags: sourceShortSide ? lowVmafFlags(renditions, sourceShortSide) : [] };
+}
+
+/** The asset's outputs from what the job reported, completed from the plan and source it was made from. */
+export function toAssetOutputs(
+  reported: ReportedOutputs,
+  plan: LadderPlan | undefined,
+  source?: SourceProbe,
+): AssetOutputs {
+  const renditions = reported.renditions.map((r) => toRenditionOutput(r, plan));
+  const video = source?.video;
   return {
     hlsMaster: reported.hlsMaster,
-    renditions: reported.renditions.map((r) => toRenditionOutput(r, plan)),
+    renditions,
     ...(reported.download ? { download: toRenditionOutput(reported.download, plan) } : {}),
     thumbnails: reported.thumbnails,
     ...(reported.poster ? { poster: reported.poster } : {}),
     ...(reported.durationMs !== undefined ? { durationMs: reported.durationMs } : {}),
+    quality: qualityOf(
+      reported,
+      renditions,
+      video ? Math.min(video.displayWidth, video.displayHeight) : undefined,
+    ),
   };
 }
 
@@ -95,7 +125,7 @@ export function applyJobUpdate(asset: VideoAsset, update: JobUpdate, nowIso: str
         status: 'READY',
         jobId: update.jobId,
         percent: 100,
-        outputs: toAssetOutputs(update.outputs, asset.plan),
+        outputs: toAssetOutputs(update.outputs, asset.plan, asset.source),
         updatedAt: nowIso,
       };
     case 'error':

@@ -27,6 +27,9 @@ export const sharedVideo = path.resolve(
   'video',
 );
 
+/** Netflix's VMAF v0.6.1 model in the shared data (see its SOURCES.md). */
+export const sharedVmafModel = path.resolve(sharedVideo, '..', 'vmaf', 'vmaf_v0.6.1.pkl');
+
 /**
  * Whether the media tests skip: only when the clips are missing AND a developer asked for it with
  * MARQUEE_SKIP_MEDIA_DATA=1 (said loudly). A missing folder otherwise fails the test file, so CI

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeEventKey } from '#local/s3-notifications.ts';
 import { loadFixture } from '../../support/fixtures.ts';
 import { startTestPlatform, type TestPlatform } from '../../support/platform.ts';
-import { sharedVideo, skipWithoutSharedVideo } from './harness.ts';
+import { sharedVideo, sharedVmafModel, skipWithoutSharedVideo } from './harness.ts';
 import { type UploadForm, type VideoClient, videoClient } from './video-platform.ts';
 
 const skipMedia = skipWithoutSharedVideo();
@@ -33,6 +33,7 @@ describe.skipIf(skipMedia)('video pipeline on the local platform', () => {
         MEDIA_SEGMENT_SEC: '2',
         MEDIA_THUMBNAIL_INTERVAL_SEC: '3',
         MEDIA_MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES),
+        MEDIA_VMAF_MODEL_PATH: sharedVmafModel,
       },
     });
     // Every S3 notification the platform delivers to ingest, with what ingest answered.
@@ -91,6 +92,14 @@ describe.skipIf(skipMedia)('video pipeline on the local platform', () => {
     }
     expect(video.outputs.renditions[0].psnrDb).toBeGreaterThan(30);
     expect(video.outputs.renditions[0].ssim).toBeGreaterThan(0.9);
+    // VMAF v0.6.1 at the source's display size: the 240-line rendition of a 240-line source.
+    expect(video.outputs.renditions[0].vmaf).toBeGreaterThan(60);
+    expect(video.outputs.download.vmaf).toBeGreaterThan(60);
+    expect(video.outputs.quality).toEqual({
+      vmafModel: 'vmaf_v0.6.1.pkl',
+      vmafSample: 'the whole video (9.9 s)',
+      flags: [],
+    });
     expect(video.outputs.download.uri).toMatch(/_download\.mp4$/);
     expect(video.outputs.thumbnails).toHaveLength(4);
     expect(video.outputs.poster).toMatch(/_poster\.0000001\.jpg$/);
