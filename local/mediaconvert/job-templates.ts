@@ -5,9 +5,9 @@
  * groups are used when the job sends none. The service documents that a template holds one input
  * and that jobs "can include multiple inputs when referencing a job template".
  */
-import { BadRequestException, MediaConvertApiError } from './api-errors.ts';
+import { BadRequestException } from './api-errors.ts';
 import { ACCOUNT_ID, REGION } from './job.ts';
-import { ordered, pageOf } from './paging.ts';
+import { NamedResources } from './named-resources.ts';
 import { type Json, objectArray, requireObject } from './settings/checks.ts';
 
 export interface JobTemplate {
@@ -60,26 +60,18 @@ export function withTemplate(template: JobTemplate, jobSettings: Json): Json {
 }
 
 export class JobTemplateStore {
-  private readonly templates = new Map<string, JobTemplate>();
+  private readonly templates = new NamedResources<JobTemplate>('job template');
 
   /** CreateJobTemplate: the settings are stored as sent; CreateJob checks them with the job's own. */
   create(body: Json): JobTemplate {
     requireObject(body, 'the request body');
-    const name = body.name;
-    if (typeof name !== 'string' || name.length === 0) throw new BadRequestException('name is required');
-    if (this.templates.has(name)) {
-      throw new MediaConvertApiError(
-        409,
-        'ConflictException',
-        `A job template named ${name} already exists.`,
-      );
-    }
+    const name = this.templates.checkNewName(body.name);
     const settings = requireObject(body.settings, 'settings');
     if (objectArray(settings.inputs, 'settings.inputs').length > 1) {
       throw new BadRequestException('settings.inputs: a job template holds at most one input');
     }
     objectArray(settings.outputGroups, 'settings.outputGroups');
-    const template: JobTemplate = {
+    return this.templates.add({
       name,
       settings,
       category: body.category,
@@ -89,38 +81,19 @@ export class JobTemplateStore {
       statusUpdateInterval: body.statusUpdateInterval,
       accelerationSettings: body.accelerationSettings,
       createdAt: new Date(),
-    };
-    this.templates.set(name, template);
-    return template;
+    });
   }
 
   get(name: string): JobTemplate {
-    const template = this.templates.get(name);
-    if (!template) {
-      throw new MediaConvertApiError(
-        404,
-        'NotFoundException',
-        `The specified job template ${name} does not exist.`,
-      );
-    }
-    return template;
+    return this.templates.get(name);
   }
 
   list(query: { category?: string; maxResults?: number; nextToken?: string; order?: string }) {
-    const templates = ordered([...this.templates.values()], query.order).filter(
-      (template) => !query.category || template.category === query.category,
-    );
-    const { page, nextToken } = pageOf(templates, query);
+    const { page, nextToken } = this.templates.list(query);
     return { jobTemplates: page, nextToken };
   }
 
   delete(name: string): void {
-    if (!this.templates.delete(name)) {
-      throw new MediaConvertApiError(
-        404,
-        'NotFoundException',
-        `The specified job template ${name} does not exist.`,
-      );
-    }
+    this.templates.delete(name);
   }
 }

@@ -2,9 +2,9 @@
  * Output presets: custom ones made with CreatePreset (kept in memory, like jobs) and system ones
  * looked up by name. A job's output that names a preset gets the preset's settings.
  */
-import { BadRequestException, MediaConvertApiError } from './api-errors.ts';
+import { BadRequestException } from './api-errors.ts';
 import { ACCOUNT_ID, REGION } from './job.ts';
-import { ordered, pageOf } from './paging.ts';
+import { NamedResources } from './named-resources.ts';
 import { type Json, requireObject } from './settings/checks.ts';
 import { systemPresetSettings } from './system-presets.ts';
 
@@ -39,7 +39,7 @@ export function presetToWire(preset: Preset): Json {
 }
 
 export class PresetCatalog implements PresetLookup {
-  private readonly custom = new Map<string, Preset>();
+  private readonly custom = new NamedResources<Preset>('preset');
 
   /**
    * CreatePreset. `check` reads the settings as an output would use them, so a preset that could
@@ -47,63 +47,35 @@ export class PresetCatalog implements PresetLookup {
    */
   create(body: Json, check: (settings: Json, at: string) => void): Preset {
     requireObject(body, 'the request body');
-    const name = body.name;
-    if (typeof name !== 'string' || name.length === 0) throw new BadRequestException('name is required');
+    const name = this.custom.checkNewName(body.name);
     if (name.startsWith('System-'))
       throw new BadRequestException('name: "System-" names are reserved for system presets');
-    if (this.custom.has(name)) {
-      throw new MediaConvertApiError(409, 'ConflictException', `A preset named ${name} already exists.`);
-    }
     const settings = requireObject(body.settings, 'settings');
     check(settings, 'settings');
-    const preset: Preset = {
+    return this.custom.add({
       name,
       type: 'CUSTOM',
       settings,
       category: body.category,
       description: body.description,
       createdAt: new Date(),
-    };
-    this.custom.set(name, preset);
-    return preset;
+    });
   }
 
   /** GetPreset: a custom preset, or a system one built from its name. */
   get(name: string): Preset {
-    const preset = this.find(name);
-    if (!preset)
-      throw new MediaConvertApiError(
-        404,
-        'NotFoundException',
-        `The specified preset ${name} does not exist.`,
-      );
-    return preset;
+    return this.find(name) ?? this.custom.get(name);
   }
 
   /** ListPresets: the custom presets (system ones are found by name, not enumerated), optionally by category. */
-  list(query: {
-    category?: string;
-    maxResults?: number;
-    nextToken?: string;
-    order?: string;
-    listBy?: string;
-  }) {
-    const presets = ordered([...this.custom.values()], query.order).filter(
-      (preset) => !query.category || preset.category === query.category,
-    );
-    const { page, nextToken } = pageOf(presets, query);
+  list(query: { category?: string; maxResults?: number; nextToken?: string; order?: string }) {
+    const { page, nextToken } = this.custom.list(query);
     return { presets: page, nextToken };
   }
 
   /** DeletePreset. */
   delete(name: string): void {
-    if (!this.custom.delete(name)) {
-      throw new MediaConvertApiError(
-        404,
-        'NotFoundException',
-        `The specified preset ${name} does not exist.`,
-      );
-    }
+    this.custom.delete(name);
   }
 
   settingsOf(name: string): Json | undefined {
@@ -111,7 +83,7 @@ export class PresetCatalog implements PresetLookup {
   }
 
   private find(name: string): Preset | undefined {
-    const custom = this.custom.get(name);
+    const custom = this.custom.find(name);
     if (custom) return custom;
     const settings = systemPresetSettings(name);
     return settings

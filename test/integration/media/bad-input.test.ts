@@ -16,7 +16,7 @@ import { resolveFfmpegPath } from '#local/mediaconvert/binaries.ts';
 import { localS3Client } from '#local/mediaconvert/storage.ts';
 import { startTestPlatform, type TestPlatform } from '../../support/platform.ts';
 import { sharedVideo, skipWithoutSharedVideo, startMediaHarness } from './harness.ts';
-import { ROLE } from './output-checks.ts';
+import { mp4Job } from './output-checks.ts';
 import { type VideoClient, videoClient } from './video-platform.ts';
 
 const run = promisify(execFile);
@@ -98,28 +98,9 @@ describe.skipIf(skipMedia)('bad uploads and faults end in a clear answer', () =>
       }),
     );
     const blocker = await videos.mediaConvert.send(
-      new CreateJobCommand({
-        Role: ROLE,
-        Settings: {
-          Inputs: [{ FileInput: blockerInput }],
-          OutputGroups: [
-            {
-              OutputGroupSettings: {
-                Type: 'FILE_GROUP_SETTINGS',
-                FileGroupSettings: { Destination: `s3://${platform.names.MEDIA_BUCKET}/blocker/` },
-              },
-              Outputs: [
-                {
-                  ContainerSettings: { Container: 'MP4' },
-                  VideoDescription: {
-                    CodecSettings: { Codec: 'H_264', H264Settings: { RateControlMode: 'QVBR' } },
-                  },
-                },
-              ],
-            },
-          ],
-        },
-      }),
+      new CreateJobCommand(
+        mp4Job([{ FileInput: blockerInput }], `s3://${platform.names.MEDIA_BUCKET}/blocker/`),
+      ),
     );
     const { assetId, fields } = await videos.upload(
       'deleted.mp4',
@@ -140,34 +121,9 @@ describe.skipIf(skipMedia)('bad uploads and faults end in a clear answer', () =>
   it('fails a transcode that exceeds its time instead of leaving the job running', async () => {
     const harness = await startMediaHarness({ measureQuality: false, transcodeTimeoutMs: () => 200 });
     try {
-      const input = await harness.putFile(
-        'uploads-bucket',
-        'slow/clip.webm',
-        path.join(sharedVideo, 'big_buck_bunny_0_30.webm'),
-      );
+      const input = await harness.putSharedClip('slow/clip.webm', 'big_buck_bunny_0_30.webm');
       const { Job } = await harness.mediaConvert.send(
-        new CreateJobCommand({
-          Role: ROLE,
-          Settings: {
-            Inputs: [{ FileInput: input }],
-            OutputGroups: [
-              {
-                OutputGroupSettings: {
-                  Type: 'FILE_GROUP_SETTINGS',
-                  FileGroupSettings: { Destination: 's3://media-bucket/slow/' },
-                },
-                Outputs: [
-                  {
-                    ContainerSettings: { Container: 'MP4' },
-                    VideoDescription: {
-                      CodecSettings: { Codec: 'H_264', H264Settings: { RateControlMode: 'QVBR' } },
-                    },
-                  },
-                ],
-              },
-            ],
-          },
-        }),
+        new CreateJobCommand(mp4Job([{ FileInput: input }], 's3://media-bucket/slow/')),
       );
       const final = await harness.settled(Job!.Id!);
       expect(final.detail).toMatchObject({

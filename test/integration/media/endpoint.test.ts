@@ -80,21 +80,9 @@ describe.skipIf(skipMedia)('local MediaConvert endpoint', () => {
   });
 
   it('probes rotation, sample aspect ratio, tracks and codecs like the Probe API', async () => {
-    const rotated = await harness.putFile(
-      'uploads-bucket',
-      'probe/rotate.mp4',
-      path.join(sharedVideo, 'rotate-buck-bunny.mp4'),
-    );
-    const anamorphic = await harness.putFile(
-      'uploads-bucket',
-      'probe/anamorphic.mp4',
-      path.join(sharedVideo, 'bbb_prog_10s.mp4'),
-    );
-    const webm = await harness.putFile(
-      'uploads-bucket',
-      'probe/clip.webm',
-      path.join(sharedVideo, 'big_buck_bunny_0_30.webm'),
-    );
+    const rotated = await harness.putSharedClip('probe/rotate.mp4', 'rotate-buck-bunny.mp4');
+    const anamorphic = await harness.putSharedClip('probe/anamorphic.mp4', 'bbb_prog_10s.mp4');
+    const webm = await harness.putSharedClip('probe/clip.webm', 'big_buck_bunny_0_30.webm');
     const { ProbeResults } = await harness.mediaConvert.send(
       new ProbeCommand({ InputFiles: [{ FileUrl: rotated }, { FileUrl: anamorphic }, { FileUrl: webm }] }),
     );
@@ -308,11 +296,7 @@ describe.skipIf(skipMedia)('local MediaConvert endpoint', () => {
   });
 
   it('runs a job written for the real service (Video on Demand on AWS template)', async () => {
-    const input = await harness.putFile(
-      'uploads-bucket',
-      'vod/bbb_prog_10s.mp4',
-      path.join(sharedVideo, 'bbb_prog_10s.mp4'),
-    );
+    const input = await harness.putSharedClip('vod/bbb_prog_10s.mp4', 'bbb_prog_10s.mp4');
     const { Job } = await harness.mediaConvert.send(
       new CreateJobCommand(vodOnAwsJob(input, 's3://media-bucket/vod/', ROLE) as never),
     );
@@ -364,11 +348,7 @@ describe.skipIf(skipMedia)('local MediaConvert API semantics', () => {
   beforeAll(async () => {
     // Quality measurement off: these tests look at the API, not the pictures.
     harness = await startMediaHarness({ measureQuality: false });
-    input = await harness.putFile(
-      'uploads-bucket',
-      'api/clip.mp4',
-      path.join(sharedVideo, 'bbb_prog_10s.mp4'),
-    );
+    input = await harness.putSharedClip('api/clip.mp4', 'bbb_prog_10s.mp4');
   });
   afterAll(async () => {
     await harness?.close();

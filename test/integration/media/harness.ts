@@ -55,6 +55,8 @@ export interface MediaHarness {
   dir: string;
   put(bucket: string, key: string, body: Buffer | string): Promise<string>;
   putFile(bucket: string, key: string, file: string): Promise<string>;
+  /** Uploads a shared clip (by name) to the uploads bucket under `key`; returns its s3:// URI. */
+  putSharedClip(key: string, clip?: string): Promise<string>;
   /** Resolves with the job's final event (COMPLETE, ERROR or CANCELED). */
   settled(jobId: string, timeoutMs?: number): Promise<JobStateChangeEvent>;
   close(): Promise<void>;
@@ -106,6 +108,8 @@ export async function startMediaHarness(
     dir,
     put,
     putFile: async (bucket, key, file) => put(bucket, key, await readFile(file)),
+    putSharedClip: async (key, clip = 'bbb_prog_10s.mp4') =>
+      put('uploads-bucket', key, await readFile(path.join(sharedVideo, clip))),
     settled(jobId, timeoutMs = 120_000) {
       const final = () =>
         events.find(

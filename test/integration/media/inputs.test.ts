@@ -13,36 +13,13 @@ import {
   frameLumas,
   lavfiClip,
   meanPlanes,
+  mp4Job as mp4JobSettings,
   ROLE,
 } from './output-checks.ts';
 
-/** One MP4 output, near-lossless so brightness survives the encode. */
+/** One MP4 output, near-lossless (QVBR 10) so brightness survives the encode. */
 const mp4Job = (inputs: Input[], destination: string) =>
-  new CreateJobCommand({
-    Role: ROLE,
-    Settings: {
-      Inputs: inputs,
-      OutputGroups: [
-        {
-          OutputGroupSettings: {
-            Type: 'FILE_GROUP_SETTINGS',
-            FileGroupSettings: { Destination: destination },
-          },
-          Outputs: [
-            {
-              ContainerSettings: { Container: 'MP4' },
-              VideoDescription: {
-                CodecSettings: {
-                  Codec: 'H_264',
-                  H264Settings: { RateControlMode: 'QVBR', QvbrSettings: { QvbrQualityLevel: 10 } },
-                },
-              },
-            },
-          ],
-        },
-      ],
-    },
-  });
+  new CreateJobCommand(mp4JobSettings(inputs, destination, 10));
 
 describe('inputs, clippings and crop on the local endpoint', () => {
   let harness: MediaHarness;

@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import type { CreateJobCommandInput, Input } from '@aws-sdk/client-mediaconvert';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { resolveFfmpegPath } from '#local/mediaconvert/binaries.ts';
 import { readMediaFile } from '#local/mediaconvert/media-file.ts';
@@ -58,17 +59,7 @@ export async function videoStreamLine(file: string): Promise<string> {
 
 /** Mean luma (0-255) of a picture, from ffmpeg's signalstats filter. */
 export async function meanLuma(file: string): Promise<number> {
-  const { stderr } = await run(resolveFfmpegPath(), [
-    '-hide_banner',
-    '-i',
-    file,
-    '-vf',
-    'signalstats,metadata=mode=print:key=lavfi.signalstats.YAVG',
-    '-f',
-    'null',
-    '-',
-  ]);
-  return Number(/YAVG=([\d.]+)/.exec(stderr)?.[1]);
+  return (await frameLumas(file))[0];
 }
 
 /** A clip whose frame n has luma 16 + 1.5n (lossless), so a capture's brightness says which frame it is. */
@@ -161,4 +152,33 @@ export async function meanPlanes(file: string): Promise<{ y: number; u: number; 
     return values.reduce((sum, v) => sum + v, 0) / Math.max(1, values.length);
   };
   return { y: mean('YAVG'), u: mean('UAVG'), v: mean('VAVG') };
+}
+
+/** A job with one MP4 output of H.264 QVBR video (`level` 1-10) from `inputs`, written under `destination`. */
+export function mp4Job(inputs: Input[], destination: string, level = 7): CreateJobCommandInput {
+  return {
+    Role: ROLE,
+    Settings: {
+      Inputs: inputs,
+      OutputGroups: [
+        {
+          OutputGroupSettings: {
+            Type: 'FILE_GROUP_SETTINGS',
+            FileGroupSettings: { Destination: destination },
+          },
+          Outputs: [
+            {
+              ContainerSettings: { Container: 'MP4' },
+              VideoDescription: {
+                CodecSettings: {
+                  Codec: 'H_264',
+                  H264Settings: { RateControlMode: 'QVBR', QvbrSettings: { QvbrQualityLevel: level } },
+                },
+              },
+            },
+          ],
+        },
+      ],
+    },
+  };
 }

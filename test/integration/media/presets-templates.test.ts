@@ -12,7 +12,7 @@ import {
   ListPresetsCommand,
 } from '@aws-sdk/client-mediaconvert';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type MediaHarness, sharedVideo, skipWithoutSharedVideo, startMediaHarness } from './harness.ts';
+import { type MediaHarness, skipWithoutSharedVideo, startMediaHarness } from './harness.ts';
 import { decodeErrors, downloadPrefix, probeStreams, ROLE } from './output-checks.ts';
 
 const skipMedia = skipWithoutSharedVideo();
@@ -22,11 +22,7 @@ describe.skipIf(skipMedia)('presets and job templates on the local endpoint', ()
   let input: string;
   beforeAll(async () => {
     harness = await startMediaHarness({ measureQuality: false });
-    input = await harness.putFile(
-      'uploads-bucket',
-      'tpl/clip.mp4',
-      path.join(sharedVideo, 'bbb_prog_10s.mp4'),
-    );
+    input = await harness.putSharedClip('tpl/clip.mp4', 'bbb_prog_10s.mp4');
   });
   afterAll(async () => {
     await harness?.close();

@@ -15,7 +15,7 @@ import {
   type PresetSettings,
 } from '@aws-sdk/client-mediaconvert';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type MediaHarness, sharedVideo, skipWithoutSharedVideo, startMediaHarness } from './harness.ts';
+import { type MediaHarness, skipWithoutSharedVideo, startMediaHarness } from './harness.ts';
 import { downloadPrefix, playback, ROLE } from './output-checks.ts';
 
 const skipMedia = skipWithoutSharedVideo();
@@ -132,11 +132,7 @@ describe.skipIf(skipMedia)('the Video on Demand on AWS way of submitting jobs, r
   let input: string;
   beforeAll(async () => {
     harness = await startMediaHarness({ measureQuality: false });
-    input = await harness.putFile(
-      'uploads-bucket',
-      'vod/bunny.mp4',
-      path.join(sharedVideo, 'bbb_prog_10s.mp4'),
-    );
+    input = await harness.putSharedClip('vod/bunny.mp4', 'bbb_prog_10s.mp4');
   });
   afterAll(async () => {
     await harness?.close();
