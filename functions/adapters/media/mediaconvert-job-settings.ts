@@ -6,6 +6,7 @@ import type {
   AudioDescription,
   CreateJobCommandInput,
   Output,
+  OutputGroup,
   VideoCodecSettings,
   VideoDescription,
   VideoPreprocessor,
@@ -154,33 +155,75 @@ function withoutUndefined<T>(value: T): T {
   return value;
 }
 
-/**
- * The CreateJob request for a planned asset: one HLS group (master + rendition playlists), one file
- * group (MP4 download, thumbnails every N s, a poster frame), acceleration PREFERRED, queue and role
- * from config, the assetId in userMetadata and an idempotency token derived from the asset.
- */
-export function toJobSettings(request: TranscodeRequest, target: MediaConvertTarget): CreateJobCommandInput {
+/** The HLS group: one QVBR rendition per planned rung, segments of the plan's length. */
+function hlsGroup(request: TranscodeRequest): OutputGroup {
   const { plan } = request;
-  const hlsOutputs = plan.renditions.map(
-    (rendition): Output => ({
-      NameModifier: rendition.nameModifier,
-      ContainerSettings: { Container: 'M3U8', M3u8Settings: {} },
-      VideoDescription: videoDescription(rendition, plan),
-      AudioDescriptions: audioDescriptions(plan),
-    }),
-  );
-  const download: Output = {
-    NameModifier: plan.download.nameModifier,
-    ContainerSettings: { Container: 'MP4', Mp4Settings: { MoovPlacement: 'PROGRESSIVE_DOWNLOAD' } },
-    VideoDescription: videoDescription(plan.download, plan),
-    AudioDescriptions: audioDescriptions(plan),
+  return {
+    Name: 'HLS',
+    OutputGroupSettings: {
+      Type: 'HLS_GROUP_SETTINGS',
+      HlsGroupSettings: {
+        Destination: `${request.outputPrefix}${OUTPUT_LAYOUT.hlsBase}`,
+        SegmentLength: plan.segmentSec,
+        MinSegmentLength: 0,
+        SegmentControl: 'SEGMENTED_FILES',
+        DirectoryStructure: 'SINGLE_DIRECTORY',
+        ManifestDurationFormat: 'FLOATING_POINT',
+        CodecSpecification: 'RFC_4281',
+        StreamInfResolution: 'INCLUDE',
+        OutputSelection: 'MANIFESTS_AND_SEGMENTS',
+      },
+    },
+    Outputs: plan.renditions.map(
+      (rendition): Output => ({
+        NameModifier: rendition.nameModifier,
+        ContainerSettings: { Container: 'M3U8', M3u8Settings: {} },
+        VideoDescription: videoDescription(rendition, plan),
+        AudioDescriptions: audioDescriptions(plan),
+      }),
+    ),
   };
+}
+
+/** The file group: the MP4 download, thumbnails every interval and the poster frame. */
+function filesGroup(request: TranscodeRequest): OutputGroup {
+  const { plan } = request;
   const { thumbnails, poster } = plan;
   // Frame capture always starts at 0 s: two captures `atSec` apart make the second one the poster.
   const posterOutput =
     poster.atSec > 0
       ? frameCapture(OUTPUT_LAYOUT.posterModifier, poster, poster.atSec, 2)
       : frameCapture(OUTPUT_LAYOUT.posterModifier, poster, 1, 1);
+  return {
+    Name: 'Files',
+    OutputGroupSettings: {
+      Type: 'FILE_GROUP_SETTINGS',
+      FileGroupSettings: { Destination: `${request.outputPrefix}${OUTPUT_LAYOUT.filesBase}` },
+    },
+    Outputs: [
+      {
+        NameModifier: plan.download.nameModifier,
+        ContainerSettings: { Container: 'MP4', Mp4Settings: { MoovPlacement: 'PROGRESSIVE_DOWNLOAD' } },
+        VideoDescription: videoDescription(plan.download, plan),
+        AudioDescriptions: audioDescriptions(plan),
+      },
+      frameCapture(
+        OUTPUT_LAYOUT.thumbnailModifier,
+        thumbnails,
+        thumbnails.intervalSec,
+        thumbnails.maxCaptures,
+      ),
+      posterOutput,
+    ],
+  };
+}
+
+/**
+ * The CreateJob request for a planned asset: one HLS group (master + rendition playlists), one file
+ * group (MP4 download, thumbnails every N s, a poster frame), acceleration PREFERRED, queue and role
+ * from config, the assetId in userMetadata and an idempotency token derived from the asset.
+ */
+export function toJobSettings(request: TranscodeRequest, target: MediaConvertTarget): CreateJobCommandInput {
   const job: CreateJobCommandInput = {
     Role: target.roleArn,
     Queue: target.queueArn,
@@ -197,46 +240,12 @@ export function toJobSettings(request: TranscodeRequest, target: MediaConvertTar
           TimecodeSource: 'ZEROBASED',
           // MediaConvert ignores the container's rotation unless asked; AUTO makes portrait stay portrait.
           VideoSelector: { Rotate: 'AUTO' },
-          AudioSelectors: plan.audio ? { [AUDIO_SELECTOR]: { DefaultSelection: 'DEFAULT' } } : undefined,
+          AudioSelectors: request.plan.audio
+            ? { [AUDIO_SELECTOR]: { DefaultSelection: 'DEFAULT' } }
+            : undefined,
         },
       ],
-      OutputGroups: [
-        {
-          Name: 'HLS',
-          OutputGroupSettings: {
-            Type: 'HLS_GROUP_SETTINGS',
-            HlsGroupSettings: {
-              Destination: `${request.outputPrefix}${OUTPUT_LAYOUT.hlsBase}`,
-              SegmentLength: plan.segmentSec,
-              MinSegmentLength: 0,
-              SegmentControl: 'SEGMENTED_FILES',
-              DirectoryStructure: 'SINGLE_DIRECTORY',
-              ManifestDurationFormat: 'FLOATING_POINT',
-              CodecSpecification: 'RFC_4281',
-              StreamInfResolution: 'INCLUDE',
-              OutputSelection: 'MANIFESTS_AND_SEGMENTS',
-            },
-          },
-          Outputs: hlsOutputs,
-        },
-        {
-          Name: 'Files',
-          OutputGroupSettings: {
-            Type: 'FILE_GROUP_SETTINGS',
-            FileGroupSettings: { Destination: `${request.outputPrefix}${OUTPUT_LAYOUT.filesBase}` },
-          },
-          Outputs: [
-            download,
-            frameCapture(
-              OUTPUT_LAYOUT.thumbnailModifier,
-              thumbnails,
-              thumbnails.intervalSec,
-              thumbnails.maxCaptures,
-            ),
-            posterOutput,
-          ],
-        },
-      ],
+      OutputGroups: [hlsGroup(request), filesGroup(request)],
     },
   };
   return withoutUndefined(job);

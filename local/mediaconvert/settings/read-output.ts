@@ -7,7 +7,13 @@ import type { PresetLookup } from '../presets.ts';
 import { type Json, refusePresent, requireObject } from './checks.ts';
 import { readAudio } from './read-audio.ts';
 import { readVideo } from './read-video.ts';
-import type { OutputGroupSpec, OutputSpec, VideoEncodeSpec } from './spec.ts';
+import type {
+  AudioEncodeSpec,
+  FrameCaptureSpec,
+  OutputGroupSpec,
+  OutputSpec,
+  VideoEncodeSpec,
+} from './spec.ts';
 
 /**
  * The output's settings with its preset's applied: the API reference says an output names "either
@@ -50,6 +56,87 @@ export function checkPresetSettings(presets: PresetLookup) {
   };
 }
 
+/** What every kind of output is read from: its name, container, video and audio. */
+interface OutputParts {
+  at: string;
+  nameModifier: string;
+  extension?: string;
+  container: unknown;
+  video?: VideoEncodeSpec | FrameCaptureSpec;
+  audio?: AudioEncodeSpec;
+}
+
+const isEncode = (video: OutputParts['video']): video is VideoEncodeSpec =>
+  video !== undefined && 'codec' in video;
+
+function hlsOutput({ at, nameModifier, container, video, audio }: OutputParts): OutputSpec {
+  if (container !== 'M3U8')
+    throw new BadRequestException(
+      `${at}.containerSettings.container: HLS outputs use M3U8, got ${container}`,
+    );
+  if (!isEncode(video))
+    throw new BadRequestException(
+      `${at}.videoDescription: the local endpoint's HLS outputs need H_264 or H_265 video`,
+    );
+  return { kind: 'hls', nameModifier, extension: 'm3u8', video, audio, path: at };
+}
+
+/** A DASH/CMAF output is one representation: the service takes video or audio in it, not both. */
+function packagedOutput(
+  { at, nameModifier, container, video, audio }: OutputParts,
+  expected: string,
+): OutputSpec {
+  if (container !== expected)
+    throw new BadRequestException(
+      `${at}.containerSettings.container: this group's outputs use ${expected}, got ${container}`,
+    );
+  if (video && !isEncode(video))
+    throw new BadRequestException(
+      `${at}.videoDescription.codecSettings.codec: FRAME_CAPTURE needs container RAW`,
+    );
+  if (Boolean(video) === Boolean(audio))
+    throw new BadRequestException(
+      `${at}: a ${expected} output carries either video or audio, not both or neither`,
+    );
+  return {
+    kind: 'packaged',
+    nameModifier,
+    extension: 'mpd',
+    video: video as VideoEncodeSpec | undefined,
+    audio,
+    path: at,
+  };
+}
+
+/** A file group's output: an MP4, or JPEG frame captures in a RAW container. */
+function fileOutput({ at, nameModifier, extension, container, video, audio }: OutputParts): OutputSpec {
+  if (container === 'MP4') {
+    if (video && !isEncode(video))
+      throw new BadRequestException(
+        `${at}.videoDescription.codecSettings.codec: FRAME_CAPTURE needs container RAW`,
+      );
+    if (!video && !audio) throw new BadRequestException(`${at}: an MP4 output needs video or audio`);
+    return {
+      kind: 'mp4',
+      nameModifier,
+      extension: extension ?? 'mp4',
+      video: video as VideoEncodeSpec | undefined,
+      audio,
+      path: at,
+    };
+  }
+  if (container === 'RAW') {
+    if (!video || isEncode(video))
+      throw new BadRequestException(
+        `${at}.videoDescription.codecSettings.codec: RAW outputs must be FRAME_CAPTURE locally`,
+      );
+    return { kind: 'frames', nameModifier, extension: extension ?? 'jpg', frames: video, path: at };
+  }
+  throw new BadRequestException(
+    `${at}.containerSettings.container: ${JSON.stringify(container)} is not supported by the local endpoint (M3U8, MP4, RAW, MPD, CMFC)`,
+  );
+}
+
 /** Reads one output of a group of `groupType`; `at` names it in error messages. */
 export function readOutput(
   outputSettings: Json,
@@ -59,65 +146,17 @@ export function readOutput(
 ): OutputSpec {
   const output = withPreset(requireObject(outputSettings, at), presets, at);
   refusePresent(output, ['captionDescriptions'], at, 'captions are not supported by the local endpoint');
-  const container =
-    output.containerSettings?.container ??
-    (groupType === 'HLS_GROUP' ? 'M3U8' : PACKAGED_CONTAINERS[groupType]);
-  const nameModifier = output.nameModifier ?? '';
-  const video = output.videoDescription
-    ? readVideo(output.videoDescription, `${at}.videoDescription`)
-    : undefined;
-  const audio = readAudio(output.audioDescriptions, at);
-  if (groupType === 'HLS_GROUP') {
-    if (container !== 'M3U8')
-      throw new BadRequestException(
-        `${at}.containerSettings.container: HLS outputs use M3U8, got ${container}`,
-      );
-    if (!video || !('codec' in video))
-      throw new BadRequestException(
-        `${at}.videoDescription: the local endpoint's HLS outputs need H_264 or H_265 video`,
-      );
-    return { kind: 'hls', nameModifier, extension: 'm3u8', video, audio, path: at };
-  }
   const packagedContainer = PACKAGED_CONTAINERS[groupType];
-  if (packagedContainer) {
-    if (container !== packagedContainer)
-      throw new BadRequestException(
-        `${at}.containerSettings.container: this group's outputs use ${packagedContainer}, got ${container}`,
-      );
-    if (video && !('codec' in video))
-      throw new BadRequestException(
-        `${at}.videoDescription.codecSettings.codec: FRAME_CAPTURE needs container RAW`,
-      );
-    // Each DASH/CMAF output is one representation: the service takes video or audio, not both.
-    if (Boolean(video) === Boolean(audio))
-      throw new BadRequestException(
-        `${at}: a ${packagedContainer} output carries either video or audio, not both or neither`,
-      );
-    return {
-      kind: 'packaged',
-      nameModifier,
-      extension: 'mpd',
-      video: video as VideoEncodeSpec | undefined,
-      audio,
-      path: at,
-    };
-  }
-  if (container === 'MP4') {
-    if (video && !('codec' in video))
-      throw new BadRequestException(
-        `${at}.videoDescription.codecSettings.codec: FRAME_CAPTURE needs container RAW`,
-      );
-    if (!video && !audio) throw new BadRequestException(`${at}: an MP4 output needs video or audio`);
-    return { kind: 'mp4', nameModifier, extension: output.extension ?? 'mp4', video, audio, path: at };
-  }
-  if (container === 'RAW') {
-    if (!video || 'codec' in video)
-      throw new BadRequestException(
-        `${at}.videoDescription.codecSettings.codec: RAW outputs must be FRAME_CAPTURE locally`,
-      );
-    return { kind: 'frames', nameModifier, extension: output.extension ?? 'jpg', frames: video, path: at };
-  }
-  throw new BadRequestException(
-    `${at}.containerSettings.container: ${JSON.stringify(container)} is not supported by the local endpoint (M3U8, MP4, RAW)`,
-  );
+  const parts: OutputParts = {
+    at,
+    nameModifier: output.nameModifier ?? '',
+    extension: output.extension,
+    container:
+      output.containerSettings?.container ?? (groupType === 'HLS_GROUP' ? 'M3U8' : packagedContainer),
+    video: output.videoDescription ? readVideo(output.videoDescription, `${at}.videoDescription`) : undefined,
+    audio: readAudio(output.audioDescriptions, at),
+  };
+  if (groupType === 'HLS_GROUP') return hlsOutput(parts);
+  if (packagedContainer) return packagedOutput(parts, packagedContainer);
+  return fileOutput(parts);
 }
