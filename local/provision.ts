@@ -93,7 +93,7 @@ export async function provisionBuckets(client: S3Client, prefix: string): Promis
           Bucket: name,
           CORSConfiguration: {
             CORSRules: [
-              { AllowedMethods: ['PUT'], AllowedOrigins: ['*'], AllowedHeaders: ['*'], MaxAgeSeconds: 3000 },
+              { AllowedMethods: ['POST'], AllowedOrigins: ['*'], AllowedHeaders: ['*'], MaxAgeSeconds: 3000 },
             ],
           },
         }),

@@ -2497,8 +2497,10 @@ export interface operations {
                                     height: number;
                                     maxBitrateBps: number;
                                     averageBitrateBps?: number;
+                                    videoMaxBitrateBps?: number;
                                     psnrDb?: number;
                                     ssim?: number;
+                                    vmaf?: number;
                                 }[];
                                 download?: {
                                     uri: string;
@@ -2507,12 +2509,25 @@ export interface operations {
                                     height: number;
                                     maxBitrateBps: number;
                                     averageBitrateBps?: number;
+                                    videoMaxBitrateBps?: number;
                                     psnrDb?: number;
                                     ssim?: number;
+                                    vmaf?: number;
                                 };
                                 thumbnails: string[];
                                 poster?: string;
                                 durationMs?: number;
+                                quality?: {
+                                    vmafModel?: string;
+                                    vmafSample?: string;
+                                    vmafMissing?: string;
+                                    flags: {
+                                        uri: string;
+                                        vmaf: number;
+                                        expectedAtLeast: number;
+                                        reason: string;
+                                    }[];
+                                };
                             };
                             createdAt: string;
                             updatedAt: string;
@@ -2600,10 +2615,11 @@ export interface operations {
                         assetId: string;
                         uploadUrl: string;
                         /** @constant */
-                        method: "PUT";
-                        headers: {
+                        method: "POST";
+                        fields: {
                             [key: string]: string;
                         };
+                        maxSizeBytes: number;
                         expiresAt: string;
                     };
                 };
@@ -2737,8 +2753,10 @@ export interface operations {
                                 height: number;
                                 maxBitrateBps: number;
                                 averageBitrateBps?: number;
+                                videoMaxBitrateBps?: number;
                                 psnrDb?: number;
                                 ssim?: number;
+                                vmaf?: number;
                             }[];
                             download?: {
                                 uri: string;
@@ -2747,12 +2765,25 @@ export interface operations {
                                 height: number;
                                 maxBitrateBps: number;
                                 averageBitrateBps?: number;
+                                videoMaxBitrateBps?: number;
                                 psnrDb?: number;
                                 ssim?: number;
+                                vmaf?: number;
                             };
                             thumbnails: string[];
                             poster?: string;
                             durationMs?: number;
+                            quality?: {
+                                vmafModel?: string;
+                                vmafSample?: string;
+                                vmafMissing?: string;
+                                flags: {
+                                    uri: string;
+                                    vmaf: number;
+                                    expectedAtLeast: number;
+                                    reason: string;
+                                }[];
+                            };
                         };
                         createdAt: string;
                         updatedAt: string;

@@ -1,7 +1,7 @@
 /**
  * Uploads a file straight to storage with the target `POST /videos` answered. XMLHttpRequest, not
- * fetch, because only it reports upload progress. Today the API answers a presigned PUT; a presigned
- * POST form (url + fields) would be one more branch in `send`, chosen by the answer's `method`.
+ * fetch, because only it reports upload progress. The API answers a presigned POST form: its fields
+ * (key, Content-Type, policy, signature) go first, then the file, as storage's policy requires.
  */
 import type { MarqueeClient } from './api.tsx';
 import { unwrap } from './api.tsx';
@@ -25,7 +25,9 @@ export function send(target: UploadTarget, file: File, onProgress: (share: numbe
   return new Promise((resolve, reject) => {
     const request = new XMLHttpRequest();
     request.open(target.method, target.uploadUrl);
-    for (const [name, value] of Object.entries(target.headers)) request.setRequestHeader(name, value);
+    const form = new FormData();
+    for (const [name, value] of Object.entries(target.fields)) form.append(name, value);
+    form.append('file', file);
     request.upload.onprogress = (event) => {
       if (event.lengthComputable) onProgress(event.loaded / event.total);
     };
@@ -36,6 +38,6 @@ export function send(target: UploadTarget, file: File, onProgress: (share: numbe
             new Error(`storage refused the upload: ${request.status} ${request.responseText.slice(0, 300)}`),
           );
     request.onerror = () => reject(new Error('the upload could not reach storage (network or CORS)'));
-    request.send(file);
+    request.send(form);
   });
 }

@@ -11,8 +11,19 @@ const Rendition = z.object({
   height: z.number(),
   maxBitrateBps: z.number(),
   averageBitrateBps: z.number().optional(),
+  videoMaxBitrateBps: z.number().optional(),
   psnrDb: z.number().optional(),
   ssim: z.number().optional(),
+  vmaf: z.number().optional(),
+});
+
+const Quality = z.object({
+  vmafModel: z.string().optional(),
+  vmafSample: z.string().optional(),
+  vmafMissing: z.string().optional(),
+  flags: z.array(
+    z.object({ uri: z.string(), vmaf: z.number(), expectedAtLeast: z.number(), reason: z.string() }),
+  ),
 });
 
 export const Video = z.object({
@@ -53,6 +64,7 @@ export const Video = z.object({
       thumbnails: z.array(z.string()),
       poster: z.string().optional(),
       durationMs: z.number().optional(),
+      quality: Quality.optional(),
     })
     .optional(),
   createdAt: z.string(),
@@ -72,9 +84,11 @@ export const videosContracts = {
     }),
     response: z.object({
       assetId: z.string(),
+      /** POST here as multipart/form-data: every field of `fields` first, then the file as `file`. */
       uploadUrl: z.string(),
-      method: z.literal('PUT'),
-      headers: z.record(z.string(), z.string()),
+      method: z.literal('POST'),
+      fields: z.record(z.string(), z.string()),
+      maxSizeBytes: z.number(),
       expiresAt: z.string(),
     }),
     status: 201,

@@ -4,21 +4,21 @@ import type { S3Event } from 'aws-lambda';
 import { ladderConfigFromEnv, mediaConvertTargetFromEnv } from '#adapters/media/config.ts';
 import { DynamoAssetStore } from '#adapters/media/dynamo-asset-store.ts';
 import { MediaConvertTranscoder } from '#adapters/media/mediaconvert-transcoder.ts';
+import { VideoIngest } from '#domain/media/ingest.ts';
 import { decodeS3EventKey } from '#domain/media/upload-key.ts';
-import { VideoService } from '#domain/media/videos.ts';
 import { logger, withObservability } from '#edge/observability.ts';
 import { bucketNameFromEnv, tableNameFromEnv } from '#platform/config.ts';
 
-const videos = new VideoService(
-  { mediaBucket: bucketNameFromEnv('media'), ladder: ladderConfigFromEnv(), ...mediaConvertTargetFromEnv() },
+const ingest = new VideoIngest(
+  { mediaBucket: bucketNameFromEnv('media'), ladder: ladderConfigFromEnv() },
   new DynamoAssetStore(tableNameFromEnv('assets')),
-  { transcoder: new MediaConvertTranscoder() },
+  new MediaConvertTranscoder(mediaConvertTargetFromEnv()),
 );
 
 export const handler = middy(async (event: S3Event) => {
   const outcomes = [];
   for (const record of event.Records ?? []) {
-    const outcome = await videos.ingest({
+    const outcome = await ingest.ingest({
       bucket: record.s3.bucket.name,
       key: decodeS3EventKey(record.s3.object.key),
       size: record.s3.object.size,

@@ -2,17 +2,18 @@
 import middy from '@middy/core';
 import { DynamoAssetStore } from '#adapters/media/dynamo-asset-store.ts';
 import { DynamoPlayableItems } from '#adapters/media/dynamo-playable-items.ts';
-import type { JobStateChangeEvent } from '#domain/media/job-events.ts';
-import { VideoService } from '#domain/media/videos.ts';
+import { interpretJobEvent, type JobStateChangeEvent } from '#adapters/media/mediaconvert-job-events.ts';
+import { JobStateRecorder } from '#domain/media/job-state.ts';
 import { logger, withObservability } from '#edge/observability.ts';
 import { tableNameFromEnv } from '#platform/config.ts';
 
-const videos = new VideoService({}, new DynamoAssetStore(tableNameFromEnv('assets')), {
-  items: new DynamoPlayableItems(tableNameFromEnv('items')),
-});
+const jobStates = new JobStateRecorder(
+  new DynamoAssetStore(tableNameFromEnv('assets')),
+  new DynamoPlayableItems(tableNameFromEnv('items')),
+);
 
 export const handler = middy(async (event: JobStateChangeEvent) => {
-  const outcome = await videos.applyJobEvent(event);
+  const outcome = await jobStates.record(interpretJobEvent(event));
   logger.info('job state change', { status: event.detail?.status, jobId: event.detail?.jobId, ...outcome });
   return outcome;
 }).use(withObservability());

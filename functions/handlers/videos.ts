@@ -2,16 +2,18 @@
 import { DynamoAssetStore } from '#adapters/media/dynamo-asset-store.ts';
 import { S3UploadSigner } from '#adapters/media/s3-upload-signer.ts';
 import { videosContracts } from '#contracts/videos.ts';
-import { VideoService } from '#domain/media/videos.ts';
+import { VideoUploads } from '#domain/media/uploads.ts';
 import { httpHandler } from '#edge/http.ts';
 import { bucketNameFromEnv, readSetting, tableNameFromEnv } from '#platform/config.ts';
 
-const videos = new VideoService(
+const videos = new VideoUploads(
   {
     uploadUrlTtlSec: readSetting('UPLOAD_URL_TTL_SEC'),
+    maxUploadBytes: readSetting('MEDIA_MAX_UPLOAD_BYTES'),
+    abandonedUploadDays: 30,
   },
   new DynamoAssetStore(tableNameFromEnv('assets')),
-  { signer: new S3UploadSigner(bucketNameFromEnv('uploads')) },
+  new S3UploadSigner(bucketNameFromEnv('uploads')),
 );
 
 export const handler = httpHandler('videos', videosContracts, {

@@ -212,6 +212,14 @@ export const settings = {
     max: 604_800,
     default: 3600,
   },
+  MEDIA_MAX_UPLOAD_BYTES: {
+    env: 'MEDIA_MAX_UPLOAD_BYTES',
+    description: 'Largest upload a presigned POST form accepts, bytes (S3 takes at most 5 GiB in one POST).',
+    type: 'number',
+    min: 1,
+    max: 5 * 1024 ** 3,
+    default: 5 * 1024 ** 3,
+  },
   MEDIA_MAX_SHORT_SIDE: {
     env: 'MEDIA_MAX_SHORT_SIDE',
     description: 'Largest rendition short side, pixels.',
@@ -563,7 +571,7 @@ export const functions = {
     tables: { assets: 'readWrite' },
     // Signs PutObject URLs for browsers; it never reads an upload.
     buckets: { uploads: 'write' },
-    settings: ['JWT_SCOPE_PREFIX', 'UPLOAD_URL_TTL_SEC'],
+    settings: ['JWT_SCOPE_PREFIX', 'UPLOAD_URL_TTL_SEC', 'MEDIA_MAX_UPLOAD_BYTES'],
   },
   ingest: {
     id: 'ingest',

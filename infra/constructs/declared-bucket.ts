@@ -36,7 +36,7 @@ export class AccessLogsBucket extends Bucket {
 export interface DeclaredBucketProps {
   /** Receives this bucket's server access logs under `<bucket id>/`. */
   accessLogs: IBucket;
-  /** Browser origins allowed to upload through presigned URLs (only for `presignedUploads`); none: no CORS. */
+  /** Browser origins allowed to POST through presigned forms (only for `presignedUploads`); none: no CORS. */
   uploadOrigins: string[];
 }
 
@@ -71,7 +71,7 @@ export class DeclaredBucket extends Bucket {
         declaration.presignedUploads && props.uploadOrigins.length > 0
           ? [
               {
-                allowedMethods: [HttpMethods.PUT],
+                allowedMethods: [HttpMethods.POST],
                 allowedOrigins: props.uploadOrigins,
                 allowedHeaders: ['*'],
                 exposedHeaders: ['ETag'],

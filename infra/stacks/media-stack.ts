@@ -1,5 +1,5 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
-import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Effect, Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnQueue } from 'aws-cdk-lib/aws-mediaconvert';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
@@ -49,7 +49,10 @@ export class MediaStack extends Stack {
       description: `Marquee ${props.settings.stage} transcoding`,
     });
     this.mediaConvertRole = new Role(this, 'MediaConvertRole', {
-      assumedBy: new ServicePrincipal('mediaconvert.amazonaws.com'),
+      // Only MediaConvert acting for this account may assume it (the confused-deputy guard).
+      assumedBy: new ServicePrincipal('mediaconvert.amazonaws.com').withConditions({
+        StringEquals: { 'aws:SourceAccount': this.account },
+      }),
       description: 'MediaConvert reads uploaded masters and writes renditions',
     });
     this.grantObjects(
@@ -86,25 +89,32 @@ export class MediaStack extends Stack {
         resources: [this.queue.attrArn, jobs],
       }),
     );
-    // Ingest probes every upload before planning; Probe has no resource-level scoping. The client
-    // uses the regional endpoint, so neither DescribeEndpoints nor GetJob is granted.
+    // Ingest probes every upload before planning; Probe has no resource-level scoping. It sits in its
+    // own policy so its wildcard gets its own acknowledgement, not the one made for X-Ray on the role.
+    // The client uses the regional endpoint, so neither DescribeEndpoints nor GetJob is granted.
+    const probe = new Policy(this, `${fn.node.id}MediaConvertProbe`, {
+      roles: [fn.executionRole],
+      statements: [
+        new PolicyStatement({ effect: Effect.ALLOW, actions: ['mediaconvert:Probe'], resources: ['*'] }),
+      ],
+    });
+    Validations.of(probe).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'MediaConvert Probe supports no resource-level permissions; it only reads the file named in the call.',
+    });
     fn.addToRolePolicy(
       new PolicyStatement({
         effect: Effect.ALLOW,
-        actions: ['mediaconvert:Probe'],
-        resources: ['*'],
+        actions: ['iam:PassRole'],
+        resources: [this.mediaConvertRole.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'mediaconvert.amazonaws.com' } },
       }),
     );
-    this.mediaConvertRole.grantPassRole(fn.executionRole);
     acknowledgeWildcardResource(
       fn.executionRole,
       jobs,
       'MediaConvert job ids are assigned at submission; CreateJob is limited to jobs in this account and region.',
-    );
-    acknowledgeWildcardResource(
-      fn.executionRole,
-      '*',
-      'MediaConvert Probe supports no resource-level permissions; it only reads the media it is given.',
     );
   }
 

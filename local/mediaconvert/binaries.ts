@@ -1,24 +1,37 @@
 /**
- * Where ffmpeg and ffprobe live: FFMPEG_PATH / FFPROBE_PATH if set, else the static builds bundled by
- * the npm packages @ffmpeg-installer/linux-x64 (ffmpeg 4.1) and @ffprobe-installer/linux-x64 (5.2), so
- * `npm install` alone is enough on a fresh machine.
+ * Where ffmpeg and ffprobe live: FFMPEG_PATH / FFPROBE_PATH if set, else the static builds that the
+ * npm packages @ffmpeg-installer/ffmpeg (ffmpeg 4.1) and @ffprobe-installer/ffprobe (5.2) pick for
+ * this platform and architecture, so `npm install` alone is enough on a fresh machine.
  */
 import { createRequire } from 'node:module';
-import path from 'node:path';
+import { getStringFromEnv } from '#platform/config.ts';
 
 const require = createRequire(import.meta.url);
 
-function bundled(packageName: string, binary: string): string {
-  const manifest = require.resolve(`${packageName}/package.json`);
-  return path.join(path.dirname(manifest), binary);
+/** The binary a platform-selecting installer package provides; says what to set when it has none. */
+function installed(packageName: string, variable: string): string {
+  try {
+    return (require(packageName) as { path: string }).path;
+  } catch (error) {
+    // The packages throw a plain string for an unsupported platform/architecture.
+    throw new Error(
+      `${packageName}: ${String(error instanceof Error ? error.message : error)}; set ${variable}`,
+    );
+  }
 }
 
 /** Absolute path of the ffmpeg binary to run. */
 export function resolveFfmpegPath(): string {
-  return process.env.FFMPEG_PATH || bundled('@ffmpeg-installer/linux-x64', 'ffmpeg');
+  return (
+    getStringFromEnv({ key: 'FFMPEG_PATH', defaultValue: '' }) ||
+    installed('@ffmpeg-installer/ffmpeg', 'FFMPEG_PATH')
+  );
 }
 
 /** Absolute path of the ffprobe binary to run. */
 export function resolveFfprobePath(): string {
-  return process.env.FFPROBE_PATH || bundled('@ffprobe-installer/linux-x64', 'ffprobe');
+  return (
+    getStringFromEnv({ key: 'FFPROBE_PATH', defaultValue: '' }) ||
+    installed('@ffprobe-installer/ffprobe', 'FFPROBE_PATH')
+  );
 }

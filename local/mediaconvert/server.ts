@@ -3,20 +3,25 @@
  * service's restJson1 wire format (lowerCamelCase members, map keys as given, epoch-second timestamps,
  * `x-amzn-errortype` errors), so `@aws-sdk/client-mediaconvert` works against it unchanged.
  *
- * Operations: CreateJob, GetJob, ListJobs, CancelJob, DescribeEndpoints, Probe.
+ * Operations: CreateJob, GetJob, ListJobs, CancelJob, DescribeEndpoints, Probe, and Create/Get/List/
+ * DeletePreset and Create/Get/List/DeleteJobTemplate.
  */
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import { resolveFfmpegPath, resolveFfprobePath } from './binaries.ts';
-import { ffprobe, toProbeResult } from './ffprobe.ts';
-import { jobToWire, JobRunner, type JobStateChangeEvent } from './jobs.ts';
-import { downloadObject, localS3Client } from './storage.ts';
-import { MediaConvertApiError, parseS3Uri } from './translate.ts';
+import type { JobStateChangeEvent } from './job-events.ts';
+import { JobRunner } from './job-runner.ts';
+import { JobTemplateStore } from './job-templates.ts';
+import { PresetCatalog } from './presets.ts';
+import { localS3Client } from './storage.ts';
+import { getStringFromEnv } from '#platform/config.ts';
+import { MediaConvertApiError } from './api-errors.ts';
+import { type ApiRoute, apiRoutes } from './api-routes.ts';
 
-export type { JobStateChangeEvent } from './jobs.ts';
+export type { JobStateChangeEvent } from './job-events.ts';
 
 export interface MediaConvertServerOptions {
   /** 0 (default) picks a free port. */
@@ -34,18 +39,26 @@ export interface MediaConvertServerOptions {
   workDir: string;
   /** x264/x265 preset used for every output. Default `veryfast`. */
   preset?: string;
-  /** Measure PSNR and SSIM of each video output against the source after the job. Default true. */
+  /** Measure PSNR, SSIM (and VMAF with a model) of each video output against the source after the job. Default true. */
   measureQuality?: boolean;
+  /**
+   * The VMAF v0.6.1 model file (`vmaf_v0.6.1.pkl`, its `.pkl.model` beside it). Default: the
+   * MEDIA_VMAF_MODEL_PATH variable; with neither, jobs report why they have no VMAF.
+   */
+  vmafModelPath?: string;
   /** Shortest gap between STATUS_UPDATE events, ms. Default 1000. */
   statusUpdateMs?: number;
+  /**
+   * Longest a job's ffmpeg run may take, ms, given the seconds of video it makes; a stuck run fails
+   * the job (ERROR 1999) instead of hanging it. Default 2 minutes plus 30 s per second of video.
+   */
+  transcodeTimeoutMs?: (durationSec: number) => number;
 }
 
 export interface MediaConvertServer {
   url: string;
   close(): Promise<void>;
 }
-
-const API = '/2017-08-29';
 
 async function readJson(request: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
@@ -75,6 +88,41 @@ function send(
   response.end(text);
 }
 
+async function dispatch(
+  routes: ApiRoute[],
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  const target = new URL(request.url ?? '/', 'http://localhost');
+  const method = request.method ?? 'GET';
+  const pathname = target.pathname.replace(/\/+$/, '');
+  for (const candidate of routes) {
+    const match = candidate.method === method ? candidate.path.exec(pathname) : null;
+    if (!match) continue;
+    const { status, body } = await candidate.handle({
+      params: match.slice(1).map(decodeURIComponent),
+      query: target.searchParams,
+      body: () => readJson(request),
+    });
+    return send(response, status, body);
+  }
+  throw new MediaConvertApiError(
+    ['GET', 'POST', 'DELETE', 'PUT'].includes(method) ? 400 : 405,
+    'BadRequestException',
+    `${method} ${target.pathname} is not supported by the local MediaConvert endpoint`,
+  );
+}
+
+/** Answers an error as the service does; anything unexpected is a 500 without details. */
+function sendError(response: ServerResponse, error: unknown): void {
+  if (error instanceof MediaConvertApiError) {
+    send(response, error.statusCode, { message: error.message }, { 'x-amzn-errortype': error.errorType });
+    return;
+  }
+  console.error('local mediaconvert: internal error', error);
+  send(response, 500, { message: 'internal error' }, { 'x-amzn-errortype': 'InternalServerErrorException' });
+}
+
 /** Starts the endpoint; resolves once it listens. */
 export async function startMediaConvertServer(
   options: MediaConvertServerOptions,
@@ -82,7 +130,11 @@ export async function startMediaConvertServer(
   const s3 = localS3Client(options.s3);
   const ffprobePath = options.ffprobePath ?? resolveFfprobePath();
   await mkdir(options.workDir, { recursive: true });
+  const presets = new PresetCatalog();
+  const templates = new JobTemplateStore();
   const runner = new JobRunner({
+    presets,
+    templates,
     s3,
     publish: options.publish,
     concurrency: options.concurrency ?? 1,
@@ -92,124 +144,20 @@ export async function startMediaConvertServer(
     preset: options.preset ?? 'veryfast',
     measureQuality: options.measureQuality ?? true,
     statusUpdateMs: options.statusUpdateMs ?? 1000,
+    transcodeTimeoutMs: options.transcodeTimeoutMs ?? ((durationSec) => 120_000 + 30_000 * durationSec),
+    vmafModelPath:
+      options.vmafModelPath ?? getStringFromEnv({ key: 'MEDIA_VMAF_MODEL_PATH', defaultValue: '' }),
   });
   let url = '';
-
-  async function probe(body: { inputFiles?: { fileUrl?: string }[] }) {
-    const files = body.inputFiles ?? [];
-    if (files.length === 0)
-      throw new MediaConvertApiError(400, 'BadRequestException', 'inputFiles: at least one file is required');
-    const probeResults = [];
-    for (const [i, file] of files.entries()) {
-      const location = parseS3Uri(file.fileUrl, `inputFiles[${i}].fileUrl`);
-      const local = path.join(
-        options.workDir,
-        'probe',
-        crypto.randomUUID(),
-        path.posix.basename(location.key) || 'input',
-      );
-      try {
-        let object: { size: number; eTag?: string; contentType?: string };
-        try {
-          object = await downloadObject(s3, location.bucket, location.key, local);
-        } catch (error) {
-          const name = (error as Error).name;
-          if (name === 'NoSuchKey' || name === 'NotFound' || name === 'NoSuchBucket') {
-            throw new MediaConvertApiError(
-              400,
-              'BadRequestException',
-              `inputFiles[${i}].fileUrl: ${file.fileUrl} does not exist`,
-            );
-          }
-          throw error;
-        }
-        let result: ReturnType<typeof toProbeResult>;
-        try {
-          result = toProbeResult(await ffprobe(ffprobePath, local), {
-            fileSize: object.size,
-            eTag: object.eTag,
-            mimeType: object.contentType,
-          });
-        } catch (error) {
-          // An unreadable file still gets a result, as the service does: metadata without a container.
-          result = {
-            container: undefined as never,
-            metadata: { fileSize: object.size, eTag: object.eTag, mimeType: object.contentType },
-            trackMappings: [],
-          };
-          console.warn(`local mediaconvert: probe of ${file.fileUrl}: ${(error as Error).message}`);
-        }
-        probeResults.push(result);
-      } finally {
-        await rm(path.dirname(local), { recursive: true, force: true });
-      }
-    }
-    return { probeResults };
-  }
-
-  async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const target = new URL(request.url ?? '/', 'http://localhost');
-    const method = request.method ?? 'GET';
-    const pathname = target.pathname.replace(/\/+$/, '');
-    const jobMatch = new RegExp(`^${API}/jobs/([^/]+)$`).exec(pathname);
-    if (method === 'POST' && pathname === `${API}/jobs`) {
-      const job = runner.create(await readJson(request));
-      return send(response, 201, { job: jobToWire(job) });
-    }
-    if (method === 'GET' && jobMatch) {
-      const job = runner.get(decodeURIComponent(jobMatch[1]));
-      if (!job)
-        throw new MediaConvertApiError(
-          404,
-          'NotFoundException',
-          `The specified job ${jobMatch[1]} does not exist.`,
-        );
-      return send(response, 200, { job: jobToWire(job) });
-    }
-    if (method === 'DELETE' && jobMatch) {
-      await runner.cancel(decodeURIComponent(jobMatch[1]));
-      return send(response, 202, {});
-    }
-    if (method === 'GET' && pathname === `${API}/jobs`) {
-      const query = target.searchParams;
-      const maxResults = query.get('maxResults');
-      const page = runner.list({
-        maxResults: maxResults ? Number(maxResults) : undefined,
-        nextToken: query.get('nextToken') ?? undefined,
-        order: query.get('order') ?? undefined,
-        queue: query.get('queue') ?? undefined,
-        status: query.get('status') ?? undefined,
-      });
-      return send(response, 200, { jobs: page.jobs.map(jobToWire), nextToken: page.nextToken });
-    }
-    if (method === 'POST' && pathname === `${API}/endpoints`) {
-      await readJson(request);
-      return send(response, 200, { endpoints: [{ url }] });
-    }
-    if (method === 'POST' && pathname === `${API}/probe`) {
-      return send(response, 200, await probe((await readJson(request)) as never));
-    }
-    throw new MediaConvertApiError(
-      method === 'GET' || method === 'POST' || method === 'DELETE' || method === 'PUT' ? 400 : 405,
-      'BadRequestException',
-      `${method} ${target.pathname} is not supported by the local MediaConvert endpoint`,
-    );
-  }
-
+  const routes = apiRoutes({
+    runner,
+    presets,
+    templates,
+    probe: { s3, ffprobePath, workDir: options.workDir },
+    url: () => url,
+  });
   const server = createServer((request, response) => {
-    route(request, response).catch((error: unknown) => {
-      if (error instanceof MediaConvertApiError) {
-        send(response, error.statusCode, { message: error.message }, { 'x-amzn-errortype': error.errorType });
-        return;
-      }
-      console.error('local mediaconvert: internal error', error);
-      send(
-        response,
-        500,
-        { message: 'internal error' },
-        { 'x-amzn-errortype': 'InternalServerErrorException' },
-      );
-    });
+    dispatch(routes, request, response).catch((error: unknown) => sendError(response, error));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
+import { Policy } from 'aws-cdk-lib/aws-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type BucketId,
@@ -186,7 +187,7 @@ describe('data', () => {
     ).toEqual(['media', 'models']);
   });
 
-  it('lets browsers PUT to the presigned-upload bucket only, and no other bucket has CORS', () => {
+  it('lets browsers POST (presigned forms) to the presigned-upload bucket only, and no other bucket has CORS', () => {
     for (const bucketId of Object.keys(buckets) as BucketId[]) {
       const properties =
         marquee.templates[concernOfBucket(bucketId)].toJSON().Resources[
@@ -195,7 +196,7 @@ describe('data', () => {
       if ('presignedUploads' in buckets[bucketId]) {
         expect(properties.CorsConfiguration.CorsRules).toEqual([
           expect.objectContaining({
-            AllowedMethods: ['PUT'],
+            AllowedMethods: ['POST'],
             AllowedOrigins: ['https://studio.example.com'],
           }),
         ]);
@@ -493,8 +494,29 @@ describe('wiring', () => {
       const statements = statementsOfRole(template, logicalIdOf(marquee.functions[id]!.executionRole));
       const passRole = statements.filter((s) => actionsOf(s).includes('iam:PassRole'));
       expect(passRole.map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': [roleId, 'Arn'] }]);
+      expect(passRole[0].Condition).toEqual({
+        StringEquals: { 'iam:PassedToService': 'mediaconvert.amazonaws.com' },
+      });
       const jobActions = statements.flatMap(actionsOf).filter((a) => a.startsWith('mediaconvert:'));
       expect(jobActions.sort()).toEqual(['mediaconvert:CreateJob', 'mediaconvert:Probe']);
+    }
+  });
+
+  it("keeps Probe's wildcard in a policy of its own, acknowledged for Probe and not by the X-Ray reason", () => {
+    const policies = marquee.media.node
+      .findAll()
+      .filter((c): c is Policy => c instanceof Policy)
+      .filter((p) =>
+        JSON.stringify(marquee.media.resolve(p.document.toJSON())).includes('mediaconvert:Probe'),
+      );
+    expect(policies.length).toBe(functionIds.filter((f) => 'usesMediaConvert' in functions[f]).length);
+    for (const policy of policies) {
+      const statements = marquee.media.resolve(policy.document.toJSON()).Statement;
+      expect(statements).toEqual([{ Action: 'mediaconvert:Probe', Effect: 'Allow', Resource: '*' }]);
+      const acknowledged = policy.node.metadata
+        .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+        .map((m) => Object.values(m.data as Record<string, string>)[0]);
+      expect(acknowledged).toEqual([expect.stringMatching(/^MediaConvert Probe supports no resource-level/)]);
     }
   });
 
@@ -502,7 +524,12 @@ describe('wiring', () => {
     const template = marquee.templates.media;
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
-        Statement: [Match.objectLike({ Principal: { Service: 'mediaconvert.amazonaws.com' } })],
+        Statement: [
+          Match.objectLike({
+            Principal: { Service: 'mediaconvert.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': Match.anyValue() } },
+          }),
+        ],
       },
     });
     const statements = statementsOfRole(template, logicalIdOf(marquee.media.mediaConvertRole));

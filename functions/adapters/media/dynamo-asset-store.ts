@@ -54,7 +54,7 @@ export class DynamoAssetStore implements AssetStore {
   async update(
     assetId: string,
     fields: Partial<Omit<VideoAsset, 'assetId'>>,
-    options: { unlessSettledBy?: string; remove?: (keyof VideoAsset)[] } = {},
+    options: { unlessSettledBy?: string; claimFor?: string; remove?: (keyof VideoAsset)[] } = {},
   ): Promise<boolean> {
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {};
@@ -79,6 +79,13 @@ export class DynamoAssetStore implements AssetStore {
         '#status <> :failed',
         '(attribute_not_exists(#jobId) OR #jobId = :expectedJob)',
       );
+    }
+    if (options.claimFor !== undefined) {
+      names['#status'] = 'status';
+      names['#ingestToken'] = 'ingestToken';
+      values[':uploading'] = 'UPLOADING';
+      values[':claimToken'] = options.claimFor;
+      conditions.push('(#status = :uploading OR #ingestToken = :claimToken)');
     }
     const expression = [
       sets.length ? `SET ${sets.join(', ')}` : '',

@@ -6,37 +6,41 @@
 import {
   BadRequestException,
   CreateJobCommand,
-  type CreateJobCommandInput,
   MediaConvertClient,
   ProbeCommand,
 } from '@aws-sdk/client-mediaconvert';
-import type { JobRequest } from '#domain/media/job-settings.ts';
-import { type Transcoder, ProbeFailedError } from '#domain/media/ports.ts';
-import type { MediaConvertProbeResult } from '#domain/media/probe.ts';
+import { dependencyFailures } from '#adapters/aws/dependency-failures.ts';
+import { ProbeFailedError, type TranscodeRequest, type Transcoder } from '#domain/media/ports.ts';
+import type { SourceProbe } from '#domain/media/probe.ts';
+import { type MediaConvertTarget, toJobSettings } from './mediaconvert-job-settings.ts';
+import { toSourceProbe } from './mediaconvert-probe.ts';
 
 let client: MediaConvertClient | undefined;
 
 function mediaConvertClient(): MediaConvertClient {
-  client ??= new MediaConvertClient({ maxAttempts: 4 });
+  if (!client) {
+    client = new MediaConvertClient({ maxAttempts: 4 });
+    // An unreachable or failing MediaConvert is a DependencyError: the event is retried, not failed.
+    client.middlewareStack.use(dependencyFailures('the media service'));
+  }
   return client;
 }
 
 export class MediaConvertTranscoder implements Transcoder {
-  async probe(uri: string): Promise<MediaConvertProbeResult> {
+  constructor(private readonly target: MediaConvertTarget) {}
+
+  async probe(uri: string): Promise<SourceProbe> {
     try {
       const result = await mediaConvertClient().send(new ProbeCommand({ InputFiles: [{ FileUrl: uri }] }));
-      return (result.ProbeResults?.[0] ?? {}) as MediaConvertProbeResult;
+      return toSourceProbe(result.ProbeResults?.[0] ?? {});
     } catch (error) {
       if (error instanceof BadRequestException) throw new ProbeFailedError(error.message, { cause: error });
       throw error;
     }
   }
 
-  async submit(request: JobRequest): Promise<string> {
-    // JobRequest is built in the SDK's input shape; the domain only cannot name the SDK's types.
-    const result = await mediaConvertClient().send(
-      new CreateJobCommand(request as unknown as CreateJobCommandInput),
-    );
+  async submit(request: TranscodeRequest): Promise<string> {
+    const result = await mediaConvertClient().send(new CreateJobCommand(toJobSettings(request, this.target)));
     const id = result.Job?.Id;
     if (!id) throw new Error('MediaConvert CreateJob returned no job id');
     return id;

@@ -1,6 +1,7 @@
 /** A video asset: one upload, its probe, its MediaConvert job and the outputs. Plain data. */
 import type { LadderPlan } from './ladder.ts';
 import type { SourceProbe } from './probe.ts';
+import type { QualityFlag } from './quality-expectations.ts';
 
 export const ASSET_STATUSES = ['UPLOADING', 'PROCESSING', 'READY', 'FAILED'] as const;
 export type AssetStatus = (typeof ASSET_STATUSES)[number];
@@ -11,13 +12,30 @@ export interface RenditionOutput {
   codec: string;
   width: number;
   height: number;
-  /** Peak (HLS BANDWIDTH-like) ceiling from the plan, bits/s. */
+  /**
+   * Peak of the muxed stream (video, audio and container), bits/s: the HLS BANDWIDTH players see
+   * when the transcoder measured it, else the plan's video ceiling plus the audio bit rate.
+   */
   maxBitrateBps: number;
-  /** Measured average, bits/s, when the encoder reported it. */
+  /** Average of the same muxed stream, bits/s (HLS AVERAGE-BANDWIDTH), when the transcoder measured it. */
   averageBitrateBps?: number;
+  /** The ceiling the plan gave the video encoder alone, bits/s. */
+  videoMaxBitrateBps?: number;
   /** Against the source, scaled to the rendition's size: PSNR in dB (luma+chroma average), SSIM 0..1. */
   psnrDb?: number;
   ssim?: number;
+  /** VMAF 0..100 (model v0.6.1), the rendition upscaled to the source's display size, over a sample. */
+  vmaf?: number;
+}
+
+export interface AssetQuality {
+  /** The VMAF model and the part of the video it was computed on, when VMAF was measured. */
+  vmafModel?: string;
+  vmafSample?: string;
+  /** Why the renditions have no VMAF. */
+  vmafMissing?: string;
+  /** Renditions whose VMAF is far below what their size should reach. */
+  flags: QualityFlag[];
 }
 
 export interface AssetOutputs {
@@ -30,6 +48,7 @@ export interface AssetOutputs {
   poster?: string;
   /** Milliseconds, as MediaConvert measured the outputs. */
   durationMs?: number;
+  quality?: AssetQuality;
 }
 
 export interface AssetFailure {

@@ -146,6 +146,17 @@ export function assertProcessable(probe: SourceProbe, config: LadderConfig): voi
 }
 
 /**
+ * How many captures every `intervalSec` from 0 s the source has frames for: times up to its last
+ * frame (duration minus one frame), so a 5 s clip gets one capture every 5 s, not a second one at
+ * 5.0 s where no frame is.
+ */
+function capturesWithin(probe: SourceProbe, intervalSec: number): number {
+  const frameSec = 1 / (probe.video?.frameRate || 24);
+  const lastFrameSec = Math.max(0, probe.durationSec - frameSec);
+  return Math.floor(lastFrameSec / intervalSec + 1e-9) + 1;
+}
+
+/**
  * Bit-rate ceiling for a rung, bits/s: the template's ceiling, lowered for sources that are cheap to
  * encode. A source that itself needs few bits per pixel (animation, static shots, low-rate uploads)
  * gets proportionally smaller caps, scaled by pixel count with exponent 0.75 (bits grow sub-linearly
@@ -161,6 +172,39 @@ function perTitleCeiling(template: RungTemplate, rungPixels: number, probe: Sour
 }
 
 /**
+ * A standard rung this far below the source (as a share of its short side) leaves detail unused:
+ * a 480-line source's best standard rung is 360 lines, 25% below, so it gets a 480 rung of its own;
+ * a 576-line source keeps 540 (6% below) as its top.
+ */
+const SOURCE_RUNG_GAP = 0.15;
+
+/**
+ * The rung templates for a source, best first: the standard rungs not above it, plus one at the
+ * source's own short side when the best of those is more than SOURCE_RUNG_GAP below it (never above
+ * the largest configured rung, so the configured ceiling holds). Its ceiling comes from the next
+ * larger template, scaled down by pixel count (exponent 0.75, as in perTitleCeiling). A source
+ * smaller than every rung gets one rung at its own size with the smallest rung's settings.
+ */
+function chooseRungs(rungs: RungTemplate[], sourceShortSide: number): RungTemplate[] {
+  const templates = [...rungs].sort((a, b) => b.shortSide - a.shortSide);
+  const chosen = templates.filter((t) => t.shortSide <= sourceShortSide);
+  if (chosen.length === 0) {
+    // Smaller than every rung: one rung at the source's own size, with the smallest rung's settings.
+    return [{ ...templates[templates.length - 1], shortSide: sourceShortSide }];
+  }
+  const nearEnough = chosen[0].shortSide >= sourceShortSide * (1 - SOURCE_RUNG_GAP);
+  if (nearEnough || sourceShortSide > templates[0].shortSide) return chosen;
+  const above = templates.filter((t) => t.shortSide > sourceShortSide).at(-1)!;
+  const pixelRatio = (sourceShortSide / above.shortSide) ** 2;
+  const own = {
+    ...above,
+    shortSide: sourceShortSide,
+    maxBitrateBps: Math.round(above.maxBitrateBps * pixelRatio ** 0.75),
+  };
+  return [own, ...chosen];
+}
+
+/**
  * Plans the renditions for one source: never above the source's size, portrait rungs for portrait
  * sources, SAR applied, SDR H.264 for every rung (tone-mapped when the source is HDR), an optional H.265
  * top rung, an MP4 download, AAC stereo loudness-normalised audio when the source has sound, thumbnails
@@ -171,13 +215,7 @@ export function planLadder(probe: SourceProbe, config: LadderConfig = defaultLad
   const video = probe.video!;
   const { displayWidth, displayHeight, displayAspect } = video;
   const sourceShortSide = Math.min(displayWidth, displayHeight);
-  const templates = [...config.rungs].sort((a, b) => b.shortSide - a.shortSide);
-  let chosen = templates.filter((t) => t.shortSide <= sourceShortSide);
-  if (chosen.length === 0) {
-    // Smaller than every rung: one rung at the source's own size, with the smallest rung's settings.
-    const smallest = templates[templates.length - 1];
-    chosen = [{ ...smallest, shortSide: sourceShortSide }];
-  }
+  const chosen = chooseRungs(config.rungs, sourceShortSide);
   const renditions: Rendition[] = chosen.map((template) => {
     const size = sizeFor(template.shortSide, displayAspect);
     return {
@@ -222,10 +260,7 @@ export function planLadder(probe: SourceProbe, config: LadderConfig = defaultLad
     thumbnails: {
       intervalSec: config.thumbnailIntervalSec,
       ...thumbSize,
-      maxCaptures: Math.min(
-        config.maxThumbnails,
-        Math.floor(probe.durationSec / config.thumbnailIntervalSec) + 1,
-      ),
+      maxCaptures: Math.min(config.maxThumbnails, capturesWithin(probe, config.thumbnailIntervalSec)),
     },
     poster: { atSec: Math.max(0, Math.floor(probe.durationSec * config.posterAtFraction)), ...posterSize },
     sourceDurationSec: probe.durationSec,

@@ -1,7 +1,7 @@
 /** What the video service needs from the outside world; adapters in functions/adapters/media/. */
 import type { AssetStatus, VideoAsset } from './asset.ts';
-import type { JobRequest } from './job-settings.ts';
-import type { MediaConvertProbeResult } from './probe.ts';
+import type { LadderPlan } from './ladder.ts';
+import type { SourceProbe } from './probe.ts';
 
 export interface AssetPage {
   assets: VideoAsset[];
@@ -15,28 +15,59 @@ export interface AssetStore {
   list(options: { status?: AssetStatus; limit: number; cursor?: string }): Promise<AssetPage>;
   /**
    * Writes the given fields. With `unlessSettledBy`, the write happens only if the asset is not
-   * READY/FAILED and its jobId is absent or equal; returns false when that condition failed.
+   * READY/FAILED and its jobId is absent or equal; with `claimFor`, only if the asset is UPLOADING
+   * or already claimed by that ingest token. Returns false when the condition failed.
    */
   update(
     assetId: string,
     fields: Partial<Omit<VideoAsset, 'assetId'>>,
-    options?: { unlessSettledBy?: string; remove?: (keyof VideoAsset)[] },
+    options?: { unlessSettledBy?: string; claimFor?: string; remove?: (keyof VideoAsset)[] },
   ): Promise<boolean>;
+}
+
+/** One asset's transcode: the source, where its outputs go, and the plan to follow. */
+export interface TranscodeRequest {
+  assetId: string;
+  /** s3:// URI of the uploaded source. */
+  inputUri: string;
+  /** s3:// prefix, ending in `/`, under which all outputs of this asset go. */
+  outputPrefix: string;
+  plan: LadderPlan;
+  /** Which upload of the asset this job is for (1, or a digest of the S3 notification); a new one creates a new job. */
+  attempt?: number | string;
 }
 
 /** The upload could not be read at all (missing object, unreadable bytes). */
 export class ProbeFailedError extends Error {}
 
 export interface Transcoder {
-  /** MediaConvert Probe of an s3:// URI; throws ProbeFailedError when the object cannot be read. */
-  probe(uri: string): Promise<MediaConvertProbeResult>;
-  /** Submits a CreateJob request; returns the job id (the same one again for a repeated token). */
-  submit(request: JobRequest): Promise<string>;
+  /**
+   * What the transcoder reads from an s3:// URI; a file with no readable container has no tracks.
+   * Throws ProbeFailedError when the object cannot be read at all.
+   */
+  probe(uri: string): Promise<SourceProbe>;
+  /** Submits the job that makes an asset's outputs; returns the job id (the same one again for a repeated attempt). */
+  submit(request: TranscodeRequest): Promise<string>;
+}
+
+/** An HTML form upload: POST `url` as multipart/form-data with `fields` first, then the file. */
+export interface UploadForm {
+  url: string;
+  fields: Record<string, string>;
+}
+
+export interface UploadLimits {
+  /** The only Content-Type the storage accepts for the object. */
+  contentType: string;
+  /** Largest accepted object, bytes (the smallest is 1). */
+  maxBytes: number;
+  /** Lifetime of the form, seconds. */
+  expiresInSec: number;
 }
 
 export interface UploadSigner {
-  /** A presigned PUT URL for one object; `expiresInSec` seconds. */
-  presignPut(key: string, contentType: string, expiresInSec: number): Promise<string>;
+  /** A presigned POST form for exactly one key, whose policy the storage enforces. */
+  presignPost(key: string, limits: UploadLimits): Promise<UploadForm>;
 }
 
 export interface PlayableItems {

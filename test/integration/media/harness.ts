@@ -1,4 +1,5 @@
 /** Starts s3rver and the local MediaConvert endpoint in a temp directory for one test file. */
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -26,6 +27,25 @@ export const sharedVideo = path.resolve(
   'video',
 );
 
+/** Netflix's VMAF v0.6.1 model in the shared data (see its SOURCES.md). */
+export const sharedVmafModel = path.resolve(sharedVideo, '..', 'vmaf', 'vmaf_v0.6.1.pkl');
+
+/**
+ * Whether the media tests skip: only when the clips are missing AND a developer asked for it with
+ * MARQUEE_SKIP_MEDIA_DATA=1 (said loudly). A missing folder otherwise fails the test file, so CI
+ * cannot pass without the clips.
+ */
+export function skipWithoutSharedVideo(clip = 'bbb_prog_10s.mp4'): boolean {
+  if (existsSync(path.join(sharedVideo, clip))) return false;
+  if (process.env.MARQUEE_SKIP_MEDIA_DATA === '1') {
+    console.warn(`SKIPPED on request (MARQUEE_SKIP_MEDIA_DATA=1): media tests need ${sharedVideo}/${clip}`);
+    return true;
+  }
+  throw new Error(
+    `the media tests need the shared clips: ${sharedVideo}/${clip} is missing (set MARQUEE_SHARED_DATA, or MARQUEE_SKIP_MEDIA_DATA=1 to skip them on purpose)`,
+  );
+}
+
 export interface MediaHarness {
   s3: S3Client;
   s3Url: string;
@@ -35,6 +55,8 @@ export interface MediaHarness {
   dir: string;
   put(bucket: string, key: string, body: Buffer | string): Promise<string>;
   putFile(bucket: string, key: string, file: string): Promise<string>;
+  /** Uploads a shared clip (by name) to the uploads bucket under `key`; returns its s3:// URI. */
+  putSharedClip(key: string, clip?: string): Promise<string>;
   /** Resolves with the job's final event (COMPLETE, ERROR or CANCELED). */
   settled(jobId: string, timeoutMs?: number): Promise<JobStateChangeEvent>;
   close(): Promise<void>;
@@ -86,6 +108,8 @@ export async function startMediaHarness(
     dir,
     put,
     putFile: async (bucket, key, file) => put(bucket, key, await readFile(file)),
+    putSharedClip: async (key, clip = 'bbb_prog_10s.mp4') =>
+      put('uploads-bucket', key, await readFile(path.join(sharedVideo, clip))),
     settled(jobId, timeoutMs = 120_000) {
       const final = () =>
         events.find(

@@ -1,31 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { defaultLadderConfig, planLadder, SourceRejectedError } from '#domain/media/ladder.ts';
-import { toSourceProbe } from '#domain/media/probe.ts';
+import { toSourceProbe } from '#adapters/media/mediaconvert-probe.ts';
 import { anamorphicProbe, hdrProbe, rotatedProbe, silentProbe } from './probe-fixtures.ts';
 
 const sizes = (plan: ReturnType<typeof planLadder>) => plan.renditions.map((r) => `${r.width}x${r.height}`);
-
-describe('toSourceProbe', () => {
-  it('applies the sample aspect ratio, so 320x240 at SAR 4:3 displays as 427x240 (16:9)', () => {
-    const probe = toSourceProbe(anamorphicProbe);
-    expect(probe.video).toMatchObject({ displayWidth: 427, displayHeight: 240, storedWidth: 320 });
-  });
-
-  it('swaps the axes of a source rotated by a quarter turn', () => {
-    const probe = toSourceProbe(rotatedProbe);
-    expect(probe.video).toMatchObject({ displayWidth: 1080, displayHeight: 1920, rotationDeg: 270 });
-  });
-
-  it('reports a silent source as having no audio and counts its data tracks', () => {
-    const probe = toSourceProbe(silentProbe);
-    expect(probe.audio).toBeUndefined();
-    expect(probe.dataTrackCount).toBe(100);
-  });
-
-  it('recognises PQ transfer as HDR10', () => {
-    expect(toSourceProbe(hdrProbe).video?.dynamicRange).toBe('HDR10');
-  });
-});
 
 describe('planLadder', () => {
   it('never upscales: a 240-line anamorphic source gets one 16:9 rung of 426x240', () => {
@@ -39,6 +17,46 @@ describe('planLadder', () => {
     expect(sizes(plan)).toEqual(['1080x1920', '720x1280', '540x960', '360x640', '240x426']);
     expect(plan.orientation).toBe('portrait');
     expect(plan.renditions.every((r) => r.height > r.width)).toBe(true);
+  });
+
+  it("offers a rung at a 480-line source's own height, since the best standard rung (360) is 25% below it", () => {
+    const sd = toSourceProbe({
+      ...silentProbe,
+      Container: {
+        ...silentProbe.Container,
+        Tracks: [
+          {
+            TrackType: 'video',
+            Codec: 'AVC',
+            VideoProperties: { Width: 854, Height: 480, BitRate: 2_000_000 },
+          },
+        ],
+      },
+    });
+    const plan = planLadder(sd);
+    expect(sizes(plan)).toEqual(['854x480', '640x360', '428x240']);
+    expect(plan.renditions[0].nameModifier).toBe('_480p');
+    // Between the 540 and 360 rungs' ceilings, from the 540 rung scaled by pixels.
+    expect(plan.renditions[0].maxBitrateBps).toBeLessThan(2_000_000);
+    expect(plan.renditions[0].maxBitrateBps).toBeGreaterThan(plan.renditions[1].maxBitrateBps);
+    // 576 lines: the 540 rung is 6% below, close enough; nothing is added.
+    const pal = toSourceProbe({
+      ...silentProbe,
+      Container: {
+        ...silentProbe.Container,
+        Tracks: [{ TrackType: 'video', VideoProperties: { Width: 1024, Height: 576 } }],
+      },
+    });
+    expect(sizes(planLadder(pal))[0]).toBe('960x540');
+    // Never above the configured ceiling: a 1440-line source under a 1080 ceiling tops out at 1080.
+    const qhd = toSourceProbe({
+      ...silentProbe,
+      Container: {
+        ...silentProbe.Container,
+        Tracks: [{ TrackType: 'video', VideoProperties: { Width: 2560, Height: 1440 } }],
+      },
+    });
+    expect(sizes(planLadder(qhd))[0]).toBe('1920x1080');
   });
 
   it('plans video-only outputs for a source without audio', () => {
@@ -78,6 +96,19 @@ describe('planLadder', () => {
     });
     expect(plan.thumbnails.maxCaptures).toBe(5);
     expect(plan.poster.atSec).toBe(2);
+  });
+
+  it('plans only the thumbnails the source has frames for: a 5 s clip gets one every 5 s, not two', () => {
+    const fiveSeconds = toSourceProbe({
+      ...anamorphicProbe,
+      Container: { ...anamorphicProbe.Container, Duration: 5 },
+    });
+    expect(planLadder(fiveSeconds).thumbnails.maxCaptures).toBe(1);
+    const justOver = toSourceProbe({
+      ...anamorphicProbe,
+      Container: { ...anamorphicProbe.Container, Duration: 5.05 },
+    });
+    expect(planLadder(justOver).thumbnails.maxCaptures).toBe(2);
   });
 
   it('rejects a source longer than the configured limit with a readable reason', () => {

@@ -2,10 +2,10 @@
  * MediaConvert Probe results for the shared test clips, written by hand from `ffprobe` of
  * /work/shared/data/video (see its SOURCES.md), in the AWS SDK's shape.
  */
-import type { MediaConvertProbeResult } from '#domain/media/probe.ts';
+import type { ProbeResult } from '@aws-sdk/client-mediaconvert';
 
 /** bbb_prog_10s.mp4: 320x240 stored, SAR 4:3, so it displays as 16:9; AAC stereo. */
-export const anamorphicProbe: MediaConvertProbeResult = {
+export const anamorphicProbe: ProbeResult = {
   Container: {
     Format: 'mp4',
     Duration: 9.917,
@@ -33,7 +33,7 @@ export const anamorphicProbe: MediaConvertProbeResult = {
 };
 
 /** rotate-buck-bunny.mp4: 1920x1080 stored with a -90 degree display matrix; 5.1 audio; 2 s. */
-export const rotatedProbe: MediaConvertProbeResult = {
+export const rotatedProbe: ProbeResult = {
   Container: {
     Format: 'mp4',
     Duration: 2.005,
@@ -59,7 +59,7 @@ export const rotatedProbe: MediaConvertProbeResult = {
 };
 
 /** many_tracks.mp4: 640x360, no audio, 100 subtitle (data) tracks. */
-export const silentProbe: MediaConvertProbeResult = {
+export const silentProbe: ProbeResult = {
   Container: {
     Format: 'mp4',
     Duration: 10.1,
@@ -70,14 +70,18 @@ export const silentProbe: MediaConvertProbeResult = {
         Index: 1,
         VideoProperties: { Width: 640, Height: 360, FrameRate: { Numerator: 10, Denominator: 1 } },
       },
-      ...Array.from({ length: 100 }, (_, i) => ({ TrackType: 'data', Codec: 'UNKNOWN', Index: i + 2 })),
+      ...Array.from({ length: 100 }, (_, i) => ({
+        TrackType: 'data' as const,
+        Codec: 'UNKNOWN' as const,
+        Index: i + 2,
+      })),
     ],
   },
   Metadata: { FileSize: 208_534 },
 };
 
 /** A 4K HDR10 source (PQ transfer, BT.2020), as the Probe API reports one. */
-export const hdrProbe: MediaConvertProbeResult = {
+export const hdrProbe: ProbeResult = {
   Container: {
     Format: 'quicktime',
     Duration: 60,

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { VideoAsset } from '#domain/media/asset.ts';
-import { applyJobUpdate, interpretJobEvent, type JobStateChangeEvent } from '#domain/media/job-events.ts';
+import { interpretJobEvent, type JobStateChangeEvent } from '#adapters/media/mediaconvert-job-events.ts';
+import { toSourceProbe } from '#adapters/media/mediaconvert-probe.ts';
+import { applyJobUpdate } from '#domain/media/job-updates.ts';
+import { planLadder } from '#domain/media/ladder.ts';
+import { anamorphicProbe, silentProbe } from './probe-fixtures.ts';
 
 const base = { source: 'aws.mediaconvert', 'detail-type': 'MediaConvert Job State Change' };
 const metadata = { assetId: 'asset-0001' };
@@ -104,11 +108,65 @@ describe('interpretJobEvent', () => {
   });
 });
 
+describe('VMAF on the asset', () => {
+  it('says MediaConvert measured no VMAF for a real event, and names model and sample for a local one', () => {
+    const real = applyJobUpdate(asset, interpretJobEvent(complete), now);
+    expect(real?.outputs?.quality).toEqual({
+      vmafMissing: 'the transcoder (MediaConvert) reports no VMAF',
+      flags: [],
+    });
+    const local = structuredClone(complete);
+    local.detail!.localQuality = { vmafModel: 'vmaf_v0.6.1.pkl', vmafSample: 'the whole video (9.9 s)' };
+    local.detail!.outputGroupDetails![0].outputDetails![0].videoDetails!.vmaf = 40;
+    const source = toSourceProbe(silentProbe);
+    const next = applyJobUpdate({ ...asset, source }, interpretJobEvent(local), now);
+    expect(next?.outputs?.renditions[0].vmaf).toBe(40);
+    // A 360-line rendition of a 360-line source should reach 60: 40 is flagged.
+    expect(next?.outputs?.quality).toMatchObject({
+      vmafModel: 'vmaf_v0.6.1.pkl',
+      flags: [
+        {
+          vmaf: 40,
+          expectedAtLeast: 60,
+          reason: expect.stringContaining('360-line rendition of a 360-line source'),
+        },
+      ],
+    });
+  });
+});
+
 describe('applyJobUpdate', () => {
   it('marks the asset READY with its outputs on COMPLETE', () => {
     const next = applyJobUpdate(asset, interpretJobEvent(complete), now);
     expect(next).toMatchObject({ status: 'READY', percent: 100 });
     expect(next?.outputs?.renditions).toHaveLength(1);
+  });
+
+  it('takes codec and bit-rate ceiling from the planned rendition the output is named after', () => {
+    const plan = planLadder(toSourceProbe(silentProbe));
+    const next = applyJobUpdate({ ...asset, plan }, interpretJobEvent(complete), now);
+    const planned360 = plan.renditions.find((r) => r.nameModifier === '_360p')!;
+    expect(next?.outputs?.renditions[0]).toMatchObject({
+      codec: 'H_264',
+      maxBitrateBps: planned360.maxBitrateBps,
+    });
+    expect(next?.outputs?.download?.maxBitrateBps).toBe(plan.download.maxBitrateBps);
+    expect(next?.outputs?.renditions[0].videoMaxBitrateBps).toBe(planned360.maxBitrateBps);
+  });
+
+  it('reports the measured muxed peak as the maximum, like for like with the muxed average', () => {
+    const plan = planLadder(toSourceProbe(anamorphicProbe));
+    const measured = structuredClone(complete);
+    const output = measured.detail!.outputGroupDetails![0].outputDetails![0];
+    output.outputFilePaths = ['s3://media/assets/asset-0001/hls/master_240p.m3u8'];
+    output.videoDetails = { widthInPx: 426, heightInPx: 240, averageBitrate: 300_000, peakBitrate: 420_000 };
+    const rendition = applyJobUpdate({ ...asset, plan }, interpretJobEvent(measured), now)?.outputs
+      ?.renditions[0];
+    expect(rendition).toMatchObject({ maxBitrateBps: 420_000, averageBitrateBps: 300_000 });
+    expect(rendition?.videoMaxBitrateBps).toBe(plan.renditions[0].maxBitrateBps);
+    // Without a measured peak: the planned video ceiling plus the audio, still the muxed stream.
+    const planned = applyJobUpdate({ ...asset, plan }, interpretJobEvent(complete), now)?.outputs?.download;
+    expect(planned?.maxBitrateBps).toBe(plan.download.maxBitrateBps + plan.audio!.bitrateBps);
   });
 
   it('ignores progress that arrives after completion or goes backwards', () => {

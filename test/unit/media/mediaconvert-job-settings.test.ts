@@ -1,13 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { clientRequestTokenFor, toJobSettings } from '#domain/media/job-settings.ts';
+import { clientRequestTokenFor, toJobSettings } from '#adapters/media/mediaconvert-job-settings.ts';
 import { defaultLadderConfig, planLadder } from '#domain/media/ladder.ts';
-import { toSourceProbe } from '#domain/media/probe.ts';
+import { toSourceProbe } from '#adapters/media/mediaconvert-probe.ts';
 import { anamorphicProbe, hdrProbe, silentProbe } from './probe-fixtures.ts';
 
 const context = {
   assetId: 'a1b2c3d4e5',
   inputUri: 's3://uploads-bucket/uploads/a1b2c3d4e5/clip.mp4',
   outputPrefix: 's3://media-bucket/assets/a1b2c3d4e5/',
+};
+const target = {
   queueArn: 'arn:aws:mediaconvert:eu-west-1:123456789012:queues/Default',
   roleArn: 'arn:aws:iam::123456789012:role/marquee-mediaconvert',
 };
@@ -16,19 +18,19 @@ type Json = any;
 
 describe('toJobSettings', () => {
   const plan = planLadder(toSourceProbe(anamorphicProbe));
-  const job: Json = toJobSettings(plan, context);
+  const job: Json = toJobSettings({ ...context, plan }, target);
 
   it('asks for accelerated transcoding when available and uses the configured queue and role', () => {
     expect(job.AccelerationSettings).toEqual({ Mode: 'PREFERRED' });
-    expect(job.Queue).toBe(context.queueArn);
-    expect(job.Role).toBe(context.roleArn);
+    expect(job.Queue).toBe(target.queueArn);
+    expect(job.Role).toBe(target.roleArn);
   });
 
   it('carries the assetId in userMetadata and an idempotency token derived from the asset', () => {
     expect(job.UserMetadata.assetId).toBe(context.assetId);
     expect(job.ClientRequestToken).toBe(clientRequestTokenFor(context.assetId));
-    expect(toJobSettings(plan, context).ClientRequestToken).toBe(job.ClientRequestToken);
-    expect(toJobSettings(plan, { ...context, attempt: 2 }).ClientRequestToken).not.toBe(
+    expect(toJobSettings({ ...context, plan }, target).ClientRequestToken).toBe(job.ClientRequestToken);
+    expect(toJobSettings({ ...context, plan, attempt: 2 }, target).ClientRequestToken).not.toBe(
       job.ClientRequestToken,
     );
   });
@@ -64,13 +66,13 @@ describe('toJobSettings', () => {
   });
 
   it('leaves out audio selectors and descriptions for a silent source', () => {
-    const silent: Json = toJobSettings(planLadder(toSourceProbe(silentProbe)), context);
+    const silent: Json = toJobSettings({ ...context, plan: planLadder(toSourceProbe(silentProbe)) }, target);
     expect(silent.Settings.Inputs[0].AudioSelectors).toBeUndefined();
     expect(JSON.stringify(silent)).not.toContain('AudioDescriptions');
   });
 
   it('tone-maps the SDR renditions of an HDR source to BT.709', () => {
-    const hdr: Json = toJobSettings(planLadder(toSourceProbe(hdrProbe)), context);
+    const hdr: Json = toJobSettings({ ...context, plan: planLadder(toSourceProbe(hdrProbe)) }, target);
     const first = hdr.Settings.OutputGroups[0].Outputs[0].VideoDescription;
     expect(first.VideoPreprocessors.ColorCorrector.ColorSpaceConversion).toBe('FORCE_709');
   });

@@ -1,0 +1,252 @@
+/**
+ * Turns a transcode request (the domain's plan for one asset) into a MediaConvert CreateJob request,
+ * typed with the SDK's input shapes: the wire format lives here, the decisions in the ladder plan.
+ */
+import type {
+  AudioDescription,
+  CreateJobCommandInput,
+  Output,
+  OutputGroup,
+  VideoCodecSettings,
+  VideoDescription,
+  VideoPreprocessor,
+} from '@aws-sdk/client-mediaconvert';
+import type { LadderPlan, Rendition } from '#domain/media/ladder.ts';
+import type { TranscodeRequest } from '#domain/media/ports.ts';
+
+/** Where jobs run and which role MediaConvert assumes to read and write the buckets. */
+export interface MediaConvertTarget {
+  queueArn: string;
+  roleArn: string;
+}
+
+export const AUDIO_SELECTOR = 'Audio Selector 1';
+
+/** Output names relative to `outputPrefix`; `interpretJobEvent` and the API rely on them. */
+export const OUTPUT_LAYOUT = {
+  hlsBase: 'hls/master',
+  filesBase: 'files/video',
+  thumbnailModifier: '_thumb',
+  posterModifier: '_poster',
+} as const;
+
+/**
+ * MediaConvert's idempotency token for an asset's attempt: a retried submit (Lambda retry, duplicate
+ * event) reuses it and MediaConvert returns the first job instead of starting a second.
+ */
+export function clientRequestTokenFor(assetId: string, attempt: number | string = 1): string {
+  return `marquee-${assetId}-${attempt}`;
+}
+
+function videoCodecSettings(rendition: Rendition, gopSec: number): VideoCodecSettings {
+  const common = {
+    RateControlMode: 'QVBR' as const,
+    QvbrSettings: { QvbrQualityLevel: rendition.qvbrQuality },
+    MaxBitrate: rendition.maxBitrateBps,
+    GopSize: gopSec,
+    GopSizeUnits: 'SECONDS' as const,
+    GopClosedCadence: 1,
+    SceneChangeDetect: 'TRANSITION_DETECTION' as const,
+    QualityTuningLevel: 'SINGLE_PASS_HQ' as const,
+    ParControl: 'SPECIFIED' as const,
+    ParNumerator: 1,
+    ParDenominator: 1,
+    FramerateControl: 'INITIALIZE_FROM_SOURCE' as const,
+  };
+  if (rendition.codec === 'H_265') {
+    const hdr = rendition.dynamicRange !== 'SDR';
+    return {
+      Codec: 'H_265',
+      H265Settings: {
+        ...common,
+        CodecProfile: hdr ? 'MAIN10_MAIN' : 'MAIN_MAIN',
+        WriteMp4PackagingType: 'HVC1',
+      },
+    };
+  }
+  return { Codec: 'H_264', H264Settings: { ...common, CodecProfile: 'HIGH', CodecLevel: 'AUTO' } };
+}
+
+function colorPreprocessing(rendition: Rendition, plan: LadderPlan): VideoPreprocessor | undefined {
+  if (plan.sourceDynamicRange === 'SDR') return undefined;
+  if (rendition.dynamicRange === 'SDR') return { ColorCorrector: { ColorSpaceConversion: 'FORCE_709' } };
+  return {
+    ColorCorrector: {
+      ColorSpaceConversion: rendition.dynamicRange === 'HLG' ? 'FORCE_HLG_2020' : 'FORCE_HDR10',
+    },
+  };
+}
+
+function videoDescription(rendition: Rendition, plan: LadderPlan): VideoDescription {
+  return {
+    Width: rendition.width,
+    Height: rendition.height,
+    ScalingBehavior: 'DEFAULT',
+    AntiAlias: 'ENABLED',
+    ColorMetadata: 'INSERT',
+    CodecSettings: videoCodecSettings(rendition, plan.gopSec),
+    VideoPreprocessors: colorPreprocessing(rendition, plan),
+  };
+}
+
+function audioDescriptions(plan: LadderPlan): AudioDescription[] | undefined {
+  if (!plan.audio) return undefined;
+  return [
+    {
+      AudioSourceName: AUDIO_SELECTOR,
+      CodecSettings: {
+        Codec: 'AAC',
+        AacSettings: {
+          Bitrate: plan.audio.bitrateBps,
+          CodingMode: 'CODING_MODE_2_0',
+          SampleRate: plan.audio.sampleRateHz,
+          CodecProfile: 'LC',
+          RateControlMode: 'CBR',
+        },
+      },
+      AudioNormalizationSettings: {
+        Algorithm: 'ITU_BS_1770_3',
+        AlgorithmControl: 'CORRECT_AUDIO',
+        TargetLkfs: plan.audio.loudnessTargetLkfs,
+        PeakCalculation: 'TRUE_PEAK',
+        TruePeakLimiterThreshold: -2,
+      },
+    },
+  ];
+}
+
+function frameCapture(
+  nameModifier: string,
+  size: { width: number; height: number },
+  everySec: number,
+  maxCaptures: number,
+): Output {
+  return {
+    NameModifier: nameModifier,
+    Extension: 'jpg',
+    ContainerSettings: { Container: 'RAW' },
+    VideoDescription: {
+      Width: size.width,
+      Height: size.height,
+      ScalingBehavior: 'DEFAULT',
+      CodecSettings: {
+        Codec: 'FRAME_CAPTURE',
+        FrameCaptureSettings: {
+          FramerateNumerator: 1,
+          FramerateDenominator: everySec,
+          MaxCaptures: maxCaptures,
+          Quality: 80,
+        },
+      },
+    },
+  };
+}
+
+/** Drops undefined members so the request reads like a hand-written one. */
+function withoutUndefined<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(withoutUndefined) as T;
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, member]) => member !== undefined)
+        .map(([name, member]) => [name, withoutUndefined(member)]),
+    ) as T;
+  }
+  return value;
+}
+
+/** The HLS group: one QVBR rendition per planned rung, segments of the plan's length. */
+function hlsGroup(request: TranscodeRequest): OutputGroup {
+  const { plan } = request;
+  return {
+    Name: 'HLS',
+    OutputGroupSettings: {
+      Type: 'HLS_GROUP_SETTINGS',
+      HlsGroupSettings: {
+        Destination: `${request.outputPrefix}${OUTPUT_LAYOUT.hlsBase}`,
+        SegmentLength: plan.segmentSec,
+        MinSegmentLength: 0,
+        SegmentControl: 'SEGMENTED_FILES',
+        DirectoryStructure: 'SINGLE_DIRECTORY',
+        ManifestDurationFormat: 'FLOATING_POINT',
+        CodecSpecification: 'RFC_4281',
+        StreamInfResolution: 'INCLUDE',
+        OutputSelection: 'MANIFESTS_AND_SEGMENTS',
+      },
+    },
+    Outputs: plan.renditions.map(
+      (rendition): Output => ({
+        NameModifier: rendition.nameModifier,
+        ContainerSettings: { Container: 'M3U8', M3u8Settings: {} },
+        VideoDescription: videoDescription(rendition, plan),
+        AudioDescriptions: audioDescriptions(plan),
+      }),
+    ),
+  };
+}
+
+/** The file group: the MP4 download, thumbnails every interval and the poster frame. */
+function filesGroup(request: TranscodeRequest): OutputGroup {
+  const { plan } = request;
+  const { thumbnails, poster } = plan;
+  // Frame capture always starts at 0 s: two captures `atSec` apart make the second one the poster.
+  const posterOutput =
+    poster.atSec > 0
+      ? frameCapture(OUTPUT_LAYOUT.posterModifier, poster, poster.atSec, 2)
+      : frameCapture(OUTPUT_LAYOUT.posterModifier, poster, 1, 1);
+  return {
+    Name: 'Files',
+    OutputGroupSettings: {
+      Type: 'FILE_GROUP_SETTINGS',
+      FileGroupSettings: { Destination: `${request.outputPrefix}${OUTPUT_LAYOUT.filesBase}` },
+    },
+    Outputs: [
+      {
+        NameModifier: plan.download.nameModifier,
+        ContainerSettings: { Container: 'MP4', Mp4Settings: { MoovPlacement: 'PROGRESSIVE_DOWNLOAD' } },
+        VideoDescription: videoDescription(plan.download, plan),
+        AudioDescriptions: audioDescriptions(plan),
+      },
+      frameCapture(
+        OUTPUT_LAYOUT.thumbnailModifier,
+        thumbnails,
+        thumbnails.intervalSec,
+        thumbnails.maxCaptures,
+      ),
+      posterOutput,
+    ],
+  };
+}
+
+/**
+ * The CreateJob request for a planned asset: one HLS group (master + rendition playlists), one file
+ * group (MP4 download, thumbnails every N s, a poster frame), acceleration PREFERRED, queue and role
+ * from config, the assetId in userMetadata and an idempotency token derived from the asset.
+ */
+export function toJobSettings(request: TranscodeRequest, target: MediaConvertTarget): CreateJobCommandInput {
+  const job: CreateJobCommandInput = {
+    Role: target.roleArn,
+    Queue: target.queueArn,
+    ClientRequestToken: clientRequestTokenFor(request.assetId, request.attempt),
+    UserMetadata: { assetId: request.assetId, application: 'marquee' },
+    AccelerationSettings: { Mode: 'PREFERRED' },
+    StatusUpdateInterval: 'SECONDS_10',
+    Priority: 0,
+    Settings: {
+      TimecodeConfig: { Source: 'ZEROBASED' },
+      Inputs: [
+        {
+          FileInput: request.inputUri,
+          TimecodeSource: 'ZEROBASED',
+          // MediaConvert ignores the container's rotation unless asked; AUTO makes portrait stay portrait.
+          VideoSelector: { Rotate: 'AUTO' },
+          AudioSelectors: request.plan.audio
+            ? { [AUDIO_SELECTOR]: { DefaultSelection: 'DEFAULT' } }
+            : undefined,
+        },
+      ],
+      OutputGroups: [hlsGroup(request), filesGroup(request)],
+    },
+  };
+  return withoutUndefined(job);
+}
