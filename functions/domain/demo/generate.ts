@@ -4,7 +4,13 @@
  * funnel, churned users and a few planted bots. Deterministic for a given seed.
  */
 import type { EventType, InteractionEvent, Item, UserAttributes } from '#domain/catalog/types.ts';
-import { createRandom, cumulativeOf, pickWeighted, type Random, shuffleInPlace } from '#domain/random/seeded.ts';
+import {
+  createRandom,
+  cumulativeOf,
+  pickWeighted,
+  type Random,
+  shuffleInPlace,
+} from '#domain/random/seeded.ts';
 import {
   CHARACTERS,
   COUNTRIES,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRandom } from '#domain/demo/random.ts';
+import { createRandom } from '#domain/random/seeded.ts';
 import {
   averagePathLength,
   isolationScore,
