@@ -8,13 +8,14 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { buckets, s3Triggers } from '#platform/declaration.ts';
+import { buckets, playbackBucket, s3Triggers } from '#platform/declaration.ts';
 import { DevAuthority } from './dev-auth.ts';
 import { startDynamoDb, type RunningDynamoDb } from './emulators/dynamodb.ts';
 import { startS3, type RunningS3 } from './emulators/s3.ts';
 import { LocalEventBus } from './event-bus.ts';
 import { startGateway } from './gateway.ts';
 import { LocalLambdaRuntime } from './lambda-runtime.ts';
+import { startLocalPlayback } from './playback/start.ts';
 import { localClients, provisionBuckets, provisionTables } from './provision.ts';
 import { toLambdaS3Event } from './s3-notifications.ts';
 
@@ -43,7 +44,7 @@ export interface PlatformOptions {
 
 export interface LocalPlatform {
   url: string;
-  endpoints: { dynamodb: string; s3: string; mediaconvert?: string };
+  endpoints: { dynamodb: string; s3: string; mediaconvert?: string; playback?: string };
   /** Physical names by environment variable (ITEMS_TABLE, UPLOADS_BUCKET, ...). */
   names: Record<string, string>;
   runtime: LocalLambdaRuntime;
@@ -174,6 +175,18 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
     });
 
     const endpoints: LocalPlatform['endpoints'] = { dynamodb: dynamo.endpoint, s3: s3.endpoint };
+    // The CDN in front of the served bucket; its URL and signing key reach the signing function.
+    const servedBucket = playbackBucket();
+    if (servedBucket) {
+      const playback = await startLocalPlayback({
+        stateDir,
+        s3: s3.endpoint,
+        bucket: names[buckets[servedBucket].env],
+      });
+      stops.push(playback.close);
+      endpoints.playback = playback.url;
+      Object.assign(process.env, playback.env);
+    }
     if (options.mediaConvert !== false) {
       const mediaconvert = await startLocalMediaConvert(stateDir, s3.endpoint, bus, log);
       if (mediaconvert) {

@@ -56,6 +56,11 @@ export interface FunctionDeclaration {
   usesModels?: boolean;
   /** Submits MediaConvert jobs (gets the endpoint, queue and role). */
   usesMediaConvert?: boolean;
+  /**
+   * Signs playback URLs for this bucket's CDN (in AWS a CloudFront distribution with a key group;
+   * locally the playback server): gets the CDN's URL and read access to the signing key.
+   */
+  signsPlaybackFor?: BucketId;
 }
 
 export interface RouteDeclaration {
@@ -210,12 +215,14 @@ export const functions = {
   videos: {
     id: 'videos',
     entry: 'functions/handlers/videos.ts',
-    description: 'Video upload URLs and asset status',
+    description: 'Video upload URLs, asset status and signed playback URLs',
     memoryMb: 512,
     timeoutSec: 10,
     tables: { assets: 'readWrite' },
     // Signs PutObject URLs for browsers; it never reads an upload.
     buckets: { uploads: 'write' },
+    // Signs CDN URLs of the outputs; the CDN, not the function, reads the media bucket.
+    signsPlaybackFor: 'media',
   },
   ingest: {
     id: 'ingest',
@@ -445,6 +452,14 @@ export const routes: RouteDeclaration[] = [
     scope: 'read',
     summary: 'Videos, by status',
   },
+  {
+    method: 'GET',
+    path: '/videos/{assetId}/playback',
+    operation: 'getPlayback',
+    function: 'videos',
+    scope: 'read',
+    summary: 'Signed playback URLs of a READY video',
+  },
 ];
 
 export const s3Triggers: S3TriggerDeclaration[] = [
@@ -481,6 +496,18 @@ export const routeKey = (route: Pick<RouteDeclaration, 'method' | 'path'>): stri
   `${route.method} ${route.path}`;
 
 export const routesOf = (fn: FunctionId): RouteDeclaration[] => routes.filter((r) => r.function === fn);
+
+/**
+ * The bucket served to players through a signing CDN: the one some function `signsPlaybackFor`.
+ * One at most, as the signing functions get one CDN URL (PLAYBACK_BASE_URL).
+ */
+export function playbackBucket(): BucketId | undefined {
+  const declared: FunctionDeclaration[] = Object.values(functions);
+  const signed = [...new Set(declared.flatMap((fn) => (fn.signsPlaybackFor ? [fn.signsPlaybackFor] : [])))];
+  if (signed.length > 1)
+    throw new Error(`only one bucket can be served for playback, got ${signed.join(', ')}`);
+  return signed[0];
+}
 
 /**
  * The function that answers requests matching no declared route (API Gateway's `$default` route;

@@ -1,0 +1,33 @@
+/** Playback configuration from the environment, read once per process by the function that signs. */
+import type { PlaybackConfig } from '#domain/media/playback.ts';
+import { ConfigError, getNumberFromEnv, getStringFromEnv } from '#platform/config.ts';
+
+export interface PlaybackSettings {
+  playback: PlaybackConfig;
+  /** Name or ARN of the Secrets Manager secret holding the CloudFront signing key. */
+  signingKeySecret: string;
+  /** How long a container reuses the key it read, seconds. */
+  keyCacheSec: number;
+}
+
+/**
+ * PLAYBACK_BASE_URL (the distribution's `https://<domain>`; locally the playback server's URL),
+ * PLAYBACK_SIGNING_KEY_SECRET, PLAYBACK_URL_TTL_SEC (default 1 hour) and PLAYBACK_KEY_CACHE_SEC
+ * (default 5 minutes).
+ */
+export function playbackSettingsFromEnv(): PlaybackSettings {
+  const baseUrl = getStringFromEnv({ key: 'PLAYBACK_BASE_URL' }).replace(/\/+$/, '');
+  if (!/^https?:\/\/[^/?#*]+$/.test(baseUrl))
+    throw new ConfigError(
+      'PLAYBACK_BASE_URL',
+      `must be an origin like https://d123.cloudfront.net, got '${baseUrl}'`,
+    );
+  return {
+    playback: {
+      baseUrl,
+      urlTtlSec: getNumberFromEnv({ key: 'PLAYBACK_URL_TTL_SEC', defaultValue: 3600, min: 60, max: 604_800 }),
+    },
+    signingKeySecret: getStringFromEnv({ key: 'PLAYBACK_SIGNING_KEY_SECRET' }),
+    keyCacheSec: getNumberFromEnv({ key: 'PLAYBACK_KEY_CACHE_SEC', defaultValue: 300, min: 0, max: 3600 }),
+  };
+}
