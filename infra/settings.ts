@@ -29,6 +29,12 @@ export interface MarqueeSettings {
    * answers no preflight, for server-side callers only.
    */
   apiCorsOrigins: string[];
+  /**
+   * PEM files of the public keys CloudFront trusts for playback URLs (the key group; two during a
+   * rotation), comma-separated, relative to the repository root. The default is a placeholder
+   * whose private half nobody has: playback works once a real key is given (docs/video.md).
+   */
+  playbackPublicKeyFiles: string[];
 }
 
 /** Reads the settings from a construct node's context; throws naming the key that is missing. */
@@ -62,6 +68,7 @@ export function readSettings(node: Node): MarqueeSettings {
     apiRateLimit: positiveInteger('apiRateLimit'),
     apiBurstLimit: positiveInteger('apiBurstLimit'),
     apiCorsOrigins: text('apiCorsOrigins') === 'none' ? [] : list(text('apiCorsOrigins')),
+    playbackPublicKeyFiles: list(text('playbackPublicKeyFiles')),
   };
 }
 

@@ -4,6 +4,7 @@
  * trusting its public half. Returns the environment the signing function reads.
  */
 import path from 'node:path';
+import { PLAYBACK_ENV } from '#adapters/media/playback-config.ts';
 import { secretArnOf, startSecretsManager } from '../emulators/secrets-manager.ts';
 import { startPlaybackServer } from './server.ts';
 import { localSigningKey } from './signing-key.ts';
@@ -41,8 +42,8 @@ export async function startLocalPlayback(options: {
   return {
     url: server.url,
     env: {
-      PLAYBACK_BASE_URL: server.url,
-      PLAYBACK_SIGNING_KEY_SECRET: secretArnOf(LOCAL_SIGNING_KEY_SECRET),
+      [PLAYBACK_ENV.baseUrl]: server.url,
+      [PLAYBACK_ENV.signingKeySecret]: secretArnOf(LOCAL_SIGNING_KEY_SECRET),
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
     },
     close: async () => {

@@ -293,6 +293,7 @@ describe('functions', () => {
       const expectedSpecial = [
         ...('usesModels' in declaration ? ['MODELS_DIR'] : []),
         ...('usesMediaConvert' in declaration ? ['MEDIACONVERT_QUEUE_ARN', 'MEDIACONVERT_ROLE_ARN'] : []),
+        ...('signsPlaybackFor' in declaration ? ['PLAYBACK_BASE_URL', 'PLAYBACK_SIGNING_KEY_SECRET'] : []),
         ...(id === 'retrain'
           ? [
               'MODEL_SERVING_FUNCTIONS',

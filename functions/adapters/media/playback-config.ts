@@ -2,6 +2,12 @@
 import type { PlaybackConfig } from '#domain/media/playback.ts';
 import { ConfigError, getNumberFromEnv, getStringFromEnv } from '#platform/config.ts';
 
+/** Variables the deployment sets for a function that signs (infra in AWS, the platform locally). */
+export const PLAYBACK_ENV = {
+  baseUrl: 'PLAYBACK_BASE_URL',
+  signingKeySecret: 'PLAYBACK_SIGNING_KEY_SECRET',
+} as const;
+
 export interface PlaybackSettings {
   playback: PlaybackConfig;
   /** Name or ARN of the Secrets Manager secret holding the CloudFront signing key. */
@@ -16,10 +22,10 @@ export interface PlaybackSettings {
  * (default 5 minutes).
  */
 export function playbackSettingsFromEnv(): PlaybackSettings {
-  const baseUrl = getStringFromEnv({ key: 'PLAYBACK_BASE_URL' }).replace(/\/+$/, '');
+  const baseUrl = getStringFromEnv({ key: PLAYBACK_ENV.baseUrl }).replace(/\/+$/, '');
   if (!/^https?:\/\/[^/?#*]+$/.test(baseUrl))
     throw new ConfigError(
-      'PLAYBACK_BASE_URL',
+      PLAYBACK_ENV.baseUrl,
       `must be an origin like https://d123.cloudfront.net, got '${baseUrl}'`,
     );
   return {
@@ -27,7 +33,7 @@ export function playbackSettingsFromEnv(): PlaybackSettings {
       baseUrl,
       urlTtlSec: getNumberFromEnv({ key: 'PLAYBACK_URL_TTL_SEC', defaultValue: 3600, min: 60, max: 604_800 }),
     },
-    signingKeySecret: getStringFromEnv({ key: 'PLAYBACK_SIGNING_KEY_SECRET' }),
+    signingKeySecret: getStringFromEnv({ key: PLAYBACK_ENV.signingKeySecret }),
     keyCacheSec: getNumberFromEnv({ key: 'PLAYBACK_KEY_CACHE_SEC', defaultValue: 300, min: 0, max: 3600 }),
   };
 }
