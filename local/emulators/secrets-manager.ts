@@ -5,7 +5,7 @@
  * emulators; every other operation answers UnknownOperationException.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from '../loopback.ts';
 
 export interface RunningSecretsManager {
   endpoint: string;
@@ -59,15 +59,6 @@ export async function startSecretsManager(secrets: Record<string, string>): Prom
       CreatedDate: createdDate,
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // The SDK keeps connections alive; close would otherwise wait for them.
-        server.closeAllConnections();
-      }),
-  };
+  const listening = await listenOnLoopback(server);
+  return { endpoint: listening.url, close: listening.close };
 }

@@ -12,11 +12,11 @@ import { createReadStream } from 'node:fs';
 import type { KeyObject } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { type ListeningServer, listenOnLoopback } from '../loopback.ts';
 import { localS3Client } from '../mediaconvert/storage.ts';
 import { checkSignedUrl, type Denial } from './cloudfront-signature.ts';
 
@@ -31,11 +31,6 @@ export interface PlaybackServerOptions {
   trustedKeys: ReadonlyMap<string, KeyObject>;
   /** Seconds since the epoch (tests move the clock). */
   nowSec?: () => number;
-}
-
-export interface RunningPlaybackServer {
-  url: string;
-  close(): Promise<void>;
 }
 
 const require = createRequire(import.meta.url);
@@ -123,7 +118,7 @@ function servePlayerFile(response: ServerResponse, pathname: string): boolean {
 }
 
 /** Starts the server on 127.0.0.1. */
-export async function startPlaybackServer(options: PlaybackServerOptions): Promise<RunningPlaybackServer> {
+export async function startPlaybackServer(options: PlaybackServerOptions): Promise<ListeningServer> {
   const s3 = localS3Client(options.s3);
   const nowSec = options.nowSec ?? (() => Math.floor(Date.now() / 1000));
 
@@ -160,19 +155,12 @@ export async function startPlaybackServer(options: PlaybackServerOptions): Promi
       response.end();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenOnLoopback(server, options.port);
   return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // Browsers and the SDK keep connections alive; close would otherwise wait for them.
-        server.closeAllConnections();
-        s3.destroy();
-      }),
+    url: listening.url,
+    close: async () => {
+      await listening.close();
+      s3.destroy();
+    },
   };
 }
