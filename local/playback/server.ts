@@ -29,8 +29,6 @@ export interface PlaybackServerOptions {
   bucket: string;
   /** Public keys by key-pair id: the distribution's key group. */
   trustedKeys: ReadonlyMap<string, KeyObject>;
-  /** Seconds since the epoch (tests move the clock). */
-  nowSec?: () => number;
 }
 
 const require = createRequire(import.meta.url);
@@ -109,6 +107,16 @@ async function serveObject(
   else await pipeline(answer.Body as Readable, response);
 }
 
+/** The full URL asked for and the object key it names; undefined when either is malformed (400). */
+function requestTarget(request: IncomingMessage): { url: URL; key: string } | undefined {
+  try {
+    const url = new URL(request.url ?? '/', `http://${request.headers.host ?? '127.0.0.1'}`);
+    return { url, key: decodeURIComponent(url.pathname.slice(1)) };
+  } catch {
+    return undefined;
+  }
+}
+
 function servePlayerFile(response: ServerResponse, pathname: string): boolean {
   const asset = PLAYER_FILES[pathname];
   if (!asset) return false;
@@ -120,17 +128,26 @@ function servePlayerFile(response: ServerResponse, pathname: string): boolean {
 /** Starts the server on 127.0.0.1. */
 export async function startPlaybackServer(options: PlaybackServerOptions): Promise<ListeningServer> {
   const s3 = localS3Client(options.s3);
-  const nowSec = options.nowSec ?? (() => Math.floor(Date.now() / 1000));
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
-    const url = new URL(request.url ?? '/', `http://${request.headers.host ?? '127.0.0.1'}`);
+    const target = requestTarget(request);
+    if (!target) {
+      response.writeHead(400, CORS_HEADERS).end();
+      return;
+    }
+    const { url, key } = target;
     if (request.method === 'GET' && servePlayerFile(response, url.pathname)) return;
     if (!['GET', 'HEAD', 'OPTIONS'].includes(request.method ?? '')) {
       // The distribution allows GET, HEAD and OPTIONS only.
       refuse(response, { code: 'AccessDenied', message: 'Access denied' }, 'method');
       return;
     }
-    const denial = checkSignedUrl(url, options.trustedKeys, nowSec(), request.socket.remoteAddress ?? '');
+    const denial = checkSignedUrl(
+      url,
+      options.trustedKeys,
+      Math.floor(Date.now() / 1000),
+      request.socket.remoteAddress ?? '',
+    );
     if (denial) {
       refuse(response, denial, denial.reason);
       return;
@@ -145,7 +162,7 @@ export async function startPlaybackServer(options: PlaybackServerOptions): Promi
       response.end();
       return;
     }
-    await serveObject(s3, options.bucket, request, response, decodeURIComponent(url.pathname.slice(1)));
+    await serveObject(s3, options.bucket, request, response, key);
   };
 
   const server = createServer((request, response) => {

@@ -155,6 +155,14 @@ describe.skipIf(!videoDir)('signed playback on the local platform', () => {
     expect(unknown.status).toBe(404);
   });
 
+  it('answers a malformed path under a valid signature with 400, not a 5xx', async () => {
+    const { body } = await platform.api('GET', `/videos/${bunny}/playback`);
+    const malformed = await fetch(
+      `${body.signature.resource.slice(0, -1)}files/%ZZ.jpg?${body.signature.query}`,
+    );
+    expect(malformed.status).toBe(400);
+  });
+
   it('answers a signed CORS preflight and refuses an unsigned one', async () => {
     const { body } = await platform.api('GET', `/videos/${bunny}/playback`);
     const preflight = { origin: 'http://example.test', 'access-control-request-method': 'GET' };
