@@ -41,11 +41,10 @@ const signers = (Object.keys(functions) as FunctionId[]).filter((id) => {
 });
 const concerns: StackConcern[] = ['data', 'media', 'ml', 'api'];
 
-/** The template holding the playback construct (the served bucket's stack). */
-function playbackTemplate(): Template {
-  const stackName = Stack.of(marquee.playback!).stackName;
-  const concern = concerns.find((c) => marquee[c].stackName === stackName)!;
-  return marquee.templates[concern];
+/** The template of the stack holding the playback construct (the served bucket's stack). */
+function playbackTemplate(synthesized: SynthesizedMarquee = marquee): Template {
+  const stackName = Stack.of(synthesized.playback!).stackName;
+  return synthesized.templates[concerns.find((c) => synthesized[c].stackName === stackName)!];
 }
 
 const resourcesOf = (template: Template, type: string) => Object.values(template.findResources(type));
@@ -173,9 +172,7 @@ describe('playback key rotation', () => {
     });
     try {
       const before = Object.keys(playbackTemplate().findResources('AWS::CloudFront::PublicKey'));
-      const stackName = Stack.of(rotated.playback!).stackName;
-      const concern = concerns.find((c) => rotated[c].stackName === stackName)!;
-      const template = rotated.templates[concern];
+      const template = playbackTemplate(rotated);
       const after = Object.keys(template.findResources('AWS::CloudFront::PublicKey'));
       expect(after).toHaveLength(2);
       // Same logical id: CloudFormation leaves the current key (and its id in the secret) alone.
