@@ -1,12 +1,12 @@
 /**
  * The player check of issue 13: a real Chromium (Debian's /usr/bin/chromium, driven by
- * puppeteer-core) opens the local player page, which plays a shared clip processed by the real
+ * playwright-core) opens the local player page, which plays a shared clip processed by the real
  * local pipeline with hls.js, given only the `hls` URL of GET /videos/{assetId}/playback. It must
  * pass 2 s of playback with no player error, every segment fetched with the one signature; the same
  * page with a tampered signature must fail with 403. Chromium missing in CI fails the run.
  */
 import { existsSync } from 'node:fs';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../../support/platform.ts';
 import { SMALL_LADDER_ENV, sharedVideoDir, uploadClip, waitForStatus } from '../../support/videos.ts';
@@ -37,11 +37,19 @@ describe('player check in Chromium', () => {
     beforeAll(async () => {
       [platform, browser] = await Promise.all([
         startTestPlatform({ mediaConvert: true, env: SMALL_LADDER_ENV }),
-        puppeteer.launch({
+        chromium.launch({
           executablePath: CHROMIUM,
           headless: true,
-          // Root needs --no-sandbox; the muted <video> may start without a gesture.
-          args: ['--no-sandbox', '--autoplay-policy=no-user-gesture-required', '--mute-audio'],
+          // Root needs --no-sandbox; no background networking on a closed network; the muted
+          // <video> may start without a gesture.
+          args: [
+            '--no-sandbox',
+            '--disable-background-networking',
+            '--disable-component-update',
+            '--no-first-run',
+            '--autoplay-policy=no-user-gesture-required',
+            '--mute-audio',
+          ],
         }),
       ]);
       const assetId = await uploadClip(platform, videoDir!, 'bbb_prog_10s.mp4');
@@ -63,8 +71,8 @@ describe('player check in Chromium', () => {
           const state = (globalThis as unknown as { marqueePlayer: PlayerState }).marqueePlayer;
           return state.currentTime > target || state.fatal !== null;
         },
-        { timeout: 30_000, polling: 100 },
         seconds,
+        { timeout: 30_000, polling: 100 },
       );
       return page.evaluate(() => (globalThis as unknown as { marqueePlayer: PlayerState }).marqueePlayer);
     }
