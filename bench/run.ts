@@ -15,7 +15,10 @@ const suites: Record<string, () => Promise<BenchSection[]>> = {
   chassis: async () => (await import('./chassis.ts')).benchChassis(),
   recommendations: async () => (await import('./recommendations.ts')).benchRecommendations(),
   profiles: async () => (await import('./profiles.ts')).benchProfiles(),
-  media: async () => (await import('./media.ts')).benchMedia(),
+  media: async () => [
+    ...(await (await import('./media.ts')).benchMedia()),
+    ...(await (await import('./playback.ts')).benchPlayback()),
+  ],
 };
 
 const requested = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -1,6 +1,15 @@
-import { type App, Validations } from 'aws-cdk-lib';
+import { type App, Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import type { MarqueeFunctions } from './declared-functions.ts';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  type FunctionDeclaration,
+  type FunctionId,
+  functions as declaredFunctions,
+  playbackBucket,
+} from '#platform/declaration.ts';
+import { PlaybackDistribution } from './constructs/playback-distribution.ts';
+import { functionFor, type MarqueeFunctions } from './declared-functions.ts';
 import { DeclaredResources } from './declared-resources.ts';
 import { checkPlacement } from './placement.ts';
 import { readSettings, type MarqueeSettings } from './settings.ts';
@@ -19,6 +28,8 @@ export interface MarqueeStacks {
   console: ConsoleStack;
   functions: MarqueeFunctions;
   resources: DeclaredResources;
+  /** The signed CDN of the served bucket, in that bucket's stack. */
+  playback?: PlaybackDistribution;
 }
 
 /**
@@ -62,6 +73,33 @@ export function defineMarquee(app: App): MarqueeStacks {
     accessLogs: data.accessLogs,
     description: 'Marquee web console and API reference (S3 + CloudFront)',
   });
+  const playback = addPlaybackDistribution(settings, resources, data, functions);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { settings, data, media, ml, api, console: webConsole, functions, resources };
+  return { settings, data, media, ml, api, console: webConsole, functions, resources, playback };
+}
+
+/**
+ * Puts the CloudFront distribution beside the served bucket (its bucket policy must name the
+ * distribution, so the two share a stack) and binds every function that signs for it.
+ */
+function addPlaybackDistribution(
+  settings: MarqueeSettings,
+  resources: DeclaredResources,
+  data: DataStack,
+  functions: MarqueeFunctions,
+): PlaybackDistribution | undefined {
+  const served = playbackBucket();
+  if (!served) return undefined;
+  const bucket = resources.declaredBucket(served);
+  const playback = new PlaybackDistribution(Stack.of(bucket), 'Playback', {
+    bucket,
+    publicKeyFiles: settings.playbackPublicKeyFiles,
+    root: path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'),
+    accessLogs: data.accessLogs,
+  });
+  for (const id of Object.keys(declaredFunctions) as FunctionId[]) {
+    const declaration: FunctionDeclaration = declaredFunctions[id];
+    if (declaration.signsPlaybackFor === served) playback.bindSigner(functionFor(functions, id));
+  }
+  return playback;
 }

@@ -48,6 +48,12 @@ export interface MarqueeSettings {
     /** The console's public app client (no secret, code grant with PKCE); also one of jwtAudience. */
     clientId: string;
   };
+  /**
+   * PEM files of the public keys CloudFront trusts for playback URLs (the key group; two during a
+   * rotation), comma-separated, relative to the repository root. The default is a placeholder
+   * whose private half nobody has: playback works once a real key is given (docs/video.md).
+   */
+  playbackPublicKeyFiles: string[];
 }
 
 /** Reads the settings from a construct node's context; throws naming the key that is missing. */
@@ -100,6 +106,7 @@ export function readSettings(node: Node): MarqueeSettings {
       authDomain: text('consoleAuthDomain'),
       clientId: text('consoleClientId'),
     },
+    playbackPublicKeyFiles: list(text('playbackPublicKeyFiles')),
   };
 }
 

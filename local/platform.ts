@@ -9,7 +9,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { buckets, oauthScope, s3Triggers } from '#platform/declaration.ts';
+import { buckets, oauthScope, playbackBucket, s3Triggers } from '#platform/declaration.ts';
 import { localConsoleSite } from './console-site.ts';
 import { DevAuthority } from './dev-auth.ts';
 import { recoverLegacyWorkingCopies, startDynamoDb } from './emulators/dynamodb.ts';
@@ -18,6 +18,7 @@ import { type S3rverRecord, startS3 } from './emulators/s3.ts';
 import { LocalEventBus } from './event-bus.ts';
 import { startGateway } from './gateway.ts';
 import { LocalLambdaRuntime } from './lambda-runtime.ts';
+import { startLocalPlayback } from './playback/start.ts';
 import { localClients, provisionBuckets, provisionTables } from './provision.ts';
 import { toLambdaS3Event } from './s3-notifications.ts';
 import { lockStateDir, STATE_LOCK_FILE } from './state-lock.ts';
@@ -59,7 +60,7 @@ export interface LocalStatus {
 
 export interface LocalPlatform {
   url: string;
-  endpoints: { dynamodb: string; s3: string; mediaconvert?: string };
+  endpoints: { dynamodb: string; s3: string; mediaconvert?: string; playback?: string };
   /** Physical names by environment variable (ITEMS_TABLE, UPLOADS_BUCKET, ...). */
   names: Record<string, string>;
   runtime: LocalLambdaRuntime;
@@ -304,6 +305,18 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
     });
 
     const emulators: SupervisedEmulator[] = [dynamodb, s3];
+    // The CDN in front of the served bucket; its URL and signing key reach the signing function.
+    const servedBucket = playbackBucket();
+    if (servedBucket) {
+      const playback = await startLocalPlayback({
+        stateDir: state.dir,
+        s3: s3.endpoint,
+        bucket: names[buckets[servedBucket].env],
+      });
+      stops.add('the playback server', playback.close);
+      endpoints.playback = playback.url;
+      Object.assign(process.env, playback.env, options.env);
+    }
     if (options.mediaConvert !== false) {
       const media = await startMedia(state.dir, s3.endpoint, bus, notice, stops);
       emulators.push(media);

@@ -1,4 +1,4 @@
-/** Contracts of the video routes: start an upload, read one asset, list assets by status. */
+/** Contracts of the video routes: start an upload, read one asset, list assets by status, play one. */
 import * as z from 'zod';
 import { ASSET_STATUSES } from '#domain/media/asset.ts';
 import { Cursor, Id, limitParam } from './common.ts';
@@ -71,6 +71,23 @@ export const Video = z.object({
   updatedAt: z.string(),
 });
 
+const SignedUrl = z.string().describe('URL signed for the CDN; carries the signature query');
+
+export const Playback = z.object({
+  assetId: z.string(),
+  expiresAt: z.string().describe('ISO 8601; every URL here is refused from then on'),
+  hls: SignedUrl.describe('HLS master playlist'),
+  mp4: SignedUrl.optional().describe('progressive MP4 download'),
+  poster: SignedUrl.optional(),
+  thumbnails: z.array(SignedUrl),
+  signature: z
+    .object({
+      query: z.string().describe('append to every request under the resource (variant playlists, segments)'),
+      resource: z.string().describe('URL pattern the signature covers; * matches any characters'),
+    })
+    .describe("one signature for all of the asset's files: a player's loader appends it to each request"),
+});
+
 export const videosContracts = {
   createUpload: {
     body: z.strictObject({
@@ -101,5 +118,10 @@ export const videosContracts = {
       cursor: Cursor.optional(),
     }),
     response: z.object({ videos: z.array(Video), cursor: z.string().optional() }),
+  },
+  getPlayback: {
+    params: z.object({ assetId: Id }),
+    response: Playback,
+    errors: { 409: 'The video is not READY yet (or FAILED): there is nothing to play' },
   },
 } satisfies ContractMap;

@@ -220,6 +220,34 @@ export const settings = {
     max: 5 * 1024 ** 3,
     default: 5 * 1024 ** 3,
   },
+  PLAYBACK_URL_TTL_SEC: {
+    env: 'PLAYBACK_URL_TTL_SEC',
+    description: 'Seconds a signed playback URL (and its cookies) stays valid.',
+    type: 'number',
+    min: 60,
+    max: 604_800,
+    default: 3600,
+  },
+  PLAYBACK_KEY_CACHE_SEC: {
+    env: 'PLAYBACK_KEY_CACHE_SEC',
+    description: 'Seconds a container reuses the signing key it read from Secrets Manager.',
+    type: 'number',
+    min: 0,
+    max: 3600,
+    default: 300,
+  },
+  PLAYBACK_BASE_URL: {
+    env: 'PLAYBACK_BASE_URL',
+    description: "The playback CDN's origin (https://d123.cloudfront.net; locally the playback server).",
+    type: 'string',
+    fromStack: true,
+  },
+  PLAYBACK_SIGNING_KEY_SECRET: {
+    env: 'PLAYBACK_SIGNING_KEY_SECRET',
+    description: 'ARN of the Secrets Manager secret holding the CloudFront signing key pair.',
+    type: 'string',
+    fromStack: true,
+  },
   MEDIA_MAX_SHORT_SIDE: {
     env: 'MEDIA_MAX_SHORT_SIDE',
     description: 'Largest rendition short side, pixels.',
@@ -338,6 +366,11 @@ export interface FunctionDeclaration {
   usesMediaConvert?: boolean;
   /** The settings it reads (checked against its bundle and its environment by test/infra). */
   settings?: readonly SettingId[];
+  /**
+   * Signs playback URLs for this bucket's CDN (in AWS a CloudFront distribution with a key group;
+   * locally the playback server): gets the CDN's URL and read access to the signing key.
+   */
+  signsPlaybackFor?: BucketId;
 }
 
 export interface RouteDeclaration {
@@ -564,14 +597,24 @@ export const functions = {
   videos: {
     id: 'videos',
     entry: 'functions/handlers/videos.ts',
-    description: 'Video upload URLs and asset status',
+    description: 'Video upload URLs, asset status and signed playback URLs',
     memoryMb: 512,
     timeoutSec: 10,
     reservedConcurrency: 20,
     tables: { assets: 'readWrite' },
     // Signs PutObject URLs for browsers; it never reads an upload.
     buckets: { uploads: 'write' },
-    settings: ['JWT_SCOPE_PREFIX', 'UPLOAD_URL_TTL_SEC', 'MEDIA_MAX_UPLOAD_BYTES'],
+    settings: [
+      'JWT_SCOPE_PREFIX',
+      'UPLOAD_URL_TTL_SEC',
+      'MEDIA_MAX_UPLOAD_BYTES',
+      'PLAYBACK_URL_TTL_SEC',
+      'PLAYBACK_KEY_CACHE_SEC',
+      'PLAYBACK_BASE_URL',
+      'PLAYBACK_SIGNING_KEY_SECRET',
+    ],
+    // Signs CDN URLs of the outputs; the CDN, not the function, reads the media bucket.
+    signsPlaybackFor: 'media',
   },
   ingest: {
     id: 'ingest',
@@ -852,6 +895,14 @@ export const routes: RouteDeclaration[] = [
     scope: 'read',
     summary: 'Videos, by status',
   },
+  {
+    method: 'GET',
+    path: '/videos/{assetId}/playback',
+    operation: 'getPlayback',
+    function: 'videos',
+    scope: 'read',
+    summary: 'Signed playback URLs of a READY video',
+  },
 ];
 
 export const s3Triggers: S3TriggerDeclaration[] = [
@@ -896,6 +947,18 @@ export const routeKey = (route: Pick<RouteDeclaration, 'method' | 'path'>): stri
   `${route.method} ${route.path}`;
 
 export const routesOf = (fn: FunctionId): RouteDeclaration[] => routes.filter((r) => r.function === fn);
+
+/**
+ * The bucket served to players through a signing CDN: the one some function `signsPlaybackFor`.
+ * One at most, as the signing functions get one CDN URL (PLAYBACK_BASE_URL).
+ */
+export function playbackBucket(): BucketId | undefined {
+  const declared: FunctionDeclaration[] = Object.values(functions);
+  const signed = [...new Set(declared.flatMap((fn) => (fn.signsPlaybackFor ? [fn.signsPlaybackFor] : [])))];
+  if (signed.length > 1)
+    throw new Error(`only one bucket can be served for playback, got ${signed.join(', ')}`);
+  return signed[0];
+}
 
 /**
  * The function that answers requests matching no declared route (API Gateway's `$default` route;
