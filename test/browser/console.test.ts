@@ -188,7 +188,10 @@ describe('the console in Chromium', () => {
       Object.assign(window, { uploadProgress: progress });
       const send = XMLHttpRequest.prototype.send;
       XMLHttpRequest.prototype.send = function (this: XMLHttpRequest, body) {
-        this.upload.addEventListener('progress', (event) => progress.push(event.loaded));
+        this.upload.addEventListener('progress', (event) => {
+          progress.push(event.loaded);
+          Object.assign(window, { uploadTotal: event.total });
+        });
         return send.call(this, body);
       };
     });
@@ -196,10 +199,15 @@ describe('the console in Chromium', () => {
     await page.locator('input[type=file]').setInputFiles(clip);
 
     await page.waitForURL(/\/console\/videos\/[^/]+$/, { timeout: 30_000 });
-    const progress =
-      (await page.evaluate(() => (window as unknown as { uploadProgress: number[] }).uploadProgress)) ?? [];
+    const { progress, total } = await page.evaluate(() => {
+      const recorded = window as unknown as { uploadProgress?: number[]; uploadTotal?: number };
+      return { progress: recorded.uploadProgress ?? [], total: recorded.uploadTotal ?? 0 };
+    });
     expect(progress.length).toBeGreaterThan(0);
-    expect(progress.at(-1)).toBe(statSync(clip).size);
+    // The form's body: the file plus its policy fields (a few KB), all of it sent.
+    expect(total).toBeGreaterThan(statSync(clip).size);
+    expect(total).toBeLessThan(statSync(clip).size + 16_384);
+    expect(progress.at(-1)).toBe(total);
     const assetId = decodeURIComponent(page.url().split('/').pop()!);
     await page.waitForFunction(
       () => document.querySelector('[data-testid=video-status]')?.textContent === 'READY',
