@@ -8,6 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runCommand } from '#local/command-line.ts';
 import { repoRoot } from '#local/platform.ts';
 import type { BenchSection } from './report.ts';
 
@@ -21,27 +22,36 @@ const suites: Record<string, () => Promise<BenchSection[]>> = {
   ],
 };
 
-const requested = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-const unknown = requested.filter((name) => !(name in suites));
-if (unknown.length) {
-  console.error(`unknown suite(s): ${unknown.join(', ')}; choose from ${Object.keys(suites).join(', ')}`);
-  process.exit(2);
-}
-const selected = requested.length ? requested : Object.keys(suites);
+const spec = {
+  usage: 'npm run bench --',
+  summary: 'Run benchmark suites (all by default); print them and update BENCHMARKS.md.',
+  options: {},
+  positionals: {
+    placeholder: 'SUITE',
+    description: 'suites to run',
+    choices: Object.keys(suites),
+  },
+  examples: ['npm run bench', 'npm run bench -- media'],
+} as const;
 
-// Several suites: each runs in its own process, because handlers and SDK clients are per-process
-// singletons (as in Lambda) and every suite starts its own local platform.
-if (selected.length > 1) {
-  let failed = false;
-  for (const name of selected) {
-    const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), name], {
-      cwd: repoRoot,
-      stdio: 'inherit',
-    });
-    failed ||= child.status !== 0;
+await runCommand('bench', spec, async (_options, requested) => {
+  const selected = requested.length ? requested : Object.keys(suites);
+  // Several suites: each runs in its own process, because handlers and SDK clients are per-process
+  // singletons (as in Lambda) and every suite starts its own local platform.
+  if (selected.length > 1) {
+    let failed = false;
+    for (const name of selected) {
+      const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), name], {
+        cwd: repoRoot,
+        stdio: 'inherit',
+      });
+      failed ||= child.status !== 0;
+    }
+    if (failed) throw new Error('a suite failed (see above)');
+    return;
   }
-  process.exit(failed ? 1 : 0);
-}
+  await runSuites(selected);
+});
 
 function toMarkdown(section: BenchSection): string {
   const columns = [...new Set(section.rows.flatMap((row) => Object.keys(row)))];
@@ -56,45 +66,48 @@ function toMarkdown(section: BenchSection): string {
   return lines.join('\n');
 }
 
-const file = path.join(repoRoot, 'BENCHMARKS.md');
-const previous = existsSync(file) ? readFileSync(file, 'utf8') : '';
-const blocks = new Map<string, string>();
-for (const match of previous.matchAll(/<!-- suite:(\w+) -->\n([\s\S]*?)<!-- \/suite:\1 -->/g))
-  blocks.set(match[1], match[2]);
+/** Runs `selected` suites in this process and rewrites their blocks of BENCHMARKS.md. */
+async function runSuites(selected: string[]): Promise<void> {
+  const file = path.join(repoRoot, 'BENCHMARKS.md');
+  const previous = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const blocks = new Map<string, string>();
+  for (const match of previous.matchAll(/<!-- suite:(\w+) -->\n([\s\S]*?)<!-- \/suite:\1 -->/g))
+    blocks.set(match[1], match[2]);
 
-for (const name of selected) {
-  const started = Date.now();
-  console.log(`== ${name}`);
-  try {
-    const sections = await suites[name]();
-    const text = sections.map(toMarkdown).join('\n\n');
-    console.log(text);
-    blocks.set(
-      name,
-      `## ${name}\n\n_Run ${new Date().toISOString()}, ${((Date.now() - started) / 1000).toFixed(0)} s; load average at the end ${os
-        .loadavg()
-        .map((l) => l.toFixed(1))
-        .join(' / ')} (1/5/15 min) on ${os.cpus().length} cores._\n\n${text}\n\n`,
-    );
-  } catch (error) {
-    console.error(`${name} failed: ${(error as Error).stack ?? error}`);
-    process.exitCode = 1;
+  for (const name of selected) {
+    const started = Date.now();
+    console.log(`== ${name}`);
+    try {
+      const sections = await suites[name]();
+      const text = sections.map(toMarkdown).join('\n\n');
+      console.log(text);
+      blocks.set(
+        name,
+        `## ${name}\n\n_Run ${new Date().toISOString()}, ${((Date.now() - started) / 1000).toFixed(0)} s; load average at the end ${os
+          .loadavg()
+          .map((l) => l.toFixed(1))
+          .join(' / ')} (1/5/15 min) on ${os.cpus().length} cores._\n\n${text}\n\n`,
+      );
+    } catch (error) {
+      console.error(`${name} failed: ${(error as Error).stack ?? error}`);
+      process.exitCode = 1;
+    }
   }
+
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  const header = `# Benchmarks
+
+  Measured with \`npm run bench\` (one suite: \`npm run bench -- chassis\`). Medians over repeated
+  rounds; every ratio's baseline was measured in the same run. These are measurements on a noisy
+  shared VM, not guarantees.
+
+  Machine: ${os.cpus().length} x ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}.
+
+  `;
+  const body = Object.keys(suites)
+    .filter((name) => blocks.has(name))
+    .map((name) => `<!-- suite:${name} -->\n${blocks.get(name)}<!-- /suite:${name} -->`)
+    .join('\n\n');
+  writeFileSync(file, `${header}${body}\n`);
+  console.log(`wrote ${path.relative(process.cwd(), file)}`);
 }
-
-const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-const header = `# Benchmarks
-
-Measured with \`npm run bench\` (one suite: \`npm run bench -- chassis\`). Medians over repeated
-rounds; every ratio's baseline was measured in the same run. These are measurements on a noisy
-shared VM, not guarantees.
-
-Machine: ${os.cpus().length} x ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}.
-
-`;
-const body = Object.keys(suites)
-  .filter((name) => blocks.has(name))
-  .map((name) => `<!-- suite:${name} -->\n${blocks.get(name)}<!-- /suite:${name} -->`)
-  .join('\n\n');
-writeFileSync(file, `${header}${body}\n`);
-console.log(`wrote ${path.relative(process.cwd(), file)}`);

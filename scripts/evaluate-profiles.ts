@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { readMovieLens } from '#adapters/datasets/movielens-files.ts';
 import { ratingsAsEvents } from '#domain/datasets/movielens.ts';
 import { DEMO_NOW, generateDemoData } from '#domain/demo/generate.ts';
@@ -95,16 +95,13 @@ function shillingPass(result: ShillingEvaluation): Record<string, boolean> {
   );
 }
 
-function option(argv: string[], name: string): string | undefined {
-  const index = argv.indexOf(name);
-  return index >= 0 ? argv[index + 1] : undefined;
-}
-
 /** Runs the profile evaluation and prints a report (JSON with --json). */
-export async function runProfilesEvaluation(argv: string[]): Promise<void> {
-  const json = argv.includes('--json');
-  const seed = Number(option(argv, '--seed') ?? 42);
-  const horizon = Number(option(argv, '--horizon') ?? 14);
+export async function runProfilesEvaluation(options: {
+  json: boolean;
+  seed: number;
+  horizon: number;
+}): Promise<void> {
+  const { json, seed, horizon } = options;
 
   const data = generateDemoData({ seed, now: DEMO_NOW });
   const demo = evaluateOnDemoData(data, DEMO_NOW, { churnHorizonDays: horizon });
@@ -179,8 +176,4 @@ function markdownTable(rows: Row[]): string[] {
     `| ${columns.map(() => '---').join(' | ')} |`,
     ...rows.map((row) => `| ${columns.map((c) => String(row[c])).join(' | ')} |`),
   ];
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await runProfilesEvaluation(process.argv.slice(2));
 }

@@ -1,11 +1,11 @@
 /**
- * Offline evaluation on MovieLens:
- *   npm run evaluate -- --dataset DIR [--protocol stratified|temporal] [--k 10] [--seed 42] [--json]
- * Prints one row per model (popularity included): Precision/Recall/nDCG/MAP@k, catalog coverage,
- * training and scoring time, and marks the default (best nDCG among personal models).
- * `--profiles` dispatches to the audience-profiles evaluation.
+ * Offline evaluation on MovieLens (`npm run evaluate -- --help`): one row per model (popularity
+ * included) with Precision/Recall/nDCG/MAP@k, catalog coverage, training and scoring time, and the
+ * default marked (best nDCG among personal models). `--profiles` runs the audience-profiles
+ * evaluation instead.
  */
 import path from 'node:path';
+import { runCommand, UsageError } from '#local/command-line.ts';
 import { readMovieLens } from '#adapters/datasets/movielens-files.ts';
 import { relevantByUser, stratifiedSplit, temporalSplit } from '#domain/recommendations/evaluation.ts';
 import type { WeightedInteraction } from '#domain/recommendations/interactions.ts';
@@ -22,24 +22,6 @@ interface EvaluateArgs {
   protocol: 'stratified' | 'temporal';
   k: number;
   seed: number;
-  json: boolean;
-}
-
-/** Parses argv; throws with the flag's name on bad input. */
-export function parseEvaluateArgs(argv: readonly string[]): EvaluateArgs {
-  const value = (flag: string) => {
-    const i = argv.indexOf(flag);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  const dataset = value('--dataset');
-  if (!dataset) throw new Error('--dataset DIR is required (ml-100k or ml-latest-small layout)');
-  const protocol = value('--protocol') ?? 'stratified';
-  if (protocol !== 'stratified' && protocol !== 'temporal')
-    throw new Error('--protocol must be stratified or temporal');
-  const k = Number(value('--k') ?? 10);
-  if (!Number.isInteger(k) || k < 1 || k > 100) throw new Error('--k must be an integer in 1..100');
-  const seed = Number(value('--seed') ?? 42);
-  return { dataset: path.resolve(dataset), protocol, k, seed, json: argv.includes('--json') };
 }
 
 export interface EvaluationReport {
@@ -123,26 +105,57 @@ export function formatReport(report: EvaluationReport): string {
   ].join('\n');
 }
 
-async function main(argv: string[]): Promise<void> {
-  if (argv.includes('--profiles')) {
-    const profilesModule = './evaluate-profiles.ts';
-    const { runProfilesEvaluation } = (await import(profilesModule)) as {
-      runProfilesEvaluation: (argv: string[]) => Promise<void>;
-    };
-    await runProfilesEvaluation(argv);
-    return;
-  }
-  const report = await runEvaluation(parseEvaluateArgs(argv));
-  process.stdout.write(
-    report.protocol && argv.includes('--json')
-      ? `${JSON.stringify(report, null, 2)}\n`
-      : `${formatReport(report)}\n`,
-  );
-}
+const spec = {
+  usage: 'npm run evaluate --',
+  summary: 'Offline evaluation: recommendation models on MovieLens, or (--profiles) the audience models.',
+  options: {
+    dataset: {
+      type: 'string',
+      placeholder: 'DIR',
+      description: 'MovieLens folder, ml-100k or ml-latest-small layout',
+    },
+    protocol: {
+      type: 'string',
+      choices: ['stratified', 'temporal'],
+      default: 'stratified',
+      description: 'how the holdout is chosen',
+    },
+    k: { type: 'integer', min: 1, max: 100, default: 10, description: 'cut-off of the ranking metrics' },
+    seed: { type: 'integer', min: 0, default: 42, description: 'seed of the split and of the models' },
+    json: { type: 'boolean', description: 'print the report as JSON' },
+    profiles: {
+      type: 'boolean',
+      description: 'evaluate the audience-profile models (churn, anomaly, shilling)',
+    },
+    horizon: {
+      type: 'integer',
+      min: 1,
+      max: 90,
+      default: 14,
+      description: 'churn horizon in days (--profiles)',
+    },
+  },
+  examples: [
+    'npm run evaluate -- --dataset ../shared/data/movielens/ml-latest-small',
+    'npm run evaluate -- --profiles',
+  ],
+} as const;
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  main(process.argv.slice(2)).catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exitCode = 1;
+  await runCommand('evaluate', spec, async (options) => {
+    if (options.profiles) {
+      const { runProfilesEvaluation } = await import('./evaluate-profiles.ts');
+      await runProfilesEvaluation(options);
+      return;
+    }
+    if (!options.dataset)
+      throw new UsageError('--dataset DIR is required (ml-100k or ml-latest-small layout)');
+    const report = await runEvaluation({
+      dataset: path.resolve(options.dataset),
+      protocol: options.protocol as EvaluateArgs['protocol'],
+      k: options.k,
+      seed: options.seed,
+    });
+    process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
   });
 }

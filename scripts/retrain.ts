@@ -1,9 +1,9 @@
 /**
  * `npm run retrain`: runs the retrain function now, the same handler the nightly schedule invokes.
- * Against the running `npm start` platform when there is one (.marquee/state/endpoints.json with a
- * live pid), otherwise against a platform started for this run on the same local state, then stopped.
- *   --json   print the handler's result as JSON
+ * Against the running `npm start` platform when there is one (endpoints.json of the state folder with
+ * a live pid), otherwise against a platform started for this run on the same local state, then stopped.
  */
+import { runCommand, stateDirOf, stateOption } from '#local/command-line.ts';
 import { scheduledEvent } from '#local/event-bus.ts';
 import { LocalLambdaRuntime } from '#local/lambda-runtime.ts';
 import { defaultStateDir, functionEnv, repoRoot, startPlatform } from '#local/platform.ts';
@@ -13,9 +13,21 @@ import { buckets, tables } from '#platform/declaration.ts';
 
 const manualRun = scheduledEvent({ reason: 'manual' }, new Date());
 
-async function main(): Promise<void> {
+const spec = {
+  usage: 'npm run retrain --',
+  summary:
+    "Retrain every model now (the nightly schedule's handler), on the running platform or its state folder.",
+  options: {
+    json: { type: 'boolean', description: "print the handler's full result as JSON" },
+    state: stateOption,
+  },
+  examples: ['npm run retrain', 'npm run retrain -- --json'],
+} as const;
+
+async function main(options: { json: boolean; state?: string }): Promise<void> {
   const started = Date.now();
-  const running = readRunningPlatform(defaultStateDir);
+  const stateDir = stateDirOf(options.state, defaultStateDir);
+  const running = readRunningPlatform(stateDir);
   let result: unknown;
   if (running) {
     // Same names and endpoints the running platform gave its functions.
@@ -31,7 +43,7 @@ async function main(): Promise<void> {
   } else {
     console.error('no running platform: starting one on the local state for this run');
     const platform = await startPlatform({
-      stateDir: defaultStateDir,
+      stateDir,
       mediaConvert: false,
       schedules: false,
     });
@@ -41,7 +53,7 @@ async function main(): Promise<void> {
       await platform.stop();
     }
   }
-  if (process.argv.includes('--json')) console.log(JSON.stringify(result, null, 2));
+  if (options.json) console.log(JSON.stringify(result, null, 2));
   else console.log(summarise(result));
   console.error(`retrain finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
@@ -69,7 +81,4 @@ function summarise(result: unknown): string {
   return [...lines, ...others].join('\n');
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exitCode = 1;
-});
+await runCommand('retrain', spec, main);
