@@ -1,11 +1,11 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '#local/platform.ts';
 import { readRunningPlatform } from '#local/running-platform.ts';
+import { BARE_PLATFORM, spawnCli } from '../../support/cli.ts';
 
 const state = mkdtempSync(path.join(tmpdir(), 'marquee-cli-'));
 afterAll(() => rmSync(state, { recursive: true, force: true }));
@@ -16,15 +16,7 @@ function runCli(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', path.join(repoRoot, 'local/cli.ts'), '--state', state, ...args],
-      {
-        cwd: repoRoot,
-        env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawnCli(state, args, { env });
     let stderr = '';
     child.stderr.on('data', (d) => {
       stderr += d;
@@ -67,21 +59,7 @@ describe('npm start refuses to run half-configured', () => {
 
 describe('npm start stops cleanly', () => {
   it('leaves no Java process behind after SIGTERM', async () => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        path.join(repoRoot, 'local/cli.ts'),
-        '--state',
-        state,
-        '--port',
-        '0',
-        '--no-seed',
-        '--no-schedules',
-      ],
-      { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const child = spawnCli(state, BARE_PLATFORM);
     await new Promise<void>((resolve, reject) => {
       let output = '';
       child.stdout.on('data', (d) => {

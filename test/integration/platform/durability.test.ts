@@ -1,9 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { repoRoot } from '#local/platform.ts';
+import { BARE_PLATFORM, spawnCli } from '../../support/cli.ts';
 
 const state = mkdtempSync(path.join(tmpdir(), 'marquee-durability-'));
 const started: ChildProcess[] = [];
@@ -17,22 +17,7 @@ afterAll(() => rmSync(state, { recursive: true, force: true }));
 async function startCli(
   args: string[] = [],
 ): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      path.join(repoRoot, 'local/cli.ts'),
-      '--state',
-      state,
-      '--port',
-      '0',
-      '--no-seed',
-      '--no-schedules',
-      ...args,
-    ],
-    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
-  );
+  const child = spawnCli(state, [...BARE_PLATFORM, ...args], { detached: true });
   started.push(child);
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
@@ -93,11 +78,7 @@ describe('acknowledged writes and the state folder', () => {
   it('refuses a second platform on the same state folder in one line naming the first', async () => {
     const first = await startCli();
 
-    const second = spawn(
-      process.execPath,
-      ['--import', 'tsx', path.join(repoRoot, 'local/cli.ts'), '--state', state, '--port', '0', '--no-seed'],
-      { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const second = spawnCli(state, ['--port', '0', '--no-seed']);
     let stderr = '';
     second.stderr!.on('data', (d) => {
       stderr += d;
