@@ -20,6 +20,14 @@ export function requestedModels<N extends string>(request: RetrainRequest, famil
   return family.filter((name) => request.models?.includes(name));
 }
 
+/**
+ * The store holds some data, but too little for a family to train on (a few users on a fresh
+ * store): a normal outcome, reported as skipped with the reason, not as a failure.
+ */
+export class NotEnoughDataError extends Error {
+  override name = 'NotEnoughDataError';
+}
+
 /** Runs `step`; a failure is reported to `onError` and returned as an outcome, never thrown. */
 export async function isolated(
   step: () => Promise<unknown>,
@@ -28,6 +36,7 @@ export async function isolated(
   try {
     return { ok: true, result: await step() };
   } catch (error) {
+    if (error instanceof NotEnoughDataError) return { ok: true, result: { skipped: error.message } };
     onError(error);
     return { ok: false, error: error instanceof Error ? error.message : String(error) };
   }

@@ -2,6 +2,7 @@
  * Trains the three audience-profile models (segments, anomaly, churn) from events and exports each to
  * ONNX with JSON metadata. Pure: the retrain job supplies data and stores the artifacts.
  */
+import { NotEnoughDataError } from '#domain/models/retrain-run.ts';
 import type { InteractionEvent, Item, UserAttributes } from '#domain/catalog/types.ts';
 import {
   buildAnomalyGraph,
@@ -131,7 +132,7 @@ export function trainProfileModels(
   const features = featuresAsOf(byUser, itemsById, input);
   const trainable = [...features.values()].filter((f) => f.activity.totalEvents >= c.minEvents);
   if (trainable.length < c.kMax + 1) {
-    throw new RangeError(
+    throw new NotEnoughDataError(
       `profile training needs more than ${c.kMax} users with ${c.minEvents}+ events; got ${trainable.length}`,
     );
   }

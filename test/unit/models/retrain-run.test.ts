@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   isFullRun,
+  NotEnoughDataError,
   nothingToTrainOn,
   requestedModels,
   runFamilies,
@@ -9,6 +10,24 @@ import {
 import { InMemoryModelRecords } from '../../support/memory-models.ts';
 
 describe('a retrain run over model families', () => {
+  it('reports a family with too little data as skipped with the reason, not as a failure', async () => {
+    const errors: string[] = [];
+    const outcomes = await runFamilies(
+      {
+        profiles: async () => {
+          throw new NotEnoughDataError('profile training needs more than 10 users with 5+ events; got 3');
+        },
+      },
+      {},
+      (family) => errors.push(family),
+    );
+    expect(errors).toEqual([]);
+    expect(outcomes.profiles).toEqual({
+      ok: true,
+      result: { skipped: 'profile training needs more than 10 users with 5+ events; got 3' },
+    });
+  });
+
   it('runs every family even when an earlier one fails, and reports each outcome', async () => {
     const ran: string[] = [];
     const errors: string[] = [];
