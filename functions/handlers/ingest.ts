@@ -25,7 +25,8 @@ export const handler = middy(async (event: S3Event) => {
       eTag: record.s3.object.eTag,
       sequencer: record.s3.object.sequencer,
     });
-    logger.info('ingest', { key: record.s3.object.key, ...outcome });
+    // The outcome names the asset; the key is not logged (it carries the uploader's file name).
+    logger.info('ingest', { ...outcome });
     outcomes.push(outcome);
   }
   return { outcomes };
