@@ -118,13 +118,22 @@ export class MlStack extends Stack {
       retrain.addToRolePolicy(
         new PolicyStatement({
           effect: Effect.ALLOW,
-          actions: [
-            'lambda:GetFunctionConfiguration',
-            'lambda:UpdateFunctionConfiguration',
-            'lambda:PublishVersion',
-            'lambda:UpdateAlias',
-          ],
+          actions: ['lambda:GetFunctionConfiguration', 'lambda:PublishVersion', 'lambda:UpdateAlias'],
           resources: serving.map((fn) => fn.functionArn),
+        }),
+      );
+      // The configuration update may only list our two layers (IAM has no key for the other
+      // fields of UpdateFunctionConfiguration; lambda:Layer is the one it offers).
+      retrain.addToRolePolicy(
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: ['lambda:UpdateFunctionConfiguration'],
+          resources: serving.map((fn) => fn.functionArn),
+          conditions: {
+            'ForAllValues:StringLike': {
+              'lambda:Layer': [modelsLayerVersions, this.runtimeLayer.layerVersionArn],
+            },
+          },
         }),
       );
       retrain.addToRolePolicy(

@@ -551,19 +551,25 @@ describe('wiring', () => {
       logicalIdOf(marquee.functions.retrain!.executionRole),
     );
     const lambdaStatements = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('lambda:')));
-    const update = lambdaStatements.find((s) => actionsOf(s).includes('lambda:UpdateFunctionConfiguration'))!;
-    expect(actionsOf(update).sort()).toEqual([
+    const servingArns = serving.map((id) => ({ 'Fn::GetAtt': [logicalIdOf(marquee.functions[id]!), 'Arn'] }));
+    const publishVersion = lambdaStatements.find((s) => actionsOf(s).includes('lambda:PublishVersion'))!;
+    expect(actionsOf(publishVersion).sort()).toEqual([
       'lambda:GetFunctionConfiguration',
       'lambda:PublishVersion',
       'lambda:UpdateAlias',
-      'lambda:UpdateFunctionConfiguration',
     ]);
-    expect(update.Resource).toHaveLength(serving.length);
-    expect(update.Resource).toEqual(
-      expect.arrayContaining(
-        serving.map((id) => ({ 'Fn::GetAtt': [logicalIdOf(marquee.functions[id]!), 'Arn'] })),
-      ),
-    );
+    expect(publishVersion.Resource).toHaveLength(serving.length);
+    expect(publishVersion.Resource).toEqual(expect.arrayContaining(servingArns));
+    // The configuration update is limited to listing our two layers.
+    const update = lambdaStatements.find((s) => actionsOf(s).includes('lambda:UpdateFunctionConfiguration'))!;
+    expect(actionsOf(update)).toEqual(['lambda:UpdateFunctionConfiguration']);
+    expect(update.Resource).toEqual(expect.arrayContaining(servingArns));
+    const allowedLayers = (update.Condition as Record<string, Record<string, unknown[]>>)[
+      'ForAllValues:StringLike'
+    ]['lambda:Layer'];
+    expect(allowedLayers).toHaveLength(2);
+    expect(JSON.stringify(allowedLayers)).toContain(':layer:marquee-dev-models:*"');
+    expect(allowedLayers).toContainEqual({ Ref: logicalIdOf(marquee.ml.runtimeLayer) });
     // The alias moves only on the serving functions, and their versions are only read.
     const alias = lambdaStatements.find(
       (s) => actionsOf(s).includes('lambda:UpdateAlias') && !actionsOf(s).includes('lambda:PublishVersion'),
