@@ -1,6 +1,6 @@
 /** GET /health: storage, object store and the live models, each checked; 503 while storage is down. */
 import { bucketCheck, modelsCheck, tableCheck } from '#adapters/health/checks.ts';
-import { DynamoModelRecords } from '#adapters/models/dynamo-model-records.ts';
+import { recommendationModelRecords } from '#adapters/models/registries.ts';
 import { healthContracts } from '#contracts/health.ts';
 import { checkHealth } from '#domain/health/health.ts';
 import { MODEL_NAMES } from '#domain/recommendations/artifact.ts';
@@ -10,7 +10,7 @@ import { bucketNameFromEnv, tableNameFromEnv } from '#platform/config.ts';
 const checks = {
   storage: tableCheck(tableNameFromEnv('items'), { itemId: '.marquee-health' }),
   objectStore: bucketCheck(bucketNameFromEnv('models')),
-  models: modelsCheck(new DynamoModelRecords(tableNameFromEnv('models')), MODEL_NAMES),
+  models: modelsCheck(recommendationModelRecords(), MODEL_NAMES),
 };
 
 export const handler = httpHandler('health', healthContracts, {

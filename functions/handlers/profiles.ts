@@ -1,8 +1,6 @@
 /** Lambda adapter of the audience-profile routes: parse (done by the edge), call the service, map the result. */
 import { DynamoItemStore } from '#adapters/dynamodb/catalog-stores.ts';
-import { DynamoModelRecords } from '#adapters/models/dynamo-model-records.ts';
-import { S3Artifacts } from '#adapters/models/s3-artifacts.ts';
-import { PROFILE_MODEL_NAME_LIST, ProfileRegistry } from '#domain/profiles/registry.ts';
+import { profileRegistry } from '#adapters/models/registries.ts';
 import { DynamoProfileEvents } from '#adapters/profiles/dynamo-profile-events.ts';
 import { DynamoProfileStore } from '#adapters/profiles/dynamo-profile-store.ts';
 import { DynamoProfileSubjects } from '#adapters/profiles/dynamo-profile-subjects.ts';
@@ -10,7 +8,7 @@ import { profilesContracts } from '#contracts/profiles.ts';
 import { summaryWithoutRiskScores, withoutRiskScores } from '#domain/profiles/risk-visibility.ts';
 import { ProfileService } from '#domain/profiles/service.ts';
 import { httpHandler } from '#edge/http.ts';
-import { bucketNameFromEnv, readSetting, tableNameFromEnv } from '#platform/config.ts';
+import { readSetting, tableNameFromEnv } from '#platform/config.ts';
 
 const profiles = new ProfileService(
   {
@@ -23,10 +21,7 @@ const profiles = new ProfileService(
       histories: tableNameFromEnv('profileHistory'),
     }),
   },
-  new ProfileRegistry(
-    new DynamoModelRecords(tableNameFromEnv('models'), PROFILE_MODEL_NAME_LIST, 'profiles'),
-    new S3Artifacts(bucketNameFromEnv('models')),
-  ),
+  profileRegistry(),
   {
     maxEvents: readSetting('PROFILE_MAX_EVENTS'),
     modelRefreshMs: readSetting('PROFILE_MODEL_REFRESH_MS'),

@@ -3,10 +3,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoEventStore, DynamoItemStore } from '#adapters/dynamodb/catalog-stores.ts';
-import { DynamoModelRecords } from '#adapters/models/dynamo-model-records.ts';
 import { DynamoCatalogItems, DynamoFallbackCatalog } from '#adapters/models/dynamo-catalog-reads.ts';
 import { LayeredArtifacts } from '#adapters/models/layered-artifacts.ts';
-import { S3Artifacts } from '#adapters/models/s3-artifacts.ts';
+import {
+  modelArtifacts,
+  profileModelRecords,
+  recommendationModelRecords,
+} from '#adapters/models/registries.ts';
 import { recommendationsContracts } from '#contracts/recommendations.ts';
 import { LiveModels } from '#domain/recommendations/live-models.ts';
 import { PROFILE_MODEL_NAME_LIST } from '#domain/profiles/registry.ts';
@@ -15,13 +18,13 @@ import { FallbackRanking } from '#domain/recommendations/serving/fallback.ts';
 import { RecommendationService } from '#domain/recommendations/service.ts';
 import { httpHandler } from '#edge/http.ts';
 import { logger, metrics } from '#edge/observability.ts';
-import { bucketNameFromEnv, readSetting, tableNameFromEnv } from '#platform/config.ts';
+import { readSetting, tableNameFromEnv } from '#platform/config.ts';
 
-const records = new DynamoModelRecords(tableNameFromEnv('models'));
+const records = recommendationModelRecords();
 const artifacts = new LayeredArtifacts(
   // Where the models layer unpacks (AWS); absent locally, so every artifact comes from S3.
   readSetting('MODELS_DIR'),
-  new S3Artifacts(bucketNameFromEnv('models')),
+  modelArtifacts(),
   // Artifacts fetched from S3, split for memory-mapping: Lambda's /tmp (the local platform sets its state folder).
   readSetting('MODELS_CACHE_DIR') || path.join(tmpdir(), 'models-cache'),
   (key, error) => logger.warn('could not cache the artifact on disk; serving it from memory', { key, error }),
@@ -55,7 +58,7 @@ const service = new RecommendationService(
       readSetting('RECS_PLAYABLE_TTL_MS'),
     ),
     profiles: {
-      records: new DynamoModelRecords(tableNameFromEnv('models'), PROFILE_MODEL_NAME_LIST, 'profiles'),
+      records: profileModelRecords(),
       names: PROFILE_MODEL_NAME_LIST,
     },
     runs: records,

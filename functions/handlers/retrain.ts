@@ -7,9 +7,8 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { DynamoEventStore, DynamoItemStore } from '#adapters/dynamodb/catalog-stores.ts';
-import { DynamoModelRecords } from '#adapters/models/dynamo-model-records.ts';
 import { LambdaLayerPublisher } from '#adapters/models/lambda-layer-publisher.ts';
-import { S3Artifacts } from '#adapters/models/s3-artifacts.ts';
+import { modelArtifacts, profileRegistry, recommendationModelRecords } from '#adapters/models/registries.ts';
 import { runProfileRetrain } from '#adapters/profiles/retrain-job.ts';
 import { CatalogTrainingSources } from '#adapters/models/training-sources.ts';
 import { DynamoRecentEvents } from '#adapters/models/dynamo-catalog-reads.ts';
@@ -26,7 +25,7 @@ import {
   type StepOutcome,
   withRetrainLease,
 } from '#domain/models/retrain-run.ts';
-import { PROFILE_MODEL_NAME_LIST, ProfileRegistry } from '#domain/profiles/registry.ts';
+import { PROFILE_MODEL_NAME_LIST } from '#domain/profiles/registry.ts';
 import { liveFlaggedUsers } from '#domain/profiles/shilling/model.ts';
 import { MODEL_NAMES } from '#domain/recommendations/artifact.ts';
 import { retrainRecommendationModels } from '#domain/recommendations/retrain.ts';
@@ -41,13 +40,8 @@ const sources = new CatalogTrainingSources(
 );
 /** How far back the trending refresh reads events (trending corrects its sums for the rest). */
 const recentWindowMs = readSetting('TRENDING_REFRESH_DAYS') * 86_400_000;
-const records = new DynamoModelRecords(tableNameFromEnv('models'));
-const artifacts = new S3Artifacts(bucketNameFromEnv('models'));
-// The live shilling model's flagged accounts: their events weigh SHILLING_DISCOUNT_FACTOR in training.
-const profileRegistry = new ProfileRegistry(
-  new DynamoModelRecords(tableNameFromEnv('models'), PROFILE_MODEL_NAME_LIST, 'profiles'),
-  artifacts,
-);
+const records = recommendationModelRecords();
+const artifacts = modelArtifacts();
 const flaggedUserWeight = readSetting('SHILLING_DISCOUNT_FACTOR');
 // Set by the Ml stack in AWS; unset locally, where serving picks a promotion up through the registry TTL.
 const servingFunctions = parseFunctionList(readSetting('MODEL_SERVING_FUNCTIONS'));
@@ -77,7 +71,7 @@ const families = {
       records,
       artifacts,
       log: (message, details) => logger.info(message, { ...details }),
-      flaggedUsers: () => liveFlaggedUsers(profileRegistry),
+      flaggedUsers: () => liveFlaggedUsers(profileRegistry()),
       options: {
         flaggedUserWeight,
         ...(isFullRun(request) ? {} : { training: { ...DEFAULT_TRAINING_OPTIONS, models }, recentWindowMs }),

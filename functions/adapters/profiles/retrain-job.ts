@@ -3,12 +3,10 @@
  * handler calls `runProfileRetrain` once per run (after or alongside the recommendation models).
  */
 import { DynamoEventStore, DynamoItemStore, DynamoUserStore } from '#adapters/dynamodb/catalog-stores.ts';
-import { DynamoModelRecords } from '#adapters/models/dynamo-model-records.ts';
-import { S3Artifacts } from '#adapters/models/s3-artifacts.ts';
-import { PROFILE_MODEL_NAME_LIST, ProfileRegistry } from '#domain/profiles/registry.ts';
+import { profileRegistry } from '#adapters/models/registries.ts';
 import { type ProfileRetrainResult, retrainProfiles } from '#domain/profiles/retrain.ts';
 import type { ProfileTrainingConfig } from '#domain/profiles/train.ts';
-import { bucketNameFromEnv, readSetting, tableNameFromEnv } from '#platform/config.ts';
+import { readSetting, tableNameFromEnv } from '#platform/config.ts';
 import { DynamoProfileHistories } from './dynamo-profile-histories.ts';
 import { DynamoProfileStore } from './dynamo-profile-store.ts';
 
@@ -27,10 +25,7 @@ export async function runProfileRetrain(
       profiles: new DynamoProfileStore(tableNameFromEnv('profiles')),
       histories: new DynamoProfileHistories(tableNameFromEnv('profileHistory')),
     },
-    new ProfileRegistry(
-      new DynamoModelRecords(tableNameFromEnv('models'), PROFILE_MODEL_NAME_LIST, 'profiles'),
-      new S3Artifacts(bucketNameFromEnv('models')),
-    ),
+    profileRegistry(),
     { now: options.now ?? Date.now(), config: { churnHorizonDays, ...options.config } },
   );
 }
