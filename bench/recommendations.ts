@@ -453,6 +453,12 @@ async function gatewaySection(): Promise<BenchSection> {
       if (r.status !== 200) throw new Error(`status ${r.status}`);
       await r.arrayBuffer();
     };
+    // The baseline the issue sets: a route that is one GetItem (GET /items/{itemId}), same gateway.
+    const item = async (i: number) => {
+      const r = await fetch(`${platform.url}/items/${data.items[i % data.items.length].itemId}`);
+      if (r.status !== 200) throw new Error(`status ${r.status}`);
+      await r.arrayBuffer();
+    };
     // The floor: the one read every request makes (the user's latest events), straight to DynamoDB
     // Local from this process at the same concurrency, with no gateway, handler or model.
     const query = async (i: number) => {
@@ -460,6 +466,7 @@ async function gatewaySection(): Promise<BenchSection> {
     };
     for (let i = 0; i < 40; i++) await get(i);
     for (let i = 0; i < 40; i++) await query(i);
+    for (let i = 0; i < 40; i++) await item(i);
     const total = 1000;
     const measure = async (concurrency: number, op: (i: number) => Promise<void>) => {
       const samples: number[] = [];
@@ -488,12 +495,14 @@ async function gatewaySection(): Promise<BenchSection> {
       recs: Record<string, number>;
       floor: Record<string, number>;
       recs1: Record<string, number>;
+      item: Record<string, number>;
     }[] = [];
     for (let r = 0; r < 3; r++) {
       rounds.push({
         recs: await measure(20, get),
         floor: await measure(20, query),
         recs1: await measure(1, get),
+        item: await measure(20, item),
       });
     }
     const mid = (pick: (x: (typeof rounds)[number]) => Record<string, number>) => {
@@ -502,12 +511,22 @@ async function gatewaySection(): Promise<BenchSection> {
     };
     const recs = mid((x) => x.recs);
     const floor = mid((x) => x.floor);
+    // Throughput ratio per round (both sides measured back to back), then the median round.
+    const ratios = rounds.map((x) => x.recs['req/s'] / x.item['req/s']).sort((a, b) => a - b);
     return {
       title: 'GET /users/{userId}/recommendations through the local gateway, 20 concurrent',
       rows: [
         { measured: 'GET recommendations via gateway, 20 concurrent', ...recs },
         { measured: "floor: DynamoDB Local query of the user's events alone, 20 concurrent", ...floor },
         { measured: 'GET recommendations via gateway, sequential', ...mid((x) => x.recs1) },
+        {
+          measured: 'baseline: GET /items/{itemId} (one GetItem) via gateway, 20 concurrent',
+          ...mid((x) => x.item),
+        },
+        {
+          measured: 'throughput recommendations / GetItem route (median of rounds; target >= 0.5)',
+          'req/s': fmt(ratios[1]),
+        },
         {
           measured: 'ratio p50 recommendations / floor (same run)',
           'p50 ms': fmt(recs['p50 ms'] / floor['p50 ms']),
