@@ -160,18 +160,14 @@ function SignedPlayer({ session, video }: { session: Session; video: Video }) {
     <>
       <h2>Player</h2>
       <Loaded result={playback} what="the playback URLs">
-        {(urls) =>
-          urls.hlsUrl ? (
-            <HlsPlayer
-              src={urls.hlsUrl}
-              poster={urls.posterUrl}
-              title={video.title ?? video.filename}
-              signRequest={(url) => withSignature(url, urls.signature)}
-            />
-          ) : (
-            <p class="error">The playback answer has no HLS URL.</p>
-          )
-        }
+        {(urls) => (
+          <HlsPlayer
+            src={urls.hlsUrl}
+            poster={urls.posterUrl}
+            title={video.title ?? video.filename}
+            signRequest={(url) => withSignature(url, urls.signature)}
+          />
+        )}
       </Loaded>
     </>
   );
