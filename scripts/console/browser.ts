@@ -30,6 +30,7 @@ export async function launchChromium(): Promise<Browser> {
       '--no-first-run',
       '--disable-sync',
       '--autoplay-policy=no-user-gesture-required',
+      '--mute-audio',
     ],
   });
 }
