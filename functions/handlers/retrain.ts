@@ -16,13 +16,9 @@ import { parseFunctionList, publishModelsLayerAfterRetrain } from '#domain/model
 import { livePointersOf } from '#domain/models/registry.ts';
 import {
   isFullRun,
-  afterDeploy,
-  isolated,
-  nothingToTrainOn,
   type RetrainRequest,
   requestedModels,
-  runFamilies,
-  type StepOutcome,
+  runRetrain,
   withRetrainLease,
 } from '#domain/models/retrain-run.ts';
 import { PROFILE_MODEL_NAME_LIST } from '#domain/profiles/registry.ts';
@@ -100,46 +96,39 @@ export const handler = middy(async (event: ScheduledEvent, context: Context) => 
   return { refused: outcome.refusal };
 }).use(withObservability());
 
-/**
- * Every family (skipped when the store holds nothing to train on yet, or after a deploy once models
- * are accepted), then the models layer.
- */
-async function retrainFamilies(request: RetrainRequest): Promise<Record<string, StepOutcome>> {
-  const { live } = await livePointersOf(records, MODEL_NAMES);
-  const nothing =
-    afterDeploy(request, live.size > 0) === 'reattach'
-      ? 'deploy: the accepted models are re-attached, nothing is trained'
-      : nothingToTrainOn(await sources.presence());
-  if (nothing) logger.info(`retrain: ${nothing}; live models unchanged`);
-  const results: Record<string, StepOutcome> = nothing
-    ? Object.fromEntries(
-        Object.keys(families).map((family) => [family, { ok: true as const, result: { skipped: nothing } }]),
-      )
-    : await runFamilies(families, request, (family, error) =>
-        logger.error('retrain failed for a model family', { family, error }),
-      );
+/** The models layer after the families: a failure costs only cold-start speed, so it is logged and counted. */
+const modelsLayerStep = (request: RetrainRequest) => ({
+  name: 'modelsLayer',
   // Keeps the serving functions on a models layer holding the recommendation models now live
-  // (publishing a version when they changed). A failure costs only cold-start speed (serving loads
-  // new versions from S3), so it is logged and counted, never thrown.
-  results.modelsLayer = await isolated(
-    async () => {
-      const outcome = await publishModelsLayerAfterRetrain({
-        records,
-        modelNames: MODEL_NAMES,
-        fullRun: isFullRun(request),
-        servingFunctions,
-        publisher: layerPublisher,
-        keep: layerVersionsKept,
-      });
-      logger.info('models layer', { ...outcome });
-      if (outcome.published && outcome.pruneError)
-        logger.warn('old models layer versions were not all deleted', { reason: outcome.pruneError });
-      return outcome;
+  // (publishing a version when they changed).
+  step: async () => {
+    const outcome = await publishModelsLayerAfterRetrain({
+      records,
+      modelNames: MODEL_NAMES,
+      fullRun: isFullRun(request),
+      servingFunctions,
+      publisher: layerPublisher,
+      keep: layerVersionsKept,
+    });
+    logger.info('models layer', { ...outcome });
+    if (outcome.published && outcome.pruneError)
+      logger.warn('old models layer versions were not all deleted', { reason: outcome.pruneError });
+    return outcome;
+  },
+  onError: (error: unknown) => {
+    logger.error('models layer publish failed; serving loads the new versions from S3', { error });
+    metrics.addMetric('ModelsLayerPublishFailure', MetricUnit.Count, 1);
+  },
+});
+
+const retrainFamilies = (request: RetrainRequest) =>
+  runRetrain(request, {
+    families,
+    anyModelLive: async () => (await livePointersOf(records, MODEL_NAMES)).live.size > 0,
+    presence: () => sources.presence(),
+    last: modelsLayerStep(request),
+    log: {
+      nothingToTrain: (reason) => logger.info(`retrain: ${reason}; live models unchanged`),
+      familyFailed: (family, error) => logger.error('retrain failed for a model family', { family, error }),
     },
-    (error) => {
-      logger.error('models layer publish failed; serving loads the new versions from S3', { error });
-      metrics.addMetric('ModelsLayerPublishFailure', MetricUnit.Count, 1);
-    },
-  );
-  return results;
-}
+  });

@@ -162,3 +162,40 @@ export function afterDeploy(
   if (request.reason !== DEPLOY_REASON) return undefined;
   return anyModelLive ? 'reattach' : 'train';
 }
+
+/** What one retrain run needs: its model families, what the store and registry hold, and what runs last. */
+export interface RetrainRunSteps {
+  families: Record<string, (request: RetrainRequest) => Promise<unknown>>;
+  /** Whether any model of the registry is live (a deploy then only re-attaches them). */
+  anyModelLive(): Promise<boolean>;
+  presence(): Promise<TrainingDataPresence>;
+  /** Runs after the families whatever they did (the models layer); its failure is an outcome too. */
+  last: { name: string; step: () => Promise<unknown>; onError: (error: unknown) => void };
+  /** A run that trains nothing says why; a family that fails is reported. */
+  log: { nothingToTrain(reason: string): void; familyFailed(family: string, error: unknown): void };
+}
+
+/**
+ * One retrain run: every family isolated, or each reported skipped with the reason when there is
+ * nothing to train (an empty store, or a deploy once models are accepted); then the last step.
+ */
+export async function runRetrain(
+  request: RetrainRequest,
+  steps: RetrainRunSteps,
+): Promise<Record<string, StepOutcome>> {
+  const nothing =
+    afterDeploy(request, await steps.anyModelLive()) === 'reattach'
+      ? 'deploy: the accepted models are re-attached, nothing is trained'
+      : nothingToTrainOn(await steps.presence());
+  if (nothing) steps.log.nothingToTrain(nothing);
+  const results: Record<string, StepOutcome> = nothing
+    ? Object.fromEntries(
+        Object.keys(steps.families).map((family) => [
+          family,
+          { ok: true as const, result: { skipped: nothing } },
+        ]),
+      )
+    : await runFamilies(steps.families, request, steps.log.familyFailed);
+  results[steps.last.name] = await isolated(steps.last.step, steps.last.onError);
+  return results;
+}

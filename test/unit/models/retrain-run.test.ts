@@ -5,11 +5,39 @@ import {
   nothingToTrainOn,
   requestedModels,
   runFamilies,
+  runRetrain,
   withRetrainLease,
 } from '#domain/models/retrain-run.ts';
 import { InMemoryModelRecords } from '../../support/memory-models.ts';
 
 describe('a retrain run over model families', () => {
+  it('trains nothing on an empty store or after a deploy with models live, and runs the last step anyway', async () => {
+    const ran: string[] = [];
+    const said: string[] = [];
+    const steps = (live: boolean, events: boolean) => ({
+      families: { recommendations: async () => ran.push('recommendations') },
+      anyModelLive: async () => live,
+      presence: async () => ({ events, items: true }),
+      last: { name: 'modelsLayer', step: async () => ran.push('layer'), onError: () => {} },
+      log: { nothingToTrain: (reason: string) => said.push(reason), familyFailed: () => {} },
+    });
+    const empty = await runRetrain({ reason: 'schedule' }, steps(false, false));
+    expect(empty.recommendations).toEqual({
+      ok: true,
+      result: { skipped: 'nothing to train on yet: no events' },
+    });
+    const redeploy = await runRetrain({ reason: 'deploy' }, steps(true, true));
+    expect(redeploy.recommendations).toMatchObject({
+      ok: true,
+      result: { skipped: expect.stringContaining('re-attached') },
+    });
+    expect(ran).toEqual(['layer', 'layer']);
+    expect(said).toHaveLength(2);
+    const trained = await runRetrain({ reason: 'deploy' }, steps(false, true));
+    expect(trained.recommendations.ok).toBe(true);
+    expect(ran).toEqual(['layer', 'layer', 'recommendations', 'layer']);
+  });
+
   it('reports a family with too little data as skipped with the reason, not as a failure', async () => {
     const errors: string[] = [];
     const outcomes = await runFamilies(
