@@ -18,7 +18,7 @@ import { type S3rverRecord, startS3 } from './emulators/s3.ts';
 import { LocalEventBus } from './event-bus.ts';
 import { startGateway } from './gateway.ts';
 import { LocalLambdaRuntime } from './lambda-runtime.ts';
-import { startLocalPlayback } from './playback/start.ts';
+import { type LocalPlayback, startLocalPlayback } from './playback/start.ts';
 import { localClients, provisionBuckets, provisionTables } from './provision.ts';
 import { toLambdaS3Event } from './s3-notifications.ts';
 import { lockStateDir, STATE_LOCK_FILE } from './state-lock.ts';
@@ -255,6 +255,20 @@ async function provisionDeclared(endpoints: {
   }
 }
 
+/** The playback server in front of the declared served bucket (none declared: none started). */
+async function startPlayback(
+  stateDir: string,
+  s3Endpoint: string,
+  names: Record<string, string>,
+  stops: StopList,
+): Promise<LocalPlayback | undefined> {
+  const served = playbackBucket();
+  if (!served) return undefined;
+  const playback = await startLocalPlayback({ stateDir, s3: s3Endpoint, bucket: names[buckets[served].env] });
+  stops.add('the playback server', playback.close);
+  return playback;
+}
+
 /** The ffmpeg-backed MediaConvert endpoint, supervised; its job events go to the bus. */
 async function startMedia(
   stateDir: string,
@@ -295,9 +309,13 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
 
     const bus = new LocalEventBus((fn, event) => runtime.invoke(fn, event), log);
     stops.add('the event bus', () => bus.stop());
+    // The CDN in front of the served bucket; its URL and signing key reach the signing function.
+    const playback = await startPlayback(state.dir, s3.endpoint, names, stops);
+    if (playback) endpoints.playback = playback.url;
     // Everything the functions read, set before any handler module is imported.
     Object.assign(process.env, {
       ...functionEnv(endpoints, names),
+      ...playback?.env,
       MARQUEE_STAGE: 'local',
       // Serving's split artifacts live with the rest of the local state (Lambda's /tmp in AWS).
       MODELS_CACHE_DIR: path.join(state.dir, 'models-cache'),
@@ -305,18 +323,6 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
     });
 
     const emulators: SupervisedEmulator[] = [dynamodb, s3];
-    // The CDN in front of the served bucket; its URL and signing key reach the signing function.
-    const servedBucket = playbackBucket();
-    if (servedBucket) {
-      const playback = await startLocalPlayback({
-        stateDir: state.dir,
-        s3: s3.endpoint,
-        bucket: names[buckets[servedBucket].env],
-      });
-      stops.add('the playback server', playback.close);
-      endpoints.playback = playback.url;
-      Object.assign(process.env, playback.env, options.env);
-    }
     if (options.mediaConvert !== false) {
       const media = await startMedia(state.dir, s3.endpoint, bus, notice, stops);
       emulators.push(media);
