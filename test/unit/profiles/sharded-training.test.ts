@@ -1,6 +1,4 @@
-import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readMovieLens } from '#adapters/datasets/movielens-files.ts';
 import type { InteractionEvent, Item } from '#domain/catalog/types.ts';
 import { ratingsAsEvents } from '#domain/datasets/movielens.ts';
 import { adjustedRandIndex, spearmanCorrelation } from '#domain/profiles/agreement.ts';
@@ -10,7 +8,7 @@ import { profileShardTask, reduceProfileShards, samplingFor } from '#domain/prof
 import { type ProfileTrainingResult, trainProfileModels } from '#domain/profiles/train.ts';
 import { anomalyVector, segmentVector } from '#domain/profiles/vectors.ts';
 import { shardByUser } from '#domain/recommendations/sharded-training.ts';
-import { sharedDataDir } from '../../support/fixtures.ts';
+import { readMovieLensSmall } from '../../support/movielens-small.ts';
 
 /** Users sampled at the reduce (of 610 in ml-latest-small), so the sample is a real subset. */
 const SAMPLE_SIZE = 400;
@@ -20,9 +18,7 @@ let items: Item[];
 let now: number;
 
 beforeAll(async () => {
-  const shared = sharedDataDir();
-  if (!shared) throw new Error('../shared/data is missing (set MARQUEE_SHARED_DATA)');
-  const data = await readMovieLens(path.join(shared, 'movielens', 'ml-latest-small'));
+  const data = await readMovieLensSmall();
   events = ratingsAsEvents(data.ratings);
   items = data.items;
   now = Math.max(...events.map((e) => e.timestamp)) + 1;

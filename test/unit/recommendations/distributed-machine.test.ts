@@ -1,6 +1,4 @@
-import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readMovieLens } from '#adapters/datasets/movielens-files.ts';
 import type { InteractionEvent, Item } from '#domain/catalog/types.ts';
 import { ratingsAsEvents } from '#domain/datasets/movielens.ts';
 import { DEFAULT_ALS_OPTIONS, trainAls } from '#domain/recommendations/als.ts';
@@ -10,7 +8,7 @@ import { DEFAULT_EASE_OPTIONS, trainEase } from '#domain/recommendations/ease.ts
 import { aggregateEvents, buildMatrix, DEFAULT_EVENT_WEIGHTS } from '#domain/recommendations/interactions.ts';
 import { catalogSnapshot } from '#domain/recommendations/training.ts';
 import { runRetrainMachine } from '#local/retrain-machine.ts';
-import { sharedDataDir } from '../../support/fixtures.ts';
+import { readMovieLensSmall } from '../../support/movielens-small.ts';
 import { InMemoryArtifacts } from '../../support/memory-models.ts';
 
 // Small ALS so the whole machine (snapshot, Grams, 3 x two Maps, reduce) runs in seconds.
@@ -20,9 +18,7 @@ let events: InteractionEvent[];
 let items: Item[];
 
 beforeAll(async () => {
-  const shared = sharedDataDir();
-  if (!shared) throw new Error('../shared/data is missing (set MARQUEE_SHARED_DATA)');
-  const data = await readMovieLens(path.join(shared, 'movielens', 'ml-latest-small'));
+  const data = await readMovieLensSmall();
   events = ratingsAsEvents(data.ratings);
   items = data.items;
 });

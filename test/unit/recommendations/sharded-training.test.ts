@@ -1,6 +1,4 @@
-import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readMovieLens } from '#adapters/datasets/movielens-files.ts';
 import { type AlsModel, DEFAULT_ALS_OPTIONS, scoreAls, trainAls } from '#domain/recommendations/als.ts';
 import { DEFAULT_EASE_OPTIONS, trainEase } from '#domain/recommendations/ease.ts';
 import { rankingMetrics, relevantByUser, stratifiedSplit } from '#domain/recommendations/evaluation.ts';
@@ -17,7 +15,7 @@ import {
   userShardOf,
 } from '#domain/recommendations/sharded-training.ts';
 import { topK } from '#domain/recommendations/top-k.ts';
-import { sharedDataDir } from '../../support/fixtures.ts';
+import { readMovieLensSmall } from '../../support/movielens-small.ts';
 
 const SHARDS = 7;
 
@@ -27,10 +25,7 @@ let whole: InteractionMatrix;
 let shards: InteractionMatrix[];
 
 beforeAll(async () => {
-  const shared = sharedDataDir();
-  // Missing reference data is a failure, never a silent skip.
-  if (!shared) throw new Error('../shared/data is missing (set MARQUEE_SHARED_DATA)');
-  const data = await readMovieLens(path.join(shared, 'movielens', 'ml-latest-small'));
+  const data = await readMovieLensSmall();
   const rows = data.ratings.map((r) => ({
     userId: r.userId,
     itemId: r.itemId,
