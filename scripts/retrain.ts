@@ -1,11 +1,14 @@
 /**
- * `npm run retrain`: runs the retrain function now, the same handler the nightly schedule invokes.
+ * `npm run retrain`: runs the retrain function now, the same handler the nightly schedule invokes;
+ * `--path distributed` runs the distributed retrain state machine instead (local/retrain-machine.ts),
+ * its tasks invoking the retrainShard function.
  * Against the running `npm start` platform when there is one (endpoints.json of the state folder with
  * a live pid), otherwise against a platform started for this run on the same local state, then stopped.
  */
 import { runCommand, stateDirOf, stateOption } from '#local/command-line.ts';
 import { scheduledEvent } from '#local/event-bus.ts';
 import { LocalLambdaRuntime } from '#local/lambda-runtime.ts';
+import { runRetrainMachine } from '#local/retrain-machine.ts';
 import { defaultStateDir, functionEnv, repoRoot, startPlatform } from '#local/platform.ts';
 import { readRunningPlatform } from '#local/running-platform.ts';
 import { localBucketName, localTableName } from '#local/provision.ts';
@@ -19,12 +22,26 @@ const spec = {
     "Retrain every model now (the nightly schedule's handler), on the running platform or its state folder.",
   options: {
     json: { type: 'boolean', description: "print the handler's full result as JSON" },
+    path: {
+      type: 'string',
+      choices: ['single', 'distributed'],
+      default: 'single',
+      description: 'one retrain function, or the Step Functions machine over user shards',
+    },
     state: stateOption,
   },
-  examples: ['npm run retrain', 'npm run retrain -- --json'],
+  examples: ['npm run retrain', 'npm run retrain -- --json', 'npm run retrain -- --path distributed'],
 } as const;
 
-async function main(options: { json: boolean; state?: string }): Promise<void> {
+/** Runs the chosen path on a runtime whose functions see the platform's tables and buckets. */
+function retrainOn(runtime: LocalLambdaRuntime, path: string): Promise<unknown> {
+  if (path === 'single') return runtime.invoke('retrain', manualRun);
+  return runRetrainMachine({ runId: `manual-${Date.now()}`, reason: 'manual' }, (payload) =>
+    runtime.invoke('retrainShard', payload),
+  );
+}
+
+async function main(options: { json: boolean; path: string; state?: string }): Promise<void> {
   const started = Date.now();
   const stateDir = stateDirOf(options.state, defaultStateDir);
   const running = readRunningPlatform(stateDir);
@@ -39,7 +56,7 @@ async function main(options: { json: boolean; state?: string }): Promise<void> {
       }),
     );
     console.error(`retraining against the running platform at ${running.url}`);
-    result = await new LocalLambdaRuntime(repoRoot, () => {}).invoke('retrain', manualRun);
+    result = await retrainOn(new LocalLambdaRuntime(repoRoot, () => {}), options.path);
   } else {
     console.error('no running platform: starting one on the local state for this run');
     const platform = await startPlatform({
@@ -48,7 +65,7 @@ async function main(options: { json: boolean; state?: string }): Promise<void> {
       schedules: false,
     });
     try {
-      result = await platform.runtime.invoke('retrain', manualRun);
+      result = await retrainOn(platform.runtime, options.path);
     } finally {
       await platform.stop();
     }

@@ -170,6 +170,15 @@ export const settings = {
     max: 1,
     default: 0,
   },
+  RETRAIN_INTERACTIONS_PER_SHARD: {
+    env: 'RETRAIN_INTERACTIONS_PER_SHARD',
+    description:
+      'Distributed retrain: (user, item) interactions per user shard file, so each shard task fits its memory and Express 5-minute limit.',
+    type: 'number',
+    min: 1000,
+    max: 10_000_000,
+    default: 200_000,
+  },
   TRENDING_REFRESH_DAYS: {
     env: 'TRENDING_REFRESH_DAYS',
     description:
@@ -676,6 +685,21 @@ export const functions = {
       'MODELS_LAYER_ARCHITECTURE',
       'MODELS_LAYER_RUNTIME',
     ],
+    usesModels: true,
+  },
+  retrainShard: {
+    id: 'retrainShard',
+    entry: 'functions/handlers/retrain-shard.ts',
+    description:
+      'The tasks of the distributed retrain state machine: snapshot, per-shard Gram and ALS steps, reduce',
+    memoryMb: 3008,
+    // A Distributed Map's Express child executions end at 5 minutes.
+    timeoutSec: 290,
+    // Shard tasks of one Map run side by side; the machine caps them below this.
+    reservedConcurrency: 100,
+    tables: { items: 'read', events: 'read' },
+    buckets: { models: 'readWrite' },
+    settings: ['RETRAIN_INTERACTIONS_PER_SHARD'],
     usesModels: true,
   },
   openapi: {

@@ -8,6 +8,7 @@ import type { FunctionId } from '#platform/declaration.ts';
 import { layerPaths } from '../../layers/build.ts';
 import { LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME, type MarqueeFunction } from '../constructs/marquee-function.ts';
 import { acknowledgeCustomResourceProvider, acknowledgeWildcardResource } from '../constructs/nag.ts';
+import { RetrainStateMachine } from '../constructs/retrain-state-machine.ts';
 import { createDeclaredFunctions, type MarqueeFunctions } from '../declared-functions.ts';
 import { wireDeclaredEvents } from '../declared-events.ts';
 import type { DeclaredResources } from '../declared-resources.ts';
@@ -15,6 +16,9 @@ import type { MarqueeSettings } from '../settings.ts';
 
 /** The declaration id of the function that trains models and puts winners live. */
 export const RETRAIN_FUNCTION_ID: FunctionId = 'retrain';
+
+/** The declaration id of the function running the distributed retrain's tasks. */
+export const RETRAIN_SHARD_FUNCTION_ID: FunctionId = 'retrainShard';
 
 export interface MlStackProps extends StackProps {
   settings: MarqueeSettings;
@@ -33,6 +37,8 @@ export class MlStack extends Stack {
   readonly modelsLayer: LayerVersion;
   /** Name under which retrain publishes new models layer versions. */
   readonly modelsLayerName: string;
+  /** The Step Functions retrain for data past one function (absent when its function is not deployed). */
+  distributedRetrain?: RetrainStateMachine;
 
   constructor(scope: Construct, id: string, props: MlStackProps) {
     super(scope, id, props);
@@ -62,6 +68,13 @@ export class MlStack extends Stack {
       const serving = created.filter((fn) => fn !== retrain && fn.declaration.usesModels);
       this.grantModelPublishing(retrain, serving);
       this.retrainAfterDeploy(retrain, serving);
+    }
+    const shard = created.find((fn) => fn.declaration.id === RETRAIN_SHARD_FUNCTION_ID);
+    if (shard) {
+      this.distributedRetrain = new RetrainStateMachine(this, 'DistributedRetrain', {
+        shardFunction: shard,
+        logRetentionDays: props.settings.logRetentionDays,
+      });
     }
     wireDeclaredEvents(this, props.functions, props.resources);
   }

@@ -130,18 +130,39 @@ export function trainProfileModels(
   const itemsById = new Map(input.items.map((item) => [item.itemId, item]));
   const byUser = groupEventsByUser(input.events);
   const features = featuresAsOf(byUser, itemsById, input);
-  const trainable = [...features.values()].filter((f) => f.activity.totalEvents >= c.minEvents);
+  const trainable = trainableProfiles(features.values(), c);
+  const sample = sampleRows(trainable, c.maxTrainingRows, createRandom(c.seed));
+  return { ...trainOnProfiles(sample, byUser, itemsById, c, input.now), features };
+}
+
+/** The users models train on (enough events); too few of them is NotEnoughDataError. */
+export function trainableProfiles(
+  features: Iterable<ProfileFeatures>,
+  c: Pick<ProfileTrainingConfig, 'minEvents' | 'kMax'>,
+): ProfileFeatures[] {
+  const trainable = [...features].filter((f) => f.activity.totalEvents >= c.minEvents);
   if (trainable.length < c.kMax + 1) {
     throw new NotEnoughDataError(
       `profile training needs more than ${c.kMax} users with ${c.minEvents}+ events; got ${trainable.length}`,
     );
   }
-  const sample = sampleRows(trainable, c.maxTrainingRows, createRandom(c.seed));
+  return trainable;
+}
 
-  const segments = trainSegments(sample, c, input.now);
-  const anomaly = trainAnomaly(sample, c, input.now);
-  const churn = trainChurn(byUser, itemsById, c, input.now);
-
+/**
+ * The three models from the training rows (`sample`) and the events churn is labelled from
+ * (`byUser`: every user, or the sampled users' on the sharded path).
+ */
+export function trainOnProfiles(
+  sample: ProfileFeatures[],
+  byUser: ReadonlyMap<string, InteractionEvent[]>,
+  itemsById: ReadonlyMap<string, Item>,
+  c: ProfileTrainingConfig,
+  now: number,
+): Omit<ProfileTrainingResult, 'features'> {
+  const segments = trainSegments(sample, c, now);
+  const anomaly = trainAnomaly(sample, c, now);
+  const churn = trainChurn(byUser, itemsById, c, now);
   return {
     artifacts: exportArtifacts(segments.metadata, anomaly, churn),
     metrics: { segments: segments.metrics, anomaly: anomaly.metrics, churn: churn.metrics },
@@ -150,12 +171,11 @@ export function trainProfileModels(
       anomaly: { metadata: anomaly.metadata, forest: anomaly.forest },
       churn: { metadata: churn.metadata, model: churn.model },
     },
-    features,
   };
 }
 
 /** Every user's features as of `input.now`, with their attributes. */
-function featuresAsOf(
+export function featuresAsOf(
   byUser: ReadonlyMap<string, InteractionEvent[]>,
   itemsById: ReadonlyMap<string, Item>,
   input: ProfileTrainingInput,

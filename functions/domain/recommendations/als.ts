@@ -43,10 +43,8 @@ export function trainAls(matrix: InteractionMatrix, options: AlsOptions = DEFAUL
   const d = options.factors;
   const users = matrix.userIds.length;
   const items = matrix.itemIds.length;
-  const random = seededRandom(options.seed);
   const userF = new Float64Array(users * d);
-  const itemF = new Float64Array(items * d);
-  for (let i = 0; i < itemF.length; i++) itemF[i] = (random() - 0.5) * 0.01;
+  const itemF = initialItemFactors(items, options);
   const counts = itemCounts(matrix);
   // Column-oriented copy for the item step.
   const transposed = transpose(matrix, counts);
@@ -54,18 +52,33 @@ export function trainAls(matrix: InteractionMatrix, options: AlsOptions = DEFAUL
     solveSide(userF, itemF, matrix.rowPtr, matrix.cols, matrix.values, users, d, options);
     solveSide(itemF, userF, transposed.ptr, transposed.rows, transposed.values, items, d, options);
   }
-  const gram = gramOf(itemF, items, d);
+  return alsModelOf(matrix.itemIds, itemF, options);
+}
+
+/** The seeded starting item factors (items x factors), small around zero. */
+export function initialItemFactors(items: number, options: AlsOptions): Float64Array {
+  const random = seededRandom(options.seed);
+  const itemF = new Float64Array(items * options.factors);
+  for (let i = 0; i < itemF.length; i++) itemF[i] = (random() - 0.5) * 0.01;
+  return itemF;
+}
+
+/** The servable model from trained item factors (items x factors, catalog order). */
+export function alsModelOf(itemIds: string[], itemF: Float64Array, options: AlsOptions): AlsModel {
+  const d = options.factors;
+  const gram = gramOf(itemF, itemIds.length, d);
   for (let a = 0; a < d; a++) gram[a * d + a] += options.lambda;
   return {
     kind: 'als',
     options,
-    itemIds: matrix.itemIds,
+    itemIds,
     itemFactors: Float32Array.from(itemF),
     gramPlusLambda: Float32Array.from(gram),
   };
 }
 
-function transpose(matrix: InteractionMatrix, counts: Float64Array) {
+/** The matrix by columns: for each item, the rows (users) holding it and their values. */
+export function transpose(matrix: InteractionMatrix, counts: Float64Array) {
   const items = matrix.itemIds.length;
   const ptr = new Int32Array(items + 1);
   for (let i = 0; i < items; i++) ptr[i + 1] = ptr[i] + counts[i];
@@ -82,7 +95,8 @@ function transpose(matrix: InteractionMatrix, counts: Float64Array) {
   return { ptr, rows, values };
 }
 
-function gramOf(f: Float64Array, rows: number, d: number): Float64Array {
+/** F'F (d x d) of a rows x d factor matrix. */
+export function gramOf(f: Float64Array, rows: number, d: number): Float64Array {
   const g = new Float64Array(d * d);
   for (let r = 0; r < rows; r++) {
     const base = r * d;
@@ -96,8 +110,11 @@ function gramOf(f: Float64Array, rows: number, d: number): Float64Array {
   return g;
 }
 
-/** One half-step: updates every row of `x` against fixed `y` with CG warm-started at the old value. */
-function solveSide(
+/**
+ * One half-step: updates every row of `x` against fixed `y` with CG warm-started at the old value.
+ * Rows are independent given `y`, so any subset of rows (a shard) can be solved on its own.
+ */
+export function solveSide(
   x: Float64Array,
   y: Float64Array,
   ptr: Int32Array,

@@ -130,8 +130,18 @@ export async function easeWeights(
   modelled: Int32Array,
   lambda: number,
 ): Promise<Float32Array> {
-  const n = modelled.length;
-  const gram = gramMatrix(matrix, modelled);
+  return easeWeightsFromGram(gramMatrix(matrix, modelled), modelled.length, lambda);
+}
+
+/**
+ * The dense EASE weights from a Gram matrix X'X over n items (taken over and overwritten), however
+ * it was summed: in one pass or as per-shard partials.
+ */
+export async function easeWeightsFromGram(
+  gram: Float32Array,
+  n: number,
+  lambda: number,
+): Promise<Float32Array> {
   for (let i = 0; i < n; i++) gram[i * n + i] += lambda;
   const p = await invertSpd(gram, n);
   const diag = new Float64Array(n);

@@ -1,0 +1,249 @@
+/**
+ * EASE and ALS trained over shards of users, so the work can run on many machines (a Step Functions
+ * Distributed Map in AWS) and be summed or stitched back at a reduce step. Each function here is the
+ * work of one shard task or one reduce, over plain data; `trainShardedEase` and `trainShardedAls`
+ * run them all in one process, as the local reference and the tests do.
+ *
+ * EASE: X'X is a sum over users, so the Gram is the sum of per-shard partial Grams.
+ * ALS: a half-step solves each row independently given the other side's factors, so a user shard
+ * solves its users given all item factors, and an item shard its items given all user factors.
+ */
+import {
+  type AlsModel,
+  type AlsOptions,
+  alsModelOf,
+  DEFAULT_ALS_OPTIONS,
+  initialItemFactors,
+  solveSide,
+  transpose,
+} from './als.ts';
+import {
+  DEFAULT_EASE_OPTIONS,
+  type EaseModel,
+  type EaseOptions,
+  easeWeightsFromGram,
+  gramMatrix,
+  selectModelledItems,
+} from './ease.ts';
+import { buildMatrix, type InteractionMatrix, itemCounts, type WeightedInteraction } from './interactions.ts';
+
+/** The user shard (0..shardCount-1) a user falls in: FNV-1a of the id, the same on every machine and run. */
+export function userShardOf(userId: string, shardCount: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < userId.length; i++) {
+    hash ^= userId.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % shardCount;
+}
+
+/** Splits rows into `shardCount` user shards; every row of one user lands in the same shard. */
+export function shardByUser<T extends { userId: string }>(rows: readonly T[], shardCount: number): T[][] {
+  const shards: T[][] = Array.from({ length: shardCount }, () => []);
+  for (const row of rows) shards[userShardOf(row.userId, shardCount)].push(row);
+  return shards;
+}
+
+/**
+ * One shard's users x items matrix over the whole catalog's columns (`itemIds`, fixed for the run),
+ * so every shard's column k is the same item.
+ */
+export function shardMatrix(
+  rows: readonly WeightedInteraction[],
+  itemIds: readonly string[],
+  binary = false,
+): InteractionMatrix {
+  const matrix = buildMatrix(rows, { itemIds, binary });
+  if (matrix.itemIds.length !== itemIds.length)
+    throw new Error(
+      `a user shard holds ${matrix.itemIds.length - itemIds.length} items outside the run's catalog`,
+    );
+  return matrix;
+}
+
+/** Adds `partial` into `total` element-wise (same length): the reduce of per-shard sums. */
+export function addInto<T extends Float32Array | Float64Array>(total: T, partial: ArrayLike<number>): T {
+  if (total.length !== partial.length)
+    throw new Error(`partial of length ${partial.length} added to a total of length ${total.length}`);
+  for (let i = 0; i < total.length; i++) total[i] += partial[i];
+  return total;
+}
+
+/** Users with a positive signal per item, summed over shards (the modelled items are chosen from it). */
+export function summedItemCounts(shards: readonly InteractionMatrix[], items: number): Float64Array {
+  const total = new Float64Array(items);
+  for (const shard of shards) addInto(total, itemCounts(shard));
+  return total;
+}
+
+/** A shard task's partial Gram: X_s'X_s over the modelled items (row-major n x n, float32). */
+export const partialGram = gramMatrix;
+
+/** EASE from its reduce: the summed Gram and the item counts of the whole run. */
+export async function easeFromSummedGram(
+  gram: Float32Array,
+  counts: Float64Array,
+  modelled: Int32Array,
+  itemIds: string[],
+  options: EaseOptions,
+): Promise<EaseModel> {
+  const weights = await easeWeightsFromGram(gram, modelled.length, options.lambda);
+  const columnScale = Float32Array.from(modelled, (item) => counts[item] ** -options.popularityExponent);
+  return { kind: 'ease', options, itemIds, modelled, weights, columnScale };
+}
+
+/** EASE over user shards in one process: counts, partial Grams and their sum, then the inverse. */
+export async function trainShardedEase(
+  shards: readonly InteractionMatrix[],
+  itemIds: string[],
+  options: EaseOptions = DEFAULT_EASE_OPTIONS,
+): Promise<EaseModel> {
+  const counts = summedItemCounts(shards, itemIds.length);
+  const modelled = selectModelledItems(counts, options.maxItems, options.minSupport);
+  const gram = new Float32Array(modelled.length * modelled.length);
+  for (const shard of shards) addInto(gram, partialGram(shard, modelled));
+  return easeFromSummedGram(gram, counts, modelled, itemIds, options);
+}
+
+/** An item shard: some items' columns, each listing the users (global user index) holding it. */
+export interface ItemShard {
+  /** Catalog indices of this shard's items, ascending. */
+  items: Int32Array;
+  /** CSR over `items`: rows[ptr[k]..ptr[k+1]) are the users of items[k], with their values. */
+  ptr: Int32Array;
+  rows: Int32Array;
+  values: Float32Array;
+}
+
+/** The global user index of each user shard's first user (users numbered shard after shard). */
+export function userOffsets(shards: readonly InteractionMatrix[]): Int32Array {
+  const offsets = new Int32Array(shards.length + 1);
+  shards.forEach((shard, s) => {
+    offsets[s + 1] = offsets[s] + shard.userIds.length;
+  });
+  return offsets;
+}
+
+/** The item of catalog index `item` goes to item shard item mod `shardCount`, spreading popular items. */
+export function itemShardsOf(
+  shards: readonly InteractionMatrix[],
+  items: number,
+  shardCount: number,
+): ItemShard[] {
+  const offsets = userOffsets(shards);
+  const columns = shards.map((shard) => ({ shard, t: transpose(shard, itemCounts(shard)) }));
+  return Array.from({ length: shardCount }, (_, s) => {
+    const mine: number[] = [];
+    for (let i = s; i < items; i += shardCount) mine.push(i);
+    const ptr = new Int32Array(mine.length + 1);
+    const rows: number[] = [];
+    const values: number[] = [];
+    mine.forEach((item, k) => {
+      columns.forEach(({ t }, u) => {
+        for (let q = t.ptr[item]; q < t.ptr[item + 1]; q++) {
+          rows.push(offsets[u] + t.rows[q]);
+          values.push(t.values[q]);
+        }
+      });
+      ptr[k + 1] = rows.length;
+    });
+    return {
+      items: Int32Array.from(mine),
+      ptr,
+      rows: Int32Array.from(rows),
+      values: Float32Array.from(values),
+    };
+  });
+}
+
+/**
+ * A user shard's half-step: its users' factors (users x factors, warm-started from `previous`)
+ * given every item's factors.
+ */
+export function alsUserHalfStep(
+  shard: InteractionMatrix,
+  previous: Float64Array,
+  itemFactors: Float64Array,
+  options: AlsOptions,
+): Float64Array {
+  const next = Float64Array.from(previous);
+  solveSide(
+    next,
+    itemFactors,
+    shard.rowPtr,
+    shard.cols,
+    shard.values,
+    shard.userIds.length,
+    options.factors,
+    options,
+  );
+  return next;
+}
+
+/**
+ * An item shard's half-step: its items' factors (shard items x factors, warm-started from
+ * `previous`) given every user's factors (global user order).
+ */
+export function alsItemHalfStep(
+  shard: ItemShard,
+  previous: Float64Array,
+  userFactors: Float64Array,
+  options: AlsOptions,
+): Float64Array {
+  const next = Float64Array.from(previous);
+  solveSide(
+    next,
+    userFactors,
+    shard.ptr,
+    shard.rows,
+    shard.values,
+    shard.items.length,
+    options.factors,
+    options,
+  );
+  return next;
+}
+
+/** Copies `rows` of a factor matrix (rows x d) into a compact block, or scatters a block back. */
+export function gatherRows(factors: Float64Array, rows: Int32Array, d: number): Float64Array {
+  const block = new Float64Array(rows.length * d);
+  rows.forEach((row, k) => {
+    block.set(factors.subarray(row * d, (row + 1) * d), k * d);
+  });
+  return block;
+}
+
+/** Writes a shard's block of factor rows back into the whole factor matrix (rows x d). */
+export function scatterRows(factors: Float64Array, rows: Int32Array, block: Float64Array, d: number): void {
+  rows.forEach((row, k) => {
+    factors.set(block.subarray(k * d, (k + 1) * d), row * d);
+  });
+}
+
+/**
+ * ALS over user shards in one process: each iteration every user shard solves its users, then every
+ * item shard its items, exactly the half-steps a Distributed Map runs per shard.
+ */
+export function trainShardedAls(
+  shards: readonly InteractionMatrix[],
+  itemIds: string[],
+  itemShardCount: number,
+  options: AlsOptions = DEFAULT_ALS_OPTIONS,
+): AlsModel {
+  const d = options.factors;
+  const offsets = userOffsets(shards);
+  const itemShards = itemShardsOf(shards, itemIds.length, itemShardCount);
+  const userF = new Float64Array(offsets[shards.length] * d);
+  const itemF = initialItemFactors(itemIds.length, options);
+  for (let it = 0; it < options.iterations; it++) {
+    shards.forEach((shard, s) => {
+      const block = userF.subarray(offsets[s] * d, offsets[s + 1] * d);
+      block.set(alsUserHalfStep(shard, block, itemF, options));
+    });
+    for (const shard of itemShards) {
+      const block = alsItemHalfStep(shard, gatherRows(itemF, shard.items, d), userF, options);
+      scatterRows(itemF, shard.items, block, d);
+    }
+  }
+  return alsModelOf(itemIds, itemF, options);
+}

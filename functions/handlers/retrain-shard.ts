@@ -1,0 +1,25 @@
+/**
+ * The tasks of the distributed retrain state machine (infra/constructs/retrain-state-machine.ts):
+ * the Snapshot, each shard's partial Gram and ALS half-steps, and the Reduce. One function for all,
+ * dispatched on `task`, since they share the code and the models bucket the run's files live in.
+ */
+import middy from '@middy/core';
+import { DynamoEventStore, DynamoItemStore } from '#adapters/dynamodb/catalog-stores.ts';
+import { DynamoRecentEvents } from '#adapters/models/dynamo-catalog-reads.ts';
+import { modelArtifacts } from '#adapters/models/registries.ts';
+import { CatalogTrainingSources } from '#adapters/models/training-sources.ts';
+import { type DistributedTask, runDistributedTask } from '#domain/recommendations/distributed-run.ts';
+import { logger, withObservability } from '#edge/observability.ts';
+import { readSetting, tableNameFromEnv } from '#platform/config.ts';
+
+const sources = new CatalogTrainingSources(
+  new DynamoEventStore(tableNameFromEnv('events')),
+  new DynamoItemStore(tableNameFromEnv('items')),
+  new DynamoRecentEvents(tableNameFromEnv('events')),
+);
+const interactionsPerShard = readSetting('RETRAIN_INTERACTIONS_PER_SHARD');
+
+export const handler = middy(async (event: DistributedTask) => {
+  logger.info('retrain task', { task: event.task, runId: event.runId, shard: event.shard });
+  return runDistributedTask(event, { store: modelArtifacts(), sources, snapshot: { interactionsPerShard } });
+}).use(withObservability());

@@ -1,0 +1,172 @@
+/**
+ * The distributed retrain as a Step Functions state machine, built from the CDK's constructs once
+ * (`retrainMachineDefinition`) and used twice: by the ML stack with the deployed shard function, and
+ * by the local runtime, which renders the same chain to ASL (`retrainMachineAsl`) and runs it with
+ * aws-local-stepfunctions, every Lambda task bound by state name to the same handler code.
+ *
+ * The shard lists are arrays the Snapshot task returns, not an ItemReader over S3: the local engine
+ * ignores ItemReader, and a few thousand shard names fit well inside the 256 KB state limit, so one
+ * definition runs on both. Child executions are Express (billed by duration, not per transition;
+ * each shard task must finish inside Express's 5 minutes, which bounded shard files guarantee).
+ */
+import { type CfnResource, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Function as LambdaFunction, type IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import {
+  Choice,
+  Condition,
+  DefinitionBody,
+  DistributedMap,
+  type IChainable,
+  JsonPath,
+  LogLevel,
+  Pass,
+  StateGraph,
+  StateMachine,
+  StateMachineType,
+  Succeed,
+  TaskInput,
+} from 'aws-cdk-lib/aws-stepfunctions';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { acknowledgeWildcardResource } from './nag.ts';
+
+/** The names of the machine's Lambda task states (the keys the local runtime binds handlers to). */
+export const RETRAIN_TASK_STATES = {
+  snapshot: 'Snapshot',
+  shard: 'PartialGram',
+  alsUsers: 'UserHalfStep',
+  alsItems: 'ItemHalfStep',
+  reduce: 'Reduce',
+} as const;
+
+export type RetrainTaskName = keyof typeof RETRAIN_TASK_STATES;
+
+/** Shard tasks running at once per Map: the account's Lambda concurrency is shared with serving. */
+export const SHARD_CONCURRENCY = 100;
+
+/** One Lambda task of the machine: its payload names the task, and Lambda's answer is the result. */
+function task(scope: Construct, name: RetrainTaskName, fn: IFunction, payload: Record<string, unknown>) {
+  return new LambdaInvoke(scope, RETRAIN_TASK_STATES[name], {
+    lambdaFunction: fn,
+    payload: TaskInput.fromObject({ task: name, ...payload }),
+    payloadResponseOnly: true,
+  });
+}
+
+/** A shard task retried on any error (a throttle, a crashed container), then failing its Map. */
+function retried<T extends LambdaInvoke>(state: T): T {
+  state.addRetry({ errors: ['States.ALL'], maxAttempts: 2, interval: Duration.seconds(2), backoffRate: 2 });
+  return state;
+}
+
+/** A Distributed Map over one shard list of the state, each item handed to `child` with the run's context. */
+function overShards(scope: Construct, id: string, itemsPath: string, child: LambdaInvoke): DistributedMap {
+  return new DistributedMap(scope, id, {
+    itemsPath,
+    itemSelector: {
+      'runId.$': '$$.Map.Item.Value.runId',
+      'shard.$': '$$.Map.Item.Value.shard',
+      'iteration.$': '$.als.iteration',
+    },
+    maxConcurrency: SHARD_CONCURRENCY,
+    // One shard lost would bias every model: the Map fails at the first shard that fails for good.
+    toleratedFailurePercentage: 0,
+    mapExecutionType: StateMachineType.EXPRESS,
+    resultPath: JsonPath.DISCARD,
+  }).itemProcessor(retried(child));
+}
+
+/**
+ * Snapshot -> partial Grams per user shard -> ALS (user half-steps, item half-steps, `iterations`
+ * times) -> Reduce. Every shard task writes its output to S3; the state carries only shard names.
+ */
+export function retrainMachineDefinition(scope: Construct, fn: IFunction): IChainable {
+  const shardInput = {
+    'runId.$': '$.runId',
+    'shard.$': '$.shard',
+    'iteration.$': '$.iteration',
+  };
+  const snapshot = task(scope, 'snapshot', fn, { 'runId.$': '$.runId', 'reason.$': '$.reason' });
+  const grams = overShards(scope, 'ShardGrams', '$.userShards', task(scope, 'shard', fn, shardInput));
+  const users = overShards(scope, 'AlsUsers', '$.userShards', task(scope, 'alsUsers', fn, shardInput));
+  const items = overShards(scope, 'AlsItems', '$.itemShards', task(scope, 'alsItems', fn, shardInput));
+  const next = new Pass(scope, 'NextIteration', {
+    parameters: {
+      'iteration.$': 'States.MathAdd($.als.iteration, 1)',
+      'iterations.$': '$.als.iterations',
+    },
+    resultPath: '$.als',
+  });
+  const reduce = task(scope, 'reduce', fn, { 'runId.$': '$.runId' });
+  const loop = new Choice(scope, 'MoreIterations')
+    .when(Condition.numberLessThanJsonPath('$.als.iteration', '$.als.iterations'), users)
+    .otherwise(reduce.next(new Succeed(scope, 'Trained')));
+  users.next(items).next(next).next(loop);
+  return snapshot.next(grams).next(loop);
+}
+
+/** Stand-in ARN of the shard function in the ASL the local runtime runs (its tasks are bound by state name). */
+export const LOCAL_SHARD_FUNCTION_ARN =
+  'arn:aws:lambda:us-east-1:000000000000:function:marquee-local-retrainShard';
+
+/** The machine's ASL, rendered from the same constructs in a throwaway stack (for the local runtime). */
+export function retrainMachineAsl(): Record<string, unknown> {
+  const stack = new Stack(undefined, 'RetrainMachineAsl', {
+    env: { account: '000000000000', region: 'us-east-1' },
+  });
+  const fn = LambdaFunction.fromFunctionArn(stack, 'Shard', LOCAL_SHARD_FUNCTION_ARN);
+  const start = retrainMachineDefinition(stack, fn).startState;
+  return stack.resolve(new StateGraph(start, 'retrain').toGraphJson()) as Record<string, unknown>;
+}
+
+export interface RetrainStateMachineProps {
+  /** The function running every task (functions/handlers/retrain-shard.ts). */
+  shardFunction: IFunction;
+  logRetentionDays: number;
+}
+
+/**
+ * The deployed machine: Standard (a run lasts longer than Express's 5 minutes and must be
+ * restartable by name), traced, every state transition logged without its data.
+ */
+export class RetrainStateMachine extends Construct {
+  readonly machine: StateMachine;
+
+  constructor(scope: Construct, id: string, props: RetrainStateMachineProps) {
+    super(scope, id);
+    const logs = new LogGroup(this, 'Logs', { retention: props.logRetentionDays as RetentionDays });
+    this.machine = new StateMachine(this, 'Machine', {
+      definitionBody: DefinitionBody.fromChainable(retrainMachineDefinition(this, props.shardFunction)),
+      stateMachineType: StateMachineType.STANDARD,
+      tracingEnabled: true,
+      logs: { destination: logs, level: LogLevel.ALL, includeExecutionData: false },
+      timeout: Duration.hours(3),
+    });
+    this.acknowledgeWildcards(props.shardFunction);
+  }
+
+  /** The wildcards the CDK grants a Distributed Map machine, each for a reason it cannot avoid. */
+  private acknowledgeWildcards(shardFunction: IFunction): void {
+    acknowledgeWildcardResource(
+      this.machine,
+      `${shardFunction.functionArn}:*`,
+      "LambdaInvoke grants the shard function's versions too; the machine calls only that function.",
+    );
+    Validations.of(this.machine).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'X-Ray trace writes and the CloudWatch Logs log-delivery calls a logged state machine makes have no resource-level permissions.',
+    });
+    // The Distributed Map starts child executions of this machine, whose names are generated per run.
+    const machineRef = Stack.of(this).getLogicalId(this.machine.node.defaultChild as CfnResource);
+    const executions = `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${machineRef}"}]}]}`;
+    for (const resource of [`${executions}:*`, `${executions}/*:*`]) {
+      Validations.of(this.machine).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${resource}]`,
+        reason:
+          "A Distributed Map reads and stops its own child executions, named per run; only this machine's.",
+      });
+    }
+  }
+}

@@ -1,0 +1,71 @@
+import { createRequire } from 'node:module';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  LOCAL_SHARD_FUNCTION_ARN,
+  RETRAIN_TASK_STATES,
+  retrainMachineAsl,
+} from '#infra/constructs/retrain-state-machine.ts';
+import { type SynthesizedMarquee, synthesizeMarquee } from './synthesize-marquee.ts';
+
+const validateAsl = createRequire(import.meta.url)('asl-validator') as (definition: unknown) => {
+  isValid: boolean;
+  errors: unknown[];
+};
+
+let marquee: SynthesizedMarquee;
+beforeAll(() => {
+  marquee = synthesizeMarquee();
+});
+afterAll(() => marquee?.cleanup());
+
+/** The deployed machine's definition with every CloudFormation reference replaced by `FUNCTION`. */
+function deployedDefinition(): Record<string, unknown> {
+  const resources = Object.values(marquee.templates.ml.toJSON().Resources) as {
+    Type: string;
+    Properties: Record<string, any>;
+  }[];
+  const machines = resources.filter((r) => r.Type === 'AWS::StepFunctions::StateMachine');
+  expect(machines).toHaveLength(1);
+  const [, parts] = machines[0].Properties.DefinitionString['Fn::Join'];
+  return JSON.parse(parts.map((part: unknown) => (typeof part === 'string' ? part : 'FUNCTION')).join(''));
+}
+
+describe('the distributed retrain state machine', () => {
+  it('renders a valid ASL definition for the local engine', () => {
+    const result = validateAsl(retrainMachineAsl());
+    expect(result.errors).toEqual([]);
+    expect(result.isValid).toBe(true);
+  });
+
+  it('deploys exactly the definition the local runtime runs, only the function ARN differs', () => {
+    const local = JSON.stringify(retrainMachineAsl()).replaceAll(LOCAL_SHARD_FUNCTION_ARN, 'FUNCTION');
+    // The deployed machine adds its overall timeout (3 h), which the local engine does not need.
+    const { TimeoutSeconds, ...deployed } = deployedDefinition();
+    expect(TimeoutSeconds).toBe(10_800);
+    expect(JSON.stringify(deployed)).toBe(local);
+  });
+
+  it('runs each shard task in a Distributed Map of Express children, retried, failing at the first lost shard', () => {
+    const states = deployedDefinition().States as Record<string, any>;
+    const maps = Object.values(states).filter((s) => s.Type === 'Map');
+    expect(maps).toHaveLength(3);
+    for (const map of maps) {
+      expect(map.ItemProcessor.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' });
+      // Absent means 0: the service tolerates no failed child unless told otherwise.
+      expect(map.ToleratedFailurePercentage ?? 0).toBe(0);
+      const child = map.ItemProcessor.States[map.ItemProcessor.StartAt];
+      expect(Object.values(RETRAIN_TASK_STATES)).toContain(map.ItemProcessor.StartAt);
+      expect(child.Retry.some((r: any) => r.ErrorEquals.includes('States.ALL') && r.MaxAttempts === 2)).toBe(
+        true,
+      );
+    }
+  });
+
+  it('is a traced Standard machine whose every transition is logged', () => {
+    marquee.templates.ml.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: false },
+    });
+  });
+});
