@@ -2505,6 +2505,34 @@ export interface operations {
                                     sampleRate: number;
                                 };
                             };
+                            /** @description whether smart colour was asked for at upload */
+                            smartColour: boolean;
+                            /** @description what smart colour measured, found and corrected */
+                            colour?: {
+                                /** @description signalstats averages over sampled frames, 8-bit code values */
+                                analysis?: {
+                                    lumaMean: number;
+                                    lumaLow: number;
+                                    lumaHigh: number;
+                                    chromaBlueMean: number;
+                                    chromaRedMean: number;
+                                    saturationMean: number;
+                                    frames: number;
+                                };
+                                findings: ("UNDEREXPOSED" | "OVEREXPOSED" | "FLAT" | "COLOUR_CAST")[];
+                                /** @description absent: the clip was left untouched */
+                                correction?: {
+                                    /** @description 1..100, 50 leaves the picture as it is */
+                                    brightness: number;
+                                    /** @description 1..100, 50 leaves the picture as it is */
+                                    contrast: number;
+                                    /** @description 1..100, 50 leaves the picture as it is */
+                                    saturation: number;
+                                    /** @description -180..180 degrees, 0 leaves the picture as it is */
+                                    hue: number;
+                                };
+                                reason: string;
+                            };
                             outputs?: {
                                 hlsMaster: string;
                                 renditions: {
@@ -2618,6 +2646,8 @@ export interface operations {
                     contentType: string;
                     itemId?: string;
                     title?: string;
+                    /** @description correct clearly mis-exposed, flat or colour-cast clips (default true) */
+                    smartColour?: boolean;
                 };
             };
         };
@@ -2760,6 +2790,34 @@ export interface operations {
                                 channels: number;
                                 sampleRate: number;
                             };
+                        };
+                        /** @description whether smart colour was asked for at upload */
+                        smartColour: boolean;
+                        /** @description what smart colour measured, found and corrected */
+                        colour?: {
+                            /** @description signalstats averages over sampled frames, 8-bit code values */
+                            analysis?: {
+                                lumaMean: number;
+                                lumaLow: number;
+                                lumaHigh: number;
+                                chromaBlueMean: number;
+                                chromaRedMean: number;
+                                saturationMean: number;
+                                frames: number;
+                            };
+                            findings: ("UNDEREXPOSED" | "OVEREXPOSED" | "FLAT" | "COLOUR_CAST")[];
+                            /** @description absent: the clip was left untouched */
+                            correction?: {
+                                /** @description 1..100, 50 leaves the picture as it is */
+                                brightness: number;
+                                /** @description 1..100, 50 leaves the picture as it is */
+                                contrast: number;
+                                /** @description 1..100, 50 leaves the picture as it is */
+                                saturation: number;
+                                /** @description -180..180 degrees, 0 leaves the picture as it is */
+                                hue: number;
+                            };
+                            reason: string;
                         };
                         outputs?: {
                             hlsMaster: string;

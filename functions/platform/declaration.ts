@@ -302,6 +302,13 @@ export const settings = {
     max: 3600,
     default: 5,
   },
+  FFMPEG_PATH: {
+    env: 'FFMPEG_PATH',
+    description:
+      'The ffmpeg binary that measures videos (smart colour): the ffmpeg layer puts it at /opt/bin/ffmpeg; locally the npm installer package.',
+    type: 'string',
+    default: '/opt/bin/ffmpeg',
+  },
   MEDIACONVERT_QUEUE_ARN: {
     env: 'MEDIACONVERT_QUEUE_ARN',
     description: 'The MediaConvert queue jobs are submitted to.',
@@ -362,6 +369,8 @@ export interface FunctionDeclaration {
   buckets: Partial<Record<BucketId, BucketAccess>>;
   /** Loads ONNX models through onnxruntime-node (gets the runtime and models layers). */
   usesModels?: boolean;
+  /** Runs ffmpeg to measure videos (gets the ffmpeg layer, which puts the binary at /opt/bin/ffmpeg). */
+  usesFfmpeg?: boolean;
   /** Submits MediaConvert jobs (gets the endpoint, queue and role). */
   usesMediaConvert?: boolean;
   /** The settings it reads (checked against its bundle and its environment by test/infra). */
@@ -619,8 +628,9 @@ export const functions = {
   ingest: {
     id: 'ingest',
     entry: 'functions/handlers/ingest.ts',
-    description: 'Probes an uploaded master, plans its ladder and submits the MediaConvert job',
-    memoryMb: 512,
+    description:
+      'Probes an uploaded master, measures its exposure and colour, plans its ladder and submits the MediaConvert job',
+    memoryMb: 1024,
     timeoutSec: 60,
     reservedConcurrency: 10,
     tables: { assets: 'readWrite' },
@@ -636,8 +646,10 @@ export const functions = {
       'MEDIA_THUMBNAIL_INTERVAL_SEC',
       'MEDIACONVERT_QUEUE_ARN',
       'MEDIACONVERT_ROLE_ARN',
+      'FFMPEG_PATH',
     ],
     usesMediaConvert: true,
+    usesFfmpeg: true,
   },
   mediaEvents: {
     id: 'mediaEvents',

@@ -4,6 +4,7 @@
  */
 import type {
   AudioDescription,
+  ColorCorrector,
   CreateJobCommandInput,
   Output,
   OutputGroup,
@@ -11,6 +12,7 @@ import type {
   VideoDescription,
   VideoPreprocessor,
 } from '@aws-sdk/client-mediaconvert';
+import type { ColourCorrection } from '#domain/media/colour.ts';
 import type { LadderPlan, Rendition } from '#domain/media/ladder.ts';
 import type { TranscodeRequest } from '#domain/media/ports.ts';
 
@@ -67,17 +69,43 @@ function videoCodecSettings(rendition: Rendition, gopSec: number): VideoCodecSet
   return { Codec: 'H_264', H264Settings: { ...common, CodecProfile: 'HIGH', CodecLevel: 'AUTO' } };
 }
 
-function colorPreprocessing(rendition: Rendition, plan: LadderPlan): VideoPreprocessor | undefined {
-  if (plan.sourceDynamicRange === 'SDR') return undefined;
-  if (rendition.dynamicRange === 'SDR') return { ColorCorrector: { ColorSpaceConversion: 'FORCE_709' } };
+/** Smart colour's levels as ColorCorrector members; none when the picture is left as it is. */
+function correctorLevels(colour: ColourCorrection | undefined): ColorCorrector {
+  if (!colour) return {};
+  return {
+    Brightness: colour.brightness,
+    Contrast: colour.contrast,
+    Saturation: colour.saturation,
+    Hue: colour.hue,
+  };
+}
+
+/**
+ * The colour corrector of a rendition: HDR conversion for an HDR source, smart colour's levels when
+ * the analysis asked for them; no block at all for an SDR source left as it is.
+ */
+function colorPreprocessing(
+  rendition: Rendition,
+  plan: LadderPlan,
+  colour: ColourCorrection | undefined,
+): VideoPreprocessor | undefined {
+  const levels = correctorLevels(colour);
+  if (plan.sourceDynamicRange === 'SDR') return colour ? { ColorCorrector: levels } : undefined;
+  if (rendition.dynamicRange === 'SDR')
+    return { ColorCorrector: { ...levels, ColorSpaceConversion: 'FORCE_709' } };
   return {
     ColorCorrector: {
+      ...levels,
       ColorSpaceConversion: rendition.dynamicRange === 'HLG' ? 'FORCE_HLG_2020' : 'FORCE_HDR10',
     },
   };
 }
 
-function videoDescription(rendition: Rendition, plan: LadderPlan): VideoDescription {
+function videoDescription(
+  rendition: Rendition,
+  plan: LadderPlan,
+  colour: ColourCorrection | undefined,
+): VideoDescription {
   return {
     Width: rendition.width,
     Height: rendition.height,
@@ -85,7 +113,7 @@ function videoDescription(rendition: Rendition, plan: LadderPlan): VideoDescript
     AntiAlias: 'ENABLED',
     ColorMetadata: 'INSERT',
     CodecSettings: videoCodecSettings(rendition, plan.gopSec),
-    VideoPreprocessors: colorPreprocessing(rendition, plan),
+    VideoPreprocessors: colorPreprocessing(rendition, plan, colour),
   };
 }
 
@@ -120,6 +148,7 @@ function frameCapture(
   size: { width: number; height: number },
   everySec: number,
   maxCaptures: number,
+  colour: ColourCorrection | undefined,
 ): Output {
   return {
     NameModifier: nameModifier,
@@ -129,6 +158,8 @@ function frameCapture(
       Width: size.width,
       Height: size.height,
       ScalingBehavior: 'DEFAULT',
+      // Thumbnails and the poster show the corrected picture, as the renditions do.
+      VideoPreprocessors: colour ? { ColorCorrector: correctorLevels(colour) } : undefined,
       CodecSettings: {
         Codec: 'FRAME_CAPTURE',
         FrameCaptureSettings: {
@@ -178,7 +209,7 @@ function hlsGroup(request: TranscodeRequest): OutputGroup {
       (rendition): Output => ({
         NameModifier: rendition.nameModifier,
         ContainerSettings: { Container: 'M3U8', M3u8Settings: {} },
-        VideoDescription: videoDescription(rendition, plan),
+        VideoDescription: videoDescription(rendition, plan, request.colour),
         AudioDescriptions: audioDescriptions(plan),
       }),
     ),
@@ -189,11 +220,12 @@ function hlsGroup(request: TranscodeRequest): OutputGroup {
 function filesGroup(request: TranscodeRequest): OutputGroup {
   const { plan } = request;
   const { thumbnails, poster } = plan;
+  const { colour } = request;
   // Frame capture always starts at 0 s: two captures `atSec` apart make the second one the poster.
   const posterOutput =
     poster.atSec > 0
-      ? frameCapture(OUTPUT_LAYOUT.posterModifier, poster, poster.atSec, 2)
-      : frameCapture(OUTPUT_LAYOUT.posterModifier, poster, 1, 1);
+      ? frameCapture(OUTPUT_LAYOUT.posterModifier, poster, poster.atSec, 2, colour)
+      : frameCapture(OUTPUT_LAYOUT.posterModifier, poster, 1, 1, colour);
   return {
     Name: 'Files',
     OutputGroupSettings: {
@@ -204,7 +236,7 @@ function filesGroup(request: TranscodeRequest): OutputGroup {
       {
         NameModifier: plan.download.nameModifier,
         ContainerSettings: { Container: 'MP4', Mp4Settings: { MoovPlacement: 'PROGRESSIVE_DOWNLOAD' } },
-        VideoDescription: videoDescription(plan.download, plan),
+        VideoDescription: videoDescription(plan.download, plan, request.colour),
         AudioDescriptions: audioDescriptions(plan),
       },
       frameCapture(
@@ -212,6 +244,7 @@ function filesGroup(request: TranscodeRequest): OutputGroup {
         thumbnails,
         thumbnails.intervalSec,
         thumbnails.maxCaptures,
+        colour,
       ),
       posterOutput,
     ],

@@ -1,4 +1,5 @@
 /** A video asset: one upload, its probe, its MediaConvert job and the outputs. Plain data. */
+import type { ColourDecision } from './colour.ts';
 import type { LadderPlan } from './ladder.ts';
 import type { SourceProbe } from './probe.ts';
 import type { QualityFlag } from './quality-expectations.ts';
@@ -70,6 +71,10 @@ export interface VideoAsset {
   failure?: AssetFailure;
   source?: SourceProbe;
   plan?: LadderPlan;
+  /** Whether the uploader asked for smart colour (absent means yes: it is on by default). */
+  smartColour?: boolean;
+  /** What smart colour measured and decided, once the asset was ingested. */
+  colour?: ColourDecision;
   /** The MediaConvert job driving this asset; events for other jobs are stale. */
   jobId?: string;
   /** Identity of the S3 notification that started processing (key + sequencer/ETag); dedupes retries. */

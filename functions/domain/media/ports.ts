@@ -1,5 +1,6 @@
 /** What the video service needs from the outside world; adapters in functions/adapters/media/. */
 import type { AssetStatus, VideoAsset } from './asset.ts';
+import type { ColourCorrection, ExposureStats } from './colour.ts';
 import type { LadderPlan } from './ladder.ts';
 import type { SourceProbe } from './probe.ts';
 
@@ -33,6 +34,8 @@ export interface TranscodeRequest {
   /** s3:// prefix, ending in `/`, under which all outputs of this asset go. */
   outputPrefix: string;
   plan: LadderPlan;
+  /** Smart colour's levels for every video output; absent leaves the picture as it is. */
+  colour?: ColourCorrection;
   /** Which upload of the asset this job is for (1, or a digest of the S3 notification); a new one creates a new job. */
   attempt?: number | string;
 }
@@ -48,6 +51,15 @@ export interface Transcoder {
   probe(uri: string): Promise<SourceProbe>;
   /** Submits the job that makes an asset's outputs; returns the job id (the same one again for a repeated attempt). */
   submit(request: TranscodeRequest): Promise<string>;
+}
+
+/** The analyzer could not read or measure the video (its tool failed on these bytes). */
+export class AnalysisFailedError extends Error {}
+
+/** Measures pictures of a video without transcoding it (ffmpeg on sampled frames). */
+export interface VideoAnalyzer {
+  /** Exposure and colour figures averaged over frames sampled across the whole video at `uri` (s3://). */
+  measureExposure(uri: string, durationSec: number): Promise<ExposureStats>;
 }
 
 /** An HTML form upload: POST `url` as multipart/form-data with `fields` first, then the file. */

@@ -38,6 +38,8 @@ export function toVideoView(asset: VideoAsset) {
           },
         }
       : {}),
+    smartColour: asset.smartColour !== false,
+    ...(asset.colour ? { colour: asset.colour } : {}),
     ...(asset.outputs ? { outputs: asset.outputs } : {}),
     createdAt: asset.createdAt,
     updatedAt: asset.updatedAt,

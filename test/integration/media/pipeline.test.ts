@@ -3,14 +3,19 @@
  * the S3 trigger (ingest), the ffmpeg-backed MediaConvert endpoint, the EventBridge rule
  * (mediaEvents) and GET /videos. Ladders are capped at 240 lines to keep the tier quick.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
+import { GetJobCommand } from '@aws-sdk/client-mediaconvert';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localS3Client } from '#local/mediaconvert/storage.ts';
 import { encodeEventKey } from '#local/s3-notifications.ts';
 import { loadFixture } from '../../support/fixtures.ts';
 import { startTestPlatform, type TestPlatform } from '../../support/platform.ts';
 import { sharedVideo, sharedVmafModel, skipWithoutSharedVideo } from './harness.ts';
+import { lavfiClip, meanPlanes } from './output-checks.ts';
 import { type UploadForm, type VideoClient, videoClient } from './video-platform.ts';
 
 const skipMedia = skipWithoutSharedVideo();
@@ -105,6 +110,47 @@ describe.skipIf(skipMedia)('video pipeline on the local platform', () => {
     expect(video.outputs.poster).toMatch(/_poster\.0000001\.jpg$/);
     const after = await platform.api('GET', '/items/bbb-film');
     expect(after.body.playable).toBe(true);
+    // Smart colour measured the clip and left natural footage alone: no corrector in the job.
+    expect(video.smartColour).toBe(true);
+    expect(video.colour).toMatchObject({ findings: [], reason: expect.stringMatching(/left untouched/) });
+    expect(video.colour.analysis.frames).toBe(12);
+    expect(video.colour.correction).toBeUndefined();
+    const [job] = await jobsOf(assetId);
+    const { Job } = await videos.mediaConvert.send(new GetJobCommand({ Id: job.Id }));
+    expect(JSON.stringify(Job?.Settings)).not.toContain('ColorCorrector');
+  });
+
+  it('corrects an under-exposed upload through the colour corrector, unless the upload turns it off', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'marquee-colour-'));
+    try {
+      // A test pattern at 40% of its light: dark, with no highlights.
+      const dark = path.join(dir, 'dark.mp4');
+      await lavfiClip(dark, 'testsrc2=size=320x240:rate=25:duration=3,lutyuv=y=val*0.4');
+      const bytes = await readFile(dark);
+      const corrected = await waitForSettled((await upload('dark.mp4', bytes)).assetId);
+      expect(corrected.status).toBe('READY');
+      expect(corrected.colour.findings).toContain('UNDEREXPOSED');
+      expect(corrected.colour.correction.brightness).toBeGreaterThan(50);
+      const untouched = await waitForSettled(
+        (await upload('dark.mp4', bytes, { smartColour: false as never })).assetId,
+      );
+      expect(untouched.smartColour).toBe(false);
+      expect(untouched.colour).toEqual({ findings: [], reason: 'smart colour was turned off at upload' });
+      // The corrected MP4 is clearly brighter than the one made with smart colour off.
+      const lumas = [];
+      for (const video of [corrected, untouched]) {
+        const file = path.join(dir, `${video.assetId}.mp4`);
+        const [, bucket, key] = /^s3:\/\/([^/]+)\/(.+)$/.exec(video.outputs.download.uri)!;
+        const s3 = localS3Client(platform.endpoints.s3);
+        const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        await writeFile(file, await object.Body!.transformToByteArray());
+        s3.destroy();
+        lumas.push((await meanPlanes(file)).y);
+      }
+      expect(lumas[0] - lumas[1]).toBeGreaterThan(25);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('starts no second job for a duplicate notification, nor for a later upload to the same key', async () => {
