@@ -18,8 +18,12 @@ export async function presignedGetUrl(uri: string, expiresInSec = 900): Promise<
   });
 }
 
-/** Runs ffmpeg with `args`; resolves with its stdout as bytes, rejects with AnalysisFailedError. */
-export function runFfmpeg(ffmpegPath: string, args: string[]): Promise<Buffer> {
+/** Runs ffmpeg with `args`; resolves with its stdout as bytes, rejects with AnalysisFailedError; stderr goes to `onStderr` as it comes. */
+export function runFfmpeg(
+  ffmpegPath: string,
+  args: string[],
+  onStderr?: (text: string) => void,
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const child = spawn(ffmpegPath, ['-nostdin', '-hide_banner', ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -28,6 +32,7 @@ export function runFfmpeg(ffmpegPath: string, args: string[]): Promise<Buffer> {
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
     child.stderr.on('data', (chunk) => {
+      onStderr?.(String(chunk));
       stderr = (stderr + chunk).slice(-2000);
     });
     child.on('error', (error) => reject(new AnalysisFailedError(`ffmpeg could not start: ${error.message}`)));

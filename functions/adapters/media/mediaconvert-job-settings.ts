@@ -6,6 +6,7 @@ import type {
   AudioDescription,
   ColorCorrector,
   CreateJobCommandInput,
+  Input,
   Output,
   OutputGroup,
   VideoCodecSettings,
@@ -252,6 +253,45 @@ function filesGroup(request: TranscodeRequest): OutputGroup {
 }
 
 /**
+ * The source as MediaConvert reads it: whole, or (smart crop) as one input per window, each clipped
+ * to the window's frames with InputClippings and cut with the input's Crop rectangle. The inputs
+ * are joined in order, so a stepped pan plays as one continuous picture.
+ */
+function jobInputs(request: TranscodeRequest): Input[] {
+  const whole: Input = {
+    FileInput: request.inputUri,
+    TimecodeSource: 'ZEROBASED',
+    // MediaConvert ignores the container's rotation unless asked; AUTO makes portrait stay portrait.
+    VideoSelector: { Rotate: 'AUTO' },
+    AudioSelectors: request.plan.audio ? { [AUDIO_SELECTOR]: { DefaultSelection: 'DEFAULT' } } : undefined,
+  };
+  const { crop } = request;
+  if (!crop) return [whole];
+  return crop.windows.map((window) => ({
+    ...whole,
+    InputClippings: [
+      {
+        StartTimecode: timecodeOf(window.startFrame, crop.frameRate),
+        // The end timecode's frame is included: the window ends on the frame before the next one.
+        EndTimecode: timecodeOf(window.endFrame - 1, crop.frameRate),
+      },
+    ],
+    Crop: { X: window.x, Y: window.y, Width: window.width, Height: window.height },
+  }));
+}
+
+/**
+ * A frame index as a ZEROBASED timecode HH:MM:SS:FF, counting whole frames per second as timecode
+ * does (a 29.97 fps source counts 30; MediaConvert reads it the same non-drop-frame way).
+ */
+export function timecodeOf(frame: number, frameRate: number): string {
+  const perSecond = Math.max(1, Math.round(frameRate));
+  const seconds = Math.floor(frame / perSecond);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${two(Math.floor(seconds / 3600))}:${two(Math.floor(seconds / 60) % 60)}:${two(seconds % 60)}:${two(frame % perSecond)}`;
+}
+
+/**
  * The CreateJob request for a planned asset: one HLS group (master + rendition playlists), one file
  * group (MP4 download, thumbnails every N s, a poster frame), acceleration PREFERRED, queue and role
  * from config, the assetId in userMetadata and an idempotency token derived from the asset.
@@ -267,17 +307,7 @@ export function toJobSettings(request: TranscodeRequest, target: MediaConvertTar
     Priority: 0,
     Settings: {
       TimecodeConfig: { Source: 'ZEROBASED' },
-      Inputs: [
-        {
-          FileInput: request.inputUri,
-          TimecodeSource: 'ZEROBASED',
-          // MediaConvert ignores the container's rotation unless asked; AUTO makes portrait stay portrait.
-          VideoSelector: { Rotate: 'AUTO' },
-          AudioSelectors: request.plan.audio
-            ? { [AUDIO_SELECTOR]: { DefaultSelection: 'DEFAULT' } }
-            : undefined,
-        },
-      ],
+      Inputs: jobInputs(request),
       OutputGroups: [hlsGroup(request), filesGroup(request)],
     },
   };
