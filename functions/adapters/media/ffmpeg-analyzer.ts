@@ -73,6 +73,9 @@ export function averageExposure(frames: SignalStats[]): ExposureStats {
   };
 }
 
+/** What ffmpeg opens for a URI: a presigned URL for s3://, anything else (a local path) as it is. */
+const readableInput = (uri: string) => (uri.startsWith('s3://') ? presignedGetUrl(uri) : Promise.resolve(uri));
+
 export class FfmpegVideoAnalyzer implements VideoAnalyzer {
   constructor(private readonly ffmpegPath: string) {}
 
@@ -81,7 +84,7 @@ export class FfmpegVideoAnalyzer implements VideoAnalyzer {
    * from ffmpeg's scene score, and grey frames CROP_SAMPLES_PER_SEC times a second for the subject.
    */
   async sampleFrames(uri: string, picture: CropPicture): Promise<CropFrames> {
-    const input = uri.startsWith('s3://') ? await presignedGetUrl(uri) : uri;
+    const input = await readableInput(uri);
     const height = CROP_ANALYSIS_HEIGHT;
     const width = 2 * Math.round((height * picture.width) / picture.height / 2);
     let stderr = '';
@@ -120,7 +123,7 @@ export class FfmpegVideoAnalyzer implements VideoAnalyzer {
   }
 
   async measureExposure(uri: string, durationSec: number): Promise<ExposureStats> {
-    const url = await presignedGetUrl(uri);
+    const url = await readableInput(uri);
     const frames: SignalStats[] = [];
     for (const atSec of sampleTimes(durationSec, EXPOSURE_SAMPLES)) {
       const printed = await runFfmpeg(this.ffmpegPath, [

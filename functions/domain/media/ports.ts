@@ -64,7 +64,7 @@ export class AnalysisFailedError extends Error {}
 
 /** Measures pictures of a video without transcoding it (ffmpeg on sampled frames). */
 export interface VideoAnalyzer {
-  /** Exposure and colour figures averaged over frames sampled across the whole video at `uri` (s3://). */
+  /** Exposure and colour figures averaged over frames sampled across the whole video at `uri` (s3:// or a local path). */
   measureExposure(uri: string, durationSec: number): Promise<ExposureStats>;
   /** Grey frames sampled at a fixed rate and the scene cuts of the video at `uri` (s3:// or a local path). */
   sampleFrames(uri: string, picture: CropPicture): Promise<CropFrames>;
