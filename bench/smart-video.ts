@@ -244,7 +244,7 @@ export async function benchSmartCrop(): Promise<BenchSection[]> {
         inputUri: uri,
         outputPrefix: `s3://bench-media/crop-${round}/`,
         plan: planLadder(croppedSource(source, plan916), LADDER),
-        crop: { frameRate: picture.frameRate, windows: cropWindows(plan916) },
+        crop: { aspect: '9:16', frameRate: picture.frameRate, windows: cropWindows(plan916) },
       });
       jobMs.push(job.ms);
     }

@@ -2574,6 +2574,57 @@ export interface operations {
                                     }[];
                                 };
                             };
+                            smartCrops: {
+                                /** @enum {string} */
+                                aspect: "9:16" | "1:1";
+                                /** @enum {string} */
+                                status: "PROCESSING" | "READY" | "FAILED";
+                                /** @description crop window in source pixels */
+                                window: {
+                                    width: number;
+                                    height: number;
+                                };
+                                shots: {
+                                    startSec: number;
+                                    endSec: number;
+                                    /** @enum {string} */
+                                    motion: "STATIONARY" | "PAN" | "CENTRED";
+                                    /** @description crop steps (sub-clips) in the shot */
+                                    windows: number;
+                                }[];
+                                /** @description set when no subject was found: every window is centred */
+                                fallback?: string;
+                                failure?: string;
+                                hlsMaster?: string;
+                                renditions?: {
+                                    uri: string;
+                                    codec: string;
+                                    width: number;
+                                    height: number;
+                                    maxBitrateBps: number;
+                                    averageBitrateBps?: number;
+                                    videoMaxBitrateBps?: number;
+                                    psnrDb?: number;
+                                    ssim?: number;
+                                    vmaf?: number;
+                                    /** @enum {string} */
+                                    aspect: "9:16" | "1:1";
+                                }[];
+                                download?: {
+                                    uri: string;
+                                    codec: string;
+                                    width: number;
+                                    height: number;
+                                    maxBitrateBps: number;
+                                    averageBitrateBps?: number;
+                                    videoMaxBitrateBps?: number;
+                                    psnrDb?: number;
+                                    ssim?: number;
+                                    vmaf?: number;
+                                    /** @enum {string} */
+                                    aspect: "9:16" | "1:1";
+                                };
+                            }[];
                             createdAt: string;
                             updatedAt: string;
                         }[];
@@ -2860,6 +2911,57 @@ export interface operations {
                                 }[];
                             };
                         };
+                        smartCrops: {
+                            /** @enum {string} */
+                            aspect: "9:16" | "1:1";
+                            /** @enum {string} */
+                            status: "PROCESSING" | "READY" | "FAILED";
+                            /** @description crop window in source pixels */
+                            window: {
+                                width: number;
+                                height: number;
+                            };
+                            shots: {
+                                startSec: number;
+                                endSec: number;
+                                /** @enum {string} */
+                                motion: "STATIONARY" | "PAN" | "CENTRED";
+                                /** @description crop steps (sub-clips) in the shot */
+                                windows: number;
+                            }[];
+                            /** @description set when no subject was found: every window is centred */
+                            fallback?: string;
+                            failure?: string;
+                            hlsMaster?: string;
+                            renditions?: {
+                                uri: string;
+                                codec: string;
+                                width: number;
+                                height: number;
+                                maxBitrateBps: number;
+                                averageBitrateBps?: number;
+                                videoMaxBitrateBps?: number;
+                                psnrDb?: number;
+                                ssim?: number;
+                                vmaf?: number;
+                                /** @enum {string} */
+                                aspect: "9:16" | "1:1";
+                            }[];
+                            download?: {
+                                uri: string;
+                                codec: string;
+                                width: number;
+                                height: number;
+                                maxBitrateBps: number;
+                                averageBitrateBps?: number;
+                                videoMaxBitrateBps?: number;
+                                psnrDb?: number;
+                                ssim?: number;
+                                vmaf?: number;
+                                /** @enum {string} */
+                                aspect: "9:16" | "1:1";
+                            };
+                        }[];
                         createdAt: string;
                         updatedAt: string;
                     };

@@ -2,6 +2,7 @@
 import * as z from 'zod';
 import { ASSET_STATUSES } from '#domain/media/asset.ts';
 import { COLOUR_FINDINGS } from '#domain/media/colour.ts';
+import { CROP_ASPECTS } from '#domain/media/smart-crop.ts';
 import { Cursor, Id, limitParam } from './common.ts';
 import type { ContractMap } from './types.ts';
 
@@ -54,6 +55,29 @@ const Colour = z
   })
   .describe('what smart colour measured, found and corrected');
 
+const AspectRendition = Rendition.extend({ aspect: z.enum(CROP_ASPECTS) });
+
+const SmartCrop = z
+  .object({
+    aspect: z.enum(CROP_ASPECTS),
+    status: z.enum(['PROCESSING', 'READY', 'FAILED']),
+    window: z.object({ width: z.number(), height: z.number() }).describe('crop window in source pixels'),
+    shots: z.array(
+      z.object({
+        startSec: z.number(),
+        endSec: z.number(),
+        motion: z.enum(['STATIONARY', 'PAN', 'CENTRED']),
+        windows: z.number().describe('crop steps (sub-clips) in the shot'),
+      }),
+    ),
+    fallback: z.string().optional().describe('set when no subject was found: every window is centred'),
+    failure: z.string().optional(),
+    hlsMaster: z.string().optional(),
+    renditions: z.array(AspectRendition).optional(),
+    download: AspectRendition.optional(),
+  })
+  .describe('a vertical or square rendition whose window follows the subject');
+
 export const Video = z.object({
   assetId: z.string(),
   status: z.enum(ASSET_STATUSES),
@@ -97,6 +121,7 @@ export const Video = z.object({
       quality: Quality.optional(),
     })
     .optional(),
+  smartCrops: z.array(SmartCrop),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -661,6 +661,33 @@ export const functions = {
     tables: { assets: 'readWrite', items: 'readWrite' },
     buckets: {},
   },
+  smartCrop: {
+    id: 'smartCrop',
+    entry: 'functions/handlers/smart-crop.ts',
+    description:
+      'Analyses a READY video’s MP4 rendition for smart crop and submits its 9:16 and 1:1 jobs; records their outcome',
+    // 1 vCPU for the one-pass ffmpeg analysis (about 2 s per minute of 720p video on one core).
+    memoryMb: 1769,
+    timeoutSec: 300,
+    reservedConcurrency: 5,
+    tables: { assets: 'readWrite' },
+    // Reads the rendition it analyses; the crop jobs read the master through MediaConvert's own role.
+    buckets: { media: 'read', uploads: 'name' },
+    settings: [
+      'MEDIA_MAX_SHORT_SIDE',
+      'MEDIA_MAX_DURATION_SEC',
+      'MEDIA_HEVC_TOP_RUNG',
+      'MEDIA_LOUDNESS_TARGET_LKFS',
+      'MEDIA_SEGMENT_SEC',
+      'MEDIA_GOP_SEC',
+      'MEDIA_THUMBNAIL_INTERVAL_SEC',
+      'MEDIACONVERT_QUEUE_ARN',
+      'MEDIACONVERT_ROLE_ARN',
+      'FFMPEG_PATH',
+    ],
+    usesMediaConvert: true,
+    usesFfmpeg: true,
+  },
   retrain: {
     id: 'retrain',
     entry: 'functions/handlers/retrain.ts',
@@ -926,6 +953,16 @@ export const eventRules: EventRuleDeclaration[] = [
     id: 'mediaconvert-job-state',
     function: 'mediaEvents',
     pattern: { source: ['aws.mediaconvert'], 'detail-type': ['MediaConvert Job State Change'] },
+  },
+  {
+    // A finished main job starts the asset's smart crops; finished crop jobs are recorded.
+    id: 'mediaconvert-job-settled-smart-crop',
+    function: 'smartCrop',
+    pattern: {
+      source: ['aws.mediaconvert'],
+      'detail-type': ['MediaConvert Job State Change'],
+      detail: { status: ['COMPLETE', 'ERROR'] },
+    },
   },
 ];
 

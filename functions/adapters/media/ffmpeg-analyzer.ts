@@ -74,7 +74,8 @@ export function averageExposure(frames: SignalStats[]): ExposureStats {
 }
 
 /** What ffmpeg opens for a URI: a presigned URL for s3://, anything else (a local path) as it is. */
-const readableInput = (uri: string) => (uri.startsWith('s3://') ? presignedGetUrl(uri) : Promise.resolve(uri));
+const readableInput = (uri: string) =>
+  uri.startsWith('s3://') ? presignedGetUrl(uri) : Promise.resolve(uri);
 
 export class FfmpegVideoAnalyzer implements VideoAnalyzer {
   constructor(private readonly ffmpegPath: string) {}

@@ -301,7 +301,11 @@ export function toJobSettings(request: TranscodeRequest, target: MediaConvertTar
     Role: target.roleArn,
     Queue: target.queueArn,
     ClientRequestToken: clientRequestTokenFor(request.assetId, request.attempt),
-    UserMetadata: { assetId: request.assetId, application: 'marquee' },
+    UserMetadata: {
+      assetId: request.assetId,
+      application: 'marquee',
+      ...(request.crop ? { cropAspect: request.crop.aspect } : {}),
+    },
     AccelerationSettings: { Mode: 'PREFERRED' },
     StatusUpdateInterval: 'SECONDS_10',
     Priority: 0,

@@ -1,7 +1,7 @@
 /** What the video service needs from the outside world; adapters in functions/adapters/media/. */
 import type { AssetStatus, VideoAsset } from './asset.ts';
 import type { ColourCorrection, ExposureStats } from './colour.ts';
-import type { CropPicture, CropWindow, GreyFrame } from './smart-crop.ts';
+import type { CropAspect, CropPicture, CropWindow, GreyFrame } from './smart-crop.ts';
 import type { LadderPlan } from './ladder.ts';
 import type { SourceProbe } from './probe.ts';
 
@@ -39,7 +39,7 @@ export interface TranscodeRequest {
    * Smart crop: the source read as these clips in order, each cut to its window, at the source's
    * frame rate (frames per second); absent reads the whole source uncropped.
    */
-  crop?: { frameRate: number; windows: CropWindow[] };
+  crop?: { aspect: CropAspect; frameRate: number; windows: CropWindow[] };
   /** Smart colour's levels for every video output; absent leaves the picture as it is. */
   colour?: ColourCorrection;
   /** Which upload of the asset this job is for (1, or a digest of the S3 notification); a new one creates a new job. */

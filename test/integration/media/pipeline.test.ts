@@ -10,9 +10,11 @@ import { GetJobCommand } from '@aws-sdk/client-mediaconvert';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveFfmpegPath } from '#local/mediaconvert/binaries.ts';
 import { localS3Client } from '#local/mediaconvert/storage.ts';
 import { encodeEventKey } from '#local/s3-notifications.ts';
 import { loadFixture } from '../../support/fixtures.ts';
+import { writeMovingSubjectClip } from '../../support/moving-subject-clip.ts';
 import { startTestPlatform, type TestPlatform } from '../../support/platform.ts';
 import { sharedVideo, sharedVmafModel, skipWithoutSharedVideo } from './harness.ts';
 import { lavfiClip, meanPlanes } from './output-checks.ts';
@@ -148,6 +150,44 @@ describe.skipIf(skipMedia)('video pipeline on the local platform', () => {
         lumas.push((await meanPlanes(file)).y);
       }
       expect(lumas[0] - lumas[1]).toBeGreaterThan(25);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('adds 9:16 and 1:1 renditions whose windows follow the subject once the video is READY', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'marquee-crop-'));
+    try {
+      const clip = path.join(dir, 'moving.mp4');
+      await writeMovingSubjectClip(resolveFfmpegPath(), clip);
+      const { assetId } = await upload('moving.mp4', await readFile(clip));
+      expect((await waitForSettled(assetId)).status).toBe('READY');
+      let video: any;
+      for (const deadline = Date.now() + 90_000; Date.now() < deadline; ) {
+        await platform.settle();
+        video = (await platform.api('GET', `/videos/${assetId}`)).body;
+        const crops = video.smartCrops;
+        if (crops.length === 2 && crops.every((c: any) => c.status !== 'PROCESSING')) break;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      const [vertical, square] = video.smartCrops;
+      expect(vertical).toMatchObject({
+        aspect: '9:16',
+        status: 'READY',
+        window: { width: 202, height: 360 },
+      });
+      expect(square).toMatchObject({ aspect: '1:1', status: 'READY', window: { width: 360, height: 360 } });
+      expect(vertical.shots).toHaveLength(3);
+      expect(vertical.shots.some((shot: any) => shot.motion !== 'CENTRED')).toBe(true);
+      expect(vertical.fallback).toBeUndefined();
+      // The ladder's rules on the window: 240 lines at most here, never above the window, 9:16 kept.
+      for (const rendition of [...vertical.renditions, vertical.download]) {
+        expect(rendition.aspect).toBe('9:16');
+        expect(rendition.height).toBeLessThanOrEqual(360);
+        expect(rendition.height / rendition.width).toBeCloseTo(16 / 9, 1);
+      }
+      expect(vertical.hlsMaster).toMatch(/crop-9x16\/hls\/master\.m3u8$/);
+      expect(square.renditions.every((r: any) => r.aspect === '1:1' && r.width === r.height)).toBe(true);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -116,7 +116,7 @@ describe('smart crop through the local MediaConvert endpoint', () => {
         inputUri,
         outputPrefix: 's3://media-bucket/assets/crop/9x16/',
         plan: ladder,
-        crop: { frameRate: CLIP.frameRate, windows },
+        crop: { aspect: '9:16', frameRate: CLIP.frameRate, windows },
       },
       { queueArn: 'Default', roleArn: ROLE },
     );

@@ -154,7 +154,7 @@ describe('the crop job', () => {
         inputUri: 's3://uploads/a1.mp4',
         outputPrefix: 's3://media/assets/a1/9x16/',
         plan: planLadder(croppedSource(source, plan)),
-        crop: { frameRate: 25, windows: cropWindows(plan) },
+        crop: { aspect: '9:16', frameRate: 25, windows: cropWindows(plan) },
       },
       { queueArn: 'Default', roleArn: 'arn:aws:iam::1:role/mc' },
     );
