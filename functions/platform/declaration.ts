@@ -535,6 +535,23 @@ export const buckets = {
 
 export type BucketId = keyof typeof buckets;
 
+/**
+ * What a function that measures a video with ffmpeg, plans a ladder and submits MediaConvert jobs
+ * reads: the ladder's settings, the queue and role, and the ffmpeg binary (ingest and smartCrop).
+ */
+const MEDIA_JOB_SETTINGS = [
+  'MEDIA_MAX_SHORT_SIDE',
+  'MEDIA_MAX_DURATION_SEC',
+  'MEDIA_HEVC_TOP_RUNG',
+  'MEDIA_LOUDNESS_TARGET_LKFS',
+  'MEDIA_SEGMENT_SEC',
+  'MEDIA_GOP_SEC',
+  'MEDIA_THUMBNAIL_INTERVAL_SEC',
+  'MEDIACONVERT_QUEUE_ARN',
+  'MEDIACONVERT_ROLE_ARN',
+  'FFMPEG_PATH',
+] as const satisfies readonly SettingId[];
+
 export const functions = {
   health: {
     id: 'health',
@@ -636,18 +653,7 @@ export const functions = {
     tables: { assets: 'readWrite' },
     // The job's outputs go to the media bucket through MediaConvert's own role.
     buckets: { uploads: 'read', media: 'name' },
-    settings: [
-      'MEDIA_MAX_SHORT_SIDE',
-      'MEDIA_MAX_DURATION_SEC',
-      'MEDIA_HEVC_TOP_RUNG',
-      'MEDIA_LOUDNESS_TARGET_LKFS',
-      'MEDIA_SEGMENT_SEC',
-      'MEDIA_GOP_SEC',
-      'MEDIA_THUMBNAIL_INTERVAL_SEC',
-      'MEDIACONVERT_QUEUE_ARN',
-      'MEDIACONVERT_ROLE_ARN',
-      'FFMPEG_PATH',
-    ],
+    settings: MEDIA_JOB_SETTINGS,
     usesMediaConvert: true,
     usesFfmpeg: true,
   },
@@ -673,18 +679,7 @@ export const functions = {
     tables: { assets: 'readWrite' },
     // Reads the rendition it analyses; the crop jobs read the master through MediaConvert's own role.
     buckets: { media: 'read', uploads: 'name' },
-    settings: [
-      'MEDIA_MAX_SHORT_SIDE',
-      'MEDIA_MAX_DURATION_SEC',
-      'MEDIA_HEVC_TOP_RUNG',
-      'MEDIA_LOUDNESS_TARGET_LKFS',
-      'MEDIA_SEGMENT_SEC',
-      'MEDIA_GOP_SEC',
-      'MEDIA_THUMBNAIL_INTERVAL_SEC',
-      'MEDIACONVERT_QUEUE_ARN',
-      'MEDIACONVERT_ROLE_ARN',
-      'FFMPEG_PATH',
-    ],
+    settings: MEDIA_JOB_SETTINGS,
     usesMediaConvert: true,
     usesFfmpeg: true,
   },
