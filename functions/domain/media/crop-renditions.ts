@@ -8,7 +8,7 @@ import { DomainError } from '#domain/errors.ts';
 import type { CropRendition, VideoAsset } from './asset.ts';
 import { type LadderConfig, planLadder } from './ladder.ts';
 import { toAssetOutputs, type JobUpdate } from './job-updates.ts';
-import type { AssetStore, Transcoder, VideoAnalyzer } from './ports.ts';
+import { AnalysisFailedError, type AssetStore, type Transcoder, type VideoAnalyzer } from './ports.ts';
 import type { SourceProbe } from './probe.ts';
 import {
   CROP_ASPECTS,
@@ -74,7 +74,14 @@ export class SmartCropRenditions {
     const rendition = asset.outputs?.download?.uri;
     if (!picture || !rendition || !asset.source)
       return { outcome: 'ignored', reason: 'the asset has no video rendition to analyse' };
-    const sampled = await this.analyzer.sampleFrames(rendition, picture);
+    let sampled: Awaited<ReturnType<VideoAnalyzer['sampleFrames']>>;
+    try {
+      sampled = await this.analyzer.sampleFrames(rendition, picture);
+    } catch (error) {
+      // The same bytes would fail again: no retry, the asset simply gets no crops (the log says why).
+      if (!(error instanceof AnalysisFailedError)) throw error;
+      return { outcome: 'ignored', reason: `smart crop analysis failed: ${error.message}` };
+    }
     const jobs: Record<string, string> = {};
     for (const aspect of CROP_ASPECTS) {
       const plan = planSmartCrop(sampled, picture, aspect);

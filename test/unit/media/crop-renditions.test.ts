@@ -4,12 +4,13 @@ import type { VideoAsset } from '#domain/media/asset.ts';
 import { AssetNotReadyYetError, cropPictureOf, SmartCropRenditions } from '#domain/media/crop-renditions.ts';
 import type { JobUpdate, ReportedOutputs } from '#domain/media/job-updates.ts';
 import { defaultLadderConfig } from '#domain/media/ladder.ts';
-import type {
-  AssetStore,
-  CropFrames,
-  TranscodeRequest,
-  Transcoder,
-  VideoAnalyzer,
+import {
+  AnalysisFailedError,
+  type AssetStore,
+  type CropFrames,
+  type TranscodeRequest,
+  type Transcoder,
+  type VideoAnalyzer,
 } from '#domain/media/ports.ts';
 import type { CropPicture, GreyFrame } from '#domain/media/smart-crop.ts';
 import { toVideoView } from '#domain/media/video-view.ts';
@@ -91,7 +92,10 @@ describe('SmartCropRenditions', () => {
     updatedAt: '2026-12-05T00:00:00Z',
   });
 
-  function rig(asset: VideoAsset) {
+  function rig(
+    asset: VideoAsset,
+    sampleFrames: VideoAnalyzer['sampleFrames'] = async (_uri, picture) => movingBlockFrames(picture),
+  ) {
     const { store, writes } = memoryStore(asset);
     const submitted: TranscodeRequest[] = [];
     const analysed: string[] = [];
@@ -108,7 +112,7 @@ describe('SmartCropRenditions', () => {
       },
       sampleFrames: async (uri, picture) => {
         analysed.push(uri);
-        return movingBlockFrames(picture);
+        return sampleFrames(uri, picture);
       },
     };
     const crops = new SmartCropRenditions(
@@ -187,6 +191,21 @@ describe('SmartCropRenditions', () => {
     expect(
       (await crops.onJobUpdate({ kind: 'progress', assetId: 'a1', jobId: 'main-job', percent: 5 })).outcome,
     ).toBe('ignored');
+  });
+
+  it('gives up without a job when the rendition cannot be analysed, and retries on other failures', async () => {
+    const unreadable = rig(ready(), async () => {
+      throw new AnalysisFailedError('ffmpeg exited with 1: moov atom not found');
+    });
+    expect(await unreadable.crops.onJobUpdate(complete('main-job'))).toEqual({
+      outcome: 'ignored',
+      reason: 'smart crop analysis failed: ffmpeg exited with 1: moov atom not found',
+    });
+    const unreachable = rig(ready(), async () => {
+      throw new Error('socket hang up');
+    });
+    await expect(unreachable.crops.onJobUpdate(complete('main-job'))).rejects.toThrow('socket hang up');
+    expect([...unreadable.submitted, ...unreachable.submitted]).toEqual([]);
   });
 
   it('cuts windows from the stored picture after rotation', () => {
