@@ -71,7 +71,7 @@ export interface CropPlan {
 
 /** A panning window takes a new position this often, seconds. */
 export const STEP_SEC = 0.5;
-/** MediaConvert's limit of inputs in one job; a long pan gets coarser steps to fit. */
+/** MediaConvert's limit of inputs in one job (its user guide; not enforced by the local endpoint); a long pan gets coarser steps to fit. */
 export const MAX_JOB_INPUTS = 150;
 /** A subject whose centre stays within this share of the window's width is held still. */
 const STILL_SPREAD_OF_WINDOW = 0.25;
