@@ -16,6 +16,8 @@ const suites: Record<string, () => Promise<BenchSection[]>> = {
   chassis: async () => (await import('./chassis.ts')).benchChassis(),
   recommendations: async () => (await import('./recommendations.ts')).benchRecommendations(),
   profiles: async () => (await import('./profiles.ts')).benchProfiles(),
+  smartcrop: async () => (await import('./smart-video.ts')).benchSmartCrop(),
+  smartcolour: async () => (await import('./smart-video.ts')).benchSmartColour(),
   media: async () => [
     ...(await (await import('./media.ts')).benchMedia()),
     ...(await (await import('./playback.ts')).benchPlayback()),

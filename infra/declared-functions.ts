@@ -13,6 +13,8 @@ export interface DeclaredFunctionsProps {
   settings: MarqueeSettings;
   resources: DeclaredResources;
   modelLayers?: { runtime: ILayerVersion; models: ILayerVersion };
+  /** Given to the functions that declare `usesFfmpeg`. */
+  ffmpegLayer?: ILayerVersion;
 }
 
 /**
@@ -30,6 +32,7 @@ export function createDeclaredFunctions(
       declaration,
       settings: props.settings,
       modelLayers: declaration.usesModels ? props.modelLayers : undefined,
+      ffmpegLayer: declaration.usesFfmpeg ? props.ffmpegLayer : undefined,
     });
     for (const tableId of Object.keys(declaration.tables) as TableId[]) {
       fn.bindTable(tables[tableId], props.resources.tableFor(scope, tableId));

@@ -1,11 +1,17 @@
 /**
- * Builds the two Lambda layers' folders before synth, offline and idempotently:
+ * Builds the Lambda layers' folders before synth, idempotently:
  * - runtime: onnxruntime-node with only the Linux binaries of one architecture (the npm package
  *   ships every platform, 288 MB; Lambda allows 250 MB unzipped for a function and its layers);
- * - models: the baseline model artifacts under `models/` (unpacked to /opt/models in Lambda).
+ * - models: the baseline model artifacts under `models/` (unpacked to /opt/models in Lambda);
+ * - ffmpeg: the static ffmpeg of `@ffmpeg-installer/linux-<arch>` at `bin/ffmpeg` (/opt/bin/ffmpeg in
+ *   Lambda). npm installs only this machine's architecture, so the other one is fetched once with
+ *   `npm pack` at the version package-lock.json pins, checked against its integrity, and kept.
  * Run directly (`npx tsx layers/build.ts`) or through `buildLayers()` from the CDK app.
  */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -18,6 +24,7 @@ const repoRoot = path.resolve(layersRoot, '..');
 export const layerPaths = {
   runtime: path.join(layersRoot, 'runtime'),
   models: path.join(layersRoot, 'models', 'build'),
+  ffmpeg: path.join(layersRoot, 'ffmpeg'),
 } as const;
 
 /** Where `npm run retrain` (or a person) leaves the baseline artifacts for the models layer. */
@@ -36,6 +43,7 @@ export interface LayerBuildResult {
 export function buildLayers(architecture: LayerArchitecture = 'arm64'): LayerBuildResult {
   const runtimeBytes = buildRuntimeLayer(architecture);
   const modelFiles = buildModelsLayer();
+  buildFfmpegLayer(architecture);
   return { runtimeDir: layerPaths.runtime, modelsDir: layerPaths.models, runtimeBytes, modelFiles };
 }
 
@@ -80,6 +88,48 @@ export function buildModelsLayer(): string[] {
     fs.rmSync(readme, { force: true });
   }
   return modelFiles;
+}
+
+/** Puts the ffmpeg binary for `architecture` at layers/ffmpeg/bin/ffmpeg; returns its path. */
+export function buildFfmpegLayer(architecture: LayerArchitecture): string {
+  const name = `@ffmpeg-installer/linux-${architecture}`;
+  const locked = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package-lock.json'), 'utf8')).packages[
+    `node_modules/${name}`
+  ] as { version: string; integrity: string } | undefined;
+  if (!locked) throw new Error(`${name} is not in package-lock.json`);
+  const binary = path.join(layerPaths.ffmpeg, 'bin', 'ffmpeg');
+  const stamp = path.join(layerPaths.ffmpeg, 'SOURCE');
+  const wanted = `${name}@${locked.version}\n`;
+  if (fs.existsSync(binary) && fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === wanted)
+    return binary;
+  fs.rmSync(layerPaths.ffmpeg, { recursive: true, force: true });
+  fs.mkdirSync(path.dirname(binary), { recursive: true });
+  const installed = path.join(repoRoot, 'node_modules', name, 'ffmpeg');
+  if (fs.existsSync(installed)) {
+    fs.copyFileSync(installed, binary);
+  } else {
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'marquee-ffmpeg-layer-'));
+    try {
+      const tarball = execFileSync('npm', ['pack', `${name}@${locked.version}`, '--pack-destination', work], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+        .trim()
+        .split('\n')
+        .at(-1)!;
+      const bytes = fs.readFileSync(path.join(work, tarball));
+      const integrity = `sha512-${createHash('sha512').update(bytes).digest('base64')}`;
+      if (integrity !== locked.integrity)
+        throw new Error(`${tarball} does not match package-lock.json's integrity`);
+      execFileSync('tar', ['-xzf', path.join(work, tarball), '-C', work, 'package/ffmpeg']);
+      fs.copyFileSync(path.join(work, 'package', 'ffmpeg'), binary);
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+  }
+  fs.chmodSync(binary, 0o755);
+  fs.writeFileSync(stamp, wanted);
+  return binary;
 }
 
 /** The folder Node would load `name` from, starting at `fromDir` (package `exports` hide package.json). */

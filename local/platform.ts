@@ -14,6 +14,7 @@ import { localConsoleSite } from './console-site.ts';
 import { DevAuthority } from './dev-auth.ts';
 import { recoverLegacyWorkingCopies, startDynamoDb } from './emulators/dynamodb.ts';
 import { startMediaConvert } from './emulators/mediaconvert.ts';
+import { resolveFfmpegPath } from './mediaconvert/binaries.ts';
 import { type S3rverRecord, startS3 } from './emulators/s3.ts';
 import { LocalEventBus } from './event-bus.ts';
 import { startGateway } from './gateway.ts';
@@ -99,6 +100,8 @@ export function functionEnv(
     // What the Media stack sets in AWS; the local MediaConvert endpoint accepts any queue and role.
     MEDIACONVERT_QUEUE_ARN: 'Default',
     MEDIACONVERT_ROLE_ARN: 'arn:aws:iam::000000000000:role/marquee-local-mediaconvert',
+    // The ffmpeg layer's binary in AWS; here the npm installer's (or FFMPEG_PATH when set).
+    FFMPEG_PATH: resolveFfmpegPath(),
     ...names,
   };
 }

@@ -2505,6 +2505,34 @@ export interface operations {
                                     sampleRate: number;
                                 };
                             };
+                            /** @description whether smart colour was asked for at upload */
+                            smartColour: boolean;
+                            /** @description what smart colour measured, found and corrected */
+                            colour?: {
+                                /** @description signalstats averages over sampled frames, 8-bit code values */
+                                analysis?: {
+                                    lumaMean: number;
+                                    lumaLow: number;
+                                    lumaHigh: number;
+                                    chromaBlueMean: number;
+                                    chromaRedMean: number;
+                                    saturationMean: number;
+                                    frames: number;
+                                };
+                                findings: ("UNDEREXPOSED" | "OVEREXPOSED" | "FLAT" | "COLOUR_CAST")[];
+                                /** @description absent: the clip was left untouched */
+                                correction?: {
+                                    /** @description 1..100, 50 leaves the picture as it is */
+                                    brightness: number;
+                                    /** @description 1..100, 50 leaves the picture as it is */
+                                    contrast: number;
+                                    /** @description 1..100, 50 leaves the picture as it is */
+                                    saturation: number;
+                                    /** @description -180..180 degrees, 0 leaves the picture as it is */
+                                    hue: number;
+                                };
+                                reason: string;
+                            };
                             outputs?: {
                                 hlsMaster: string;
                                 renditions: {
@@ -2546,6 +2574,57 @@ export interface operations {
                                     }[];
                                 };
                             };
+                            smartCrops: {
+                                /** @enum {string} */
+                                aspect: "9:16" | "1:1";
+                                /** @enum {string} */
+                                status: "PROCESSING" | "READY" | "FAILED";
+                                /** @description crop window in source pixels */
+                                window: {
+                                    width: number;
+                                    height: number;
+                                };
+                                shots: {
+                                    startSec: number;
+                                    endSec: number;
+                                    /** @enum {string} */
+                                    motion: "STATIONARY" | "PAN" | "CENTRED";
+                                    /** @description crop steps (sub-clips) in the shot */
+                                    windows: number;
+                                }[];
+                                /** @description set when no subject was found: every window is centred */
+                                fallback?: string;
+                                failure?: string;
+                                hlsMaster?: string;
+                                renditions?: {
+                                    uri: string;
+                                    codec: string;
+                                    width: number;
+                                    height: number;
+                                    maxBitrateBps: number;
+                                    averageBitrateBps?: number;
+                                    videoMaxBitrateBps?: number;
+                                    psnrDb?: number;
+                                    ssim?: number;
+                                    vmaf?: number;
+                                    /** @enum {string} */
+                                    aspect: "9:16" | "1:1";
+                                }[];
+                                download?: {
+                                    uri: string;
+                                    codec: string;
+                                    width: number;
+                                    height: number;
+                                    maxBitrateBps: number;
+                                    averageBitrateBps?: number;
+                                    videoMaxBitrateBps?: number;
+                                    psnrDb?: number;
+                                    ssim?: number;
+                                    vmaf?: number;
+                                    /** @enum {string} */
+                                    aspect: "9:16" | "1:1";
+                                };
+                            }[];
                             createdAt: string;
                             updatedAt: string;
                         }[];
@@ -2618,6 +2697,8 @@ export interface operations {
                     contentType: string;
                     itemId?: string;
                     title?: string;
+                    /** @description correct clearly mis-exposed, flat or colour-cast clips (default true) */
+                    smartColour?: boolean;
                 };
             };
         };
@@ -2761,6 +2842,34 @@ export interface operations {
                                 sampleRate: number;
                             };
                         };
+                        /** @description whether smart colour was asked for at upload */
+                        smartColour: boolean;
+                        /** @description what smart colour measured, found and corrected */
+                        colour?: {
+                            /** @description signalstats averages over sampled frames, 8-bit code values */
+                            analysis?: {
+                                lumaMean: number;
+                                lumaLow: number;
+                                lumaHigh: number;
+                                chromaBlueMean: number;
+                                chromaRedMean: number;
+                                saturationMean: number;
+                                frames: number;
+                            };
+                            findings: ("UNDEREXPOSED" | "OVEREXPOSED" | "FLAT" | "COLOUR_CAST")[];
+                            /** @description absent: the clip was left untouched */
+                            correction?: {
+                                /** @description 1..100, 50 leaves the picture as it is */
+                                brightness: number;
+                                /** @description 1..100, 50 leaves the picture as it is */
+                                contrast: number;
+                                /** @description 1..100, 50 leaves the picture as it is */
+                                saturation: number;
+                                /** @description -180..180 degrees, 0 leaves the picture as it is */
+                                hue: number;
+                            };
+                            reason: string;
+                        };
                         outputs?: {
                             hlsMaster: string;
                             renditions: {
@@ -2802,6 +2911,57 @@ export interface operations {
                                 }[];
                             };
                         };
+                        smartCrops: {
+                            /** @enum {string} */
+                            aspect: "9:16" | "1:1";
+                            /** @enum {string} */
+                            status: "PROCESSING" | "READY" | "FAILED";
+                            /** @description crop window in source pixels */
+                            window: {
+                                width: number;
+                                height: number;
+                            };
+                            shots: {
+                                startSec: number;
+                                endSec: number;
+                                /** @enum {string} */
+                                motion: "STATIONARY" | "PAN" | "CENTRED";
+                                /** @description crop steps (sub-clips) in the shot */
+                                windows: number;
+                            }[];
+                            /** @description set when no subject was found: every window is centred */
+                            fallback?: string;
+                            failure?: string;
+                            hlsMaster?: string;
+                            renditions?: {
+                                uri: string;
+                                codec: string;
+                                width: number;
+                                height: number;
+                                maxBitrateBps: number;
+                                averageBitrateBps?: number;
+                                videoMaxBitrateBps?: number;
+                                psnrDb?: number;
+                                ssim?: number;
+                                vmaf?: number;
+                                /** @enum {string} */
+                                aspect: "9:16" | "1:1";
+                            }[];
+                            download?: {
+                                uri: string;
+                                codec: string;
+                                width: number;
+                                height: number;
+                                maxBitrateBps: number;
+                                averageBitrateBps?: number;
+                                videoMaxBitrateBps?: number;
+                                psnrDb?: number;
+                                ssim?: number;
+                                vmaf?: number;
+                                /** @enum {string} */
+                                aspect: "9:16" | "1:1";
+                            };
+                        }[];
                         createdAt: string;
                         updatedAt: string;
                     };

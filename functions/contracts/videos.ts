@@ -1,6 +1,8 @@
 /** Contracts of the video routes: start an upload, read one asset, list assets by status, play one. */
 import * as z from 'zod';
 import { ASSET_STATUSES } from '#domain/media/asset.ts';
+import { COLOUR_FINDINGS } from '#domain/media/colour.ts';
+import { CROP_ASPECTS } from '#domain/media/smart-crop.ts';
 import { Cursor, Id, limitParam } from './common.ts';
 import type { ContractMap } from './types.ts';
 
@@ -25,6 +27,56 @@ const Quality = z.object({
     z.object({ uri: z.string(), vmaf: z.number(), expectedAtLeast: z.number(), reason: z.string() }),
   ),
 });
+
+const ColourCorrection = z.object({
+  brightness: z.number().describe('1..100, 50 leaves the picture as it is'),
+  contrast: z.number().describe('1..100, 50 leaves the picture as it is'),
+  saturation: z.number().describe('1..100, 50 leaves the picture as it is'),
+  hue: z.number().describe('-180..180 degrees, 0 leaves the picture as it is'),
+});
+
+const Colour = z
+  .object({
+    analysis: z
+      .object({
+        lumaMean: z.number(),
+        lumaLow: z.number(),
+        lumaHigh: z.number(),
+        chromaBlueMean: z.number(),
+        chromaRedMean: z.number(),
+        saturationMean: z.number(),
+        frames: z.number(),
+      })
+      .optional()
+      .describe('signalstats averages over sampled frames, 8-bit code values'),
+    findings: z.array(z.enum(COLOUR_FINDINGS)),
+    correction: ColourCorrection.optional().describe('absent: the clip was left untouched'),
+    reason: z.string(),
+  })
+  .describe('what smart colour measured, found and corrected');
+
+const AspectRendition = Rendition.extend({ aspect: z.enum(CROP_ASPECTS) });
+
+const SmartCrop = z
+  .object({
+    aspect: z.enum(CROP_ASPECTS),
+    status: z.enum(['PROCESSING', 'READY', 'FAILED']),
+    window: z.object({ width: z.number(), height: z.number() }).describe('crop window in source pixels'),
+    shots: z.array(
+      z.object({
+        startSec: z.number(),
+        endSec: z.number(),
+        motion: z.enum(['STATIONARY', 'PAN', 'CENTRED']),
+        windows: z.number().describe('crop steps (sub-clips) in the shot'),
+      }),
+    ),
+    fallback: z.string().optional().describe('set when no subject was found: every window is centred'),
+    failure: z.string().optional(),
+    hlsMaster: z.string().optional(),
+    renditions: z.array(AspectRendition).optional(),
+    download: AspectRendition.optional(),
+  })
+  .describe('a vertical or square rendition whose window follows the subject');
 
 export const Video = z.object({
   assetId: z.string(),
@@ -56,6 +108,8 @@ export const Video = z.object({
       audio: z.object({ codec: z.string(), channels: z.number(), sampleRate: z.number() }).optional(),
     })
     .optional(),
+  smartColour: z.boolean().describe('whether smart colour was asked for at upload'),
+  colour: Colour.optional(),
   outputs: z
     .object({
       hlsMaster: z.string(),
@@ -67,6 +121,7 @@ export const Video = z.object({
       quality: Quality.optional(),
     })
     .optional(),
+  smartCrops: z.array(SmartCrop),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -98,6 +153,10 @@ export const videosContracts = {
       contentType: z.string({ error: 'must be a string' }).min(1).max(127),
       itemId: Id.optional(),
       title: z.string().max(500, { error: 'must be at most 500 characters' }).optional(),
+      smartColour: z
+        .boolean({ error: 'must be true or false' })
+        .optional()
+        .describe('correct clearly mis-exposed, flat or colour-cast clips (default true)'),
     }),
     response: z.object({
       assetId: z.string(),

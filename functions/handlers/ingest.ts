@@ -3,16 +3,18 @@ import middy from '@middy/core';
 import type { S3Event } from 'aws-lambda';
 import { ladderConfigFromEnv, mediaConvertTargetFromEnv } from '#adapters/media/config.ts';
 import { DynamoAssetStore } from '#adapters/media/dynamo-asset-store.ts';
+import { FfmpegVideoAnalyzer } from '#adapters/media/ffmpeg-analyzer.ts';
 import { MediaConvertTranscoder } from '#adapters/media/mediaconvert-transcoder.ts';
 import { VideoIngest } from '#domain/media/ingest.ts';
 import { decodeS3EventKey } from '#domain/media/upload-key.ts';
 import { logger, withObservability } from '#edge/observability.ts';
-import { bucketNameFromEnv, tableNameFromEnv } from '#platform/config.ts';
+import { bucketNameFromEnv, readSetting, tableNameFromEnv } from '#platform/config.ts';
 
 const ingest = new VideoIngest(
   { mediaBucket: bucketNameFromEnv('media'), ladder: ladderConfigFromEnv() },
   new DynamoAssetStore(tableNameFromEnv('assets')),
   new MediaConvertTranscoder(mediaConvertTargetFromEnv()),
+  new FfmpegVideoAnalyzer(readSetting('FFMPEG_PATH')),
 );
 
 export const handler = middy(async (event: S3Event) => {

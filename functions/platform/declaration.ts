@@ -311,6 +311,13 @@ export const settings = {
     max: 3600,
     default: 5,
   },
+  FFMPEG_PATH: {
+    env: 'FFMPEG_PATH',
+    description:
+      'The ffmpeg binary that measures videos (smart colour): the ffmpeg layer puts it at /opt/bin/ffmpeg; locally the npm installer package.',
+    type: 'string',
+    default: '/opt/bin/ffmpeg',
+  },
   MEDIACONVERT_QUEUE_ARN: {
     env: 'MEDIACONVERT_QUEUE_ARN',
     description: 'The MediaConvert queue jobs are submitted to.',
@@ -371,6 +378,8 @@ export interface FunctionDeclaration {
   buckets: Partial<Record<BucketId, BucketAccess>>;
   /** Loads ONNX models through onnxruntime-node (gets the runtime and models layers). */
   usesModels?: boolean;
+  /** Runs ffmpeg to measure videos (gets the ffmpeg layer, which puts the binary at /opt/bin/ffmpeg). */
+  usesFfmpeg?: boolean;
   /** Submits MediaConvert jobs (gets the endpoint, queue and role). */
   usesMediaConvert?: boolean;
   /** The settings it reads (checked against its bundle and its environment by test/infra). */
@@ -535,6 +544,23 @@ export const buckets = {
 
 export type BucketId = keyof typeof buckets;
 
+/**
+ * What a function that measures a video with ffmpeg, plans a ladder and submits MediaConvert jobs
+ * reads: the ladder's settings, the queue and role, and the ffmpeg binary (ingest and smartCrop).
+ */
+const MEDIA_JOB_SETTINGS = [
+  'MEDIA_MAX_SHORT_SIDE',
+  'MEDIA_MAX_DURATION_SEC',
+  'MEDIA_HEVC_TOP_RUNG',
+  'MEDIA_LOUDNESS_TARGET_LKFS',
+  'MEDIA_SEGMENT_SEC',
+  'MEDIA_GOP_SEC',
+  'MEDIA_THUMBNAIL_INTERVAL_SEC',
+  'MEDIACONVERT_QUEUE_ARN',
+  'MEDIACONVERT_ROLE_ARN',
+  'FFMPEG_PATH',
+] as const satisfies readonly SettingId[];
+
 export const functions = {
   health: {
     id: 'health',
@@ -628,25 +654,17 @@ export const functions = {
   ingest: {
     id: 'ingest',
     entry: 'functions/handlers/ingest.ts',
-    description: 'Probes an uploaded master, plans its ladder and submits the MediaConvert job',
-    memoryMb: 512,
+    description:
+      'Probes an uploaded master, measures its exposure and colour, plans its ladder and submits the MediaConvert job',
+    memoryMb: 1024,
     timeoutSec: 60,
     reservedConcurrency: 10,
     tables: { assets: 'readWrite' },
     // The job's outputs go to the media bucket through MediaConvert's own role.
     buckets: { uploads: 'read', media: 'name' },
-    settings: [
-      'MEDIA_MAX_SHORT_SIDE',
-      'MEDIA_MAX_DURATION_SEC',
-      'MEDIA_HEVC_TOP_RUNG',
-      'MEDIA_LOUDNESS_TARGET_LKFS',
-      'MEDIA_SEGMENT_SEC',
-      'MEDIA_GOP_SEC',
-      'MEDIA_THUMBNAIL_INTERVAL_SEC',
-      'MEDIACONVERT_QUEUE_ARN',
-      'MEDIACONVERT_ROLE_ARN',
-    ],
+    settings: MEDIA_JOB_SETTINGS,
     usesMediaConvert: true,
+    usesFfmpeg: true,
   },
   mediaEvents: {
     id: 'mediaEvents',
@@ -657,6 +675,22 @@ export const functions = {
     reservedConcurrency: 20,
     tables: { assets: 'readWrite', items: 'readWrite' },
     buckets: {},
+  },
+  smartCrop: {
+    id: 'smartCrop',
+    entry: 'functions/handlers/smart-crop.ts',
+    description:
+      'Analyses a READY video’s MP4 rendition for smart crop and submits its 9:16 and 1:1 jobs; records their outcome',
+    // 1 vCPU for the one-pass ffmpeg analysis (about 2 s per minute of 720p video on one core).
+    memoryMb: 1769,
+    timeoutSec: 300,
+    reservedConcurrency: 5,
+    tables: { assets: 'readWrite' },
+    // Reads the rendition it analyses; the crop jobs read the master through MediaConvert's own role.
+    buckets: { media: 'read', uploads: 'name' },
+    settings: MEDIA_JOB_SETTINGS,
+    usesMediaConvert: true,
+    usesFfmpeg: true,
   },
   retrain: {
     id: 'retrain',
@@ -938,6 +972,16 @@ export const eventRules: EventRuleDeclaration[] = [
     id: 'mediaconvert-job-state',
     function: 'mediaEvents',
     pattern: { source: ['aws.mediaconvert'], 'detail-type': ['MediaConvert Job State Change'] },
+  },
+  {
+    // A finished main job starts the asset's smart crops; finished crop jobs are recorded.
+    id: 'mediaconvert-job-settled-smart-crop',
+    function: 'smartCrop',
+    pattern: {
+      source: ['aws.mediaconvert'],
+      'detail-type': ['MediaConvert Job State Change'],
+      detail: { status: ['COMPLETE', 'ERROR'] },
+    },
   },
 ];
 

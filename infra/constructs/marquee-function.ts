@@ -106,6 +106,8 @@ export interface MarqueeFunctionProps {
   settings: MarqueeSettings;
   /** The onnxruntime-node and models layers; required when the declaration `usesModels`. */
   modelLayers?: { runtime: ILayerVersion; models: ILayerVersion };
+  /** The ffmpeg layer (/opt/bin/ffmpeg); required when the declaration `usesFfmpeg`. */
+  ffmpegLayer?: ILayerVersion;
 }
 
 /**
@@ -128,6 +130,9 @@ export class MarqueeFunction extends NodejsFunction {
     const id = pascalCase(declaration.id);
     if (declaration.usesModels && !props.modelLayers) {
       throw new Error(`Function ${declaration.id} uses models but was given no model layers`);
+    }
+    if (declaration.usesFfmpeg && !props.ffmpegLayer) {
+      throw new Error(`Function ${declaration.id} uses ffmpeg but was given no ffmpeg layer`);
     }
     const logGroup = new LogGroup(scope, `${id}Logs`, {
       retention: settings.logRetentionDays as RetentionDays,
@@ -156,7 +161,10 @@ export class MarqueeFunction extends NodejsFunction {
       tracing: Tracing.DISABLED,
       logGroup,
       role,
-      layers: declaration.usesModels ? [props.modelLayers!.runtime, props.modelLayers!.models] : undefined,
+      layers: [
+        ...(declaration.usesModels ? [props.modelLayers!.runtime, props.modelLayers!.models] : []),
+        ...(declaration.usesFfmpeg ? [props.ffmpegLayer!] : []),
+      ],
       environment: {
         MARQUEE_STAGE: settings.stage,
         POWERTOOLS_SERVICE_NAME: `marquee-${declaration.id}`,

@@ -1,15 +1,17 @@
 import { Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { Effect, Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnQueue } from 'aws-cdk-lib/aws-mediaconvert';
+import { Code, LayerVersion } from 'aws-cdk-lib/aws-lambda';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { type BucketId, buckets } from '#platform/declaration.ts';
 import { DeclaredBucket } from '../constructs/declared-bucket.ts';
-import type { MarqueeFunction } from '../constructs/marquee-function.ts';
+import { LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME, type MarqueeFunction } from '../constructs/marquee-function.ts';
 import { acknowledgeBucketNotificationsHandler, acknowledgeWildcardResource } from '../constructs/nag.ts';
 import { createDeclaredFunctions, type MarqueeFunctions } from '../declared-functions.ts';
 import { wireDeclaredEvents } from '../declared-events.ts';
 import type { DeclaredResources } from '../declared-resources.ts';
+import { layerPaths } from '../../layers/build.ts';
 import { concernOfBucket } from '../placement.ts';
 import type { MarqueeSettings } from '../settings.ts';
 
@@ -66,7 +68,14 @@ export class MediaStack extends Stack {
       'MediaConvert writes renditions under keys each job chooses.',
     );
 
-    const created = createDeclaredFunctions(this, 'media', props, props.functions);
+    // ffmpeg for the functions that measure videos (smart colour at ingest, smart crop's analysis).
+    const ffmpegLayer = new LayerVersion(this, 'FfmpegLayer', {
+      code: Code.fromAsset(layerPaths.ffmpeg),
+      compatibleArchitectures: [LAMBDA_ARCHITECTURE],
+      compatibleRuntimes: [LAMBDA_RUNTIME],
+      description: `Static ffmpeg 4.1 (@ffmpeg-installer/linux-${LAMBDA_ARCHITECTURE.name}) at /opt/bin/ffmpeg`,
+    });
+    const created = createDeclaredFunctions(this, 'media', { ...props, ffmpegLayer }, props.functions);
     for (const fn of created) {
       if (fn.declaration.usesMediaConvert) this.bindMediaConvert(fn);
     }

@@ -377,7 +377,8 @@ describe('functions', () => {
     for (const id of functionIds) {
       const properties = lambdaProperties(id);
       const declaration: FunctionDeclaration = functions[id];
-      if (declaration.usesModels) expect(properties.Layers).toHaveLength(2);
+      const layers = (declaration.usesModels ? 2 : 0) + (declaration.usesFfmpeg ? 1 : 0);
+      if (layers > 0) expect(properties.Layers, id).toHaveLength(layers);
       else expect(properties.Layers).toBeUndefined();
       expect(properties.Environment.Variables.MODELS_DIR, id).toBe(
         declaration.settings?.includes('MODELS_DIR') ? '/opt/models' : undefined,
@@ -388,6 +389,25 @@ describe('functions', () => {
 });
 
 describe('layers', () => {
+  it('gives the functions that measure videos the ffmpeg layer: a static arm64 ffmpeg at bin/ffmpeg', () => {
+    const users = functionIds.filter((id) => (functions[id] as FunctionDeclaration).usesFfmpeg);
+    expect(users).toEqual(expect.arrayContaining(['ingest', 'smartCrop']));
+    marquee.templates.media.hasResourceProperties('AWS::Lambda::LayerVersion', {
+      CompatibleArchitectures: ['arm64'],
+      Description: Match.stringLikeRegexp('ffmpeg.*/opt/bin/ffmpeg'),
+    });
+    for (const id of users) {
+      expect(lambdaProperties(id).Environment.Variables.FFMPEG_PATH ?? '/opt/bin/ffmpeg', id).toBe(
+        '/opt/bin/ffmpeg',
+      );
+    }
+    const binary = fs.readFileSync(path.join(layerPaths.ffmpeg, 'bin', 'ffmpeg'));
+    // An ELF executable for aarch64 (e_machine 183), executable by its owner.
+    expect(binary.subarray(0, 4).toString('latin1')).toBe('\x7fELF');
+    expect(binary.readUInt16LE(18)).toBe(183);
+    expect(fs.statSync(path.join(layerPaths.ffmpeg, 'bin', 'ffmpeg')).mode & 0o100).toBe(0o100);
+  });
+
   it('packs onnxruntime-node with only its linux arm64 binaries, far below the 250 MB Lambda limit', () => {
     const ort = path.join(layerPaths.runtime, 'nodejs', 'node_modules', 'onnxruntime-node');
     expect(fs.readdirSync(path.join(ort, 'bin', 'napi-v6'))).toEqual(['linux']);

@@ -4,13 +4,16 @@
  */
 import type {
   AudioDescription,
+  ColorCorrector,
   CreateJobCommandInput,
+  Input,
   Output,
   OutputGroup,
   VideoCodecSettings,
   VideoDescription,
   VideoPreprocessor,
 } from '@aws-sdk/client-mediaconvert';
+import type { ColourCorrection } from '#domain/media/colour.ts';
 import type { LadderPlan, Rendition } from '#domain/media/ladder.ts';
 import type { TranscodeRequest } from '#domain/media/ports.ts';
 
@@ -67,17 +70,43 @@ function videoCodecSettings(rendition: Rendition, gopSec: number): VideoCodecSet
   return { Codec: 'H_264', H264Settings: { ...common, CodecProfile: 'HIGH', CodecLevel: 'AUTO' } };
 }
 
-function colorPreprocessing(rendition: Rendition, plan: LadderPlan): VideoPreprocessor | undefined {
-  if (plan.sourceDynamicRange === 'SDR') return undefined;
-  if (rendition.dynamicRange === 'SDR') return { ColorCorrector: { ColorSpaceConversion: 'FORCE_709' } };
+/** Smart colour's levels as ColorCorrector members; none when the picture is left as it is. */
+function correctorLevels(colour: ColourCorrection | undefined): ColorCorrector {
+  if (!colour) return {};
+  return {
+    Brightness: colour.brightness,
+    Contrast: colour.contrast,
+    Saturation: colour.saturation,
+    Hue: colour.hue,
+  };
+}
+
+/**
+ * The colour corrector of a rendition: HDR conversion for an HDR source, smart colour's levels when
+ * the analysis asked for them; no block at all for an SDR source left as it is.
+ */
+function colorPreprocessing(
+  rendition: Rendition,
+  plan: LadderPlan,
+  colour: ColourCorrection | undefined,
+): VideoPreprocessor | undefined {
+  const levels = correctorLevels(colour);
+  if (plan.sourceDynamicRange === 'SDR') return colour ? { ColorCorrector: levels } : undefined;
+  if (rendition.dynamicRange === 'SDR')
+    return { ColorCorrector: { ...levels, ColorSpaceConversion: 'FORCE_709' } };
   return {
     ColorCorrector: {
+      ...levels,
       ColorSpaceConversion: rendition.dynamicRange === 'HLG' ? 'FORCE_HLG_2020' : 'FORCE_HDR10',
     },
   };
 }
 
-function videoDescription(rendition: Rendition, plan: LadderPlan): VideoDescription {
+function videoDescription(
+  rendition: Rendition,
+  plan: LadderPlan,
+  colour: ColourCorrection | undefined,
+): VideoDescription {
   return {
     Width: rendition.width,
     Height: rendition.height,
@@ -85,7 +114,7 @@ function videoDescription(rendition: Rendition, plan: LadderPlan): VideoDescript
     AntiAlias: 'ENABLED',
     ColorMetadata: 'INSERT',
     CodecSettings: videoCodecSettings(rendition, plan.gopSec),
-    VideoPreprocessors: colorPreprocessing(rendition, plan),
+    VideoPreprocessors: colorPreprocessing(rendition, plan, colour),
   };
 }
 
@@ -120,6 +149,7 @@ function frameCapture(
   size: { width: number; height: number },
   everySec: number,
   maxCaptures: number,
+  colour: ColourCorrection | undefined,
 ): Output {
   return {
     NameModifier: nameModifier,
@@ -129,6 +159,8 @@ function frameCapture(
       Width: size.width,
       Height: size.height,
       ScalingBehavior: 'DEFAULT',
+      // Thumbnails and the poster show the corrected picture, as the renditions do.
+      VideoPreprocessors: colour ? { ColorCorrector: correctorLevels(colour) } : undefined,
       CodecSettings: {
         Codec: 'FRAME_CAPTURE',
         FrameCaptureSettings: {
@@ -178,7 +210,7 @@ function hlsGroup(request: TranscodeRequest): OutputGroup {
       (rendition): Output => ({
         NameModifier: rendition.nameModifier,
         ContainerSettings: { Container: 'M3U8', M3u8Settings: {} },
-        VideoDescription: videoDescription(rendition, plan),
+        VideoDescription: videoDescription(rendition, plan, request.colour),
         AudioDescriptions: audioDescriptions(plan),
       }),
     ),
@@ -189,11 +221,12 @@ function hlsGroup(request: TranscodeRequest): OutputGroup {
 function filesGroup(request: TranscodeRequest): OutputGroup {
   const { plan } = request;
   const { thumbnails, poster } = plan;
+  const { colour } = request;
   // Frame capture always starts at 0 s: two captures `atSec` apart make the second one the poster.
   const posterOutput =
     poster.atSec > 0
-      ? frameCapture(OUTPUT_LAYOUT.posterModifier, poster, poster.atSec, 2)
-      : frameCapture(OUTPUT_LAYOUT.posterModifier, poster, 1, 1);
+      ? frameCapture(OUTPUT_LAYOUT.posterModifier, poster, poster.atSec, 2, colour)
+      : frameCapture(OUTPUT_LAYOUT.posterModifier, poster, 1, 1, colour);
   return {
     Name: 'Files',
     OutputGroupSettings: {
@@ -204,7 +237,7 @@ function filesGroup(request: TranscodeRequest): OutputGroup {
       {
         NameModifier: plan.download.nameModifier,
         ContainerSettings: { Container: 'MP4', Mp4Settings: { MoovPlacement: 'PROGRESSIVE_DOWNLOAD' } },
-        VideoDescription: videoDescription(plan.download, plan),
+        VideoDescription: videoDescription(plan.download, plan, request.colour),
         AudioDescriptions: audioDescriptions(plan),
       },
       frameCapture(
@@ -212,10 +245,50 @@ function filesGroup(request: TranscodeRequest): OutputGroup {
         thumbnails,
         thumbnails.intervalSec,
         thumbnails.maxCaptures,
+        colour,
       ),
       posterOutput,
     ],
   };
+}
+
+/**
+ * The source as MediaConvert reads it: whole, or (smart crop) as one input per window, each clipped
+ * to the window's frames with InputClippings and cut with the input's Crop rectangle. The inputs
+ * are joined in order, so a stepped pan plays as one continuous picture.
+ */
+function jobInputs(request: TranscodeRequest): Input[] {
+  const whole: Input = {
+    FileInput: request.inputUri,
+    TimecodeSource: 'ZEROBASED',
+    // MediaConvert ignores the container's rotation unless asked; AUTO makes portrait stay portrait.
+    VideoSelector: { Rotate: 'AUTO' },
+    AudioSelectors: request.plan.audio ? { [AUDIO_SELECTOR]: { DefaultSelection: 'DEFAULT' } } : undefined,
+  };
+  const { crop } = request;
+  if (!crop) return [whole];
+  return crop.windows.map((window) => ({
+    ...whole,
+    InputClippings: [
+      {
+        StartTimecode: timecodeOf(window.startFrame, crop.frameRate),
+        // The end timecode's frame is included: the window ends on the frame before the next one.
+        EndTimecode: timecodeOf(window.endFrame - 1, crop.frameRate),
+      },
+    ],
+    Crop: { X: window.x, Y: window.y, Width: window.width, Height: window.height },
+  }));
+}
+
+/**
+ * A frame index as a ZEROBASED timecode HH:MM:SS:FF, counting whole frames per second as timecode
+ * does (a 29.97 fps source counts 30; MediaConvert reads it the same non-drop-frame way).
+ */
+export function timecodeOf(frame: number, frameRate: number): string {
+  const perSecond = Math.max(1, Math.round(frameRate));
+  const seconds = Math.floor(frame / perSecond);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${two(Math.floor(seconds / 3600))}:${two(Math.floor(seconds / 60) % 60)}:${two(seconds % 60)}:${two(frame % perSecond)}`;
 }
 
 /**
@@ -228,23 +301,17 @@ export function toJobSettings(request: TranscodeRequest, target: MediaConvertTar
     Role: target.roleArn,
     Queue: target.queueArn,
     ClientRequestToken: clientRequestTokenFor(request.assetId, request.attempt),
-    UserMetadata: { assetId: request.assetId, application: 'marquee' },
+    UserMetadata: {
+      assetId: request.assetId,
+      application: 'marquee',
+      ...(request.crop ? { cropAspect: request.crop.aspect } : {}),
+    },
     AccelerationSettings: { Mode: 'PREFERRED' },
     StatusUpdateInterval: 'SECONDS_10',
     Priority: 0,
     Settings: {
       TimecodeConfig: { Source: 'ZEROBASED' },
-      Inputs: [
-        {
-          FileInput: request.inputUri,
-          TimecodeSource: 'ZEROBASED',
-          // MediaConvert ignores the container's rotation unless asked; AUTO makes portrait stay portrait.
-          VideoSelector: { Rotate: 'AUTO' },
-          AudioSelectors: request.plan.audio
-            ? { [AUDIO_SELECTOR]: { DefaultSelection: 'DEFAULT' } }
-            : undefined,
-        },
-      ],
+      Inputs: jobInputs(request),
       OutputGroups: [hlsGroup(request), filesGroup(request)],
     },
   };

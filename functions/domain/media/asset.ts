@@ -1,5 +1,7 @@
 /** A video asset: one upload, its probe, its MediaConvert job and the outputs. Plain data. */
+import type { ColourDecision } from './colour.ts';
 import type { LadderPlan } from './ladder.ts';
+import type { CropAspect, CropPlan } from './smart-crop.ts';
 import type { SourceProbe } from './probe.ts';
 import type { QualityFlag } from './quality-expectations.ts';
 
@@ -51,6 +53,18 @@ export interface AssetOutputs {
   quality?: AssetQuality;
 }
 
+/** One smart-crop aspect of an asset: its plan, its job and, once done, its outputs. */
+export interface CropRendition {
+  aspect: CropAspect;
+  status: 'PROCESSING' | 'READY' | 'FAILED';
+  jobId: string;
+  plan: CropPlan;
+  /** The ladder planned on the window's size. */
+  ladder: LadderPlan;
+  outputs?: AssetOutputs;
+  failure?: string;
+}
+
 export interface AssetFailure {
   code: string;
   message: string;
@@ -70,6 +84,13 @@ export interface VideoAsset {
   failure?: AssetFailure;
   source?: SourceProbe;
   plan?: LadderPlan;
+  /** Whether the uploader asked for smart colour (absent means yes: it is on by default). */
+  smartColour?: boolean;
+  /** What smart colour measured and decided, once the asset was ingested. */
+  colour?: ColourDecision;
+  /** Smart crop, 9:16 and 1:1, once the asset is READY (one field each: their jobs settle independently). */
+  cropVertical?: CropRendition;
+  cropSquare?: CropRendition;
   /** The MediaConvert job driving this asset; events for other jobs are stale. */
   jobId?: string;
   /** Identity of the S3 notification that started processing (key + sequencer/ETag); dedupes retries. */

@@ -4,7 +4,14 @@
  */
 import { createHash } from 'node:crypto';
 import { type LadderConfig, planLadder, SourceRejectedError } from './ladder.ts';
-import { type AssetStore, ProbeFailedError, type Transcoder } from './ports.ts';
+import { type ColourDecision, decideColourCorrection } from './colour.ts';
+import {
+  AnalysisFailedError,
+  type AssetStore,
+  ProbeFailedError,
+  type Transcoder,
+  type VideoAnalyzer,
+} from './ports.ts';
 import type { SourceProbe } from './probe.ts';
 import type { VideoAsset } from './asset.ts';
 import { assetIdFromUploadKey, ingestTokenOf, isVideoKey } from './upload-key.ts';
@@ -40,6 +47,7 @@ export class VideoIngest {
     private readonly config: IngestConfig,
     private readonly assets: AssetStore,
     private readonly transcoder: Transcoder,
+    private readonly analyzer: VideoAnalyzer,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -73,15 +81,18 @@ export class VideoIngest {
     try {
       source = await this.readSource(object);
       const plan = planLadder(source, this.config.ladder);
+      const inputUri = `s3://${object.bucket}/${object.key}`;
+      const colour = await this.decideColour(asset, source, inputUri);
       const jobId = await this.transcoder.submit({
         assetId,
-        inputUri: `s3://${object.bucket}/${object.key}`,
+        inputUri,
         outputPrefix: `s3://${this.config.mediaBucket}/assets/${assetId}/`,
         plan,
+        ...(colour.correction ? { colour: colour.correction } : {}),
         attempt: shortDigest(token),
       });
       // Only the job's identity and the plan: the job's own events may already have moved the status on.
-      await this.assets.update(assetId, { jobId, source, plan });
+      await this.assets.update(assetId, { jobId, source, plan, colour });
       return { outcome: 'submitted', assetId, jobId };
     } catch (error) {
       if (!(error instanceof SourceRejectedError)) throw error;
@@ -103,6 +114,21 @@ export class VideoIngest {
       { status: 'PROCESSING', percent: 0, ingestToken: token, updatedAt: this.now().toISOString() },
       { remove: ['failure', 'jobId', 'outputs', 'expiresAt'], claimFor: token },
     );
+  }
+
+  /**
+   * Smart colour for a planned source: measured and decided unless the uploader turned it off. An
+   * analysis that fails leaves the picture untouched and says why; it never fails the asset.
+   */
+  private async decideColour(asset: VideoAsset, source: SourceProbe, uri: string): Promise<ColourDecision> {
+    if (asset.smartColour === false) return { findings: [], reason: 'smart colour was turned off at upload' };
+    if (!source.video) return { findings: [], reason: 'the source has no video track' };
+    try {
+      return decideColourCorrection(await this.analyzer.measureExposure(uri, source.durationSec));
+    } catch (error) {
+      if (!(error instanceof AnalysisFailedError)) throw error;
+      return { findings: [], reason: `not analysed, left untouched: ${error.message}` };
+    }
   }
 
   /** What the uploaded object holds; throws SourceRejectedError when it is not a readable video. */

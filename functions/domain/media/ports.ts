@@ -1,5 +1,7 @@
 /** What the video service needs from the outside world; adapters in functions/adapters/media/. */
 import type { AssetStatus, VideoAsset } from './asset.ts';
+import type { ColourCorrection, ExposureStats } from './colour.ts';
+import type { CropAspect, CropPicture, CropWindow, GreyFrame } from './smart-crop.ts';
 import type { LadderPlan } from './ladder.ts';
 import type { SourceProbe } from './probe.ts';
 
@@ -33,6 +35,13 @@ export interface TranscodeRequest {
   /** s3:// prefix, ending in `/`, under which all outputs of this asset go. */
   outputPrefix: string;
   plan: LadderPlan;
+  /**
+   * Smart crop: the source read as these clips in order, each cut to its window, at the source's
+   * frame rate (frames per second); absent reads the whole source uncropped.
+   */
+  crop?: { aspect: CropAspect; frameRate: number; windows: CropWindow[] };
+  /** Smart colour's levels for every video output; absent leaves the picture as it is. */
+  colour?: ColourCorrection;
   /** Which upload of the asset this job is for (1, or a digest of the S3 notification); a new one creates a new job. */
   attempt?: number | string;
 }
@@ -48,6 +57,23 @@ export interface Transcoder {
   probe(uri: string): Promise<SourceProbe>;
   /** Submits the job that makes an asset's outputs; returns the job id (the same one again for a repeated attempt). */
   submit(request: TranscodeRequest): Promise<string>;
+}
+
+/** The analyzer could not read or measure the video (its tool failed on these bytes). */
+export class AnalysisFailedError extends Error {}
+
+/** Measures pictures of a video without transcoding it (ffmpeg on sampled frames). */
+export interface VideoAnalyzer {
+  /** Exposure and colour figures averaged over frames sampled across the whole video at `uri` (s3:// or a local path). */
+  measureExposure(uri: string, durationSec: number): Promise<ExposureStats>;
+  /** Grey frames sampled at a fixed rate and the scene cuts of the video at `uri` (s3:// or a local path). */
+  sampleFrames(uri: string, picture: CropPicture): Promise<CropFrames>;
+}
+
+/** What smart crop analyses: downscaled grey frames in time order and the scene cut times, seconds. */
+export interface CropFrames {
+  frames: GreyFrame[];
+  cutsSec: number[];
 }
 
 /** An HTML form upload: POST `url` as multipart/form-data with `fields` first, then the file. */

@@ -22,6 +22,8 @@ export interface CreateUploadInput {
   contentType: string;
   itemId?: string;
   title?: string;
+  /** Correct clearly mis-exposed, flat or colour-cast clips (default true). */
+  smartColour?: boolean;
 }
 
 export class VideoUploads {
@@ -58,6 +60,7 @@ export class VideoUploads {
       contentType: input.contentType,
       itemId: input.itemId,
       title: input.title,
+      ...(input.smartColour === false ? { smartColour: false } : {}),
       uploadKey,
       createdAt: now.toISOString(),
       updatedAt: now.toISOString(),

@@ -1,5 +1,30 @@
 /** The asset as the API shows it. */
-import type { VideoAsset } from './asset.ts';
+import type { CropRendition, VideoAsset } from './asset.ts';
+
+/** A smart-crop aspect as the API shows it: its state, its shots and its renditions tagged with the aspect. */
+function toCropView(crop: CropRendition) {
+  const rate = crop.plan.frameRate;
+  const seconds = (frame: number) => Math.round((frame / rate) * 1000) / 1000;
+  const tagged = crop.outputs && {
+    hlsMaster: crop.outputs.hlsMaster,
+    renditions: crop.outputs.renditions.map((r) => ({ ...r, aspect: crop.aspect })),
+    ...(crop.outputs.download ? { download: { ...crop.outputs.download, aspect: crop.aspect } } : {}),
+  };
+  return {
+    aspect: crop.aspect,
+    status: crop.status,
+    window: { width: crop.plan.width, height: crop.plan.height },
+    shots: crop.plan.shots.map((shot) => ({
+      startSec: seconds(shot.startFrame),
+      endSec: seconds(shot.endFrame),
+      motion: shot.motion,
+      windows: shot.windows.length,
+    })),
+    ...(crop.plan.fallback ? { fallback: crop.plan.fallback } : {}),
+    ...(crop.failure ? { failure: crop.failure } : {}),
+    ...(tagged ?? {}),
+  };
+}
 
 /** The asset as the API shows it: no internal bookkeeping (upload key, ingest token, plan). */
 export function toVideoView(asset: VideoAsset) {
@@ -38,7 +63,10 @@ export function toVideoView(asset: VideoAsset) {
           },
         }
       : {}),
+    smartColour: asset.smartColour !== false,
+    ...(asset.colour ? { colour: asset.colour } : {}),
     ...(asset.outputs ? { outputs: asset.outputs } : {}),
+    smartCrops: [asset.cropVertical, asset.cropSquare].filter((c) => c !== undefined).map(toCropView),
     createdAt: asset.createdAt,
     updatedAt: asset.updatedAt,
   };

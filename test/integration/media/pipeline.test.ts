@@ -3,14 +3,21 @@
  * the S3 trigger (ingest), the ffmpeg-backed MediaConvert endpoint, the EventBridge rule
  * (mediaEvents) and GET /videos. Ladders are capped at 240 lines to keep the tier quick.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
+import { GetJobCommand } from '@aws-sdk/client-mediaconvert';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveFfmpegPath } from '#local/mediaconvert/binaries.ts';
+import { localS3Client } from '#local/mediaconvert/storage.ts';
 import { encodeEventKey } from '#local/s3-notifications.ts';
 import { loadFixture } from '../../support/fixtures.ts';
+import { writeMovingSubjectClip } from '../../support/moving-subject-clip.ts';
 import { startTestPlatform, type TestPlatform } from '../../support/platform.ts';
 import { sharedVideo, sharedVmafModel, skipWithoutSharedVideo } from './harness.ts';
+import { lavfiClip, meanPlanes } from './output-checks.ts';
 import { type UploadForm, type VideoClient, videoClient } from './video-platform.ts';
 
 const skipMedia = skipWithoutSharedVideo();
@@ -105,6 +112,85 @@ describe.skipIf(skipMedia)('video pipeline on the local platform', () => {
     expect(video.outputs.poster).toMatch(/_poster\.0000001\.jpg$/);
     const after = await platform.api('GET', '/items/bbb-film');
     expect(after.body.playable).toBe(true);
+    // Smart colour measured the clip and left natural footage alone: no corrector in the job.
+    expect(video.smartColour).toBe(true);
+    expect(video.colour).toMatchObject({ findings: [], reason: expect.stringMatching(/left untouched/) });
+    expect(video.colour.analysis.frames).toBe(12);
+    expect(video.colour.correction).toBeUndefined();
+    const [job] = await jobsOf(assetId);
+    const { Job } = await videos.mediaConvert.send(new GetJobCommand({ Id: job.Id }));
+    expect(JSON.stringify(Job?.Settings)).not.toContain('ColorCorrector');
+  });
+
+  it('corrects an under-exposed upload through the colour corrector, unless the upload turns it off', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'marquee-colour-'));
+    try {
+      // A test pattern at 40% of its light: dark, with no highlights.
+      const dark = path.join(dir, 'dark.mp4');
+      await lavfiClip(dark, 'testsrc2=size=320x240:rate=25:duration=3,lutyuv=y=val*0.4');
+      const bytes = await readFile(dark);
+      const corrected = await waitForSettled((await upload('dark.mp4', bytes)).assetId);
+      expect(corrected.status).toBe('READY');
+      expect(corrected.colour.findings).toContain('UNDEREXPOSED');
+      expect(corrected.colour.correction.brightness).toBeGreaterThan(50);
+      const untouched = await waitForSettled(
+        (await upload('dark.mp4', bytes, { smartColour: false as never })).assetId,
+      );
+      expect(untouched.smartColour).toBe(false);
+      expect(untouched.colour).toEqual({ findings: [], reason: 'smart colour was turned off at upload' });
+      // The corrected MP4 is clearly brighter than the one made with smart colour off.
+      const lumas = [];
+      for (const video of [corrected, untouched]) {
+        const file = path.join(dir, `${video.assetId}.mp4`);
+        const [, bucket, key] = /^s3:\/\/([^/]+)\/(.+)$/.exec(video.outputs.download.uri)!;
+        const s3 = localS3Client(platform.endpoints.s3);
+        const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        await writeFile(file, await object.Body!.transformToByteArray());
+        s3.destroy();
+        lumas.push((await meanPlanes(file)).y);
+      }
+      expect(lumas[0] - lumas[1]).toBeGreaterThan(25);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('adds 9:16 and 1:1 renditions whose windows follow the subject once the video is READY', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'marquee-crop-'));
+    try {
+      const clip = path.join(dir, 'moving.mp4');
+      await writeMovingSubjectClip(resolveFfmpegPath(), clip);
+      const { assetId } = await upload('moving.mp4', await readFile(clip));
+      expect((await waitForSettled(assetId)).status).toBe('READY');
+      let video: any;
+      for (const deadline = Date.now() + 90_000; Date.now() < deadline; ) {
+        await platform.settle();
+        video = (await platform.api('GET', `/videos/${assetId}`)).body;
+        const crops = video.smartCrops;
+        if (crops.length === 2 && crops.every((c: any) => c.status !== 'PROCESSING')) break;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      const [vertical, square] = video.smartCrops;
+      expect(vertical).toMatchObject({
+        aspect: '9:16',
+        status: 'READY',
+        window: { width: 202, height: 360 },
+      });
+      expect(square).toMatchObject({ aspect: '1:1', status: 'READY', window: { width: 360, height: 360 } });
+      expect(vertical.shots).toHaveLength(3);
+      expect(vertical.shots.some((shot: any) => shot.motion !== 'CENTRED')).toBe(true);
+      expect(vertical.fallback).toBeUndefined();
+      // The ladder's rules on the window: 240 lines at most here, never above the window, 9:16 kept.
+      for (const rendition of [...vertical.renditions, vertical.download]) {
+        expect(rendition.aspect).toBe('9:16');
+        expect(rendition.height).toBeLessThanOrEqual(360);
+        expect(rendition.height / rendition.width).toBeCloseTo(16 / 9, 1);
+      }
+      expect(vertical.hlsMaster).toMatch(/crop-9x16\/hls\/master\.m3u8$/);
+      expect(square.renditions.every((r: any) => r.aspect === '1:1' && r.width === r.height)).toBe(true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('starts no second job for a duplicate notification, nor for a later upload to the same key', async () => {

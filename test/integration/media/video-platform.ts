@@ -21,6 +21,7 @@ export interface VideoClient {
   postForm(form: UploadForm, bytes: Uint8Array | string): Promise<void>;
   /** GET /videos/{id} until READY or FAILED. */
   waitForSettled(assetId: string, timeoutMs?: number): Promise<any>;
+  /** The asset's main transcode jobs (smart-crop jobs excluded). */
   jobsOf(assetId: string): Promise<{ Id?: string; Status?: string }[]>;
   mediaConvert: MediaConvertClient;
   close(): void;
@@ -61,7 +62,8 @@ export function videoClient(platform: TestPlatform): VideoClient {
     },
     async jobsOf(assetId) {
       const { Jobs = [] } = await mediaConvert.send(new ListJobsCommand({ MaxResults: 20 }));
-      return Jobs.filter((job) => job.UserMetadata?.assetId === assetId);
+      // The asset's transcodes of its upload; its smart-crop jobs (tagged cropAspect) are not counted.
+      return Jobs.filter((job) => job.UserMetadata?.assetId === assetId && !job.UserMetadata?.cropAspect);
     },
     close: () => mediaConvert.destroy(),
   };
