@@ -16,6 +16,7 @@ const suites: Record<string, () => Promise<BenchSection[]>> = {
   chassis: async () => (await import('./chassis.ts')).benchChassis(),
   recommendations: async () => (await import('./recommendations.ts')).benchRecommendations(),
   profiles: async () => (await import('./profiles.ts')).benchProfiles(),
+  experiments: async () => (await import('./experiments.ts')).benchExperiments(),
   media: async () => [
     ...(await (await import('./media.ts')).benchMedia()),
     ...(await (await import('./playback.ts')).benchPlayback()),

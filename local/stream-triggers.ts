@@ -21,6 +21,8 @@ import type { LocalLambdaRuntime } from './lambda-runtime.ts';
 /** How long a poller waits when the stream had nothing new (ms): the local delay floor. */
 export const IDLE_POLL_MS = 200;
 const RETRY_MS = 1_000;
+/** GetRecords' largest page. */
+const READ_LIMIT = 1_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -52,6 +54,8 @@ class StreamPoller {
   private readonly checkpoints = new Map<string, string>();
   private readonly finished = new Set<string>();
   private cycles = 0;
+  /** The number of the last cycle that found nothing new (caught up with the stream). */
+  private lastIdleCycle = -1;
   private stopped = false;
   private readonly loop: Promise<void>;
 
@@ -66,10 +70,11 @@ class StreamPoller {
     this.loop = this.run();
   }
 
-  /** Resolves once a whole poll cycle that began after the call has finished. */
+  /** Resolves once a poll cycle that began after the call found nothing new: every earlier record was delivered. */
   async settle(): Promise<void> {
-    const target = this.cycles + 2;
-    while (this.cycles < target && !this.stopped) await sleep(20);
+    const after = this.cycles;
+    // The cycle running at the call may have read before the write: wait for one that began after it.
+    while (this.lastIdleCycle <= after + 1 && !this.stopped) await sleep(20);
   }
 
   async stop(): Promise<void> {
@@ -84,9 +89,11 @@ class StreamPoller {
         delivered = await this.cycle();
       } catch (error) {
         this.log(`stream trigger ${this.trigger.function}: ${(error as Error).message}; retrying`);
+        delivered = -1;
         await sleep(RETRY_MS);
       }
       this.cycles++;
+      if (delivered === 0) this.lastIdleCycle = this.cycles;
       if (delivered === 0 && !this.stopped) await sleep(IDLE_POLL_MS);
     }
   }
@@ -135,13 +142,14 @@ class StreamPoller {
       }),
     );
     if (!ShardIterator) return 0;
-    const page = await this.streams.send(
-      new GetRecordsCommand({ ShardIterator, Limit: this.trigger.batchSize }),
-    );
+    // Pages as large as GetRecords allows; the function gets batches of the records the filter passes.
+    const page = await this.streams.send(new GetRecordsCommand({ ShardIterator, Limit: READ_LIMIT }));
     const records = page.Records ?? [];
-    await this.deliver(
-      records.filter((record) => passes(this.trigger, record)).map((r) => toLambdaRecord(r, streamArn)),
-    );
+    const passing = records
+      .filter((record) => passes(this.trigger, record))
+      .map((r) => toLambdaRecord(r, streamArn));
+    for (let i = 0; i < passing.length; i += this.trigger.batchSize)
+      await this.deliver(passing.slice(i, i + this.trigger.batchSize));
     // Advanced only once the batch was handled: a failure re-reads it.
     const last = records.at(-1)?.dynamodb?.SequenceNumber;
     if (last) this.checkpoints.set(shardId, last);
