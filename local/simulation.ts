@@ -51,6 +51,7 @@ export interface SimulationRun {
 }
 
 interface Api {
+  // biome-ignore lint/suspicious/noExplicitAny: the simulator reads a few fields of JSON answers, as a client would
   call<T = any>(method: string, path: string, body?: unknown): Promise<T>;
 }
 

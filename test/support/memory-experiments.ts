@@ -2,7 +2,7 @@
 import {
   type Attribution,
   type AttributionRecords,
-  type CounterIncrements,
+  type CountedChange,
   type CounterStore,
   type Exposure,
   TallyChangedError,
@@ -41,14 +41,7 @@ export class MemoryCounters implements CounterStore {
 
   constructor(private readonly records: MemoryAttributionRecords) {}
 
-  async add(change: {
-    experimentId: string;
-    userId: string;
-    eventId: string;
-    before: UserTally | undefined;
-    after: UserTally;
-    increments: CounterIncrements;
-  }) {
+  async add(change: CountedChange) {
     const marker = `${change.userId}/${change.eventId}`;
     if (this.counted.has(marker)) return false;
     const tallyKey = `${change.userId}/${change.experimentId}`;

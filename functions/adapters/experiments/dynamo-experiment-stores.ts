@@ -17,6 +17,7 @@ import { ConflictError } from '#domain/errors.ts';
 import {
   type Attribution,
   type AttributionRecords,
+  type CountedChange,
   type CounterIncrements,
   type CounterStore,
   type Exposure,
@@ -199,14 +200,7 @@ export class DynamoExperimentCounters extends DynamoCounterReader implements Cou
     super(countersTable);
   }
 
-  async add(change: {
-    experimentId: string;
-    userId: string;
-    eventId: string;
-    before: UserTally | undefined;
-    after: UserTally;
-    increments: CounterIncrements;
-  }): Promise<boolean> {
+  async add(change: CountedChange): Promise<boolean> {
     const { before, after, increments } = change;
     const added = COUNTER_FIELDS.filter((field) => increments[field] !== 0);
     const tallyCondition = before

@@ -12,7 +12,7 @@ import {
   type RecommendationIdKey,
   verifyRecommendationId,
 } from './recommendation-id.ts';
-import type { VariantCounters } from './results.ts';
+import { emptyCounters, type VariantCounters } from './results.ts';
 
 /** Which list showed an item to a user, last. */
 export interface Exposure {
@@ -57,36 +57,25 @@ export interface AttributionRecords {
 /** Thrown by `CounterStore.add` when the user's tally changed after it was read. */
 export class TallyChangedError extends Error {}
 
+/** One event's effect on a user's tally and on its variant's counters. */
+export interface CountedChange {
+  experimentId: string;
+  userId: string;
+  eventId: string;
+  before: UserTally | undefined;
+  after: UserTally;
+  increments: CounterIncrements;
+}
+
 export interface CounterStore {
   /**
    * Atomically: marks the event counted, moves the user's tally from `before` to `after` and adds
    * `increments` to the variant's counters. Returns false, changing nothing, when the event was
    * counted before; throws TallyChangedError when the tally is no longer `before`.
    */
-  add(change: {
-    experimentId: string;
-    userId: string;
-    eventId: string;
-    before: UserTally | undefined;
-    after: UserTally;
-    increments: CounterIncrements;
-  }): Promise<boolean>;
+  add(change: CountedChange): Promise<boolean>;
   read(experimentId: string): Promise<VariantCounters[]>;
 }
-
-const ZERO: CounterIncrements = {
-  users: 0,
-  impressions: 0,
-  clicks: 0,
-  plays: 0,
-  usersClicked: 0,
-  usersPlayed: 0,
-  impressionsSquared: 0,
-  clicksSquared: 0,
-  playsSquared: 0,
-  clicksImpressions: 0,
-  playsImpressions: 0,
-};
 
 /**
  * The change one counted event makes: the user's tally after it, and what the variant's sums gain
@@ -98,7 +87,8 @@ export function countedChange(
   type: 'impression' | 'click' | 'play',
 ): { after: UserTally; increments: CounterIncrements } {
   const { impressions: i, clicks: c, plays: p } = before ?? { impressions: 0, clicks: 0, plays: 0 };
-  const increments = { ...ZERO, users: before ? 0 : 1 };
+  const { variant: _, ...zero } = emptyCounters(variant);
+  const increments: CounterIncrements = { ...zero, users: before ? 0 : 1 };
   const after: UserTally = { variant: before?.variant ?? variant, impressions: i, clicks: c, plays: p };
   if (type === 'impression') {
     after.impressions++;
