@@ -17,6 +17,8 @@ import { type LocalPlatform, startPlatform } from './platform.ts';
 const DAY_MS = 86_400_000;
 /** Share of the history (by time) the models train on; the rest is the users' future. */
 const TRAIN_SHARE = 0.8;
+/** Longest wait for the counters to catch up with what was sent (ms). */
+const COUNT_WAIT_MS = 300_000;
 
 export interface SimulationOptions {
   days: number;
@@ -70,15 +72,23 @@ function apiOf(platform: LocalPlatform): Api {
   };
 }
 
-/** The history split at the TRAIN_SHARE quantile of time: what models train on, and each user's future items. */
+/**
+ * Each user's history split by time: their oldest TRAIN_SHARE of events are the past the models
+ * train on, the rest their future. Per user rather than at one global date: in MovieLens most users
+ * rate in one burst, so a global cut leaves only a few dozen users with both a past and a future.
+ */
 export function splitByTime(events: readonly InteractionEvent[]) {
-  const times = events.map((e) => e.timestamp).sort((a, b) => a - b);
-  const cut = times[Math.floor(times.length * TRAIN_SHARE)];
-  const past = events.filter((e) => e.timestamp < cut);
+  const byUser = new Map<string, InteractionEvent[]>();
+  for (const e of events) byUser.set(e.userId, [...(byUser.get(e.userId) ?? []), e]);
+  const past: InteractionEvent[] = [];
   const future = new Map<string, Set<string>>();
-  for (const e of events)
-    if (e.timestamp >= cut) future.set(e.userId, (future.get(e.userId) ?? new Set()).add(e.itemId));
-  return { cut, past, future };
+  for (const [user, own] of byUser) {
+    own.sort((a, b) => a.timestamp - b.timestamp);
+    const cut = Math.floor(own.length * TRAIN_SHARE);
+    past.push(...own.slice(0, cut));
+    if (cut > 0 && cut < own.length) future.set(user, new Set(own.slice(cut).map((e) => e.itemId)));
+  }
+  return { past, future };
 }
 
 /** Runs the simulation on a platform it starts and stops; one result per seed. */
@@ -188,7 +198,19 @@ async function simulateRun(
     }
   }
   await platform.settle();
-  const results = await api.call('GET', `/experiments/${experiment.experimentId}/results`);
+  // The stream may still be counting a long backlog: wait (at most COUNT_WAIT_MS) until it caught up.
+  const resultsPath = `/experiments/${experiment.experimentId}/results`;
+  let results = await api.call('GET', resultsPath);
+  const countedOf = (field: 'impressions' | 'plays') =>
+    results.variants.reduce((sum: number, v: Record<string, number>) => sum + v[field], 0);
+  for (
+    const deadline = Date.now() + COUNT_WAIT_MS;
+    Date.now() < deadline &&
+    (countedOf('impressions') < posted.impressions || countedOf('plays') < posted.plays);
+  ) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    results = await api.call('GET', resultsPath);
+  }
   await api.call('POST', `/experiments/${experiment.experimentId}/stop`);
   const treated = results.variants[1];
   const total = (field: 'users' | 'impressions' | 'plays') =>

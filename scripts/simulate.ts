@@ -38,7 +38,8 @@ function report(runs: SimulationRun[], aa: boolean): void {
     console.log(
       `seed ${run.seed}: ${run.control} vs ${run.treatment}: verdict ${run.verdict}, lift ${percent(run.lift)} ` +
         `[${percent(run.liftInterval?.low ?? null)}, ${percent(run.liftInterval?.high ?? null)}], offline ${percent(run.offlineLift)}; ` +
-        `${run.users} users, ${run.impressions} impressions, ${run.plays} plays${run.sampleRatioMismatch ? ', SAMPLE RATIO MISMATCH' : ''}`,
+        `${run.users} users, ${run.impressions} impressions, ${run.plays} plays counted ` +
+        `(${run.posted.impressions} and ${run.posted.plays} sent)${run.sampleRatioMismatch ? ', SAMPLE RATIO MISMATCH' : ''}`,
     );
   const decided = runs.filter((run) => run.verdict !== 'not yet').length;
   console.log(
