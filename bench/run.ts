@@ -18,6 +18,7 @@ const suites: Record<string, () => Promise<BenchSection[]>> = {
   profiles: async () => (await import('./profiles.ts')).benchProfiles(),
   smartcrop: async () => (await import('./smart-video.ts')).benchSmartCrop(),
   smartcolour: async () => (await import('./smart-video.ts')).benchSmartColour(),
+  experiments: async () => (await import('./experiments.ts')).benchExperiments(),
   media: async () => [
     ...(await (await import('./media.ts')).benchMedia()),
     ...(await (await import('./playback.ts')).benchPlayback()),

@@ -1,11 +1,14 @@
 import { Stack } from 'aws-cdk-lib';
 import { EventField, Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { EventType } from 'aws-cdk-lib/aws-s3';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import type { Construct } from 'constructs';
-import { eventRules, s3Triggers, schedules } from '#platform/declaration.ts';
+import { eventRules, s3Triggers, schedules, streamTriggers } from '#platform/declaration.ts';
 import { pascalCase } from './constructs/declared-table.ts';
+import { acknowledgeWildcardResource } from './constructs/nag.ts';
 import type { MarqueeFunctions } from './declared-functions.ts';
 import type { DeclaredResources } from './declared-resources.ts';
 
@@ -13,7 +16,7 @@ import type { DeclaredResources } from './declared-resources.ts';
 export type DetailFilters = Record<string, Record<string, unknown[]>>;
 
 /**
- * Wires the declared S3 triggers, EventBridge rules and schedules (each invoking its function's
+ * Wires the declared S3 triggers, stream triggers, EventBridge rules and schedules (each invoking its function's
  * `live` alias) whose target function lives
  * in `scope`'s stack, so every trigger sits beside its function and no stack points back.
  * `detailFilters` adds `detail` matches known only at deploy time (e.g. this stack's queue ARN)
@@ -37,6 +40,30 @@ export function wireDeclaredEvents(
       if (event !== 's3:ObjectCreated:*') throw new Error(`Unsupported S3 trigger event ${event}`);
       bucket.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(fn.live));
     }
+  }
+  for (const trigger of streamTriggers) {
+    const fn = local(trigger.function);
+    if (!fn) continue;
+    fn.live.addEventSource(
+      new DynamoEventSource(resources.tableFor(scope, trigger.table), {
+        // Every record still in the stream (24 h): counting is idempotent, so re-reading costs nothing.
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: trigger.batchSize,
+        reportBatchItemFailures: true,
+        filters: [
+          FilterCriteria.filter({
+            eventName: FilterRule.isEqual('INSERT'),
+            dynamodb: { NewImage: { type: { S: FilterRule.or(...trigger.types) } } },
+          }),
+        ],
+      }),
+    );
+    // The role sits beside the function, not under it: the acknowledgement goes on the role.
+    acknowledgeWildcardResource(
+      fn.role ?? fn,
+      '*',
+      'dynamodb:ListStreams has no resource-level permission; the event source mapping needs it, and reads only the one stream granted beside it.',
+    );
   }
   for (const rule of eventRules) {
     const fn = local(rule.function);

@@ -25,6 +25,12 @@ export class DeclaredResources {
       value: table.tableArn,
       exportName: exportNameOf(table, 'table', id),
     });
+    // A stream trigger in another stack needs the stream's ARN, which the table's ARN does not give.
+    if (table.tableStreamArn)
+      new CfnOutput(table, 'StreamArnExport', {
+        value: table.tableStreamArn,
+        exportName: exportNameOf(table, 'table', `${id}-stream`),
+      });
   }
 
   /** Records a bucket and exports its ARN for other stacks. */
@@ -65,6 +71,9 @@ export class DeclaredResources {
         tableArn: Fn.importValue(exportName),
         globalIndexes: declaration.globalIndexes?.map((index) => index.name),
         localIndexes: declaration.localIndexes?.map((index) => index.name),
+        ...(table.tableStreamArn
+          ? { tableStreamArn: Fn.importValue(exportNameOf(table, 'table', `${id}-stream`)) }
+          : {}),
       });
     });
   }

@@ -9,6 +9,7 @@ import {
   playbackBucket,
 } from '#platform/declaration.ts';
 import { PlaybackDistribution } from './constructs/playback-distribution.ts';
+import { RecommendationIdKey } from './constructs/recommendation-id-key.ts';
 import { functionFor, type MarqueeFunctions } from './declared-functions.ts';
 import { DeclaredResources } from './declared-resources.ts';
 import { checkPlacement } from './placement.ts';
@@ -74,8 +75,19 @@ export function defineMarquee(app: App): MarqueeStacks {
     description: 'Marquee web console and API reference (S3 + CloudFront)',
   });
   const playback = addPlaybackDistribution(settings, resources, data, functions);
+  addRecommendationIdKey(data, functions);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { settings, data, media, ml, api, console: webConsole, functions, resources, playback };
+}
+
+/** The recommendation id signing key, in the data stack, readable by every function that declares it. */
+function addRecommendationIdKey(data: DataStack, functions: MarqueeFunctions): void {
+  const key = new RecommendationIdKey(data, 'RecommendationIdKey');
+  for (const id of Object.keys(declaredFunctions) as FunctionId[]) {
+    const declaration: FunctionDeclaration = declaredFunctions[id];
+    if (declaration.settings?.includes('RECOMMENDATION_ID_KEY_SECRET'))
+      key.bindReader(functionFor(functions, id));
+  }
 }
 
 /**

@@ -19,7 +19,13 @@ import { type S3rverRecord, startS3 } from './emulators/s3.ts';
 import { LocalEventBus } from './event-bus.ts';
 import { startGateway } from './gateway.ts';
 import { LocalLambdaRuntime } from './lambda-runtime.ts';
+import {
+  LOCAL_RECOMMENDATION_ID_SECRET,
+  localRecommendationIdKey,
+} from './experiments/recommendation-id-key.ts';
+import { secretArnOf } from './emulators/secrets-manager.ts';
 import { type LocalPlayback, startLocalPlayback } from './playback/start.ts';
+import { type LocalStreamTriggers, startStreamTriggers } from './stream-triggers.ts';
 import { localClients, provisionBuckets, provisionTables } from './provision.ts';
 import { toLambdaS3Event } from './s3-notifications.ts';
 import { lockStateDir, STATE_LOCK_FILE } from './state-lock.ts';
@@ -73,7 +79,7 @@ export interface LocalPlatform {
   auth?: DevAuthority;
   /** Sets a phase shown under `local` in GET /health (`seeding`, `training`); undefined removes it. */
   setPhase(name: string, status: unknown): void;
-  /** Waits until every S3 notification and bus delivery so far has been handled. */
+  /** Waits until every S3 notification, bus delivery and stream record so far has been handled. */
   settle(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -267,7 +273,15 @@ async function startPlayback(
 ): Promise<LocalPlayback | undefined> {
   const served = playbackBucket();
   if (!served) return undefined;
-  const playback = await startLocalPlayback({ stateDir, s3: s3Endpoint, bucket: names[buckets[served].env] });
+  const playback = await startLocalPlayback({
+    stateDir,
+    s3: s3Endpoint,
+    bucket: names[buckets[served].env],
+    // The one Secrets Manager emulator serves every local secret.
+    otherSecrets: {
+      [LOCAL_RECOMMENDATION_ID_SECRET]: localRecommendationIdKey(path.join(stateDir, 'experiments')),
+    },
+  });
   stops.add('the playback server', playback.close);
   return playback;
 }
@@ -319,6 +333,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
     Object.assign(process.env, {
       ...functionEnv(endpoints, names),
       ...playback?.env,
+      RECOMMENDATION_ID_KEY_SECRET: secretArnOf(LOCAL_RECOMMENDATION_ID_SECRET),
       MARQUEE_STAGE: 'local',
       // Serving's split artifacts live with the rest of the local state (Lambda's /tmp in AWS).
       MODELS_CACHE_DIR: path.join(state.dir, 'models-cache'),
@@ -354,6 +369,14 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
     });
     stops.add('the gateway', gateway.close);
     if (options.schedules) bus.startSchedules();
+    // Stream triggers (experiment counters) poll DynamoDB Local's streams like event source mappings.
+    const streams: LocalStreamTriggers = startStreamTriggers({
+      dynamodbEndpoint: dynamodb.endpoint,
+      names,
+      runtime,
+      log: notice,
+    });
+    stops.add('the stream triggers', streams.stop);
 
     return {
       url: gateway.url,
@@ -369,6 +392,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
       settle: async () => {
         await triggers.settle();
         await bus.drain();
+        await streams.settle();
       },
       stop: () => stops.run(),
     };

@@ -2,8 +2,10 @@
 import {
   CreateTableCommand,
   type CreateTableCommandInput,
+  DescribeTableCommand,
   DynamoDBClient,
   ListTablesCommand,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import {
@@ -51,7 +53,25 @@ export function toCreateTableInput(name: string, table: TableDeclaration): Creat
     })),
     ...(GlobalSecondaryIndexes?.length ? { GlobalSecondaryIndexes } : {}),
     ...(LocalSecondaryIndexes?.length ? { LocalSecondaryIndexes } : {}),
+    ...(table.stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: table.stream } } : {}),
   };
+}
+
+/** Turns on a declared stream of a table made before the declaration asked for one (older state folders). */
+async function enableDeclaredStream(
+  client: DynamoDBClient,
+  name: string,
+  table: TableDeclaration,
+): Promise<void> {
+  if (!table.stream) return;
+  const described = await client.send(new DescribeTableCommand({ TableName: name }));
+  if (described.Table?.StreamSpecification?.StreamEnabled) return;
+  await client.send(
+    new UpdateTableCommand({
+      TableName: name,
+      StreamSpecification: { StreamEnabled: true, StreamViewType: table.stream },
+    }),
+  );
 }
 
 export async function provisionTables(
@@ -63,7 +83,10 @@ export async function provisionTables(
   for (const table of Object.values(tables) as TableDeclaration[]) {
     const name = localTableName(prefix, table);
     names[table.env] = name;
-    if (existing.has(name)) continue;
+    if (existing.has(name)) {
+      await enableDeclaredStream(client, name, table);
+      continue;
+    }
     await client.send(new CreateTableCommand(toCreateTableInput(name, table)));
     if (table.ttlAttribute) {
       await client.send(

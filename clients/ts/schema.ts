@@ -347,6 +347,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/experiments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Experiments, newest first */
+        get: operations["listExperiments"];
+        put?: never;
+        /** Start an A/B experiment between models on a surface */
+        post: operations["createExperiment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/experiments/{experimentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An experiment */
+        get: operations["getExperiment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/experiments/{experimentId}/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop an experiment now */
+        post: operations["stopExperiment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/experiments/{experimentId}/results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An experiment's figures per variant, lift and verdict */
+        get: operations["getExperimentResults"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1159,9 +1228,11 @@ export interface operations {
                         userId: string;
                         itemId: string;
                         /** @enum {string} */
-                        type: "view" | "play" | "complete" | "like" | "dislike" | "rate" | "purchase" | "skip";
+                        type: "view" | "play" | "complete" | "like" | "dislike" | "rate" | "purchase" | "skip" | "impression" | "click";
                         value?: number;
                         timestamp?: number | string;
+                        recommendationId?: string;
+                        position?: number;
                     }[];
                 };
             };
@@ -1283,9 +1354,11 @@ export interface operations {
                             userId: string;
                             itemId: string;
                             /** @enum {string} */
-                            type: "view" | "play" | "complete" | "like" | "dislike" | "rate" | "purchase" | "skip";
+                            type: "view" | "play" | "complete" | "like" | "dislike" | "rate" | "purchase" | "skip" | "impression" | "click";
                             value?: number;
                             timestamp: number;
+                            recommendationId?: string;
+                            position?: number;
                         }[];
                         cursor?: string;
                     };
@@ -1379,10 +1452,14 @@ export interface operations {
                         /** @enum {string} */
                         model: "ease" | "als" | "content" | "hybrid" | "popularity" | "trending" | "fallback";
                         version: string;
+                        recommendationId: string;
+                        experimentId?: string;
+                        variant?: string;
                         items: {
                             itemId: string;
                             score: number;
                             reason: string;
+                            position: number;
                         }[];
                         userId: string;
                     };
@@ -1477,10 +1554,14 @@ export interface operations {
                         /** @enum {string} */
                         model: "ease" | "als" | "content" | "hybrid" | "popularity" | "trending" | "fallback";
                         version: string;
+                        recommendationId: string;
+                        experimentId?: string;
+                        variant?: string;
                         items: {
                             itemId: string;
                             score: number | null;
                             reason: string;
+                            position: number;
                         }[];
                         userId: string;
                         unknown: string[];
@@ -1589,10 +1670,14 @@ export interface operations {
                         /** @enum {string} */
                         model: "ease" | "als" | "content" | "hybrid" | "popularity" | "trending" | "fallback";
                         version: string;
+                        recommendationId: string;
+                        experimentId?: string;
+                        variant?: string;
                         items: {
                             itemId: string;
                             score: number;
                             reason: string;
+                            position: number;
                         }[];
                         itemId: string;
                     };
@@ -1681,10 +1766,14 @@ export interface operations {
                         /** @enum {string} */
                         model: "ease" | "als" | "content" | "hybrid" | "popularity" | "trending" | "fallback";
                         version: string;
+                        recommendationId: string;
+                        experimentId?: string;
+                        variant?: string;
                         items: {
                             itemId: string;
                             score: number;
                             reason: string;
+                            position: number;
                         }[];
                         window: string;
                     };
@@ -3103,6 +3192,554 @@ export interface operations {
             };
             /** @description The video is not READY yet (or FAILED): there is nothing to play */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the API's request rate (API Gateway's own answer, not problem+json) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message?: string;
+                    };
+                };
+            };
+            /** @description A dependency is unavailable; nothing was done, retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listExperiments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        experiments: {
+                            experimentId: string;
+                            name: string;
+                            /** @enum {string} */
+                            surface: "recommendations" | "rank";
+                            variants: {
+                                name: string;
+                                model: string;
+                                weight: number;
+                            }[];
+                            startAt: string;
+                            stopAt?: string;
+                            stoppedAt?: string;
+                            createdAt: string;
+                            /** @enum {string} */
+                            status: "scheduled" | "running" | "stopped";
+                        }[];
+                    };
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the API's request rate (API Gateway's own answer, not problem+json) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message?: string;
+                    };
+                };
+            };
+            /** @description A dependency is unavailable; nothing was done, retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createExperiment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    /** @enum {string} */
+                    surface: "recommendations" | "rank";
+                    variants: {
+                        name: string;
+                        model: string;
+                        weight: number;
+                    }[];
+                    /** Format: date-time */
+                    startAt?: string;
+                    /** Format: date-time */
+                    stopAt?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        experimentId: string;
+                        name: string;
+                        /** @enum {string} */
+                        surface: "recommendations" | "rank";
+                        variants: {
+                            name: string;
+                            model: string;
+                            weight: number;
+                        }[];
+                        startAt: string;
+                        stopAt?: string;
+                        stoppedAt?: string;
+                        createdAt: string;
+                        /** @enum {string} */
+                        status: "scheduled" | "running" | "stopped";
+                    };
+                };
+            };
+            /** @description The request is invalid; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Another experiment runs on the same surface at the same time */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over 1048576 bytes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the API's request rate (API Gateway's own answer, not problem+json) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message?: string;
+                    };
+                };
+            };
+            /** @description A dependency is unavailable; nothing was done, retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getExperiment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experimentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        experimentId: string;
+                        name: string;
+                        /** @enum {string} */
+                        surface: "recommendations" | "rank";
+                        variants: {
+                            name: string;
+                            model: string;
+                            weight: number;
+                        }[];
+                        startAt: string;
+                        stopAt?: string;
+                        stoppedAt?: string;
+                        createdAt: string;
+                        /** @enum {string} */
+                        status: "scheduled" | "running" | "stopped";
+                    };
+                };
+            };
+            /** @description The request is invalid; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing exists at this path */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the API's request rate (API Gateway's own answer, not problem+json) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message?: string;
+                    };
+                };
+            };
+            /** @description A dependency is unavailable; nothing was done, retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    stopExperiment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experimentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        experimentId: string;
+                        name: string;
+                        /** @enum {string} */
+                        surface: "recommendations" | "rank";
+                        variants: {
+                            name: string;
+                            model: string;
+                            weight: number;
+                        }[];
+                        startAt: string;
+                        stopAt?: string;
+                        stoppedAt?: string;
+                        createdAt: string;
+                        /** @enum {string} */
+                        status: "scheduled" | "running" | "stopped";
+                    };
+                };
+            };
+            /** @description The request is invalid; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing exists at this path */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The experiment is already stopped */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the API's request rate (API Gateway's own answer, not problem+json) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message?: string;
+                    };
+                };
+            };
+            /** @description A dependency is unavailable; nothing was done, retry after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getExperimentResults: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experimentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        experimentId: string;
+                        /** @enum {string} */
+                        status: "scheduled" | "running" | "stopped";
+                        control: string;
+                        /** @constant */
+                        primaryMetric: "playRate";
+                        method: string;
+                        variants: {
+                            name: string;
+                            model: string;
+                            weight: number;
+                            users: number;
+                            impressions: number;
+                            clicks: number;
+                            plays: number;
+                            clickThroughRate: {
+                                value: number | null;
+                                interval: {
+                                    low: number;
+                                    high: number;
+                                } | null;
+                            };
+                            playRate: {
+                                value: number | null;
+                                interval: {
+                                    low: number;
+                                    high: number;
+                                } | null;
+                            };
+                            usersClickedRate: {
+                                value: number | null;
+                                interval: {
+                                    low: number;
+                                    high: number;
+                                } | null;
+                            };
+                            usersPlayedRate: {
+                                value: number | null;
+                                interval: {
+                                    low: number;
+                                    high: number;
+                                } | null;
+                            };
+                            lift?: {
+                                value: number | null;
+                                interval: {
+                                    low: number;
+                                    high: number;
+                                } | null;
+                            };
+                        }[];
+                        /** @enum {string} */
+                        verdict: "control" | "treatment" | "not yet";
+                        winner?: string;
+                        sampleRatio: {
+                            chiSquare: number;
+                            pValue: number;
+                            mismatch: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid; `errors` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing exists at this path */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

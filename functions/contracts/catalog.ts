@@ -55,6 +55,18 @@ export const EventInput = z.strictObject({
   type: z.enum(EVENT_TYPES, { error: `must be one of ${EVENT_TYPES.join(', ')}` }),
   value: z.number({ error: 'must be a number' }).finite().optional(),
   timestamp: Timestamp.optional(),
+  // The list answer that showed the item, as returned (impression, click and play events).
+  recommendationId: z
+    .string({ error: 'must be a string' })
+    .min(1)
+    .max(1024, { error: 'must be at most 1024 characters' })
+    .optional(),
+  position: z
+    .number({ error: 'must be a number' })
+    .int({ error: 'must be a whole number' })
+    .min(1, { error: 'must be 1 or more' })
+    .max(1000, { error: 'must be at most 1000' })
+    .optional(),
 });
 
 export const Event = z.object({
@@ -64,6 +76,8 @@ export const Event = z.object({
   type: z.enum(EVENT_TYPES),
   value: z.number().optional(),
   timestamp: z.number(),
+  recommendationId: z.string().optional(),
+  position: z.number().optional(),
 });
 
 export const catalogContracts = {

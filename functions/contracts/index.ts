@@ -1,5 +1,6 @@
 /** Every area's contracts by operation id (the declaration's `operation`). */
 import { catalogContracts } from './catalog.ts';
+import { experimentsContracts } from './experiments.ts';
 import { healthContracts } from './health.ts';
 import { profilesContracts } from './profiles.ts';
 import { recommendationsContracts } from './recommendations.ts';
@@ -12,4 +13,5 @@ export const contracts: ContractMap = {
   ...videosContracts,
   ...profilesContracts,
   ...recommendationsContracts,
+  ...experimentsContracts,
 };

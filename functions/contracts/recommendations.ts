@@ -29,12 +29,24 @@ const genreList = () =>
 
 const windows = TRENDING_WINDOWS.map((w) => w.name) as [string, ...string[]];
 
-const RecommendedItem = () => z.object({ itemId: z.string(), score: z.number(), reason: z.string() });
+const RecommendedItem = () =>
+  z.object({
+    itemId: z.string(),
+    score: z.number(),
+    reason: z.string(),
+    // 1-based; send it back with impression, click and play events.
+    position: z.number().int(),
+  });
 const Recommendations = () =>
   z.object({
     // `fallback` before any model exists: the most-played or newest stored items, the reason says so.
     model: z.enum([...MODEL_NAMES, 'fallback']),
     version: z.string(),
+    // Signed id of this list: send it back with impression, click and play events (attribution).
+    recommendationId: z.string(),
+    // Present when an experiment chose the model for this user.
+    experimentId: z.string().optional(),
+    variant: z.string().optional(),
     items: z.array(RecommendedItem()),
   });
 

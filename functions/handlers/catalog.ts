@@ -1,6 +1,8 @@
 /** Lambda adapter of the catalog routes: parse (done by the edge), call the domain, map the result. */
 import { DynamoKeyEraser } from '#adapters/dynamodb/erasure.ts';
 import { DynamoEventStore, DynamoItemStore, DynamoUserStore } from '#adapters/dynamodb/catalog-stores.ts';
+import { DynamoPartitionEraser } from '#adapters/experiments/dynamo-experiment-stores.ts';
+import { RecommendationIdKeySecret } from '#adapters/experiments/recommendation-id-key-secret.ts';
 import { catalogContracts } from '#contracts/catalog.ts';
 import { CatalogService } from '#domain/catalog/catalog.ts';
 import { httpHandler } from '#edge/http.ts';
@@ -14,9 +16,12 @@ const catalog = new CatalogService(
     readSetting('EVENT_RETENTION_DAYS'),
     tableNameFromEnv('users'),
   ),
+  new RecommendationIdKeySecret(readSetting('RECOMMENDATION_ID_KEY_SECRET')),
   [
     new DynamoKeyEraser(tableNameFromEnv('profiles')),
     new DynamoKeyEraser(tableNameFromEnv('profileHistory')),
+    // Exposures, attributions and experiment tallies.
+    new DynamoPartitionEraser(tableNameFromEnv('exposures')),
   ],
 );
 

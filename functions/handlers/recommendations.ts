@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoEventStore, DynamoItemStore } from '#adapters/dynamodb/catalog-stores.ts';
+import { DynamoExperimentStore } from '#adapters/experiments/dynamo-experiment-stores.ts';
+import { RecommendationIdKeySecret } from '#adapters/experiments/recommendation-id-key-secret.ts';
 import { DynamoCatalogItems, DynamoFallbackCatalog } from '#adapters/models/dynamo-catalog-reads.ts';
 import { LayeredArtifacts } from '#adapters/models/layered-artifacts.ts';
 import {
@@ -13,6 +15,7 @@ import {
 import { recommendationsContracts } from '#contracts/recommendations.ts';
 import { LiveModels } from '#domain/recommendations/live-models.ts';
 import { PROFILE_MODEL_NAME_LIST } from '#domain/profiles/registry.ts';
+import { CachedExperiments, ListAttribution } from '#domain/experiments/list-attribution.ts';
 import { CachedPlayableCatalog } from '#domain/recommendations/playable-catalog.ts';
 import { FallbackRanking } from '#domain/recommendations/serving/fallback.ts';
 import { RecommendationService } from '#domain/recommendations/service.ts';
@@ -45,6 +48,10 @@ const live = new LiveModels(records, artifacts, {
 // first request overlaps its events read with the registry reads and session creation. A failure
 // here is retried by that request.
 live.current(['default']).catch((error) => logger.warn('model prefetch failed', { error }));
+const experiments = new DynamoExperimentStore(tableNameFromEnv('experiments'));
+const signingKey = new RecommendationIdKeySecret(readSetting('RECOMMENDATION_ID_KEY_SECRET'));
+// Read during init too, so the first list does not wait for Secrets Manager.
+signingKey.current().catch((error) => logger.warn('signing key prefetch failed', { error }));
 const service = new RecommendationService(
   live,
   records,
@@ -62,6 +69,11 @@ const service = new RecommendationService(
       names: PROFILE_MODEL_NAME_LIST,
     },
     runs: records,
+    attribution: new ListAttribution(
+      // One read of the (few) experiments per container per EXPERIMENTS_REFRESH_MS, none per request.
+      new CachedExperiments(() => experiments.list(), readSetting('EXPERIMENTS_REFRESH_MS')),
+      signingKey,
+    ),
     fallback: new FallbackRanking(
       new DynamoFallbackCatalog(tableNameFromEnv('events'), tableNameFromEnv('items')),
       // How stale the first-start answer may be (one bounded read per container per TTL).

@@ -41,6 +41,8 @@ export interface TableDeclaration {
   ttlAttribute?: string;
   globalIndexes?: { name: string; partitionKey: KeyAttribute; sortKey?: KeyAttribute }[];
   localIndexes?: { name: string; sortKey: KeyAttribute }[];
+  /** Publishes each new row image to a change stream (DynamoDB Streams) that a stream trigger reads. */
+  stream?: 'NEW_IMAGE';
 }
 
 export interface BucketDeclaration {
@@ -351,6 +353,31 @@ export const settings = {
     default: '',
     fromStack: true,
   },
+  RECOMMENDATION_ID_KEY_SECRET: {
+    env: 'RECOMMENDATION_ID_KEY_SECRET',
+    description:
+      'ARN of the Secrets Manager secret holding the key that signs recommendation ids (locally generated in the state folder).',
+    type: 'string',
+    fromStack: true,
+  },
+  ATTRIBUTION_WINDOW_HOURS: {
+    env: 'ATTRIBUTION_WINDOW_HOURS',
+    description:
+      'A click or play without a recommendationId is credited to the newest list that showed the item this many hours before.',
+    type: 'number',
+    min: 1,
+    max: 720,
+    default: 24,
+  },
+  EXPERIMENTS_REFRESH_MS: {
+    env: 'EXPERIMENTS_REFRESH_MS',
+    description:
+      'How stale the running experiments a container assigns users to may be: a new or stopped experiment applies within this time.',
+    type: 'number',
+    min: 0,
+    max: 3_600_000,
+    default: 10_000,
+  },
   MODELS_LAYER_RUNTIME: {
     env: 'MODELS_LAYER_RUNTIME',
     description: 'Runtime the published models layer declares (the functions’ own).',
@@ -417,6 +444,19 @@ export interface S3TriggerDeclaration {
   events: ['s3:ObjectCreated:*'];
 }
 
+/**
+ * A function fed by a table's change stream, as a Lambda event source mapping would: batches of
+ * new row images in order per key, retried until the function succeeds (so it must be idempotent).
+ */
+export interface StreamTriggerDeclaration {
+  table: TableId;
+  function: FunctionId;
+  /** Records per invocation, at most. */
+  batchSize: number;
+  /** Only rows whose `type` attribute is one of these reach the function (an event filter). */
+  types: readonly string[];
+}
+
 export interface EventRuleDeclaration {
   id: string;
   function: FunctionId;
@@ -459,6 +499,8 @@ export const tables = {
     sortKey: { name: 'eventId', type: 'S' },
     ttlAttribute: 'expiresAt',
     localIndexes: [{ name: 'byTime', sortKey: { name: 'ts', type: 'N' } }],
+    // Experiment counters follow new events through the stream (streamTriggers below).
+    stream: 'NEW_IMAGE',
     // The newest window of every user's events (trending refresh, first-start fallback), a day in
     // four shards (functions/adapters/models/catalog-indexes.ts).
     globalIndexes: [
@@ -498,6 +540,29 @@ export const tables = {
     // name = model name (e.g. `ease`), version = zero-padded sequence; `LIVE` pointer rows share the table.
     partitionKey: { name: 'name', type: 'S' },
     sortKey: { name: 'version', type: 'S' },
+  },
+  // Experiments by id; the few running ones are read whole by every serving container (cached).
+  experiments: {
+    id: 'experiments',
+    env: 'EXPERIMENTS_TABLE',
+    partitionKey: { name: 'experimentId', type: 'S' },
+  },
+  // Aggregates per (experiment, variant): sums and sums of squares over users, no user id.
+  experimentCounters: {
+    id: 'experimentCounters',
+    env: 'EXPERIMENT_COUNTERS_TABLE',
+    partitionKey: { name: 'experimentId', type: 'S' },
+    sortKey: { name: 'variant', type: 'S' },
+  },
+  // What experiments know per user, erased with the user: the lists that showed each item
+  // (exposures), how each click or play was attributed, per-experiment assignment tallies and the
+  // markers that make stream redeliveries count once (`record` = kind#id).
+  exposures: {
+    id: 'exposures',
+    env: 'EXPOSURES_TABLE',
+    partitionKey: { name: 'userId', type: 'S' },
+    sortKey: { name: 'record', type: 'S' },
+    ttlAttribute: 'expiresAt',
   },
   assets: {
     id: 'assets',
@@ -586,9 +651,10 @@ export const functions = {
       events: 'readWrite',
       profiles: 'readWrite',
       profileHistory: 'readWrite',
+      exposures: 'readWrite',
     },
     buckets: {},
-    settings: ['JWT_SCOPE_PREFIX', 'EVENT_RETENTION_DAYS'],
+    settings: ['JWT_SCOPE_PREFIX', 'EVENT_RETENTION_DAYS', 'RECOMMENDATION_ID_KEY_SECRET'],
   },
   recommendations: {
     id: 'recommendations',
@@ -597,10 +663,12 @@ export const functions = {
     memoryMb: 1769,
     timeoutSec: 10,
     reservedConcurrency: 200,
-    tables: { items: 'read', events: 'read', models: 'readWrite' },
+    tables: { items: 'read', events: 'read', models: 'readWrite', experiments: 'read' },
     buckets: { models: 'read' },
     settings: [
       'JWT_SCOPE_PREFIX',
+      'RECOMMENDATION_ID_KEY_SECRET',
+      'EXPERIMENTS_REFRESH_MS',
       'MODELS_DIR',
       'MODELS_CACHE_DIR',
       'MODEL_REFRESH_MS',
@@ -735,6 +803,28 @@ export const functions = {
     buckets: { models: 'readWrite' },
     settings: ['RETRAIN_INTERACTIONS_PER_SHARD'],
     usesModels: true,
+  },
+  experiments: {
+    id: 'experiments',
+    entry: 'functions/handlers/experiments.ts',
+    description: 'A/B experiments between models and their results',
+    memoryMb: 512,
+    timeoutSec: 10,
+    reservedConcurrency: 10,
+    tables: { experiments: 'readWrite', experimentCounters: 'read' },
+    buckets: {},
+    settings: ['JWT_SCOPE_PREFIX'],
+  },
+  experimentCounters: {
+    id: 'experimentCounters',
+    entry: 'functions/handlers/experiment-counters.ts',
+    description: 'Attributes new impressions, clicks and plays and adds them to experiment counters',
+    memoryMb: 512,
+    timeoutSec: 60,
+    reservedConcurrency: 5,
+    tables: { exposures: 'readWrite', experimentCounters: 'readWrite' },
+    buckets: {},
+    settings: ['RECOMMENDATION_ID_KEY_SECRET', 'ATTRIBUTION_WINDOW_HOURS'],
   },
   openapi: {
     id: 'openapi',
@@ -961,6 +1051,50 @@ export const routes: RouteDeclaration[] = [
     scope: 'read',
     summary: 'Signed playback URLs of a READY video',
   },
+  {
+    method: 'POST',
+    path: '/experiments',
+    operation: 'createExperiment',
+    function: 'experiments',
+    scope: 'admin',
+    summary: 'Start an A/B experiment between models on a surface',
+  },
+  {
+    method: 'GET',
+    path: '/experiments',
+    operation: 'listExperiments',
+    function: 'experiments',
+    scope: 'read',
+    summary: 'Experiments, newest first',
+  },
+  {
+    method: 'GET',
+    path: '/experiments/{experimentId}',
+    operation: 'getExperiment',
+    function: 'experiments',
+    scope: 'read',
+    summary: 'An experiment',
+  },
+  {
+    method: 'POST',
+    path: '/experiments/{experimentId}/stop',
+    operation: 'stopExperiment',
+    function: 'experiments',
+    scope: 'admin',
+    summary: 'Stop an experiment now',
+  },
+  {
+    method: 'GET',
+    path: '/experiments/{experimentId}/results',
+    operation: 'getExperimentResults',
+    function: 'experiments',
+    scope: 'read',
+    summary: "An experiment's figures per variant, lift and verdict",
+  },
+];
+
+export const streamTriggers: StreamTriggerDeclaration[] = [
+  { table: 'events', function: 'experimentCounters', batchSize: 100, types: ['impression', 'click', 'play'] },
 ];
 
 export const s3Triggers: S3TriggerDeclaration[] = [

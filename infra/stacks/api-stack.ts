@@ -24,6 +24,7 @@ import {
   SERVICE_SCOPES,
 } from '#platform/declaration.ts';
 import { pascalCase } from '../constructs/declared-table.ts';
+import { wireDeclaredEvents } from '../declared-events.ts';
 import { createDeclaredFunctions, functionFor, type MarqueeFunctions } from '../declared-functions.ts';
 import type { DeclaredResources } from '../declared-resources.ts';
 import type { MarqueeSettings } from '../settings.ts';
@@ -60,6 +61,8 @@ export class ApiStack extends Stack {
     super(scope, id, props);
     const { settings } = props;
     createDeclaredFunctions(this, 'api', props, props.functions);
+    // Stream triggers of functions that live here (experiment counters).
+    wireDeclaredEvents(this, props.functions, props.resources);
 
     this.httpApi = new HttpApi(this, 'HttpApi', {
       apiName: `marquee-${settings.stage}`,

@@ -15,7 +15,7 @@ export const LOCAL_SIGNING_KEY_SECRET = 'marquee-local-playback-signing-key';
 export interface LocalPlayback {
   /** The playback server's URL (the CDN's, in AWS). */
   url: string;
-  /** PLAYBACK_BASE_URL, PLAYBACK_SIGNING_KEY_SECRET and AWS_ENDPOINT_URL_SECRETS_MANAGER. */
+  /** PLAYBACK_BASE_URL, PLAYBACK_SIGNING_KEY_SECRET and AWS_ENDPOINT_URL_SECRETS_MANAGER (serving every secret). */
   env: Record<string, string>;
   close(): Promise<void>;
 }
@@ -26,9 +26,12 @@ export async function startLocalPlayback(options: {
   s3: string;
   /** Physical name of the bucket served. */
   bucket: string;
+  /** Other local secrets the same Secrets Manager emulator serves, by name. */
+  otherSecrets?: Record<string, string>;
 }): Promise<LocalPlayback> {
   const key = localSigningKey(path.join(options.stateDir, 'playback'));
   const secrets = await startSecretsManager({
+    ...options.otherSecrets,
     [LOCAL_SIGNING_KEY_SECRET]: JSON.stringify({ keyPairId: key.keyPairId, privateKey: key.privateKeyPem }),
   });
   const server = await startPlaybackServer({

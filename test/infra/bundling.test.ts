@@ -106,6 +106,7 @@ describe('function bundles', () => {
         MEDIACONVERT_ROLE_ARN: 'arn:aws:iam::000000000000:role/fixture',
         PLAYBACK_BASE_URL: 'https://d111111abcdef8.cloudfront.net',
         PLAYBACK_SIGNING_KEY_SECRET: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:fixture',
+        RECOMMENDATION_ID_KEY_SECRET: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:ids',
         MODELS_DIR: path.join(fixtureDir, 'no-models-layer'),
         MODELS_CACHE_DIR: path.join(fixtureDir, 'models-cache'),
       },

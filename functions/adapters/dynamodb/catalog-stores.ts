@@ -155,6 +155,8 @@ export interface EventRow {
   value?: number;
   ts: number;
   expiresAt?: number;
+  recommendationId?: string;
+  position?: number;
 }
 
 const toRow = (event: InteractionEvent, retentionDays?: number): EventRow => ({
@@ -166,6 +168,8 @@ const toRow = (event: InteractionEvent, retentionDays?: number): EventRow => ({
   ...(event.value === undefined ? {} : { value: event.value }),
   ts: event.timestamp,
   ...(retentionDays ? { expiresAt: Math.floor(event.timestamp / 1000) + retentionDays * 86_400 } : {}),
+  ...(event.recommendationId === undefined ? {} : { recommendationId: event.recommendationId }),
+  ...(event.position === undefined ? {} : { position: event.position }),
 });
 
 /** An events-table row (base table or index) as the event a client posted. */
@@ -176,6 +180,8 @@ export const eventFromRow = (row: EventRow): InteractionEvent => ({
   type: row.type,
   ...(row.value === undefined ? {} : { value: row.value }),
   timestamp: row.ts,
+  ...(row.recommendationId === undefined ? {} : { recommendationId: row.recommendationId }),
+  ...(row.position === undefined ? {} : { position: row.position }),
 });
 
 /** DynamoDB's limit of actions in one TransactWriteItems. */

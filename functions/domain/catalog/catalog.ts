@@ -1,8 +1,15 @@
 /** Catalog, users and events: the rules, independent of storage and transport. */
 import { randomUUID } from 'node:crypto';
 import { NotFoundError, ValidationError, type FieldProblem } from '../errors.ts';
+import { type RecommendationIdKey, recommendationIdProblems } from '../experiments/recommendation-id.ts';
 import type { EventStore, ItemStore, Page, UserDataEraser, UserStore } from './ports.ts';
-import type { EventType, InteractionEvent, Item, UserAttributes } from './types.ts';
+import {
+  ATTRIBUTABLE_EVENT_TYPES,
+  type EventType,
+  type InteractionEvent,
+  type Item,
+  type UserAttributes,
+} from './types.ts';
 
 /** Events further in the future than this are rejected as clock errors (ms). */
 export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
@@ -15,6 +22,10 @@ export interface EventInput {
   value?: number;
   /** Epoch ms or ISO 8601; absent means now. */
   timestamp?: number | string;
+  /** The list that showed the item (impression, click, play). */
+  recommendationId?: string;
+  /** The item's 1-based position in that list. */
+  position?: number;
 }
 
 export type ItemInput = Omit<Item, 'itemId' | 'createdAt' | 'updatedAt'>;
@@ -50,6 +61,19 @@ export function normalizeEvents(
         message: 'a rate event needs a value between 0 and 10',
       });
     }
+    if (
+      (input.recommendationId !== undefined || input.position !== undefined) &&
+      !ATTRIBUTABLE_EVENT_TYPES.includes(input.type)
+    )
+      problems.push({
+        field: `events[${index}].${input.recommendationId !== undefined ? 'recommendationId' : 'position'}`,
+        message: `only ${ATTRIBUTABLE_EVENT_TYPES.join(', ')} events come from a list`,
+      });
+    else if (input.position !== undefined && input.recommendationId === undefined)
+      problems.push({
+        field: `events[${index}].position`,
+        message: 'needs the recommendationId of its list',
+      });
     if (input.eventId !== undefined) {
       // One batch cannot store the same event twice (it is one transaction).
       const key = `${input.userId}\u0000${input.eventId}`;
@@ -66,6 +90,8 @@ export function normalizeEvents(
       timestamp,
     };
     if (input.value !== undefined) event.value = input.value;
+    if (input.recommendationId !== undefined) event.recommendationId = input.recommendationId;
+    if (input.position !== undefined) event.position = input.position;
     return event;
   });
   if (problems.length > 0)
@@ -78,6 +104,8 @@ export class CatalogService {
     private readonly items: ItemStore,
     private readonly users: UserStore,
     private readonly events: EventStore,
+    /** Checks the recommendation ids events carry. */
+    private readonly recommendationIds: RecommendationIdKey,
     private readonly erasers: UserDataEraser[] = [],
     private readonly clock: () => number = Date.now,
   ) {}
@@ -119,9 +147,20 @@ export class CatalogService {
     return user;
   }
 
-  /** Records a batch of events; all are validated before any is written. */
+  /**
+   * Records a batch of events; all are validated before any is written, including that each
+   * recommendationId is one this API signed for the event's user.
+   */
   async recordEvents(inputs: EventInput[]): Promise<InteractionEvent[]> {
     const events = normalizeEvents(inputs, this.clock());
+    if (events.some((event) => event.recommendationId !== undefined)) {
+      const problems = recommendationIdProblems(events, await this.recommendationIds.current());
+      if (problems.length > 0)
+        throw new ValidationError(
+          `${problems.length} event(s) name a list they cannot; nothing was stored`,
+          problems,
+        );
+    }
     await this.events.putAll(events);
     return events;
   }

@@ -9,6 +9,9 @@ export const EVENT_TYPES = [
   'rate',
   'purchase',
   'skip',
+  // Shown in a list (not a sign of interest: models and profiles give it no weight) and pressed.
+  'impression',
+  'click',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -70,4 +73,11 @@ export interface InteractionEvent {
   value?: number;
   /** Epoch milliseconds. */
   timestamp: number;
+  /** The list answer that showed the item (impression, click, play), as the API signed it. */
+  recommendationId?: string;
+  /** The item's 1-based position in that list. */
+  position?: number;
 }
+
+/** Event types that can carry a `recommendationId`: what a list leads to. */
+export const ATTRIBUTABLE_EVENT_TYPES: readonly EventType[] = ['impression', 'click', 'play'];

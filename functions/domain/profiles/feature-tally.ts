@@ -24,6 +24,8 @@ const INTEREST_WEIGHT: Record<EventType, number> = {
   rate: 1,
   purchase: 3,
   skip: -0.5,
+  impression: 0,
+  click: 0.3,
 };
 
 export type SpendTier = 'none' | 'low' | 'medium' | 'high';

@@ -16,6 +16,9 @@ export const DEFAULT_EVENT_WEIGHTS: EventWeights = {
   rate: 1,
   dislike: -4,
   skip: -1.5,
+  // Being shown an item says nothing about liking it; pressing it says a little.
+  impression: 0,
+  click: 0.5,
 };
 
 /** One aggregated (user, item) signal; `weight` may be negative (disliked, skipped). */

@@ -12,6 +12,7 @@ import {
   rollback,
 } from '#domain/models/registry.ts';
 import { ValidationError, NotFoundError } from '#domain/errors.ts';
+import type { ListAttribution } from '#domain/experiments/list-attribution.ts';
 import type { RetrainRefusal, RetrainRun, RetrainRunRecords } from '#domain/models/retrain-run.ts';
 import { MODEL_NAMES, type ModelName } from './artifact.ts';
 import type { EventWeights } from './interactions.ts';
@@ -37,6 +38,8 @@ export interface RecommendationServiceOptions {
   fallback: FallbackRanking;
   /** The retrain lease: the running or last run and the last refusal, shown on GET /models. */
   runs: RetrainRunRecords;
+  /** Experiments' choice of model and the signed id every list answer carries. */
+  attribution: ListAttribution;
 }
 
 /** GET /models: one registry view for admins, each model tagged with its family. */
@@ -60,41 +63,60 @@ export class RecommendationService {
     this.models = { current: (needed) => live.current(needed), fallback: () => options.fallback.pool() };
   }
 
+  /** The user's history; impressions are left out: being shown an item is not having seen it. */
   private async latestEvents(userId: string): Promise<InteractionEvent[]> {
-    return this.events.latestByUser(userId, this.options.historyEvents);
+    const events = await this.events.latestByUser(userId, this.options.historyEvents);
+    return events.filter((event) => event.type !== 'impression');
   }
 
-  /** Top-k for a user, reflecting events posted up to this request. */
+  /** Top-k for a user, reflecting events posted up to this request; the model is the caller's, else the experiment's. */
   async recommend(
     userId: string,
     query: ItemFilters & { k: number; model?: ModelName; excludeSeen: boolean },
-  ): Promise<RecommendationResponse & { userId: string }> {
-    const [events, playableIds] = await Promise.all([
+  ) {
+    const [events, playableIds, choice] = await Promise.all([
       this.latestEvents(userId),
       query.playableOnly ? this.options.playable?.playableIds() : undefined,
+      this.options.attribution.choose('recommendations', userId, query.model),
     ]);
-    const result = await recommendForUser(this.models, events, {
+    const result: RecommendationResponse = await recommendForUser(this.models, events, {
       ...query,
+      model: choice.model as ModelName | undefined,
       playableIds,
       eventWeights: this.options.eventWeights,
     });
-    return { userId, ...result };
+    const stamped = await this.options.attribution.stamp(result, {
+      surface: 'recommendations',
+      userId,
+      choice,
+    });
+    return { userId, ...stamped };
   }
 
   async rank(userId: string, itemIds: string[], model?: ModelName) {
-    const events = await this.latestEvents(userId);
-    return {
-      userId,
-      ...(await rankItems(this.models, events, itemIds, { model, eventWeights: this.options.eventWeights })),
-    };
+    const [events, choice] = await Promise.all([
+      this.latestEvents(userId),
+      this.options.attribution.choose('rank', userId, model),
+    ]);
+    const ranked = await rankItems(this.models, events, itemIds, {
+      model: choice.model as ModelName | undefined,
+      eventWeights: this.options.eventWeights,
+    });
+    return { userId, ...(await this.options.attribution.stamp(ranked, { surface: 'rank', userId, choice })) };
   }
 
   async similar(itemId: string, query: { k: number; model?: ModelName }) {
-    return { itemId, ...(await similarItems(this.models, itemId, query, () => this.items.get(itemId))) };
+    const similar = await similarItems(this.models, itemId, query, () => this.items.get(itemId));
+    const choice = { model: query.model, explicitModel: query.model !== undefined };
+    return { itemId, ...(await this.options.attribution.stamp(similar, { surface: 'similar', choice })) };
   }
 
   async trending(query: { k: number; window: string; genres?: string[] }) {
-    return { window: query.window, ...(await trendingItems(this.models, query)) };
+    const trending = await trendingItems(this.models, query);
+    return {
+      window: query.window,
+      ...(await this.options.attribution.stamp(trending, { surface: 'trending' })),
+    };
   }
 
   async listModels(): Promise<FamilyListing> {

@@ -173,7 +173,13 @@ describe('recommendation routes on the local platform', () => {
       itemIds: ['ghost', data.items[0].itemId],
     });
     expect(withGhost.status).toBe(200);
-    expect(withGhost.body.items.at(-1)).toEqual({ itemId: 'ghost', score: null, reason: 'unknown item' });
+    // Every item of a list answer carries its 1-based position (attribution), unknown ones too.
+    expect(withGhost.body.items.at(-1)).toEqual({
+      itemId: 'ghost',
+      score: null,
+      reason: 'unknown item',
+      position: withGhost.body.items.length,
+    });
     expect(withGhost.body.unknown).toEqual(['ghost']);
     const trending = await platform.api('GET', '/trending?k=3&window=24h');
     expect(trending.status).toBe(200);

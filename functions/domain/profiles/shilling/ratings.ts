@@ -6,12 +6,13 @@
 import type { EventType, InteractionEvent } from '#domain/catalog/types.ts';
 
 /** The rating an implicit signal stands for (a dislike outweighs everything else on the item). */
-const IMPLIED_RATING: Record<Exclude<EventType, 'rate'>, number> = {
+const IMPLIED_RATING: Record<Exclude<EventType, 'rate' | 'impression'>, number> = {
   like: 5,
   purchase: 5,
   complete: 4.5,
   play: 4,
   view: 3,
+  click: 3,
   skip: 2,
   dislike: 1,
 };
@@ -72,7 +73,9 @@ export function buildRatingMatrix(events: readonly InteractionEvent[]): RatingMa
 
 function mergeSignal(userCells: Map<number, Cell>, item: number, event: InteractionEvent): void {
   const explicit = event.type === 'rate' && event.value !== undefined && Number.isFinite(event.value);
-  const implied = event.type === 'rate' ? undefined : IMPLIED_RATING[event.type];
+  // An impression is the platform's doing, not the user's: it implies no rating.
+  const implied =
+    event.type === 'rate' || event.type === 'impression' ? undefined : IMPLIED_RATING[event.type];
   const cell = userCells.get(item);
   if (!cell) {
     if (!explicit && implied === undefined) return;
