@@ -1355,7 +1355,7 @@ export interface operations {
         parameters: {
             query?: {
                 k?: number;
-                model?: "ease" | "als" | "content" | "hybrid" | "popularity" | "trending";
+                model?: "ease" | "ease-session" | "als" | "content" | "hybrid" | "popularity" | "trending";
                 genres?: string;
                 excludeGenres?: string;
                 excludeSeen?: "true" | "false";
@@ -1377,7 +1377,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        model: "ease" | "als" | "content" | "hybrid" | "popularity" | "trending" | "fallback";
+                        model: "ease" | "ease-session" | "als" | "content" | "hybrid" | "popularity" | "trending" | "fallback";
                         version: string;
                         items: {
                             itemId: string;
@@ -1451,7 +1451,7 @@ export interface operations {
     rankItems: {
         parameters: {
             query?: {
-                model?: "ease" | "als" | "content" | "hybrid" | "popularity" | "trending";
+                model?: "ease" | "ease-session" | "als" | "content" | "hybrid" | "popularity" | "trending";
             };
             header?: never;
             path: {
@@ -1475,7 +1475,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        model: "ease" | "als" | "content" | "hybrid" | "popularity" | "trending" | "fallback";
+                        model: "ease" | "ease-session" | "als" | "content" | "hybrid" | "popularity" | "trending" | "fallback";
                         version: string;
                         items: {
                             itemId: string;
@@ -1569,7 +1569,7 @@ export interface operations {
         parameters: {
             query?: {
                 k?: number;
-                model?: "ease" | "als" | "content" | "hybrid" | "popularity" | "trending";
+                model?: "ease" | "ease-session" | "als" | "content" | "hybrid" | "popularity" | "trending";
             };
             header?: never;
             path: {
@@ -1587,7 +1587,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        model: "ease" | "als" | "content" | "hybrid" | "popularity" | "trending" | "fallback";
+                        model: "ease" | "ease-session" | "als" | "content" | "hybrid" | "popularity" | "trending" | "fallback";
                         version: string;
                         items: {
                             itemId: string;
@@ -1679,7 +1679,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        model: "ease" | "als" | "content" | "hybrid" | "popularity" | "trending" | "fallback";
+                        model: "ease" | "ease-session" | "als" | "content" | "hybrid" | "popularity" | "trending" | "fallback";
                         version: string;
                         items: {
                             itemId: string;
@@ -1853,7 +1853,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                name: "ease" | "als" | "content" | "hybrid" | "popularity" | "trending" | "profile-segments" | "profile-anomaly" | "profile-churn" | "profile-shilling";
+                name: "ease" | "ease-session" | "als" | "content" | "hybrid" | "popularity" | "trending" | "profile-segments" | "profile-anomaly" | "profile-churn" | "profile-shilling";
             };
             cookie?: never;
         };
