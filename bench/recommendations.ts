@@ -20,6 +20,7 @@ import { feed, loadSession } from '#domain/onnx/session.ts';
 import { seededRandom } from '#domain/recommendations/evaluation.ts';
 import { loadServingModel } from '#domain/recommendations/serving/loading.ts';
 import { biasFor, runGraph } from '#domain/recommendations/serving/scoring.ts';
+import { DEFAULT_EASE_OPTIONS, SESSION_EASE_OPTIONS } from '#domain/recommendations/ease.ts';
 import { trainAllModels } from '#domain/recommendations/training.ts';
 import { topK } from '#domain/recommendations/top-k.ts';
 import { repoRoot } from '#local/platform.ts';
@@ -88,7 +89,8 @@ async function scoringSection(): Promise<BenchSection> {
     { interactions: data.interactions, items: data.catalog, now: data.now },
     {
       models: ['als', 'ease', 'hybrid'],
-      ease: { lambda: 200, maxItems: 3000, minSupport: 2, popularityExponent: 0.15 },
+      ease: DEFAULT_EASE_OPTIONS,
+      sessionEase: SESSION_EASE_OPTIONS,
       als: { factors: DIMS, lambda: 50, alpha: 10, iterations: 3, cgSteps: 3, seed: 7 },
       content: { neighbours: 50, fieldWeights: { title: 1, description: 0.5, genre: 2, tag: 1.5 } },
       binary: false,

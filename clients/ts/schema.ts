@@ -1428,7 +1428,7 @@ export interface operations {
         parameters: {
             query?: {
                 k?: number;
-                model?: "ease" | "als" | "content" | "hybrid" | "popularity" | "trending";
+                model?: "ease" | "ease-session" | "als" | "content" | "hybrid" | "popularity" | "trending";
                 genres?: string;
                 excludeGenres?: string;
                 excludeSeen?: "true" | "false";
@@ -1450,7 +1450,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        model: "ease" | "als" | "content" | "hybrid" | "popularity" | "trending" | "fallback";
+                        model: "ease" | "ease-session" | "als" | "content" | "hybrid" | "popularity" | "trending" | "fallback";
                         version: string;
                         recommendationId: string;
                         experimentId?: string;
@@ -1528,7 +1528,7 @@ export interface operations {
     rankItems: {
         parameters: {
             query?: {
-                model?: "ease" | "als" | "content" | "hybrid" | "popularity" | "trending";
+                model?: "ease" | "ease-session" | "als" | "content" | "hybrid" | "popularity" | "trending";
             };
             header?: never;
             path: {
@@ -1552,7 +1552,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        model: "ease" | "als" | "content" | "hybrid" | "popularity" | "trending" | "fallback";
+                        model: "ease" | "ease-session" | "als" | "content" | "hybrid" | "popularity" | "trending" | "fallback";
                         version: string;
                         recommendationId: string;
                         experimentId?: string;
@@ -1650,7 +1650,7 @@ export interface operations {
         parameters: {
             query?: {
                 k?: number;
-                model?: "ease" | "als" | "content" | "hybrid" | "popularity" | "trending";
+                model?: "ease" | "ease-session" | "als" | "content" | "hybrid" | "popularity" | "trending";
             };
             header?: never;
             path: {
@@ -1668,7 +1668,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        model: "ease" | "als" | "content" | "hybrid" | "popularity" | "trending" | "fallback";
+                        model: "ease" | "ease-session" | "als" | "content" | "hybrid" | "popularity" | "trending" | "fallback";
                         version: string;
                         recommendationId: string;
                         experimentId?: string;
@@ -1764,7 +1764,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        model: "ease" | "als" | "content" | "hybrid" | "popularity" | "trending" | "fallback";
+                        model: "ease" | "ease-session" | "als" | "content" | "hybrid" | "popularity" | "trending" | "fallback";
                         version: string;
                         recommendationId: string;
                         experimentId?: string;
@@ -1942,7 +1942,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                name: "ease" | "als" | "content" | "hybrid" | "popularity" | "trending" | "profile-segments" | "profile-anomaly" | "profile-churn" | "profile-shilling";
+                name: "ease" | "ease-session" | "als" | "content" | "hybrid" | "popularity" | "trending" | "profile-segments" | "profile-anomaly" | "profile-churn" | "profile-shilling";
             };
             cookie?: never;
         };

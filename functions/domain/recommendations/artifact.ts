@@ -5,11 +5,19 @@
 import { readModelMetadata } from '#domain/onnx/graph.ts';
 import type { GraphBuilder } from '#domain/onnx/graph.ts';
 
-export const MODEL_NAMES = ['ease', 'als', 'content', 'hybrid', 'popularity', 'trending'] as const;
+export const MODEL_NAMES = [
+  'ease',
+  'ease-session',
+  'als',
+  'content',
+  'hybrid',
+  'popularity',
+  'trending',
+] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
 
 /** Models that personalise from a history (candidates for the default). */
-export const PERSONAL_MODELS: readonly ModelName[] = ['ease', 'als', 'hybrid', 'content'];
+export const PERSONAL_MODELS: readonly ModelName[] = ['ease', 'ease-session', 'als', 'hybrid', 'content'];
 
 export function isModelName(value: string): value is ModelName {
   return (MODEL_NAMES as readonly string[]).includes(value);

@@ -20,6 +20,14 @@ export interface EaseOptions {
    * relevant long-tail items (0 = plain EASE).
    */
   popularityExponent: number;
+  /**
+   * Share (0..1) of each co-occurrence that counts only when the two items were taken close together
+   * in time: a pair counts `(1 - share) + share * exp(-|t_a - t_b| / sessionMs)` in the Gram matrix
+   * (0 = plain EASE, where any two items of a history count 1).
+   */
+  sessionShare: number;
+  /** Time scale of "close together", ms (the kernel's decay length). */
+  sessionMs: number;
 }
 
 export const DEFAULT_EASE_OPTIONS: EaseOptions = {
@@ -27,6 +35,20 @@ export const DEFAULT_EASE_OPTIONS: EaseOptions = {
   maxItems: 3000,
   minSupport: 2,
   popularityExponent: 0.15,
+  sessionShare: 0,
+  sessionMs: 120_000,
+};
+
+/**
+ * `ease-session`: EASE whose Gram matrix weighs pairs taken within minutes of each other. Chosen on
+ * a validation split cut from the evaluation's training part (bench/tune-ease.ts; docs/recommendations.md
+ * has the grid): share 0.85, 2 minutes, lambda 300.
+ */
+export const SESSION_EASE_OPTIONS: EaseOptions = {
+  ...DEFAULT_EASE_OPTIONS,
+  lambda: 300,
+  sessionShare: 0.85,
+  sessionMs: 120_000,
 };
 
 export interface EaseModel {
@@ -50,8 +72,27 @@ export function selectModelledItems(counts: Float64Array, maxItems: number, minS
   return Int32Array.from(candidates.slice(0, maxItems)).sort();
 }
 
-/** X'X over the modelled columns (row-major n x n, float32), from the sparse rows. */
-export function gramMatrix(matrix: InteractionMatrix, modelled: Int32Array): Float32Array {
+/** The pair weights of the Gram matrix: how much co-occurring in one history counts, by time apart. */
+export type PairWeight = (timeA: number, timeB: number) => number;
+
+/** Plain co-occurrence (1), or the session kernel of `options` when its share is positive. */
+export function pairWeight(options: Pick<EaseOptions, 'sessionShare' | 'sessionMs'>): PairWeight | undefined {
+  const { sessionShare: share, sessionMs: scale } = options;
+  if (share <= 0) return undefined;
+  // Past 40 time scales the kernel is below 1e-17: skip the exp.
+  const cutoff = 40 * scale;
+  return (a, b) => {
+    const apart = Math.abs(a - b);
+    return 1 - share + (apart < cutoff ? share * Math.exp(-apart / scale) : 0);
+  };
+}
+
+/** X'X over the modelled columns (row-major n x n, float32), from the sparse rows; pairs weighted by `weigh`. */
+export function gramMatrix(
+  matrix: InteractionMatrix,
+  modelled: Int32Array,
+  weigh?: PairWeight,
+): Float32Array {
   const n = modelled.length;
   const local = new Int32Array(matrix.itemIds.length).fill(-1);
   modelled.forEach((item, k) => {
@@ -60,6 +101,7 @@ export function gramMatrix(matrix: InteractionMatrix, modelled: Int32Array): Flo
   const gram = new Float32Array(n * n);
   const cols = new Int32Array(matrix.itemIds.length);
   const vals = new Float64Array(matrix.itemIds.length);
+  const times = new Float64Array(matrix.itemIds.length);
   for (let u = 0; u + 1 < matrix.rowPtr.length; u++) {
     let c = 0;
     for (let p = matrix.rowPtr[u]; p < matrix.rowPtr[u + 1]; p++) {
@@ -67,13 +109,15 @@ export function gramMatrix(matrix: InteractionMatrix, modelled: Int32Array): Flo
       if (k >= 0) {
         cols[c] = k;
         vals[c] = matrix.values[p];
+        times[c] = matrix.times[p];
         c++;
       }
     }
     for (let a = 0; a < c; a++) {
       const row = cols[a] * n;
       const va = vals[a];
-      for (let b = 0; b < c; b++) gram[row + cols[b]] += va * vals[b];
+      if (weigh) for (let b = 0; b < c; b++) gram[row + cols[b]] += va * vals[b] * weigh(times[a], times[b]);
+      else for (let b = 0; b < c; b++) gram[row + cols[b]] += va * vals[b];
     }
   }
   return gram;
@@ -86,7 +130,7 @@ export async function trainEase(
 ): Promise<EaseModel> {
   const counts = itemCounts(matrix);
   const modelled = selectModelledItems(counts, options.maxItems, options.minSupport);
-  const weights = await easeWeights(matrix, modelled, options.lambda);
+  const weights = await easeWeights(matrix, modelled, options.lambda, pairWeight(options));
   const columnScale = new Float32Array(modelled.length);
   modelled.forEach((item, k) => {
     columnScale[k] = counts[item] ** -options.popularityExponent;
@@ -129,8 +173,9 @@ export async function easeWeights(
   matrix: InteractionMatrix,
   modelled: Int32Array,
   lambda: number,
+  weigh?: PairWeight,
 ): Promise<Float32Array> {
-  return easeWeightsFromGram(gramMatrix(matrix, modelled), modelled.length, lambda);
+  return easeWeightsFromGram(gramMatrix(matrix, modelled, weigh), modelled.length, lambda);
 }
 
 /**

@@ -66,6 +66,8 @@ export interface InteractionMatrix {
   rowPtr: Int32Array;
   cols: Int32Array;
   values: Float32Array;
+  /** Epoch ms of each entry's latest event (parallel to `values`): which items were taken close together. */
+  times: Float64Array;
 }
 
 export interface MatrixOptions {
@@ -93,7 +95,7 @@ export function buildMatrix(
   }
   const userIndex = new Map<string, number>();
   const userIds: string[] = [];
-  const rows: { col: number; value: number }[][] = [];
+  const rows: { col: number; value: number; time: number }[][] = [];
   for (const x of interactions) {
     if (x.weight <= 0) continue;
     let u = userIndex.get(x.userId);
@@ -109,7 +111,7 @@ export function buildMatrix(
       itemIndex.set(x.itemId, i);
       itemIds.push(x.itemId);
     }
-    rows[u].push({ col: i, value: options.binary ? 1 : Math.min(x.weight, maxWeight) });
+    rows[u].push({ col: i, value: options.binary ? 1 : Math.min(x.weight, maxWeight), time: x.timestamp });
   }
   const rowPtr = new Int32Array(userIds.length + 1);
   let nnz = 0;
@@ -119,16 +121,18 @@ export function buildMatrix(
   }
   const cols = new Int32Array(nnz);
   const values = new Float32Array(nnz);
+  const times = new Float64Array(nnz);
   let p = 0;
   for (const row of rows) {
     row.sort((a, b) => a.col - b.col);
-    for (const { col, value } of row) {
+    for (const { col, value, time } of row) {
       cols[p] = col;
       values[p] = value;
+      times[p] = time;
       p++;
     }
   }
-  return { userIds, itemIds, userIndex, itemIndex, rowPtr, cols, values };
+  return { userIds, itemIds, userIndex, itemIndex, rowPtr, cols, values, times };
 }
 
 /** Number of users with a positive signal per item. */

@@ -12,7 +12,13 @@ import {
   PERSONAL_MODELS,
 } from './artifact.ts';
 import { type ContentOptions, DEFAULT_CONTENT_OPTIONS, trainContent } from './content.ts';
-import { DEFAULT_EASE_OPTIONS, type EaseOptions, trainEase } from './ease.ts';
+import {
+  DEFAULT_EASE_OPTIONS,
+  type EaseModel,
+  type EaseOptions,
+  SESSION_EASE_OPTIONS,
+  trainEase,
+} from './ease.ts';
 import { type RankingMetrics, rankingMetrics } from './evaluation.ts';
 import {
   buildAlsGraph,
@@ -40,6 +46,8 @@ export interface TrainingInput {
 export interface TrainingOptions {
   models: readonly ModelName[];
   ease: EaseOptions;
+  /** `ease-session`, which is also the collaborative half of `hybrid`. */
+  sessionEase: EaseOptions;
   als: AlsOptions;
   content: ContentOptions;
   /** Every positive signal counts 1 (the MovieLens benchmark protocol). */
@@ -47,8 +55,9 @@ export interface TrainingOptions {
 }
 
 export const DEFAULT_TRAINING_OPTIONS: TrainingOptions = {
-  models: ['popularity', 'trending', 'ease', 'als', 'content', 'hybrid'],
+  models: ['popularity', 'trending', 'ease', 'ease-session', 'als', 'content', 'hybrid'],
   ease: DEFAULT_EASE_OPTIONS,
+  sessionEase: SESSION_EASE_OPTIONS,
   als: DEFAULT_ALS_OPTIONS,
   content: DEFAULT_CONTENT_OPTIONS,
   binary: false,
@@ -106,10 +115,8 @@ export async function trainAllModels(
     const bytes = await build();
     out.push({ name, bytes, trainMs: performance.now() - t });
   };
-  let ease: Awaited<ReturnType<typeof trainEase>> | undefined;
+  let sessionEase: EaseModel | undefined;
   let content: ReturnType<typeof trainContent> | undefined;
-  const needEase = options.models.includes('ease') || options.models.includes('hybrid');
-  const needContent = options.models.includes('content') || options.models.includes('hybrid');
   for (const name of options.models) {
     switch (name) {
       case 'popularity':
@@ -127,9 +134,14 @@ export async function trainAllModels(
         });
         break;
       case 'ease':
+        await timed(name, async () =>
+          encodeArtifact(buildEaseGraph(await trainEase(matrix, options.ease)), meta(name)),
+        );
+        break;
+      case 'ease-session':
         await timed(name, async () => {
-          ease = await trainEase(matrix, options.ease);
-          return encodeArtifact(buildEaseGraph(ease), meta(name));
+          sessionEase = await trainEase(matrix, options.sessionEase);
+          return encodeArtifact(buildEaseGraph(sessionEase), meta(name));
         });
         break;
       case 'als':
@@ -143,10 +155,10 @@ export async function trainAllModels(
         break;
       case 'hybrid':
         await timed(name, async () => {
-          // Reuses EASE and content when trained in this run (their time is counted there).
-          ease ??= needEase ? await trainEase(matrix, options.ease) : undefined;
-          content ??= needContent ? trainContent(input.items, catalog.itemIds, options.content) : undefined;
-          return encodeArtifact(buildHybridGraph(ease!, content!), meta(name));
+          // Reuses session EASE and content when trained in this run (their time is counted there).
+          sessionEase ??= await trainEase(matrix, options.sessionEase);
+          content ??= trainContent(input.items, catalog.itemIds, options.content);
+          return encodeArtifact(buildHybridGraph(sessionEase, content), meta(name));
         });
         break;
     }

@@ -8,6 +8,7 @@ import { DynamoRecentEvents } from '#adapters/models/dynamo-catalog-reads.ts';
 import { type DemoData, generateDemoData } from '#domain/demo/generate.ts';
 import { publishCandidate } from '#domain/models/registry.ts';
 import { schedules } from '#platform/declaration.ts';
+import { DEFAULT_EASE_OPTIONS } from '#domain/recommendations/ease.ts';
 import { DEFAULT_TRAINING_OPTIONS } from '#domain/recommendations/training.ts';
 import { retrainRecommendationModels } from '#domain/recommendations/retrain.ts';
 import { startTestPlatform, type TestPlatform } from '../../support/platform.ts';
@@ -68,6 +69,7 @@ describe('recommendation routes on the local platform', () => {
       'als',
       'content',
       'ease',
+      'ease-session',
       'hybrid',
       'popularity',
       'trending',
@@ -75,7 +77,7 @@ describe('recommendation routes on the local platform', () => {
     expect(versions.every((v) => v.version === '000001' && v.status === 'live')).toBe(true);
     const listing = await platform.api('GET', '/models');
     expect(listing.status).toBe(200);
-    expect(['ease', 'als', 'hybrid', 'content']).toContain(listing.body.defaultModel);
+    expect(['ease', 'ease-session', 'als', 'hybrid', 'content']).toContain(listing.body.defaultModel);
     const ease = listing.body.models.find((m: { name: string }) => m.name === 'ease');
     expect(ease.liveVersion).toBe('000001');
     expect(ease.versions[0].metrics.ndcg).toBeGreaterThan(0);
@@ -130,7 +132,7 @@ describe('recommendation routes on the local platform', () => {
     expect(posted.status).toBe(202);
     const after = await platform.api('GET', '/users/newcomer/recommendations?k=5');
     expect(after.status).toBe(200);
-    expect(['ease', 'als', 'hybrid', 'content']).toContain(after.body.model);
+    expect(['ease', 'ease-session', 'als', 'hybrid', 'content']).toContain(after.body.model);
     expect(after.body.version).toBe('000001');
     expect(after.body.items.map((i: { itemId: string }) => i.itemId)).not.toContain(watched.itemId);
     expect(after.body.items[0].reason).toBe(`because you watched ${watched.title}`);
@@ -212,7 +214,7 @@ describe('recommendation routes on the local platform', () => {
         training: {
           ...DEFAULT_TRAINING_OPTIONS,
           models: ['ease'],
-          ease: { lambda: 1e7, maxItems: 1, minSupport: 1, popularityExponent: 2 },
+          ease: { ...DEFAULT_EASE_OPTIONS, lambda: 1e7, maxItems: 1, minSupport: 1, popularityExponent: 2 },
         },
       },
     });

@@ -55,9 +55,18 @@ export function event(
 
 /** Training options small enough for a test: `models` only, EASE over up to `easeItems` items. */
 export function testTrainingOptions(models: ModelName[], easeItems: number): TrainingOptions {
+  const ease = {
+    lambda: 50,
+    maxItems: easeItems,
+    minSupport: 1,
+    popularityExponent: 0,
+    sessionShare: 0,
+    sessionMs: 120_000,
+  };
   return {
     models,
-    ease: { lambda: 50, maxItems: easeItems, minSupport: 1, popularityExponent: 0 },
+    ease,
+    sessionEase: { ...ease, sessionShare: 0.85 },
     als: { factors: 8, lambda: 10, alpha: 5, iterations: 2, cgSteps: 2, seed: 1 },
     content: { neighbours: 20, fieldWeights: { title: 1, description: 0.5, genre: 2, tag: 1.5 } },
     binary: false,

@@ -57,6 +57,8 @@ describe('ONNX graphs score exactly like the TypeScript references', () => {
       maxItems: 200,
       minSupport: 2,
       popularityExponent: 0.15,
+      sessionShare: 0,
+      sessionMs: 120_000,
     });
     const model = await serve(buildEaseGraph(ease), 'ease');
     const reference = (items: Int32Array, w: Float32Array) => {

@@ -9,6 +9,7 @@ import { fixedModels } from '#domain/recommendations/serving/routing.ts';
 import { biasFor, historyFor, runGraph } from '#domain/recommendations/serving/scoring.ts';
 import { similarItems } from '#domain/recommendations/serving/similar.ts';
 import { trendingItems } from '#domain/recommendations/serving/trending.ts';
+import { DEFAULT_EASE_OPTIONS, SESSION_EASE_OPTIONS } from '#domain/recommendations/ease.ts';
 import { DEFAULT_TRAINING_OPTIONS, trainAllModels } from '#domain/recommendations/training.ts';
 import { event, syntheticData } from './fixtures.ts';
 
@@ -20,7 +21,8 @@ beforeAll(async () => {
     { interactions: data.interactions, items: data.catalog, now: Date.UTC(2026, 1, 1) },
     {
       models: ['popularity', 'trending', 'ease', 'content', 'hybrid'],
-      ease: { lambda: 50, maxItems: 200, minSupport: 2, popularityExponent: 0 },
+      ease: { ...DEFAULT_EASE_OPTIONS, lambda: 50, maxItems: 200, popularityExponent: 0 },
+      sessionEase: { ...SESSION_EASE_OPTIONS, lambda: 50, maxItems: 200, popularityExponent: 0 },
       als: { factors: 8, lambda: 10, alpha: 5, iterations: 2, cgSteps: 2, seed: 1 },
       content: { neighbours: 20, fieldWeights: { title: 1, description: 0.5, genre: 2, tag: 1.5 } },
       binary: false,
