@@ -146,10 +146,13 @@ describe('recommendation routes before the first training', () => {
   it('reads the playable items through the availability index, never by scanning the items table', async () => {
     // Prepare: record every command the in-process handlers send to DynamoDB.
     const client = documentClient();
+    // Other in-process work (the stream-fed experiment counters) shares the client: keep the items table's.
     const sent: { name: string; index?: string }[] = [];
     const send = client.send.bind(client);
-    client.send = ((command: { constructor: { name: string }; input: { IndexName?: string } }) => {
-      sent.push({ name: command.constructor.name, index: command.input.IndexName });
+    type Sent = { constructor: { name: string }; input: { IndexName?: string; TableName?: string } };
+    client.send = ((command: Sent) => {
+      if (command.input.TableName === platform.names.ITEMS_TABLE)
+        sent.push({ name: command.constructor.name, index: command.input.IndexName });
       return send(command as never);
     }) as typeof client.send;
 
