@@ -2,6 +2,7 @@
 import type { ProfileHistoryStore } from '#domain/profiles/ports.ts';
 import type { ProfileHistory } from '#domain/profiles/profile-history.ts';
 import { batchWrite } from '#adapters/dynamodb/batch.ts';
+import { assertFiniteNumbers } from '#domain/profiles/finite-numbers.ts';
 
 /**
  * A history expires this long after its cut (DynamoDB TTL; readers also ignore an expired one): the
@@ -27,11 +28,14 @@ export class DynamoProfileHistories implements ProfileHistoryStore {
   async putAll(histories: ProfileHistory[]): Promise<void> {
     await batchWrite(
       this.table,
-      histories.map((history) => ({
-        PutRequest: {
-          Item: { ...history, expiresAt: Math.floor(history.cut / 1000) + HISTORY_TTL_DAYS * 86_400 },
-        },
-      })),
+      histories.map((history) => {
+        assertFiniteNumbers(history, 'history', `the profile history of user ${history.userId}`);
+        return {
+          PutRequest: {
+            Item: { ...history, expiresAt: Math.floor(history.cut / 1000) + HISTORY_TTL_DAYS * 86_400 },
+          },
+        };
+      }),
     );
   }
 }

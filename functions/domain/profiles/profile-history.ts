@@ -26,6 +26,11 @@ const CARRIED_ITEMS = 50;
 /** Genres and tags a history keeps, the heaviest first (a user's vocabulary is rarely near this). */
 const CARRIED_NAMES = 200;
 /**
+ * Interest weights below this are dropped from a stored history: they have halved over 330 times
+ * (about 19 years without a newer event), and DynamoDB refuses numbers smaller than 1e-130.
+ */
+export const NEGLIGIBLE_INTEREST = 1e-100;
+/**
  * Characters of item ids a history keeps to tell a returning item from a new one; beyond it (a user
  * with thousands of distinct items) later items are counted as new, so distinctItems may over-count.
  */
@@ -165,11 +170,11 @@ export function featuresFromHistory(
   return featuresOfTally(userId, tally, itemsById, asOf, { recent: recentCounts(sorted, asOf), attributes });
 }
 
-/** The `limit` heaviest entries by absolute weight, as a record. */
+/** The `limit` heaviest entries by absolute weight, as a record; negligible ones are left out. */
 function heaviest(weights: ReadonlyMap<string, number>, limit: number): Record<string, number> {
   return Object.fromEntries(
     [...weights]
-      .filter(([, w]) => w !== 0)
+      .filter(([, w]) => Math.abs(w) >= NEGLIGIBLE_INTEREST)
       .sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]) || (a[0] < b[0] ? -1 : 1))
       .slice(0, limit),
   );

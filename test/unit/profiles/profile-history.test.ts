@@ -7,8 +7,10 @@ import {
   historiesAt,
   historyCutOf,
   historyOf,
+  NEGLIGIBLE_INTEREST,
   RECENT_WINDOW_MS,
 } from '#domain/profiles/profile-history.ts';
+import { nonFiniteNumberPaths } from '#domain/profiles/finite-numbers.ts';
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 9, 1, 15, 30);
@@ -93,5 +95,34 @@ describe('profile histories', () => {
     expect(Math.max(...sizes)).toBeLessThan(100_000);
     for (const h of histories.values())
       expect(Object.keys(h.interests.topItems).length).toBeLessThanOrEqual(50);
+  });
+
+  it('stores only numbers DynamoDB accepts: interests that decayed for decades are dropped, recent ones kept', () => {
+    // Prepare: one user with a burst of plays 30 years before the cut (MovieLens' 1996 ratings are
+    // 30 years old today), another with the same plays a week before it.
+    const [oldItem, newItem] = data.items;
+    const plays = (userId: string, itemId: string, at: number): InteractionEvent[] =>
+      Array.from({ length: 5 }, (_, k) => ({
+        eventId: `${userId}-${k}`,
+        userId,
+        itemId,
+        type: 'play',
+        timestamp: at + k * 60_000,
+      }));
+    const dormant = historyOf(
+      'dormant',
+      plays('dormant', oldItem.itemId, cut - 30 * 365 * DAY),
+      itemsById,
+      cut,
+    );
+    const recent = historyOf('recent', plays('recent', newItem.itemId, cut - 7 * DAY), itemsById, cut);
+    // Assess: 30 years of 21-day half-lives leave ~1e-157, which DynamoDB refuses ("Number underflow").
+    expect(nonFiniteNumberPaths(dormant, 'history')).toEqual([]);
+    expect(dormant.interests.genres).toEqual({});
+    expect(dormant.interests.topItems).toEqual({});
+    expect(dormant.activity.totalEvents).toBe(5);
+    expect(Object.keys(recent.interests.topItems)).toEqual([newItem.itemId]);
+    expect(Object.values(recent.interests.genres).every((w) => w >= NEGLIGIBLE_INTEREST)).toBe(true);
+    expect(nonFiniteNumberPaths({ w: 1e-131 }, 'x')).toEqual(['x.w is 1e-131']);
   });
 });
