@@ -87,7 +87,6 @@ async function startRig(source: string, vmafModel: string): Promise<Rig> {
       s3: s3.endpoint,
       workDir: path.join(dir, measureQuality ? 'work-q' : 'work'),
       measureQuality,
-      vmafModelPath: measureQuality ? vmafModel : '',
       publish: async (event) => {
         if (['COMPLETE', 'ERROR'].includes(String(event.detail.status)))
           waiters.get(String(event.detail.jobId))?.(event);

@@ -14,23 +14,8 @@ import {
 } from '#domain/media/ports.ts';
 import type { CropPicture, GreyFrame } from '#domain/media/smart-crop.ts';
 import { toVideoView } from '#domain/media/video-view.ts';
+import { memoryStore } from './memory-asset-store.ts';
 import { anamorphicProbe } from './probe-fixtures.ts';
-
-/** An asset store in memory that records the fields of every write. */
-function memoryStore(asset: VideoAsset) {
-  const writes: Partial<VideoAsset>[] = [];
-  const store: AssetStore = {
-    create: async () => {},
-    get: async (id) => (id === asset.assetId ? structuredClone(asset) : undefined),
-    list: async () => ({ assets: [asset] }),
-    update: async (_id, fields) => {
-      writes.push(fields);
-      Object.assign(asset, fields);
-      return true;
-    },
-  };
-  return { store, writes };
-}
 
 /** Grey frames at 5 a second with a bright block crossing from left to right. */
 function movingBlockFrames(picture: CropPicture): CropFrames {
@@ -57,7 +42,6 @@ const reported: ReportedOutputs = {
     },
   ],
   thumbnails: [],
-  vmaf: { missing: 'not measured here' },
 };
 
 describe('SmartCropRenditions', () => {
