@@ -1,43 +1,34 @@
 import { describe, expect, it } from 'vitest';
-import { toSourceProbe } from '#adapters/media/mediaconvert-probe.ts';
 import type { VideoAsset } from '#domain/media/asset.ts';
 import { AssetNotReadyYetError } from '#domain/media/crop-renditions.ts';
 import { MEASURING_QUALITY, type JobUpdate } from '#domain/media/job-updates.ts';
 import { AnalysisFailedError, type QualityMeter, type QualityRequest } from '#domain/media/ports.ts';
 import { RenditionQuality } from '#domain/media/rendition-quality.ts';
-import { memoryStore } from './memory-asset-store.ts';
-import { anamorphicProbe } from './probe-fixtures.ts';
+import { memoryStore, readyAnamorphicAsset } from './memory-asset-store.ts';
 
 const prefix = 's3://media/assets/a1';
 
 /** A READY asset of the anamorphic clip (displays 427x240, 9.9 s): one 240p HLS rung and the MP4. */
-const ready = (): VideoAsset => ({
-  assetId: 'a1',
-  status: 'READY',
-  filename: 'clip.mp4',
-  contentType: 'video/mp4',
-  uploadKey: 'uploads/a1/clip.mp4',
-  jobId: 'job-main',
-  source: toSourceProbe(anamorphicProbe),
-  outputs: {
-    hlsMaster: `${prefix}/hls/master.m3u8`,
-    renditions: [
-      { uri: `${prefix}/hls/master_240p.m3u8`, codec: 'H_264', width: 426, height: 240, maxBitrateBps: 1 },
-      { uri: `${prefix}/hls/master_120p.m3u8`, codec: 'H_264', width: 214, height: 120, maxBitrateBps: 1 },
-    ],
-    download: {
-      uri: `${prefix}/files/video_download.mp4`,
-      codec: 'H_264',
-      width: 426,
-      height: 240,
-      maxBitrateBps: 1,
+const ready = (): VideoAsset =>
+  readyAnamorphicAsset({
+    jobId: 'job-main',
+    outputs: {
+      hlsMaster: `${prefix}/hls/master.m3u8`,
+      renditions: [
+        { uri: `${prefix}/hls/master_240p.m3u8`, codec: 'H_264', width: 426, height: 240, maxBitrateBps: 1 },
+        { uri: `${prefix}/hls/master_120p.m3u8`, codec: 'H_264', width: 214, height: 120, maxBitrateBps: 1 },
+      ],
+      download: {
+        uri: `${prefix}/files/video_download.mp4`,
+        codec: 'H_264',
+        width: 426,
+        height: 240,
+        maxBitrateBps: 1,
+      },
+      thumbnails: [],
+      quality: MEASURING_QUALITY,
     },
-    thumbnails: [],
-    quality: MEASURING_QUALITY,
-  },
-  createdAt: '2026-01-01T00:00:00.000Z',
-  updatedAt: '2026-01-01T00:00:00.000Z',
-});
+  });
 
 const completed: JobUpdate = {
   kind: 'complete',
