@@ -1,8 +1,9 @@
 /**
  * Video benchmarks: the local pipeline (S3 in, Probe, CreateJob over HTTP, one ffmpeg command, HLS
  * finishing, S3 out, events) against plain ffmpeg producing the same ladder from a local file with the
- * same encoder arguments, in the same run; the realtime factor; per-rendition PSNR/SSIM/VMAF; and what
- * VMAF costs per minute of video against PSNR/SSIM measured in the same jobs.
+ * same encoder arguments, in the same run; the realtime factor; and the renditionQuality function's
+ * measurement (VMAF v0.6.1 with PSNR/SSIM, through its ffmpeg adapter reading S3 over presigned URLs)
+ * on its bounded sample against the whole clip, in the same run, with the Lambda cost both imply.
  * Run alone: `npx tsx bench/media.ts` (about 8 minutes on 2 cores).
  */
 import { spawn } from 'node:child_process';
@@ -13,9 +14,13 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CreateJobCommand, MediaConvertClient, ProbeCommand } from '@aws-sdk/client-mediaconvert';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { FfmpegQualityMeter } from '#adapters/media/ffmpeg-quality-meter.ts';
+import { outputsFromGroups, type OutputGroupDetail } from '#adapters/media/mediaconvert-job-events.ts';
 import { toSourceProbe } from '#adapters/media/mediaconvert-probe.ts';
 import { toJobSettings } from '#adapters/media/mediaconvert-job-settings.ts';
 import { defaultLadderConfig, type LadderConfig, planLadder } from '#domain/media/ladder.ts';
+import type { SourceProbe } from '#domain/media/probe.ts';
+import { planVmafSample, type VmafSample } from '#domain/media/vmaf-sample.ts';
 import { startS3 } from '#local/emulators/s3.ts';
 import { resolveFfmpegPath, resolveFfprobePath } from '#local/mediaconvert/binaries.ts';
 import { buildFfmpegCommand } from '#local/mediaconvert/ffmpeg-command.ts';
@@ -27,6 +32,7 @@ import { startMediaConvertServer } from '#local/mediaconvert/server.ts';
 import { localS3Client } from '#local/mediaconvert/storage.ts';
 import { PresetCatalog } from '#local/mediaconvert/presets.ts';
 import { readJobSettings } from '#local/mediaconvert/settings/read-job.ts';
+import { functions, settings } from '#platform/declaration.ts';
 import type { BenchSection } from './report.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -63,16 +69,15 @@ interface Rig {
   dir: string;
   source: string;
   inputUri: string;
-  /** Endpoints without and with quality measurement, and their clients. */
-  plain: MediaConvertClient;
-  withQuality: MediaConvertClient;
-  /** Submits a job for `assetId` through `client` and waits for its final event. */
-  runJob(client: MediaConvertClient, assetId: string, request: (assetId: string) => object): Promise<JobRun>;
+  /** The local endpoint (its own PSNR/SSIM extension off: the platform does not read it). */
+  mediaConvert: MediaConvertClient;
+  /** Submits a job for `assetId` and waits for its final event. */
+  runJob(assetId: string, request: (assetId: string) => object): Promise<JobRun>;
   close(): Promise<void>;
 }
 
-/** s3rver with the clip uploaded, and two local endpoints (plain, and measuring PSNR/SSIM/VMAF). */
-async function startRig(source: string, vmafModel: string): Promise<Rig> {
+/** s3rver with the clip uploaded, and the local endpoint; the SDK's S3 client pointed at s3rver. */
+async function startRig(source: string): Promise<Rig> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'marquee-bench-media-'));
   const s3 = await startS3({ port: 0, dir: path.join(dir, 's3'), onRecord: () => {} });
   const s3Client = localS3Client(s3.endpoint);
@@ -81,45 +86,44 @@ async function startRig(source: string, vmafModel: string): Promise<Rig> {
   await s3Client.send(
     new PutObjectCommand({ Bucket: 'bench-uploads', Key: `in/${CLIP}`, Body: await readFile(source) }),
   );
+  // The quality adapter uses the functions' S3 client, which honours these as in the local platform.
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_S3: s3.endpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+  });
   const waiters = new Map<string, (event: JobStateChangeEvent) => void>();
-  const startServer = (measureQuality: boolean) =>
-    startMediaConvertServer({
-      s3: s3.endpoint,
-      workDir: path.join(dir, measureQuality ? 'work-q' : 'work'),
-      measureQuality,
-      vmafModelPath: measureQuality ? vmafModel : '',
-      publish: async (event) => {
-        if (['COMPLETE', 'ERROR'].includes(String(event.detail.status)))
-          waiters.get(String(event.detail.jobId))?.(event);
-      },
-    });
-  const servers = [await startServer(false), await startServer(true)];
-  const [plain, withQuality] = servers.map(
-    (server) =>
-      new MediaConvertClient({
-        endpoint: server.url,
-        region: 'us-east-1',
-        credentials: { accessKeyId: 'b', secretAccessKey: 'b' },
-      }),
-  );
+  const server = await startMediaConvertServer({
+    s3: s3.endpoint,
+    workDir: path.join(dir, 'work'),
+    measureQuality: false,
+    publish: async (event) => {
+      if (['COMPLETE', 'ERROR'].includes(String(event.detail.status)))
+        waiters.get(String(event.detail.jobId))?.(event);
+    },
+  });
+  const mediaConvert = new MediaConvertClient({
+    endpoint: server.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'b', secretAccessKey: 'b' },
+  });
   return {
     dir,
     source,
     inputUri: `s3://bench-uploads/in/${CLIP}`,
-    plain,
-    withQuality,
-    async runJob(client, assetId, request) {
+    mediaConvert,
+    async runJob(assetId, request) {
       const start = performance.now();
-      const { Job } = await client.send(new CreateJobCommand(request(assetId) as never));
+      const { Job } = await mediaConvert.send(new CreateJobCommand(request(assetId) as never));
       const final = await new Promise<JobStateChangeEvent>((resolve) => waiters.set(Job!.Id!, resolve));
       if (final.detail.status !== 'COMPLETE')
         throw new Error(`bench job failed: ${JSON.stringify(final.detail)}`);
       return { ms: performance.now() - start, final };
     },
     async close() {
-      plain.destroy();
-      withQuality.destroy();
-      for (const server of servers) await server.close();
+      mediaConvert.destroy();
+      await server.close();
       s3Client.destroy();
       await s3.stop();
       await rm(dir, { recursive: true, force: true });
@@ -157,52 +161,93 @@ function timingRow(run: string, ms: number[], durationSec: number) {
   };
 }
 
-/** Per output of a quality job: size, average bit rate, PSNR, SSIM, VMAF. */
-function qualityRowsOf(run: JobRun) {
-  const groups =
-    (run.final.detail.outputGroupDetails as {
-      outputDetails: { videoDetails?: Record<string, number>; outputFilePaths: string[] }[];
-    }[]) ?? [];
-  return groups.flatMap((group) =>
-    group.outputDetails
-      .filter((d) => d.videoDetails?.psnrDb !== undefined)
-      .map((d) => ({
-        output: path.posix.basename(d.outputFilePaths[0]),
-        resolution: `${d.videoDetails!.widthInPx}x${d.videoDetails!.heightInPx}`,
-        'average kb/s': Math.round((d.videoDetails!.averageBitrate ?? 0) / 1000),
-        'PSNR dB': d.videoDetails!.psnrDb,
-        SSIM: d.videoDetails!.ssim,
-        VMAF: d.videoDetails!.vmaf,
-      })),
-  );
+/**
+ * AWS Lambda duration price, arm64 (the functions' architecture), US East (N. Virginia), first 7.5
+ * billion GB-s a month: USD per GB-s, as AWS's Lambda pricing page lists it (read 2026-12-06).
+ */
+const LAMBDA_ARM64_USD_PER_GB_S = 0.0000133334;
+const QUALITY_FUNCTION_GB = functions.renditionQuality.memoryMb / 1024;
+
+interface QualityTiming {
+  output: string;
+  resolution: string;
+  sampledMs: number;
+  wholeMs: number;
+  sampled: Awaited<ReturnType<FfmpegQualityMeter['measure']>>;
+  whole: Awaited<ReturnType<FfmpegQualityMeter['measure']>>;
 }
 
-/** What PSNR/SSIM (the baseline) and VMAF cost, as steps of the same quality jobs. */
-function qualityCostSection(runs: JobRun[], durationSec: number, measuredOutputs: number): BenchSection {
-  const note = runs.at(-1)!.final.detail.localQuality as { vmafModel?: string; vmafSample?: string };
-  if (!note?.vmafModel) throw new Error(`VMAF was not measured: ${JSON.stringify(note)}`);
-  const stepMs = (name: string) =>
-    runs.map((run) => (run.final.detail.localPhasesMs as Record<string, number>)[name]);
-  const minutes = durationSec / 60;
-  const costRow = (run: string, ms: number[]) => ({
-    run,
-    'median s per job': seconds(median(ms)),
-    'runs s': ms.map(seconds).join(' / '),
-    's per minute of video': Math.round(median(ms) / 1000 / minutes),
-    's per output per minute of video': Math.round(median(ms) / 1000 / minutes / measuredOutputs),
+/** Each rendition of a finished job measured as renditionQuality does (its sample) and on the whole clip, interleaved. */
+async function measureRenditions(
+  rig: Rig,
+  final: JobStateChangeEvent,
+  source: SourceProbe,
+  vmafModel: string,
+): Promise<{ timings: QualityTiming[]; sample: VmafSample }> {
+  const outputs = outputsFromGroups(final.detail.outputGroupDetails as OutputGroupDetail[]);
+  const meter = new FfmpegQualityMeter(resolveFfmpegPath(), vmafModel);
+  const sample = planVmafSample(source.durationSec, settings.MEDIA_VMAF_SAMPLE_SEC.default);
+  const whole = planVmafSample(source.durationSec, source.durationSec);
+  const request = (renditionUri: string, windows: VmafSample['windows']) => ({
+    sourceUri: rig.inputUri,
+    renditionUri,
+    displayWidth: source.video!.displayWidth,
+    displayHeight: source.video!.displayHeight,
+    windows,
   });
-  const psnrSsim = stepMs('quality');
-  const vmaf = stepMs('vmaf');
+  const timings: QualityTiming[] = [];
+  for (const rendition of [...outputs.renditions, ...(outputs.download ? [outputs.download] : [])]) {
+    const timed = async (windows: VmafSample['windows']) => {
+      const start = performance.now();
+      const scores = await meter.measure(request(rendition.uri, windows));
+      return { ms: performance.now() - start, scores };
+    };
+    const sampled = await timed(sample.windows);
+    const all = await timed(whole.windows);
+    timings.push({
+      output: path.posix.basename(rendition.uri),
+      resolution: `${rendition.width}x${rendition.height}`,
+      sampledMs: sampled.ms,
+      wholeMs: all.ms,
+      sampled: sampled.scores,
+      whole: all.scores,
+    });
+  }
+  return { timings, sample };
+}
+
+const round2 = (value: number) => Math.round(value * 100) / 100;
+
+/** What the sampled measurement costs per minute of video against the whole clip, in seconds and in Lambda dollars. */
+function qualityCostSection(timings: QualityTiming[], sample: VmafSample, durationSec: number): BenchSection {
+  const minutes = durationSec / 60;
+  const costRow = (run: string, ms: number[]) => {
+    const ladderSec = ms.reduce((sum, v) => sum + v, 0) / 1000;
+    return {
+      run,
+      'median s per rendition': seconds(median(ms)),
+      'ladder s': round2(ladderSec),
+      'ladder s per minute of video': round2(ladderSec / minutes),
+      'Lambda USD per minute of video': (
+        (ladderSec / minutes) *
+        QUALITY_FUNCTION_GB *
+        LAMBDA_ARM64_USD_PER_GB_S
+      ).toFixed(5),
+    };
+  };
+  const sampled = timings.map((t) => t.sampledMs);
+  const whole = timings.map((t) => t.wholeMs);
   return {
-    title: `Quality measurement cost (${CLIP}, ${measuredOutputs} outputs measured per job)`,
+    title: `VMAF + PSNR + SSIM cost, renditionQuality's path (${CLIP}, ${timings.length} renditions, one libvmaf run each)`,
     rows: [
-      costRow("PSNR + SSIM at each rendition's size (baseline)", psnrSsim),
-      costRow(`VMAF v0.6.1 at the source's size, sample: ${note.vmafSample}`, vmaf),
+      costRow(`sample: ${sample.description}`, sampled),
+      costRow(`whole clip (${durationSec.toFixed(1)} s), baseline`, whole),
     ],
     notes: [
-      `VMAF / PSNR+SSIM cost, medians of the same jobs: ${(median(vmaf) / median(psnrSsim)).toFixed(1)}x`,
-      'each figure is one step of the same job (CreateJob with quality measurement), timed by the endpoint; one libvmaf run per output, sequential',
-      'VMAF is computed on a bounded sample (the whole video up to 10 s, else five 2 s windows), so its cost per minute falls for longer videos; PSNR/SSIM read the whole video',
+      `sampled / whole ladder time in the same run: ${(sampled.reduce((a, b) => a + b, 0) / whole.reduce((a, b) => a + b, 0)).toFixed(3)}`,
+      `the sample measures at most ${settings.MEDIA_VMAF_SAMPLE_SEC.default} s per rendition whatever the length (MEDIA_VMAF_SAMPLE_SEC): its cost per video is fixed, so per minute it falls as 1/length (a 10-minute video: 1/20 of this clip's figure); the whole clip's grows with the length`,
+      `Lambda cost = ladder seconds x ${functions.renditionQuality.memoryMb} MB (1 vCPU) x USD ${LAMBDA_ARM64_USD_PER_GB_S} per GB-s (arm64, us-east-1, AWS Lambda pricing, read 2026-12-06); times measured here on x86 cores shared with other work, not on Graviton`,
+      'both sides read source and rendition from s3rver over presigned URLs, as the function does from S3',
     ],
   };
 }
@@ -215,10 +260,10 @@ export async function benchMedia(): Promise<BenchSection[]> {
   for (const needed of [source, vmafModel]) {
     if (!existsSync(needed)) throw new Error(`the media benchmark needs ${needed} (set MARQUEE_SHARED_DATA)`);
   }
-  const rig = await startRig(source, vmafModel);
+  const rig = await startRig(source);
   try {
     const probeStart = performance.now();
-    const probed = await rig.plain.send(new ProbeCommand({ InputFiles: [{ FileUrl: rig.inputUri }] }));
+    const probed = await rig.mediaConvert.send(new ProbeCommand({ InputFiles: [{ FileUrl: rig.inputUri }] }));
     const probeMs = performance.now() - probeStart;
     const sourceProbe = toSourceProbe(probed.ProbeResults![0]);
     const plan = planLadder(sourceProbe, LADDER);
@@ -233,31 +278,24 @@ export async function benchMedia(): Promise<BenchSection[]> {
     // Within one job run, under the same load: its whole wall time over its own ffmpeg step.
     const inRunRatios: number[] = [];
     let phases: Record<string, number> = {};
+    let lastJob: JobRun | undefined;
     for (let round = 0; round < ROUNDS; round++) {
       ffmpegMs.push(await plainFfmpeg(round));
-      const job = await rig.runJob(rig.plain, `bench-${round}`, request);
+      const job = await rig.runJob(`bench-${round}`, request);
+      lastJob = job;
       pipelineMs.push(job.ms);
       phases = job.final.detail.localPhasesMs as Record<string, number>;
       inRunRatios.push(job.ms / phases.transcode);
     }
-    // Quality in separate jobs after the pipeline rounds: PSNR/SSIM (the baseline) and VMAF are
-    // steps of the same jobs.
-    const qualityRuns: JobRun[] = [];
-    for (let round = 0; round < ROUNDS; round++)
-      qualityRuns.push(await rig.runJob(rig.withQuality, `bench-quality-${round}`, request));
+    // Quality after the pipeline rounds, on the last job's outputs, as renditionQuality measures them.
     const duration = sourceProbe.durationSec;
-    const qualityRows = qualityRowsOf(qualityRuns.at(-1)!);
+    const { timings, sample } = await measureRenditions(rig, lastJob!.final, sourceProbe, vmafModel);
     return [
       {
         title: `Video pipeline vs plain ffmpeg (${CLIP}, ${duration.toFixed(1)} s ${sourceProbe.video!.displayWidth}x${sourceProbe.video!.displayHeight}, ${plan.renditions.length} HLS rungs + MP4 + thumbnails + poster)`,
         rows: [
           timingRow('plain ffmpeg, same arguments, local file', ffmpegMs, duration),
           timingRow('local pipeline: CreateJob -> COMPLETE event', pipelineMs, duration),
-          timingRow(
-            'local pipeline with PSNR/SSIM and VMAF measurement',
-            qualityRuns.map((r) => r.ms),
-            duration,
-          ),
         ],
         notes: [
           `pipeline / ffmpeg wall-time ratio, fastest runs: ${(Math.min(...pipelineMs) / Math.min(...ffmpegMs)).toFixed(3)} (target <= 1.15); of medians: ${(median(pipelineMs) / median(ffmpegMs)).toFixed(3)}`,
@@ -267,13 +305,23 @@ export async function benchMedia(): Promise<BenchSection[]> {
             .join(', ')}`,
           `Probe API call (download + ffprobe): ${seconds(probeMs)} s, not included above`,
           'realtime x = source seconds per wall second of the fastest run; x264/x265 preset veryfast; 2-core machine shared with other work',
-          'the pipeline ratio excludes quality measurement; its own row shows what PSNR/SSIM and VMAF add',
+          'quality is measured after the job by its own function (renditionQuality), below',
         ],
       },
-      qualityCostSection(qualityRuns, duration, qualityRows.length),
+      qualityCostSection(timings, sample, duration),
       {
-        title: 'Per-rendition quality against the source (ffmpeg psnr/ssim filters, libvmaf)',
-        rows: qualityRows,
+        title:
+          'Per-rendition quality against the source (libvmaf v0.6.1 at the source size, luma PSNR/SSIM in the same pass)',
+        rows: timings.map((t) => ({
+          output: t.output,
+          resolution: t.resolution,
+          'VMAF sampled': round2(t.sampled.vmaf),
+          'VMAF whole': round2(t.whole.vmaf),
+          'PSNR dB sampled': round2(t.sampled.psnrDb),
+          'PSNR dB whole': round2(t.whole.psnrDb),
+          'SSIM sampled': Math.round(t.sampled.ssim * 10000) / 10000,
+          'frames sampled / whole': `${t.sampled.frames} / ${t.whole.frames}`,
+        })),
       },
     ];
   } finally {

@@ -5,7 +5,8 @@
  * - models: the baseline model artifacts under `models/` (unpacked to /opt/models in Lambda);
  * - ffmpeg: the static ffmpeg of `@ffmpeg-installer/linux-<arch>` at `bin/ffmpeg` (/opt/bin/ffmpeg in
  *   Lambda). npm installs only this machine's architecture, so the other one is fetched once with
- *   `npm pack` at the version package-lock.json pins, checked against its integrity, and kept.
+ *   `npm pack` at the version package-lock.json pins, checked against its integrity, and kept. Beside
+ *   it, Netflix's VMAF v0.6.1 model at `vmaf/` (/opt/vmaf in Lambda; see VMAF_MODEL).
  * Run directly (`npx tsx layers/build.ts`) or through `buildLayers()` from the CDK app.
  */
 import { execFileSync } from 'node:child_process';
@@ -44,6 +45,7 @@ export function buildLayers(architecture: LayerArchitecture = 'arm64'): LayerBui
   const runtimeBytes = buildRuntimeLayer(architecture);
   const modelFiles = buildModelsLayer();
   buildFfmpegLayer(architecture);
+  buildVmafModel();
   return { runtimeDir: layerPaths.runtime, modelsDir: layerPaths.models, runtimeBytes, modelFiles };
 }
 
@@ -130,6 +132,78 @@ export function buildFfmpegLayer(architecture: LayerArchitecture): string {
   fs.chmodSync(binary, 0o755);
   fs.writeFileSync(stamp, wanted);
   return binary;
+}
+
+/**
+ * Netflix's VMAF v0.6.1 model in the format libvmaf 1.x (the ffmpeg 4.1 build's) reads, with its
+ * licence (BSD-2-Clause-Patent, which asks binary redistributions to carry it). The files may not sit
+ * in this repository, so the build takes them from Netflix/vmaf at a pinned commit (the parent of
+ * 669c29d1, which renamed the models), each checked against the SHA-256 below.
+ */
+export const VMAF_MODEL = {
+  commit: 'd59a7eb00217d5f58726218e2f8648dcf5151b49',
+  files: {
+    'vmaf_v0.6.1.pkl': {
+      path: 'model/vmaf_v0.6.1.pkl',
+      sha256: '5bc3153113be986e919d6135c6c4e0506b0d260f6b28407642faf8c4708fba80',
+    },
+    'vmaf_v0.6.1.pkl.model': {
+      path: 'model/vmaf_v0.6.1.pkl.model',
+      sha256: 'e5a590c483ebec388aa0c5ecc88aeda354a0e4fcd94b52db0cc4d4c1ba17c29d',
+    },
+    LICENSE: { path: 'LICENSE', sha256: 'a6fdb51d02b9dfe198e55534bb8047fe6d756eda117f4ff83de98f92c1952710' },
+  },
+} as const;
+
+/** Where a file of the pinned commit is downloaded from when no local copy is at hand. */
+const vmafFileUrl = (file: string) =>
+  `https://raw.githubusercontent.com/Netflix/vmaf/${VMAF_MODEL.commit}/${file}`;
+
+/**
+ * Folders searched for the model files before downloading: MARQUEE_VMAF_MODEL_DIR, then the shared
+ * data beside the repository (how tests and offline synths get them). Any copy must match the pins.
+ */
+export function vmafModelSources(): string[] {
+  return [process.env.MARQUEE_VMAF_MODEL_DIR, path.resolve(repoRoot, '..', 'shared', 'data', 'vmaf')].filter(
+    (dir): dir is string => Boolean(dir),
+  );
+}
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+/**
+ * Puts the VMAF model files into `target` (default layers/ffmpeg/vmaf, /opt/vmaf in Lambda), each from
+ * the first of: `target` itself, a folder of `sources`, the pinned commit over HTTPS; every copy is
+ * checked against its SHA-256 and a mismatch stops the build. Returns `target`.
+ */
+export function buildVmafModel(
+  target = path.join(layerPaths.ffmpeg, 'vmaf'),
+  sources = vmafModelSources(),
+  download: (url: string) => Buffer = downloadSync,
+): string {
+  fs.mkdirSync(target, { recursive: true });
+  for (const [name, pin] of Object.entries(VMAF_MODEL.files)) {
+    const placed = path.join(target, name);
+    if (fs.existsSync(placed) && sha256(fs.readFileSync(placed)) === pin.sha256) continue;
+    const local = sources.map((dir) => path.join(dir, name)).find((file) => fs.existsSync(file));
+    const bytes = local ? fs.readFileSync(local) : download(vmafFileUrl(pin.path));
+    const found = sha256(bytes);
+    if (found !== pin.sha256)
+      throw new Error(`${local ?? vmafFileUrl(pin.path)}: SHA-256 ${found} is not the pinned ${pin.sha256}`);
+    fs.writeFileSync(placed, bytes);
+  }
+  return target;
+}
+
+/** The bytes at `url`, fetched by a child Node process (the layer build is synchronous). */
+function downloadSync(url: string): Buffer {
+  const script =
+    'const r = await fetch(process.argv[1]); if (!r.ok) throw new Error(r.status + " " + r.statusText);' +
+    ' process.stdout.write(Buffer.from(await r.arrayBuffer()));';
+  return execFileSync(process.execPath, ['--input-type=module', '-e', script, url], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 16 * 1024 * 1024,
+  });
 }
 
 /** The folder Node would load `name` from, starting at `fromDir` (package `exports` hide package.json). */

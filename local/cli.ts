@@ -2,6 +2,7 @@
  * `npm start`: the whole platform on this machine. It answers within seconds; the demo data is
  * seeded and the models trained in the background, with progress shown as they go.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { DynamoItemStore, DynamoUserStore } from '#adapters/dynamodb/catalog-stores.ts';
 import { runCommand, stateDirOf, stateOption, UsageError } from './command-line.ts';
@@ -13,6 +14,7 @@ import { quietWarnings } from './quiet.ts';
 import { writeRunningPlatform } from './running-platform.ts';
 import { seedingNeeded } from './seed.ts';
 import { StateLockedError } from './state-lock.ts';
+import { vmafModelSources } from '../layers/build.ts';
 
 const spec = {
   usage: 'npm start --',
@@ -34,6 +36,18 @@ const spec = {
 } as const;
 
 /** Ids of data that exist (or are being seeded), for the example calls. */
+/**
+ * npm start measures VMAF with the model the layer build would ship, from the same local copies
+ * (MARQUEE_VMAF_MODEL_DIR, ../shared/data/vmaf), unless MEDIA_VMAF_MODEL_PATH says otherwise.
+ */
+function localVmafModel(): Record<string, string> {
+  if (process.env.MEDIA_VMAF_MODEL_PATH !== undefined) return {};
+  const found = vmafModelSources()
+    .map((dir) => path.join(dir, 'vmaf_v0.6.1.pkl'))
+    .find((file) => existsSync(file));
+  return found ? { MEDIA_VMAF_MODEL_PATH: found } : {};
+}
+
 async function exampleIds(
   platform: LocalPlatform,
   seeding: boolean,
@@ -107,6 +121,7 @@ await runCommand('marquee', spec, async (options) => {
       command: 'npm start',
       log: options.verbose ? (line) => progress.line(line) : undefined,
       notice: (line) => progress.line(`marquee: ${line}`),
+      env: localVmafModel(),
     });
   } catch (error) {
     await platform?.stop();

@@ -108,6 +108,8 @@ export function functionEnv(
     MEDIACONVERT_ROLE_ARN: 'arn:aws:iam::000000000000:role/marquee-local-mediaconvert',
     // The ffmpeg layer's binary in AWS; here the npm installer's (or FFMPEG_PATH when set).
     FFMPEG_PATH: resolveFfmpegPath(),
+    // The ffmpeg layer carries the VMAF model in AWS; here only a model given by path (none: assets say so).
+    MEDIA_VMAF_MODEL_PATH: process.env.MEDIA_VMAF_MODEL_PATH ?? '',
     ...names,
   };
 }

@@ -2652,6 +2652,11 @@ export interface operations {
                                 poster?: string;
                                 durationMs?: number;
                                 quality?: {
+                                    /**
+                                     * @description MEASURING from READY until the quality function has measured the renditions
+                                     * @enum {string}
+                                     */
+                                    vmafStatus?: "MEASURING" | "MEASURED" | "MISSING";
                                     vmafModel?: string;
                                     vmafSample?: string;
                                     vmafMissing?: string;
@@ -2989,6 +2994,11 @@ export interface operations {
                             poster?: string;
                             durationMs?: number;
                             quality?: {
+                                /**
+                                 * @description MEASURING from READY until the quality function has measured the renditions
+                                 * @enum {string}
+                                 */
+                                vmafStatus?: "MEASURING" | "MEASURED" | "MISSING";
                                 vmafModel?: string;
                                 vmafSample?: string;
                                 vmafMissing?: string;

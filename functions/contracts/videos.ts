@@ -20,6 +20,10 @@ const Rendition = z.object({
 });
 
 const Quality = z.object({
+  vmafStatus: z
+    .enum(['MEASURING', 'MEASURED', 'MISSING'])
+    .optional()
+    .describe('MEASURING from READY until the quality function has measured the renditions'),
   vmafModel: z.string().optional(),
   vmafSample: z.string().optional(),
   vmafMissing: z.string().optional(),

@@ -320,6 +320,22 @@ export const settings = {
     type: 'string',
     default: '/opt/bin/ffmpeg',
   },
+  MEDIA_VMAF_MODEL_PATH: {
+    env: 'MEDIA_VMAF_MODEL_PATH',
+    description:
+      "Netflix's VMAF v0.6.1 model (`vmaf_v0.6.1.pkl`, its `.pkl.model` beside it): the ffmpeg layer puts it at /opt/vmaf; locally set it (e.g. ../shared/data/vmaf/vmaf_v0.6.1.pkl), else assets say no model is configured.",
+    type: 'string',
+    default: '/opt/vmaf/vmaf_v0.6.1.pkl',
+  },
+  MEDIA_VMAF_SAMPLE_SEC: {
+    env: 'MEDIA_VMAF_SAMPLE_SEC',
+    description:
+      'Seconds of video VMAF measures per rendition: the whole video up to this length, else 2 s windows spread evenly over it (docs/video.md).',
+    type: 'number',
+    min: 1,
+    max: 600,
+    default: 10,
+  },
   MEDIACONVERT_QUEUE_ARN: {
     env: 'MEDIACONVERT_QUEUE_ARN',
     description: 'The MediaConvert queue jobs are submitted to.',
@@ -760,6 +776,21 @@ export const functions = {
     usesMediaConvert: true,
     usesFfmpeg: true,
   },
+  renditionQuality: {
+    id: 'renditionQuality',
+    entry: 'functions/handlers/rendition-quality.ts',
+    description:
+      'Measures VMAF, PSNR and SSIM of a READY video’s renditions against its source on a bounded sample; flags renditions far below their rung',
+    // 1 vCPU: libvmaf at the source's display size is the cost (docs/video.md: seconds per minute of video).
+    memoryMb: 1769,
+    timeoutSec: 900,
+    reservedConcurrency: 5,
+    tables: { assets: 'readWrite' },
+    // Reads the source and the renditions it compares (over presigned URLs that ffmpeg opens).
+    buckets: { uploads: 'read', media: 'read' },
+    settings: ['FFMPEG_PATH', 'MEDIA_VMAF_MODEL_PATH', 'MEDIA_VMAF_SAMPLE_SEC'],
+    usesFfmpeg: true,
+  },
   retrain: {
     id: 'retrain',
     entry: 'functions/handlers/retrain.ts',
@@ -1115,6 +1146,16 @@ export const eventRules: EventRuleDeclaration[] = [
       source: ['aws.mediaconvert'],
       'detail-type': ['MediaConvert Job State Change'],
       detail: { status: ['COMPLETE', 'ERROR'] },
+    },
+  },
+  {
+    // A finished main job gets its renditions' VMAF, PSNR and SSIM (MediaConvert measures none).
+    id: 'mediaconvert-job-complete-rendition-quality',
+    function: 'renditionQuality',
+    pattern: {
+      source: ['aws.mediaconvert'],
+      'detail-type': ['MediaConvert Job State Change'],
+      detail: { status: ['COMPLETE'] },
     },
   },
 ];

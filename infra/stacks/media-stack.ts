@@ -68,12 +68,13 @@ export class MediaStack extends Stack {
       'MediaConvert writes renditions under keys each job chooses.',
     );
 
-    // ffmpeg for the functions that measure videos (smart colour at ingest, smart crop's analysis).
+    // ffmpeg for the functions that measure videos (smart colour at ingest, smart crop's analysis,
+    // rendition quality), with the VMAF model libvmaf needs (34 KB: not worth a layer of its own).
     const ffmpegLayer = new LayerVersion(this, 'FfmpegLayer', {
       code: Code.fromAsset(layerPaths.ffmpeg),
       compatibleArchitectures: [LAMBDA_ARCHITECTURE],
       compatibleRuntimes: [LAMBDA_RUNTIME],
-      description: `Static ffmpeg 4.1 (@ffmpeg-installer/linux-${LAMBDA_ARCHITECTURE.name}) at /opt/bin/ffmpeg`,
+      description: `Static ffmpeg 4.1 (@ffmpeg-installer/linux-${LAMBDA_ARCHITECTURE.name}) at /opt/bin/ffmpeg, VMAF v0.6.1 model at /opt/vmaf`,
     });
     const created = createDeclaredFunctions(this, 'media', { ...props, ffmpegLayer }, props.functions);
     for (const fn of created) {

@@ -36,8 +36,6 @@ export interface JobRunnerOptions {
   statusUpdateMs: number;
   /** Longest a transcode may run, ms, given the seconds of video it makes. */
   transcodeTimeoutMs: (durationSec: number) => number;
-  /** The VMAF v0.6.1 model file, or '' for no VMAF. */
-  vmafModelPath: string;
 }
 
 /** A STATUS_UPDATE event's detail. */
@@ -200,7 +198,6 @@ export class JobRunner {
       await this.emit(job, {
         status: 'COMPLETE',
         outputGroupDetails: details,
-        localQuality: job.qualityNote,
         localPhasesMs: job.phasesMs,
       });
     } catch (error) {

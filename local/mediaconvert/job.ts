@@ -1,6 +1,5 @@
 /** A local MediaConvert job: what CreateJob stored, its state, and its wire form for GetJob/ListJobs. */
 import type { ChildProcess } from 'node:child_process';
-import type { QualityNote } from './output-quality.ts';
 import type { OutputGroupSpec, TranscodeSpec } from './settings/spec.ts';
 
 export const ACCOUNT_ID = '000000000000';
@@ -22,8 +21,6 @@ export interface OutputDetail {
     /** Local extension, muxed like averageBitrate: the HLS BANDWIDTH (peak segment rate), bits/s. */
     peakBitrate?: number;
     psnrDb?: number;
-    /** Local extension: VMAF v0.6.1 at the source's display size, over a bounded sample. */
-    vmaf?: number;
     ssim?: number;
   };
 }
@@ -56,8 +53,6 @@ export interface Job {
   outputGroupDetails?: GroupDetail[];
   clientRequestToken?: string;
   spec: TranscodeSpec;
-  /** Local extension: which VMAF model and sample, or why there is no VMAF (in the COMPLETE event). */
-  qualityNote?: QualityNote;
   /** Wall time of each step of the run, ms (local extension, reported in the COMPLETE event). */
   phasesMs: Record<string, number>;
   process?: ChildProcess;

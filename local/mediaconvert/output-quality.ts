@@ -1,8 +1,8 @@
 /**
  * Adds objective quality against the source to the details of a job's video outputs (a local
- * extension): PSNR and SSIM at the rendition's size, then VMAF at the source's display size when a
- * model is configured. Quality is a report, not a deliverable: a failed measurement leaves the job
- * complete and says why.
+ * extension): PSNR and SSIM at the rendition's size. Quality is a report, not a deliverable: a failed
+ * measurement leaves the job complete. VMAF is not measured here: MediaConvert measures none, and the
+ * platform's quality function measures it the same way in AWS and locally.
  */
 import path from 'node:path';
 import type { PlannedOutput } from './ffmpeg-command.ts';
@@ -11,15 +11,9 @@ import { localStem } from './output-details.ts';
 import { measureQuality } from './quality.ts';
 import type { Rotation } from './settings/spec.ts';
 import type { SourceFacts } from './source-facts.ts';
-import { measureVmaf, vmafSample } from './vmaf.ts';
-
-/** What the COMPLETE event says about VMAF for the whole job. */
-export type QualityNote = { vmafModel: string; vmafSample: string } | { vmafUnavailable: string };
 
 export interface QualityRun {
   ffmpegPath: string;
-  /** The v0.6.1 model file, or '' when none is configured. */
-  vmafModelPath: string;
   outputs: PlannedOutput[];
   groups: GroupDetail[];
   outDir: string;
@@ -74,35 +68,5 @@ export async function addPsnrSsim(run: QualityRun): Promise<void> {
     });
   } catch (error) {
     console.error('local mediaconvert: quality not measured:', (error as Error).message);
-  }
-}
-
-/** VMAF of every measurable output, in its details; returns the job-level note (model and sample, or why not). */
-export async function addVmaf(run: QualityRun): Promise<QualityNote> {
-  if (!run.vmafModelPath) {
-    return { vmafUnavailable: 'no VMAF model is configured for the transcoder (MEDIA_VMAF_MODEL_PATH)' };
-  }
-  const measured = measurable(run);
-  const sample = vmafSample(run.source.durationSec);
-  try {
-    const scores = await measureVmaf({
-      ffmpegPath: run.ffmpegPath,
-      modelPath: run.vmafModelPath,
-      source: run.inputFile,
-      sourceWidth: run.source.width,
-      sourceHeight: run.source.height,
-      sample,
-      renditions: measured.map(({ file }) => ({ file })),
-      sourcePrefilter: rotationPrefilter(run.rotate),
-      autorotate: run.rotate === 'AUTO',
-      workDir: workDirOf(run),
-    });
-    measured.forEach(({ detail }, i) => {
-      detail.videoDetails!.vmaf = Math.round(scores[i] * 100) / 100;
-    });
-    return { vmafModel: path.basename(run.vmafModelPath), vmafSample: sample.description };
-  } catch (error) {
-    console.error('local mediaconvert: VMAF not measured:', (error as Error).message);
-    return { vmafUnavailable: `the VMAF measurement failed: ${(error as Error).message.slice(0, 200)}` };
   }
 }

@@ -17,7 +17,6 @@ import { JobRunner } from './job-runner.ts';
 import { JobTemplateStore } from './job-templates.ts';
 import { PresetCatalog } from './presets.ts';
 import { localS3Client } from './storage.ts';
-import { getStringFromEnv } from '#platform/config.ts';
 import { MediaConvertApiError } from './api-errors.ts';
 import { type ApiRoute, apiRoutes } from './api-routes.ts';
 
@@ -39,13 +38,12 @@ export interface MediaConvertServerOptions {
   workDir: string;
   /** x264/x265 preset used for every output. Default `veryfast`. */
   preset?: string;
-  /** Measure PSNR, SSIM (and VMAF with a model) of each video output against the source after the job. Default true. */
-  measureQuality?: boolean;
   /**
-   * The VMAF v0.6.1 model file (`vmaf_v0.6.1.pkl`, its `.pkl.model` beside it). Default: the
-   * MEDIA_VMAF_MODEL_PATH variable; with neither, jobs report why they have no VMAF.
+   * Measure PSNR and SSIM of each video output against the source after the job (a local extension
+   * of the output details). Default true. VMAF is not the transcoder's: the platform's quality
+   * function measures it, in AWS as here.
    */
-  vmafModelPath?: string;
+  measureQuality?: boolean;
   /** Shortest gap between STATUS_UPDATE events, ms. Default 1000. */
   statusUpdateMs?: number;
   /**
@@ -145,8 +143,6 @@ export async function startMediaConvertServer(
     measureQuality: options.measureQuality ?? true,
     statusUpdateMs: options.statusUpdateMs ?? 1000,
     transcodeTimeoutMs: options.transcodeTimeoutMs ?? ((durationSec) => 120_000 + 30_000 * durationSec),
-    vmafModelPath:
-      options.vmafModelPath ?? getStringFromEnv({ key: 'MEDIA_VMAF_MODEL_PATH', defaultValue: '' }),
   });
   let url = '';
   const routes = apiRoutes({

@@ -11,7 +11,7 @@ import { type FfprobeResult, ffprobe } from './ffprobe.ts';
 import type { GroupDetail, Job } from './job.ts';
 import { JobFailure } from './job-failure.ts';
 import { describeOutputs, localStem } from './output-details.ts';
-import { addPsnrSsim, addVmaf } from './output-quality.ts';
+import { addPsnrSsim } from './output-quality.ts';
 import type { TranscodeSpec } from './settings/spec.ts';
 import { type SourceFacts, sourceFacts } from './source-facts.ts';
 import { downloadObject, uploadTree } from './storage.ts';
@@ -30,8 +30,6 @@ export interface TranscodeContext {
   onProgress: (percent: number) => void;
   /** Longest a transcode may run, ms, given the seconds of video it makes. */
   transcodeTimeoutMs: (durationSec: number) => number;
-  /** The VMAF v0.6.1 model file, or '' for no VMAF. */
-  vmafModelPath: string;
 }
 
 /** Times the steps of one run into `job.phasesMs`. */
@@ -143,12 +141,6 @@ export async function transcode(job: Job, dir: string, context: TranscodeContext
     };
     await addPsnrSsim(run);
     phaseDone('quality');
-    job.qualityNote = await addVmaf(run);
-    phaseDone('vmaf');
-  } else if (context.measureQuality) {
-    job.qualityNote = {
-      vmafUnavailable: 'quality is only measured against one whole input (this job clips, crops or joins)',
-    };
   }
   await uploadOutputs(context.s3, outDir);
   phaseDone('upload');

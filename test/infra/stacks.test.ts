@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
@@ -21,7 +22,7 @@ import {
 } from '#platform/declaration.ts';
 import { concernOfBucket, concernOfFunction, stackOrder } from '#infra/placement.ts';
 import { readSettings } from '#infra/settings.ts';
-import { layerPaths } from '../../layers/build.ts';
+import { layerPaths, VMAF_MODEL } from '../../layers/build.ts';
 import {
   actionsOf,
   logicalIdOf,
@@ -406,6 +407,38 @@ describe('layers', () => {
     expect(binary.subarray(0, 4).toString('latin1')).toBe('\x7fELF');
     expect(binary.readUInt16LE(18)).toBe(183);
     expect(fs.statSync(path.join(layerPaths.ffmpeg, 'bin', 'ffmpeg')).mode & 0o100).toBe(0o100);
+  });
+
+  it('ships the pinned VMAF model in the ffmpeg layer where renditionQuality reads it by default', () => {
+    const fn = lambdaProperties('renditionQuality');
+    const [layerId] = Object.keys(
+      marquee.templates.media.findResources('AWS::Lambda::LayerVersion', {
+        Properties: { Description: Match.stringLikeRegexp('/opt/vmaf') },
+      }),
+    );
+    expect(fn.Layers).toEqual([{ Ref: layerId }]);
+    const modelPath = String(
+      fn.Environment.Variables.MEDIA_VMAF_MODEL_PATH ?? settings.MEDIA_VMAF_MODEL_PATH.default,
+    );
+    // The layer unpacks to /opt: the setting names a file the layer folder holds, byte for byte the pinned one.
+    expect(modelPath).toBe('/opt/vmaf/vmaf_v0.6.1.pkl');
+    for (const [name, pin] of Object.entries(VMAF_MODEL.files)) {
+      const bytes = fs.readFileSync(path.join(layerPaths.ffmpeg, 'vmaf', name));
+      expect(createHash('sha256').update(bytes).digest('hex'), name).toBe(pin.sha256);
+    }
+    expect(fs.existsSync(path.join(layerPaths.ffmpeg, modelPath.replace('/opt/', '')))).toBe(true);
+  });
+
+  it('runs renditionQuality on completed jobs only, reading S3 and writing only the assets table', () => {
+    const rule = eventRules.find((r) => r.function === 'renditionQuality');
+    expect(rule?.pattern).toMatchObject({ detail: { status: ['COMPLETE'] } });
+    const statements = statementsOfRole(
+      marquee.templates.media,
+      logicalIdOf(marquee.functions.renditionQuality!.executionRole),
+    );
+    const actions = statements.flatMap(actionsOf);
+    expect(actions.filter((a) => a.startsWith('s3:') && !/^s3:(Get|List)/.test(a))).toEqual([]);
+    expect(actions.some((a) => a.startsWith('mediaconvert:'))).toBe(false);
   });
 
   it('packs onnxruntime-node with only its linux arm64 binaries, far below the 250 MB Lambda limit', () => {

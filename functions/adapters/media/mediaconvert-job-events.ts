@@ -12,8 +12,6 @@ export interface JobStateChangeEvent {
     status?: string;
     jobId?: string;
     userMetadata?: Record<string, string>;
-    /** Local endpoint extension: the VMAF model and sample, or why there is no VMAF. */
-    localQuality?: { vmafModel?: string; vmafSample?: string; vmafUnavailable?: string };
     jobProgress?: { jobPercentComplete?: number };
     errorCode?: number | string;
     errorMessage?: string;
@@ -36,10 +34,6 @@ interface OutputDetail {
     averageBitrate?: number;
     /** Local endpoint extension: the muxed peak (HLS BANDWIDTH), bits/s. */
     peakBitrate?: number;
-    /** Local endpoint extension: measured against the source. */
-    psnrDb?: number;
-    ssim?: number;
-    vmaf?: number;
   };
 }
 
@@ -68,30 +62,15 @@ function reportedRendition(uri: string, detail: OutputDetail, base: string): Rep
     height: video.heightInPx,
     averageBitrateBps: video.averageBitrate,
     peakBitrateBps: video.peakBitrate,
-    psnrDb: video.psnrDb,
-    ssim: video.ssim,
-    vmaf: video.vmaf,
   };
 }
 
 /**
- * VMAF's model and sample as the local endpoint reports them; MediaConvert itself measures no VMAF
- * (it reports only QVBR quality levels), so its events say so.
+ * Collects the output paths of a COMPLETE event: HLS master, renditions, MP4, thumbnails, poster.
+ * MediaConvert reports no VMAF (only QVBR levels): the quality function measures the renditions.
  */
-function vmafNote(
-  quality: NonNullable<JobStateChangeEvent['detail']>['localQuality'],
-): ReportedOutputs['vmaf'] {
-  if (quality?.vmafModel && quality.vmafSample)
-    return { model: quality.vmafModel, sample: quality.vmafSample };
-  return { missing: quality?.vmafUnavailable ?? 'the transcoder (MediaConvert) reports no VMAF' };
-}
-
-/** Collects the output paths of a COMPLETE event: HLS master, renditions, MP4, thumbnails, poster. */
-export function outputsFromGroups(
-  groups: OutputGroupDetail[],
-  quality?: NonNullable<JobStateChangeEvent['detail']>['localQuality'],
-): ReportedOutputs {
-  const outputs: ReportedOutputs = { hlsMaster: '', renditions: [], thumbnails: [], vmaf: vmafNote(quality) };
+export function outputsFromGroups(groups: OutputGroupDetail[]): ReportedOutputs {
+  const outputs: ReportedOutputs = { hlsMaster: '', renditions: [], thumbnails: [] };
   for (const group of groups) {
     if (group.type === 'HLS_GROUP') {
       outputs.hlsMaster = group.playlistFilePaths?.[0] ?? '';
@@ -143,7 +122,7 @@ export function interpretJobEvent(event: JobStateChangeEvent): JobUpdate {
         kind: 'complete',
         assetId,
         jobId,
-        outputs: outputsFromGroups(detail.outputGroupDetails ?? [], detail.localQuality),
+        outputs: outputsFromGroups(detail.outputGroupDetails ?? []),
       };
     case 'ERROR':
       return {

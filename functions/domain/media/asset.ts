@@ -23,18 +23,25 @@ export interface RenditionOutput {
   averageBitrateBps?: number;
   /** The ceiling the plan gave the video encoder alone, bits/s. */
   videoMaxBitrateBps?: number;
-  /** Against the source, scaled to the rendition's size: PSNR in dB (luma+chroma average), SSIM 0..1. */
+  /**
+   * Against the source over the VMAF sample, in the same pass as VMAF (the rendition upscaled to the
+   * source's display size): luma PSNR in dB and luma SSIM 0..1, means over the sampled frames.
+   */
   psnrDb?: number;
   ssim?: number;
   /** VMAF 0..100 (model v0.6.1), the rendition upscaled to the source's display size, over a sample. */
   vmaf?: number;
 }
 
+/** Where an asset's quality measurement stands: measured after its job completes, by its own function. */
+export type VmafStatus = 'MEASURING' | 'MEASURED' | 'MISSING';
+
 export interface AssetQuality {
+  vmafStatus?: VmafStatus;
   /** The VMAF model and the part of the video it was computed on, when VMAF was measured. */
   vmafModel?: string;
   vmafSample?: string;
-  /** Why the renditions have no VMAF. */
+  /** Why the renditions (or some of them, named) have no VMAF. */
   vmafMissing?: string;
   /** Renditions whose VMAF is far below what their size should reach. */
   flags: QualityFlag[];

@@ -116,11 +116,7 @@ export class SmartCropRenditions {
         ? {
             ...crop,
             status: 'READY',
-            outputs: toAssetOutputs(
-              update.outputs,
-              crop.ladder,
-              asset.source && croppedSource(asset.source, crop.plan),
-            ),
+            outputs: toAssetOutputs(update.outputs, crop.ladder),
           }
         : { ...crop, status: 'FAILED', failure: `${update.code}: ${update.message}` };
     await this.assets.update(asset.assetId, { [CROP_FIELDS[aspect]]: next });

@@ -4,8 +4,6 @@
  */
 import type { AssetOutputs, AssetQuality, RenditionOutput, VideoAsset } from './asset.ts';
 import type { LadderPlan } from './ladder.ts';
-import type { SourceProbe } from './probe.ts';
-import { lowVmafFlags } from './quality-expectations.ts';
 
 /** One video output as the transcoder reported it. */
 export interface ReportedRendition {
@@ -19,9 +17,6 @@ export interface ReportedRendition {
   averageBitrateBps?: number;
   /** Measured peak of the muxed stream (HLS BANDWIDTH), bits/s. */
   peakBitrateBps?: number;
-  psnrDb?: number;
-  ssim?: number;
-  vmaf?: number;
 }
 
 export interface ReportedOutputs {
@@ -33,9 +28,10 @@ export interface ReportedOutputs {
   poster?: string;
   /** Milliseconds. */
   durationMs?: number;
-  /** Which VMAF model and sample the transcoder used, or why it measured none. */
-  vmaf: { model: string; sample: string } | { missing: string };
 }
+
+/** What the asset says from READY until the quality function has measured its renditions. */
+export const MEASURING_QUALITY: AssetQuality = { vmafStatus: 'MEASURING', flags: [] };
 
 export type JobUpdate =
   | { kind: 'progress'; assetId: string; jobId: string; percent: number }
@@ -57,33 +53,16 @@ function toRenditionOutput(reported: ReportedRendition, plan: LadderPlan | undef
       reported.peakBitrateBps ?? (planned ? planned.maxBitrateBps + (plan?.audio?.bitrateBps ?? 0) : 0),
     averageBitrateBps: reported.averageBitrateBps,
     videoMaxBitrateBps: planned?.maxBitrateBps,
-    psnrDb: reported.psnrDb,
-    ssim: reported.ssim,
-    vmaf: reported.vmaf,
   };
 }
 
-/** The asset's quality summary: the VMAF model and sample (or why none), and low-VMAF flags. */
-function qualityOf(
-  reported: ReportedOutputs,
-  renditions: RenditionOutput[],
-  sourceShortSide: number | undefined,
-): AssetQuality {
-  const vmaf =
-    'missing' in reported.vmaf
-      ? { vmafMissing: reported.vmaf.missing }
-      : { vmafModel: reported.vmaf.model, vmafSample: reported.vmaf.sample };
-  return { ...vmaf, flags: sourceShortSide ? lowVmafFlags(renditions, sourceShortSide) : [] };
-}
-
-/** The asset's outputs from what the job reported, completed from the plan and source it was made from. */
-export function toAssetOutputs(
-  reported: ReportedOutputs,
-  plan: LadderPlan | undefined,
-  source?: SourceProbe,
-): AssetOutputs {
+/**
+ * The asset's outputs from what the job reported, completed from the plan it was made from. Their
+ * quality (VMAF, PSNR, SSIM) is measured afterwards by the quality function (rendition-quality.ts):
+ * the transcoder reports none.
+ */
+export function toAssetOutputs(reported: ReportedOutputs, plan: LadderPlan | undefined): AssetOutputs {
   const renditions = reported.renditions.map((r) => toRenditionOutput(r, plan));
-  const video = source?.video;
   return {
     hlsMaster: reported.hlsMaster,
     renditions,
@@ -91,11 +70,6 @@ export function toAssetOutputs(
     thumbnails: reported.thumbnails,
     ...(reported.poster ? { poster: reported.poster } : {}),
     ...(reported.durationMs !== undefined ? { durationMs: reported.durationMs } : {}),
-    quality: qualityOf(
-      reported,
-      renditions,
-      video ? Math.min(video.displayWidth, video.displayHeight) : undefined,
-    ),
   };
 }
 
@@ -125,7 +99,7 @@ export function applyJobUpdate(asset: VideoAsset, update: JobUpdate, nowIso: str
         status: 'READY',
         jobId: update.jobId,
         percent: 100,
-        outputs: toAssetOutputs(update.outputs, asset.plan, asset.source),
+        outputs: { ...toAssetOutputs(update.outputs, asset.plan), quality: MEASURING_QUALITY },
         updatedAt: nowIso,
       };
     case 'error':

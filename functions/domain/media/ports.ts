@@ -4,6 +4,7 @@ import type { ColourCorrection, ExposureStats } from './colour.ts';
 import type { CropAspect, CropPicture, CropWindow, GreyFrame } from './smart-crop.ts';
 import type { LadderPlan } from './ladder.ts';
 import type { SourceProbe } from './probe.ts';
+import type { SampleWindow } from './vmaf-sample.ts';
 
 export interface AssetPage {
   assets: VideoAsset[];
@@ -99,4 +100,35 @@ export interface UploadSigner {
 export interface PlayableItems {
   /** Flags the catalog item playable; false when no such item exists. */
   markPlayable(itemId: string): Promise<boolean>;
+}
+
+/** One rendition to compare with its source over sampled windows. */
+export interface QualityRequest {
+  /** s3:// URI of the source (the upload). */
+  sourceUri: string;
+  /** s3:// URI of the rendition: an HLS variant playlist or an MP4 file. */
+  renditionUri: string;
+  /** The source's display size (rotation and pixel aspect applied), pixels: both sides are compared at it. */
+  displayWidth: number;
+  displayHeight: number;
+  windows: SampleWindow[];
+}
+
+export interface MeasuredQuality {
+  /** VMAF 0..100, mean over the sampled frames. */
+  vmaf: number;
+  /** Luma PSNR, dB, mean over the sampled frames. */
+  psnrDb: number;
+  /** Luma SSIM 0..1, mean over the sampled frames. */
+  ssim: number;
+  /** Frames compared. */
+  frames: number;
+}
+
+/**
+ * Measures a rendition against its source (VMAF v0.6.1 with PSNR and SSIM in the same pass).
+ * `measure` throws AnalysisFailedError when the objects cannot be read or the tool fails.
+ */
+export interface QualityMeter {
+  measure(request: QualityRequest): Promise<MeasuredQuality>;
 }

@@ -102,7 +102,9 @@ describe.skipIf(skipMedia)('video pipeline on the local platform', () => {
     // VMAF v0.6.1 at the source's display size: the 240-line rendition of a 240-line source.
     expect(video.outputs.renditions[0].vmaf).toBeGreaterThan(60);
     expect(video.outputs.download.vmaf).toBeGreaterThan(60);
+    // Measured by the quality function on the COMPLETE event, as in AWS: the transcoder reports none.
     expect(video.outputs.quality).toEqual({
+      vmafStatus: 'MEASURED',
       vmafModel: 'vmaf_v0.6.1.pkl',
       vmafSample: 'the whole video (9.9 s)',
       flags: [],

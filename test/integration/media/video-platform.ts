@@ -54,7 +54,9 @@ export function videoClient(platform: TestPlatform): VideoClient {
       for (;;) {
         await platform.settle();
         const { body } = await platform.api('GET', `/videos/${assetId}`);
-        if (body.status === 'READY' || body.status === 'FAILED') return body;
+        // READY counts once the quality function has measured the renditions (or said why not).
+        const measuring = body.outputs?.quality?.vmafStatus === 'MEASURING';
+        if ((body.status === 'READY' && !measuring) || body.status === 'FAILED') return body;
         if (Date.now() > deadline)
           throw new Error(`asset ${assetId} still ${body.status} after ${timeoutMs} ms`);
         await new Promise((resolve) => setTimeout(resolve, 250));

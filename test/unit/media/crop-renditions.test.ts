@@ -6,7 +6,6 @@ import type { JobUpdate, ReportedOutputs } from '#domain/media/job-updates.ts';
 import { defaultLadderConfig } from '#domain/media/ladder.ts';
 import {
   AnalysisFailedError,
-  type AssetStore,
   type CropFrames,
   type TranscodeRequest,
   type Transcoder,
@@ -14,23 +13,8 @@ import {
 } from '#domain/media/ports.ts';
 import type { CropPicture, GreyFrame } from '#domain/media/smart-crop.ts';
 import { toVideoView } from '#domain/media/video-view.ts';
+import { memoryStore, readyAnamorphicAsset } from './memory-asset-store.ts';
 import { anamorphicProbe } from './probe-fixtures.ts';
-
-/** An asset store in memory that records the fields of every write. */
-function memoryStore(asset: VideoAsset) {
-  const writes: Partial<VideoAsset>[] = [];
-  const store: AssetStore = {
-    create: async () => {},
-    get: async (id) => (id === asset.assetId ? structuredClone(asset) : undefined),
-    list: async () => ({ assets: [asset] }),
-    update: async (_id, fields) => {
-      writes.push(fields);
-      Object.assign(asset, fields);
-      return true;
-    },
-  };
-  return { store, writes };
-}
 
 /** Grey frames at 5 a second with a bright block crossing from left to right. */
 function movingBlockFrames(picture: CropPicture): CropFrames {
@@ -57,40 +41,32 @@ const reported: ReportedOutputs = {
     },
   ],
   thumbnails: [],
-  vmaf: { missing: 'not measured here' },
 };
 
 describe('SmartCropRenditions', () => {
   const source = toSourceProbe(anamorphicProbe);
-  const ready = (): VideoAsset => ({
-    assetId: 'a1',
-    status: 'READY',
-    filename: 'clip.mp4',
-    contentType: 'video/mp4',
-    uploadKey: 'uploads/a1/clip.mp4',
-    source,
-    jobId: 'main-job',
-    ingestToken: 'tok',
-    colour: {
-      findings: ['FLAT'],
-      correction: { brightness: 45, contrast: 70, saturation: 50, hue: 0 },
-      reason: 'flat',
-    },
-    outputs: {
-      hlsMaster: 's3://media/assets/a1/hls/master.m3u8',
-      renditions: [],
-      download: {
-        uri: 's3://media/assets/a1/files/video_download.mp4',
-        codec: 'H_264',
-        width: 426,
-        height: 240,
-        maxBitrateBps: 1,
+  const ready = (): VideoAsset =>
+    readyAnamorphicAsset({
+      jobId: 'main-job',
+      ingestToken: 'tok',
+      colour: {
+        findings: ['FLAT'],
+        correction: { brightness: 45, contrast: 70, saturation: 50, hue: 0 },
+        reason: 'flat',
       },
-      thumbnails: [],
-    },
-    createdAt: '2026-12-05T00:00:00Z',
-    updatedAt: '2026-12-05T00:00:00Z',
-  });
+      outputs: {
+        hlsMaster: 's3://media/assets/a1/hls/master.m3u8',
+        renditions: [],
+        download: {
+          uri: 's3://media/assets/a1/files/video_download.mp4',
+          codec: 'H_264',
+          width: 426,
+          height: 240,
+          maxBitrateBps: 1,
+        },
+        thumbnails: [],
+      },
+    });
 
   function rig(
     asset: VideoAsset,

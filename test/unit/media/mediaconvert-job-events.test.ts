@@ -109,29 +109,17 @@ describe('interpretJobEvent', () => {
 });
 
 describe('VMAF on the asset', () => {
-  it('says MediaConvert measured no VMAF for a real event, and names model and sample for a local one', () => {
-    const real = applyJobUpdate(asset, interpretJobEvent(complete), now);
-    expect(real?.outputs?.quality).toEqual({
-      vmafMissing: 'the transcoder (MediaConvert) reports no VMAF',
-      flags: [],
-    });
+  it('leaves a READY asset MEASURING: the transcoder reports no VMAF, the quality function measures it', () => {
     const local = structuredClone(complete);
-    local.detail!.localQuality = { vmafModel: 'vmaf_v0.6.1.pkl', vmafSample: 'the whole video (9.9 s)' };
-    local.detail!.outputGroupDetails![0].outputDetails![0].videoDetails!.vmaf = 40;
-    const source = toSourceProbe(silentProbe);
-    const next = applyJobUpdate({ ...asset, source }, interpretJobEvent(local), now);
-    expect(next?.outputs?.renditions[0].vmaf).toBe(40);
-    // A 360-line rendition of a 360-line source should reach 60: 40 is flagged.
-    expect(next?.outputs?.quality).toMatchObject({
-      vmafModel: 'vmaf_v0.6.1.pkl',
-      flags: [
-        {
-          vmaf: 40,
-          expectedAtLeast: 60,
-          reason: expect.stringContaining('360-line rendition of a 360-line source'),
-        },
-      ],
+    // Whatever a transcoder adds to its details, quality comes from one place only.
+    Object.assign(local.detail!.outputGroupDetails![0].outputDetails![0].videoDetails!, {
+      vmaf: 40,
+      psnrDb: 30,
     });
+    const next = applyJobUpdate(asset, interpretJobEvent(local), now);
+    expect(next?.outputs?.quality).toEqual({ vmafStatus: 'MEASURING', flags: [] });
+    expect(next?.outputs?.renditions[0].vmaf).toBeUndefined();
+    expect(next?.outputs?.renditions[0].psnrDb).toBeUndefined();
   });
 });
 
