@@ -799,9 +799,10 @@ export const functions = {
     timeoutSec: 290,
     // Shard tasks of one Map run side by side; the machine caps them below this.
     reservedConcurrency: 100,
-    tables: { items: 'read', events: 'read' },
+    // The Reduce gates and publishes into the registry (and reads the live shilling model's flags).
+    tables: { items: 'read', events: 'read', models: 'readWrite' },
     buckets: { models: 'readWrite' },
-    settings: ['RETRAIN_INTERACTIONS_PER_SHARD'],
+    settings: ['RETRAIN_INTERACTIONS_PER_SHARD', 'SHILLING_DISCOUNT_FACTOR'],
     usesModels: true,
   },
   experiments: {

@@ -6,13 +6,18 @@ import { distributedArtifactKey, runDistributedTask } from '#domain/recommendati
 import { reduceTask } from '#domain/recommendations/distributed-tasks.ts';
 import { DEFAULT_EASE_OPTIONS, trainEase } from '#domain/recommendations/ease.ts';
 import { aggregateEvents, buildMatrix, DEFAULT_EVENT_WEIGHTS } from '#domain/recommendations/interactions.ts';
+import { listModels } from '#domain/models/registry.ts';
+import { DEFAULT_RETRAIN_OPTIONS, splitForGate } from '#domain/recommendations/retrain.ts';
 import { catalogSnapshot } from '#domain/recommendations/training.ts';
 import { runRetrainMachine } from '#local/retrain-machine.ts';
 import { readMovieLensSmall } from '../../support/movielens-small.ts';
-import { InMemoryArtifacts } from '../../support/memory-models.ts';
+import { InMemoryArtifacts, InMemoryModelRecords } from '../../support/memory-models.ts';
 
 // Small ALS so the whole machine (snapshot, Grams, 3 x two Maps, reduce) runs in seconds.
 const ALS = { ...DEFAULT_ALS_OPTIONS, factors: 8, iterations: 3 };
+// Runs that test the gate and faults, not the EASE figures, model 300 items: each user shard's
+// partial Gram is then 0.4 MB instead of 36 MB in the in-memory bucket.
+const SMALL_EASE = { ...DEFAULT_EASE_OPTIONS, maxItems: 300 };
 
 let events: InteractionEvent[];
 let items: Item[];
@@ -23,26 +28,35 @@ beforeAll(async () => {
   items = data.items;
 });
 
-/** The machine's tasks over an in-memory bucket, with `fault` run before each (to inject failures). */
-function tasksOver(store: InMemoryArtifacts, fault: (payload: Record<string, unknown>) => void = () => {}) {
+/**
+ * The machine's tasks over an in-memory bucket and registry, with `fault` run before each (to
+ * inject failures).
+ */
+function tasksOver(
+  store: InMemoryArtifacts,
+  fault: (payload: Record<string, unknown>) => void = () => {},
+  records = new InMemoryModelRecords(),
+  ease = SMALL_EASE,
+) {
   const calls: Record<string, unknown>[] = [];
   const invoke = async (payload: Record<string, unknown>) => {
     calls.push(payload);
     fault(payload);
     return runDistributedTask(payload as never, {
       store,
+      records,
       sources: { loadEvents: async () => events, loadItems: async () => items },
-      snapshot: { interactionsPerShard: 20_000, itemShards: 3, als: ALS },
+      snapshot: { interactionsPerShard: 20_000, itemShards: 3, als: ALS, ease },
     });
   };
-  return { invoke, calls };
+  return { invoke, calls, records };
 }
 
 describe('the distributed retrain state machine, run locally', () => {
-  it('trains EASE and ALS over shards equal to the single-process models', async () => {
+  it("trains EASE and ALS over shards equal to the single-process models on the gate's train part", async () => {
     // Prepare
     const store = new InMemoryArtifacts();
-    const { invoke, calls } = tasksOver(store);
+    const { invoke, calls } = tasksOver(store, () => {}, new InMemoryModelRecords(), DEFAULT_EASE_OPTIONS);
     // Act
     const result = await runRetrainMachine({ runId: 'r1', reason: 'test' }, invoke);
     // Assess
@@ -50,7 +64,12 @@ describe('the distributed retrain state machine, run locally', () => {
     const shards = calls.filter((c) => c.task === 'shard').length;
     expect(shards).toBeGreaterThan(2);
     expect(calls.filter((c) => c.task === 'alsItems')).toHaveLength(3 * ALS.iterations);
-    const interactions = aggregateEvents(events, DEFAULT_EVENT_WEIGHTS);
+    // The shards hold the older 80% of interactions, split off exactly as the single path's gate does.
+    const interactions = splitForGate(
+      aggregateEvents(events, DEFAULT_EVENT_WEIGHTS),
+      DEFAULT_RETRAIN_OPTIONS.holdout,
+      new Date(),
+    ).train;
     const whole = buildMatrix(interactions, { itemIds: catalogSnapshot(items, interactions).itemIds });
     const { ease, als } = await reduceTask(store, 'r1');
     const single = await trainEase(whole, DEFAULT_EASE_OPTIONS);
@@ -59,6 +78,52 @@ describe('the distributed retrain state machine, run locally', () => {
     const singleAls = trainAls(whole, ALS);
     expect(maxDifference(als.itemFactors, singleAls.itemFactors)).toBeLessThan(1e-4);
     expect(await store.get(distributedArtifactKey('r1', 'ease'))).toBeInstanceOf(Uint8Array);
+  });
+
+  it('evaluates, gates and publishes its EASE and ALS as live versions of the registry', async () => {
+    // Prepare: `tasksOver` gives the machine an empty registry.
+    const store = new InMemoryArtifacts();
+    const { invoke, records } = tasksOver(store);
+    // Act
+    const result = (await runRetrainMachine({ runId: 'p1', reason: 'test' }, invoke)) as {
+      skipped: Record<string, string>;
+    };
+    // Assess
+    const listing = await listModels(records);
+    expect(listing.models.map((m) => [m.name, m.liveVersion])).toEqual([
+      ['als', '000001'],
+      ['ease', '000001'],
+    ]);
+    const ease = listing.models.find((m) => m.name === 'ease')!.versions[0];
+    expect(ease.metrics.ndcg).toBeGreaterThan(0.05);
+    expect(ease.gate?.decision).toBe('promoted');
+    expect(await store.get(ease.artifactKey)).toEqual(await store.get(distributedArtifactKey('p1', 'ease')));
+    expect(['ease', 'als']).toContain(listing.defaultModel);
+    expect(Object.keys(result.skipped)).toContain('popularity');
+  });
+
+  it('publishes nothing live when its candidate loses the gate to the live version', async () => {
+    // Prepare: a live EASE whose recorded nDCG@10 no candidate reaches.
+    const store = new InMemoryArtifacts();
+    const records = new InMemoryModelRecords();
+    const live = { name: 'ease', version: '000001', artifactKey: 'models/ease/000001.onnx' };
+    await records.putVersion({
+      ...live,
+      status: 'live',
+      sizeBytes: 1,
+      trainedAt: new Date(0).toISOString(),
+      trainMs: 1,
+      metrics: { ndcg: 0.99 },
+    });
+    await records.setLive({ ...live, history: [], updatedAt: new Date(0).toISOString() }, undefined);
+    const { invoke } = tasksOver(store, () => {}, records);
+    // Act
+    await runRetrainMachine({ runId: 'p2', reason: 'test' }, invoke);
+    // Assess
+    expect((await records.getLive('ease'))?.version).toBe('000001');
+    const candidate = await records.getVersion('ease', '000002');
+    expect(candidate).toMatchObject({ status: 'rejected', gate: { decision: 'rejected', liveValue: 0.99 } });
+    expect(candidate?.artifactKey.startsWith('candidates/')).toBe(true);
   });
 
   it('retries a shard task that fails once, and the run still trains', async () => {
