@@ -6,6 +6,7 @@
  * (gateAndPublish, shared with the single path). Until then everything lives under `runs/<runId>/`.
  */
 import type { ArtifactStore, ModelRecordStore } from '#domain/models/registry.ts';
+import { acquireRetrainLease, type RetrainRunRecords } from '#domain/models/retrain-run.ts';
 import {
   type ArtifactMetadata,
   type CatalogSnapshot,
@@ -35,17 +36,35 @@ import {
 import { catalogSnapshot, type TrainedArtifact } from './training.ts';
 
 export interface DistributedTask {
-  task: 'snapshot' | 'shard' | 'alsUsers' | 'alsItems' | 'reduce';
+  task: 'snapshot' | 'shard' | 'alsUsers' | 'alsItems' | 'reduce' | 'release';
   runId: string;
+  /** Why the run was started (the Snapshot records it with the lease). */
+  reason?: string;
   shard?: number;
   iteration?: number;
+  /** How the run ended (the release task). */
+  state?: 'succeeded' | 'failed';
+}
+
+/** The longest a distributed run may take (the deployed machine's timeout), ms. */
+export const DISTRIBUTED_RUN_TIMEOUT_MS = 3 * 3_600_000;
+
+/**
+ * The lease a distributed run takes: past the machine's timeout, so only a run that was stopped
+ * (or whose release failed) ever leaves it to expire, ms.
+ */
+export const DISTRIBUTED_LEASE_MS = DISTRIBUTED_RUN_TIMEOUT_MS + 60_000;
+
+/** The Snapshot found another retrain holding the lease: the execution ends without training. */
+export class RetrainLeaseHeldError extends Error {
+  override name = 'RetrainLeaseHeldError';
 }
 
 export interface DistributedTaskDependencies {
   store: ArtifactStore;
   sources: TrainingSources;
-  /** The registry the Reduce gates and publishes into. */
-  records: ModelRecordStore;
+  /** The registry the Reduce gates and publishes into, and the retrain lease the run holds. */
+  records: ModelRecordStore & RetrainRunRecords;
   /** Sharding and model options of the run (the declared shard size, default models otherwise). */
   snapshot: Partial<SnapshotOptions> & Pick<SnapshotOptions, 'interactionsPerShard'>;
   /** Accounts the live shilling model flagged, and the weight their events keep (as the single path). */
@@ -96,7 +115,7 @@ export async function runDistributedTask(event: DistributedTask, deps: Distribut
   const iteration = event.iteration ?? 0;
   switch (event.task) {
     case 'snapshot':
-      return snapshot(runId, deps);
+      return snapshot(event, deps);
     case 'shard':
       return shardTask(store, runId, shard);
     case 'alsUsers':
@@ -105,12 +124,25 @@ export async function runDistributedTask(event: DistributedTask, deps: Distribut
       return alsItemTask(store, runId, shard, iteration);
     case 'reduce':
       return reduce(runId, deps);
+    case 'release':
+      await deps.records.finishRun(runId, event.state ?? 'failed', (deps.now ?? (() => new Date()))());
+      return { runId, state: event.state ?? 'failed' };
   }
 }
 
-/** Reads the data once, splits the gate's holdout, and shards the holdout's train part. */
-async function snapshot(runId: string, deps: DistributedTaskDependencies) {
+/**
+ * Takes the retrain lease (the machine's last state releases it, on success or failure), reads the
+ * data once, splits the gate's holdout, and shards the holdout's train part.
+ */
+async function snapshot(event: DistributedTask, deps: DistributedTaskDependencies) {
+  const { runId } = event;
   const now = (deps.now ?? (() => new Date()))();
+  const lease = await acquireRetrainLease(
+    deps.records,
+    { runId, reason: event.reason },
+    { now, leaseMs: DISTRIBUTED_LEASE_MS },
+  );
+  if (!lease.acquired) throw new RetrainLeaseHeldError(lease.refusal);
   const { data, holdout } = await prepareTrainingData(
     deps,
     { ...DEFAULT_RETRAIN_OPTIONS, flaggedUserWeight: deps.flaggedUserWeight ?? 0 },

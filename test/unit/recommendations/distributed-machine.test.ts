@@ -2,9 +2,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { InteractionEvent, Item } from '#domain/catalog/types.ts';
 import { ratingsAsEvents } from '#domain/datasets/movielens.ts';
 import { DEFAULT_ALS_OPTIONS, trainAls } from '#domain/recommendations/als.ts';
-import { distributedArtifactKey, runDistributedTask } from '#domain/recommendations/distributed-run.ts';
+import { withRetrainLease } from '#domain/models/retrain-run.ts';
+import {
+  DISTRIBUTED_LEASE_MS,
+  distributedArtifactKey,
+  runDistributedTask,
+} from '#domain/recommendations/distributed-run.ts';
 import { reduceTask } from '#domain/recommendations/distributed-tasks.ts';
-import { DEFAULT_EASE_OPTIONS, trainEase } from '#domain/recommendations/ease.ts';
+import { DEFAULT_EASE_OPTIONS, type EaseOptions, trainEase } from '#domain/recommendations/ease.ts';
 import { aggregateEvents, buildMatrix, DEFAULT_EVENT_WEIGHTS } from '#domain/recommendations/interactions.ts';
 import { listModels } from '#domain/models/registry.ts';
 import { DEFAULT_RETRAIN_OPTIONS, splitForGate } from '#domain/recommendations/retrain.ts';
@@ -29,15 +34,19 @@ beforeAll(async () => {
 });
 
 /**
- * The machine's tasks over an in-memory bucket and registry, with `fault` run before each (to
- * inject failures).
+ * The machine's tasks over an in-memory bucket and registry (which holds the retrain lease), with
+ * `fault` run before each (to inject failures) and `now` the clock the lease is taken by.
  */
 function tasksOver(
   store: InMemoryArtifacts,
-  fault: (payload: Record<string, unknown>) => void = () => {},
-  records = new InMemoryModelRecords(),
-  ease = SMALL_EASE,
+  options: {
+    fault?: (payload: Record<string, unknown>) => void;
+    records?: InMemoryModelRecords;
+    ease?: EaseOptions;
+    now?: () => Date;
+  } = {},
 ) {
+  const { fault = () => {}, records = new InMemoryModelRecords(), ease = SMALL_EASE, now } = options;
   const calls: Record<string, unknown>[] = [];
   const invoke = async (payload: Record<string, unknown>) => {
     calls.push(payload);
@@ -47,6 +56,7 @@ function tasksOver(
       records,
       sources: { loadEvents: async () => events, loadItems: async () => items },
       snapshot: { interactionsPerShard: 20_000, itemShards: 3, als: ALS, ease },
+      ...(now ? { now } : {}),
     });
   };
   return { invoke, calls, records };
@@ -56,7 +66,7 @@ describe('the distributed retrain state machine, run locally', () => {
   it("trains EASE and ALS over shards equal to the single-process models on the gate's train part", async () => {
     // Prepare
     const store = new InMemoryArtifacts();
-    const { invoke, calls } = tasksOver(store, () => {}, new InMemoryModelRecords(), DEFAULT_EASE_OPTIONS);
+    const { invoke, calls } = tasksOver(store, { ease: DEFAULT_EASE_OPTIONS });
     // Act
     const result = await runRetrainMachine({ runId: 'r1', reason: 'test' }, invoke);
     // Assess
@@ -100,6 +110,45 @@ describe('the distributed retrain state machine, run locally', () => {
     expect(await store.get(ease.artifactKey)).toEqual(await store.get(distributedArtifactKey('p1', 'ease')));
     expect(['ease', 'als']).toContain(listing.defaultModel);
     expect(Object.keys(result.skipped)).toContain('popularity');
+    expect((await records.latestRuns()).lastRun).toMatchObject({ runId: 'p1', state: 'succeeded' });
+  });
+
+  it('holds the retrain lease when stopped mid-Map: nothing goes live, other runs are refused until it expires', async () => {
+    // Prepare: the run is stopped (StopExecution) while its first ALS Map runs.
+    const store = new InMemoryArtifacts();
+    const records = new InMemoryModelRecords();
+    const stop = new AbortController();
+    const killed = tasksOver(store, {
+      records,
+      fault: (p) => {
+        if (p.task === 'alsUsers') stop.abort();
+      },
+    });
+    // Act
+    await expect(
+      runRetrainMachine({ runId: 'k1', reason: 'schedule' }, killed.invoke, { signal: stop.signal }),
+    ).rejects.toThrow(/aborted/);
+    const second = tasksOver(store, { records });
+    const refusedDistributed = runRetrainMachine({ runId: 'k2', reason: 'manual' }, second.invoke);
+    // Assess: nothing outside the run's prefix, nothing in the registry.
+    expect([...store.objects.keys()].filter((k) => !k.startsWith('runs/k1/'))).toEqual([]);
+    expect(await records.listVersions()).toEqual([]);
+    await expect(refusedDistributed).rejects.toThrow(/holds the lease/);
+    expect(second.calls.map((c) => c.task)).toEqual(['snapshot']);
+    const single = await withRetrainLease(
+      records,
+      { runId: 's1', reason: 'manual' },
+      { now: new Date(), leaseMs: 60_000 },
+      async () => 'trained',
+    );
+    expect(single).toMatchObject({ ran: false, refusal: expect.stringMatching(/schedule/) });
+    expect((await records.latestRuns()).lastRefused?.refusal).toMatch(/holds the lease/);
+    // Past the lease's expiry a new run takes it and publishes.
+    const later = new Date(Date.now() + DISTRIBUTED_LEASE_MS + 1000);
+    const restarted = tasksOver(store, { records, now: () => later });
+    await runRetrainMachine({ runId: 'k3', reason: 'manual' }, restarted.invoke);
+    expect((await records.getLive('ease'))?.version).toBe('000001');
+    expect((await records.latestRuns()).lastRun).toMatchObject({ runId: 'k3', state: 'succeeded' });
   });
 
   it('publishes nothing live when its candidate loses the gate to the live version', async () => {
@@ -116,7 +165,7 @@ describe('the distributed retrain state machine, run locally', () => {
       metrics: { ndcg: 0.99 },
     });
     await records.setLive({ ...live, history: [], updatedAt: new Date(0).toISOString() }, undefined);
-    const { invoke } = tasksOver(store, () => {}, records);
+    const { invoke } = tasksOver(store, { records });
     // Act
     await runRetrainMachine({ runId: 'p2', reason: 'test' }, invoke);
     // Assess
@@ -129,11 +178,13 @@ describe('the distributed retrain state machine, run locally', () => {
   it('retries a shard task that fails once, and the run still trains', async () => {
     const store = new InMemoryArtifacts();
     let failed = false;
-    const { invoke, calls } = tasksOver(store, (p) => {
-      if (p.task === 'shard' && p.shard === 1 && !failed) {
-        failed = true;
-        throw new Error('container crashed');
-      }
+    const { invoke, calls } = tasksOver(store, {
+      fault: (p) => {
+        if (p.task === 'shard' && p.shard === 1 && !failed) {
+          failed = true;
+          throw new Error('container crashed');
+        }
+      },
     });
     await runRetrainMachine({ runId: 'r2', reason: 'test' }, invoke, { retryIntervalMs: 0 });
     expect(calls.filter((c) => c.task === 'shard' && c.shard === 1)).toHaveLength(2);
@@ -148,13 +199,16 @@ describe('the distributed retrain state machine, run locally', () => {
         return super.get(key);
       }
     })();
-    const { invoke, calls } = tasksOver(store);
+    const { invoke, calls, records } = tasksOver(store);
     await expect(
       runRetrainMachine({ runId: 'r3', reason: 'test' }, invoke, { retryIntervalMs: 0 }),
     ).rejects.toThrow(/shard 2/);
     expect(calls.filter((c) => c.task === 'shard' && c.shard === 2)).toHaveLength(3);
     expect(calls.some((c) => c.task === 'reduce')).toBe(false);
     await expect(store.get(distributedArtifactKey('r3', 'ease'))).rejects.toThrow();
+    // The Catch released the lease: the run is recorded as failed and the next one may start.
+    expect((await records.latestRuns()).lastRun).toMatchObject({ runId: 'r3', state: 'failed' });
+    expect(await records.listVersions()).toEqual([]);
   });
 });
 
