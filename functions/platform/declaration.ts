@@ -181,6 +181,23 @@ export const settings = {
     max: 10_000_000,
     default: 200_000,
   },
+  RETRAIN_DISTRIBUTED_ABOVE_EVENTS: {
+    env: 'RETRAIN_DISTRIBUTED_ABOVE_EVENTS',
+    description:
+      'A full retrain runs on the distributed state machine when the events table holds more events than this (DescribeTable ItemCount); at most this many train in the one retrain function (about 68 s per million events of its 900 s).',
+    type: 'number',
+    min: 1000,
+    max: 1_000_000_000,
+    default: 5_000_000,
+  },
+  RETRAIN_STATE_MACHINE_ARN: {
+    env: 'RETRAIN_STATE_MACHINE_ARN',
+    description:
+      'The distributed retrain state machine the retrain function starts; locally the stand-in the local Step Functions endpoint runs.',
+    type: 'string',
+    default: 'arn:aws:states:us-east-1:000000000000:stateMachine:marquee-local-retrain',
+    fromStack: true,
+  },
   TRENDING_REFRESH_DAYS: {
     env: 'TRENDING_REFRESH_DAYS',
     description:
@@ -786,6 +803,8 @@ export const functions = {
       'MODELS_LAYER_NAME',
       'MODELS_LAYER_ARCHITECTURE',
       'MODELS_LAYER_RUNTIME',
+      'RETRAIN_DISTRIBUTED_ABOVE_EVENTS',
+      'RETRAIN_STATE_MACHINE_ARN',
     ],
     usesModels: true,
   },
