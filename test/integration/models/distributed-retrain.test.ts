@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chunks } from '#adapters/dynamodb/client.ts';
 import { DynamoEventStore, DynamoItemStore } from '#adapters/dynamodb/catalog-stores.ts';
+import { DynamoRecentEvents } from '#adapters/models/dynamo-catalog-reads.ts';
+import { CatalogTrainingSources } from '#adapters/models/training-sources.ts';
+import type { InteractionEvent } from '#domain/catalog/types.ts';
 import { generateDemoData } from '#domain/demo/generate.ts';
 import { scheduledEvent } from '#local/event-bus.ts';
 import { startTestPlatform, type TestPlatform } from '../../support/platform.ts';
@@ -10,7 +13,7 @@ const NOW = Math.floor(Date.now() / DAY_MS) * DAY_MS;
 
 describe('the nightly retrain on a store above RETRAIN_DISTRIBUTED_ABOVE_EVENTS', () => {
   let platform: TestPlatform;
-  let stored: number;
+  let stored: InteractionEvent[];
 
   beforeAll(async () => {
     // Prepare: a threshold of 1,000 events, and a small generated store above it.
@@ -19,15 +22,26 @@ describe('the nightly retrain on a store above RETRAIN_DISTRIBUTED_ABOVE_EVENTS'
     const items = new DynamoItemStore(platform.names.ITEMS_TABLE);
     for (const batch of chunks(data.items, 100)) await items.putAll(batch);
     await new DynamoEventStore(platform.names.EVENTS_TABLE).load(data.events);
-    stored = data.events.length;
+    stored = data.events;
   });
 
   afterAll(async () => {
     await platform?.stop();
   });
 
+  it('reads every stored event exactly once through the parallel segmented scan', async () => {
+    const sources = new CatalogTrainingSources(
+      new DynamoEventStore(platform.names.EVENTS_TABLE),
+      new DynamoItemStore(platform.names.ITEMS_TABLE),
+      new DynamoRecentEvents(platform.names.EVENTS_TABLE),
+    );
+    const read = await sources.loadEvents();
+    const key = (e: InteractionEvent) => `${e.userId}|${e.itemId}|${e.type}|${e.timestamp}`;
+    expect(read.map(key).sort()).toEqual(stored.map(key).sort());
+  });
+
   it('starts the distributed state machine, which gates and publishes EASE and ALS and frees the lease', async () => {
-    expect(stored).toBeGreaterThan(1000);
+    expect(stored.length).toBeGreaterThan(1000);
     // Act: the schedule's event, through the local StartExecution endpoint to the machine.
     const result = (await platform.runtime.invoke(
       'retrain',
