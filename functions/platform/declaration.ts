@@ -620,6 +620,9 @@ export const buckets = {
       { prefix: 'candidates/', days: 90 },
       // Zips retrain uploads for PublishLayerVersion; Lambda copies them at publication.
       { prefix: 'layers/', days: 30 },
+      // A distributed retrain's working files (shards, partial Grams, factors: gigabytes at scale);
+      // published models are copied out of them, and a week is enough to look into a failed run.
+      { prefix: 'runs/', days: 7 },
     ],
   },
 } as const satisfies Record<string, BucketDeclaration>;
