@@ -175,6 +175,28 @@ describe('the distributed retrain state machine, run locally', () => {
     expect(candidate?.artifactKey.startsWith('candidates/')).toBe(true);
   });
 
+  it('trains and publishes nothing on an empty store, and frees the lease', async () => {
+    // Prepare
+    const records = new InMemoryModelRecords();
+    const store = new InMemoryArtifacts();
+    const invoke = (payload: Record<string, unknown>) =>
+      runDistributedTask(payload as never, {
+        store,
+        records,
+        sources: { loadEvents: async () => [], loadItems: async () => [] },
+        snapshot: { interactionsPerShard: 20_000 },
+      });
+    // Act
+    const result = await runRetrainMachine({ runId: 'e1', reason: 'test' }, invoke);
+    // Assess
+    expect(result).toMatchObject({
+      trained: [],
+      skipped: { all: expect.stringMatching(/nothing to train/) },
+    });
+    expect(await records.listVersions()).toEqual([]);
+    expect((await records.latestRuns()).lastRun).toMatchObject({ runId: 'e1', state: 'succeeded' });
+  });
+
   it('retries a shard task that fails once, and the run still trains', async () => {
     const store = new InMemoryArtifacts();
     let failed = false;
