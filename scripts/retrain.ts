@@ -23,7 +23,7 @@ const reason = 'manual';
 const spec = {
   usage: 'npm run retrain --',
   summary:
-    "Retrain every model now (the nightly schedule's handler), on the running platform or its state folder.",
+    'Retrain every model now on the path the nightly schedule would take, on the running platform or its state folder.',
   options: {
     json: { type: 'boolean', description: "print the handler's full result as JSON" },
     path: {
@@ -95,23 +95,31 @@ async function main(options: { json: boolean; path?: string; state?: string }): 
   console.error(`retrain finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-/** One line per recorded model version. */
+interface RecordedVersion {
+  name: string;
+  version: string;
+  status: string;
+  metrics: Record<string, number>;
+  gate?: { reason: string };
+}
+
+const versionLine = (x: RecordedVersion) =>
+  `${x.name.padEnd(11)} v${x.version} ${x.status.padEnd(8)} nDCG@10 ${(x.metrics.ndcg ?? 0).toFixed(4)}  ${x.gate?.reason ?? ''}`;
+
+/** One line per recorded model version (the single function's families, or the machine's Reduce). */
 function summarise(result: unknown): string {
+  const distributed = result as { versions?: RecordedVersion[]; skipped?: Record<string, string> };
+  if (distributed?.versions)
+    return [
+      ...distributed.versions.map(versionLine),
+      ...Object.entries(distributed.skipped ?? {}).map(([name, why]) => `${name.padEnd(11)} skipped: ${why}`),
+    ].join('\n');
   const recs = (
-    result as { recommendations?: { ok: boolean; error?: string; result?: { versions?: unknown[] } } }
+    result as { recommendations?: { ok: boolean; error?: string; result?: { versions?: RecordedVersion[] } } }
   )?.recommendations;
   if (!recs) return JSON.stringify(result, null, 2);
   if (!recs.ok) return `recommendations: FAILED ${recs.error}`;
-  const lines = (recs.result?.versions ?? []).map((v) => {
-    const x = v as {
-      name: string;
-      version: string;
-      status: string;
-      metrics: Record<string, number>;
-      gate?: { reason: string };
-    };
-    return `${x.name.padEnd(11)} v${x.version} ${x.status.padEnd(8)} nDCG@10 ${(x.metrics.ndcg ?? 0).toFixed(4)}  ${x.gate?.reason ?? ''}`;
-  });
+  const lines = (recs.result?.versions ?? []).map(versionLine);
   const others = Object.entries(result as Record<string, { ok: boolean; error?: string }>)
     .filter(([family]) => family !== 'recommendations')
     .map(([family, r]) => `${family}: ${r.ok ? 'ok' : `FAILED ${r.error}`}`);
