@@ -26,6 +26,7 @@ import {
 import { secretArnOf } from './emulators/secrets-manager.ts';
 import { type LocalPlayback, startLocalPlayback } from './playback/start.ts';
 import { type LocalStreamTriggers, startStreamTriggers } from './stream-triggers.ts';
+import { startLocalStepFunctions } from './step-functions.ts';
 import { localClients, provisionBuckets, provisionTables } from './provision.ts';
 import { toLambdaS3Event } from './s3-notifications.ts';
 import { lockStateDir, STATE_LOCK_FILE } from './state-lock.ts';
@@ -331,9 +332,16 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
     // The CDN in front of the served bucket; its URL and signing key reach the signing function.
     const playback = await startPlayback(state.dir, s3.endpoint, names, stops);
     if (playback) endpoints.playback = playback.url;
+    // The distributed retrain the retrain function starts above RETRAIN_DISTRIBUTED_ABOVE_EVENTS.
+    const stepFunctions = await startLocalStepFunctions(
+      (payload) => runtime.invoke('retrainShard', payload),
+      notice,
+    );
+    stops.add('the Step Functions endpoint', stepFunctions.close);
     // Everything the functions read, set before any handler module is imported.
     Object.assign(process.env, {
       ...functionEnv(endpoints, names),
+      AWS_ENDPOINT_URL_SFN: stepFunctions.url,
       ...playback?.env,
       RECOMMENDATION_ID_KEY_SECRET: secretArnOf(LOCAL_RECOMMENDATION_ID_SECRET),
       MARQUEE_STAGE: 'local',
@@ -394,6 +402,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
       settle: async () => {
         await triggers.settle();
         await bus.drain();
+        await stepFunctions.settle();
         await streams.settle();
       },
       stop: () => stops.run(),

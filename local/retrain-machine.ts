@@ -4,7 +4,7 @@
  * to `invoke` (the local Lambda runtime running functions/handlers/retrain-shard.ts).
  */
 import { StateMachine } from 'aws-local-stepfunctions';
-import { RETRAIN_TASK_STATES, retrainMachineAsl } from '#infra/constructs/retrain-state-machine.ts';
+import { RETRAIN_LAMBDA_STATES, retrainMachineAsl } from '#infra/constructs/retrain-state-machine.ts';
 
 // aws-local-stepfunctions 3 calls Promise.withResolvers (Node 22) in every Task; Node 20 lacks it.
 const promiseStatics = Promise as unknown as { withResolvers?: () => unknown };
@@ -28,15 +28,16 @@ export type InvokeRetrainTask = (payload: Record<string, unknown>) => Promise<un
 
 /**
  * Runs one execution to its end; rejects with the engine's ExecutionError when a state fails for
- * good (its message carries the failing task's error, which names the shard).
+ * good (its message carries the failing task's error, which names the shard), and with its
+ * ExecutionAbortedError when `signal` stops the execution (as StopExecution does in AWS: no Catch runs).
  */
 export async function runRetrainMachine(
   run: LocalRetrainRun,
   invoke: InvokeRetrainTask,
-  options: { retryIntervalMs?: number } = {},
+  options: { retryIntervalMs?: number; signal?: AbortSignal } = {},
 ): Promise<unknown> {
   const machine = new StateMachine(retrainMachineAsl() as never);
-  const states = Object.values(RETRAIN_TASK_STATES);
+  const states = RETRAIN_LAMBDA_STATES;
   const execution = machine.run(
     { ...run },
     {
@@ -57,5 +58,6 @@ export async function runRetrainMachine(
       },
     },
   );
+  options.signal?.addEventListener('abort', () => execution.abort(), { once: true });
   return execution.result;
 }

@@ -1,7 +1,8 @@
 /**
- * `npm run retrain`: runs the retrain function now, the same handler the nightly schedule invokes;
- * `--path distributed` runs the distributed retrain state machine instead (local/retrain-machine.ts),
- * its tasks invoking the retrainShard function.
+ * `npm run retrain`: retrains now on the path the nightly schedule would take (the distributed
+ * state machine above RETRAIN_DISTRIBUTED_ABOVE_EVENTS stored events, else the retrain function);
+ * `--path` forces one. The machine runs here (local/retrain-machine.ts), its tasks invoking the
+ * retrainShard function, so the command waits for its result.
  * Against the running `npm start` platform when there is one (endpoints.json of the state folder with
  * a live pid), otherwise against a platform started for this run on the same local state, then stopped.
  */
@@ -12,36 +13,52 @@ import { runRetrainMachine } from '#local/retrain-machine.ts';
 import { defaultStateDir, functionEnv, repoRoot, startPlatform } from '#local/platform.ts';
 import { readRunningPlatform } from '#local/running-platform.ts';
 import { localBucketName, localTableName } from '#local/provision.ts';
+import { DynamoEventCount } from '#adapters/dynamodb/event-count.ts';
+import { chooseRetrainPath, RETRAIN_PATHS, type RetrainPath } from '#domain/models/retrain-path.ts';
+import { readSetting, tableNameFromEnv } from '#platform/config.ts';
 import { buckets, tables } from '#platform/declaration.ts';
 
-const manualRun = scheduledEvent({ reason: 'manual' }, new Date());
+const reason = 'manual';
 
 const spec = {
   usage: 'npm run retrain --',
   summary:
-    "Retrain every model now (the nightly schedule's handler), on the running platform or its state folder.",
+    'Retrain every model now on the path the nightly schedule would take, on the running platform or its state folder.',
   options: {
     json: { type: 'boolean', description: "print the handler's full result as JSON" },
     path: {
       type: 'string',
-      choices: ['single', 'distributed'],
-      default: 'single',
-      description: 'one retrain function, or the Step Functions machine over user shards',
+      choices: RETRAIN_PATHS,
+      description:
+        'force one retrain function (single) or the Step Functions machine over user shards (distributed); by default chosen by the number of stored events',
     },
     state: stateOption,
   },
-  examples: ['npm run retrain', 'npm run retrain -- --json', 'npm run retrain -- --path distributed'],
+  examples: [
+    'npm run retrain',
+    'npm run retrain -- --json',
+    'npm run retrain -- --path distributed',
+    'npm run retrain -- --path single',
+  ],
 } as const;
 
-/** Runs the chosen path on a runtime whose functions see the platform's tables and buckets. */
-function retrainOn(runtime: LocalLambdaRuntime, path: string): Promise<unknown> {
-  if (path === 'single') return runtime.invoke('retrain', manualRun);
-  return runRetrainMachine({ runId: `manual-${Date.now()}`, reason: 'manual' }, (payload) =>
+/** Runs the path chosen (or forced) on a runtime whose functions see the platform's tables and buckets. */
+async function retrainOn(runtime: LocalLambdaRuntime, forced: RetrainPath | undefined): Promise<unknown> {
+  const route = await chooseRetrainPath(
+    { reason, ...(forced ? { path: forced } : {}) },
+    new DynamoEventCount(tableNameFromEnv('events')),
+    readSetting('RETRAIN_DISTRIBUTED_ABOVE_EVENTS'),
+  );
+  console.error(`retrain path: ${route.path} (${route.why})`);
+  // The function is told the path, so it does not choose again.
+  if (route.path === 'single')
+    return runtime.invoke('retrain', scheduledEvent({ reason, path: 'single' }, new Date()));
+  return runRetrainMachine({ runId: `manual-${Date.now()}`, reason }, (payload) =>
     runtime.invoke('retrainShard', payload),
   );
 }
 
-async function main(options: { json: boolean; path: string; state?: string }): Promise<void> {
+async function main(options: { json: boolean; path?: string; state?: string }): Promise<void> {
   const started = Date.now();
   const stateDir = stateDirOf(options.state, defaultStateDir);
   const running = readRunningPlatform(stateDir);
@@ -56,7 +73,10 @@ async function main(options: { json: boolean; path: string; state?: string }): P
       }),
     );
     console.error(`retraining against the running platform at ${running.url}`);
-    result = await retrainOn(new LocalLambdaRuntime(repoRoot, () => {}), options.path);
+    result = await retrainOn(
+      new LocalLambdaRuntime(repoRoot, () => {}),
+      options.path as RetrainPath | undefined,
+    );
   } else {
     console.error('no running platform: starting one on the local state for this run');
     const platform = await startPlatform({
@@ -65,7 +85,7 @@ async function main(options: { json: boolean; path: string; state?: string }): P
       schedules: false,
     });
     try {
-      result = await retrainOn(platform.runtime, options.path);
+      result = await retrainOn(platform.runtime, options.path as RetrainPath | undefined);
     } finally {
       await platform.stop();
     }
@@ -75,23 +95,31 @@ async function main(options: { json: boolean; path: string; state?: string }): P
   console.error(`retrain finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-/** One line per recorded model version. */
+interface RecordedVersion {
+  name: string;
+  version: string;
+  status: string;
+  metrics: Record<string, number>;
+  gate?: { reason: string };
+}
+
+const versionLine = (x: RecordedVersion) =>
+  `${x.name.padEnd(11)} v${x.version} ${x.status.padEnd(8)} nDCG@10 ${(x.metrics.ndcg ?? 0).toFixed(4)}  ${x.gate?.reason ?? ''}`;
+
+/** One line per recorded model version (the single function's families, or the machine's Reduce). */
 function summarise(result: unknown): string {
+  const distributed = result as { versions?: RecordedVersion[]; skipped?: Record<string, string> };
+  if (distributed?.versions)
+    return [
+      ...distributed.versions.map(versionLine),
+      ...Object.entries(distributed.skipped ?? {}).map(([name, why]) => `${name.padEnd(11)} skipped: ${why}`),
+    ].join('\n');
   const recs = (
-    result as { recommendations?: { ok: boolean; error?: string; result?: { versions?: unknown[] } } }
+    result as { recommendations?: { ok: boolean; error?: string; result?: { versions?: RecordedVersion[] } } }
   )?.recommendations;
   if (!recs) return JSON.stringify(result, null, 2);
   if (!recs.ok) return `recommendations: FAILED ${recs.error}`;
-  const lines = (recs.result?.versions ?? []).map((v) => {
-    const x = v as {
-      name: string;
-      version: string;
-      status: string;
-      metrics: Record<string, number>;
-      gate?: { reason: string };
-    };
-    return `${x.name.padEnd(11)} v${x.version} ${x.status.padEnd(8)} nDCG@10 ${(x.metrics.ndcg ?? 0).toFixed(4)}  ${x.gate?.reason ?? ''}`;
-  });
+  const lines = (recs.result?.versions ?? []).map(versionLine);
   const others = Object.entries(result as Record<string, { ok: boolean; error?: string }>)
     .filter(([family]) => family !== 'recommendations')
     .map(([family, r]) => `${family}: ${r.ok ? 'ok' : `FAILED ${r.error}`}`);

@@ -6,8 +6,9 @@
 import middy from '@middy/core';
 import { DynamoEventStore, DynamoItemStore } from '#adapters/dynamodb/catalog-stores.ts';
 import { DynamoRecentEvents } from '#adapters/models/dynamo-catalog-reads.ts';
-import { modelArtifacts } from '#adapters/models/registries.ts';
+import { modelArtifacts, profileRegistry, recommendationModelRecords } from '#adapters/models/registries.ts';
 import { CatalogTrainingSources } from '#adapters/models/training-sources.ts';
+import { liveFlaggedUsers } from '#domain/profiles/shilling/model.ts';
 import { type DistributedTask, runDistributedTask } from '#domain/recommendations/distributed-run.ts';
 import { logger, withObservability } from '#edge/observability.ts';
 import { readSetting, tableNameFromEnv } from '#platform/config.ts';
@@ -18,8 +19,17 @@ const sources = new CatalogTrainingSources(
   new DynamoRecentEvents(tableNameFromEnv('events')),
 );
 const interactionsPerShard = readSetting('RETRAIN_INTERACTIONS_PER_SHARD');
+const flaggedUserWeight = readSetting('SHILLING_DISCOUNT_FACTOR');
 
 export const handler = middy(async (event: DistributedTask) => {
   logger.info('retrain task', { task: event.task, runId: event.runId, shard: event.shard });
-  return runDistributedTask(event, { store: modelArtifacts(), sources, snapshot: { interactionsPerShard } });
+  return runDistributedTask(event, {
+    store: modelArtifacts(),
+    sources,
+    records: recommendationModelRecords(),
+    snapshot: { interactionsPerShard },
+    flaggedUsers: () => liveFlaggedUsers(profileRegistry()),
+    flaggedUserWeight,
+    log: (message, details) => logger.info(message, { ...details }),
+  });
 }).use(withObservability());

@@ -7,13 +7,16 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { DynamoEventStore, DynamoItemStore } from '#adapters/dynamodb/catalog-stores.ts';
+import { DynamoEventCount } from '#adapters/dynamodb/event-count.ts';
 import { LambdaLayerPublisher } from '#adapters/models/lambda-layer-publisher.ts';
 import { modelArtifacts, profileRegistry, recommendationModelRecords } from '#adapters/models/registries.ts';
 import { runProfileRetrain } from '#adapters/profiles/retrain-job.ts';
 import { CatalogTrainingSources } from '#adapters/models/training-sources.ts';
 import { DynamoRecentEvents } from '#adapters/models/dynamo-catalog-reads.ts';
+import { StepFunctionsRetrainStarter } from '#adapters/stepfunctions/retrain-starter.ts';
 import { parseFunctionList, publishModelsLayerAfterRetrain } from '#domain/models/models-layer.ts';
 import { livePointersOf } from '#domain/models/registry.ts';
+import { chooseRetrainPath, type RetrainPath } from '#domain/models/retrain-path.ts';
 import {
   isFullRun,
   type RetrainRequest,
@@ -54,8 +57,16 @@ const layerPublisher = modelsLayerName
     })
   : undefined;
 
-/** `detail.models` restricts a run (e.g. a frequent schedule refreshing only trending and popularity). */
-type ScheduledEvent = EventBridgeEvent<'Scheduled Event', RetrainRequest>;
+/** Above this many stored events a full run starts the distributed state machine instead. */
+const distributedAboveEvents = readSetting('RETRAIN_DISTRIBUTED_ABOVE_EVENTS');
+const eventCount = new DynamoEventCount(tableNameFromEnv('events'));
+const distributedRetrain = new StepFunctionsRetrainStarter(readSetting('RETRAIN_STATE_MACHINE_ARN'));
+
+/**
+ * `detail.models` restricts a run (e.g. a frequent schedule refreshing only trending and
+ * popularity); `detail.path` forces one path (`npm run retrain -- --path`).
+ */
+type ScheduledEvent = EventBridgeEvent<'Scheduled Event', RetrainRequest & { path?: RetrainPath }>;
 
 const skipped = { skipped: 'run restricted to other models' };
 const families = {
@@ -84,7 +95,16 @@ const LEASE_MARGIN_MS = 60_000;
 
 export const handler = middy(async (event: ScheduledEvent, context: Context) => {
   const request = event.detail ?? {};
-  logger.info('retrain started', { reason: request.reason });
+  const route = await chooseRetrainPath(request, eventCount, distributedAboveEvents);
+  logger.info('retrain started', { reason: request.reason, path: route.path, why: route.why });
+  if (route.path === 'distributed') {
+    // The machine takes the retrain lease itself (its Snapshot), and is refused like any run.
+    const execution = await distributedRetrain.start({
+      runId: context.awsRequestId,
+      reason: request.reason ?? 'unspecified',
+    });
+    return { distributed: { execution, why: route.why } };
+  }
   const outcome = await withRetrainLease(
     records,
     { ...request, runId: context.awsRequestId },

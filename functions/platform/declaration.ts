@@ -181,6 +181,23 @@ export const settings = {
     max: 10_000_000,
     default: 200_000,
   },
+  RETRAIN_DISTRIBUTED_ABOVE_EVENTS: {
+    env: 'RETRAIN_DISTRIBUTED_ABOVE_EVENTS',
+    description:
+      'A full retrain runs on the distributed state machine when the events table holds more events than this (DescribeTable ItemCount); at most this many train in the one retrain function (about 68 s per million events of its 900 s).',
+    type: 'number',
+    min: 1000,
+    max: 1_000_000_000,
+    default: 5_000_000,
+  },
+  RETRAIN_STATE_MACHINE_ARN: {
+    env: 'RETRAIN_STATE_MACHINE_ARN',
+    description:
+      'The distributed retrain state machine the retrain function starts; locally the stand-in the local Step Functions endpoint runs.',
+    type: 'string',
+    default: 'arn:aws:states:us-east-1:000000000000:stateMachine:marquee-local-retrain',
+    fromStack: true,
+  },
   TRENDING_REFRESH_DAYS: {
     env: 'TRENDING_REFRESH_DAYS',
     description:
@@ -619,6 +636,9 @@ export const buckets = {
       { prefix: 'candidates/', days: 90 },
       // Zips retrain uploads for PublishLayerVersion; Lambda copies them at publication.
       { prefix: 'layers/', days: 30 },
+      // A distributed retrain's working files (shards, partial Grams, factors: gigabytes at scale);
+      // published models are copied out of them, and a week is enough to look into a failed run.
+      { prefix: 'runs/', days: 7 },
     ],
   },
 } as const satisfies Record<string, BucketDeclaration>;
@@ -817,6 +837,8 @@ export const functions = {
       'MODELS_LAYER_NAME',
       'MODELS_LAYER_ARCHITECTURE',
       'MODELS_LAYER_RUNTIME',
+      'RETRAIN_DISTRIBUTED_ABOVE_EVENTS',
+      'RETRAIN_STATE_MACHINE_ARN',
     ],
     usesModels: true,
   },
@@ -830,9 +852,10 @@ export const functions = {
     timeoutSec: 290,
     // Shard tasks of one Map run side by side; the machine caps them below this.
     reservedConcurrency: 100,
-    tables: { items: 'read', events: 'read' },
+    // The Reduce gates and publishes into the registry (and reads the live shilling model's flags).
+    tables: { items: 'read', events: 'read', models: 'readWrite' },
     buckets: { models: 'readWrite' },
-    settings: ['RETRAIN_INTERACTIONS_PER_SHARD'],
+    settings: ['RETRAIN_INTERACTIONS_PER_SHARD', 'SHILLING_DISCOUNT_FACTOR'],
     usesModels: true,
   },
   experiments: {

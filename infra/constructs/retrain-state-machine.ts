@@ -17,6 +17,7 @@ import {
   Condition,
   DefinitionBody,
   DistributedMap,
+  Fail,
   type IChainable,
   JsonPath,
   LogLevel,
@@ -29,6 +30,10 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import {
+  DISTRIBUTED_RUN_TIMEOUT_MS,
+  RetrainLeaseHeldError,
+} from '#domain/recommendations/distributed-run.ts';
 import { acknowledgeWildcardResource } from './nag.ts';
 
 /** The names of the machine's Lambda task states (the keys the local runtime binds handlers to). */
@@ -38,19 +43,36 @@ export const RETRAIN_TASK_STATES = {
   alsUsers: 'UserHalfStep',
   alsItems: 'ItemHalfStep',
   reduce: 'Reduce',
+  release: 'ReleaseLease',
 } as const;
 
 export type RetrainTaskName = keyof typeof RETRAIN_TASK_STATES;
+
+/** The release task a failed run goes through (a second state of the `release` task). */
+export const RELEASE_AFTER_FAILURE_STATE = 'ReleaseLeaseAfterFailure';
+
+/** Every Lambda task state of the machine. */
+export const RETRAIN_LAMBDA_STATES: readonly string[] = [
+  ...Object.values(RETRAIN_TASK_STATES),
+  RELEASE_AFTER_FAILURE_STATE,
+];
 
 /** Shard tasks running at once per Map: the account's Lambda concurrency is shared with serving. */
 export const SHARD_CONCURRENCY = 100;
 
 /** One Lambda task of the machine: its payload names the task, and Lambda's answer is the result. */
-function task(scope: Construct, name: RetrainTaskName, fn: IFunction, payload: Record<string, unknown>) {
-  return new LambdaInvoke(scope, RETRAIN_TASK_STATES[name], {
+function task(
+  scope: Construct,
+  name: RetrainTaskName,
+  fn: IFunction,
+  payload: Record<string, unknown>,
+  state: { name?: string; resultPath?: string } = {},
+) {
+  return new LambdaInvoke(scope, state.name ?? RETRAIN_TASK_STATES[name], {
     lambdaFunction: fn,
     payload: TaskInput.fromObject({ task: name, ...payload }),
     payloadResponseOnly: true,
+    ...(state.resultPath ? { resultPath: state.resultPath } : {}),
   });
 }
 
@@ -78,8 +100,10 @@ function overShards(scope: Construct, id: string, itemsPath: string, child: Lamb
 }
 
 /**
- * Snapshot -> partial Grams per user shard -> ALS (user half-steps, item half-steps, `iterations`
- * times) -> Reduce. Every shard task writes its output to S3; the state carries only shard names.
+ * Snapshot (takes the retrain lease) -> partial Grams per user shard -> ALS (user half-steps, item
+ * half-steps, `iterations` times) -> Reduce (gates and publishes) -> ReleaseLease. Every shard task
+ * writes its output to S3; the state carries only shard names. Any state failing for good releases
+ * the lease and fails the run with the failing state's error; a run refused the lease ends at once.
  */
 export function retrainMachineDefinition(scope: Construct, fn: IFunction): IChainable {
   const shardInput = {
@@ -99,9 +123,35 @@ export function retrainMachineDefinition(scope: Construct, fn: IFunction): IChai
     resultPath: '$.als',
   });
   const reduce = task(scope, 'reduce', fn, { 'runId.$': '$.runId' });
+  const release = (state: 'succeeded' | 'failed', stateName: string) => {
+    // The release's answer is dropped: the run's output stays the Reduce's, or the failure's error.
+    const released = task(
+      scope,
+      'release',
+      fn,
+      { 'runId.$': '$.runId', state },
+      { name: stateName, resultPath: JsonPath.DISCARD },
+    );
+    released.addRetry({
+      errors: ['States.ALL'],
+      maxAttempts: 2,
+      interval: Duration.seconds(2),
+      backoffRate: 2,
+    });
+    return released;
+  };
+  const failed = release('failed', RELEASE_AFTER_FAILURE_STATE);
+  // The failure's own error and cause end the run.
+  failed.next(new Fail(scope, 'RetrainFailed', { errorPath: '$.error.Error', causePath: '$.error.Cause' }));
+  snapshot.addCatch(new Fail(scope, 'Refused', { errorPath: '$.Error', causePath: '$.Cause' }), {
+    errors: [new RetrainLeaseHeldError().name],
+  });
+  for (const state of [snapshot, grams, users, items, reduce])
+    state.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.error' });
+  const finish = release('succeeded', RETRAIN_TASK_STATES.release);
   const loop = new Choice(scope, 'MoreIterations')
     .when(Condition.numberLessThanJsonPath('$.als.iteration', '$.als.iterations'), users)
-    .otherwise(reduce.next(new Succeed(scope, 'Trained')));
+    .otherwise(reduce.next(finish).next(new Succeed(scope, 'Trained')));
   users.next(items).next(next).next(loop);
   return snapshot.next(grams).next(loop);
 }
@@ -141,7 +191,7 @@ export class RetrainStateMachine extends Construct {
       stateMachineType: StateMachineType.STANDARD,
       tracingEnabled: true,
       logs: { destination: logs, level: LogLevel.ALL, includeExecutionData: false },
-      timeout: Duration.hours(3),
+      timeout: Duration.millis(DISTRIBUTED_RUN_TIMEOUT_MS),
     });
     this.acknowledgeWildcards(props.shardFunction);
   }

@@ -75,6 +75,13 @@ export class MlStack extends Stack {
         shardFunction: shard,
         logRetentionDays: props.settings.logRetentionDays,
       });
+      if (retrain) {
+        // Above RETRAIN_DISTRIBUTED_ABOVE_EVENTS the scheduled retrain starts this machine; it may
+        // start executions of this machine and nothing else.
+        const { machine } = this.distributedRetrain;
+        retrain.addEnvironment('RETRAIN_STATE_MACHINE_ARN', machine.stateMachineArn);
+        machine.grantStartExecution(retrain);
+      }
     }
     wireDeclaredEvents(this, props.functions, props.resources);
   }

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   LOCAL_SHARD_FUNCTION_ARN,
+  RELEASE_AFTER_FAILURE_STATE,
   RETRAIN_TASK_STATES,
   retrainMachineAsl,
 } from '#infra/constructs/retrain-state-machine.ts';
@@ -17,6 +18,9 @@ beforeAll(() => {
   marquee = synthesizeMarquee();
 });
 afterAll(() => marquee?.cleanup());
+
+type Resource = { Type: string; Properties: Record<string, any> };
+const mlResources = () => marquee.templates.ml.toJSON().Resources as Record<string, Resource>;
 
 /** The deployed machine's definition with every CloudFormation reference replaced by `FUNCTION`. */
 function deployedDefinition(): Record<string, unknown> {
@@ -59,6 +63,44 @@ describe('the distributed retrain state machine', () => {
         true,
       );
     }
+  });
+
+  it('releases the retrain lease when any state fails for good, and ends a run refused the lease at once', () => {
+    const states = deployedDefinition().States as Record<string, any>;
+    const releasing = ['Snapshot', 'ShardGrams', 'AlsUsers', 'AlsItems', 'Reduce'];
+    for (const name of releasing) {
+      const toRelease = states[name].Catch.find((c: any) => c.ErrorEquals.includes('States.ALL'));
+      expect(toRelease, name).toMatchObject({ Next: RELEASE_AFTER_FAILURE_STATE, ResultPath: '$.error' });
+    }
+    expect(states[RELEASE_AFTER_FAILURE_STATE].Next).toBe('RetrainFailed');
+    expect(states.RetrainFailed).toMatchObject({ Type: 'Fail', ErrorPath: '$.error.Error' });
+    expect(states.Snapshot.Catch[0]).toEqual({ ErrorEquals: ['RetrainLeaseHeldError'], Next: 'Refused' });
+    expect(states.Reduce.Next).toBe(RETRAIN_TASK_STATES.release);
+    expect(states[RETRAIN_TASK_STATES.release]).toMatchObject({ ResultPath: null, Next: 'Trained' });
+  });
+
+  it('lets the retrain function start executions of this machine and nothing else', () => {
+    const resources = mlResources();
+    const machineId = Object.keys(resources).find(
+      (id) => resources[id].Type === 'AWS::StepFunctions::StateMachine',
+    );
+    const retrain = Object.values(resources).find(
+      (r) =>
+        r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.RETRAIN_STATE_MACHINE_ARN,
+    )!;
+    expect(retrain.Properties.Environment.Variables.RETRAIN_STATE_MACHINE_ARN).toEqual({ Ref: machineId });
+    const roleId = retrain.Properties.Role['Fn::GetAtt'][0];
+    const statements = Object.values(resources)
+      .filter(
+        (r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((role: any) => role.Ref === roleId),
+      )
+      .flatMap(
+        (r) => r.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
+      );
+    const states = statements.filter((st) => [st.Action].flat().some((a) => a.startsWith('states:')));
+    expect(states).toEqual([
+      { Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: machineId } },
+    ]);
   });
 
   it('is a traced Standard machine whose every transition is logged', () => {

@@ -108,7 +108,12 @@ export async function* scanTable<T>(
   table: string,
   options: Pick<
     ScanCommandInput,
-    'ProjectionExpression' | 'FilterExpression' | 'ExpressionAttributeValues' | 'Limit'
+    | 'ProjectionExpression'
+    | 'FilterExpression'
+    | 'ExpressionAttributeValues'
+    | 'Limit'
+    | 'Segment'
+    | 'TotalSegments'
   > = {},
 ): AsyncIterable<T[]> {
   for await (const page of paginateScan({ client: documentClient() }, { TableName: table, ...options }))

@@ -325,7 +325,8 @@ export class DynamoEventStore implements EventStore {
     for await (const page of pages) yield (page.Items ?? []) as Row[];
   }
 
-  async *scan(): AsyncIterable<InteractionEvent[]> {
-    for await (const rows of scanTable<EventRow>(this.table)) yield rows.map(eventFromRow);
+  async *scan(part?: { segment: number; of: number }): AsyncIterable<InteractionEvent[]> {
+    const segment = part ? { Segment: part.segment, TotalSegments: part.of } : {};
+    for await (const rows of scanTable<EventRow>(this.table, segment)) yield rows.map(eventFromRow);
   }
 }

@@ -52,8 +52,11 @@ export interface EventStore {
   latestByUser(userId: string, max: number): Promise<InteractionEvent[]>;
   /** Deletes every event of a user; returns how many were deleted. */
   deleteByUser(userId: string): Promise<number>;
-  /** Every event, in pages (training). */
-  scan(): AsyncIterable<InteractionEvent[]>;
+  /**
+   * Every event, in pages (training); with `part`, only segment `part.segment` of `part.of`
+   * disjoint segments, so readers of every segment side by side read each event once.
+   */
+  scan(part?: { segment: number; of: number }): AsyncIterable<InteractionEvent[]>;
 }
 
 /** Anything else that holds per-user data and must forget a user on erasure. */

@@ -113,6 +113,30 @@ export interface RetrainRunRecords {
 export type LeasedOutcome<T> = { ran: true; result: T } | { ran: false; refusal: string };
 
 /**
+ * Takes the one retrain lease for `request.runId` (expiring `leaseMs` after `now`), or records why
+ * not for GET /models: another run still `running` before its expiry holds it.
+ */
+export async function acquireRetrainLease(
+  runs: RetrainRunRecords,
+  request: RetrainRequest & { runId: string },
+  lease: { now: Date; leaseMs: number },
+): Promise<{ acquired: true } | { acquired: false; refusal: string }> {
+  const run: RetrainRun = {
+    runId: request.runId,
+    reason: request.reason ?? 'unspecified',
+    startedAt: lease.now.toISOString(),
+    expiresAt: new Date(lease.now.getTime() + lease.leaseMs).toISOString(),
+    state: 'running',
+    ...(request.models?.length ? { models: request.models } : {}),
+  };
+  const taken = await runs.acquireRun(run, lease.now);
+  if (taken.acquired) return { acquired: true };
+  const refusal = `another retrain (${taken.holder.reason}, started ${taken.holder.startedAt}) holds the lease until ${taken.holder.expiresAt}`;
+  await runs.recordRefusal({ requestedAt: run.startedAt, reason: run.reason, refusal });
+  return { acquired: false, refusal };
+}
+
+/**
  * Runs `work` holding the one retrain lease (expiring after `leaseMs`, longer than the function
  * may run, so a crashed run frees it), released at the end whatever happens; a second run while
  * one holds it is refused with the reason, recorded for GET /models.
@@ -123,27 +147,15 @@ export async function withRetrainLease<T>(
   lease: { now: Date; leaseMs: number },
   work: () => Promise<T>,
 ): Promise<LeasedOutcome<T>> {
-  const run: RetrainRun = {
-    runId: request.runId,
-    reason: request.reason ?? 'unspecified',
-    startedAt: lease.now.toISOString(),
-    expiresAt: new Date(lease.now.getTime() + lease.leaseMs).toISOString(),
-    state: 'running',
-    ...(request.models?.length ? { models: request.models } : {}),
-  };
-  const taken = await runs.acquireRun(run, lease.now);
-  if (!taken.acquired) {
-    const refusal = `another retrain (${taken.holder.reason}, started ${taken.holder.startedAt}) holds the lease until ${taken.holder.expiresAt}`;
-    await runs.recordRefusal({ requestedAt: run.startedAt, reason: run.reason, refusal });
-    return { ran: false, refusal };
-  }
+  const taken = await acquireRetrainLease(runs, request, lease);
+  if (!taken.acquired) return { ran: false, refusal: taken.refusal };
   let state: 'succeeded' | 'failed' = 'failed';
   try {
     const result = await work();
     state = 'succeeded';
     return { ran: true, result };
   } finally {
-    await runs.finishRun(run.runId, state, new Date());
+    await runs.finishRun(request.runId, state, new Date());
   }
 }
 

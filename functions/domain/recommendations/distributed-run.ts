@@ -1,10 +1,19 @@
 /**
  * One task of the distributed retrain, as the state machine hands it over: which task, which run,
- * which shard and ALS iteration. The Snapshot reads the events and catalog once; the Reduce writes
- * the trained EASE and ALS artifacts beside the run's files.
+ * which shard and ALS iteration. The Snapshot reads the events and catalog once and splits off the
+ * gate's holdout exactly as the single retrain does; the shards train EASE and ALS on the holdout's
+ * train part; the Reduce evaluates them on the holdout and records them through the registry gate
+ * (gateAndPublish, shared with the single path). Until then everything lives under `runs/<runId>/`.
  */
-import type { ArtifactStore } from '#domain/models/registry.ts';
-import { encodeArtifact } from './artifact.ts';
+import type { ArtifactStore, ModelRecordStore } from '#domain/models/registry.ts';
+import { acquireRetrainLease, type RetrainRunRecords } from '#domain/models/retrain-run.ts';
+import {
+  type ArtifactMetadata,
+  type CatalogSnapshot,
+  encodeArtifact,
+  MODEL_NAMES,
+  type ModelName,
+} from './artifact.ts';
 import {
   alsItemTask,
   alsUserTask,
@@ -15,26 +24,88 @@ import {
   snapshotTask,
 } from './distributed-tasks.ts';
 import { buildAlsGraph, buildEaseGraph } from './graphs.ts';
-import { aggregateEvents, DEFAULT_EVENT_WEIGHTS } from './interactions.ts';
-import type { TrainingSources } from './retrain.ts';
-import { catalogSnapshot } from './training.ts';
+import type { WeightedInteraction } from './interactions.ts';
+import {
+  DEFAULT_RETRAIN_OPTIONS,
+  gateAndPublish,
+  type Holdout,
+  prepareTrainingData,
+  type RetrainDependencies,
+  type TrainingSources,
+} from './retrain.ts';
+import { catalogSnapshot, type TrainedArtifact } from './training.ts';
 
 export interface DistributedTask {
-  task: 'snapshot' | 'shard' | 'alsUsers' | 'alsItems' | 'reduce';
+  task: 'snapshot' | 'shard' | 'alsUsers' | 'alsItems' | 'reduce' | 'release';
   runId: string;
+  /** Why the run was started (the Snapshot records it with the lease). */
+  reason?: string;
   shard?: number;
   iteration?: number;
+  /** How the run ended (the release task). */
+  state?: 'succeeded' | 'failed';
+}
+
+/** The longest a distributed run may take (the deployed machine's timeout), ms. */
+export const DISTRIBUTED_RUN_TIMEOUT_MS = 3 * 3_600_000;
+
+/**
+ * The lease a distributed run takes: past the machine's timeout, so only a run that was stopped
+ * (or whose release failed) ever leaves it to expire, ms.
+ */
+export const DISTRIBUTED_LEASE_MS = DISTRIBUTED_RUN_TIMEOUT_MS + 60_000;
+
+/** The Snapshot found another retrain holding the lease: the execution ends without training. */
+export class RetrainLeaseHeldError extends Error {
+  override name = 'RetrainLeaseHeldError';
 }
 
 export interface DistributedTaskDependencies {
   store: ArtifactStore;
   sources: TrainingSources;
+  /** The registry the Reduce gates and publishes into, and the retrain lease the run holds. */
+  records: ModelRecordStore & RetrainRunRecords;
   /** Sharding and model options of the run (the declared shard size, default models otherwise). */
   snapshot: Partial<SnapshotOptions> & Pick<SnapshotOptions, 'interactionsPerShard'>;
+  /** Accounts the live shilling model flagged, and the weight their events keep (as the single path). */
+  flaggedUsers?: RetrainDependencies['flaggedUsers'];
+  flaggedUserWeight?: number;
+  now?: () => Date;
+  log?: RetrainDependencies['log'];
 }
+
+/** The models the machine trains over shards. */
+export const DISTRIBUTED_MODELS = ['ease', 'als'] as const satisfies readonly ModelName[];
+
+/**
+ * Why each other model keeps its live version on a distributed run: they need every interaction
+ * in one function (popularity, trending's decayed sums) or a second dense inverse (ease-session,
+ * hybrid), which is what the distributed path exists to avoid; content and trending are cheap and
+ * the 15-minute trending refresh keeps trending current anyway.
+ */
+export const NOT_DISTRIBUTED_REASON =
+  'not trained by the distributed retrain (only ease and als are sharded); the live version stays';
 
 /** The candidate artifacts the Reduce writes, under the run's prefix of the models bucket. */
 export const distributedArtifactKey = (runId: string, model: 'ease' | 'als') => `runs/${runId}/${model}.onnx`;
+
+const holdoutKey = (runId: string) => `runs/${runId}/holdout.json`;
+
+/** What the Snapshot keeps for the Reduce's gate: the holdout, restricted to the users it measures. */
+interface StoredHoldout {
+  /** Epoch ms: the run's start, and the holdout's cut. */
+  startedAt: number;
+  cut: number;
+  /** Train interactions of the users with relevant items (their histories at evaluation). */
+  train: WeightedInteraction[];
+  relevant: [string, string[]][];
+  /** Set when the store had nothing to train on: the Reduce records nothing. */
+  nothingToTrain?: string;
+}
+
+const encodeJson = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+const decodeJson = async <T>(store: ArtifactStore, key: string): Promise<T> =>
+  JSON.parse(new TextDecoder().decode(await store.get(key))) as T;
 
 /** Runs one task of the machine; a shard task's failure names its shard (ShardTaskError). */
 export async function runDistributedTask(event: DistributedTask, deps: DistributedTaskDependencies) {
@@ -43,37 +114,121 @@ export async function runDistributedTask(event: DistributedTask, deps: Distribut
   const shard = event.shard ?? 0;
   const iteration = event.iteration ?? 0;
   switch (event.task) {
-    case 'snapshot': {
-      const [events, items] = await Promise.all([deps.sources.loadEvents(), deps.sources.loadItems()]);
-      const interactions = aggregateEvents(events, DEFAULT_EVENT_WEIGHTS);
-      const catalog = catalogSnapshot(items, interactions);
-      await store.put(`runs/${runId}/catalog.json`, new TextEncoder().encode(JSON.stringify(catalog)));
-      return snapshotTask(store, runId, interactions, catalog.itemIds, {
-        ...DEFAULT_SNAPSHOT_OPTIONS,
-        ...deps.snapshot,
-      });
-    }
+    case 'snapshot':
+      return snapshot(event, deps);
     case 'shard':
       return shardTask(store, runId, shard);
     case 'alsUsers':
       return alsUserTask(store, runId, shard, iteration);
     case 'alsItems':
       return alsItemTask(store, runId, shard, iteration);
-    case 'reduce': {
-      const { ease, als } = await reduceTask(store, runId);
-      const catalog = JSON.parse(new TextDecoder().decode(await store.get(`runs/${runId}/catalog.json`)));
-      const meta = (name: 'ease' | 'als') => ({ name, trainedAt: Date.now(), catalog });
-      await store.put(
-        distributedArtifactKey(runId, 'ease'),
-        encodeArtifact(buildEaseGraph(ease), meta('ease')),
-      );
-      await store.put(distributedArtifactKey(runId, 'als'), encodeArtifact(buildAlsGraph(als), meta('als')));
-      return {
-        runId,
-        trained: ['ease', 'als'],
-        easeItems: ease.modelled.length,
-        alsItems: als.itemIds.length,
-      };
-    }
+    case 'reduce':
+      return reduce(runId, deps);
+    case 'release':
+      await deps.records.finishRun(runId, event.state ?? 'failed', (deps.now ?? (() => new Date()))());
+      return { runId, state: event.state ?? 'failed' };
   }
+}
+
+/**
+ * Takes the retrain lease (the machine's last state releases it, on success or failure), reads the
+ * data once, splits the gate's holdout, and shards the holdout's train part.
+ */
+async function snapshot(event: DistributedTask, deps: DistributedTaskDependencies) {
+  const { runId } = event;
+  const now = (deps.now ?? (() => new Date()))();
+  const lease = await acquireRetrainLease(
+    deps.records,
+    { runId, reason: event.reason },
+    { now, leaseMs: DISTRIBUTED_LEASE_MS },
+  );
+  if (!lease.acquired) throw new RetrainLeaseHeldError(lease.refusal);
+  const { data, holdout } = await prepareTrainingData(
+    deps,
+    { ...DEFAULT_RETRAIN_OPTIONS, flaggedUserWeight: deps.flaggedUserWeight ?? 0 },
+    now,
+  );
+  const options = { ...DEFAULT_SNAPSHOT_OPTIONS, ...deps.snapshot };
+  if (!holdout) {
+    const nothing: StoredHoldout = {
+      startedAt: now.getTime(),
+      cut: now.getTime(),
+      train: [],
+      relevant: [],
+      nothingToTrain: 'nothing to train on (no positive events or no items)',
+    };
+    await deps.store.put(holdoutKey(runId), encodeJson(nothing));
+    // No shards and no ALS iteration: the machine goes straight to the Reduce.
+    return { runId, userShards: [], itemShards: [], als: { iteration: 0, iterations: 0 } };
+  }
+  // The candidates' catalog, as trainAllModels builds it from the holdout's train part.
+  const catalog = catalogSnapshot(data.items, holdout.train);
+  await deps.store.put(`runs/${runId}/catalog.json`, encodeJson(catalog));
+  await deps.store.put(holdoutKey(runId), encodeJson(storedHoldout(holdout, now)));
+  return snapshotTask(deps.store, runId, holdout.train, catalog.itemIds, options);
+}
+
+function storedHoldout(holdout: Holdout, now: Date): StoredHoldout {
+  return {
+    startedAt: now.getTime(),
+    cut: holdout.cut,
+    train: holdout.train.filter((x) => holdout.relevant.has(x.userId)),
+    relevant: [...holdout.relevant].map(([userId, items]) => [userId, [...items]]),
+  };
+}
+
+/**
+ * EASE from the summed Grams and ALS from the last item factors, written under the run's prefix,
+ * then evaluated, gated and published exactly as the single path does with holdout-trained models
+ * (their data cut-off is the holdout's cut, so the next run re-measures them fairly).
+ */
+async function reduce(runId: string, deps: DistributedTaskDependencies) {
+  const { store } = deps;
+  const stored = await decodeJson<StoredHoldout>(store, holdoutKey(runId));
+  const skipped = Object.fromEntries(
+    MODEL_NAMES.filter((name) => !(DISTRIBUTED_MODELS as readonly string[]).includes(name)).map((name) => [
+      name,
+      NOT_DISTRIBUTED_REASON,
+    ]),
+  );
+  if (stored.nothingToTrain)
+    return { runId, trained: [], versions: [], skipped: { all: stored.nothingToTrain } };
+  const started = performance.now();
+  const { ease, als } = await reduceTask(store, runId);
+  const catalog = await decodeJson<CatalogSnapshot>(store, `runs/${runId}/catalog.json`);
+  // Stamped like trainAllModels stamps the holdout candidates: trained "at" the cut.
+  const meta = (name: ModelName): ArtifactMetadata => ({ name, trainedAt: stored.cut, catalog });
+  const runMs = Date.now() - stored.startedAt;
+  const candidates: TrainedArtifact[] = [
+    { name: 'ease', bytes: encodeArtifact(buildEaseGraph(ease), meta('ease')), trainMs: runMs },
+    { name: 'als', bytes: encodeArtifact(buildAlsGraph(als), meta('als')), trainMs: runMs },
+  ];
+  for (const artifact of candidates)
+    await store.put(distributedArtifactKey(runId, artifact.name as 'ease' | 'als'), artifact.bytes);
+  const holdout: Holdout = {
+    train: stored.train,
+    cut: stored.cut,
+    relevant: new Map(stored.relevant.map(([userId, items]) => [userId, new Set(items)])),
+  };
+  const published = await gateAndPublish(
+    { ...deps, artifacts: store },
+    {
+      candidates,
+      shipped: candidates,
+      holdout,
+      trainedAt: (deps.now ?? (() => new Date()))(),
+      dataCutoff: stored.cut - 1,
+      options: DEFAULT_RETRAIN_OPTIONS,
+    },
+  );
+  return {
+    runId,
+    trained: [...DISTRIBUTED_MODELS],
+    easeItems: ease.modelled.length,
+    alsItems: als.itemIds.length,
+    reduceMs: Math.round(performance.now() - started),
+    versions: published.versions,
+    defaultModel: published.defaultModel,
+    skipped,
+  };
 }

@@ -104,14 +104,14 @@ function figures(e: ModelEvaluation): Record<string, number> {
 }
 
 /** The data of one run: raw events, the catalog, and the events aggregated per (user, item). */
-interface TrainingData {
+export interface TrainingData {
   events: InteractionEvent[];
   items: Item[];
   interactions: WeightedInteraction[];
 }
 
 /** The gate's holdout: train on `train`, measure on what users did after `cut` (epoch ms). */
-interface Holdout {
+export interface Holdout {
   train: WeightedInteraction[];
   cut: number;
   /** Per user, the items first met after the cut: the relevant set of the ranking metrics. */
@@ -120,34 +120,72 @@ interface Holdout {
 
 /**
  * Trains, evaluates and gates every recommendation model; returns what was recorded. The steps:
- * load, split for the gate, train candidates and measure them, measure the live versions, train
- * the shipped artifacts, gate and publish, choose the default.
+ * load, split for the gate, train candidates, train the shipped artifacts, then gate and publish
+ * (shared with the distributed retrain's reduce).
  */
 export async function retrainRecommendationModels(deps: RetrainDependencies): Promise<RetrainReport> {
   const started = performance.now();
   const options = { ...DEFAULT_RETRAIN_OPTIONS, ...deps.options };
   const now = (deps.now ?? (() => new Date()))();
-  const log = deps.log ?? (() => {});
   const recentOnly = options.training.models.every((name) => RECENT_ONLY_MODELS.includes(name));
   const since = recentOnly ? now.getTime() - options.recentWindowMs : undefined;
-  const flagged = (await deps.flaggedUsers?.()) ?? new Set<string>();
-  const data = await loadTrainingData(deps.sources, options.eventWeights, since);
-  data.interactions = discountFlaggedUsers(data.interactions, flagged, options.flaggedUserWeight);
+  const prepared = await prepareTrainingData(deps, options, now, since);
   const report = (versions: ModelVersion[], extra: Partial<RetrainReport> = {}): RetrainReport => ({
-    events: data.events.length,
-    items: data.items.length,
+    events: prepared.data.events.length,
+    items: prepared.data.items.length,
     trainedAt: now.toISOString(),
     durationMs: performance.now() - started,
     versions,
     liveFigures: {},
     ...extra,
   });
+  if (!prepared.holdout) return report([]);
+  const { data, holdout } = prepared;
+  const candidates = await trainAllModels(
+    { interactions: holdout.train, items: data.items, now: holdout.cut, since },
+    options.training,
+  );
+  const shipped = options.shipHoldoutModels
+    ? candidates
+    : await trainAllModels(
+        { interactions: data.interactions, items: data.items, now: now.getTime(), since },
+        options.training,
+      );
+  const published = await gateAndPublish(deps, {
+    candidates,
+    shipped,
+    holdout,
+    trainedAt: now,
+    dataCutoff: options.shipHoldoutModels ? holdout.cut - 1 : newestTimestamp(data.interactions),
+    options,
+  });
+  return report(published.versions, published);
+}
+
+/** Epoch ms of the newest interaction (0 when none). */
+export const newestTimestamp = (interactions: readonly WeightedInteraction[]): number =>
+  interactions.reduce((max, x) => Math.max(max, x.timestamp), 0);
+
+/**
+ * The data of one run, flagged accounts discounted, and the gate's holdout; no holdout when there
+ * is nothing to train on (no positive event or no item), which is logged as such.
+ */
+export async function prepareTrainingData(
+  deps: Pick<RetrainDependencies, 'sources' | 'flaggedUsers' | 'log'>,
+  options: Pick<RetrainOptions, 'eventWeights' | 'flaggedUserWeight' | 'holdout'>,
+  now: Date,
+  since?: number,
+): Promise<{ data: TrainingData; holdout?: Holdout }> {
+  const log = deps.log ?? (() => {});
+  const flagged = (await deps.flaggedUsers?.()) ?? new Set<string>();
+  const data = await loadTrainingData(deps.sources, options.eventWeights, since);
+  data.interactions = discountFlaggedUsers(data.interactions, flagged, options.flaggedUserWeight);
   if (!data.interactions.some((x) => x.weight > 0) || data.items.length === 0) {
     log('retrain: nothing to train on (no positive events or no items); live models unchanged', {
       events: data.events.length,
       items: data.items.length,
     });
-    return report([]);
+    return { data };
   }
   const holdout = splitForGate(data.interactions, options.holdout, now);
   log('retrain: data', {
@@ -157,21 +195,35 @@ export async function retrainRecommendationModels(deps: RetrainDependencies): Pr
     test: data.interactions.length - holdout.train.length,
     flaggedUsers: flagged.size,
   });
-  const candidates = await trainAllModels(
-    { interactions: holdout.train, items: data.items, now: holdout.cut, since },
-    options.training,
-  );
-  const evaluations = await evaluateArtifacts(candidates, holdout.train, holdout.relevant, options.k);
-  const liveFigures = await measureLiveVersions(deps, candidates, holdout, options.k, log);
-  const shipped = options.shipHoldoutModels
-    ? candidates
-    : await trainAllModels(
-        { interactions: data.interactions, items: data.items, now: now.getTime(), since },
-        options.training,
-      );
-  const newest = data.interactions.reduce((max, x) => Math.max(max, x.timestamp), 0);
+  return { data, holdout };
+}
+
+/** What a run hands the gate: candidates trained on the holdout's train part, and the artifacts to ship. */
+export interface GateInput {
+  candidates: readonly TrainedArtifact[];
+  /** One per candidate (the candidates themselves when the run ships holdout-trained models). */
+  shipped: readonly TrainedArtifact[];
+  holdout: Holdout;
+  trainedAt: Date;
+  /** Epoch ms of the newest event in the shipped artifacts. */
+  dataCutoff: number;
+  options: Pick<RetrainOptions, 'k' | 'gate'>;
+}
+
+/**
+ * Measures the candidates and the live versions on the holdout, records every shipped artifact
+ * through the registry gate (live when it wins), then makes the best live personal model the default.
+ */
+export async function gateAndPublish(
+  deps: Pick<RetrainDependencies, 'records' | 'artifacts' | 'log'>,
+  input: GateInput,
+): Promise<Pick<RetrainReport, 'versions' | 'defaultModel' | 'liveFigures'>> {
+  const log = deps.log ?? (() => {});
+  const { holdout, options } = input;
+  const evaluations = await evaluateArtifacts(input.candidates, holdout.train, holdout.relevant, options.k);
+  const liveFigures = await measureLiveVersions(deps, input.candidates, holdout, options.k, log);
   const versions: ModelVersion[] = [];
-  for (const artifact of shipped) {
+  for (const artifact of input.shipped) {
     const version = await publishCandidate(
       deps.records,
       deps.artifacts,
@@ -179,8 +231,8 @@ export async function retrainRecommendationModels(deps: RetrainDependencies): Pr
         name: artifact.name,
         bytes: artifact.bytes,
         trainMs: artifact.trainMs,
-        trainedAt: now,
-        dataCutoff: options.shipHoldoutModels ? holdout.cut - 1 : newest,
+        trainedAt: input.trainedAt,
+        dataCutoff: input.dataCutoff,
         metrics: figures(evaluations.find((e) => e.name === artifact.name)!),
         liveMetricsNow: liveFigures[artifact.name],
       },
@@ -190,7 +242,7 @@ export async function retrainRecommendationModels(deps: RetrainDependencies): Pr
     versions.push(version);
   }
   const defaultModel = await chooseDefaultModel(deps.records, versions, liveFigures, options.gate.metric);
-  return report(versions, { defaultModel, liveFigures });
+  return { versions, defaultModel, liveFigures };
 }
 
 /** Reads the events (from `since` on, when given) and the catalog, and aggregates the events per (user, item). */
@@ -204,7 +256,7 @@ async function loadTrainingData(
 }
 
 /** The newest `share` of interactions held out by time; items a user met before the cut are not relevant. */
-function splitForGate(interactions: WeightedInteraction[], share: number, now: Date): Holdout {
+export function splitForGate(interactions: WeightedInteraction[], share: number, now: Date): Holdout {
   const split = globalTimeSplit(interactions, share);
   const cut = split.test[0]?.timestamp ?? now.getTime();
   const seenInTrain = new Set(split.train.map((x) => `${x.userId}\u0000${x.itemId}`));

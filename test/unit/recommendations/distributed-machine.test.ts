@@ -2,17 +2,27 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { InteractionEvent, Item } from '#domain/catalog/types.ts';
 import { ratingsAsEvents } from '#domain/datasets/movielens.ts';
 import { DEFAULT_ALS_OPTIONS, trainAls } from '#domain/recommendations/als.ts';
-import { distributedArtifactKey, runDistributedTask } from '#domain/recommendations/distributed-run.ts';
+import { withRetrainLease } from '#domain/models/retrain-run.ts';
+import {
+  DISTRIBUTED_LEASE_MS,
+  distributedArtifactKey,
+  runDistributedTask,
+} from '#domain/recommendations/distributed-run.ts';
 import { reduceTask } from '#domain/recommendations/distributed-tasks.ts';
-import { DEFAULT_EASE_OPTIONS, trainEase } from '#domain/recommendations/ease.ts';
+import { DEFAULT_EASE_OPTIONS, type EaseOptions, trainEase } from '#domain/recommendations/ease.ts';
 import { aggregateEvents, buildMatrix, DEFAULT_EVENT_WEIGHTS } from '#domain/recommendations/interactions.ts';
+import { listModels } from '#domain/models/registry.ts';
+import { DEFAULT_RETRAIN_OPTIONS, splitForGate } from '#domain/recommendations/retrain.ts';
 import { catalogSnapshot } from '#domain/recommendations/training.ts';
 import { runRetrainMachine } from '#local/retrain-machine.ts';
 import { readMovieLensSmall } from '../../support/movielens-small.ts';
-import { InMemoryArtifacts } from '../../support/memory-models.ts';
+import { InMemoryArtifacts, InMemoryModelRecords } from '../../support/memory-models.ts';
 
 // Small ALS so the whole machine (snapshot, Grams, 3 x two Maps, reduce) runs in seconds.
 const ALS = { ...DEFAULT_ALS_OPTIONS, factors: 8, iterations: 3 };
+// Runs that test the gate and faults, not the EASE figures, model 300 items: each user shard's
+// partial Gram is then 0.4 MB instead of 36 MB in the in-memory bucket.
+const SMALL_EASE = { ...DEFAULT_EASE_OPTIONS, maxItems: 300 };
 
 let events: InteractionEvent[];
 let items: Item[];
@@ -23,26 +33,40 @@ beforeAll(async () => {
   items = data.items;
 });
 
-/** The machine's tasks over an in-memory bucket, with `fault` run before each (to inject failures). */
-function tasksOver(store: InMemoryArtifacts, fault: (payload: Record<string, unknown>) => void = () => {}) {
+/**
+ * The machine's tasks over an in-memory bucket and registry (which holds the retrain lease), with
+ * `fault` run before each (to inject failures) and `now` the clock the lease is taken by.
+ */
+function tasksOver(
+  store: InMemoryArtifacts,
+  options: {
+    fault?: (payload: Record<string, unknown>) => void;
+    records?: InMemoryModelRecords;
+    ease?: EaseOptions;
+    now?: () => Date;
+  } = {},
+) {
+  const { fault = () => {}, records = new InMemoryModelRecords(), ease = SMALL_EASE, now } = options;
   const calls: Record<string, unknown>[] = [];
   const invoke = async (payload: Record<string, unknown>) => {
     calls.push(payload);
     fault(payload);
     return runDistributedTask(payload as never, {
       store,
+      records,
       sources: { loadEvents: async () => events, loadItems: async () => items },
-      snapshot: { interactionsPerShard: 20_000, itemShards: 3, als: ALS },
+      snapshot: { interactionsPerShard: 20_000, itemShards: 3, als: ALS, ease },
+      ...(now ? { now } : {}),
     });
   };
-  return { invoke, calls };
+  return { invoke, calls, records };
 }
 
 describe('the distributed retrain state machine, run locally', () => {
-  it('trains EASE and ALS over shards equal to the single-process models', async () => {
+  it("trains EASE and ALS over shards equal to the single-process models on the gate's train part", async () => {
     // Prepare
     const store = new InMemoryArtifacts();
-    const { invoke, calls } = tasksOver(store);
+    const { invoke, calls } = tasksOver(store, { ease: DEFAULT_EASE_OPTIONS });
     // Act
     const result = await runRetrainMachine({ runId: 'r1', reason: 'test' }, invoke);
     // Assess
@@ -50,7 +74,12 @@ describe('the distributed retrain state machine, run locally', () => {
     const shards = calls.filter((c) => c.task === 'shard').length;
     expect(shards).toBeGreaterThan(2);
     expect(calls.filter((c) => c.task === 'alsItems')).toHaveLength(3 * ALS.iterations);
-    const interactions = aggregateEvents(events, DEFAULT_EVENT_WEIGHTS);
+    // The shards hold the older 80% of interactions, split off exactly as the single path's gate does.
+    const interactions = splitForGate(
+      aggregateEvents(events, DEFAULT_EVENT_WEIGHTS),
+      DEFAULT_RETRAIN_OPTIONS.holdout,
+      new Date(),
+    ).train;
     const whole = buildMatrix(interactions, { itemIds: catalogSnapshot(items, interactions).itemIds });
     const { ease, als } = await reduceTask(store, 'r1');
     const single = await trainEase(whole, DEFAULT_EASE_OPTIONS);
@@ -61,14 +90,123 @@ describe('the distributed retrain state machine, run locally', () => {
     expect(await store.get(distributedArtifactKey('r1', 'ease'))).toBeInstanceOf(Uint8Array);
   });
 
+  it('evaluates, gates and publishes its EASE and ALS as live versions of the registry', async () => {
+    // Prepare: `tasksOver` gives the machine an empty registry.
+    const store = new InMemoryArtifacts();
+    const { invoke, records } = tasksOver(store);
+    // Act
+    const result = (await runRetrainMachine({ runId: 'p1', reason: 'test' }, invoke)) as {
+      skipped: Record<string, string>;
+    };
+    // Assess
+    const listing = await listModels(records);
+    expect(listing.models.map((m) => [m.name, m.liveVersion])).toEqual([
+      ['als', '000001'],
+      ['ease', '000001'],
+    ]);
+    const ease = listing.models.find((m) => m.name === 'ease')!.versions[0];
+    expect(ease.metrics.ndcg).toBeGreaterThan(0.05);
+    expect(ease.gate?.decision).toBe('promoted');
+    expect(await store.get(ease.artifactKey)).toEqual(await store.get(distributedArtifactKey('p1', 'ease')));
+    expect(['ease', 'als']).toContain(listing.defaultModel);
+    expect(Object.keys(result.skipped)).toContain('popularity');
+    expect((await records.latestRuns()).lastRun).toMatchObject({ runId: 'p1', state: 'succeeded' });
+  });
+
+  it('holds the retrain lease when stopped mid-Map: nothing goes live, other runs are refused until it expires', async () => {
+    // Prepare: the run is stopped (StopExecution) while its first ALS Map runs.
+    const store = new InMemoryArtifacts();
+    const records = new InMemoryModelRecords();
+    const stop = new AbortController();
+    const killed = tasksOver(store, {
+      records,
+      fault: (p) => {
+        if (p.task === 'alsUsers') stop.abort();
+      },
+    });
+    // Act
+    await expect(
+      runRetrainMachine({ runId: 'k1', reason: 'schedule' }, killed.invoke, { signal: stop.signal }),
+    ).rejects.toThrow(/aborted/);
+    const second = tasksOver(store, { records });
+    const refusedDistributed = runRetrainMachine({ runId: 'k2', reason: 'manual' }, second.invoke);
+    // Assess: nothing outside the run's prefix, nothing in the registry.
+    expect([...store.objects.keys()].filter((k) => !k.startsWith('runs/k1/'))).toEqual([]);
+    expect(await records.listVersions()).toEqual([]);
+    await expect(refusedDistributed).rejects.toThrow(/holds the lease/);
+    expect(second.calls.map((c) => c.task)).toEqual(['snapshot']);
+    const single = await withRetrainLease(
+      records,
+      { runId: 's1', reason: 'manual' },
+      { now: new Date(), leaseMs: 60_000 },
+      async () => 'trained',
+    );
+    expect(single).toMatchObject({ ran: false, refusal: expect.stringMatching(/schedule/) });
+    expect((await records.latestRuns()).lastRefused?.refusal).toMatch(/holds the lease/);
+    // Past the lease's expiry a new run takes it and publishes.
+    const later = new Date(Date.now() + DISTRIBUTED_LEASE_MS + 1000);
+    const restarted = tasksOver(store, { records, now: () => later });
+    await runRetrainMachine({ runId: 'k3', reason: 'manual' }, restarted.invoke);
+    expect((await records.getLive('ease'))?.version).toBe('000001');
+    expect((await records.latestRuns()).lastRun).toMatchObject({ runId: 'k3', state: 'succeeded' });
+  });
+
+  it('publishes nothing live when its candidate loses the gate to the live version', async () => {
+    // Prepare: a live EASE whose recorded nDCG@10 no candidate reaches.
+    const store = new InMemoryArtifacts();
+    const records = new InMemoryModelRecords();
+    const live = { name: 'ease', version: '000001', artifactKey: 'models/ease/000001.onnx' };
+    await records.putVersion({
+      ...live,
+      status: 'live',
+      sizeBytes: 1,
+      trainedAt: new Date(0).toISOString(),
+      trainMs: 1,
+      metrics: { ndcg: 0.99 },
+    });
+    await records.setLive({ ...live, history: [], updatedAt: new Date(0).toISOString() }, undefined);
+    const { invoke } = tasksOver(store, { records });
+    // Act
+    await runRetrainMachine({ runId: 'p2', reason: 'test' }, invoke);
+    // Assess
+    expect((await records.getLive('ease'))?.version).toBe('000001');
+    const candidate = await records.getVersion('ease', '000002');
+    expect(candidate).toMatchObject({ status: 'rejected', gate: { decision: 'rejected', liveValue: 0.99 } });
+    expect(candidate?.artifactKey.startsWith('candidates/')).toBe(true);
+  });
+
+  it('trains and publishes nothing on an empty store, and frees the lease', async () => {
+    // Prepare
+    const records = new InMemoryModelRecords();
+    const store = new InMemoryArtifacts();
+    const invoke = (payload: Record<string, unknown>) =>
+      runDistributedTask(payload as never, {
+        store,
+        records,
+        sources: { loadEvents: async () => [], loadItems: async () => [] },
+        snapshot: { interactionsPerShard: 20_000 },
+      });
+    // Act
+    const result = await runRetrainMachine({ runId: 'e1', reason: 'test' }, invoke);
+    // Assess
+    expect(result).toMatchObject({
+      trained: [],
+      skipped: { all: expect.stringMatching(/nothing to train/) },
+    });
+    expect(await records.listVersions()).toEqual([]);
+    expect((await records.latestRuns()).lastRun).toMatchObject({ runId: 'e1', state: 'succeeded' });
+  });
+
   it('retries a shard task that fails once, and the run still trains', async () => {
     const store = new InMemoryArtifacts();
     let failed = false;
-    const { invoke, calls } = tasksOver(store, (p) => {
-      if (p.task === 'shard' && p.shard === 1 && !failed) {
-        failed = true;
-        throw new Error('container crashed');
-      }
+    const { invoke, calls } = tasksOver(store, {
+      fault: (p) => {
+        if (p.task === 'shard' && p.shard === 1 && !failed) {
+          failed = true;
+          throw new Error('container crashed');
+        }
+      },
     });
     await runRetrainMachine({ runId: 'r2', reason: 'test' }, invoke, { retryIntervalMs: 0 });
     expect(calls.filter((c) => c.task === 'shard' && c.shard === 1)).toHaveLength(2);
@@ -83,13 +221,16 @@ describe('the distributed retrain state machine, run locally', () => {
         return super.get(key);
       }
     })();
-    const { invoke, calls } = tasksOver(store);
+    const { invoke, calls, records } = tasksOver(store);
     await expect(
       runRetrainMachine({ runId: 'r3', reason: 'test' }, invoke, { retryIntervalMs: 0 }),
     ).rejects.toThrow(/shard 2/);
     expect(calls.filter((c) => c.task === 'shard' && c.shard === 2)).toHaveLength(3);
     expect(calls.some((c) => c.task === 'reduce')).toBe(false);
     await expect(store.get(distributedArtifactKey('r3', 'ease'))).rejects.toThrow();
+    // The Catch released the lease: the run is recorded as failed and the next one may start.
+    expect((await records.latestRuns()).lastRun).toMatchObject({ runId: 'r3', state: 'failed' });
+    expect(await records.listVersions()).toEqual([]);
   });
 });
 
