@@ -3252,6 +3252,7 @@ export interface operations {
                             startAt: string;
                             stopAt?: string;
                             stoppedAt?: string;
+                            plannedUsers?: number;
                             createdAt: string;
                             /** @enum {string} */
                             status: "scheduled" | "running" | "stopped";
@@ -3323,6 +3324,7 @@ export interface operations {
                     startAt?: string;
                     /** Format: date-time */
                     stopAt?: string;
+                    plannedUsers?: number;
                 };
             };
         };
@@ -3346,6 +3348,7 @@ export interface operations {
                         startAt: string;
                         stopAt?: string;
                         stoppedAt?: string;
+                        plannedUsers?: number;
                         createdAt: string;
                         /** @enum {string} */
                         status: "scheduled" | "running" | "stopped";
@@ -3460,6 +3463,7 @@ export interface operations {
                         startAt: string;
                         stopAt?: string;
                         stoppedAt?: string;
+                        plannedUsers?: number;
                         createdAt: string;
                         /** @enum {string} */
                         status: "scheduled" | "running" | "stopped";
@@ -3556,6 +3560,7 @@ export interface operations {
                         startAt: string;
                         stopAt?: string;
                         stoppedAt?: string;
+                        plannedUsers?: number;
                         createdAt: string;
                         /** @enum {string} */
                         status: "scheduled" | "running" | "stopped";
