@@ -158,6 +158,7 @@ async function simulateRun(
   const control = options.aa ? context.defaultModel : 'popularity';
   const treatment = context.defaultModel;
   const hits = await offlineHits(api, futures, { control, treatment }, k);
+  options.log?.(`seed ${seed}: ${futures.size} users; offline hits ${hits.control} vs ${hits.treatment}`);
 
   const experiment = await api.call('POST', '/experiments', {
     name: `simulation seed ${seed}`,
@@ -169,7 +170,7 @@ async function simulateRun(
     // The plan is the population the run will see: the interval is tuned to it before any event.
     plannedUsers: futures.size,
   });
-  const posted = await replayDays(api, futures, options.days, k);
+  const posted = await replayDays(api, futures, { days: options.days, k, log: options.log });
   await platform.settle();
   const results = await countedResults(api, experiment.experimentId, posted);
   await api.call('POST', `/experiments/${experiment.experimentId}/stop`);
@@ -218,8 +219,7 @@ async function offlineHits(
 async function replayDays(
   api: Api,
   futures: Map<string, Set<string>>,
-  days: number,
-  k: number,
+  { days, k, log }: { days: number; k: number; log?: (line: string) => void },
 ): Promise<{ impressions: number; plays: number }> {
   const start = Date.now() - days * DAY_MS;
   const posted = { impressions: 0, plays: 0 };
@@ -247,6 +247,7 @@ async function replayDays(
         ],
       });
     });
+    log?.(`day ${day + 1}/${days}: ${posted.impressions} impressions and ${posted.plays} plays sent`);
   }
   return posted;
 }
