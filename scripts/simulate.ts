@@ -24,7 +24,8 @@ const spec = {
       default: 100_000,
       min: 2,
       max: 100_000,
-      description: 'users per run (default: every user with both a past and a future; 610 in ml-latest-small)',
+      description:
+        'users per run (default: every user with both a past and a future; 610 in ml-latest-small)',
     },
     seed: { type: 'integer', default: 1, min: 0, max: 1_000_000, description: 'first seed' },
     seeds: { type: 'integer', default: 1, min: 1, max: 100, description: 'runs, seeds seed..seed+seeds-1' },
