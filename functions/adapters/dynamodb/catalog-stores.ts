@@ -320,17 +320,7 @@ export class DynamoEventStore implements EventStore {
         .map(eventFromRow)
         .sort((a, b) => b.timestamp - a.timestamp)
         .slice(0, max);
-    const newest = await documentClient().send(
-      new QueryCommand({
-        TableName: this.table,
-        IndexName: 'byTime',
-        KeyConditionExpression: 'userId = :u',
-        ExpressionAttributeValues: { ':u': userId },
-        ScanIndexForward: false,
-        Limit: max,
-      }),
-    );
-    return ((newest.Items ?? []) as EventRow[]).map(eventFromRow);
+    return (await this.listByUser(userId, { limit: max })).items;
   }
 
   async deleteByUser(userId: string): Promise<number> {
