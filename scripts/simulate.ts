@@ -33,8 +33,8 @@ const spec = {
     json: { type: 'boolean', description: 'print the runs as JSON' },
   },
   examples: [
-    'npm run simulate -- --dataset ../shared/data/movielens/ml-latest-small --days 7 --users 200',
-    'npm run simulate -- --dataset ../shared/data/movielens/ml-latest-small --aa --seeds 20 --days 5 --users 60',
+    'npm run simulate -- --dataset ../shared/data/movielens/ml-latest-small --days 7',
+    'npm run simulate -- --dataset ../shared/data/movielens/ml-latest-small --aa --seeds 20 --days 3 --users 80',
   ],
 } as const;
 
