@@ -12,6 +12,7 @@ import { DynamoEventStore, DynamoItemStore } from '#adapters/dynamodb/catalog-st
 import type { InteractionEvent, Item } from '#domain/catalog/types.ts';
 import { createRandom, shuffleInPlace } from '#domain/random/seeded.ts';
 import { scheduledEvent } from './event-bus.ts';
+import { inParallel } from './worker-pool.ts';
 import { type LocalPlatform, startPlatform } from './platform.ts';
 
 const DAY_MS = 86_400_000;
@@ -126,41 +127,38 @@ export async function simulate(
   }
 }
 
+/** Requests in flight at once: enough to keep the gateway and DynamoDB Local busy on two cores. */
+const CONCURRENCY = 8;
+
+interface RunContext {
+  past: InteractionEvent[];
+  future: Map<string, Set<string>>;
+  candidates: string[];
+  defaultModel: string;
+  seed: number;
+}
+
 async function simulateRun(
   platform: LocalPlatform,
   api: Api,
-  context: {
-    past: InteractionEvent[];
-    future: Map<string, Set<string>>;
-    candidates: string[];
-    defaultModel: string;
-    seed: number;
-  },
+  context: RunContext,
   options: SimulationOptions,
 ): Promise<SimulationRun> {
   const k = options.k ?? 10;
   const { seed } = context;
   // Fresh ids per run: earlier runs' plays must not shape this one's lists.
   const sampled = shuffleInPlace([...context.candidates], createRandom(seed)).slice(0, options.users);
+  const chosen = new Set(sampled);
   const idOf = (user: string) => `s${seed}-${user}`;
   const history = context.past
-    .filter((e) => sampled.includes(e.userId))
+    .filter((e) => chosen.has(e.userId))
     .map((e) => ({ ...e, userId: idOf(e.userId), eventId: `s${seed}-${e.eventId}` }));
   await new DynamoEventStore(platform.names.EVENTS_TABLE).load(history);
   const futures = new Map(sampled.map((u) => [idOf(u), new Set(context.future.get(u))]));
   const control = options.aa ? context.defaultModel : 'popularity';
   const treatment = context.defaultModel;
-
-  // Offline ratio: both models' hits on the same futures, asked with ?model= (outside any experiment).
-  const hits = { control: 0, treatment: 0 };
-  for (const [user, items] of futures)
-    for (const arm of ['control', 'treatment'] as const) {
-      const list = await api.call(
-        'GET',
-        `/users/${user}/recommendations?k=${k}&model=${arm === 'control' ? control : treatment}`,
-      );
-      hits[arm] += list.items.filter((item: { itemId: string }) => items.has(item.itemId)).length;
-    }
+  const hits = await offlineHits(api, futures, { control, treatment }, k);
+  options.log?.(`seed ${seed}: ${futures.size} users; offline hits ${hits.control} vs ${hits.treatment}`);
 
   const experiment = await api.call('POST', '/experiments', {
     name: `simulation seed ${seed}`,
@@ -169,48 +167,12 @@ async function simulateRun(
       { name: 'control', model: control, weight: 1 },
       { name: 'treatment', model: treatment, weight: 1 },
     ],
+    // The plan is the population the run will see: the interval is tuned to it before any event.
+    plannedUsers: futures.size,
   });
-  const start = Date.now() - options.days * DAY_MS;
-  const posted = { impressions: 0, plays: 0 };
-  for (let day = 0; day < options.days; day++) {
-    for (const [user, items] of futures) {
-      const at = start + day * DAY_MS;
-      const list = await api.call('GET', `/users/${user}/recommendations?k=${k}`);
-      const shown = list.items.map((item: { itemId: string; position: number }) => ({
-        userId: user,
-        itemId: item.itemId,
-        recommendationId: list.recommendationId,
-        position: item.position,
-      }));
-      const plays = shown
-        .filter((event: { itemId: string }) => items.has(event.itemId))
-        .map((event: { itemId: string }) => ({ ...event, type: 'play', timestamp: at + 60_000 }));
-      for (const play of plays) items.delete(play.itemId);
-      if (shown.length === 0) continue;
-      posted.impressions += shown.length;
-      posted.plays += plays.length;
-      await api.call('POST', '/events', {
-        events: [
-          ...shown.map((event: object) => ({ ...event, type: 'impression', timestamp: at })),
-          ...plays,
-        ],
-      });
-    }
-  }
+  const posted = await replayDays(api, futures, { days: options.days, k, log: options.log });
   await platform.settle();
-  // The stream may still be counting a long backlog: wait (at most COUNT_WAIT_MS) until it caught up.
-  const resultsPath = `/experiments/${experiment.experimentId}/results`;
-  let results = await api.call('GET', resultsPath);
-  const countedOf = (field: 'impressions' | 'plays') =>
-    results.variants.reduce((sum: number, v: Record<string, number>) => sum + v[field], 0);
-  for (
-    const deadline = Date.now() + COUNT_WAIT_MS;
-    Date.now() < deadline &&
-    (countedOf('impressions') < posted.impressions || countedOf('plays') < posted.plays);
-  ) {
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    results = await api.call('GET', resultsPath);
-  }
+  const results = await countedResults(api, experiment.experimentId, posted);
   await api.call('POST', `/experiments/${experiment.experimentId}/stop`);
   const treated = results.variants[1];
   const total = (field: 'users' | 'impressions' | 'plays') =>
@@ -229,4 +191,85 @@ async function simulateRun(
     posted,
     sampleRatioMismatch: results.sampleRatio.mismatch,
   };
+}
+
+/** Both models' hits@k on the same futures, asked with ?model= (outside any experiment). */
+async function offlineHits(
+  api: Api,
+  futures: Map<string, Set<string>>,
+  models: { control: string; treatment: string },
+  k: number,
+): Promise<{ control: number; treatment: number }> {
+  const hits = { control: 0, treatment: 0 };
+  const asks = [...futures].flatMap(([user, items]) =>
+    (['control', 'treatment'] as const).map((arm) => ({ user, items, arm })),
+  );
+  await inParallel(asks, CONCURRENCY, async ({ user, items, arm }) => {
+    const list = await api.call('GET', `/users/${user}/recommendations?k=${k}&model=${models[arm]}`);
+    hits[arm] += list.items.filter((item: { itemId: string }) => items.has(item.itemId)).length;
+  });
+  return hits;
+}
+
+/**
+ * Each simulated day, each user asks for k recommendations, sends an impression per item with the
+ * list's id and position, and plays the shown items in its future (each item once). Returns what
+ * was sent.
+ */
+async function replayDays(
+  api: Api,
+  futures: Map<string, Set<string>>,
+  { days, k, log }: { days: number; k: number; log?: (line: string) => void },
+): Promise<{ impressions: number; plays: number }> {
+  const start = Date.now() - days * DAY_MS;
+  const posted = { impressions: 0, plays: 0 };
+  for (let day = 0; day < days; day++) {
+    const at = start + day * DAY_MS;
+    await inParallel([...futures], CONCURRENCY, async ([user, items]) => {
+      const list = await api.call('GET', `/users/${user}/recommendations?k=${k}`);
+      const shown = list.items.map((item: { itemId: string; position: number }) => ({
+        userId: user,
+        itemId: item.itemId,
+        recommendationId: list.recommendationId,
+        position: item.position,
+      }));
+      const plays = shown
+        .filter((event: { itemId: string }) => items.has(event.itemId))
+        .map((event: { itemId: string }) => ({ ...event, type: 'play', timestamp: at + 60_000 }));
+      for (const play of plays) items.delete(play.itemId);
+      if (shown.length === 0) return;
+      posted.impressions += shown.length;
+      posted.plays += plays.length;
+      await api.call('POST', '/events', {
+        events: [
+          ...shown.map((event: object) => ({ ...event, type: 'impression', timestamp: at })),
+          ...plays,
+        ],
+      });
+    });
+    log?.(`day ${day + 1}/${days}: ${posted.impressions} impressions and ${posted.plays} plays sent`);
+  }
+  return posted;
+}
+
+/** The results once the stream counted everything sent (waits at most COUNT_WAIT_MS for a backlog). */
+async function countedResults(
+  api: Api,
+  experimentId: string,
+  posted: { impressions: number; plays: number },
+  // biome-ignore lint/suspicious/noExplicitAny: the results answer, read as a client would
+): Promise<any> {
+  const resultsPath = `/experiments/${experimentId}/results`;
+  let results = await api.call('GET', resultsPath);
+  const countedOf = (field: 'impressions' | 'plays') =>
+    results.variants.reduce((sum: number, v: Record<string, number>) => sum + v[field], 0);
+  for (
+    const deadline = Date.now() + COUNT_WAIT_MS;
+    Date.now() < deadline &&
+    (countedOf('impressions') < posted.impressions || countedOf('plays') < posted.plays);
+  ) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    results = await api.call('GET', resultsPath);
+  }
+  return results;
 }

@@ -19,15 +19,22 @@ const spec = {
       description: 'MovieLens folder (ml-latest-small or ml-100k layout)',
     },
     days: { type: 'integer', default: 7, min: 1, max: 60, description: 'simulated days' },
-    users: { type: 'integer', default: 200, min: 2, max: 100_000, description: 'users per run' },
+    users: {
+      type: 'integer',
+      default: 100_000,
+      min: 2,
+      max: 100_000,
+      description:
+        'users per run (default: every user with both a past and a future; 610 in ml-latest-small)',
+    },
     seed: { type: 'integer', default: 1, min: 0, max: 1_000_000, description: 'first seed' },
     seeds: { type: 'integer', default: 1, min: 1, max: 100, description: 'runs, seeds seed..seed+seeds-1' },
     aa: { type: 'boolean', description: 'the default model in both variants (false-positive check)' },
     json: { type: 'boolean', description: 'print the runs as JSON' },
   },
   examples: [
-    'npm run simulate -- --dataset ../shared/data/movielens/ml-latest-small --days 7 --users 200',
-    'npm run simulate -- --dataset ../shared/data/movielens/ml-latest-small --aa --seeds 20 --days 5 --users 60',
+    'npm run simulate -- --dataset ../shared/data/movielens/ml-latest-small --days 7',
+    'npm run simulate -- --dataset ../shared/data/movielens/ml-latest-small --aa --seeds 20 --days 3 --users 80',
   ],
 } as const;
 

@@ -3262,6 +3262,7 @@ export interface operations {
                             startAt: string;
                             stopAt?: string;
                             stoppedAt?: string;
+                            plannedUsers?: number;
                             createdAt: string;
                             /** @enum {string} */
                             status: "scheduled" | "running" | "stopped";
@@ -3333,6 +3334,7 @@ export interface operations {
                     startAt?: string;
                     /** Format: date-time */
                     stopAt?: string;
+                    plannedUsers?: number;
                 };
             };
         };
@@ -3356,6 +3358,7 @@ export interface operations {
                         startAt: string;
                         stopAt?: string;
                         stoppedAt?: string;
+                        plannedUsers?: number;
                         createdAt: string;
                         /** @enum {string} */
                         status: "scheduled" | "running" | "stopped";
@@ -3470,6 +3473,7 @@ export interface operations {
                         startAt: string;
                         stopAt?: string;
                         stoppedAt?: string;
+                        plannedUsers?: number;
                         createdAt: string;
                         /** @enum {string} */
                         status: "scheduled" | "running" | "stopped";
@@ -3566,6 +3570,7 @@ export interface operations {
                         startAt: string;
                         stopAt?: string;
                         stoppedAt?: string;
+                        plannedUsers?: number;
                         createdAt: string;
                         /** @enum {string} */
                         status: "scheduled" | "running" | "stopped";

@@ -16,7 +16,7 @@ import { currentToken, grantedScopes } from './auth/session.ts';
 import type { ConsoleConfig } from './config.ts';
 
 export { MarqueeApiError, unwrap };
-export type { MarqueeClient };
+export type { MarqueeClient, operations };
 
 export interface Session {
   config: ConsoleConfig;

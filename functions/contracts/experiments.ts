@@ -21,6 +21,7 @@ const Experiment = () =>
     startAt: z.string(),
     stopAt: z.string().optional(),
     stoppedAt: z.string().optional(),
+    plannedUsers: z.number().optional(),
     createdAt: z.string(),
     status: z.enum(['scheduled', 'running', 'stopped']),
   });
@@ -42,6 +43,13 @@ export const experimentsContracts = lazyContracts({
         .max(10, { error: 'must have at most 10 variants' }),
       startAt: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }).optional(),
       stopAt: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }).optional(),
+      // Tunes the always-valid interval to be narrowest at this many users (default 5,000).
+      plannedUsers: z
+        .number({ error: 'must be a number of users' })
+        .int({ error: 'must be a whole number of users' })
+        .min(2, { error: 'must be at least 2' })
+        .max(1e9, { error: 'must be at most 1e9' })
+        .optional(),
     }),
     response: Experiment(),
     status: 201,

@@ -11,8 +11,10 @@ import {
 import type { EventStore, ItemStore, Page, UserStore } from '#domain/catalog/ports.ts';
 import {
   type InteractionEvent,
+  isUserSignal,
   ITEM_CONTENT_FIELDS,
   type Item,
+  NON_SIGNAL_EVENT_TYPES,
   type UserAttributes,
 } from '#domain/catalog/types.ts';
 import { UserErasedError } from '#domain/errors.ts';
@@ -144,7 +146,12 @@ const erasedEventsError = (events: InteractionEvent[], erased: Set<string>) =>
     ),
   );
 
-/** Events: key (userId, eventId) makes retries idempotent; the LSI `byTime` orders by `ts`. */
+/**
+ * Events: key (userId, eventId) makes retries idempotent; the LSI `byTime` orders by `ts`. A user's
+ * own events carry their time in `ts`, impressions in `shownAt`: both time indexes (`byTime`,
+ * `byDay`) are sparse on `ts`, so they hold a user's history and nothing of the lists they were
+ * shown (ten impressions per list would otherwise crowd the history read and cost index writes).
+ */
 export interface EventRow {
   userId: string;
   /** Keys the recommender's `byDay` index (functions/adapters/models/catalog-indexes.ts). */
@@ -153,7 +160,10 @@ export interface EventRow {
   itemId: string;
   type: InteractionEvent['type'];
   value?: number;
-  ts: number;
+  /** When a user's own event happened (isUserSignal), epoch ms; keys the time indexes. */
+  ts?: number;
+  /** When an impression was shown, epoch ms; kept out of the time indexes. */
+  shownAt?: number;
   expiresAt?: number;
   recommendationId?: string;
   position?: number;
@@ -166,7 +176,7 @@ const toRow = (event: InteractionEvent, retentionDays?: number): EventRow => ({
   itemId: event.itemId,
   type: event.type,
   ...(event.value === undefined ? {} : { value: event.value }),
-  ts: event.timestamp,
+  ...(isUserSignal(event) ? { ts: event.timestamp } : { shownAt: event.timestamp }),
   ...(retentionDays ? { expiresAt: Math.floor(event.timestamp / 1000) + retentionDays * 86_400 } : {}),
   ...(event.recommendationId === undefined ? {} : { recommendationId: event.recommendationId }),
   ...(event.position === undefined ? {} : { position: event.position }),
@@ -179,10 +189,26 @@ export const eventFromRow = (row: EventRow): InteractionEvent => ({
   itemId: row.itemId,
   type: row.type,
   ...(row.value === undefined ? {} : { value: row.value }),
-  timestamp: row.ts,
+  timestamp: row.ts ?? row.shownAt ?? 0,
   ...(row.recommendationId === undefined ? {} : { recommendationId: row.recommendationId }),
   ...(row.position === undefined ? {} : { position: row.position }),
 });
+
+/**
+ * The filter that keeps a user's own events (isUserSignal) in a Query of the base table, which
+ * also holds impressions; the time indexes need none (see EventRow).
+ */
+function userSignalFilter(values: Record<string, unknown>) {
+  const names = NON_SIGNAL_EVENT_TYPES.map((_, i) => `:nonSignal${i}`);
+  return {
+    FilterExpression: `NOT (#type IN (${names.join(', ')}))`,
+    ExpressionAttributeNames: { '#type': 'type' },
+    ExpressionAttributeValues: {
+      ...values,
+      ...Object.fromEntries(NON_SIGNAL_EVENT_TYPES.map((type, i) => [names[i], type])),
+    },
+  };
+}
 
 /** DynamoDB's limit of actions in one TransactWriteItems. */
 const MAX_TRANSACTION_ACTIONS = 100;
@@ -274,26 +300,27 @@ export class DynamoEventStore implements EventStore {
   }
 
   /**
-   * The base table first (DynamoDB Local answers it ~25% faster than the byTime index, and most
-   * users have fewer than `max` events, so one request reads them all); only a user with more
-   * than `max` events is read again, newest first, through byTime.
+   * The user's newest `max` own events (impressions left out), newest first. The base table first
+   * (DynamoDB Local answers it ~25% faster than the byTime index, and most users have fewer than
+   * `max` rows, so one request reads them all); a user with more rows is read again through byTime,
+   * which holds no impressions: one page of `max`, however many lists the user was shown.
    */
   async latestByUser(userId: string, max: number): Promise<InteractionEvent[]> {
-    const rows: EventRow[] = [];
-    // max + 1 tells "all of them" from "more than max" in one page for most users.
-    for await (const page of this.partitionPages<EventRow>(userId, { Limit: max + 1 })) {
-      rows.push(...page);
-      if (rows.length > max) break;
-    }
-    if (rows.length <= max) return rows.map(eventFromRow).sort((a, b) => b.timestamp - a.timestamp);
-    const newest: InteractionEvent[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.listByUser(userId, { limit: max - newest.length, cursor });
-      newest.push(...page.items);
-      cursor = page.cursor;
-    } while (cursor && newest.length < max);
-    return newest;
+    // max + 1 rows examined tell "all of them" from "more than max" in one page for most users.
+    const all = await documentClient().send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'userId = :u',
+        ...userSignalFilter({ ':u': userId }),
+        Limit: max + 1,
+      }),
+    );
+    if (!all.LastEvaluatedKey)
+      return ((all.Items ?? []) as EventRow[])
+        .map(eventFromRow)
+        .sort((a, b) => b.timestamp - a.timestamp)
+        .slice(0, max);
+    return (await this.listByUser(userId, { limit: max })).items;
   }
 
   async deleteByUser(userId: string): Promise<number> {

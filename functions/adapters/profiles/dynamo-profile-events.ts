@@ -27,8 +27,9 @@ export class DynamoProfileEvents implements ProfileEventReader {
       },
     );
     for await (const page of pages) {
-      for (const row of (page.Items ?? []) as EventRow[]) {
-        if (row.ts < range.to) out.push(eventFromRow(row));
+      // byTime holds a user's own events only (impressions carry no `ts`): the budget is theirs.
+      for (const event of ((page.Items ?? []) as EventRow[]).map(eventFromRow)) {
+        if (event.timestamp < range.to) out.push(event);
         if (out.length >= max) return out;
       }
     }

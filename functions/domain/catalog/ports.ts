@@ -48,7 +48,10 @@ export interface EventStore {
   load(events: InteractionEvent[], onWritten?: (count: number) => void): Promise<void>;
   /** A user's events, newest first. */
   listByUser(userId: string, options: { limit: number; cursor?: string }): Promise<Page<InteractionEvent>>;
-  /** A user's newest `max` events (all of them when there are fewer), newest first. */
+  /**
+   * A user's newest `max` own events (isUserSignal: impressions left out, so lists shown do not use
+   * up the budget; all of them when there are fewer), newest first. One bounded read.
+   */
   latestByUser(userId: string, max: number): Promise<InteractionEvent[]>;
   /** Deletes every event of a user; returns how many were deleted. */
   deleteByUser(userId: string): Promise<number>;

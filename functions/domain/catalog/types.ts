@@ -79,5 +79,16 @@ export interface InteractionEvent {
   position?: number;
 }
 
+/**
+ * Event types the platform records about a user rather than the user's own doing: being shown an
+ * item. They are not history (they neither fill the recent-events budget nor mark an item seen)
+ * and not interest (training and profiles skip them); experiments count them.
+ */
+export const NON_SIGNAL_EVENT_TYPES: readonly EventType[] = ['impression'];
+
+/** Whether an event is the user's own signal (see NON_SIGNAL_EVENT_TYPES). */
+export const isUserSignal = (event: Pick<InteractionEvent, 'type'>): boolean =>
+  !NON_SIGNAL_EVENT_TYPES.includes(event.type);
+
 /** Event types that can carry a `recommendationId`: what a list leads to. */
 export const ATTRIBUTABLE_EVENT_TYPES: readonly EventType[] = ['impression', 'click', 'play'];

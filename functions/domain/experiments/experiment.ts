@@ -32,8 +32,20 @@ export interface Experiment {
   stopAt?: string;
   /** ISO 8601: when it was stopped by hand. */
   stoppedAt?: string;
+  /** Users (all variants) the experiment is planned to reach: the lift interval is narrowest there. */
+  plannedUsers?: number;
   createdAt: string;
 }
+
+/**
+ * Planned users when an experiment names none: a few thousand users is where a model change of
+ * tens of percent in plays per impression becomes visible at a few percent play rate, and the
+ * interval stays within 1.3x of its narrowest from a tenth to ten times the plan.
+ */
+export const DEFAULT_PLANNED_USERS = 5000;
+
+export const plannedUsersOf = (experiment: Pick<Experiment, 'plannedUsers'>): number =>
+  experiment.plannedUsers ?? DEFAULT_PLANNED_USERS;
 
 export type ExperimentStatus = 'scheduled' | 'running' | 'stopped';
 
@@ -43,6 +55,7 @@ export interface ExperimentInput {
   variants: Variant[];
   startAt?: string;
   stopAt?: string;
+  plannedUsers?: number;
 }
 
 /** Epoch ms the experiment stops assigning (stopped by hand or planned), or Infinity. */
@@ -94,6 +107,7 @@ export function planExperiment(
     variants: input.variants,
     startAt,
     ...(input.stopAt ? { stopAt: input.stopAt } : {}),
+    ...(input.plannedUsers ? { plannedUsers: input.plannedUsers } : {}),
     createdAt: now,
   };
   const overlapping = context.existing.find(

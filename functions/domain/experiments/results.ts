@@ -3,12 +3,12 @@
  * per impression (users as the independent units) and per user, the lift of plays per impression
  * against the control with its always-valid interval, a verdict, and the traffic-split check.
  */
-import type { Experiment, ExperimentStatus } from './experiment.ts';
+import { type Experiment, type ExperimentStatus, plannedUsersOf } from './experiment.ts';
 import {
   alwaysValidInterval,
   type Interval,
-  MIXTURE_TAU,
   normalInterval,
+  plannedMixtureVariance,
   ratioEstimate,
   sampleRatioMismatch,
   wilsonInterval,
@@ -86,8 +86,9 @@ export interface ExperimentResults {
   sampleRatio: { chiSquare: number; pValue: number; mismatch: boolean };
 }
 
-export const METHOD =
-  'always-valid 95% confidence sequence (normal-mixture mSPRT, Johari et al. 2017, tau = 0.1) on the log ratio of plays per impression, delta-method variance over users';
+/** How the lift and verdict are computed, for the `method` field; `plannedUsers` tunes the mixture. */
+export const methodOf = (plannedUsers: number): string =>
+  `always-valid 95% confidence sequence (normal-mixture mSPRT, Johari et al. 2017) on the log ratio of plays per impression, delta-method variance over users; mixture tightest at ${plannedUsers} planned users (Waudby-Smith et al. 2024)`;
 
 const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
 const finiteInterval = (i: Interval): Interval | null =>
@@ -114,16 +115,21 @@ const userShare = (successes: number, users: number): Estimate => ({
   interval: users > 0 ? wilsonInterval(successes, users) : null,
 });
 
-/** The log-ratio of plays per impression, treatment over control, and its always-valid interval. */
+/**
+ * The log-ratio of plays per impression, treatment over control, and its always-valid interval,
+ * with the mixture tuned to `plannedUsers` (the two variants' users together).
+ */
 export function liftOf(
   treatment: VariantCounters,
   control: VariantCounters,
+  plannedUsers: number,
 ): { lift: Estimate; logInterval: Interval } {
   const t = perImpression(treatment, 'plays');
   const c = perImpression(control, 'plays');
   const logRatio = Math.log(t.estimate) - Math.log(c.estimate);
   const variance = (t.standardError / t.estimate) ** 2 + (c.standardError / c.estimate) ** 2;
-  const logInterval = alwaysValidInterval(logRatio, variance, 0.05, MIXTURE_TAU);
+  const tau2 = plannedMixtureVariance(variance, treatment.users + control.users, plannedUsers);
+  const logInterval = alwaysValidInterval(logRatio, variance, 0.05, tau2);
   const interval = { low: Math.expm1(logInterval.low), high: Math.expm1(logInterval.high) };
   return { lift: { value: finite(Math.expm1(logRatio)), interval: finiteInterval(interval) }, logInterval };
 }
@@ -138,7 +144,8 @@ export function experimentResults(
   const [control, ...treatments] = experiment.variants.map(
     (v) => byName.get(v.name) ?? emptyCounters(v.name),
   );
-  const decided = treatments.map((t) => ({ name: t.variant, ...liftOf(t, control) }));
+  const plannedUsers = plannedUsersOf(experiment);
+  const decided = treatments.map((t) => ({ name: t.variant, ...liftOf(t, control, plannedUsers) }));
   const variants: VariantResult[] = experiment.variants.map((variant, index) => {
     const c = index === 0 ? control : treatments[index - 1];
     return {
@@ -177,7 +184,7 @@ export function experimentResults(
     status,
     control: control.variant,
     primaryMetric: 'playRate',
-    method: METHOD,
+    method: methodOf(plannedUsers),
     variants,
     verdict,
     ...(verdict === 'treatment' ? { winner: winners[0].name } : {}),

@@ -62,16 +62,32 @@ export const normalInterval = (estimate: number, standardError: number, z = Z_95
 });
 
 /**
- * Mixing standard deviation of the always-valid test, on the log-ratio scale: the test is most
- * powerful for lifts of about ±10%, and stays valid for any.
+ * The mixture variance τ² that makes the always-valid interval narrowest when `plannedUsers` users
+ * have been seen, for an estimate whose variance is `variance` at `users` users (variance ∝ 1/users).
+ * The interval's half-width² is V (1 + r)/r · (2 ln(1/α) + ln(1 + r)) with r = τ²/V; it is smallest
+ * near r = 2 ln(1/α) + ln(1 + 2 ln(1/α)) (≈ 7.9 at α = 5%), so τ² = σ² ρ² with σ² = V · users the
+ * per-user variance and ρ² = (2 ln(1/α) + ln(1 + 2 ln(1/α))) / plannedUsers: Waudby-Smith, Arbour,
+ * Sinha, Kennedy and Ramdas, "Time-uniform central limit theory and asymptotic confidence sequences"
+ * (Annals of Statistics, 2024), the rule GrowthBook's sequential testing uses. The mixture is fixed
+ * by the plan, never by the effect seen; the width is flat near the optimum (1.27x the narrowest at a
+ * tenth of the plan, 1.07x at ten times it), so a rough plan costs little.
  */
-export const MIXTURE_TAU = 0.1;
+export function plannedMixtureVariance(
+  variance: number,
+  users: number,
+  plannedUsers: number,
+  alpha = 0.05,
+): number {
+  const twoLogInverseAlpha = 2 * Math.log(1 / alpha);
+  const rho2 = (twoLogInverseAlpha + Math.log(1 + twoLogInverseAlpha)) / plannedUsers;
+  return variance * users * rho2;
+}
 
 /**
  * The always-valid (1 - alpha) confidence sequence of an effect θ whose estimate is approximately
  * N(θ, variance): the normal-mixture sequential probability ratio test (mSPRT) of Johari, Koomen,
  * Pekelis and Walsh, "Peeking at A/B Tests" (KDD 2017; Operations Research 2022), inverted.
- * With mixture N(0, τ²) the likelihood ratio against θ0 is
+ * With mixture N(0, τ²) (`tau2` = τ²) the likelihood ratio against θ0 is
  *   Λ = sqrt(V / (V + τ²)) · exp(τ² (θ̂ - θ0)² / (2 V (V + τ²))),
  * and {θ0 : Λ < 1/alpha} is θ̂ ± sqrt(V (V + τ²) / τ² · (2 ln(1/alpha) + ln((V + τ²) / V))).
  * The probability that it ever excludes the true θ, over all looks, is at most alpha.
@@ -79,24 +95,23 @@ export const MIXTURE_TAU = 0.1;
 export function alwaysValidInterval(
   estimate: number,
   variance: number,
-  alpha = 0.05,
-  tau = MIXTURE_TAU,
+  alpha: number,
+  tau2: number,
 ): Interval {
-  if (!(variance > 0) || !Number.isFinite(estimate))
+  if (!(variance > 0) || !(tau2 > 0) || !Number.isFinite(estimate))
     return { low: Number.NEGATIVE_INFINITY, high: Number.POSITIVE_INFINITY };
-  const t2 = tau * tau;
   const half = Math.sqrt(
-    ((variance * (variance + t2)) / t2) * (2 * Math.log(1 / alpha) + Math.log((variance + t2) / variance)),
+    ((variance * (variance + tau2)) / tau2) *
+      (2 * Math.log(1 / alpha) + Math.log((variance + tau2) / variance)),
   );
   return { low: estimate - half, high: estimate + half };
 }
 
 /** The mixture likelihood ratio Λ of θ̂ against θ0 = 0 (reject when ≥ 1/alpha). */
-export function mixtureLikelihoodRatio(estimate: number, variance: number, tau = MIXTURE_TAU): number {
-  const t2 = tau * tau;
+export function mixtureLikelihoodRatio(estimate: number, variance: number, tau2: number): number {
   return (
-    Math.sqrt(variance / (variance + t2)) *
-    Math.exp((t2 * estimate * estimate) / (2 * variance * (variance + t2)))
+    Math.sqrt(variance / (variance + tau2)) *
+    Math.exp((tau2 * estimate * estimate) / (2 * variance * (variance + tau2)))
   );
 }
 

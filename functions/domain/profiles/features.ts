@@ -3,7 +3,13 @@
  * intensity signals bots give away. Pure functions over plain events; recomputed on read. Each aspect
  * is a running tally (feature-tally.ts) folded over the events in time order.
  */
-import type { EventType, InteractionEvent, Item, UserAttributes } from '#domain/catalog/types.ts';
+import {
+  type EventType,
+  type InteractionEvent,
+  type Item,
+  isUserSignal,
+  type UserAttributes,
+} from '#domain/catalog/types.ts';
 import {
   activityOf,
   DAY_MS,
@@ -99,9 +105,15 @@ export function buildProfileFeatures(
   return featuresOfSorted(userId, sortedBefore(events, asOf), itemsById, asOf, attributes);
 }
 
-/** The events before `asOf`, in time order. */
+/**
+ * The user's own events before `asOf`, in time order. Impressions are left out (isUserSignal):
+ * lists shown are the platform's doing, and ten of them at one instant would read as activity,
+ * sessions and a bot's burst. With groupEventsByUser, the only ways events reach a profile.
+ */
 export function sortedBefore(events: readonly InteractionEvent[], asOf: number): InteractionEvent[] {
-  return events.filter((e) => e.timestamp < asOf).sort((a, b) => a.timestamp - b.timestamp);
+  return events
+    .filter((e) => e.timestamp < asOf && isUserSignal(e))
+    .sort((a, b) => a.timestamp - b.timestamp);
 }
 
 /** Features of every user in `events` (grouped once; O(events log events)). */
@@ -123,10 +135,11 @@ export function buildAllProfileFeatures(
   return out;
 }
 
-/** Events grouped by user, each list in time order. */
+/** Each user's own events (impressions left out, see sortedBefore), each list in time order. */
 export function groupEventsByUser(events: readonly InteractionEvent[]): Map<string, InteractionEvent[]> {
   const byUser = new Map<string, InteractionEvent[]>();
   for (const event of events) {
+    if (!isUserSignal(event)) continue;
     let list = byUser.get(event.userId);
     if (!list) {
       list = [];

@@ -2,7 +2,7 @@
  * From events to the user x item matrix every model trains on. Event types weigh differently
  * (complete > play > view; dislike and skip count against); the weights are configuration.
  */
-import type { EventType, InteractionEvent } from '#domain/catalog/types.ts';
+import { type EventType, type InteractionEvent, isUserSignal } from '#domain/catalog/types.ts';
 
 export type EventWeights = Record<EventType, number>;
 
@@ -39,13 +39,17 @@ export function eventWeight(event: Pick<InteractionEvent, 'type' | 'value'>, wei
   return weights[event.type];
 }
 
-/** Sums event weights per (user, item); keeps the latest timestamp. */
+/**
+ * Sums event weights per (user, item); keeps the latest timestamp. Impressions are skipped: a list
+ * shown after a play must not move the pair's time (session models read it) nor make a pair.
+ */
 export function aggregateEvents(
   events: readonly InteractionEvent[],
   weights: EventWeights,
 ): WeightedInteraction[] {
   const byPair = new Map<string, WeightedInteraction>();
   for (const e of events) {
+    if (!isUserSignal(e)) continue;
     const key = `${e.userId}\u0000${e.itemId}`;
     const w = eventWeight(e, weights);
     const existing = byPair.get(key);

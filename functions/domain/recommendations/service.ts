@@ -63,10 +63,9 @@ export class RecommendationService {
     this.models = { current: (needed) => live.current(needed), fallback: () => options.fallback.pool() };
   }
 
-  /** The user's history; impressions are left out: being shown an item is not having seen it. */
-  private async latestEvents(userId: string): Promise<InteractionEvent[]> {
-    const events = await this.events.latestByUser(userId, this.options.historyEvents);
-    return events.filter((event) => event.type !== 'impression');
+  /** The user's history (the store leaves impressions out: being shown an item is not having seen it). */
+  private latestEvents(userId: string): Promise<InteractionEvent[]> {
+    return this.events.latestByUser(userId, this.options.historyEvents);
   }
 
   /** Top-k for a user, reflecting events posted up to this request; the model is the caller's, else the experiment's. */

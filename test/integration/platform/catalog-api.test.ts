@@ -427,6 +427,55 @@ describe('the events store read by serving and profiles', () => {
     expect(latest.map((e) => e.itemId)).toEqual(Array.from({ length: 10 }, (_, n) => `i${24 - n}`));
   });
 
+  it("latestByUser spends its budget on the user's own events, not on the impressions of lists shown since", async () => {
+    // Prepare: 12 plays, then 30 lists of 10 impressions each, all newer than the plays.
+    const { DynamoEventStore } = await import('#adapters/dynamodb/catalog-stores.ts');
+    const store = new DynamoEventStore(platform.names.EVENTS_TABLE, 0, platform.names.USERS_TABLE);
+    const plays = eventsOf('crowded', 12).map((e) => ({ ...e, type: 'play' as const }));
+    const impressions = Array.from({ length: 300 }, (_, n) => ({
+      eventId: `imp${String(n).padStart(4, '0')}`,
+      userId: 'crowded',
+      itemId: `shown${n % 40}`,
+      type: 'impression' as const,
+      timestamp: at + 3_600_000 + n * 1000,
+    }));
+    for (let n = 0; n < impressions.length; n += 88) await store.putAll(impressions.slice(n, n + 88));
+    await store.putAll(plays);
+
+    // Act
+    const latest = await store.latestByUser('crowded', 10);
+
+    // Assess: the newest 10 plays, and no impression.
+    expect(latest.map((e) => e.itemId)).toEqual(Array.from({ length: 10 }, (_, n) => `i${11 - n}`));
+  });
+
+  it("a profile's event budget is spent on the user's own events, not on impressions", async () => {
+    // Prepare: 5 views, then 50 impressions, newer.
+    const { DynamoEventStore } = await import('#adapters/dynamodb/catalog-stores.ts');
+    const { DynamoProfileEvents } = await import('#adapters/profiles/dynamo-profile-events.ts');
+    const store = new DynamoEventStore(platform.names.EVENTS_TABLE, 0, platform.names.USERS_TABLE);
+    await store.putAll(eventsOf('profile-crowded', 5));
+    await store.putAll(
+      Array.from({ length: 50 }, (_, n) => ({
+        eventId: `imp${n}`,
+        userId: 'profile-crowded',
+        itemId: `shown${n}`,
+        type: 'impression' as const,
+        timestamp: at + 3_600_000 + n * 1000,
+      })),
+    );
+
+    // Act
+    const events = await new DynamoProfileEvents(platform.names.EVENTS_TABLE).between(
+      'profile-crowded',
+      { from: at, to: at + 86_400_000 },
+      5,
+    );
+
+    // Assess
+    expect(events.map((e) => e.itemId)).toEqual(['i4', 'i3', 'i2', 'i1', 'i0']);
+  });
+
   it('listByUser hands on a cursor until the history is read, pages of any size', async () => {
     const { DynamoEventStore } = await import('#adapters/dynamodb/catalog-stores.ts');
     const store = new DynamoEventStore(platform.names.EVENTS_TABLE, 0, platform.names.USERS_TABLE);

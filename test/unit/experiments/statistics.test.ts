@@ -4,6 +4,7 @@ import {
   alwaysValidInterval,
   chiSquareSurvival,
   mixtureLikelihoodRatio,
+  plannedMixtureVariance,
   ratioEstimate,
   sampleRatioMismatch,
   wilsonInterval,
@@ -52,44 +53,66 @@ describe('experiment statistics', () => {
 
   it('inverts the mixture likelihood ratio: the interval ends where Λ reaches 1/alpha', () => {
     // Prepare: θ̂ = 0, V = 0.01, τ = 0.1: half-width sqrt(0.02 · (2 ln 20 + ln 2)) = 0.36564
-    const interval = alwaysValidInterval(0, 0.01, 0.05, 0.1);
+    const interval = alwaysValidInterval(0, 0.01, 0.05, 0.01);
 
     // Assess
     expect(interval.high).toBeCloseTo(0.36564, 5);
     expect(interval.low).toBeCloseTo(-0.36564, 5);
-    expect(mixtureLikelihoodRatio(interval.high, 0.01, 0.1)).toBeCloseTo(20, 6);
+    expect(mixtureLikelihoodRatio(interval.high, 0.01, 0.01)).toBeCloseTo(20, 6);
     // Wider than the fixed-horizon interval, the price of looking any number of times.
     expect(interval.high).toBeGreaterThan(1.96 * 0.1);
   });
 
-  it('keeps false positives under 5% when an A/A test is looked at every day for 30 days', () => {
-    // Prepare: 400 A/A experiments, each day 100 new users per arm with p = 0.3; a look every day.
-    const random = createRandom(12345);
-    const experiments = 400;
-    let falsePositives = 0;
+  it('makes the interval narrowest near the planned number of users', () => {
+    // Prepare: an effect whose variance is 1/users (per-user variance 1), planned for 1,000 users.
+    const halfWidthAt = (users: number, plannedUsers: number) =>
+      alwaysValidInterval(0, 1 / users, 0.05, plannedMixtureVariance(1 / users, users, plannedUsers)).high;
 
-    // Act
-    for (let e = 0; e < experiments; e++) {
-      const arms = [
-        { n: 0, s: 0 },
-        { n: 0, s: 0 },
-      ];
-      let rejected = false;
-      for (let day = 0; day < 30 && !rejected; day++) {
-        for (const arm of arms)
-          for (let u = 0; u < 100; u++) {
-            arm.n++;
-            if (random.next() < 0.3) arm.s++;
-          }
-        const [a, b] = arms.map((arm) => arm.s / arm.n);
-        const variance = (a * (1 - a)) / arms[0].n + (b * (1 - b)) / arms[1].n;
-        const interval = alwaysValidInterval(b - a, variance, 0.05, 0.1);
-        rejected = interval.low > 0 || interval.high < 0;
-      }
-      if (rejected) falsePositives++;
-    }
+    // Act: at 1,000 users, the interval of plans from 100 to 10,000 users.
+    const widths = [100, 300, 1000, 3000, 10_000].map((plan) => halfWidthAt(1000, plan));
 
-    // Assess: a fixed 95% interval checked 30 times would reject far more often (about 20-30%).
-    expect(falsePositives / experiments).toBeLessThanOrEqual(0.05);
+    // Assess: the plan that matches is the narrowest, a tenfold error costs less than 30%, and the
+    // price of looking at any time is about 1.55x the fixed-horizon half-width (1.96 σ).
+    expect(Math.min(...widths)).toBe(widths[2]);
+    expect(Math.max(widths[0], widths[4]) / widths[2]).toBeLessThan(1.3);
+    expect(widths[2] / (1.96 * Math.sqrt(1 / 1000))).toBeCloseTo(1.55, 1);
   });
+
+  it.each([
+    { plannedUsers: 6000, note: 'the whole run' },
+    { plannedUsers: 200, note: 'the first day' },
+  ])(
+    'keeps false positives under 5% when an A/A test planned for $plannedUsers users ($note) is looked at every day for 30 days',
+    ({ plannedUsers }) => {
+      // Prepare: 400 A/A experiments, each day 100 new users per arm with p = 0.3; a look every day.
+      const random = createRandom(12345);
+      const experiments = 400;
+      let falsePositives = 0;
+
+      // Act
+      for (let e = 0; e < experiments; e++) {
+        const arms = [
+          { n: 0, s: 0 },
+          { n: 0, s: 0 },
+        ];
+        let rejected = false;
+        for (let day = 0; day < 30 && !rejected; day++) {
+          for (const arm of arms)
+            for (let u = 0; u < 100; u++) {
+              arm.n++;
+              if (random.next() < 0.3) arm.s++;
+            }
+          const [a, b] = arms.map((arm) => arm.s / arm.n);
+          const variance = (a * (1 - a)) / arms[0].n + (b * (1 - b)) / arms[1].n;
+          const tau2 = plannedMixtureVariance(variance, arms[0].n + arms[1].n, plannedUsers);
+          const interval = alwaysValidInterval(b - a, variance, 0.05, tau2);
+          rejected = interval.low > 0 || interval.high < 0;
+        }
+        if (rejected) falsePositives++;
+      }
+
+      // Assess: a fixed 95% interval checked 30 times would reject far more often (about 20-30%).
+      expect(falsePositives / experiments).toBeLessThanOrEqual(0.05);
+    },
+  );
 });

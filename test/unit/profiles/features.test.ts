@@ -121,3 +121,23 @@ describe('spendTierOf', () => {
     expect([0, 500, 1500, 5000].map(spendTierOf)).toEqual(['none', 'low', 'medium', 'high']);
   });
 });
+
+describe('impressions in a profile', () => {
+  it("leave activity, sessions and the hourly burst as the user's own events made them", () => {
+    // Prepare: two plays a day apart; then, the next day, 30 impressions (three lists) in one minute.
+    const own = [event('horror-1', 'play', SATURDAY, 600), event('horror-2', 'play', SATURDAY + DAY, 600)];
+    const shown = Array.from({ length: 30 }, (_, n) =>
+      event(n % 2 ? 'comedy-1' : 'horror-1', 'impression', SATURDAY + 2 * DAY + n * 1000),
+    );
+    const asOf = SATURDAY + 3 * DAY;
+
+    // Act
+    const alone = buildProfileFeatures('u1', own, items, asOf);
+    const withImpressions = buildProfileFeatures('u1', [...own, ...shown], items, asOf);
+
+    // Assess
+    expect(withImpressions.activity).toEqual(alone.activity);
+    expect(withImpressions.intensity).toEqual(alone.intensity);
+    expect(withImpressions.rhythm).toEqual(alone.rhythm);
+  });
+});

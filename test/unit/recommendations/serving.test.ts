@@ -251,3 +251,20 @@ describe('trending from a recent window only', () => {
     expect(gap(uncorrected)).toBeGreaterThan(1);
   });
 });
+
+describe('impressions are not interactions', () => {
+  it('neither make a (user, item) pair nor move the time of one the user played', () => {
+    // Prepare: a play, a list shown an hour later that showed the played item and another.
+    const played = event('u', 'a', 'play', 1_000);
+    const shownAgain = event('u', 'a', 'impression', 3_601_000);
+    const shownOnly = event('u', 'b', 'impression', 3_601_000);
+
+    // Act
+    const pairs = aggregateEvents([played, shownAgain, shownOnly], DEFAULT_EVENT_WEIGHTS);
+
+    // Assess
+    expect(pairs).toEqual([
+      { userId: 'u', itemId: 'a', weight: DEFAULT_EVENT_WEIGHTS.play, timestamp: 1_000 },
+    ]);
+  });
+});
