@@ -4,7 +4,10 @@
  * invocation's would be. Argument: one JSON object (`ChildTask`). Prints one JSON line: the task's
  * time in ms (imports excluded), its peak RSS in MB, and task-specific figures.
  */
-import { easeWeightsFromGram } from '#domain/recommendations/ease.ts';
+import { encodeArtifact } from '#domain/recommendations/artifact.ts';
+import { DEFAULT_EASE_OPTIONS, type EaseModel, easeWeightsFromGram } from '#domain/recommendations/ease.ts';
+import { buildEaseGraph } from '#domain/recommendations/graphs.ts';
+import { catalogSnapshot } from '#domain/recommendations/training.ts';
 import {
   alsItemTask,
   alsUserTask,
@@ -130,7 +133,11 @@ async function profilesReduce(t: Extract<ChildTask, { task: 'profilesReduce' }>)
   };
 }
 
-/** The dense EASE solve alone over n modelled items: a synthetic SPD Gram, then the real inverse. */
+/**
+ * The dense EASE solve alone over n modelled items: a synthetic SPD Gram, then the real inverse;
+ * then the serving artifact of that model is encoded, to weigh it against the models layer.
+ * Peak RSS is taken before encoding, so it is the solve's.
+ */
 async function denseEase(n: number) {
   const baselineRssMb = process.memoryUsage().rss / 2 ** 20;
   const gram = new Float32Array(n * n);
@@ -145,8 +152,25 @@ async function denseEase(n: number) {
   // Diagonally dominant, so positive definite (Gershgorin); the inverse's time does not depend on values.
   for (let r = 0; r < n; r++) gram[r * n + r] = n;
   const started = performance.now();
-  await easeWeightsFromGram(gram, n, 200);
-  return { ms: performance.now() - started, baselineRssMb };
+  const weights = await easeWeightsFromGram(gram, n, 200);
+  const ms = performance.now() - started;
+  const solvePeakRssMb = process.resourceUsage().maxRSS / 1024;
+  const catalog = syntheticCatalog(n);
+  const modelled = Int32Array.from({ length: n }, (_, i) => i);
+  const model: EaseModel = {
+    kind: 'ease',
+    options: DEFAULT_EASE_OPTIONS,
+    itemIds: catalog.map((item) => item.itemId),
+    modelled,
+    weights,
+    columnScale: new Float32Array(n).fill(1),
+  };
+  const artifact = encodeArtifact(buildEaseGraph(model), {
+    name: 'ease',
+    trainedAt: LOG_NOW,
+    catalog: catalogSnapshot(catalog, []),
+  });
+  return { ms, baselineRssMb, solvePeakRssMb, artifactMb: artifact.byteLength / 2 ** 20 };
 }
 
 async function run(t: ChildTask): Promise<Record<string, number>> {

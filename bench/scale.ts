@@ -74,6 +74,7 @@ interface SizeRun {
   users: number;
   interactions: number;
   shards: number;
+  itemShards: number;
   full: boolean;
   samples: Samples;
   /** Bench wall time for this size, including child start-up (s). */
@@ -113,9 +114,11 @@ async function runSize(events: number, o: ScaleOptions, root: string): Promise<S
   const shards = snap.userShards;
   const full = events <= o.fullUpTo;
   const picked = pickShards(shards, full ? shards : o.subsetShards);
+  // Item shards are counted from all interactions, user shards from the positive ones: they may differ.
+  const pickedItems = pickShards(snap.itemShards, full ? snap.itemShards : o.subsetShards);
   const phase = async (kind: string, list: number[], task: (shard: number) => ChildTask) => {
     for (const shard of list) record(kind, await runChild(task(shard)));
-    console.log(`scale ${label(events)}: ${kind} ${list.length}/${shards} shards`);
+    console.log(`scale ${label(events)}: ${kind} ${list.length} shards`);
   };
   await phase('gram', picked, (shard) => ({ task: 'gram', dir, runId, shard }));
   await phase('profiles', picked, (shard) => ({
@@ -132,7 +135,7 @@ async function runSize(events: number, o: ScaleOptions, root: string): Promise<S
     const suffix = iteration === 0 ? ' (first iteration)' : '';
     await phase(`alsUsers${suffix}`, picked, (shard) => ({ task: 'alsUsers', dir, runId, shard, iteration }));
     if (full)
-      await phase(`alsItems${suffix}`, picked, (shard) => ({
+      await phase(`alsItems${suffix}`, pickedItems, (shard) => ({
         task: 'alsItems',
         dir,
         runId,
@@ -154,6 +157,7 @@ async function runSize(events: number, o: ScaleOptions, root: string): Promise<S
     users: snap.users,
     interactions: snap.interactions,
     shards,
+    itemShards: snap.itemShards,
     full,
     samples,
     wallSeconds: (performance.now() - started) / 1000,
@@ -171,7 +175,7 @@ function perTaskSection(runs: SizeRun[]): BenchSection {
       return {
         events: label(run.requested),
         task: kind,
-        'tasks run': `${figures.length} of ${SERIAL_KINDS.includes(kind) ? 1 : run.shards}`,
+        'tasks run': `${figures.length} of ${SERIAL_KINDS.includes(kind) ? 1 : kind.startsWith('alsItems') ? run.itemShards : run.shards}`,
         'median s': seconds(median(ms)),
         'p95 s': seconds(percentile(ms, 95)),
         'peak RSS MB (max)': Math.round(Math.max(...figures.map((f) => f.peakRssMb))),
@@ -204,6 +208,7 @@ function totalsSection(runs: SizeRun[], o: ScaleOptions): BenchSection {
       users: run.users,
       interactions: run.interactions,
       'user shards': run.shards,
+      'item shards': run.itemShards,
       'shards run': run.full
         ? 'all'
         : `${o.subsetShards} per Map (first ALS iteration only; no item step, no reduce)`,
@@ -334,15 +339,17 @@ async function denseEaseSection(o: ScaleOptions): Promise<BenchSection> {
     measured.push({ items, figures: await runChild({ task: 'denseEase', items }) });
     console.log(`scale: dense EASE at ${items} items`);
   }
-  // Matrices alive at once: the slope of peak RSS over one matrix's bytes, across the sizes.
-  const slope = fitLine(measured.map((m) => ({ x: m.items ** 2 * 4, y: m.figures.peakRssMb * 2 ** 20 })));
+  // Matrices alive at once: the slope of the solve's peak RSS over one matrix's bytes, across sizes.
+  const peakOf = (m: (typeof measured)[number]) => m.figures.solvePeakRssMb ?? m.figures.peakRssMb;
+  const slope = fitLine(measured.map((m) => ({ x: m.items ** 2 * 4, y: peakOf(m) * 2 ** 20 })));
   const base = slope(0);
   const matrices = (slope(1e9) - base) / 1e9;
-  const rows: BenchSection['rows'] = measured.map(({ items, figures }) => ({
-    'modelled items': items.toLocaleString('en'),
-    'one matrix MB (items² x 4 bytes)': Math.round((items ** 2 * 4) / 2 ** 20),
-    'solve s (measured)': seconds(figures.ms),
-    'peak RSS MB (measured)': Math.round(figures.peakRssMb),
+  const rows: BenchSection['rows'] = measured.map((m) => ({
+    'modelled items': m.items.toLocaleString('en'),
+    'one matrix MB (items² x 4 bytes)': Math.round((m.items ** 2 * 4) / 2 ** 20),
+    'solve s': seconds(m.figures.ms),
+    'solve peak RSS MB': Math.round(peakOf(m)),
+    'EASE artifact MB': Number(m.figures.artifactMb.toFixed(1)),
   }));
   const maxItems = Math.floor(Math.sqrt((10_240 * 0.9 * 2 ** 20 - base) / (matrices * 4)));
   const largestMeasured = measured.at(-1)!;
@@ -350,8 +357,9 @@ async function denseEaseSection(o: ScaleOptions): Promise<BenchSection> {
   rows.push({
     'modelled items': `${maxItems.toLocaleString('en')} (extrapolated)`,
     'one matrix MB (items² x 4 bytes)': Math.round((maxItems ** 2 * 4) / 2 ** 20),
-    'solve s (measured)': `~${Math.round(solveAt(maxItems))} (computed, n³ from the largest measured)`,
-    'peak RSS MB (measured)': `~${Math.round(0.9 * 10_240)} (computed: 90% of 10 GB)`,
+    'solve s': `~${Math.round(solveAt(maxItems))} (computed: items³ from the largest measured)`,
+    'solve peak RSS MB': `~${Math.round(0.9 * 10_240)} (computed: 90% of 10 GB)`,
+    'EASE artifact MB': `~${Math.round((maxItems ** 2 * 4) / 2 ** 20)} (computed)`,
   });
   return {
     title: 'Dense EASE solve: memory and time by modelled items (measured, then extrapolated)',
@@ -359,7 +367,8 @@ async function denseEaseSection(o: ScaleOptions): Promise<BenchSection> {
     notes: [
       `Peak RSS grows by ${matrices.toFixed(1)} matrices of items² x 4 bytes (least-squares slope over the sizes measured; the Gram, onnxruntime's input and output and its factorisation work space), over a ${Math.round(base / 2 ** 20)} MB base.`,
       `So one 10 GB function holds the dense EASE up to about ${maxItems.toLocaleString('en')} modelled items (extrapolated; 10% kept for the rest of the Reduce); today's cap is ${DEFAULT_EASE_OPTIONS.maxItems.toLocaleString('en')} (EaseOptions.maxItems). Time grows as items³: at that size the solve alone is computed at ~${Math.round(solveAt(maxItems))} s on 2 onnxruntime threads here (a 10 GB Lambda has 6 vCPUs).`,
-      'The solve runs onnxruntime on 2 threads here (invertSpd), with other sessions sharing the cores.',
+      'The solve runs onnxruntime on 2 threads here (invertSpd), with other sessions sharing the cores. Peak RSS is read right after the solve, before the artifact is encoded.',
+      'EASE artifact: the serving ONNX file of that model (buildEaseGraph + encodeArtifact, catalog of the modelled items only), what the models layer would carry; the hybrid artifact carries the same weights again.',
     ],
   };
 }
