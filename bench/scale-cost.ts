@@ -74,37 +74,57 @@ export type TaskKind =
   | 'profiles'
   | 'alsUsers'
   | 'alsItems'
+  | 'gather'
   | 'reduce'
   | 'profilesReduce';
 
-/** How many of each task, S3 requests, and Map waves a run of `shards` user (and item) shards makes. */
-export function runShape(shards: number, iterations: number) {
-  // Counted from distributed-tasks.ts: every task reads the plan; an ALS task reads its shard and,
-  // after the first iteration, every item shard and its factors (allItemFactors); an item task
-  // reads every user shard's factors.
+/** How the run is laid out: today's tasks, or designs computed for comparison (not built). */
+export interface RunDesign {
+  /** The Snapshot as a Map over export files, each task sharding one shard's worth (not built). */
+  shardedSnapshot: boolean;
+  /**
+   * After each half-step one gather task concatenates the side's factor blocks into one file, which
+   * every task of the other side reads, instead of each task reading every shard's files (not built).
+   */
+  gatheredFactors: boolean;
+}
+
+export const AS_BUILT: RunDesign = { shardedSnapshot: false, gatheredFactors: false };
+
+/** How many of each task and S3 request, and Map children, a run of `shards` user (and item) shards makes. */
+export function runShape(shards: number, iterations: number, design: RunDesign = AS_BUILT) {
   const counts: Record<TaskKind, number> = {
-    snapshot: 1,
+    snapshot: design.shardedSnapshot ? shards : 1,
     gram: shards,
     profiles: shards,
     alsUsers: shards * iterations,
     alsItems: shards * iterations,
+    gather: design.gatheredFactors ? 2 * iterations : 0,
     reduce: 1,
     profilesReduce: 1,
   };
-  const laterIterations = Math.max(0, iterations - 1);
-  const puts = shards * 2 + 2 + shards + shards * 2 + counts.alsUsers + counts.alsItems + 2;
-  const gets =
-    shards * 2 +
-    counts.alsUsers * 2 +
-    shards * laterIterations * (1 + 2 * shards) +
-    counts.alsItems * (2 + shards) +
-    shards * laterIterations * 2 * shards +
-    (1 + shards + 2 * shards) +
-    // A profile task reads its shard; the profile reduce every shard's sample.
-    shards * 2;
-  const mapChildren = counts.gram + counts.profiles + counts.alsUsers + counts.alsItems;
+  const later = shards * Math.max(0, iterations - 1);
+  // PUTs: snapshot (plan, catalog, user and item shard files), one output per shard task, the
+  // profile task's two files, the gathered files, the Reduce's two artifacts.
+  const puts = 2 + 2 * shards + shards + 2 * shards + counts.alsUsers + counts.alsItems + counts.gather + 2;
+  // GETs, counted from distributed-tasks.ts: every task reads the plan and its shard. As built, a
+  // user task after the first iteration also reads its previous factors and every item shard's file
+  // and factors (allItemFactors); an item task reads every user shard's factors, and after the first
+  // iteration every item shard's file and factors too; the Reduce every partial Gram and item block.
+  const als = design.gatheredFactors
+    ? counts.alsUsers * 3 + later + counts.alsItems * 3 + later + counts.gather * shards
+    : counts.alsUsers * 2 + later * (1 + 2 * shards) + counts.alsItems * (2 + shards) + later * 2 * shards;
+  const reduce = 1 + shards + (design.gatheredFactors ? 1 : 2 * shards);
+  // A profile task reads its shard; the profile reduce every shard's sample.
+  const gets = 2 * shards + als + reduce + 2 * shards;
+  const mapChildren =
+    counts.snapshot * (design.shardedSnapshot ? 1 : 0) +
+    counts.gram +
+    counts.profiles +
+    counts.alsUsers +
+    counts.alsItems;
   // Parent transitions: one per child started, plus Snapshot, Reduce and the loop's few states.
-  const transitions = mapChildren + 6 * iterations + 8;
+  const transitions = mapChildren + counts.gather + 6 * iterations + 8;
   return { counts, puts, gets, mapChildren, transitions };
 }
 
@@ -123,25 +143,18 @@ export interface RunEstimate {
 const memoryMb = (peakMb: number, a: CostAssumptions) =>
   Math.max(a.minMemoryMb, Math.ceil((peakMb * a.memoryHeadroom) / 64) * 64);
 
-/** How the run is laid out: today's tasks, or designs computed for comparison (not built). */
-export interface RunDesign {
-  /** The Snapshot as a Map over export files, each task sharding one shard's worth (not built). */
-  shardedSnapshot: boolean;
-}
-
 /** The computed wall time (s) and cost ($) of one retrain of `events` events. */
 export function estimateRun(
   events: number,
   interactionsPerEvent: number,
   interactionsPerShard: number,
   models: Record<TaskKind, TaskModel>,
-  design: RunDesign = { shardedSnapshot: false },
+  design: RunDesign = AS_BUILT,
   a: CostAssumptions = DEFAULT_COST_ASSUMPTIONS,
 ): RunEstimate {
   const interactions = Math.round(events * interactionsPerEvent);
   const shards = Math.max(1, Math.ceil(interactions / interactionsPerShard));
-  const shape = runShape(shards, a.alsIterations);
-  if (design.shardedSnapshot) shape.counts.snapshot = shards;
+  const shape = runShape(shards, a.alsIterations, design);
   const waves = Math.ceil(shards / a.concurrency);
   const breaks: string[] = [];
   let wallSeconds = 0;
@@ -150,7 +163,8 @@ export function estimateRun(
   for (const kind of Object.keys(shape.counts) as TaskKind[]) {
     const model = models[kind];
     const inMap =
-      (kind !== 'snapshot' || design.shardedSnapshot) && kind !== 'reduce' && kind !== 'profilesReduce';
+      (kind !== 'snapshot' || design.shardedSnapshot) &&
+      !['gather', 'reduce', 'profilesReduce'].includes(kind);
     // A sharded snapshot task handles one shard's worth, like the one-function snapshot at that size.
     const size = kind === 'snapshot' && design.shardedSnapshot ? interactionsPerShard : interactions;
     const seconds = model.seconds(size);
@@ -166,7 +180,7 @@ export function estimateRun(
       expressGbSeconds += shape.counts[kind] * (Math.ceil(seconds * 10) / 10) * (64 / 1024);
       const rounds = kind === 'alsUsers' || kind === 'alsItems' ? a.alsIterations : 1;
       wallSeconds += rounds * waves * (seconds * model.p95OverMedian + a.waveOverheadSeconds);
-    } else wallSeconds += seconds;
+    } else wallSeconds += shape.counts[kind] * seconds;
   }
   const lambdaRequests = Object.values(shape.counts).reduce((sum, n) => sum + n, 0);
   const lambda = lambdaGbSeconds * PRICES.lambdaArmGbSecond + lambdaRequests * PRICES.lambdaRequest;

@@ -77,6 +77,7 @@ describe('the computed AWS cost', () => {
     p95OverMedian: 1,
   });
   const kinds: TaskKind[] = [
+    'gather',
     'snapshot',
     'gram',
     'profiles',
@@ -104,6 +105,14 @@ describe('the computed AWS cost', () => {
       'alsItems needs ~11.7 GB (Lambda max 10 GB)',
       'alsItems takes ~400 s (Express child max 300 s)',
     ]);
+  });
+
+  it('counts S3 GETs growing as shards² as built, and as shards once the ALS factors are gathered', () => {
+    const built = (shards: number) => runShape(shards, 12).gets;
+    const gathered = (shards: number) =>
+      runShape(shards, 12, { shardedSnapshot: true, gatheredFactors: true }).gets;
+    expect(built(200) / built(100)).toBeGreaterThan(3.5);
+    expect(gathered(200) / gathered(100)).toBeCloseTo(2, 1);
   });
 
   it('fits a line through measured points and extrapolates it', () => {
