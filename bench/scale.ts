@@ -90,6 +90,39 @@ function pickShards(total: number, count: number): number[] {
   return Array.from({ length: count }, (_, k) => Math.floor((k * total) / count));
 }
 
+/** Runs `task` for each shard of `list`, recording the figures under `kind`. */
+type Phase = (kind: string, list: number[], task: (shard: number) => ChildTask) => Promise<void>;
+
+/**
+ * The ALS Maps, iteration after iteration: the user half-step over `users`, then the item half-step
+ * over `items` (none: the item step is skipped, as on a subset, where it lacks user shards).
+ */
+async function runAlsHalfSteps(
+  phase: Phase,
+  run: { dir: string; runId: string; users: number[]; items: number[] },
+  iterations: number,
+): Promise<void> {
+  const { dir, runId } = run;
+  for (let iteration = 0; iteration < iterations; iteration++) {
+    const suffix = iteration === 0 ? ' (first iteration)' : '';
+    await phase(`alsUsers${suffix}`, run.users, (shard) => ({
+      task: 'alsUsers',
+      dir,
+      runId,
+      shard,
+      iteration,
+    }));
+    if (run.items.length > 0)
+      await phase(`alsItems${suffix}`, run.items, (shard) => ({
+        task: 'alsItems',
+        dir,
+        runId,
+        shard,
+        iteration,
+      }));
+  }
+}
+
 /** Runs every task of one size's retrain, one child at a time, and collects their figures. */
 async function runSize(events: number, o: ScaleOptions, root: string): Promise<SizeRun> {
   const started = performance.now();
@@ -117,7 +150,7 @@ async function runSize(events: number, o: ScaleOptions, root: string): Promise<S
   const picked = pickShards(shards, full ? shards : o.subsetShards);
   // Item shards are counted from all interactions, user shards from the positive ones: they may differ.
   const pickedItems = pickShards(snap.itemShards, full ? snap.itemShards : o.subsetShards);
-  const phase = async (kind: string, list: number[], task: (shard: number) => ChildTask) => {
+  const phase: Phase = async (kind, list, task) => {
     for (const shard of list) record(kind, await runChild(task(shard)));
     console.log(`scale ${label(events)}: ${kind} ${list.length} shards`);
   };
@@ -131,19 +164,11 @@ async function runSize(events: number, o: ScaleOptions, root: string): Promise<S
     shape,
     sampleSize: o.profileSampleSize,
   }));
-  const iterations = full ? o.alsIterations : 1;
-  for (let iteration = 0; iteration < iterations; iteration++) {
-    const suffix = iteration === 0 ? ' (first iteration)' : '';
-    await phase(`alsUsers${suffix}`, picked, (shard) => ({ task: 'alsUsers', dir, runId, shard, iteration }));
-    if (full)
-      await phase(`alsItems${suffix}`, pickedItems, (shard) => ({
-        task: 'alsItems',
-        dir,
-        runId,
-        shard,
-        iteration,
-      }));
-  }
+  await runAlsHalfSteps(
+    phase,
+    { dir, runId, users: picked, items: full ? pickedItems : [] },
+    full ? o.alsIterations : 1,
+  );
   if (full) {
     record('reduce', await runChild({ task: 'reduce', dir, runId }));
     record(
