@@ -255,48 +255,57 @@ function totalsSection(runs: SizeRun[], o: ScaleOptions): BenchSection {
   };
 }
 
-/** A task kind's time and memory at any size, from the samples recorded under `key`. */
-function modelOf(runs: SizeRun[], key: string, growing: boolean): TaskModel {
+/** What a growing task would cost if it read nothing beyond its own shard (median s, peak MB). */
+type Floor = { seconds: number; peakMb: number };
+
+/**
+ * A task kind's time and memory at any size, from the samples recorded under `key`. Flat (no
+ * `floor`): the median and peak at the largest size measured. Growing: `floor` plus the measured
+ * excess over it at the largest size measured, scaled in proportion to the interactions. A line
+ * through all sizes is not used: on a shared 2-core VM a load spike at one small size would tilt it.
+ */
+function modelOf(runs: SizeRun[], key: string, floor?: Floor): TaskModel {
   const measured = runs
     .map((run) => ({ run, figures: run.samples.get(key) ?? [] }))
     .filter((m) => m.figures.length > 0);
   if (measured.length === 0) throw new Error(`scale: no '${key}' task was measured; run a full size`);
-  const times = measured.flatMap((m) => m.figures.map((f) => f.ms));
+  const largest = measured.at(-1)!;
+  const times = largest.figures.map((f) => f.ms);
   const p95OverMedian = percentile(times, 95) / median(times);
-  if (growing) {
-    const point = (m: (typeof measured)[number], y: number) => ({ x: m.run.interactions, y });
-    return {
-      seconds: fitLine(measured.map((m) => point(m, median(m.figures.map((f) => f.ms)) / 1000))),
-      peakMb: fitLine(measured.map((m) => point(m, Math.max(...m.figures.map((f) => f.peakRssMb))))),
-      p95OverMedian,
-    };
-  }
-  const largest = measured.at(-1)!.figures;
-  const s = median(largest.map((f) => f.ms)) / 1000;
-  const mb = Math.max(...largest.map((f) => f.peakRssMb));
-  return { seconds: () => s, peakMb: () => mb, p95OverMedian };
+  const s = median(largest.figures.map((f) => f.ms)) / 1000;
+  const mb = Math.max(...largest.figures.map((f) => f.peakRssMb));
+  if (!floor) return { seconds: () => s, peakMb: () => mb, p95OverMedian };
+  const scale = (n: number) => n / largest.run.interactions;
+  return {
+    seconds: (n) => floor.seconds + Math.max(0, s - floor.seconds) * scale(n),
+    peakMb: (n) => floor.peakMb + Math.max(0, mb - floor.peakMb) * scale(n),
+    p95OverMedian,
+  };
 }
 
 /**
  * Time and memory per task kind as functions of the run's interactions. Tasks whose input is one
- * shard stay flat as data grows; tasks that read every shard's output (later ALS steps, the reduce,
- * the one-function Snapshot) grow, so a line is fitted through the sizes. `readsFixed`: the ALS
- * tasks as they would be if they read only factor blocks, never every item shard's data (not built):
- * the first iteration, which reads none, stands for them.
+ * shard stay flat as data grows; tasks that read every shard's output (the ALS steps after the
+ * first, the Reduce, the one-function Snapshot) grow. Their floor: the first ALS user step (one
+ * shard's solve, no other shard read) for time, a Gram task (one shard in memory) for memory.
+ * `readsFixed`: the ALS tasks as they would be if they read one gathered factor file (not built):
+ * the first iteration, whose user step reads no item files, stands for them.
  */
 function taskModels(runs: SizeRun[], readsFixed: boolean): Record<TaskKind, TaskModel> {
+  const oneShard = modelOf(runs, 'alsUsers (first iteration)');
+  const oneShardMb = modelOf(runs, 'gram').peakMb(0);
+  const alsFloor = { seconds: oneShard.seconds(0), peakMb: oneShardMb };
+  const firstItems = modelOf(runs, 'alsItems (first iteration)', alsFloor);
   return {
-    snapshot: modelOf(runs, 'snapshot', true),
-    gram: modelOf(runs, 'gram', false),
-    profiles: modelOf(runs, 'profiles', false),
-    alsUsers: readsFixed
-      ? modelOf(runs, 'alsUsers (first iteration)', false)
-      : modelOf(runs, 'alsUsers', true),
-    alsItems: modelOf(runs, readsFixed ? 'alsItems (first iteration)' : 'alsItems', true),
-    // Not measured: costed as an item task of the first iteration, which reads the same blocks and solves too.
-    gather: modelOf(runs, 'alsItems (first iteration)', true),
-    reduce: modelOf(runs, 'reduce', true),
-    profilesReduce: modelOf(runs, 'profilesReduce', false),
+    snapshot: modelOf(runs, 'snapshot', { seconds: 0, peakMb: 0 }),
+    gram: modelOf(runs, 'gram'),
+    profiles: modelOf(runs, 'profiles'),
+    alsUsers: readsFixed ? oneShard : modelOf(runs, 'alsUsers', alsFloor),
+    alsItems: readsFixed ? firstItems : modelOf(runs, 'alsItems', alsFloor),
+    // Not measured: costed as a first-iteration item task, which reads the same blocks and solves too.
+    gather: firstItems,
+    reduce: modelOf(runs, 'reduce', { seconds: 0, peakMb: oneShardMb }),
+    profilesReduce: modelOf(runs, 'profilesReduce'),
   };
 }
 
