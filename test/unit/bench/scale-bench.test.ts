@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { aggregateEvents, DEFAULT_EVENT_WEIGHTS } from '#domain/recommendations/interactions.ts';
+import { shardByUser } from '#domain/recommendations/sharded-training.ts';
+import { snapshotTask, DEFAULT_SNAPSHOT_OPTIONS } from '#domain/recommendations/distributed-tasks.ts';
+import { estimateRun, fitLine, runShape, type TaskKind, type TaskModel } from '../../../bench/scale-cost.ts';
+import { DEFAULT_LOG_SHAPE, skewedEventLog, zipfSampler } from '../../../bench/skewed-event-log.ts';
+import { InMemoryArtifacts } from '../../support/memory-models.ts';
+
+const log = skewedEventLog({ ...DEFAULT_LOG_SHAPE, events: 200_000 });
+const eventsByUser = log.userIds.map((_, u) => log.eventsOf(u));
+
+/** Share of the total held by the largest `fraction` of the values. */
+function topShare(values: number[], fraction: number): number {
+  const sorted = [...values].sort((a, b) => b - a);
+  const top = sorted.slice(0, Math.ceil(sorted.length * fraction)).reduce((s, v) => s + v, 0);
+  return top / sorted.reduce((s, v) => s + v, 0);
+}
+
+describe('the scale benchmark event log', () => {
+  it('generates about the events asked for, the same ones for the same seed', () => {
+    expect(Math.abs(log.totalEvents - 200_000) / 200_000).toBeLessThan(0.05);
+    expect(eventsByUser.reduce((n, e) => n + e.length, 0)).toBe(log.totalEvents);
+    const again = skewedEventLog({ ...DEFAULT_LOG_SHAPE, events: 200_000 });
+    expect(again.eventsOf(17)).toEqual(eventsByUser[17]);
+  });
+
+  it('has a long tail of items: the top 1% of items hold over a third of the events', () => {
+    const perItem = new Map<string, number>();
+    for (const events of eventsByUser)
+      for (const e of events) perItem.set(e.itemId, (perItem.get(e.itemId) ?? 0) + 1);
+    const counts = log.catalog.map((item) => perItem.get(item.itemId) ?? 0);
+    expect(topShare(counts, 0.01)).toBeGreaterThan(0.35);
+    // ...and a tail: most of the catalog is touched rarely or never.
+    expect(counts.filter((n) => n <= 2).length / counts.length).toBeGreaterThan(0.5);
+  });
+
+  it('has heavy users: the top 10% of users hold over 35% of the events, the median user few', () => {
+    const perUser = Array.from(log.eventsPerUser);
+    expect(topShare(perUser, 0.1)).toBeGreaterThan(0.35);
+    const sorted = [...perUser].sort((a, b) => a - b);
+    expect(sorted[Math.floor(sorted.length / 2)]).toBeLessThan(DEFAULT_LOG_SHAPE.eventsPerUser);
+    expect(sorted.at(-1)).toBeLessThanOrEqual(DEFAULT_LOG_SHAPE.maxEventsPerUser);
+  });
+
+  it('draws Zipf ranks with rank 0 about twice as often as rank 1 (s = 1)', () => {
+    const draw = zipfSampler(1000, 1);
+    const hits = [0, 0];
+    for (let k = 0; k < 20_000; k++) {
+      const rank = draw((k + 0.5) / 20_000);
+      if (rank < 2) hits[rank]++;
+    }
+    expect(hits[0] / hits[1]).toBeCloseTo(2, 1);
+  });
+});
+
+describe('user shards of the scale log', () => {
+  it('the Snapshot makes interactions / per-shard shards, none much above the bound despite heavy users', async () => {
+    const interactions = eventsByUser.flatMap((events) => aggregateEvents(events, DEFAULT_EVENT_WEIGHTS));
+    const perShard = 20_000;
+    const state = await snapshotTask(
+      new InMemoryArtifacts(),
+      'r1',
+      interactions,
+      log.catalog.map((item) => item.itemId),
+      { ...DEFAULT_SNAPSHOT_OPTIONS, interactionsPerShard: perShard, itemShards: 2 },
+    );
+    expect(state.userShards.length).toBe(Math.ceil(interactions.length / perShard));
+    const sizes = shardByUser(interactions, state.userShards.length).map((rows) => rows.length);
+    expect(Math.max(...sizes)).toBeLessThan(perShard * 1.25);
+  });
+});
+
+describe('the computed AWS cost', () => {
+  const flat = (seconds: number, peakMb: number): TaskModel => ({
+    seconds: () => seconds,
+    peakMb: () => peakMb,
+    p95OverMedian: 1,
+  });
+  const kinds: TaskKind[] = [
+    'gather',
+    'snapshot',
+    'gram',
+    'profiles',
+    'alsUsers',
+    'alsItems',
+    'reduce',
+    'profilesReduce',
+  ];
+
+  it('bills each task its seconds at max(1,769 MB, 1.25 x peak), and counts one request per task', () => {
+    const models = Object.fromEntries(kinds.map((k) => [k, flat(2, 1000)])) as Record<TaskKind, TaskModel>;
+    const e = estimateRun(1_000_000, 1, 200_000, models);
+    const tasks = Object.values(runShape(5, 12).counts).reduce((n, c) => n + c, 0);
+    expect(e.shards).toBe(5);
+    expect(e.lambdaRequests).toBe(tasks);
+    expect(e.lambdaGbSeconds).toBeCloseTo(tasks * 2 * (1769 / 1024), 6);
+    expect(e.breaks).toEqual([]);
+  });
+
+  it('names the limit a task breaks instead of pricing an impossible function', () => {
+    const models = Object.fromEntries(kinds.map((k) => [k, flat(2, 1000)])) as Record<TaskKind, TaskModel>;
+    models.alsItems = flat(400, 12_000);
+    const e = estimateRun(1_000_000, 1, 200_000, models);
+    expect(e.breaks).toEqual([
+      'alsItems needs ~11.7 GB (Lambda max 10 GB)',
+      'alsItems takes ~400 s (Express child max 300 s)',
+    ]);
+  });
+
+  it('counts S3 GETs growing as shards² as built, and as shards once the ALS factors are gathered', () => {
+    const built = (shards: number) => runShape(shards, 12).gets;
+    const gathered = (shards: number) =>
+      runShape(shards, 12, { shardedSnapshot: true, gatheredFactors: true }).gets;
+    expect(built(200) / built(100)).toBeGreaterThan(3.5);
+    expect(gathered(200) / gathered(100)).toBeCloseTo(2, 1);
+  });
+
+  it('fits a line through measured points and extrapolates it', () => {
+    const line = fitLine([
+      { x: 1, y: 3 },
+      { x: 3, y: 7 },
+    ]);
+    expect(line(10)).toBeCloseTo(21, 9);
+  });
+});
