@@ -1885,7 +1885,7 @@ export interface operations {
                                     /** @enum {string} */
                                     decision: "promoted" | "rejected";
                                     metric: string;
-                                    candidateValue: number;
+                                    candidateValue?: number;
                                     liveValue?: number;
                                     liveVersion?: string;
                                     reason: string;
@@ -1970,7 +1970,7 @@ export interface operations {
                             /** @enum {string} */
                             decision: "promoted" | "rejected";
                             metric: string;
-                            candidateValue: number;
+                            candidateValue?: number;
                             liveValue?: number;
                             liveVersion?: string;
                             reason: string;

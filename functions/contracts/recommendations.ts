@@ -54,7 +54,7 @@ const GateDecision = () =>
   z.object({
     decision: z.enum(['promoted', 'rejected']),
     metric: z.string(),
-    candidateValue: z.number(),
+    candidateValue: z.number().optional(),
     liveValue: z.number().optional(),
     liveVersion: z.string().optional(),
     reason: z.string(),

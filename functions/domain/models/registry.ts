@@ -10,8 +10,9 @@ export type ModelStatus = 'live' | 'candidate' | 'rejected' | 'retired';
 export interface GateDecision {
   decision: 'promoted' | 'rejected';
   metric: string;
-  candidateValue: number;
-  /** The live version's figure on the same holdout (absent for a first version). */
+  /** The candidate's figure (absent when it has none: then it is rejected). */
+  candidateValue?: number;
+  /** The live version's figure on the same holdout (absent for a first version or one without it). */
   liveValue?: number;
   liveVersion?: string;
   reason: string;
@@ -116,19 +117,20 @@ export function gateCandidate(
   live: { version: string; metrics: Record<string, number> } | undefined,
   policy: GatePolicy = DEFAULT_GATE_POLICY,
 ): GateDecision {
-  const candidateValue = candidate[policy.metric] ?? Number.NaN;
-  if (!Number.isFinite(candidateValue)) {
-    return {
-      decision: 'rejected',
-      metric: policy.metric,
-      candidateValue,
-      reason: `candidate has no ${policy.metric}`,
-    };
+  // A missing or non-finite figure is left out of the decision: it is recorded, and DynamoDB
+  // refuses NaN and infinities.
+  const candidateValue = candidate[policy.metric];
+  if (candidateValue === undefined || !Number.isFinite(candidateValue)) {
+    return { decision: 'rejected', metric: policy.metric, reason: `candidate has no ${policy.metric}` };
   }
   if (!live) {
     return { decision: 'promoted', metric: policy.metric, candidateValue, reason: 'no live version' };
   }
-  const liveValue = live.metrics[policy.metric] ?? Number.NEGATIVE_INFINITY;
+  const liveValue = live.metrics[policy.metric];
+  if (liveValue === undefined || !Number.isFinite(liveValue)) {
+    const reason = `live ${live.version} has no ${policy.metric}`;
+    return { decision: 'promoted', metric: policy.metric, candidateValue, liveVersion: live.version, reason };
+  }
   const promoted = candidateValue >= liveValue - policy.tolerance;
   const cmp = `${policy.metric} ${candidateValue.toFixed(4)} vs live ${live.version} ${liveValue.toFixed(4)}`;
   return {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConflictError } from '#domain/errors.ts';
+import { nonFiniteNumberPaths } from '#domain/profiles/finite-numbers.ts';
 import { InMemoryArtifacts, InMemoryModelRecords } from '../../support/memory-models.ts';
 import { gateCandidate, listModels, publishCandidate, rollback } from '#domain/models/registry.ts';
 import { encodeArtifact } from '#domain/recommendations/artifact.ts';
@@ -61,6 +62,31 @@ describe('model registry', () => {
         { metric: 'ndcg', tolerance: 0.02 },
       ).decision,
     ).toBe('promoted');
+  });
+
+  it('records a gate without NaN or infinities when a figure is missing (DynamoDB refuses both)', () => {
+    // A churn candidate on too few users has no AUC; an older live version may lack the metric.
+    const missing = gateCandidate(
+      { rows: 3 },
+      { version: '1', metrics: { auc: 0.7 } },
+      { metric: 'auc', tolerance: 0 },
+    );
+    expect(missing).toEqual({ decision: 'rejected', metric: 'auc', reason: 'candidate has no auc' });
+    const notANumber = gateCandidate({ auc: Number.NaN }, undefined, { metric: 'auc', tolerance: 0 });
+    expect(notANumber.decision).toBe('rejected');
+    expect(nonFiniteNumberPaths(notANumber, 'gate')).toEqual([]);
+    const liveWithout = gateCandidate(
+      { auc: 0.6 },
+      { version: '2', metrics: {} },
+      { metric: 'auc', tolerance: 0 },
+    );
+    expect(liveWithout).toEqual({
+      decision: 'promoted',
+      metric: 'auc',
+      candidateValue: 0.6,
+      liveVersion: '2',
+      reason: 'live 2 has no auc',
+    });
   });
 
   it('keeps a rejected candidate with its figures while the live version stays', async () => {
