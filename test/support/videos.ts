@@ -6,21 +6,22 @@ import { sharedDataDir } from './fixtures.ts';
 import type { TestPlatform } from './platform.ts';
 
 /**
- * The shared clips folder. Missing, it fails the test file (so CI cannot pass without the clips),
- * unless a developer asked to skip with MARQUEE_SKIP_MEDIA_DATA=1 (said loudly): then undefined.
+ * The shared clips folder, when it holds `clip`. Missing, it fails the test file (so CI cannot pass
+ * without the clips), unless a developer asked to skip with MARQUEE_SKIP_MEDIA_DATA=1 (said loudly):
+ * then undefined. The one gate of every test that needs the clips.
  */
-export function sharedVideoDir(): string | undefined {
+export function sharedVideoDir(clip = 'bbb_prog_10s.mp4'): string | undefined {
   const dir = sharedDataDir();
   const videos = dir ? path.join(dir, 'video') : undefined;
-  if (videos && existsSync(path.join(videos, 'bbb_prog_10s.mp4'))) return videos;
+  if (videos && existsSync(path.join(videos, clip))) return videos;
   if (process.env.MARQUEE_SKIP_MEDIA_DATA === '1') {
     console.warn(
-      'SKIPPED on request (MARQUEE_SKIP_MEDIA_DATA=1): no ../shared/data/video beside this checkout',
+      `SKIPPED on request (MARQUEE_SKIP_MEDIA_DATA=1): no ../shared/data/video/${clip} beside this checkout`,
     );
     return undefined;
   }
   throw new Error(
-    '../shared/data/video is missing (set MARQUEE_SHARED_DATA, or MARQUEE_SKIP_MEDIA_DATA=1 to skip on purpose)',
+    `../shared/data/video/${clip} is missing (set MARQUEE_SHARED_DATA, or MARQUEE_SKIP_MEDIA_DATA=1 to skip on purpose)`,
   );
 }
 

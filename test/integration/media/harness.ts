@@ -1,5 +1,4 @@
 /** Starts s3rver and the local MediaConvert endpoint in a temp directory for one test file. */
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -8,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { MediaConvertClient } from '@aws-sdk/client-mediaconvert';
 import { localS3Client } from '#local/mediaconvert/storage.ts';
+import { sharedVideoDir } from '../../support/videos.ts';
 import {
   type JobStateChangeEvent,
   type MediaConvertServerOptions,
@@ -30,20 +30,9 @@ export const sharedVideo = path.resolve(
 /** Netflix's VMAF v0.6.1 model in the shared data (see its SOURCES.md). */
 export const sharedVmafModel = path.resolve(sharedVideo, '..', 'vmaf', 'vmaf_v0.6.1.pkl');
 
-/**
- * Whether the media tests skip: only when the clips are missing AND a developer asked for it with
- * MARQUEE_SKIP_MEDIA_DATA=1 (said loudly). A missing folder otherwise fails the test file, so CI
- * cannot pass without the clips.
- */
+/** Whether the media tests skip: only on an explicit MARQUEE_SKIP_MEDIA_DATA=1 (see sharedVideoDir). */
 export function skipWithoutSharedVideo(clip = 'bbb_prog_10s.mp4'): boolean {
-  if (existsSync(path.join(sharedVideo, clip))) return false;
-  if (process.env.MARQUEE_SKIP_MEDIA_DATA === '1') {
-    console.warn(`SKIPPED on request (MARQUEE_SKIP_MEDIA_DATA=1): media tests need ${sharedVideo}/${clip}`);
-    return true;
-  }
-  throw new Error(
-    `the media tests need the shared clips: ${sharedVideo}/${clip} is missing (set MARQUEE_SHARED_DATA, or MARQUEE_SKIP_MEDIA_DATA=1 to skip them on purpose)`,
-  );
+  return sharedVideoDir(clip) === undefined;
 }
 
 export interface MediaHarness {
