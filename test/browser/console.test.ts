@@ -283,6 +283,12 @@ describe('the console in Chromium', () => {
       // This API has no playback route yet (issue 13): the page says so and lists the outputs.
       await expect(page.locator('.outputs').innerText()).resolves.toContain(video.outputs!.hlsMaster);
     } else {
+      // hls.js attaches after its dynamic import: a play() before that is aborted by the new source.
+      await page.waitForFunction(
+        () => (document.querySelector('[data-testid=player]') as HTMLVideoElement).readyState >= 1,
+        undefined,
+        { timeout: 30_000 },
+      );
       await page.locator('[data-testid=player]').evaluate((element) => (element as HTMLVideoElement).play());
       await page.waitForFunction(
         () => (document.querySelector('[data-testid=player]') as HTMLVideoElement).currentTime > 2,
