@@ -97,7 +97,6 @@ async function startRig(source: string): Promise<Rig> {
   const server = await startMediaConvertServer({
     s3: s3.endpoint,
     workDir: path.join(dir, 'work'),
-    measureQuality: false,
     publish: async (event) => {
       if (['COMPLETE', 'ERROR'].includes(String(event.detail.status)))
         waiters.get(String(event.detail.jobId))?.(event);

@@ -31,7 +31,6 @@ export interface JobRunnerOptions {
   ffprobePath: string;
   workDir: string;
   preset: string;
-  measureQuality: boolean;
   /** Shortest gap between STATUS_UPDATE events, ms. */
   statusUpdateMs: number;
   /** Longest a transcode may run, ms, given the seconds of video it makes. */

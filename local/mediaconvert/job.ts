@@ -20,8 +20,6 @@ export interface OutputDetail {
     averageBitrate?: number;
     /** Local extension, muxed like averageBitrate: the HLS BANDWIDTH (peak segment rate), bits/s. */
     peakBitrate?: number;
-    psnrDb?: number;
-    ssim?: number;
   };
 }
 

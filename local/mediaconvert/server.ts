@@ -38,12 +38,6 @@ export interface MediaConvertServerOptions {
   workDir: string;
   /** x264/x265 preset used for every output. Default `veryfast`. */
   preset?: string;
-  /**
-   * Measure PSNR and SSIM of each video output against the source after the job (a local extension
-   * of the output details). Default true. VMAF is not the transcoder's: the platform's quality
-   * function measures it, in AWS as here.
-   */
-  measureQuality?: boolean;
   /** Shortest gap between STATUS_UPDATE events, ms. Default 1000. */
   statusUpdateMs?: number;
   /**
@@ -140,7 +134,6 @@ export async function startMediaConvertServer(
     ffprobePath,
     workDir: path.join(options.workDir, 'jobs'),
     preset: options.preset ?? 'veryfast',
-    measureQuality: options.measureQuality ?? true,
     statusUpdateMs: options.statusUpdateMs ?? 1000,
     transcodeTimeoutMs: options.transcodeTimeoutMs ?? ((durationSec) => 120_000 + 30_000 * durationSec),
   });

@@ -11,7 +11,6 @@ import { type FfprobeResult, ffprobe } from './ffprobe.ts';
 import type { GroupDetail, Job } from './job.ts';
 import { JobFailure } from './job-failure.ts';
 import { describeOutputs, localStem } from './output-details.ts';
-import { addPsnrSsim } from './output-quality.ts';
 import type { TranscodeSpec } from './settings/spec.ts';
 import { type SourceFacts, sourceFacts } from './source-facts.ts';
 import { downloadObject, uploadTree } from './storage.ts';
@@ -23,7 +22,6 @@ export interface TranscodeContext {
   ffprobePath: string;
   /** x264/x265 preset for every output. */
   preset: string;
-  measureQuality: boolean;
   /** Shortest gap between progress reports, ms. */
   statusUpdateMs: number;
   /** Reports the job's percent while ffmpeg runs. */
@@ -128,20 +126,6 @@ export async function transcode(job: Job, dir: string, context: TranscodeContext
   if (job.status !== 'PROGRESSING') return [];
   const details = await describeOutputs(job, command, outDir, timeline.canvas, context);
   phaseDone('finishOutputs');
-  // Quality is measured against one whole input; a cropped, clipped or joined timeline has no such reference.
-  if (context.measureQuality && timeline.direct) {
-    const run = {
-      ...context,
-      outputs: command.outputs,
-      groups: details,
-      outDir,
-      inputFile: files[0],
-      rotate: spec.inputs[0].rotate,
-      source: timeline.canvas,
-    };
-    await addPsnrSsim(run);
-    phaseDone('quality');
-  }
   await uploadOutputs(context.s3, outDir);
   phaseDone('upload');
   return details;

@@ -119,7 +119,7 @@ describe.skipIf(skipMedia)('bad uploads and faults end in a clear answer', () =>
   });
 
   it('fails a transcode that exceeds its time instead of leaving the job running', async () => {
-    const harness = await startMediaHarness({ measureQuality: false, transcodeTimeoutMs: () => 200 });
+    const harness = await startMediaHarness({ transcodeTimeoutMs: () => 200 });
     try {
       const input = await harness.putSharedClip('slow/clip.webm', 'big_buck_bunny_0_30.webm');
       const { Job } = await harness.mediaConvert.send(

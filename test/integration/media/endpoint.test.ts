@@ -158,11 +158,6 @@ describe.skipIf(skipMedia)('local MediaConvert endpoint', () => {
     for (const thumbnail of update.outputs.thumbnails)
       expect(keys).toContain(thumbnail.replace('s3://media-bucket/', ''));
     expect(update.outputs.poster).toBe(`${outputPrefix}files/video_poster.0000001.jpg`);
-    // The endpoint's own PSNR/SSIM extension (the platform takes quality from its quality function).
-    const groups = final.detail.outputGroupDetails as GroupDetail[];
-    const hlsVideo = groups.find((g) => g.type === 'HLS_GROUP')?.outputDetails[0].videoDetails;
-    expect(hlsVideo?.psnrDb).toBeGreaterThan(30);
-    expect(hlsVideo?.ssim).toBeGreaterThan(0.9);
   });
 
   it('captures thumbnails and the poster at the planned times, not half an interval late', async () => {
@@ -351,7 +346,7 @@ describe.skipIf(skipMedia)('local MediaConvert API semantics', () => {
   let input: string;
   beforeAll(async () => {
     // Quality measurement off: these tests look at the API, not the pictures.
-    harness = await startMediaHarness({ measureQuality: false });
+    harness = await startMediaHarness();
     input = await harness.putSharedClip('api/clip.mp4', 'bbb_prog_10s.mp4');
   });
   afterAll(async () => {

@@ -26,7 +26,7 @@ describe('inputs, clippings and crop on the local endpoint', () => {
   let counter: string;
   let halves: string;
   beforeAll(async () => {
-    harness = await startMediaHarness({ measureQuality: false });
+    harness = await startMediaHarness();
     const counterFile = path.join(harness.dir, 'counter.mp4');
     await frameCounterClip(counterFile, 5);
     counter = await harness.putFile('uploads-bucket', 'inputs/counter.mp4', counterFile);

@@ -21,7 +21,7 @@ describe.skipIf(skipMedia)('presets and job templates on the local endpoint', ()
   let harness: MediaHarness;
   let input: string;
   beforeAll(async () => {
-    harness = await startMediaHarness({ measureQuality: false });
+    harness = await startMediaHarness();
     input = await harness.putSharedClip('tpl/clip.mp4', 'bbb_prog_10s.mp4');
   });
   afterAll(async () => {

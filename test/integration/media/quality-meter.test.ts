@@ -30,7 +30,7 @@ describe.skipIf(skipMedia)('FfmpegQualityMeter', () => {
   let request: (renditionUri: string, sampleSec?: number) => QualityRequest;
 
   beforeAll(async () => {
-    harness = await startMediaHarness({ measureQuality: false });
+    harness = await startMediaHarness();
     Object.assign(process.env, {
       AWS_ENDPOINT_URL_S3: harness.s3Url,
       AWS_REGION: 'us-east-1',

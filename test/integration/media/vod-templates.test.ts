@@ -131,7 +131,7 @@ describe.skipIf(skipMedia)('the Video on Demand on AWS way of submitting jobs, r
   let harness: MediaHarness;
   let input: string;
   beforeAll(async () => {
-    harness = await startMediaHarness({ measureQuality: false });
+    harness = await startMediaHarness();
     input = await harness.putSharedClip('vod/bunny.mp4', 'bbb_prog_10s.mp4');
   });
   afterAll(async () => {
