@@ -4,14 +4,16 @@
  * dispatched on `task`, since they share the code and the models bucket the run's files live in.
  */
 import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
 import { DynamoEventStore, DynamoItemStore } from '#adapters/dynamodb/catalog-stores.ts';
 import { DynamoRecentEvents } from '#adapters/models/dynamo-catalog-reads.ts';
 import { modelArtifacts, profileRegistry, recommendationModelRecords } from '#adapters/models/registries.ts';
 import { CatalogTrainingSources } from '#adapters/models/training-sources.ts';
 import { liveFlaggedUsers } from '#domain/profiles/shilling/model.ts';
 import { type DistributedTask, runDistributedTask } from '#domain/recommendations/distributed-run.ts';
+import { DEFAULT_EASE_OPTIONS } from '#domain/recommendations/ease.ts';
 import { logger, withObservability } from '#edge/observability.ts';
-import { readSetting, tableNameFromEnv } from '#platform/config.ts';
+import { functionMemoryMb, readSetting, tableNameFromEnv } from '#platform/config.ts';
 
 const sources = new CatalogTrainingSources(
   new DynamoEventStore(tableNameFromEnv('events')),
@@ -20,14 +22,17 @@ const sources = new CatalogTrainingSources(
 );
 const interactionsPerShard = readSetting('RETRAIN_INTERACTIONS_PER_SHARD');
 const flaggedUserWeight = readSetting('SHILLING_DISCOUNT_FACTOR');
+/** EASE's modelled items; the Reduce skips EASE when its inverse would not fit this function's memory. */
+const ease = { ...DEFAULT_EASE_OPTIONS, maxItems: readSetting('EASE_MAX_MODELLED_ITEMS') };
 
-export const handler = middy(async (event: DistributedTask) => {
+export const handler = middy(async (event: DistributedTask, context: Context) => {
   logger.info('retrain task', { task: event.task, runId: event.runId, shard: event.shard });
   return runDistributedTask(event, {
     store: modelArtifacts(),
     sources,
     records: recommendationModelRecords(),
-    snapshot: { interactionsPerShard },
+    snapshot: { interactionsPerShard, ease },
+    memoryMb: functionMemoryMb(context),
     flaggedUsers: () => liveFlaggedUsers(profileRegistry()),
     flaggedUserWeight,
     log: (message, details) => logger.info(message, { ...details }),

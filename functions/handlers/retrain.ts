@@ -30,7 +30,7 @@ import { MODEL_NAMES } from '#domain/recommendations/artifact.ts';
 import { retrainRecommendationModels } from '#domain/recommendations/retrain.ts';
 import { DEFAULT_TRAINING_OPTIONS } from '#domain/recommendations/training.ts';
 import { logger, metrics, withObservability } from '#edge/observability.ts';
-import { bucketNameFromEnv, readSetting, tableNameFromEnv } from '#platform/config.ts';
+import { bucketNameFromEnv, functionMemoryMb, readSetting, tableNameFromEnv } from '#platform/config.ts';
 
 const sources = new CatalogTrainingSources(
   new DynamoEventStore(tableNameFromEnv('events')),
@@ -69,26 +69,39 @@ const distributedRetrain = new StepFunctionsRetrainStarter(readSetting('RETRAIN_
 type ScheduledEvent = EventBridgeEvent<'Scheduled Event', RetrainRequest & { path?: RetrainPath }>;
 
 const skipped = { skipped: 'run restricted to other models' };
-const families = {
+/** The dense EASE models' cap on modelled items (skipped above what this function's memory holds). */
+const easeMaxItems = readSetting('EASE_MAX_MODELLED_ITEMS');
+const trainingOptions = {
+  ...DEFAULT_TRAINING_OPTIONS,
+  ease: { ...DEFAULT_TRAINING_OPTIONS.ease, maxItems: easeMaxItems },
+  sessionEase: { ...DEFAULT_TRAINING_OPTIONS.sessionEase, maxItems: easeMaxItems },
+};
+
+/** One run's model families; what the recommendations family skipped is noted on the run's record. */
+const familiesOf = (run: { runId: string; memoryMb?: number }) => ({
   recommendations: async (request: RetrainRequest) => {
     const models = requestedModels(request, MODEL_NAMES);
     if (models.length === 0) return skipped;
-    return retrainRecommendationModels({
+    const report = await retrainRecommendationModels({
       sources,
       records,
       artifacts,
       log: (message, details) => logger.info(message, { ...details }),
       flaggedUsers: () => liveFlaggedUsers(profileRegistry()),
+      memoryMb: run.memoryMb,
       options: {
         flaggedUserWeight,
-        ...(isFullRun(request) ? {} : { training: { ...DEFAULT_TRAINING_OPTIONS, models }, recentWindowMs }),
+        training: isFullRun(request) ? trainingOptions : { ...trainingOptions, models },
+        ...(isFullRun(request) ? {} : { recentWindowMs }),
       },
     });
+    await records.recordSkipped(run.runId, report.skipped as Record<string, string>);
+    return report;
   },
   // Profile models train together (segments, anomaly and churn share one feature matrix).
   profiles: async (request: RetrainRequest) =>
     requestedModels(request, PROFILE_MODEL_NAME_LIST).length > 0 ? runProfileRetrain() : skipped,
-};
+});
 
 /** The lease outlives the function by this much, so only a crashed run's lease ever expires. */
 const LEASE_MARGIN_MS = 60_000;
@@ -109,7 +122,11 @@ export const handler = middy(async (event: ScheduledEvent, context: Context) => 
     records,
     { ...request, runId: context.awsRequestId },
     { now: new Date(), leaseMs: context.getRemainingTimeInMillis() + LEASE_MARGIN_MS },
-    () => retrainFamilies(request),
+    () =>
+      retrainFamilies(
+        request,
+        familiesOf({ runId: context.awsRequestId, memoryMb: functionMemoryMb(context) }),
+      ),
   );
   if (outcome.ran) return outcome.result;
   logger.info('retrain refused: another run holds the lease', { refusal: outcome.refusal });
@@ -141,7 +158,7 @@ const modelsLayerStep = (request: RetrainRequest) => ({
   },
 });
 
-const retrainFamilies = (request: RetrainRequest) =>
+const retrainFamilies = (request: RetrainRequest, families: ReturnType<typeof familiesOf>) =>
   runRetrain(request, {
     families,
     anyModelLive: async () => (await livePointersOf(records, MODEL_NAMES)).live.size > 0,

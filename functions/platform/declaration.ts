@@ -172,6 +172,15 @@ export const settings = {
     max: 1,
     default: 0,
   },
+  EASE_MAX_MODELLED_ITEMS: {
+    env: 'EASE_MAX_MODELLED_ITEMS',
+    description:
+      "Items the dense EASE models (ease, ease-session, hybrid) model at most, the most popular first; above what the training function's memory holds (118 MB + 5 x items² x 4 bytes, measured) they are skipped with the reason in GET /models.",
+    type: 'number',
+    min: 100,
+    max: 100_000,
+    default: 3000,
+  },
   RETRAIN_INTERACTIONS_PER_SHARD: {
     env: 'RETRAIN_INTERACTIONS_PER_SHARD',
     description:
@@ -839,6 +848,7 @@ export const functions = {
       'MODELS_LAYER_RUNTIME',
       'RETRAIN_DISTRIBUTED_ABOVE_EVENTS',
       'RETRAIN_STATE_MACHINE_ARN',
+      'EASE_MAX_MODELLED_ITEMS',
     ],
     usesModels: true,
   },
@@ -855,7 +865,7 @@ export const functions = {
     // The Reduce gates and publishes into the registry (and reads the live shilling model's flags).
     tables: { items: 'read', events: 'read', models: 'readWrite' },
     buckets: { models: 'readWrite' },
-    settings: ['RETRAIN_INTERACTIONS_PER_SHARD', 'SHILLING_DISCOUNT_FACTOR'],
+    settings: ['RETRAIN_INTERACTIONS_PER_SHARD', 'SHILLING_DISCOUNT_FACTOR', 'EASE_MAX_MODELLED_ITEMS'],
     usesModels: true,
   },
   experiments: {

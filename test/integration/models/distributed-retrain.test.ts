@@ -60,5 +60,7 @@ describe('the nightly retrain on a store above RETRAIN_DISTRIBUTED_ABOVE_EVENTS'
     );
     expect(live).toEqual({ als: '000001', ease: '000001' });
     expect(listing.body.retrain.lastRun).toMatchObject({ reason: 'schedule', state: 'succeeded' });
+    // The models the machine does not train are named on the run, with the reason.
+    expect(listing.body.retrain.lastRun.skipped.popularity).toMatch(/not trained by the distributed retrain/);
   });
 });
