@@ -47,6 +47,8 @@ const servingFunctions = parseFunctionList(readSetting('MODEL_SERVING_FUNCTIONS'
 const modelsLayerName = readSetting('MODELS_LAYER_NAME');
 /** Models layer versions kept after a publish besides those an alias or $LATEST uses (~90 MB each). */
 const layerVersionsKept = readSetting('MODELS_LAYER_VERSIONS_KEPT');
+/** What the models may take of the serving functions' 250 MB unpacked; the rest is served from S3. */
+const layerBudgetBytes = readSetting('MODELS_LAYER_BUDGET_MB') * 2 ** 20;
 const layerPublisher = modelsLayerName
   ? new LambdaLayerPublisher({
       bucket: bucketNameFromEnv('models'),
@@ -146,6 +148,7 @@ const modelsLayerStep = (request: RetrainRequest) => ({
       servingFunctions,
       publisher: layerPublisher,
       keep: layerVersionsKept,
+      budgetBytes: layerBudgetBytes,
     });
     logger.info('models layer', { ...outcome });
     if (outcome.published && outcome.pruneError)

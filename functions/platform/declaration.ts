@@ -163,6 +163,15 @@ export const settings = {
     max: 100,
     default: 5,
   },
+  MODELS_LAYER_BUDGET_MB: {
+    env: 'MODELS_LAYER_BUDGET_MB',
+    description:
+      "Unpacked MB the models layer may hold: Lambda's 250 MB for a function and its layers, less a serving bundle (~1 MB) and the onnxruntime layer (~27 MB), measured. Live models past it (the default model's first, then the smallest) are served from S3.",
+    type: 'number',
+    min: 10,
+    max: 245,
+    default: 220,
+  },
   SHILLING_DISCOUNT_FACTOR: {
     env: 'SHILLING_DISCOUNT_FACTOR',
     description:
@@ -842,6 +851,7 @@ export const functions = {
       'SHILLING_DISCOUNT_FACTOR',
       'TRENDING_REFRESH_DAYS',
       'MODELS_LAYER_VERSIONS_KEPT',
+      'MODELS_LAYER_BUDGET_MB',
       'MODEL_SERVING_FUNCTIONS',
       'MODELS_LAYER_NAME',
       'MODELS_LAYER_ARCHITECTURE',
