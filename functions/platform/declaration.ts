@@ -447,6 +447,8 @@ export interface FunctionDeclaration {
   description: string;
   memoryMb: number;
   timeoutSec: number;
+  /** Lambda's /tmp, MB, when more than its default 512 (models the layer cannot hold are cached there). */
+  tmpMb?: number;
   /**
    * Concurrent executions reserved for it, and its ceiling: a busy client or a long retrain cannot
    * take the account's whole Lambda concurrency, and this function always has its share.
@@ -716,6 +718,9 @@ export const functions = {
     description: 'Recommendations, similar items, ranking, trending and the model registry',
     memoryMb: 1769,
     timeoutSec: 10,
+    // Live models past the models layer's budget are split into /tmp and memory-mapped: room for the
+    // three dense EASE blocks at the largest EASE the retrain trains (3 x 13,677² x 4 bytes ≈ 2.1 GiB).
+    tmpMb: 3072,
     reservedConcurrency: 200,
     tables: { items: 'read', events: 'read', models: 'readWrite', experiments: 'read' },
     buckets: { models: 'read' },
