@@ -40,6 +40,7 @@ export type ChildTask =
       runId: string;
       shape: EventLogShape;
       interactionsPerShard: number;
+      interactionsPerItemShard: number;
       alsIterations: number;
     }
   | { task: 'gram' | 'alsUsers' | 'alsItems'; dir: string; runId: string; shard: number; iteration?: number }
@@ -76,8 +77,7 @@ async function snapshot(t: Extract<ChildTask, { task: 'snapshot' }>) {
     {
       ...DEFAULT_SNAPSHOT_OPTIONS,
       interactionsPerShard: t.interactionsPerShard,
-      // Item shards as many as user shards, so an item shard's size stays bounded too.
-      itemShards: Math.max(1, Math.ceil(interactions.length / t.interactionsPerShard)),
+      interactionsPerItemShard: t.interactionsPerItemShard,
       als: { ...DEFAULT_SNAPSHOT_OPTIONS.als, iterations: t.alsIterations },
     },
   );

@@ -17,6 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_INTERACTIONS_PER_ITEM_SHARD } from '#domain/recommendations/distributed-tasks.ts';
 import { DEFAULT_EASE_OPTIONS } from '#domain/recommendations/ease.ts';
 import { UsageError } from '#local/command-line.ts';
 import type { BenchSection } from './report.ts';
@@ -49,6 +50,8 @@ export interface ScaleOptions {
   denseItems: number[];
   /** Interactions per user shard (RETRAIN_INTERACTIONS_PER_SHARD's default). */
   interactionsPerShard: number;
+  /** Interactions per item shard (the Snapshot's default, DEFAULT_INTERACTIONS_PER_ITEM_SHARD). */
+  interactionsPerItemShard: number;
   /** Users whose features train the profile models at the reduce (expected sample size). */
   profileSampleSize: number;
 }
@@ -142,6 +145,7 @@ async function runSize(events: number, o: ScaleOptions, root: string): Promise<S
       runId,
       shape,
       interactionsPerShard: o.interactionsPerShard,
+      interactionsPerItemShard: o.interactionsPerItemShard,
       alsIterations: o.alsIterations,
     }),
   );
@@ -433,6 +437,7 @@ export const DEFAULT_SCALE_OPTIONS: ScaleOptions = {
   alsIterations: 2,
   denseItems: [2000, 4000, 8000],
   interactionsPerShard: 200_000,
+  interactionsPerItemShard: DEFAULT_INTERACTIONS_PER_ITEM_SHARD,
   profileSampleSize: 10_000,
 };
 

@@ -62,7 +62,7 @@ describe('user shards of the scale log', () => {
       'r1',
       interactions,
       log.catalog.map((item) => item.itemId),
-      { ...DEFAULT_SNAPSHOT_OPTIONS, interactionsPerShard: perShard, itemShards: 2 },
+      { ...DEFAULT_SNAPSHOT_OPTIONS, interactionsPerShard: perShard, interactionsPerItemShard: 100_000 },
     );
     expect(state.userShards.length).toBe(Math.ceil(interactions.length / perShard));
     const sizes = shardByUser(interactions, state.userShards.length).map((rows) => rows.length);
