@@ -133,7 +133,27 @@ export function itemShardCountFor(interactions: number, interactionsPerShard: nu
   return Math.max(1, Math.ceil(interactions / interactionsPerShard));
 }
 
-/** The item of catalog index `item` goes to item shard item mod `shardCount`, spreading popular items. */
+/**
+ * The item shard of each item (catalog index -> shard), balancing interactions: items from the most
+ * interacted down each go to the least loaded shard, so no shard holds more than an even share plus
+ * one item's users (a popular item can hold a few percent of all interactions on its own).
+ */
+export function itemShardOfEach(counts: ArrayLike<number>, shardCount: number): Int32Array {
+  const order = Array.from({ length: counts.length }, (_, i) => i).sort(
+    (a, b) => counts[b] - counts[a] || a - b,
+  );
+  const load = new Float64Array(shardCount);
+  const shardOf = new Int32Array(counts.length);
+  for (const item of order) {
+    let least = 0;
+    for (let s = 1; s < shardCount; s++) if (load[s] < load[least]) least = s;
+    shardOf[item] = least;
+    load[least] += counts[item];
+  }
+  return shardOf;
+}
+
+/** The run's item shards, balanced by interactions (`itemShardOfEach`), each listing its items ascending. */
 export function itemShardsOf(
   shards: readonly InteractionMatrix[],
   items: number,
@@ -141,9 +161,10 @@ export function itemShardsOf(
 ): ItemShard[] {
   const offsets = userOffsets(shards);
   const columns = shards.map((shard) => ({ shard, t: transpose(shard, itemCounts(shard)) }));
+  const shardOf = itemShardOfEach(summedItemCounts(shards, items), shardCount);
   return Array.from({ length: shardCount }, (_, s) => {
     const mine: number[] = [];
-    for (let i = s; i < items; i += shardCount) mine.push(i);
+    for (let i = 0; i < items; i++) if (shardOf[i] === s) mine.push(i);
     const ptr = new Int32Array(mine.length + 1);
     const rows: number[] = [];
     const values: number[] = [];
