@@ -34,6 +34,7 @@ import {
   type RunEstimate,
   type RunLayout,
   type RunSize,
+  runSizeOf,
   SHARDED_SNAPSHOT,
   type TaskKind,
   type TaskModel,
@@ -302,7 +303,9 @@ const s3Seconds = (bytes: number, a: CostAssumptions) => bytes / 1e6 / a.s3ReadM
  *   shard and the catalog, so flat, plus the item factor files' S3 transfer.
  * - An ALS item task solves its item shard (bounded by interactionsPerItemShard: scaled by the shard's
  *   interactions against the measured one) and reads every user's factors (S3 transfer of users x row
- *   bytes, and 4 bytes per user for the compact numbering).
+ *   bytes); it holds the factors of the users it touches (at most one per interaction of its shard,
+ *   at most every user: the bound, not a measurement, beyond the measured size) and 4 bytes per user
+ *   for the compact numbering.
  * - The Reduce reads every partial Gram: time in proportion to the user shards, plus their transfer;
  *   memory flat (a running sum and one partial at a time).
  * - The one-function Snapshot holds every interaction: time and memory in proportion.
@@ -317,13 +320,19 @@ function taskModels(
   const measuredPerItemShard = items.run.interactions / items.run.itemShards;
   const oneShardMb = measuredOf(largestSamples(runs, 'gram').figures).peakMb;
   const itemShareOf = (size: RunSize) => size.interactions / size.itemShards / measuredPerItemShard;
+  // The users an item task holds: at most one per interaction of its shard, at most every user.
+  const touchedAt = (users: number, perItemShard: number) => Math.min(users, perItemShard);
+  const measuredTouched = touchedAt(items.run.users, measuredPerItemShard);
   const alsItems: TaskModel = {
     seconds: (size) =>
       measuredItems.seconds * itemShareOf(size) + s3Seconds(size.users * FACTOR_ROW_BYTES, a),
     peakMb: (size) =>
       oneShardMb +
       Math.max(0, measuredItems.peakMb - oneShardMb) * itemShareOf(size) +
-      (size.users * 4) / 2 ** 20,
+      (Math.max(0, touchedAt(size.users, size.interactions / size.itemShards) - measuredTouched) *
+        FACTOR_ROW_BYTES +
+        size.users * 4) /
+        2 ** 20,
     p95OverMedian: measuredItems.p95OverMedian,
   };
   const users = measuredOf(largestSamples(runs, 'alsUsers').figures);
@@ -422,6 +431,17 @@ function costSection(runs: SizeRun[], partition: ChildFigures[], o: ScaleOptions
     rows,
     notes: [
       `Goal, 100M events in under 1 hour for under $5, by the computed figures: ${verdicts.join(' / ')}.`,
+      `Computed per task (median s / peak RSS MB) at 100M and 1B: ${(
+        ['alsUsers', 'alsItems', 'reduce'] as const
+      )
+        .map((kind) => {
+          const at = (events: number) => {
+            const size = runSizeOf(events, layout);
+            return `${models[kind].seconds(size).toFixed(1)} s / ${Math.round(models[kind].peakMb(size))} MB`;
+          };
+          return `${kind} ${at(100e6)} and ${at(1e9)}`;
+        })
+        .join('; ')}.`,
       `Lambda duration at 100M by task kind: ${at100M.map(({ scenario, e }) => `${scenario}: ${split(e)}`).join(' / ')}.`,
       `Computed, not measured. Assumed: ${a.concurrency.toLocaleString('en')} child executions at once (the Lambda account default; Distributed Map allows 10,000); ${a.alsIterations} ALS iterations; ${a.eventBytes} bytes per event row in DynamoDB (the export bills table GB, a Scan 4 KB per half read unit); ${a.waveOverheadSeconds} s per Map wave for child start and cold start; a Map wave lasts its p95 task (p95/median measured here); memory per function = max(${a.minMemoryMb} MB, peak RSS x ${a.memoryHeadroom}); one arm64 Lambda vCPU as fast as one core here (not measured); S3 reads of factor files and partial Grams at ${a.s3ReadMbPerSecond} MB/s per task (not measured: the local runs read a directory); a catalog of ${DEFAULT_LOG_SHAPE.items.toLocaleString('en')} items at every size.`,
       `Per-task figures: Gram, profile and ALS user tasks read bounded inputs (one user shard; the catalog's item factors), so their median at the largest full size (${label(largest.requested)}) is used at every size; an ALS item task's solve is scaled by its item shard's interactions (${o.interactionsPerItemShard.toLocaleString('en')} per item shard) against the measured one, plus reading every user's factors (${FACTOR_ROW_BYTES} bytes per user); the Reduce's time grows with the user shards (it sums every partial Gram) and its memory does not; the one-function Snapshot grows in proportion to the interactions. Interactions per event ${layout.interactionsPerEvent.toFixed(3)}, users per interaction ${layout.usersPerInteraction.toFixed(4)} (measured at ${label(largest.requested)}).`,
