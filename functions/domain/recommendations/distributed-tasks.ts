@@ -79,8 +79,9 @@ export interface SnapshotOptions {
   /** Interactions per user shard at most (on average: users are hashed, not packed). */
   interactionsPerShard: number;
   /**
-   * Interactions per item shard (on average: items go to shards by catalog index): the item step's
-   * work and the users it holds are bounded by this, whatever the data size.
+   * Interactions per item shard (items are balanced by interactions, so a shard holds about this,
+   * plus at most one item's users): the item step's work and the users it holds are bounded by
+   * this, whatever the data size.
    */
   interactionsPerItemShard: number;
   ease: EaseOptions;
