@@ -21,7 +21,7 @@ import {
   DEFAULT_EVENT_WEIGHTS,
   type WeightedInteraction,
 } from '#domain/recommendations/interactions.ts';
-import { userShardOf } from '#domain/recommendations/sharded-training.ts';
+import { shardByUser, userShardOf } from '#domain/recommendations/sharded-training.ts';
 import {
   type ProfileShardOutput,
   profileShardTask,
@@ -30,7 +30,13 @@ import {
 } from '#domain/profiles/sharded-training.ts';
 import type { InteractionEvent } from '#domain/catalog/types.ts';
 import { DirectoryArtifacts } from './directory-artifacts.ts';
-import { type EventLogShape, LOG_NOW, skewedEventLog, syntheticCatalog } from './skewed-event-log.ts';
+import {
+  DEFAULT_LOG_SHAPE,
+  type EventLogShape,
+  LOG_NOW,
+  skewedEventLog,
+  syntheticCatalog,
+} from './skewed-event-log.ts';
 
 /** What the parent asks a child to run. */
 export type ChildTask =
@@ -40,6 +46,7 @@ export type ChildTask =
       runId: string;
       shape: EventLogShape;
       interactionsPerShard: number;
+      interactionsPerItemShard: number;
       alsIterations: number;
     }
   | { task: 'gram' | 'alsUsers' | 'alsItems'; dir: string; runId: string; shard: number; iteration?: number }
@@ -54,7 +61,9 @@ export type ChildTask =
     }
   | { task: 'reduce'; dir: string; runId: string }
   | { task: 'profilesReduce'; dir: string; runId: string; userShards: number; shape: EventLogShape }
-  | { task: 'denseEase'; items: number };
+  | { task: 'denseEase'; items: number }
+  | { task: 'exportFile'; dir: string; events: number }
+  | { task: 'partition'; dir: string; userShards: number };
 
 const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 const profileKey = (runId: string, kind: 'features' | 'sample', shard: number) =>
@@ -76,8 +85,7 @@ async function snapshot(t: Extract<ChildTask, { task: 'snapshot' }>) {
     {
       ...DEFAULT_SNAPSHOT_OPTIONS,
       interactionsPerShard: t.interactionsPerShard,
-      // Item shards as many as user shards, so an item shard's size stays bounded too.
-      itemShards: Math.max(1, Math.ceil(interactions.length / t.interactionsPerShard)),
+      interactionsPerItemShard: t.interactionsPerItemShard,
       als: { ...DEFAULT_SNAPSHOT_OPTIONS.als, iterations: t.alsIterations },
     },
   );
@@ -90,6 +98,31 @@ async function snapshot(t: Extract<ChildTask, { task: 'snapshot' }>) {
     userShards: state.userShards.length,
     itemShards: state.itemShards.length,
   };
+}
+
+const EXPORT_FILE = 'export/part-0.json';
+
+/** The stand-in export file a partition task reads: a seeded log's events as one JSON array (not timed). */
+async function exportFile(t: Extract<ChildTask, { task: 'exportFile' }>) {
+  const log = skewedEventLog({ ...DEFAULT_LOG_SHAPE, events: t.events });
+  const events: InteractionEvent[] = [];
+  for (let u = 0; u < log.userIds.length; u++) for (const e of log.eventsOf(u)) events.push(e);
+  await new DirectoryArtifacts(t.dir).put(EXPORT_FILE, encode(events));
+  return { ms: 0, events: events.length };
+}
+
+/**
+ * A stand-in for one partition task of a sharded Snapshot (built on another branch): reads one
+ * bounded file of events, splits it by user shard (`userShardOf`) and writes one piece per shard.
+ * Plain JSON, not the export's DynamoDB JSON, so the real task parses more per event.
+ */
+async function partition(t: Extract<ChildTask, { task: 'partition' }>) {
+  const store = new DirectoryArtifacts(t.dir);
+  const started = performance.now();
+  const events = JSON.parse(new TextDecoder().decode(await store.get(EXPORT_FILE))) as InteractionEvent[];
+  const pieces = shardByUser(events, t.userShards);
+  await Promise.all(pieces.map((rows, s) => store.put(`partition/pieces/${s}.json`, encode(rows))));
+  return { ms: performance.now() - started, events: events.length };
 }
 
 /** One user shard's profile features: its users' events regenerated, then the real shard task. */
@@ -183,6 +216,10 @@ async function run(t: ChildTask): Promise<Record<string, number>> {
       return profilesReduce(t);
     case 'denseEase':
       return denseEase(t.items);
+    case 'exportFile':
+      return exportFile(t);
+    case 'partition':
+      return partition(t);
     case 'reduce': {
       const started = performance.now();
       const { ease } = await reduceTask(new DirectoryArtifacts(t.dir), t.runId);

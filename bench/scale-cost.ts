@@ -5,6 +5,8 @@
  * labelled "computed".
  */
 import { DEFAULT_ALS_OPTIONS } from '#domain/recommendations/als.ts';
+import { taskRequests } from '#domain/recommendations/distributed-tasks.ts';
+import { itemShardCountFor } from '#domain/recommendations/sharded-training.ts';
 
 /** us-east-1 list prices, looked up on 2026-12-06 (sources in `PRICE_SOURCES`). */
 export const PRICES = {
@@ -24,12 +26,15 @@ export const PRICES = {
   s3Get: 0.0004 / 1000,
   /** DynamoDB full export to S3 ($ per GB of table). From memory: recheck. */
   dynamoExportGb: 0.1,
+  /** DynamoDB on-demand read request unit ($ each; $0.125 per million; a Scan bills 4 KB per unit, half for eventually consistent). Recheck. */
+  dynamoReadRequest: 0.125 / 1e6,
 } as const;
 
 export const PRICE_SOURCES = [
   'Lambda arm64 $0.0000133334 per GB-s and $0.20 per million requests: https://aws.amazon.com/lambda/pricing/ (tiers quoted at https://cloudchipr.com/blog/aws-lambda-pricing)',
   'Step Functions Standard $0.025 per 1,000 transitions; Express $1.00 per million requests and $0.00001667 per GB-s in 64 MB / 100 ms steps: https://aws.amazon.com/step-functions/pricing/ (figures as quoted at https://www.wring.co/blog/aws-step-functions-pricing-guide, 2026-03-14)',
   'Distributed Map: one Standard state transition per child workflow execution started: https://docs.aws.amazon.com/step-functions/latest/dg/concepts-transitions.html',
+  'DynamoDB on-demand reads $0.125 per million read request units (us-east-1): as quoted at https://airbyte.com/data-engineering-resources/dynamodb-pricing (undated; another page still quotes the older $0.25): recheck on https://aws.amazon.com/dynamodb/pricing/on-demand/',
   'S3 PUT $0.005 and GET $0.0004 per 1,000, DynamoDB export $0.10 per GB: from memory (the stored price pages did not show them): recheck on https://aws.amazon.com/s3/pricing/ and https://aws.amazon.com/dynamodb/pricing/on-demand/',
 ];
 
@@ -39,7 +44,7 @@ export interface CostAssumptions {
   concurrency: number;
   /** ALS iterations in production (DEFAULT_ALS_OPTIONS.iterations). */
   alsIterations: number;
-  /** Bytes per event row in the DynamoDB table (what the export bills). */
+  /** Bytes per event row in the DynamoDB table (what the export and a scan bill). */
   eventBytes: number;
   /** Seconds added per wave of a Map: child start, Lambda cold start, S3 first byte. */
   waveOverheadSeconds: number;
@@ -47,6 +52,11 @@ export interface CostAssumptions {
   minMemoryMb: number;
   /** Headroom over the measured peak RSS when sizing a function's memory. */
   memoryHeadroom: number;
+  /**
+   * S3 read throughput of one task (MB/s) for the factor files it reads, which the local runs read
+   * from a directory: assumed (one Lambda reading 8 objects at once), not measured.
+   */
+  s3ReadMbPerSecond: number;
 }
 
 export const DEFAULT_COST_ASSUMPTIONS: CostAssumptions = {
@@ -56,86 +66,165 @@ export const DEFAULT_COST_ASSUMPTIONS: CostAssumptions = {
   waveOverheadSeconds: 1,
   minMemoryMb: 1769,
   memoryHeadroom: 1.25,
+  s3ReadMbPerSecond: 80,
 };
 
-/** One task kind of the run, its measured time and memory extrapolated to the run's size. */
+/** Bytes one row takes in an ALS factor file: float32 factors and its int32 row index. */
+export const FACTOR_ROW_BYTES = DEFAULT_ALS_OPTIONS.factors * 4 + 4;
+
+/**
+ * The sharded Snapshot (built by another branch, not here) as this model sees it: a Map of partition
+ * tasks, each reading a bounded slice of the table (one export data file or scan segment) and
+ * splitting it by user shard; then one task per user shard joining its pieces; then one task per
+ * item shard reading every user shard file. Every input of that row is here.
+ */
+export const SHARDED_SNAPSHOT = {
+  /** Events one partition task reads (a slice size the design chooses, not one AWS fixes). */
+  eventsPerPartitionTask: 1_000_000,
+  /** User shards the partition stand-in splits its slice into (the 100M run's ~390, rounded). */
+  standInUserShards: 400,
+};
+
+/** The size of one run, as its tasks see it. */
+export interface RunSize {
+  events: number;
+  interactions: number;
+  users: number;
+  userShards: number;
+  itemShards: number;
+  /** Partition tasks of a sharded Snapshot. */
+  partitions: number;
+}
+
+/** How a run of any size is laid out, from ratios measured at the largest size and the shard bounds. */
+export interface RunLayout {
+  interactionsPerEvent: number;
+  usersPerInteraction: number;
+  interactionsPerShard: number;
+  interactionsPerItemShard: number;
+}
+
+/** The run's interactions, users and shard counts at `events` events. */
+export function runSizeOf(events: number, layout: RunLayout): RunSize {
+  const interactions = Math.round(events * layout.interactionsPerEvent);
+  return {
+    events,
+    interactions,
+    users: Math.round(interactions * layout.usersPerInteraction),
+    userShards: Math.max(1, Math.ceil(interactions / layout.interactionsPerShard)),
+    itemShards: itemShardCountFor(interactions, layout.interactionsPerItemShard),
+    partitions: Math.max(1, Math.ceil(events / SHARDED_SNAPSHOT.eventsPerPartitionTask)),
+  };
+}
+
+/** One task kind of the run, its measured time and memory carried to the run's size. */
 export interface TaskModel {
-  /** Median seconds per task at a given total of interactions. */
-  seconds(interactions: number): number;
+  /** Median seconds per task in a run of this size. */
+  seconds(size: RunSize): number;
   /** 95th-percentile over median, measured (stragglers set a Map's wall time). */
   p95OverMedian: number;
-  /** Peak RSS (MB) per task at a given total of interactions. */
-  peakMb(interactions: number): number;
+  /** Peak RSS (MB) per task in a run of this size. */
+  peakMb(size: RunSize): number;
 }
 
 export type TaskKind =
   | 'snapshot'
+  | 'partition'
+  | 'joinUsers'
+  | 'itemFiles'
   | 'gram'
   | 'profiles'
   | 'alsUsers'
   | 'alsItems'
-  | 'gather'
   | 'reduce'
   | 'profilesReduce';
 
-/** How the run is laid out: today's tasks, or designs computed for comparison (not built). */
+/** How the run reads the events table and snapshots it. */
 export interface RunDesign {
-  /** The Snapshot as a Map over export files, each task sharding one shard's worth (not built). */
-  shardedSnapshot: boolean;
-  /**
-   * After each half-step one gather task concatenates the side's factor blocks into one file, which
-   * every task of the other side reads, instead of each task reading every shard's files (not built).
-   */
-  gatheredFactors: boolean;
+  /** One function holding every event (as built), or Maps of bounded tasks (another branch). */
+  snapshot: 'one function' | 'sharded';
+  /** A parallel Scan billed per read request unit, or a DynamoDB export billed per table GB. */
+  read: 'scan' | 'export';
 }
 
-export const AS_BUILT: RunDesign = { shardedSnapshot: false, gatheredFactors: false };
+export const AS_BUILT: RunDesign = { snapshot: 'one function', read: 'scan' };
 
-/** How many of each task and S3 request, and Map children, a run of `shards` user (and item) shards makes. */
-export function runShape(shards: number, iterations: number, design: RunDesign = AS_BUILT) {
+/** Tasks that run alone in the parent, not as Map children. */
+const SERIAL: readonly TaskKind[] = ['snapshot', 'reduce', 'profilesReduce'];
+
+/** How many of each task, S3 request and Map child a run of this size makes. */
+export function runShape(size: RunSize, iterations: number, design: RunDesign = AS_BUILT) {
+  const { userShards, itemShards, partitions } = size;
+  const sharded = design.snapshot === 'sharded';
   const counts: Record<TaskKind, number> = {
-    snapshot: design.shardedSnapshot ? shards : 1,
-    gram: shards,
-    profiles: shards,
-    alsUsers: shards * iterations,
-    alsItems: shards * iterations,
-    gather: design.gatheredFactors ? 2 * iterations : 0,
+    snapshot: sharded ? 0 : 1,
+    partition: sharded ? partitions : 0,
+    joinUsers: sharded ? userShards : 0,
+    itemFiles: sharded ? itemShards : 0,
+    gram: userShards,
+    profiles: userShards,
+    alsUsers: userShards * iterations,
+    alsItems: itemShards * iterations,
     reduce: 1,
     profilesReduce: 1,
   };
-  const later = shards * Math.max(0, iterations - 1);
-  // PUTs: snapshot (plan, catalog, user and item shard files), one output per shard task, the
-  // profile task's two files, the gathered files, the Reduce's two artifacts.
-  const puts = 2 + 2 * shards + shards + 2 * shards + counts.alsUsers + counts.alsItems + counts.gather + 2;
-  // GETs, counted from distributed-tasks.ts: every task reads the plan and its shard. As built, a
-  // user task after the first iteration also reads its previous factors and every item shard's file
-  // and factors (allItemFactors); an item task reads every user shard's factors, and after the first
-  // iteration every item shard's file and factors too; the Reduce every partial Gram and item block.
-  const als = design.gatheredFactors
-    ? counts.alsUsers * 3 + later + counts.alsItems * 3 + later + counts.gather * shards
-    : counts.alsUsers * 2 + later * (1 + 2 * shards) + counts.alsItems * (2 + shards) + later * 2 * shards;
-  const reduce = 1 + shards + (design.gatheredFactors ? 1 : 2 * shards);
-  // A profile task reads its shard; the profile reduce every shard's sample.
-  const gets = 2 * shards + als + reduce + 2 * shards;
-  const mapChildren =
-    counts.snapshot * (design.shardedSnapshot ? 1 : 0) +
-    counts.gram +
-    counts.profiles +
-    counts.alsUsers +
-    counts.alsItems;
+  // The tasks of distributed-tasks.ts count their own requests (taskRequests); the first ALS
+  // iteration reads no factors of the other side's previous step.
+  const layout = (iteration: number) => ({ userShards, itemShards, iteration });
+  const alsRequests = (task: 'alsUsers' | 'alsItems', shards: number) => {
+    const first = taskRequests(task, layout(0));
+    const later = taskRequests(task, layout(1));
+    const rest = shards * Math.max(0, iterations - 1);
+    return { gets: shards * first.gets + rest * later.gets, puts: shards * first.puts + rest * later.puts };
+  };
+  const users = alsRequests('alsUsers', userShards);
+  const items = alsRequests('alsItems', itemShards);
+  const gram = taskRequests('shard', layout(0));
+  const reduce = taskRequests('reduce', layout(0));
+  const snapshot = taskRequests('snapshot', layout(0));
+  // A sharded Snapshot (the other branch's tasks, counted here from its stated shape): a partition
+  // task reads its slice and writes a piece per user shard; a join task reads its pieces and writes
+  // the user shard and events files; an item-file task reads every user shard file; plus the plan.
+  const shardedGets = sharded
+    ? partitions * (design.read === 'export' ? 1 : 0) +
+      userShards * partitions +
+      itemShards * (1 + userShards)
+    : 0;
+  const shardedPuts = sharded ? partitions * userShards + 2 * userShards + itemShards + 1 : 0;
+  // Profiles: a task reads its shard's events and writes features and sample; the reduce reads every sample.
+  const profileGets = 2 * userShards;
+  const profilePuts = 2 * userShards;
+  const gets =
+    users.gets +
+    items.gets +
+    userShards * gram.gets +
+    reduce.gets +
+    (sharded ? shardedGets : snapshot.gets) +
+    profileGets;
+  // The Reduce's two candidate artifacts.
+  const puts =
+    users.puts +
+    items.puts +
+    userShards * gram.puts +
+    2 +
+    (sharded ? shardedPuts : snapshot.puts) +
+    profilePuts;
+  const mapChildren = (Object.keys(counts) as TaskKind[])
+    .filter((kind) => !SERIAL.includes(kind))
+    .reduce((n, kind) => n + counts[kind], 0);
   // Parent transitions: one per child started, plus Snapshot, Reduce and the loop's few states.
-  const transitions = mapChildren + counts.gather + 6 * iterations + 8;
+  const transitions = mapChildren + 6 * iterations + 8 + (sharded ? 3 : 0);
   return { counts, puts, gets, mapChildren, transitions };
 }
 
 export interface RunEstimate {
-  events: number;
-  interactions: number;
-  shards: number;
+  size: RunSize;
   wallSeconds: number;
   lambdaGbSeconds: number;
   lambdaRequests: number;
-  costs: { lambda: number; stepFunctions: number; s3: number; export: number; total: number };
+  /** Lambda duration cost ($) per task kind that ran. */
+  lambdaByKind: Partial<Record<TaskKind, number>>;
+  costs: { lambda: number; stepFunctions: number; s3: number; read: number; total: number };
   /** Limits this size breaks (empty when every task fits its function). */
   breaks: string[];
 }
@@ -143,30 +232,39 @@ export interface RunEstimate {
 const memoryMb = (peakMb: number, a: CostAssumptions) =>
   Math.max(a.minMemoryMb, Math.ceil((peakMb * a.memoryHeadroom) / 64) * 64);
 
+/** The children one Map of this kind starts per round (a round: the whole run, or one ALS iteration). */
+function perRound(kind: TaskKind, size: RunSize): number {
+  if (kind === 'alsItems' || kind === 'itemFiles') return size.itemShards;
+  if (kind === 'partition') return size.partitions;
+  return size.userShards;
+}
+
+/** What reading the events table costs ($): the export bills table GB, a Scan 4 KB per half unit. */
+export function tableReadCost(events: number, design: RunDesign, a: CostAssumptions): number {
+  const bytes = events * a.eventBytes;
+  if (design.read === 'export') return (bytes / 1e9) * PRICES.dynamoExportGb;
+  return Math.ceil(bytes / 4096) * 0.5 * PRICES.dynamoReadRequest;
+}
+
 /** The computed wall time (s) and cost ($) of one retrain of `events` events. */
 export function estimateRun(
   events: number,
-  interactionsPerEvent: number,
-  interactionsPerShard: number,
+  layout: RunLayout,
   models: Record<TaskKind, TaskModel>,
   design: RunDesign = AS_BUILT,
   a: CostAssumptions = DEFAULT_COST_ASSUMPTIONS,
 ): RunEstimate {
-  const interactions = Math.round(events * interactionsPerEvent);
-  const shards = Math.max(1, Math.ceil(interactions / interactionsPerShard));
-  const shape = runShape(shards, a.alsIterations, design);
-  const waves = Math.ceil(shards / a.concurrency);
+  const size = runSizeOf(events, layout);
+  const shape = runShape(size, a.alsIterations, design);
   const breaks: string[] = [];
   let wallSeconds = 0;
   let lambdaGbSeconds = 0;
   let expressGbSeconds = 0;
+  const lambdaByKind: Partial<Record<TaskKind, number>> = {};
   for (const kind of Object.keys(shape.counts) as TaskKind[]) {
+    if (shape.counts[kind] === 0) continue;
     const model = models[kind];
-    const inMap =
-      (kind !== 'snapshot' || design.shardedSnapshot) &&
-      !['gather', 'reduce', 'profilesReduce'].includes(kind);
-    // A sharded snapshot task handles one shard's worth, like the one-function snapshot at that size.
-    const size = kind === 'snapshot' && design.shardedSnapshot ? interactionsPerShard : interactions;
+    const inMap = !SERIAL.includes(kind);
     const seconds = model.seconds(size);
     const peak = model.peakMb(size);
     const mb = memoryMb(peak, a);
@@ -175,10 +273,12 @@ export function estimateRun(
       breaks.push(`${kind} takes ~${seconds.toFixed(0)} s (Express child max 300 s)`);
     if (!inMap && seconds > 900) breaks.push(`${kind} takes ~${seconds.toFixed(0)} s (Lambda max 900 s)`);
     lambdaGbSeconds += shape.counts[kind] * seconds * (mb / 1024);
+    lambdaByKind[kind] = shape.counts[kind] * seconds * (mb / 1024) * PRICES.lambdaArmGbSecond;
     if (inMap) {
       // Express bills each child by its duration (100 ms steps) at the 64 MB minimum.
       expressGbSeconds += shape.counts[kind] * (Math.ceil(seconds * 10) / 10) * (64 / 1024);
       const rounds = kind === 'alsUsers' || kind === 'alsItems' ? a.alsIterations : 1;
+      const waves = Math.ceil(perRound(kind, size) / a.concurrency);
       wallSeconds += rounds * waves * (seconds * model.p95OverMedian + a.waveOverheadSeconds);
     } else wallSeconds += shape.counts[kind] * seconds;
   }
@@ -189,15 +289,14 @@ export function estimateRun(
     shape.mapChildren * PRICES.expressRequest +
     expressGbSeconds * PRICES.expressGbSecond;
   const s3 = shape.puts * PRICES.s3Put + shape.gets * PRICES.s3Get;
-  const exportCost = ((events * a.eventBytes) / 1e9) * PRICES.dynamoExportGb;
+  const read = tableReadCost(events, design, a);
   return {
-    events,
-    interactions,
-    shards,
+    size,
     wallSeconds,
     lambdaGbSeconds,
     lambdaRequests,
-    costs: { lambda, stepFunctions, s3, export: exportCost, total: lambda + stepFunctions + s3 + exportCost },
+    lambdaByKind,
+    costs: { lambda, stepFunctions, s3, read, total: lambda + stepFunctions + s3 + read },
     breaks,
   };
 }

@@ -17,16 +17,25 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_INTERACTIONS_PER_ITEM_SHARD } from '#domain/recommendations/distributed-tasks.ts';
 import { DEFAULT_EASE_OPTIONS } from '#domain/recommendations/ease.ts';
 import { UsageError } from '#local/command-line.ts';
 import type { BenchSection } from './report.ts';
 import type { ChildTask } from './scale-child.ts';
 import {
   AS_BUILT,
+  type CostAssumptions,
   DEFAULT_COST_ASSUMPTIONS,
   estimateRun,
+  FACTOR_ROW_BYTES,
   fitLine,
   PRICE_SOURCES,
+  type RunDesign,
+  type RunEstimate,
+  type RunLayout,
+  type RunSize,
+  runSizeOf,
+  SHARDED_SNAPSHOT,
   type TaskKind,
   type TaskModel,
 } from './scale-cost.ts';
@@ -49,6 +58,8 @@ export interface ScaleOptions {
   denseItems: number[];
   /** Interactions per user shard (RETRAIN_INTERACTIONS_PER_SHARD's default). */
   interactionsPerShard: number;
+  /** Interactions per item shard (the Snapshot's default, DEFAULT_INTERACTIONS_PER_ITEM_SHARD). */
+  interactionsPerItemShard: number;
   /** Users whose features train the profile models at the reduce (expected sample size). */
   profileSampleSize: number;
 }
@@ -142,6 +153,7 @@ async function runSize(events: number, o: ScaleOptions, root: string): Promise<S
       runId,
       shape,
       interactionsPerShard: o.interactionsPerShard,
+      interactionsPerItemShard: o.interactionsPerItemShard,
       alsIterations: o.alsIterations,
     }),
   );
@@ -214,7 +226,8 @@ function perTaskSection(runs: SizeRun[]): BenchSection {
     notes: [
       'Each task ran alone in a fresh Node process (one after another); time excludes imports, peak RSS is the process maxRSS (process.resourceUsage), so it includes Node itself (~60 MB) and, for the reduce, onnxruntime.',
       'Shard files go through the artifact port to a local directory (bench/directory-artifacts.ts), not through S3: S3 transfer time is not in these figures.',
-      'The ALS tasks of the first iteration start from the seeded item factors and read no item files; later iterations read every item shard and its factors, so they are listed apart and the later ones feed the cost model.',
+      'The ALS tasks of the first iteration start from the seeded item factors and read no factor files of the other side; later ones read one factor file per shard of the other side (and their own previous factors), so they are listed apart and the later ones feed the cost model.',
+      `The partition stand-in (a sharded Snapshot's task, built on another branch) reads one JSON file of ${SHARDED_SNAPSHOT.eventsPerPartitionTask.toLocaleString('en')} events, splits it by user shard and writes ${SHARDED_SNAPSHOT.standInUserShards} pieces; plain JSON, not the export's DynamoDB JSON.`,
       'snapshot time is the Snapshot task alone; generating and aggregating the log (not a production step) is excluded.',
     ],
   };
@@ -248,130 +261,227 @@ function totalsSection(runs: SizeRun[], o: ScaleOptions): BenchSection {
     title: `Distributed retrain on this machine: totals (measured, ${o.alsIterations} ALS iterations)`,
     rows,
     notes: [
-      `Log shape: items Zipf s=${DEFAULT_LOG_SHAPE.itemZipfExponent} over ${DEFAULT_LOG_SHAPE.items.toLocaleString('en')} items (70% of a user's events within one of 12 genre groups), user activity Pareto alpha=${DEFAULT_LOG_SHAPE.userParetoAlpha} (mean ${DEFAULT_LOG_SHAPE.eventsPerUser} events, at most ${DEFAULT_LOG_SHAPE.maxEventsPerUser.toLocaleString('en')}), seed ${DEFAULT_LOG_SHAPE.seed}; ${o.interactionsPerShard.toLocaleString('en')} interactions per user shard, as many item shards as user shards.`,
+      `Log shape: items Zipf s=${DEFAULT_LOG_SHAPE.itemZipfExponent} over ${DEFAULT_LOG_SHAPE.items.toLocaleString('en')} items (70% of a user's events within one of 12 genre groups), user activity Pareto alpha=${DEFAULT_LOG_SHAPE.userParetoAlpha} (mean ${DEFAULT_LOG_SHAPE.eventsPerUser} events, at most ${DEFAULT_LOG_SHAPE.maxEventsPerUser.toLocaleString('en')}), seed ${DEFAULT_LOG_SHAPE.seed}; ${o.interactionsPerShard.toLocaleString('en')} interactions per user shard, ${o.interactionsPerItemShard.toLocaleString('en')} per item shard (item shards balanced by interactions).`,
       "task time total: the sum of every task run here, one at a time; parallel fraction: the share of it inside the Maps (the rest is Snapshot, Reduce and the profile reduce, which run alone). With production's 12 ALS iterations the Maps' share is larger.",
       "bench wall: includes each child's Node + tsx start-up (about 1 s per task here).",
     ],
   };
 }
 
-/** What a growing task would cost if it read nothing beyond its own shard (median s, peak MB). */
-type Floor = { seconds: number; peakMb: number };
+/** Median, p95 and peak of a kind's samples: what every model below starts from. */
+function measuredOf(figures: ChildFigures[]) {
+  const times = figures.map((f) => f.ms);
+  return {
+    seconds: median(times) / 1000,
+    p95OverMedian: percentile(times, 95) / median(times),
+    peakMb: Math.max(...figures.map((f) => f.peakRssMb)),
+  };
+}
 
-/**
- * A task kind's time and memory at any size, from the samples recorded under `key`. Flat (no
- * `floor`): the median and peak at the largest size measured. Growing: `floor` plus the measured
- * excess over it at the largest size measured, scaled in proportion to the interactions. A line
- * through all sizes is not used: on a shared 2-core VM a load spike at one small size would tilt it.
- */
-function modelOf(runs: SizeRun[], key: string, floor?: Floor): TaskModel {
+/** The samples of `key` at the largest size that measured it. */
+function largestSamples(runs: SizeRun[], key: string): { run: SizeRun; figures: ChildFigures[] } {
   const measured = runs
     .map((run) => ({ run, figures: run.samples.get(key) ?? [] }))
     .filter((m) => m.figures.length > 0);
   if (measured.length === 0) throw new Error(`scale: no '${key}' task was measured; run a full size`);
-  const largest = measured.at(-1)!;
-  const times = largest.figures.map((f) => f.ms);
-  const p95OverMedian = percentile(times, 95) / median(times);
-  const s = median(largest.figures.map((f) => f.ms)) / 1000;
-  const mb = Math.max(...largest.figures.map((f) => f.peakRssMb));
-  if (!floor) return { seconds: () => s, peakMb: () => mb, p95OverMedian };
-  const scale = (n: number) => n / largest.run.interactions;
-  return {
-    seconds: (n) => floor.seconds + Math.max(0, s - floor.seconds) * scale(n),
-    peakMb: (n) => floor.peakMb + Math.max(0, mb - floor.peakMb) * scale(n),
-    p95OverMedian,
-  };
+  return measured.at(-1)!;
 }
+
+/** A task whose input is bounded (one shard, one slice): its median and peak at the largest size measured. */
+function flatModel(figures: ChildFigures[]): TaskModel {
+  const m = measuredOf(figures);
+  return { seconds: () => m.seconds, peakMb: () => m.peakMb, p95OverMedian: m.p95OverMedian };
+}
+
+/** Seconds to read `bytes` from S3 at the assumed per-task throughput (the local runs read a directory). */
+const s3Seconds = (bytes: number, a: CostAssumptions) => bytes / 1e6 / a.s3ReadMbPerSecond;
 
 /**
- * Time and memory per task kind as functions of the run's interactions. Tasks whose input is one
- * shard stay flat as data grows; tasks that read every shard's output (the ALS steps after the
- * first, the Reduce, the one-function Snapshot) grow. Their floor: the first ALS user step (one
- * shard's solve, no other shard read) for time, a Gram task (one shard in memory) for memory.
- * `readsFixed`: the ALS tasks as they would be if they read one gathered factor file (not built):
- * the first iteration, whose user step reads no item files, stands for them.
+ * Time and memory per task kind as functions of the run's size, from the measured medians.
+ * - Bounded tasks (Gram, profiles, the partition stand-in) stay flat.
+ * - An ALS user task reads its shard, its previous factors and every item's factors: bounded by the
+ *   shard and the catalog, so flat, plus the item factor files' S3 transfer.
+ * - An ALS item task solves its item shard (bounded by interactionsPerItemShard: scaled by the shard's
+ *   interactions against the measured one) and reads every user's factors (S3 transfer of users x row
+ *   bytes); it holds the factors of the users it touches (at most one per interaction of its shard,
+ *   at most every user: the bound, not a measurement, beyond the measured size) and 4 bytes per user
+ *   for the compact numbering.
+ * - The Reduce reads every partial Gram: time in proportion to the user shards, plus their transfer;
+ *   memory flat (a running sum and one partial at a time).
+ * - The one-function Snapshot holds every interaction: time and memory in proportion.
  */
-function taskModels(runs: SizeRun[], readsFixed: boolean): Record<TaskKind, TaskModel> {
-  const oneShard = modelOf(runs, 'alsUsers (first iteration)');
-  const oneShardMb = modelOf(runs, 'gram').peakMb(0);
-  const alsFloor = { seconds: oneShard.seconds(0), peakMb: oneShardMb };
-  const firstItems = modelOf(runs, 'alsItems (first iteration)', alsFloor);
+function taskModels(
+  runs: SizeRun[],
+  partition: ChildFigures[],
+  a: CostAssumptions,
+): Record<TaskKind, TaskModel> {
+  const items = largestSamples(runs, 'alsItems');
+  const measuredItems = measuredOf(items.figures);
+  const measuredPerItemShard = items.run.interactions / items.run.itemShards;
+  const oneShardMb = measuredOf(largestSamples(runs, 'gram').figures).peakMb;
+  const itemShareOf = (size: RunSize) => size.interactions / size.itemShards / measuredPerItemShard;
+  // The users an item task holds: at most one per interaction of its shard, at most every user.
+  const touchedAt = (users: number, perItemShard: number) => Math.min(users, perItemShard);
+  const measuredTouched = touchedAt(items.run.users, measuredPerItemShard);
+  const alsItems: TaskModel = {
+    seconds: (size) =>
+      measuredItems.seconds * itemShareOf(size) + s3Seconds(size.users * FACTOR_ROW_BYTES, a),
+    peakMb: (size) =>
+      oneShardMb +
+      Math.max(0, measuredItems.peakMb - oneShardMb) * itemShareOf(size) +
+      (Math.max(0, touchedAt(size.users, size.interactions / size.itemShards) - measuredTouched) *
+        FACTOR_ROW_BYTES +
+        size.users * 4) /
+        2 ** 20,
+    p95OverMedian: measuredItems.p95OverMedian,
+  };
+  const users = measuredOf(largestSamples(runs, 'alsUsers').figures);
+  const catalogBytes = DEFAULT_LOG_SHAPE.items * FACTOR_ROW_BYTES;
+  const reduce = largestSamples(runs, 'reduce');
+  const measuredReduce = measuredOf(reduce.figures);
+  const gramBytes = DEFAULT_EASE_OPTIONS.maxItems ** 2 * 4;
+  const snapshot = largestSamples(runs, 'snapshot');
+  const measuredSnapshot = measuredOf(snapshot.figures);
+  const partitionModel = flatModel(partition);
   return {
-    snapshot: modelOf(runs, 'snapshot', { seconds: 0, peakMb: 0 }),
-    gram: modelOf(runs, 'gram'),
-    profiles: modelOf(runs, 'profiles'),
-    alsUsers: readsFixed ? oneShard : modelOf(runs, 'alsUsers', alsFloor),
-    alsItems: readsFixed ? firstItems : modelOf(runs, 'alsItems', alsFloor),
-    // Not measured: costed as a first-iteration item task, which reads the same blocks and solves too.
-    gather: firstItems,
-    reduce: modelOf(runs, 'reduce', { seconds: 0, peakMb: oneShardMb }),
-    profilesReduce: modelOf(runs, 'profilesReduce'),
+    snapshot: {
+      seconds: (size) => (measuredSnapshot.seconds * size.interactions) / snapshot.run.interactions,
+      peakMb: (size) => (measuredSnapshot.peakMb * size.interactions) / snapshot.run.interactions,
+      p95OverMedian: 1,
+    },
+    partition: partitionModel,
+    // Not measured: a join task reads one user shard's pieces (fewer events than a partition's slice).
+    joinUsers: partitionModel,
+    // Not measured: an item-file task reads every user shard's file for its bounded items, as an item task does.
+    itemFiles: alsItems,
+    gram: flatModel(largestSamples(runs, 'gram').figures),
+    profiles: flatModel(largestSamples(runs, 'profiles').figures),
+    alsUsers: {
+      seconds: () => users.seconds + s3Seconds(catalogBytes, a),
+      peakMb: () => users.peakMb,
+      p95OverMedian: users.p95OverMedian,
+    },
+    alsItems,
+    reduce: {
+      seconds: (size) =>
+        (measuredReduce.seconds * size.userShards) / reduce.run.shards +
+        s3Seconds(size.userShards * gramBytes, a),
+      peakMb: () => measuredReduce.peakMb,
+      p95OverMedian: 1,
+    },
+    profilesReduce: flatModel(largestSamples(runs, 'profilesReduce').figures),
   };
 }
 
-const SCENARIOS = [
-  { name: 'as built', readsFixed: false, design: AS_BUILT },
+const SCENARIOS: { name: string; design: RunDesign }[] = [
+  { name: 'as built: one-function Snapshot over a parallel Scan', design: AS_BUILT },
   {
-    name: 'sharded snapshot (not built)',
-    readsFixed: false,
-    design: { shardedSnapshot: true, gatheredFactors: false },
+    name: 'sharded Snapshot over a DynamoDB export (other branch; costed here)',
+    design: { snapshot: 'sharded', read: 'export' },
   },
   {
-    name: 'sharded snapshot + gathered ALS factors (not built)',
-    readsFixed: true,
-    design: { shardedSnapshot: true, gatheredFactors: true },
+    name: 'sharded Snapshot over a parallel Scan (not built; costed here)',
+    design: { snapshot: 'sharded', read: 'scan' },
   },
-] as const;
+];
 
-function costSection(runs: SizeRun[], o: ScaleOptions): BenchSection {
-  const largest = runs.at(-1)!;
-  const interactionsPerEvent = largest.interactions / largest.events;
+function costSection(runs: SizeRun[], partition: ChildFigures[], o: ScaleOptions): BenchSection {
+  const largest = runs.filter((run) => run.full).at(-1)!;
+  const layout: RunLayout = {
+    interactionsPerEvent: largest.interactions / largest.events,
+    usersPerInteraction: largest.users / largest.interactions,
+    interactionsPerShard: o.interactionsPerShard,
+    interactionsPerItemShard: o.interactionsPerItemShard,
+  };
   const a = DEFAULT_COST_ASSUMPTIONS;
-  const estimates = SCENARIOS.flatMap((scenario) => {
-    const models = taskModels(runs, scenario.readsFixed);
-    return [10e6, 100e6, 1e9].map((events) => ({
+  const models = taskModels(runs, partition, a);
+  const estimates = SCENARIOS.flatMap((scenario) =>
+    [10e6, 100e6, 1e9].map((events) => ({
       scenario: scenario.name,
-      e: estimateRun(events, interactionsPerEvent, o.interactionsPerShard, models, scenario.design, a),
-    }));
-  });
+      e: estimateRun(events, layout, models, scenario.design, a),
+    })),
+  );
   const rows = estimates.map(({ scenario, e }) => ({
     design: scenario,
-    events: label(e.events),
-    'user shards': e.shards,
+    events: label(e.size.events),
+    'user shards': e.size.userShards,
+    'item shards': e.size.itemShards,
     'wall time min': Number((e.wallSeconds / 60).toFixed(1)),
     'Lambda GB-s': Math.round(e.lambdaGbSeconds),
     'Lambda requests': e.lambdaRequests,
     'Lambda $': e.costs.lambda.toFixed(2),
     'Step Functions $': e.costs.stepFunctions.toFixed(2),
     'S3 requests $': e.costs.s3.toFixed(2),
-    'DynamoDB export $': e.costs.export.toFixed(2),
+    'table read $': e.costs.read.toFixed(2),
     'total $': e.costs.total.toFixed(2),
     'limits broken': e.breaks.join('; ') || 'none',
   }));
-  const verdicts = estimates
-    .filter(({ e }) => e.events === 100e6)
-    .map(({ scenario, e }) => {
-      const meets = e.wallSeconds < 3600 && e.costs.total < 5 && e.breaks.length === 0;
-      return `${scenario}: ${meets ? 'met' : 'NOT met'} (${(e.wallSeconds / 60).toFixed(0)} min, $${e.costs.total.toFixed(2)}${e.breaks.length ? `; ${e.breaks.join('; ')}` : ''})`;
-    });
+  const at100M = estimates.filter(({ e }) => e.size.events === 100e6);
+  const verdicts = at100M.map(({ scenario, e }) => {
+    const meets = e.wallSeconds < 3600 && e.costs.total < 5 && e.breaks.length === 0;
+    return `${scenario}: ${meets ? 'met' : 'NOT met'} (${(e.wallSeconds / 60).toFixed(0)} min, $${e.costs.total.toFixed(2)}${e.breaks.length ? `; ${e.breaks.join('; ')}` : ''})`;
+  });
+  const split = (e: RunEstimate) =>
+    Object.entries(e.lambdaByKind)
+      .sort(([, x], [, y]) => (y ?? 0) - (x ?? 0))
+      .map(([kind, cost]) => `${kind} $${(cost ?? 0).toFixed(2)}`)
+      .join(', ');
   return {
     title: 'Distributed retrain in AWS: wall time and cost (computed from the measured per-task figures)',
     rows,
     notes: [
       `Goal, 100M events in under 1 hour for under $5, by the computed figures: ${verdicts.join(' / ')}.`,
-      `Computed, not measured. Assumed: ${a.concurrency.toLocaleString('en')} child executions at once (the Lambda account default; Distributed Map allows 10,000); ${a.alsIterations} ALS iterations; ${a.eventBytes} bytes per event row in DynamoDB (the export bills table GB); ${a.waveOverheadSeconds} s per Map wave for child start and cold start; a Map wave lasts its p95 task (p95/median measured here); memory per function = max(${a.minMemoryMb} MB, peak RSS x ${a.memoryHeadroom}); one arm64 Lambda vCPU as fast as one core here (not measured); S3 transfer time not included.`,
-      `Per-task time: Gram and profile tasks read one bounded shard, so their median at the largest measured size is used at every size; the Snapshot, later ALS half-steps (a user task reads every item shard's file to place the item factors; an item task every user shard's factors) and the Reduce (sums every partial Gram) grow with the data, so a line fitted through the full sizes (${runs
-        .filter((r) => r.full)
-        .map((r) => label(r.requested))
-        .join(
-          ', ',
-        )}) is extrapolated. Interactions per event: ${interactionsPerEvent.toFixed(3)} (measured at ${label(largest.requested)}).`,
-      'Designs not built, computed for comparison: "sharded snapshot" runs the Snapshot as a Map over the DynamoDB export, each task like the one-function Snapshot at one shard\'s size; "gathered ALS factors" adds one task per half-step that concatenates that side\'s factor blocks into one file, so every ALS task reads 3-4 objects instead of every shard\'s (S3 GETs grow as shards, not shards²); its ALS tasks take the first iteration\'s times (which read no item shard files), and each gather task is costed as one item task (not measured).',
+      `Computed per task (median s / peak RSS MB) at 100M and 1B: ${(
+        ['alsUsers', 'alsItems', 'reduce'] as const
+      )
+        .map((kind) => {
+          const at = (events: number) => {
+            const size = runSizeOf(events, layout);
+            return `${models[kind].seconds(size).toFixed(1)} s / ${Math.round(models[kind].peakMb(size))} MB`;
+          };
+          return `${kind} ${at(100e6)} and ${at(1e9)}`;
+        })
+        .join('; ')}.`,
+      `Lambda duration at 100M by task kind: ${at100M.map(({ scenario, e }) => `${scenario}: ${split(e)}`).join(' / ')}.`,
+      `Computed, not measured. Assumed: ${a.concurrency.toLocaleString('en')} child executions at once (the Lambda account default; Distributed Map allows 10,000); ${a.alsIterations} ALS iterations; ${a.eventBytes} bytes per event row in DynamoDB (the export bills table GB, a Scan 4 KB per half read unit); ${a.waveOverheadSeconds} s per Map wave for child start and cold start; a Map wave lasts its p95 task (p95/median measured here); memory per function = max(${a.minMemoryMb} MB, peak RSS x ${a.memoryHeadroom}); one arm64 Lambda vCPU as fast as one core here (not measured); S3 reads of factor files and partial Grams at ${a.s3ReadMbPerSecond} MB/s per task (not measured: the local runs read a directory); a catalog of ${DEFAULT_LOG_SHAPE.items.toLocaleString('en')} items at every size.`,
+      `Per-task figures: Gram, profile and ALS user tasks read bounded inputs (one user shard; the catalog's item factors), so their median at the largest full size (${label(largest.requested)}) is used at every size; an ALS item task's solve is scaled by its item shard's interactions (${o.interactionsPerItemShard.toLocaleString('en')} per item shard) against the measured one, plus reading every user's factors (${FACTOR_ROW_BYTES} bytes per user); the Reduce's time grows with the user shards (it sums every partial Gram) and its memory does not; the one-function Snapshot grows in proportion to the interactions. Interactions per event ${layout.interactionsPerEvent.toFixed(3)}, users per interaction ${layout.usersPerInteraction.toFixed(4)} (measured at ${label(largest.requested)}).`,
+      `S3 requests are counted per task by taskRequests in functions/domain/recommendations/distributed-tasks.ts (a user task reads one factor file per item shard, an item task one per user shard).`,
+      `The sharded Snapshot rows (inputs in SHARDED_SNAPSHOT, bench/scale-cost.ts): a Map of partition tasks of ${SHARDED_SNAPSHOT.eventsPerPartitionTask.toLocaleString('en')} events each (time and memory from the measured stand-in below, which reads one file of that many events and writes a piece per user shard), then a join task per user shard (costed as a partition task) and an item-file task per item shard (costed as an ALS item task); with an export, the export's duration is not in the wall time (AWS publishes no rate).`,
       'The EASE inverse at the Reduce is over the 3,000 modelled items whatever the data size, so it does not shrink with shards (see the dense EASE table).',
-      'DynamoDB export: its duration is not in the wall time (AWS publishes no rate); the cost is table GB x price.',
       ...PRICE_SOURCES.map((source) => `Price: ${source}`),
     ],
   };
+}
+
+/** The partition stand-in of a sharded Snapshot, measured `repeats` times on one file of events. */
+async function measurePartition(root: string, repeats: number): Promise<ChildFigures[]> {
+  const dir = path.join(root, 'partition');
+  await runChild({ task: 'exportFile', dir, events: SHARDED_SNAPSHOT.eventsPerPartitionTask });
+  const figures: ChildFigures[] = [];
+  for (let k = 0; k < repeats; k++)
+    figures.push(await runChild({ task: 'partition', dir, userShards: SHARDED_SNAPSHOT.standInUserShards }));
+  console.log(`scale: partition stand-in x ${repeats}`);
+  rmSync(dir, { recursive: true, force: true });
+  return figures;
+}
+
+function partitionRows(partition: ChildFigures[]): BenchSection['rows'] {
+  const m = measuredOf(partition);
+  return [
+    {
+      events: `${label(SHARDED_SNAPSHOT.eventsPerPartitionTask)} (one slice)`,
+      task: `partition stand-in (${SHARDED_SNAPSHOT.standInUserShards} pieces)`,
+      'tasks run': `${partition.length} runs`,
+      'median s': Number(m.seconds.toFixed(2)),
+      'p95 s': seconds(
+        percentile(
+          partition.map((f) => f.ms),
+          95,
+        ),
+      ),
+      'peak RSS MB (max)': Math.round(m.peakMb),
+    },
+  ];
 }
 
 async function denseEaseSection(o: ScaleOptions): Promise<BenchSection> {
@@ -420,7 +530,10 @@ export async function benchScale(o: ScaleOptions): Promise<BenchSection[]> {
   try {
     const runs: SizeRun[] = [];
     for (const events of o.sizes) runs.push(await runSize(events, o, root));
-    return [perTaskSection(runs), totalsSection(runs, o), costSection(runs, o), await denseEaseSection(o)];
+    const partition = await measurePartition(root, 3);
+    const perTask = perTaskSection(runs);
+    perTask.rows.push(...partitionRows(partition));
+    return [perTask, totalsSection(runs, o), costSection(runs, partition, o), await denseEaseSection(o)];
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
@@ -433,6 +546,7 @@ export const DEFAULT_SCALE_OPTIONS: ScaleOptions = {
   alsIterations: 2,
   denseItems: [2000, 4000, 8000],
   interactionsPerShard: 200_000,
+  interactionsPerItemShard: DEFAULT_INTERACTIONS_PER_ITEM_SHARD,
   profileSampleSize: 10_000,
 };
 

@@ -96,7 +96,7 @@ export function transpose(matrix: InteractionMatrix, counts: Float64Array) {
 }
 
 /** F'F (d x d) of a rows x d factor matrix. */
-export function gramOf(f: Float64Array, rows: number, d: number): Float64Array {
+export function gramOf(f: Float32Array | Float64Array, rows: number, d: number): Float64Array {
   const g = new Float64Array(d * d);
   for (let r = 0; r < rows; r++) {
     const base = r * d;
@@ -112,19 +112,20 @@ export function gramOf(f: Float64Array, rows: number, d: number): Float64Array {
 
 /**
  * One half-step: updates every row of `x` against fixed `y` with CG warm-started at the old value.
- * Rows are independent given `y`, so any subset of rows (a shard) can be solved on its own.
+ * Rows are independent given `y`, so any subset of rows (a shard) can be solved on its own. `yty` is
+ * Y'Y over the whole other side: a shard that holds only the rows of `y` it touches passes it in.
  */
 export function solveSide(
   x: Float64Array,
-  y: Float64Array,
+  y: Float32Array | Float64Array,
   ptr: Int32Array,
   idx: Int32Array,
   vals: Float32Array,
   rows: number,
   d: number,
   o: AlsOptions,
+  yty: Float64Array = gramOf(y, y.length / d, d),
 ): void {
-  const yty = gramOf(y, y.length / d, d);
   const r = new Float64Array(d);
   const p = new Float64Array(d);
   const ap = new Float64Array(d);
@@ -158,7 +159,7 @@ function multiplyA(
   v: Float64Array,
   out: Float64Array,
   yty: Float64Array,
-  y: Float64Array,
+  y: Float32Array | Float64Array,
   from: number,
   to: number,
   idx: Int32Array,

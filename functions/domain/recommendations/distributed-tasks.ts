@@ -7,8 +7,12 @@
  *   snapshot  -> user shard files (bounded events each), item shard files, the run's plan
  *   shard     -> one user shard's partial EASE Gram over the modelled items
  *   alsUsers  -> one user shard's factors given every item shard's factors
- *   alsItems  -> one item shard's factors given every user shard's factors
+ *   alsItems  -> one item shard's factors given the factors of the users it touches
  *   reduce    -> the summed Gram inverted (EASE) and the item factors gathered (ALS)
+ *
+ * The ALS factors pass between half-steps as factor files (factor-file.ts: float32 rows that say
+ * which rows they are, with their Gram), so each task reads one object per shard of the other side
+ * and nothing else of theirs; `taskRequests` counts what each task reads and writes.
  */
 import type { ArtifactStore } from '#domain/models/registry.ts';
 import {
@@ -18,6 +22,7 @@ import {
   DEFAULT_ALS_OPTIONS,
   initialItemFactors,
 } from './als.ts';
+import { decodeFactorBlock, encodeFactorBlock, type FactorBlock } from './factor-file.ts';
 import { DEFAULT_EASE_OPTIONS, type EaseModel, type EaseOptions, selectModelledItems } from './ease.ts';
 import { buildMatrix, type InteractionMatrix, itemCounts, type WeightedInteraction } from './interactions.ts';
 import {
@@ -27,11 +32,15 @@ import {
   easeFromSummedGram,
   gatherRows,
   type ItemShard,
+  itemShardCountFor,
   itemShardsOf,
+  itemSideOf,
+  ownRows,
   partialGram,
-  scatterRows,
   shardByUser,
   shardMatrix,
+  TouchedUserFactors,
+  touchedUsers,
 } from './sharded-training.ts';
 
 /** What the snapshot decides once for the whole run, read by every later task. */
@@ -69,15 +78,29 @@ export class ShardTaskError extends Error {
 export interface SnapshotOptions {
   /** Interactions per user shard at most (on average: users are hashed, not packed). */
   interactionsPerShard: number;
-  itemShards: number;
+  /**
+   * Interactions per item shard (items are balanced by interactions, so a shard holds about this,
+   * plus at most one item's users): the item step's work and the users it holds are bounded by
+   * this, whatever the data size.
+   */
+  interactionsPerItemShard: number;
   ease: EaseOptions;
   als: AlsOptions;
   binary: boolean;
 }
 
+/**
+ * Interactions per item shard by default. An item task's time and memory grow with it, while the
+ * S3 GETs of a run (each item task reads every user shard's factor file, each user task every item
+ * shard's) shrink with it: 2 million keeps an item task within a few times a user task's time and
+ * memory, measured by `npm run bench -- scale` (docs/scale.md), far inside an Express child's 5
+ * minutes, while 100M events need ~40 item shards instead of ~390.
+ */
+export const DEFAULT_INTERACTIONS_PER_ITEM_SHARD = 2_000_000;
+
 export const DEFAULT_SNAPSHOT_OPTIONS: SnapshotOptions = {
   interactionsPerShard: 200_000,
-  itemShards: 4,
+  interactionsPerItemShard: DEFAULT_INTERACTIONS_PER_ITEM_SHARD,
   ease: DEFAULT_EASE_OPTIONS,
   als: DEFAULT_ALS_OPTIONS,
   binary: false,
@@ -88,18 +111,57 @@ const key = {
   userShard: (runId: string, s: number) => `runs/${runId}/users/${s}.json`,
   itemShard: (runId: string, s: number) => `runs/${runId}/items/${s}.json`,
   gram: (runId: string, s: number) => `runs/${runId}/gram/${s}.f32`,
-  userFactors: (runId: string, s: number, it: number) => `runs/${runId}/als/users-${s}-${it}.f64`,
-  itemFactors: (runId: string, s: number, it: number) => `runs/${runId}/als/items-${s}-${it}.f64`,
+  userFactors: (runId: string, s: number, it: number) => `runs/${runId}/als/users-${s}-${it}.factors`,
+  itemFactors: (runId: string, s: number, it: number) => `runs/${runId}/als/items-${s}-${it}.factors`,
 };
+
+/**
+ * Factor files a task requests at once: enough in flight to hide S3's first-byte latency, few
+ * enough that a task holds only a handful of other shards' blocks at a time.
+ */
+const READ_AHEAD = 8;
+
+/** The S3 requests one run of each task makes, the figures the cost model (bench/scale-cost.ts) counts. */
+export function taskRequests(
+  task: 'snapshot' | 'shard' | 'alsUsers' | 'alsItems' | 'reduce',
+  layout: { userShards: number; itemShards: number; iteration: number },
+): { gets: number; puts: number } {
+  const later = layout.iteration > 0;
+  switch (task) {
+    case 'snapshot':
+      // The plan, every user and item shard file.
+      return { gets: 0, puts: 1 + layout.userShards + layout.itemShards };
+    case 'shard':
+      return { gets: 2, puts: 1 };
+    case 'alsUsers':
+      // The plan and its shard; later, its previous factors and one factor file per item shard.
+      return { gets: 2 + (later ? 1 + layout.itemShards : 0), puts: 1 };
+    case 'alsItems':
+      // The plan, its shard, one factor file per user shard; later, its own previous factors.
+      return { gets: 2 + layout.userShards + (later ? 1 : 0), puts: 1 };
+    case 'reduce':
+      // The plan, every partial Gram, the last factor file of every item shard.
+      return { gets: 1 + layout.userShards + layout.itemShards, puts: 0 };
+  }
+}
+
+/** Reads `keys` READ_AHEAD at a time and hands each decoded factor file to `take`, in order. */
+async function eachFactorFile(
+  store: ArtifactStore,
+  keys: readonly string[],
+  take: (block: FactorBlock) => void,
+): Promise<void> {
+  for (let from = 0; from < keys.length; from += READ_AHEAD) {
+    const files = await Promise.all(keys.slice(from, from + READ_AHEAD).map((k) => store.get(k)));
+    for (const file of files) take(decodeFactorBlock(file));
+  }
+}
 
 const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 const parsed = async <T>(store: ArtifactStore, k: string): Promise<T> =>
   JSON.parse(new TextDecoder().decode(await store.get(k))) as T;
 const bytesOf = (a: Float32Array | Float64Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-const float64 = async (store: ArtifactStore, k: string) => {
-  const b = await store.get(k);
-  return new Float64Array(b.slice().buffer);
-};
+const range = (n: number) => Array.from({ length: n }, (_, s) => s);
 
 /** Runs `work` for one shard; any failure becomes a ShardTaskError naming the task and shard. */
 async function onShard<T>(task: string, shard: number, work: () => Promise<T>): Promise<T> {
@@ -132,14 +194,14 @@ export async function snapshotTask(
     modelled: Array.from(selectModelledItems(counts, options.ease.maxItems, options.ease.minSupport)),
     counts: Array.from(counts),
     userShards: userShardCount,
-    itemShards: options.itemShards,
+    itemShards: itemShardCountFor(whole.cols.length, options.interactionsPerItemShard),
     ease: options.ease,
     als: options.als,
     binary: options.binary,
   };
   await store.put(key.plan(runId), json(plan));
   await Promise.all(shards.map((rows, s) => store.put(key.userShard(runId, s), json(rows))));
-  const itemShards = itemShardsOf(matrices, whole.itemIds.length, options.itemShards);
+  const itemShards = itemShardsOf(matrices, whole.itemIds.length, plan.itemShards);
   await Promise.all(
     itemShards.map((shard, s) =>
       store.put(
@@ -198,20 +260,20 @@ export async function shardTask(
   });
 }
 
-/** Every item's factors after `iteration` half-steps (the seeded start before the first). */
-async function allItemFactors(
+/**
+ * Every item's factors (float32 as stored) and their Gram after `iteration` half-steps, from one
+ * factor file per item shard; before the first, the seeded start (and its Gram left to the solve).
+ */
+async function itemSide(
   store: ArtifactStore,
   plan: DistributedPlan,
   iteration: number,
-): Promise<Float64Array> {
-  const d = plan.als.factors;
-  if (iteration === 0) return initialItemFactors(plan.itemIds.length, plan.als);
-  const all = new Float64Array(plan.itemIds.length * d);
-  for (let s = 0; s < plan.itemShards; s++) {
-    const shard = await readItemShard(store, plan.runId, s);
-    scatterRows(all, shard.items, await float64(store, key.itemFactors(plan.runId, s, iteration)), d);
-  }
-  return all;
+): Promise<{ factors: Float32Array | Float64Array; gram?: Float64Array }> {
+  if (iteration === 0) return { factors: initialItemFactors(plan.itemIds.length, plan.als) };
+  const blocks: FactorBlock[] = [];
+  const keys = range(plan.itemShards).map((s) => key.itemFactors(plan.runId, s, iteration));
+  await eachFactorFile(store, keys, (block) => blocks.push(block));
+  return itemSideOf(blocks, plan.itemIds.length, plan.als.factors);
 }
 
 /** A user shard's ALS half-step of `iteration` (0-based), warm-started from its previous factors. */
@@ -224,17 +286,27 @@ export async function alsUserTask(
   return onShard('alsUsers', shard, async () => {
     const plan = await readPlan(store, runId);
     const matrix = await readUserShard(store, plan, shard);
+    const d = plan.als.factors;
     const previous =
       iteration === 0
-        ? new Float64Array(matrix.userIds.length * plan.als.factors)
-        : await float64(store, key.userFactors(runId, shard, iteration));
-    const next = alsUserHalfStep(matrix, previous, await allItemFactors(store, plan, iteration), plan.als);
-    await store.put(key.userFactors(runId, shard, iteration + 1), bytesOf(next));
+        ? new Float64Array(matrix.userIds.length * d)
+        : Float64Array.from(
+            decodeFactorBlock(await store.get(key.userFactors(runId, shard, iteration))).factors,
+          );
+    const items = await itemSide(store, plan, iteration);
+    const next = alsUserHalfStep(matrix, previous, items.factors, plan.als, items.gram);
+    await store.put(
+      key.userFactors(runId, shard, iteration + 1),
+      encodeFactorBlock(ownRows(matrix.userIds.length), next, d),
+    );
     return { shard };
   });
 }
 
-/** An item shard's ALS half-step of `iteration`, given every user shard's new factors. */
+/**
+ * An item shard's half-step of `iteration`: reads every user shard's new factor file once, keeping
+ * only the rows of the users its items touch, and its own previous factors.
+ */
 export async function alsItemTask(
   store: ArtifactStore,
   runId: string,
@@ -243,19 +315,20 @@ export async function alsItemTask(
 ): Promise<{ shard: number }> {
   return onShard('alsItems', shard, async () => {
     const plan = await readPlan(store, runId);
-    const blocks: Float64Array[] = [];
-    for (let s = 0; s < plan.userShards; s++)
-      blocks.push(await float64(store, key.userFactors(runId, s, iteration + 1)));
-    const userFactors = new Float64Array(blocks.reduce((n, b) => n + b.length, 0));
-    let offset = 0;
-    for (const block of blocks) {
-      userFactors.set(block, offset);
-      offset += block.length;
-    }
+    const d = plan.als.factors;
     const items = await readItemShard(store, runId, shard);
-    const previous = gatherRows(await allItemFactors(store, plan, iteration), items.items, plan.als.factors);
-    const next = alsItemHalfStep(items, previous, userFactors, plan.als);
-    await store.put(key.itemFactors(runId, shard, iteration + 1), bytesOf(next));
+    const touched = touchedUsers(items);
+    const users = new TouchedUserFactors(touched, d);
+    const userKeys = range(plan.userShards).map((s) => key.userFactors(runId, s, iteration + 1));
+    await eachFactorFile(store, userKeys, (block) => users.add(block));
+    const previous =
+      iteration === 0
+        ? gatherRows(initialItemFactors(plan.itemIds.length, plan.als), items.items, d)
+        : Float64Array.from(
+            decodeFactorBlock(await store.get(key.itemFactors(runId, shard, iteration))).factors,
+          );
+    const next = alsItemHalfStep(items, touched, previous, users.factors, users.gram, plan.als);
+    await store.put(key.itemFactors(runId, shard, iteration + 1), encodeFactorBlock(items.items, next, d));
     return { shard };
   });
 }
@@ -284,7 +357,8 @@ export async function reduceTask(
   withEase = true,
 ): Promise<{ ease?: EaseModel; als: AlsModel }> {
   const plan = await readPlan(store, runId);
-  const als = alsModelOf(plan.itemIds, await allItemFactors(store, plan, plan.als.iterations), plan.als);
+  const trained = await itemSide(store, plan, plan.als.iterations);
+  const als = alsModelOf(plan.itemIds, Float64Array.from(trained.factors), plan.als);
   if (!withEase) return { als };
   const modelled = Int32Array.from(plan.modelled);
   const gram = new Float32Array(modelled.length * modelled.length);

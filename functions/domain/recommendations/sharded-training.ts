@@ -25,6 +25,7 @@ import {
   gramMatrix,
   selectModelledItems,
 } from './ease.ts';
+import { decodeFactorBlock, encodeFactorBlock, type FactorBlock } from './factor-file.ts';
 import { buildMatrix, type InteractionMatrix, itemCounts, type WeightedInteraction } from './interactions.ts';
 
 /** The user shard (0..shardCount-1) a user falls in: FNV-1a of the id, the same on every machine and run. */
@@ -124,7 +125,35 @@ export function userOffsets(shards: readonly InteractionMatrix[]): Int32Array {
   return offsets;
 }
 
-/** The item of catalog index `item` goes to item shard item mod `shardCount`, spreading popular items. */
+/**
+ * How many item shards a run needs so that each item task holds about `interactionsPerShard`
+ * interactions: the item step's work and memory are bounded by that, not by the user shard count.
+ */
+export function itemShardCountFor(interactions: number, interactionsPerShard: number): number {
+  return Math.max(1, Math.ceil(interactions / interactionsPerShard));
+}
+
+/**
+ * The item shard of each item (catalog index -> shard), balancing interactions: items from the most
+ * interacted down each go to the least loaded shard, so no shard holds more than an even share plus
+ * one item's users (a popular item can hold a few percent of all interactions on its own).
+ */
+export function itemShardOfEach(counts: ArrayLike<number>, shardCount: number): Int32Array {
+  const order = Array.from({ length: counts.length }, (_, i) => i).sort(
+    (a, b) => counts[b] - counts[a] || a - b,
+  );
+  const load = new Float64Array(shardCount);
+  const shardOf = new Int32Array(counts.length);
+  for (const item of order) {
+    let least = 0;
+    for (let s = 1; s < shardCount; s++) if (load[s] < load[least]) least = s;
+    shardOf[item] = least;
+    load[least] += counts[item];
+  }
+  return shardOf;
+}
+
+/** The run's item shards, balanced by interactions (`itemShardOfEach`), each listing its items ascending. */
 export function itemShardsOf(
   shards: readonly InteractionMatrix[],
   items: number,
@@ -132,9 +161,10 @@ export function itemShardsOf(
 ): ItemShard[] {
   const offsets = userOffsets(shards);
   const columns = shards.map((shard) => ({ shard, t: transpose(shard, itemCounts(shard)) }));
+  const shardOf = itemShardOfEach(summedItemCounts(shards, items), shardCount);
   return Array.from({ length: shardCount }, (_, s) => {
     const mine: number[] = [];
-    for (let i = s; i < items; i += shardCount) mine.push(i);
+    for (let i = 0; i < items; i++) if (shardOf[i] === s) mine.push(i);
     const ptr = new Int32Array(mine.length + 1);
     const rows: number[] = [];
     const values: number[] = [];
@@ -157,14 +187,93 @@ export function itemShardsOf(
 }
 
 /**
+ * The users an item shard touches, numbered compactly, so its task holds only their factors (at
+ * most one row per interaction of the shard) instead of every user's.
+ */
+export interface TouchedUsers {
+  /** Users touched. */
+  count: number;
+  /** Global user index -> compact index, or -1 when the shard does not touch that user. */
+  compactOf: Int32Array;
+  /** The shard's `rows` renumbered to compact indices (same order as the shard's `rows`). */
+  rows: Int32Array;
+}
+
+/** Numbers the users of `shard` compactly, in the order they first appear. */
+export function touchedUsers(shard: ItemShard): TouchedUsers {
+  let highest = -1;
+  for (const row of shard.rows) highest = Math.max(highest, row);
+  const compactOf = new Int32Array(highest + 1).fill(-1);
+  const rows = new Int32Array(shard.rows.length);
+  let count = 0;
+  shard.rows.forEach((row, q) => {
+    if (compactOf[row] < 0) compactOf[row] = count++;
+    rows[q] = compactOf[row];
+  });
+  return { count, compactOf, rows };
+}
+
+/**
+ * The touched users' factors (touched x d, float32 as stored) and every user's Gram U'U, gathered
+ * from the user shards' factor files read one at a time in shard order (user shard s holds global
+ * users offsets[s]..offsets[s+1]), so a task never holds more than one block beyond its own rows.
+ */
+export class TouchedUserFactors {
+  readonly factors: Float32Array;
+  readonly gram: Float64Array;
+  private offset = 0;
+
+  constructor(
+    private readonly touched: TouchedUsers,
+    private readonly d: number,
+  ) {
+    this.factors = new Float32Array(touched.count * d);
+    this.gram = new Float64Array(d * d);
+  }
+
+  /** Takes the next user shard's block (blocks must come in shard order). */
+  add(block: FactorBlock): void {
+    const { d, touched } = this;
+    const end = Math.min(this.offset + block.rows.length, touched.compactOf.length);
+    for (let user = this.offset; user < end; user++) {
+      const k = touched.compactOf[user];
+      if (k < 0) continue;
+      const from = (user - this.offset) * d;
+      this.factors.set(block.factors.subarray(from, from + d), k * d);
+    }
+    addInto(this.gram, block.gram);
+    this.offset += block.rows.length;
+  }
+}
+
+/** Every item's factors (items x d, float32 as stored) and their Gram Y'Y, from the item shards' factor files. */
+export function itemSideOf(
+  blocks: Iterable<FactorBlock>,
+  items: number,
+  d: number,
+): { factors: Float32Array; gram: Float64Array } {
+  const factors = new Float32Array(items * d);
+  const gram = new Float64Array(d * d);
+  for (const block of blocks) {
+    scatterRows(factors, block.rows, block.factors, d);
+    addInto(gram, block.gram);
+  }
+  return { factors, gram };
+}
+
+/** A user shard's factor file rows: its own users, 0..count-1. */
+export const ownRows = (count: number) => Int32Array.from({ length: count }, (_, row) => row);
+
+/**
  * A user shard's half-step: its users' factors (users x factors, warm-started from `previous`)
- * given every item's factors.
+ * given every item's factors and, when known, their Gram Y'Y.
  */
 export function alsUserHalfStep(
   shard: InteractionMatrix,
   previous: Float64Array,
-  itemFactors: Float64Array,
+  itemFactors: Float32Array | Float64Array,
   options: AlsOptions,
+  itemGram?: Float64Array,
 ): Float64Array {
   const next = Float64Array.from(previous);
   solveSide(
@@ -176,18 +285,22 @@ export function alsUserHalfStep(
     shard.userIds.length,
     options.factors,
     options,
+    itemGram,
   );
   return next;
 }
 
 /**
  * An item shard's half-step: its items' factors (shard items x factors, warm-started from
- * `previous`) given every user's factors (global user order).
+ * `previous`) given the factors of the users it touches (numbered by `touched`) and every user's
+ * Gram U'U (the sum of the user blocks' Grams).
  */
 export function alsItemHalfStep(
   shard: ItemShard,
+  touched: TouchedUsers,
   previous: Float64Array,
-  userFactors: Float64Array,
+  userFactors: Float32Array,
+  userGram: Float64Array,
   options: AlsOptions,
 ): Float64Array {
   const next = Float64Array.from(previous);
@@ -195,17 +308,18 @@ export function alsItemHalfStep(
     next,
     userFactors,
     shard.ptr,
-    shard.rows,
+    touched.rows,
     shard.values,
     shard.items.length,
     options.factors,
     options,
+    userGram,
   );
   return next;
 }
 
-/** Copies `rows` of a factor matrix (rows x d) into a compact block, or scatters a block back. */
-export function gatherRows(factors: Float64Array, rows: Int32Array, d: number): Float64Array {
+/** Copies `rows` of a factor matrix (rows x d) into a compact block (float64, as the solves use). */
+export function gatherRows(factors: Float32Array | Float64Array, rows: Int32Array, d: number): Float64Array {
   const block = new Float64Array(rows.length * d);
   rows.forEach((row, k) => {
     block.set(factors.subarray(row * d, (row + 1) * d), k * d);
@@ -214,15 +328,25 @@ export function gatherRows(factors: Float64Array, rows: Int32Array, d: number): 
 }
 
 /** Writes a shard's block of factor rows back into the whole factor matrix (rows x d). */
-export function scatterRows(factors: Float64Array, rows: Int32Array, block: Float64Array, d: number): void {
+export function scatterRows(
+  factors: Float32Array | Float64Array,
+  rows: Int32Array,
+  block: Float32Array | Float64Array,
+  d: number,
+): void {
   rows.forEach((row, k) => {
     factors.set(block.subarray(k * d, (k + 1) * d), row * d);
   });
 }
 
+/** What a half-step task stores for the other side: its block through the factor file codec. */
+const stored = (rows: Int32Array, factors: Float64Array, d: number) =>
+  decodeFactorBlock(encodeFactorBlock(rows, factors, d));
+
 /**
  * ALS over user shards in one process: each iteration every user shard solves its users, then every
- * item shard its items, exactly the half-steps a Distributed Map runs per shard.
+ * item shard its items, exactly the half-steps a Distributed Map runs per shard, and each side's
+ * factors pass between them as the tasks store them (float32 factor files with their Grams).
  */
 export function trainShardedAls(
   shards: readonly InteractionMatrix[],
@@ -231,19 +355,29 @@ export function trainShardedAls(
   options: AlsOptions = DEFAULT_ALS_OPTIONS,
 ): AlsModel {
   const d = options.factors;
-  const offsets = userOffsets(shards);
   const itemShards = itemShardsOf(shards, itemIds.length, itemShardCount);
-  const userF = new Float64Array(offsets[shards.length] * d);
-  const itemF = initialItemFactors(itemIds.length, options);
+  const touched = itemShards.map(touchedUsers);
+  const initial = initialItemFactors(itemIds.length, options);
+  let userBlocks: FactorBlock[] = [];
+  let itemBlocks: FactorBlock[] = [];
   for (let it = 0; it < options.iterations; it++) {
-    shards.forEach((shard, s) => {
-      const block = userF.subarray(offsets[s] * d, offsets[s + 1] * d);
-      block.set(alsUserHalfStep(shard, block, itemF, options));
+    const items =
+      it === 0 ? { factors: initial, gram: undefined } : itemSideOf(itemBlocks, itemIds.length, d);
+    userBlocks = shards.map((shard, s) => {
+      const previous =
+        it === 0 ? new Float64Array(shard.userIds.length * d) : Float64Array.from(userBlocks[s].factors);
+      const next = alsUserHalfStep(shard, previous, items.factors, options, items.gram);
+      return stored(ownRows(shard.userIds.length), next, d);
     });
-    for (const shard of itemShards) {
-      const block = alsItemHalfStep(shard, gatherRows(itemF, shard.items, d), userF, options);
-      scatterRows(itemF, shard.items, block, d);
-    }
+    itemBlocks = itemShards.map((shard, k) => {
+      const users = new TouchedUserFactors(touched[k], d);
+      for (const block of userBlocks) users.add(block);
+      const previous =
+        it === 0 ? gatherRows(initial, shard.items, d) : Float64Array.from(itemBlocks[k].factors);
+      const next = alsItemHalfStep(shard, touched[k], previous, users.factors, users.gram, options);
+      return stored(shard.items, next, d);
+    });
   }
-  return alsModelOf(itemIds, itemF, options);
+  const trained = itemBlocks.length > 0 ? itemSideOf(itemBlocks, itemIds.length, d).factors : initial;
+  return alsModelOf(itemIds, Float64Array.from(trained), options);
 }

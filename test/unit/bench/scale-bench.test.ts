@@ -2,7 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { aggregateEvents, DEFAULT_EVENT_WEIGHTS } from '#domain/recommendations/interactions.ts';
 import { shardByUser } from '#domain/recommendations/sharded-training.ts';
 import { snapshotTask, DEFAULT_SNAPSHOT_OPTIONS } from '#domain/recommendations/distributed-tasks.ts';
-import { estimateRun, fitLine, runShape, type TaskKind, type TaskModel } from '../../../bench/scale-cost.ts';
+import { taskRequests } from '#domain/recommendations/distributed-tasks.ts';
+import {
+  DEFAULT_COST_ASSUMPTIONS,
+  estimateRun,
+  fitLine,
+  type RunLayout,
+  runShape,
+  runSizeOf,
+  type TaskKind,
+  type TaskModel,
+  tableReadCost,
+} from '../../../bench/scale-cost.ts';
 import { DEFAULT_LOG_SHAPE, skewedEventLog, zipfSampler } from '../../../bench/skewed-event-log.ts';
 import { InMemoryArtifacts } from '../../support/memory-models.ts';
 
@@ -62,7 +73,7 @@ describe('user shards of the scale log', () => {
       'r1',
       interactions,
       log.catalog.map((item) => item.itemId),
-      { ...DEFAULT_SNAPSHOT_OPTIONS, interactionsPerShard: perShard, itemShards: 2 },
+      { ...DEFAULT_SNAPSHOT_OPTIONS, interactionsPerShard: perShard, interactionsPerItemShard: 100_000 },
     );
     expect(state.userShards.length).toBe(Math.ceil(interactions.length / perShard));
     const sizes = shardByUser(interactions, state.userShards.length).map((rows) => rows.length);
@@ -77,8 +88,10 @@ describe('the computed AWS cost', () => {
     p95OverMedian: 1,
   });
   const kinds: TaskKind[] = [
-    'gather',
     'snapshot',
+    'partition',
+    'joinUsers',
+    'itemFiles',
     'gram',
     'profiles',
     'alsUsers',
@@ -86,12 +99,18 @@ describe('the computed AWS cost', () => {
     'reduce',
     'profilesReduce',
   ];
+  const layout: RunLayout = {
+    interactionsPerEvent: 1,
+    usersPerInteraction: 0.05,
+    interactionsPerShard: 200_000,
+    interactionsPerItemShard: 500_000,
+  };
 
   it('bills each task its seconds at max(1,769 MB, 1.25 x peak), and counts one request per task', () => {
     const models = Object.fromEntries(kinds.map((k) => [k, flat(2, 1000)])) as Record<TaskKind, TaskModel>;
-    const e = estimateRun(1_000_000, 1, 200_000, models);
-    const tasks = Object.values(runShape(5, 12).counts).reduce((n, c) => n + c, 0);
-    expect(e.shards).toBe(5);
+    const e = estimateRun(1_000_000, layout, models);
+    const tasks = Object.values(runShape(e.size, 12).counts).reduce((n, c) => n + c, 0);
+    expect(e.size).toMatchObject({ userShards: 5, itemShards: 2, users: 50_000 });
     expect(e.lambdaRequests).toBe(tasks);
     expect(e.lambdaGbSeconds).toBeCloseTo(tasks * 2 * (1769 / 1024), 6);
     expect(e.breaks).toEqual([]);
@@ -100,19 +119,31 @@ describe('the computed AWS cost', () => {
   it('names the limit a task breaks instead of pricing an impossible function', () => {
     const models = Object.fromEntries(kinds.map((k) => [k, flat(2, 1000)])) as Record<TaskKind, TaskModel>;
     models.alsItems = flat(400, 12_000);
-    const e = estimateRun(1_000_000, 1, 200_000, models);
+    const e = estimateRun(1_000_000, layout, models);
     expect(e.breaks).toEqual([
       'alsItems needs ~11.7 GB (Lambda max 10 GB)',
       'alsItems takes ~400 s (Express child max 300 s)',
     ]);
   });
 
-  it('counts S3 GETs growing as shards² as built, and as shards once the ALS factors are gathered', () => {
-    const built = (shards: number) => runShape(shards, 12).gets;
-    const gathered = (shards: number) =>
-      runShape(shards, 12, { shardedSnapshot: true, gatheredFactors: true }).gets;
-    expect(built(200) / built(100)).toBeGreaterThan(3.5);
-    expect(gathered(200) / gathered(100)).toBeCloseTo(2, 1);
+  it('has an ALS task read one factor file per shard of the other side, and no shard file of theirs', () => {
+    const layoutAt = { userShards: 391, itemShards: 39, iteration: 3 };
+    // The plan and its own shard, its previous factors, then the other side's factor files.
+    expect(taskRequests('alsUsers', layoutAt)).toEqual({ gets: 3 + 39, puts: 1 });
+    expect(taskRequests('alsItems', layoutAt)).toEqual({ gets: 3 + 391, puts: 1 });
+  });
+
+  it('counts S3 GETs from the tasks: ten times the data with item shards bounded costs about 100x', () => {
+    const gets = (events: number) => runShape(runSizeOf(events, layout), 12).gets;
+    // User shards and item shards both grow tenfold; their product drives the ALS reads.
+    expect(gets(100_000_000) / gets(10_000_000)).toBeGreaterThan(50);
+    expect(gets(100_000_000) / gets(10_000_000)).toBeLessThan(100);
+  });
+
+  it('bills a DynamoDB export per table GB and a parallel Scan per 4 KB read half-unit', () => {
+    const a = DEFAULT_COST_ASSUMPTIONS;
+    expect(tableReadCost(100_000_000, { snapshot: 'sharded', read: 'export' }, a)).toBeCloseTo(2, 6);
+    expect(tableReadCost(100_000_000, { snapshot: 'sharded', read: 'scan' }, a)).toBeCloseTo(0.305, 3);
   });
 
   it('fits a line through measured points and extrapolates it', () => {

@@ -57,7 +57,7 @@ function tasksOver(
       store,
       records,
       sources: { loadEvents: async () => events, loadItems: async () => items },
-      snapshot: { interactionsPerShard: 20_000, itemShards: 3, als: ALS, ease },
+      snapshot: { interactionsPerShard: 20_000, interactionsPerItemShard: 30_000, als: ALS, ease },
       ...(now ? { now } : {}),
       ...(options.memoryMb ? { memoryMb: options.memoryMb } : {}),
     });
