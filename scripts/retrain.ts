@@ -106,13 +106,27 @@ interface RecordedVersion {
 const versionLine = (x: RecordedVersion) =>
   `${x.name.padEnd(11)} v${x.version} ${x.status.padEnd(8)} nDCG@10 ${(x.metrics.ndcg ?? 0).toFixed(4)}  ${x.gate?.reason ?? ''}`;
 
-/** One line per recorded model version (the single function's families, or the machine's Reduce). */
+const skippedLines = (skipped: Record<string, string> | undefined) =>
+  Object.entries(skipped ?? {}).map(([name, why]) => `${name.padEnd(11)} skipped: ${why}`);
+
+/** One line per recorded model version (the single function's families, or the machine's two reduces). */
 function summarise(result: unknown): string {
-  const distributed = result as { versions?: RecordedVersion[]; skipped?: Record<string, string> };
+  const distributed = result as {
+    versions?: RecordedVersion[];
+    skipped?: Record<string, string>;
+    profiles?: {
+      published?: Record<string, { name: string; version: string; status: string; reason: string }>;
+      skipped?: Record<string, string>;
+    };
+  };
   if (distributed?.versions)
     return [
       ...distributed.versions.map(versionLine),
-      ...Object.entries(distributed.skipped ?? {}).map(([name, why]) => `${name.padEnd(11)} skipped: ${why}`),
+      ...skippedLines(distributed.skipped),
+      ...Object.values(distributed.profiles?.published ?? {}).map(
+        (p) => `${p.name} v${p.version} ${p.status.padEnd(8)} ${p.reason}`,
+      ),
+      ...skippedLines(distributed.profiles?.skipped),
     ].join('\n');
   const recs = (
     result as { recommendations?: { ok: boolean; error?: string; result?: { versions?: RecordedVersion[] } } }

@@ -1,6 +1,6 @@
 /**
  * The tasks of the distributed retrain state machine (infra/constructs/retrain-state-machine.ts):
- * the Snapshot, each shard's partial Gram and ALS half-steps, and the Reduce. One function for all,
+ * the Snapshot, each shard's partial Gram, ALS half-steps and profile steps, and the reduces. One function for all,
  * dispatched on `task`, since they share the code and the models bucket the run's files live in.
  */
 import middy from '@middy/core';
@@ -8,6 +8,8 @@ import { DynamoEventStore, DynamoItemStore } from '#adapters/dynamodb/catalog-st
 import { DynamoRecentEvents } from '#adapters/models/dynamo-catalog-reads.ts';
 import { modelArtifacts, profileRegistry, recommendationModelRecords } from '#adapters/models/registries.ts';
 import { CatalogTrainingSources } from '#adapters/models/training-sources.ts';
+import { DynamoProfileHistories } from '#adapters/profiles/dynamo-profile-histories.ts';
+import { DynamoProfileStore } from '#adapters/profiles/dynamo-profile-store.ts';
 import { liveFlaggedUsers } from '#domain/profiles/shilling/model.ts';
 import { type DistributedTask, runDistributedTask } from '#domain/recommendations/distributed-run.ts';
 import { logger, withObservability } from '#edge/observability.ts';
@@ -20,6 +22,12 @@ const sources = new CatalogTrainingSources(
 );
 const interactionsPerShard = readSetting('RETRAIN_INTERACTIONS_PER_SHARD');
 const flaggedUserWeight = readSetting('SHILLING_DISCOUNT_FACTOR');
+const profiles = {
+  sampleUsers: readSetting('RETRAIN_PROFILE_SAMPLE_USERS'),
+  config: { churnHorizonDays: readSetting('PROFILE_CHURN_HORIZON_DAYS') },
+  summaries: new DynamoProfileStore(tableNameFromEnv('profiles')),
+  histories: new DynamoProfileHistories(tableNameFromEnv('profileHistory')),
+};
 
 export const handler = middy(async (event: DistributedTask) => {
   logger.info('retrain task', { task: event.task, runId: event.runId, shard: event.shard });
@@ -30,6 +38,7 @@ export const handler = middy(async (event: DistributedTask) => {
     snapshot: { interactionsPerShard },
     flaggedUsers: () => liveFlaggedUsers(profileRegistry()),
     flaggedUserWeight,
+    profiles: { ...profiles, registry: profileRegistry() },
     log: (message, details) => logger.info(message, { ...details }),
   });
 }).use(withObservability());

@@ -181,6 +181,15 @@ export const settings = {
     max: 10_000_000,
     default: 200_000,
   },
+  RETRAIN_PROFILE_SAMPLE_USERS: {
+    env: 'RETRAIN_PROFILE_SAMPLE_USERS',
+    description:
+      'Distributed retrain: expected number of users the segment, anomaly and churn models train on at the reduce (each shard samples its users by a seeded hash); the single path caps k-means and the forest at the same 50,000 rows.',
+    type: 'number',
+    min: 100,
+    max: 1_000_000,
+    default: 50_000,
+  },
   RETRAIN_DISTRIBUTED_ABOVE_EVENTS: {
     env: 'RETRAIN_DISTRIBUTED_ABOVE_EVENTS',
     description:
@@ -846,16 +855,28 @@ export const functions = {
     id: 'retrainShard',
     entry: 'functions/handlers/retrain-shard.ts',
     description:
-      'The tasks of the distributed retrain state machine: snapshot, per-shard Gram and ALS steps, reduce',
+      'The tasks of the distributed retrain state machine: snapshot, per-shard Gram, ALS and profile steps, reduces',
     memoryMb: 3008,
     // A Distributed Map's Express child executions end at 5 minutes.
     timeoutSec: 290,
     // Shard tasks of one Map run side by side; the machine caps them below this.
     reservedConcurrency: 100,
-    // The Reduce gates and publishes into the registry (and reads the live shilling model's flags).
-    tables: { items: 'read', events: 'read', models: 'readWrite' },
+    // The reduces gate and publish into the registry (and read the live shilling model's flags); the
+    // profile scoring Map writes each shard's users' summaries and histories, as the single retrain does.
+    tables: {
+      items: 'read',
+      events: 'read',
+      models: 'readWrite',
+      profiles: 'readWrite',
+      profileHistory: 'readWrite',
+    },
     buckets: { models: 'readWrite' },
-    settings: ['RETRAIN_INTERACTIONS_PER_SHARD', 'SHILLING_DISCOUNT_FACTOR'],
+    settings: [
+      'RETRAIN_INTERACTIONS_PER_SHARD',
+      'SHILLING_DISCOUNT_FACTOR',
+      'RETRAIN_PROFILE_SAMPLE_USERS',
+      'PROFILE_CHURN_HORIZON_DAYS',
+    ],
     usesModels: true,
   },
   experiments: {

@@ -52,7 +52,8 @@ describe('the distributed retrain state machine', () => {
   it('runs each shard task in a Distributed Map of Express children, retried, failing at the first lost shard', () => {
     const states = deployedDefinition().States as Record<string, any>;
     const maps = Object.values(states).filter((s) => s.Type === 'Map');
-    expect(maps).toHaveLength(3);
+    // Grams, profile features, ALS users, ALS items, profile scores.
+    expect(maps).toHaveLength(5);
     for (const map of maps) {
       expect(map.ItemProcessor.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' });
       // Absent means 0: the service tolerates no failed child unless told otherwise.
@@ -67,7 +68,16 @@ describe('the distributed retrain state machine', () => {
 
   it('releases the retrain lease when any state fails for good, and ends a run refused the lease at once', () => {
     const states = deployedDefinition().States as Record<string, any>;
-    const releasing = ['Snapshot', 'ShardGrams', 'AlsUsers', 'AlsItems', 'Reduce'];
+    const releasing = [
+      'Snapshot',
+      'ShardGrams',
+      'ProfileFeatures',
+      'AlsUsers',
+      'AlsItems',
+      'Reduce',
+      'ProfilesReduce',
+      'ProfileScores',
+    ];
     for (const name of releasing) {
       const toRelease = states[name].Catch.find((c: any) => c.ErrorEquals.includes('States.ALL'));
       expect(toRelease, name).toMatchObject({ Next: RELEASE_AFTER_FAILURE_STATE, ResultPath: '$.error' });
@@ -75,7 +85,9 @@ describe('the distributed retrain state machine', () => {
     expect(states[RELEASE_AFTER_FAILURE_STATE].Next).toBe('RetrainFailed');
     expect(states.RetrainFailed).toMatchObject({ Type: 'Fail', ErrorPath: '$.error.Error' });
     expect(states.Snapshot.Catch[0]).toEqual({ ErrorEquals: ['RetrainLeaseHeldError'], Next: 'Refused' });
-    expect(states.Reduce.Next).toBe(RETRAIN_TASK_STATES.release);
+    expect(states.Reduce.Next).toBe(RETRAIN_TASK_STATES.profilesReduce);
+    expect(states.ProfilesReduce.Next).toBe('ProfileScores');
+    expect(states.ProfileScores.Next).toBe(RETRAIN_TASK_STATES.release);
     expect(states[RETRAIN_TASK_STATES.release]).toMatchObject({ ResultPath: null, Next: 'Trained' });
   });
 

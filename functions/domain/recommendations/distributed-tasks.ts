@@ -102,7 +102,7 @@ const float64 = async (store: ArtifactStore, k: string) => {
 };
 
 /** Runs `work` for one shard; any failure becomes a ShardTaskError naming the task and shard. */
-async function onShard<T>(task: string, shard: number, work: () => Promise<T>): Promise<T> {
+export async function onShard<T>(task: string, shard: number, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {

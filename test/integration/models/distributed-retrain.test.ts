@@ -40,7 +40,7 @@ describe('the nightly retrain on a store above RETRAIN_DISTRIBUTED_ABOVE_EVENTS'
     expect(read.map(key).sort()).toEqual(stored.map(key).sort());
   });
 
-  it('starts the distributed state machine, which gates and publishes EASE and ALS and frees the lease', async () => {
+  it('starts the distributed state machine, which gates and publishes EASE, ALS and the profile models and frees the lease', async () => {
     expect(stored.length).toBeGreaterThan(1000);
     // Act: the schedule's event, through the local StartExecution endpoint to the machine.
     const result = (await platform.runtime.invoke(
@@ -58,7 +58,13 @@ describe('the nightly retrain on a store above RETRAIN_DISTRIBUTED_ABOVE_EVENTS'
     const live = Object.fromEntries(
       listing.body.models.map((m: { name: string; liveVersion?: string }) => [m.name, m.liveVersion]),
     );
-    expect(live).toEqual({ als: '000001', ease: '000001' });
+    expect(live).toEqual({
+      als: '000001',
+      ease: '000001',
+      'profile-anomaly': '000001',
+      'profile-churn': '000001',
+      'profile-segments': '000001',
+    });
     expect(listing.body.retrain.lastRun).toMatchObject({ reason: 'schedule', state: 'succeeded' });
   });
 });

@@ -12,6 +12,9 @@ import { reduceTask } from '#domain/recommendations/distributed-tasks.ts';
 import { DEFAULT_EASE_OPTIONS, type EaseOptions, trainEase } from '#domain/recommendations/ease.ts';
 import { aggregateEvents, buildMatrix, DEFAULT_EVENT_WEIGHTS } from '#domain/recommendations/interactions.ts';
 import { listModels } from '#domain/models/registry.ts';
+import type { StoredProfileSummary } from '#domain/profiles/ports.ts';
+import type { ProfileHistory } from '#domain/profiles/profile-history.ts';
+import { ProfileRegistry } from '#domain/profiles/registry.ts';
 import { DEFAULT_RETRAIN_OPTIONS, splitForGate } from '#domain/recommendations/retrain.ts';
 import { catalogSnapshot } from '#domain/recommendations/training.ts';
 import { runRetrainMachine } from '#local/retrain-machine.ts';
@@ -33,6 +36,28 @@ beforeAll(async () => {
   items = data.items;
 });
 
+/** Users the profile models train on at the reduce (of 610 in ml-latest-small), so the sample is a real subset. */
+const PROFILE_SAMPLE_USERS = 400;
+
+/** The profile registry (its own records, the run's bucket) and the tables scoring writes, in memory. */
+function profileStoresOver(store: InMemoryArtifacts) {
+  const summaries: StoredProfileSummary[] = [];
+  const histories: ProfileHistory[] = [];
+  return {
+    sampleUsers: PROFILE_SAMPLE_USERS,
+    config: {},
+    records: new InMemoryModelRecords(),
+    summaries: {
+      putAll: async (rows: StoredProfileSummary[]) => void summaries.push(...rows),
+      rows: summaries,
+    },
+    histories: { putAll: async (rows: ProfileHistory[]) => void histories.push(...rows), rows: histories },
+    get registry() {
+      return new ProfileRegistry(this.records, store);
+    },
+  };
+}
+
 /**
  * The machine's tasks over an in-memory bucket and registry (which holds the retrain lease), with
  * `fault` run before each (to inject failures) and `now` the clock the lease is taken by.
@@ -48,6 +73,7 @@ function tasksOver(
 ) {
   const { fault = () => {}, records = new InMemoryModelRecords(), ease = SMALL_EASE, now } = options;
   const calls: Record<string, unknown>[] = [];
+  const profiles = profileStoresOver(store);
   const invoke = async (payload: Record<string, unknown>) => {
     calls.push(payload);
     fault(payload);
@@ -56,10 +82,11 @@ function tasksOver(
       records,
       sources: { loadEvents: async () => events, loadItems: async () => items },
       snapshot: { interactionsPerShard: 20_000, itemShards: 3, als: ALS, ease },
+      profiles,
       ...(now ? { now } : {}),
     });
   };
-  return { invoke, calls, records };
+  return { invoke, calls, records, profiles };
 }
 
 describe('the distributed retrain state machine, run locally', () => {
@@ -185,6 +212,7 @@ describe('the distributed retrain state machine, run locally', () => {
         records,
         sources: { loadEvents: async () => [], loadItems: async () => [] },
         snapshot: { interactionsPerShard: 20_000 },
+        profiles: profileStoresOver(store),
       });
     // Act
     const result = await runRetrainMachine({ runId: 'e1', reason: 'test' }, invoke);
@@ -195,6 +223,69 @@ describe('the distributed retrain state machine, run locally', () => {
     });
     expect(await records.listVersions()).toEqual([]);
     expect((await records.latestRuns()).lastRun).toMatchObject({ runId: 'e1', state: 'succeeded' });
+  });
+
+  it('trains, gates and publishes the profile models on a sample, and scores and stores every user', async () => {
+    // Prepare: `tasksOver` gives the machine empty registries.
+    const store = new InMemoryArtifacts();
+    const { invoke, calls, profiles } = tasksOver(store);
+    // Act
+    const result = (await runRetrainMachine({ runId: 'q1', reason: 'test' }, invoke)) as {
+      profiles: { published: Record<string, { status: string }>; skipped: Record<string, string> };
+    };
+    // Assess: one features task and one scoring task per user shard, from the shard's own events.
+    const userShards = calls.filter((c) => c.task === 'shard').length;
+    expect(calls.filter((c) => c.task === 'profileFeatures')).toHaveLength(userShards);
+    expect(calls.filter((c) => c.task === 'profileScores')).toHaveLength(userShards);
+    const sharded = await Promise.all(
+      Array.from({ length: userShards }, async (_, s) =>
+        JSON.parse(new TextDecoder().decode(await store.get(`runs/q1/events/${s}.json`))),
+      ),
+    );
+    expect(sharded.flat()).toHaveLength(events.length);
+    expect(await profiles.registry.liveVersions()).toEqual({
+      'profile-segments': '000001',
+      'profile-anomaly': '000001',
+      'profile-churn': '000001',
+    });
+    const listing = await listModels(profiles.records);
+    const segments = listing.models.find((m) => m.name === 'profile-segments')!.versions[0];
+    // Trained on the sample, not on all 610 users.
+    expect(segments.metrics.users).toBeGreaterThan(PROFILE_SAMPLE_USERS * 0.8);
+    expect(segments.metrics.users).toBeLessThan(PROFILE_SAMPLE_USERS * 1.2);
+    expect(segments.gate?.decision).toBe('promoted');
+    expect(result.profiles.skipped.shilling).toMatch(/every event/);
+    // Every user scored with the new live versions, and every user's history stored.
+    const users = new Set(events.map((e) => e.userId));
+    expect(new Set(profiles.summaries.rows.map((r) => r.userId))).toEqual(users);
+    expect(profiles.summaries.rows[0].modelVersions).toEqual({
+      segments: '000001',
+      anomaly: '000001',
+      churn: '000001',
+    });
+    expect(profiles.histories.rows).toHaveLength(users.size);
+  });
+
+  it('fails the execution naming the profile shard that keeps failing, publishes nothing and frees the lease', async () => {
+    // Prepare: the bucket cannot return user shard 1's events.
+    const store = new (class extends InMemoryArtifacts {
+      override async get(key: string): Promise<Uint8Array> {
+        if (key === 'runs/q2/events/1.json') throw new Error('SlowDown: please reduce your request rate');
+        return super.get(key);
+      }
+    })();
+    const { invoke, calls, records, profiles } = tasksOver(store);
+    // Act
+    await expect(
+      runRetrainMachine({ runId: 'q2', reason: 'test' }, invoke, { retryIntervalMs: 0 }),
+    ).rejects.toThrow(/profileFeatures failed on shard 1/);
+    // Assess
+    expect(calls.filter((c) => c.task === 'profileFeatures' && c.shard === 1)).toHaveLength(3);
+    expect(calls.some((c) => c.task === 'reduce' || c.task === 'profilesReduce')).toBe(false);
+    expect(await records.listVersions()).toEqual([]);
+    expect(await profiles.records.listVersions()).toEqual([]);
+    expect(profiles.summaries.rows).toEqual([]);
+    expect((await records.latestRuns()).lastRun).toMatchObject({ runId: 'q2', state: 'failed' });
   });
 
   it('retries a shard task that fails once, and the run still trains', async () => {
