@@ -7,7 +7,7 @@
  * a live pid), otherwise against a platform started for this run on the same local state, then stopped.
  */
 import { runCommand, stateDirOf, stateOption } from '#local/command-line.ts';
-import { scheduledEvent } from '#local/event-bus.ts';
+import { LocalEventBus, scheduledEvent } from '#local/event-bus.ts';
 import { LocalLambdaRuntime } from '#local/lambda-runtime.ts';
 import { runRetrainMachine } from '#local/retrain-machine.ts';
 import { defaultStateDir, functionEnv, repoRoot, startPlatform } from '#local/platform.ts';
@@ -53,9 +53,17 @@ async function retrainOn(runtime: LocalLambdaRuntime, forced: RetrainPath | unde
   // The function is told the path, so it does not choose again.
   if (route.path === 'single')
     return runtime.invoke('retrain', scheduledEvent({ reason, path: 'single' }, new Date()));
-  return runRetrainMachine({ runId: `manual-${Date.now()}`, reason }, (payload) =>
-    runtime.invoke('retrainShard', payload),
-  );
+  // The execution's end goes through the declared rules as on AWS (lease release, models layer).
+  const bus = new LocalEventBus((fn, event) => runtime.invoke(fn, event), console.error);
+  const runId = `manual-${Date.now()}`;
+  try {
+    return await runRetrainMachine({ runId, reason }, (payload) => runtime.invoke('retrainShard', payload), {
+      publish: (event) => bus.put([event]),
+      execution: { stateMachineArn: readSetting('RETRAIN_STATE_MACHINE_ARN'), name: runId },
+    });
+  } finally {
+    await bus.drain();
+  }
 }
 
 async function main(options: { json: boolean; path?: string; state?: string }): Promise<void> {

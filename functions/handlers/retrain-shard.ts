@@ -11,9 +11,16 @@ import { CatalogTrainingSources } from '#adapters/models/training-sources.ts';
 import { DynamoProfileHistories } from '#adapters/profiles/dynamo-profile-histories.ts';
 import { DynamoProfileStore } from '#adapters/profiles/dynamo-profile-store.ts';
 import { liveFlaggedUsers } from '#domain/profiles/shilling/model.ts';
-import { type DistributedTask, runDistributedTask } from '#domain/recommendations/distributed-run.ts';
+import type { EventBridgeEvent } from 'aws-lambda';
+import {
+  type DistributedTask,
+  type ExecutionEnded,
+  releaseEndedRun,
+  runDistributedTask,
+} from '#domain/recommendations/distributed-run.ts';
 import { logger, withObservability } from '#edge/observability.ts';
 import { readSetting, tableNameFromEnv } from '#platform/config.ts';
+import type { EXECUTION_STATUS_CHANGE } from '#platform/declaration.ts';
 
 const sources = new CatalogTrainingSources(
   new DynamoEventStore(tableNameFromEnv('events')),
@@ -29,7 +36,15 @@ const profiles = {
   histories: new DynamoProfileHistories(tableNameFromEnv('profileHistory')),
 };
 
-export const handler = middy(async (event: DistributedTask) => {
+/** The machine's own tasks, or (rule retrain-execution-ended) the news that an execution ended. */
+type RetrainShardEvent = DistributedTask | EventBridgeEvent<typeof EXECUTION_STATUS_CHANGE, ExecutionEnded>;
+
+export const handler = middy(async (event: RetrainShardEvent) => {
+  if ('detail-type' in event) {
+    const released = await releaseEndedRun(recommendationModelRecords(), event.detail, new Date());
+    logger.info('retrain execution ended', { status: event.detail.status, ...released });
+    return released;
+  }
   logger.info('retrain task', { task: event.task, runId: event.runId, shard: event.shard });
   return runDistributedTask(event, {
     store: modelArtifacts(),

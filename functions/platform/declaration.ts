@@ -1176,6 +1176,9 @@ export const s3Triggers: S3TriggerDeclaration[] = [
   { bucket: 'uploads', function: 'ingest', events: ['s3:ObjectCreated:*'] },
 ];
 
+/** The event Step Functions sends to EventBridge when an execution changes status. */
+export const EXECUTION_STATUS_CHANGE = 'Step Functions Execution Status Change';
+
 export const eventRules: EventRuleDeclaration[] = [
   {
     id: 'mediaconvert-job-state',
@@ -1200,6 +1203,29 @@ export const eventRules: EventRuleDeclaration[] = [
       source: ['aws.mediaconvert'],
       'detail-type': ['MediaConvert Job State Change'],
       detail: { status: ['COMPLETE'] },
+    },
+  },
+  {
+    // A stopped or timed-out distributed retrain runs no Catch: its end frees its lease at once
+    // instead of 3 h later (a failed one already released it; the release is idempotent). The ML
+    // stack narrows the pattern to its own state machine.
+    id: 'retrain-execution-ended',
+    function: 'retrainShard',
+    pattern: {
+      source: ['aws.states'],
+      'detail-type': [EXECUTION_STATUS_CHANGE],
+      detail: { status: ['ABORTED', 'TIMED_OUT', 'FAILED'] },
+    },
+  },
+  {
+    // A distributed retrain that succeeded puts the new live versions into the models layer, as a
+    // single run does at its end: only the retrain function may publish layers.
+    id: 'retrain-execution-succeeded',
+    function: 'retrain',
+    pattern: {
+      source: ['aws.states'],
+      'detail-type': [EXECUTION_STATUS_CHANGE],
+      detail: { status: ['SUCCEEDED'] },
     },
   },
 ];

@@ -6,6 +6,7 @@ import {
   RETRAIN_TASK_STATES,
   retrainMachineAsl,
 } from '#infra/constructs/retrain-state-machine.ts';
+import { functions } from '#platform/declaration.ts';
 import { type SynthesizedMarquee, synthesizeMarquee } from './synthesize-marquee.ts';
 
 const validateAsl = createRequire(import.meta.url)('asl-validator') as (definition: unknown) => {
@@ -121,5 +122,31 @@ describe('the distributed retrain state machine', () => {
       TracingConfiguration: { Enabled: true },
       LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: false },
     });
+  });
+
+  it("routes only this machine's status changes: an ended run to the release, a succeeded one to the retrain function", () => {
+    const resources = mlResources();
+    const machineId = Object.keys(resources).find(
+      (id) => resources[id].Type === 'AWS::StepFunctions::StateMachine',
+    )!;
+    const rules = Object.values(resources).filter(
+      (r) => r.Type === 'AWS::Events::Rule' && r.Properties.EventPattern?.source?.includes('aws.states'),
+    );
+    const byStatus = Object.fromEntries(
+      rules.map((r) => [r.Properties.EventPattern.detail.status.join(','), r.Properties]),
+    );
+    expect(Object.keys(byStatus).sort()).toEqual(['ABORTED,TIMED_OUT,FAILED', 'SUCCEEDED']);
+    for (const rule of rules)
+      expect(rule.Properties.EventPattern.detail.stateMachineArn).toEqual([{ Ref: machineId }]);
+    const targetFunction = (props: Record<string, any>) => {
+      const aliasId = props.Targets[0].Arn.Ref;
+      return resources[aliasId].Properties.FunctionName.Ref as string;
+    };
+    const description = (id: string) => resources[id].Properties.Description;
+    // The release goes to the shard function (the machine's own release task); the layer to retrain.
+    expect(description(targetFunction(byStatus['ABORTED,TIMED_OUT,FAILED']))).toBe(
+      functions.retrainShard.description,
+    );
+    expect(description(targetFunction(byStatus.SUCCEEDED))).toBe(functions.retrain.description);
   });
 });

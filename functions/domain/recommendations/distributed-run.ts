@@ -127,6 +127,39 @@ const encodeJson = (value: unknown) => new TextEncoder().encode(JSON.stringify(v
 const decodeJson = async <T>(store: ArtifactStore, key: string): Promise<T> =>
   JSON.parse(new TextDecoder().decode(await store.get(key))) as T;
 
+/** What Step Functions reports when an execution ends (the detail of its status-change event). */
+export interface ExecutionEnded {
+  /** The execution's name: the run id, made safe for Step Functions names. */
+  name: string;
+  status: string;
+  /** The execution's input as a JSON string (absent when too large to include). */
+  input?: string | null;
+}
+
+/** The run an execution was started for: its input's runId, else its name. */
+export function runIdOfExecution(execution: ExecutionEnded): string {
+  const input = execution.input ? (JSON.parse(execution.input) as { runId?: unknown }) : undefined;
+  return typeof input?.runId === 'string' ? input.runId : execution.name;
+}
+
+/**
+ * Frees the lease of a run whose execution ended without releasing it (stopped or timed out: no
+ * Catch runs). Idempotent, and only that run's: a lease another run took, or one already released,
+ * is left as it is.
+ */
+export async function releaseEndedRun(
+  records: RetrainRunRecords,
+  execution: ExecutionEnded,
+  now: Date,
+): Promise<{ runId: string; released: boolean }> {
+  const runId = runIdOfExecution(execution);
+  const { lastRun } = await records.latestRuns();
+  if (lastRun?.runId !== runId || lastRun.state !== 'running') return { runId, released: false };
+  // finishRun checks the holder again, so a run that took the lease since the read keeps it.
+  await records.finishRun(runId, 'failed', now);
+  return { runId, released: true };
+}
+
 /** Runs one task of the machine; a shard task's failure names its shard (ShardTaskError). */
 export async function runDistributedTask(event: DistributedTask, deps: DistributedTaskDependencies) {
   const { store } = deps;

@@ -2,10 +2,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { InteractionEvent, Item } from '#domain/catalog/types.ts';
 import { ratingsAsEvents } from '#domain/datasets/movielens.ts';
 import { DEFAULT_ALS_OPTIONS, trainAls } from '#domain/recommendations/als.ts';
-import { withRetrainLease } from '#domain/models/retrain-run.ts';
+import { acquireRetrainLease, withRetrainLease } from '#domain/models/retrain-run.ts';
 import {
   DISTRIBUTED_LEASE_MS,
   distributedArtifactKey,
+  type ExecutionEnded,
+  releaseEndedRun,
   runDistributedTask,
 } from '#domain/recommendations/distributed-run.ts';
 import { reduceTask } from '#domain/recommendations/distributed-tasks.ts';
@@ -17,6 +19,7 @@ import type { ProfileHistory } from '#domain/profiles/profile-history.ts';
 import { ProfileRegistry } from '#domain/profiles/registry.ts';
 import { DEFAULT_RETRAIN_OPTIONS, splitForGate } from '#domain/recommendations/retrain.ts';
 import { catalogSnapshot } from '#domain/recommendations/training.ts';
+import { LocalEventBus } from '#local/event-bus.ts';
 import { runRetrainMachine } from '#local/retrain-machine.ts';
 import { readMovieLensSmall } from '../../support/movielens-small.ts';
 import { InMemoryArtifacts, InMemoryModelRecords } from '../../support/memory-models.ts';
@@ -176,6 +179,75 @@ describe('the distributed retrain state machine, run locally', () => {
     await runRetrainMachine({ runId: 'k3', reason: 'manual' }, restarted.invoke);
     expect((await records.getLive('ease'))?.version).toBe('000001');
     expect((await records.latestRuns()).lastRun).toMatchObject({ runId: 'k3', state: 'succeeded' });
+  });
+
+  it("frees a stopped run's lease through the declared status-change rule, so a new run starts at once", async () => {
+    // Prepare: the execution's end goes to a local bus with the declared rules; the rule's target
+    // (retrainShard) answers it as its handler does.
+    const store = new InMemoryArtifacts();
+    const records = new InMemoryModelRecords();
+    const targets: string[] = [];
+    const bus = new LocalEventBus(async (fn, event) => {
+      targets.push(fn);
+      if (fn === 'retrainShard')
+        return releaseEndedRun(records, event.detail as unknown as ExecutionEnded, new Date());
+    });
+    const stop = new AbortController();
+    const killed = tasksOver(store, {
+      records,
+      fault: (p) => {
+        if (p.task === 'alsUsers') stop.abort();
+      },
+    });
+    // Act: stopped during its first ALS Map.
+    await expect(
+      runRetrainMachine({ runId: 'k4', reason: 'schedule' }, killed.invoke, {
+        signal: stop.signal,
+        publish: (event) => bus.put([event]),
+      }),
+    ).rejects.toThrow(/aborted/);
+    await bus.drain();
+    // Assess: released (no run `running`), and a run started now, on the same clock, trains.
+    expect(bus.delivered.map((d) => [d.rule, d.event.detail.status])).toEqual([
+      ['retrain-execution-ended', 'ABORTED'],
+    ]);
+    expect(targets).toEqual(['retrainShard']);
+    expect((await records.latestRuns()).lastRun).toMatchObject({ runId: 'k4', state: 'failed' });
+    expect(await records.listVersions()).toEqual([]);
+    const next = tasksOver(store, { records });
+    await runRetrainMachine({ runId: 'k5', reason: 'manual' }, next.invoke, {
+      publish: (event) => bus.put([event]),
+    });
+    await bus.drain();
+    expect((await records.latestRuns()).lastRun).toMatchObject({ runId: 'k5', state: 'succeeded' });
+    expect((await records.getLive('ease'))?.version).toBe('000001');
+    // A succeeded run goes to the retrain function (the models layer), not to the release.
+    expect(bus.delivered.at(-1)).toMatchObject({ rule: 'retrain-execution-succeeded' });
+    expect(targets.at(-1)).toBe('retrain');
+  });
+
+  it("releases only the ended run's lease, once: never a lease another run took since", async () => {
+    // Prepare: run o1 holds the lease; an execution named after another run ends.
+    const records = new InMemoryModelRecords();
+    await acquireRetrainLease(
+      records,
+      { runId: 'o1', reason: 'manual' },
+      { now: new Date(), leaseMs: 60_000 },
+    );
+    const ended = (runId: string): ExecutionEnded => ({
+      name: runId,
+      status: 'ABORTED',
+      input: JSON.stringify({ runId, reason: 'schedule' }),
+    });
+    // Act
+    const other = await releaseEndedRun(records, ended('k6'), new Date());
+    const own = await releaseEndedRun(records, ended('o1'), new Date());
+    const again = await releaseEndedRun(records, ended('o1'), new Date(Date.now() + 1000));
+    // Assess
+    expect(other).toEqual({ runId: 'k6', released: false });
+    expect(own).toEqual({ runId: 'o1', released: true });
+    expect(again).toEqual({ runId: 'o1', released: false });
+    expect((await records.latestRuns()).lastRun).toMatchObject({ runId: 'o1', state: 'failed' });
   });
 
   it('publishes nothing live when its candidate loses the gate to the live version', async () => {
