@@ -60,6 +60,9 @@ export interface ProfileRunOptions {
 const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 const parsed = async <T>(store: ArtifactStore, k: string): Promise<T> =>
   JSON.parse(new TextDecoder().decode(await store.get(k))) as T;
+const readPlan = (store: ArtifactStore, runId: string) => parsed<ProfileRunPlan>(store, key.plan(runId));
+const readEventShard = (store: ArtifactStore, runId: string, shard: number) =>
+  parsed<InteractionEvent[]>(store, eventShardKey(runId, shard));
 
 /** Writes every user shard's events, `userShardOf` deciding the shard, as the contract of the run's files says. */
 export async function writeEventShards(
@@ -101,8 +104,8 @@ export async function profileFeaturesTask(
   shard: number,
 ): Promise<{ shard: number; users: number; sampled: number }> {
   return onShard('profileFeatures', shard, async () => {
-    const plan = await parsed<ProfileRunPlan>(store, key.plan(runId));
-    const events = await parsed<InteractionEvent[]>(store, eventShardKey(runId, shard));
+    const plan = await readPlan(store, runId);
+    const events = await readEventShard(store, runId, shard);
     const minEvents = plan.config.minEvents ?? DEFAULT_PROFILE_TRAINING_CONFIG.minEvents;
     const output = profileShardTask({ events }, plan.items, plan.now, plan.sampling, minEvents);
     await store.put(key.features(runId, shard), json(output.features));
@@ -124,7 +127,7 @@ export async function profilesReduceTask(
   registry: ProfileModelRegistry,
   runId: string,
 ) {
-  const plan = await parsed<ProfileRunPlan>(store, key.plan(runId));
+  const plan = await readPlan(store, runId);
   const outputs: ProfileShardOutput[] = [];
   for (let s = 0; s < plan.userShards; s++) {
     const sample = await parsed<Omit<ProfileShardOutput, 'features'>>(store, key.sample(runId, s));
@@ -168,11 +171,11 @@ export async function profileScoresTask(
   shard: number,
 ): Promise<{ shard: number; scored: number; histories: number }> {
   return onShard('profileScores', shard, async () => {
-    const plan = await parsed<ProfileRunPlan>(store, key.plan(runId));
+    const plan = await readPlan(store, runId);
     const features = await parsed<ProfileFeatures[]>(store, key.features(runId, shard));
     const shilling = await liveShillingAnswers(stores.registry);
     const scored = await scoreProfiles(stores.summaries, stores.registry, features, shilling);
-    const events = await parsed<InteractionEvent[]>(store, eventShardKey(runId, shard));
+    const events = await readEventShard(store, runId, shard);
     const histories = await storeHistories(stores.histories, events, plan.items, historyCutOf(plan.now));
     return { shard, scored, histories: histories.users };
   });

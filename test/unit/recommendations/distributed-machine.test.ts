@@ -92,6 +92,18 @@ function tasksOver(
   return { invoke, calls, records, profiles };
 }
 
+/** The machine's tasks, with the signal that stops the run (as StopExecution does) when its first ALS Map starts. */
+function stoppedAtFirstAlsMap(store: InMemoryArtifacts, records: InMemoryModelRecords) {
+  const stop = new AbortController();
+  const tasks = tasksOver(store, {
+    records,
+    fault: (p) => {
+      if (p.task === 'alsUsers') stop.abort();
+    },
+  });
+  return { ...tasks, signal: stop.signal };
+}
+
 describe('the distributed retrain state machine, run locally', () => {
   it("trains EASE and ALS over shards equal to the single-process models on the gate's train part", async () => {
     // Prepare
@@ -147,16 +159,10 @@ describe('the distributed retrain state machine, run locally', () => {
     // Prepare: the run is stopped (StopExecution) while its first ALS Map runs.
     const store = new InMemoryArtifacts();
     const records = new InMemoryModelRecords();
-    const stop = new AbortController();
-    const killed = tasksOver(store, {
-      records,
-      fault: (p) => {
-        if (p.task === 'alsUsers') stop.abort();
-      },
-    });
+    const killed = stoppedAtFirstAlsMap(store, records);
     // Act
     await expect(
-      runRetrainMachine({ runId: 'k1', reason: 'schedule' }, killed.invoke, { signal: stop.signal }),
+      runRetrainMachine({ runId: 'k1', reason: 'schedule' }, killed.invoke, { signal: killed.signal }),
     ).rejects.toThrow(/aborted/);
     const second = tasksOver(store, { records });
     const refusedDistributed = runRetrainMachine({ runId: 'k2', reason: 'manual' }, second.invoke);
@@ -192,17 +198,11 @@ describe('the distributed retrain state machine, run locally', () => {
       if (fn === 'retrainShard')
         return releaseEndedRun(records, event.detail as unknown as ExecutionEnded, new Date());
     });
-    const stop = new AbortController();
-    const killed = tasksOver(store, {
-      records,
-      fault: (p) => {
-        if (p.task === 'alsUsers') stop.abort();
-      },
-    });
+    const killed = stoppedAtFirstAlsMap(store, records);
     // Act: stopped during its first ALS Map.
     await expect(
       runRetrainMachine({ runId: 'k4', reason: 'schedule' }, killed.invoke, {
-        signal: stop.signal,
+        signal: killed.signal,
         publish: (event) => bus.put([event]),
       }),
     ).rejects.toThrow(/aborted/);
