@@ -1857,6 +1857,9 @@ export interface operations {
                                 state: "running" | "succeeded" | "failed";
                                 finishedAt?: string;
                                 models?: string[];
+                                skipped?: {
+                                    [key: string]: string;
+                                };
                             };
                             lastRefused?: {
                                 requestedAt: string;

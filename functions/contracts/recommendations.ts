@@ -142,6 +142,8 @@ export const recommendationsContracts = lazyContracts({
             state: z.enum(['running', 'succeeded', 'failed']),
             finishedAt: z.string().optional(),
             models: z.array(z.string()).optional(),
+            // Models the run did not train, each with the reason (e.g. a dense EASE over its memory).
+            skipped: z.record(z.string(), z.string()).optional(),
           })
           .optional(),
         lastRefused: z

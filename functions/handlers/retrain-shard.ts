@@ -11,15 +11,16 @@ import { CatalogTrainingSources } from '#adapters/models/training-sources.ts';
 import { DynamoProfileHistories } from '#adapters/profiles/dynamo-profile-histories.ts';
 import { DynamoProfileStore } from '#adapters/profiles/dynamo-profile-store.ts';
 import { liveFlaggedUsers } from '#domain/profiles/shilling/model.ts';
-import type { EventBridgeEvent } from 'aws-lambda';
+import type { Context, EventBridgeEvent } from 'aws-lambda';
 import {
   type DistributedTask,
   type ExecutionEnded,
   releaseEndedRun,
   runDistributedTask,
 } from '#domain/recommendations/distributed-run.ts';
+import { DEFAULT_EASE_OPTIONS } from '#domain/recommendations/ease.ts';
 import { logger, withObservability } from '#edge/observability.ts';
-import { readSetting, tableNameFromEnv } from '#platform/config.ts';
+import { functionMemoryMb, readSetting, tableNameFromEnv } from '#platform/config.ts';
 import type { EXECUTION_STATUS_CHANGE } from '#platform/declaration.ts';
 
 const sources = new CatalogTrainingSources(
@@ -29,6 +30,8 @@ const sources = new CatalogTrainingSources(
 );
 const interactionsPerShard = readSetting('RETRAIN_INTERACTIONS_PER_SHARD');
 const flaggedUserWeight = readSetting('SHILLING_DISCOUNT_FACTOR');
+/** EASE's modelled items; the Reduce skips EASE when its inverse would not fit this function's memory. */
+const ease = { ...DEFAULT_EASE_OPTIONS, maxItems: readSetting('EASE_MAX_MODELLED_ITEMS') };
 const profiles = {
   sampleUsers: readSetting('RETRAIN_PROFILE_SAMPLE_USERS'),
   config: { churnHorizonDays: readSetting('PROFILE_CHURN_HORIZON_DAYS') },
@@ -39,7 +42,7 @@ const profiles = {
 /** The machine's own tasks, or (rule retrain-execution-ended) the news that an execution ended. */
 type RetrainShardEvent = DistributedTask | EventBridgeEvent<typeof EXECUTION_STATUS_CHANGE, ExecutionEnded>;
 
-export const handler = middy(async (event: RetrainShardEvent) => {
+export const handler = middy(async (event: RetrainShardEvent, context: Context) => {
   if ('detail-type' in event) {
     const released = await releaseEndedRun(recommendationModelRecords(), event.detail, new Date());
     logger.info('retrain execution ended', { status: event.detail.status, ...released });
@@ -50,7 +53,8 @@ export const handler = middy(async (event: RetrainShardEvent) => {
     store: modelArtifacts(),
     sources,
     records: recommendationModelRecords(),
-    snapshot: { interactionsPerShard },
+    snapshot: { interactionsPerShard, ease },
+    memoryMb: functionMemoryMb(context),
     flaggedUsers: () => liveFlaggedUsers(profileRegistry()),
     flaggedUserWeight,
     profiles: { ...profiles, registry: profileRegistry() },

@@ -31,7 +31,7 @@ import { MODEL_NAMES } from '#domain/recommendations/artifact.ts';
 import { retrainRecommendationModels } from '#domain/recommendations/retrain.ts';
 import { DEFAULT_TRAINING_OPTIONS } from '#domain/recommendations/training.ts';
 import { logger, metrics, withObservability } from '#edge/observability.ts';
-import { bucketNameFromEnv, readSetting, tableNameFromEnv } from '#platform/config.ts';
+import { bucketNameFromEnv, functionMemoryMb, readSetting, tableNameFromEnv } from '#platform/config.ts';
 import { EXECUTION_STATUS_CHANGE } from '#platform/declaration.ts';
 
 const sources = new CatalogTrainingSources(
@@ -49,6 +49,8 @@ const servingFunctions = parseFunctionList(readSetting('MODEL_SERVING_FUNCTIONS'
 const modelsLayerName = readSetting('MODELS_LAYER_NAME');
 /** Models layer versions kept after a publish besides those an alias or $LATEST uses (~90 MB each). */
 const layerVersionsKept = readSetting('MODELS_LAYER_VERSIONS_KEPT');
+/** What the models may take of the serving functions' 250 MB unpacked; the rest is served from S3. */
+const layerBudgetBytes = readSetting('MODELS_LAYER_BUDGET_MB') * 2 ** 20;
 const layerPublisher = modelsLayerName
   ? new LambdaLayerPublisher({
       bucket: bucketNameFromEnv('models'),
@@ -73,26 +75,39 @@ type ScheduledEvent = EventBridgeEvent<'Scheduled Event', RetrainRequest & { pat
 type DistributedRunSucceeded = EventBridgeEvent<typeof EXECUTION_STATUS_CHANGE, { status: string }>;
 
 const skipped = { skipped: 'run restricted to other models' };
-const families = {
+/** The dense EASE models' cap on modelled items (skipped above what this function's memory holds). */
+const easeMaxItems = readSetting('EASE_MAX_MODELLED_ITEMS');
+const trainingOptions = {
+  ...DEFAULT_TRAINING_OPTIONS,
+  ease: { ...DEFAULT_TRAINING_OPTIONS.ease, maxItems: easeMaxItems },
+  sessionEase: { ...DEFAULT_TRAINING_OPTIONS.sessionEase, maxItems: easeMaxItems },
+};
+
+/** One run's model families; what the recommendations family skipped is noted on the run's record. */
+const familiesOf = (run: { runId: string; memoryMb?: number }) => ({
   recommendations: async (request: RetrainRequest) => {
     const models = requestedModels(request, MODEL_NAMES);
     if (models.length === 0) return skipped;
-    return retrainRecommendationModels({
+    const report = await retrainRecommendationModels({
       sources,
       records,
       artifacts,
       log: (message, details) => logger.info(message, { ...details }),
       flaggedUsers: () => liveFlaggedUsers(profileRegistry()),
+      memoryMb: run.memoryMb,
       options: {
         flaggedUserWeight,
-        ...(isFullRun(request) ? {} : { training: { ...DEFAULT_TRAINING_OPTIONS, models }, recentWindowMs }),
+        training: isFullRun(request) ? trainingOptions : { ...trainingOptions, models },
+        ...(isFullRun(request) ? {} : { recentWindowMs }),
       },
     });
+    await records.recordSkipped(run.runId, report.skipped as Record<string, string>);
+    return report;
   },
   // Profile models train together (segments, anomaly and churn share one feature matrix).
   profiles: async (request: RetrainRequest) =>
     requestedModels(request, PROFILE_MODEL_NAME_LIST).length > 0 ? runProfileRetrain() : skipped,
-};
+});
 
 /** The lease outlives the function by this much, so only a crashed run's lease ever expires. */
 const LEASE_MARGIN_MS = 60_000;
@@ -119,7 +134,11 @@ export const handler = middy(async (event: ScheduledEvent | DistributedRunSuccee
     records,
     { ...request, runId: context.awsRequestId },
     { now: new Date(), leaseMs: context.getRemainingTimeInMillis() + LEASE_MARGIN_MS },
-    () => retrainFamilies(request),
+    () =>
+      retrainFamilies(
+        request,
+        familiesOf({ runId: context.awsRequestId, memoryMb: functionMemoryMb(context) }),
+      ),
   );
   if (outcome.ran) return outcome.result;
   logger.info('retrain refused: another run holds the lease', { refusal: outcome.refusal });
@@ -139,6 +158,7 @@ const modelsLayerStep = (request: RetrainRequest) => ({
       servingFunctions,
       publisher: layerPublisher,
       keep: layerVersionsKept,
+      budgetBytes: layerBudgetBytes,
     });
     logger.info('models layer', { ...outcome });
     if (outcome.published && outcome.pruneError)
@@ -151,7 +171,7 @@ const modelsLayerStep = (request: RetrainRequest) => ({
   },
 });
 
-const retrainFamilies = (request: RetrainRequest) =>
+const retrainFamilies = (request: RetrainRequest, families: ReturnType<typeof familiesOf>) =>
   runRetrain(request, {
     families,
     anyModelLive: async () => (await livePointersOf(records, MODEL_NAMES)).live.size > 0,

@@ -93,3 +93,12 @@ export function readSetting<K extends SettingId>(id: K): SettingValue<K> {
   }
   return raw as SettingValue<K>;
 }
+
+/**
+ * The invoked function's memory, MB, as Lambda's context reports it (the local runtime reports the
+ * declared figure); undefined when the caller's context carries none.
+ */
+export function functionMemoryMb(context: { memoryLimitInMB?: string | number }): number | undefined {
+  const mb = Number(context.memoryLimitInMB);
+  return Number.isFinite(mb) && mb > 0 ? mb : undefined;
+}

@@ -163,6 +163,15 @@ export const settings = {
     max: 100,
     default: 5,
   },
+  MODELS_LAYER_BUDGET_MB: {
+    env: 'MODELS_LAYER_BUDGET_MB',
+    description:
+      "Unpacked MB the models layer may hold: Lambda's 250 MB for a function and its layers, less a serving bundle (~1 MB) and the onnxruntime layer (~27 MB), measured. Live models past it (the default model's first, then the smallest) are served from S3.",
+    type: 'number',
+    min: 10,
+    max: 245,
+    default: 220,
+  },
   SHILLING_DISCOUNT_FACTOR: {
     env: 'SHILLING_DISCOUNT_FACTOR',
     description:
@@ -171,6 +180,15 @@ export const settings = {
     min: 0,
     max: 1,
     default: 0,
+  },
+  EASE_MAX_MODELLED_ITEMS: {
+    env: 'EASE_MAX_MODELLED_ITEMS',
+    description:
+      "Items the dense EASE models (ease, ease-session, hybrid) model at most, the most popular first; above what the training function's memory holds (118 MB + 5 x items² x 4 bytes, measured) they are skipped with the reason in GET /models.",
+    type: 'number',
+    min: 100,
+    max: 100_000,
+    default: 3000,
   },
   RETRAIN_INTERACTIONS_PER_SHARD: {
     env: 'RETRAIN_INTERACTIONS_PER_SHARD',
@@ -438,6 +456,8 @@ export interface FunctionDeclaration {
   description: string;
   memoryMb: number;
   timeoutSec: number;
+  /** Lambda's /tmp, MB, when more than its default 512 (models the layer cannot hold are cached there). */
+  tmpMb?: number;
   /**
    * Concurrent executions reserved for it, and its ceiling: a busy client or a long retrain cannot
    * take the account's whole Lambda concurrency, and this function always has its share.
@@ -707,6 +727,9 @@ export const functions = {
     description: 'Recommendations, similar items, ranking, trending and the model registry',
     memoryMb: 1769,
     timeoutSec: 10,
+    // Live models past the models layer's budget are split into /tmp and memory-mapped: room for the
+    // three dense EASE blocks at the largest EASE the retrain trains (3 x 13,677² x 4 bytes ≈ 2.1 GiB).
+    tmpMb: 3072,
     reservedConcurrency: 200,
     tables: { items: 'read', events: 'read', models: 'readWrite', experiments: 'read' },
     buckets: { models: 'read' },
@@ -842,12 +865,14 @@ export const functions = {
       'SHILLING_DISCOUNT_FACTOR',
       'TRENDING_REFRESH_DAYS',
       'MODELS_LAYER_VERSIONS_KEPT',
+      'MODELS_LAYER_BUDGET_MB',
       'MODEL_SERVING_FUNCTIONS',
       'MODELS_LAYER_NAME',
       'MODELS_LAYER_ARCHITECTURE',
       'MODELS_LAYER_RUNTIME',
       'RETRAIN_DISTRIBUTED_ABOVE_EVENTS',
       'RETRAIN_STATE_MACHINE_ARN',
+      'EASE_MAX_MODELLED_ITEMS',
     ],
     usesModels: true,
   },
@@ -874,6 +899,7 @@ export const functions = {
     settings: [
       'RETRAIN_INTERACTIONS_PER_SHARD',
       'SHILLING_DISCOUNT_FACTOR',
+      'EASE_MAX_MODELLED_ITEMS',
       'RETRAIN_PROFILE_SAMPLE_USERS',
       'PROFILE_CHURN_HORIZON_DAYS',
     ],

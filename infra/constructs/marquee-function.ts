@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, Size, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement, Role, ServicePrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
 import { Alias, Architecture, type ILayerVersion, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
@@ -152,6 +152,7 @@ export class MarqueeFunction extends NodejsFunction {
       runtime: LAMBDA_RUNTIME,
       architecture: LAMBDA_ARCHITECTURE,
       memorySize: declaration.memoryMb,
+      ...(declaration.tmpMb ? { ephemeralStorageSize: Size.mebibytes(declaration.tmpMb) } : {}),
       timeout: Duration.seconds(declaration.timeoutSec),
       reservedConcurrentExecutions: settings.reservedConcurrency
         ? declaration.reservedConcurrency

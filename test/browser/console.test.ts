@@ -68,6 +68,12 @@ describe('the console in Chromium', () => {
       );
     }
     await expect(page.locator('[data-figure="metrics-ease"] canvas').count()).resolves.toBeGreaterThan(0);
+    // The last run as the API names it, with every model it skipped and why.
+    const lastRun = models.retrain.lastRun!;
+    await expect(page.locator('[data-testid=last-run-state]').textContent()).resolves.toBe(lastRun.state);
+    await expect(texts(page, '[data-testid=last-run-skipped] li')).resolves.toEqual(
+      Object.entries(lastRun.skipped ?? {}).map(([model, reason]) => `${model} skipped: ${reason}`),
+    );
     await screenshot(page, 'overview');
     await page.context().close();
   });

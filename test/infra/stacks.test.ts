@@ -333,6 +333,8 @@ describe('functions', () => {
       expect(properties.ReservedConcurrentExecutions, id).toBe(functions[id].reservedConcurrency);
       expect(properties.MemorySize).toBe(functions[id].memoryMb);
       expect(properties.Timeout).toBe(functions[id].timeoutSec);
+      // Absent: Lambda's default 512 MB of /tmp.
+      expect(properties.EphemeralStorage?.Size, id).toBe((functions[id] as FunctionDeclaration).tmpMb);
       const logGroupId = properties.LoggingConfig.LogGroup.Ref;
       const logGroup = marquee.templates[concernOfFunction(id)].toJSON().Resources[logGroupId];
       expect(logGroup.Properties.RetentionInDays).toBe(30);

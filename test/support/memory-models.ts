@@ -74,6 +74,10 @@ export class InMemoryModelRecords implements ModelRecordStore, ModelsLayerRecord
     if (this.lastRun?.runId === runId)
       this.lastRun = { ...this.lastRun, state, finishedAt: finishedAt.toISOString() };
   }
+  async recordSkipped(runId: string, skipped: Record<string, string>): Promise<void> {
+    if (this.lastRun?.runId === runId && Object.keys(skipped).length > 0)
+      this.lastRun = { ...this.lastRun, skipped: { ...skipped } };
+  }
   async recordRefusal(refusal: RetrainRefusal): Promise<void> {
     this.lastRefused = structuredClone(refusal);
   }

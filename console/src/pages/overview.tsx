@@ -1,7 +1,8 @@
 /**
  * Overview: each component's health (a cheap read answered by each function), the live model per
- * name with its offline figures, a chart of each model's metrics over its versions, the last
- * retrains with the gate's decision, and rollback (admin scope).
+ * name with its offline figures, a chart of each model's metrics over its versions, the last run
+ * (with the models it skipped and why) and the last retrains with the gate's decision, and
+ * rollback (admin scope).
  */
 import { useState } from 'preact/hooks';
 import { type MarqueeClient, MarqueeApiError, type ModelName, unwrap, useLoad, useSession } from '../api.tsx';
@@ -153,6 +154,7 @@ function ModelRegistry({ data, onChange }: { data: Models; onChange(): void }) {
         ))}
       </div>
       <h2>Last retrains</h2>
+      <LastRun retrain={data.retrain} />
       <RetrainTable models={data.models} />
     </>
   );
@@ -223,6 +225,38 @@ function MetricsChart({ model }: { model: ModelEntry }) {
         values: versions.map((v) => v.metrics[metric] ?? null),
       }))}
     />
+  );
+}
+
+/** The run holding (or that last held) the retrain lease, the models it skipped and why, and the last refusal. */
+function LastRun({ retrain }: { retrain: Models['retrain'] }) {
+  const run = retrain.lastRun;
+  if (!run) return <p class="muted">No retrain has run yet.</p>;
+  const skipped = Object.entries(run.skipped ?? {});
+  return (
+    <div data-testid="last-run">
+      <p>
+        Last run: <strong data-testid="last-run-state">{run.state}</strong> ({run.reason}), started{' '}
+        {dateTime(run.startedAt)}
+        {run.finishedAt ? `, finished ${dateTime(run.finishedAt)}` : ''}
+        {run.models?.length ? `; models: ${run.models.join(', ')}` : ''}.
+      </p>
+      {skipped.length > 0 && (
+        <ul data-testid="last-run-skipped">
+          {skipped.map(([model, reason]) => (
+            <li key={model}>
+              <strong>{model}</strong> skipped: {reason}
+            </li>
+          ))}
+        </ul>
+      )}
+      {retrain.lastRefused && (
+        <p class="muted" data-testid="last-refused">
+          Refused at {dateTime(retrain.lastRefused.requestedAt)} ({retrain.lastRefused.reason}):{' '}
+          {retrain.lastRefused.refusal}
+        </p>
+      )}
+    </div>
   );
 }
 

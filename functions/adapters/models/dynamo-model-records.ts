@@ -219,6 +219,24 @@ export class DynamoModelRecords implements ModelRecordStore, ModelsLayerRecords,
     }
   }
 
+  async recordSkipped(runId: string, skipped: Record<string, string>): Promise<void> {
+    if (Object.keys(skipped).length === 0) return;
+    try {
+      await documentClient().send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { name: RUN_ROW, version: LIVE },
+          UpdateExpression: 'SET skipped = :skipped',
+          // Only this run's record: a later run's must not show this run's reasons.
+          ConditionExpression: 'runId = :runId',
+          ExpressionAttributeValues: { ':skipped': skipped, ':runId': runId },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
   async recordRefusal(refusal: RetrainRefusal): Promise<void> {
     await documentClient().send(
       new PutCommand({ TableName: this.table, Item: { name: REFUSED_ROW, version: LIVE, ...refusal } }),

@@ -87,16 +87,59 @@ export function modelsLayerEntries(
   ];
 }
 
+/** A live artifact the layer may hold: its model, key and size (bytes, as the registry recorded it). */
+export interface LiveArtifact {
+  name: string;
+  artifactKey: string;
+  sizeBytes: number;
+}
+
 /** Every model's live artifact, as its pointer names it (models with no pointer are left out). */
 export async function liveArtifacts(
   records: ModelRecordStore,
   names: readonly string[],
-): Promise<Pick<ModelVersion, 'artifactKey'>[]> {
+): Promise<LiveArtifact[]> {
   const { live } = await livePointersOf(records, names);
-  return names.flatMap((name) => {
+  const out: LiveArtifact[] = [];
+  for (const name of names) {
     const pointer = live.get(name);
-    return pointer ? [{ artifactKey: pointer.artifactKey }] : [];
-  });
+    if (!pointer) continue;
+    const version = await records.getVersion(name, pointer.version);
+    out.push({ name, artifactKey: pointer.artifactKey, sizeBytes: version?.sizeBytes ?? 0 });
+  }
+  return out;
+}
+
+/**
+ * The live artifacts one layer holds within `budgetBytes` (unpacked; an artifact unpacks to about
+ * its own size: graph, weights and metadata split apart): the default model's first, since most
+ * requests name no model, then the smallest first, so as many models as possible start from /opt.
+ * The rest are served from S3 through `LayeredArtifacts` (cached in /tmp), which is slower to
+ * start, never wrong. No budget: every one.
+ */
+export function fitModelsLayer(
+  live: readonly LiveArtifact[],
+  budgetBytes: number | undefined,
+  defaultModel?: string,
+): { included: LiveArtifact[]; leftOut: LiveArtifact[] } {
+  const unique = [...new Map(live.map((a) => [a.artifactKey, a])).values()];
+  if (budgetBytes === undefined) return { included: unique, leftOut: [] };
+  const order = [...unique].sort(
+    (a, b) =>
+      Number(b.name === defaultModel) - Number(a.name === defaultModel) ||
+      a.sizeBytes - b.sizeBytes ||
+      a.artifactKey.localeCompare(b.artifactKey),
+  );
+  const included: LiveArtifact[] = [];
+  const leftOut: LiveArtifact[] = [];
+  let used = 0;
+  for (const artifact of order) {
+    if (used + artifact.sizeBytes <= budgetBytes) {
+      included.push(artifact);
+      used += artifact.sizeBytes;
+    } else leftOut.push(artifact);
+  }
+  return { included, leftOut };
 }
 
 /**
@@ -152,12 +195,16 @@ export type ModelsLayerOutcome =
       reason: string;
       /** Functions put back on the recorded version (a deploy had reset their layer list). */
       reattached?: string[];
+      /** Live artifacts over the layer budget, served from S3 instead (keys). */
+      leftOut?: string[];
     }
   | {
       published: true;
       layerVersionArn: string;
       files: ModelsLayerFile[];
       functions: string[];
+      /** Live artifacts over the layer budget, served from S3 instead (keys). */
+      leftOut?: string[];
       /** Old layer versions deleted after the attach. */
       pruned: number[];
       /** Why pruning stopped, when it did; the publish itself still counts. */
@@ -180,6 +227,8 @@ export interface ModelsLayerRun {
   publisher: ModelsLayerPublisher | undefined;
   /** Layer versions kept besides those in use (MODELS_LAYER_VERSIONS_KEPT). */
   keep?: number;
+  /** Unpacked bytes the models may take in the layer (MODELS_LAYER_BUDGET_MB); absent = no limit. */
+  budgetBytes?: number;
 }
 
 /**
@@ -187,8 +236,8 @@ export interface ModelsLayerRun {
  * - when the layer recorded last holds them (nothing was promoted, or only trending in between),
  *   nothing is published; any function not on that version (a `cdk deploy` puts back the layer it
  *   built) is attached to it again;
- * - otherwise (a promotion, a rollback, the first run) a new version with every live artifact is
- *   published, attached to each function one after another (a function version published and the
+ * - otherwise (a promotion, a rollback, the first run) a new version with every live artifact that
+ *   fits `budgetBytes` (see `fitModelsLayer`; the others are named in `leftOut`) is published, attached to each function one after another (a function version published and the
  *   `live` alias moved to it), recorded, and versions beyond the newest `keep` are deleted, never
  *   one that $LATEST or an alias still uses.
  */
@@ -198,8 +247,13 @@ export async function publishModelsLayerAfterRetrain(run: ModelsLayerRun): Promi
   }
   if (!run.fullRun) return { published: false, reason: 'run restricted to some models' };
   const publisher = run.publisher;
-  const files = modelsLayerFiles(await liveArtifacts(run.records, run.modelNames));
-  if (files.length === 0) return { published: false, reason: 'no model has a live version' };
+  const live = await liveArtifacts(run.records, run.modelNames);
+  if (live.length === 0) return { published: false, reason: 'no model has a live version' };
+  const { included, leftOut } = fitModelsLayer(live, run.budgetBytes, await run.records.getDefaultModel());
+  const files = modelsLayerFiles(included);
+  if (files.length === 0)
+    return { published: false, reason: `no live model fits the layer budget of ${run.budgetBytes} bytes` };
+  const overBudget = leftOut.length > 0 ? { leftOut: leftOut.map((a) => a.artifactKey) } : {};
   const keys = files.map((f) => f.artifactKey);
   const recorded = await run.records.getModelsLayer();
   if (recorded && sameKeys(recorded.artifactKeys, keys)) {
@@ -210,7 +264,12 @@ export async function publishModelsLayerAfterRetrain(run: ModelsLayerRun): Promi
         await publisher.attach(fn, recorded.layerVersionArn);
         reattached.push(fn);
       }
-      return { published: false, reason: 'the layer already holds the live versions', reattached };
+      return {
+        published: false,
+        reason: 'the layer already holds the live versions',
+        reattached,
+        ...overBudget,
+      };
     } catch {
       // The recorded version is gone or refused (deleted by hand, say): publish a fresh one below.
     }
@@ -241,6 +300,7 @@ export async function publishModelsLayerAfterRetrain(run: ModelsLayerRun): Promi
     layerVersionArn,
     files,
     functions: [...run.servingFunctions],
+    ...overBudget,
     pruned,
     ...(pruneError === undefined ? {} : { pruneError }),
   };

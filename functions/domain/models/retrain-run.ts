@@ -86,6 +86,8 @@ export interface RetrainRun {
   finishedAt?: string;
   /** The models a restricted run trains; absent for a full run. */
   models?: string[];
+  /** Models the run did not train, each with the reason (a dense EASE over its memory, say). */
+  skipped?: Record<string, string>;
 }
 
 /** A run refused because another held the lease. */
@@ -106,6 +108,8 @@ export interface RetrainRunRecords {
   /** Ends the run holding the lease (only if it is still `runId`'s). */
   finishRun(runId: string, state: Exclude<RetrainRunState, 'running'>, finishedAt: Date): Promise<void>;
   recordRefusal(refusal: RetrainRefusal): Promise<void>;
+  /** Notes on `runId`'s record the models it skipped and why (nothing when another run holds the record). */
+  recordSkipped(runId: string, skipped: Record<string, string>): Promise<void>;
   /** The run that holds or held the lease last, and the last refusal. */
   latestRuns(): Promise<{ lastRun?: RetrainRun; lastRefused?: RetrainRefusal }>;
 }

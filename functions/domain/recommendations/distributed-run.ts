@@ -23,10 +23,12 @@ import {
   MODEL_NAMES,
   type ModelName,
 } from './artifact.ts';
+import { denseEaseSkipReason } from './dense-ease-limit.ts';
 import {
   alsItemTask,
   alsUserTask,
   DEFAULT_SNAPSHOT_OPTIONS,
+  plannedEaseItems,
   reduceTask,
   type SnapshotOptions,
   shardTask,
@@ -90,6 +92,8 @@ export interface DistributedTaskDependencies {
   flaggedUserWeight?: number;
   /** The profile models' sample size and config, their registry, and where users' scores and histories go. */
   profiles: ProfileRunOptions & ProfileScoringStores;
+  /** The function's memory, MB: the Reduce skips EASE when its inverse would not fit; absent = no check. */
+  memoryMb?: number;
   now?: () => Date;
   log?: RetrainDependencies['log'];
 }
@@ -169,8 +173,11 @@ export async function runDistributedTask(event: DistributedTask, deps: Distribut
   switch (event.task) {
     case 'snapshot':
       return snapshot(event, deps);
-    case 'shard':
-      return shardTask(store, runId, shard);
+    case 'shard': {
+      // A partial Gram is as large as the inverse's input: none when the Reduce will skip EASE.
+      const easeSkipped = await easeTooLarge(runId, deps);
+      return easeSkipped ? { shard, skipped: easeSkipped } : shardTask(store, runId, shard);
+    }
     case 'alsUsers':
       return alsUserTask(store, runId, shard, iteration);
     case 'alsItems':
@@ -253,6 +260,12 @@ function storedHoldout(holdout: Holdout, now: Date): StoredHoldout {
   };
 }
 
+/** Why this run's dense EASE does not fit the function's memory, or undefined when it does. */
+async function easeTooLarge(runId: string, deps: DistributedTaskDependencies): Promise<string | undefined> {
+  if (deps.memoryMb === undefined) return undefined;
+  return denseEaseSkipReason(await plannedEaseItems(deps.store, runId), deps.memoryMb);
+}
+
 /**
  * EASE from the summed Grams and ALS from the last item factors, written under the run's prefix,
  * then evaluated, gated and published exactly as the single path does with holdout-trained models
@@ -261,7 +274,7 @@ function storedHoldout(holdout: Holdout, now: Date): StoredHoldout {
 async function reduce(runId: string, deps: DistributedTaskDependencies) {
   const { store } = deps;
   const stored = await decodeJson<StoredHoldout>(store, holdoutKey(runId));
-  const skipped = Object.fromEntries(
+  const skipped: Record<string, string> = Object.fromEntries(
     MODEL_NAMES.filter((name) => !(DISTRIBUTED_MODELS as readonly string[]).includes(name)).map((name) => [
       name,
       NOT_DISTRIBUTED_REASON,
@@ -270,13 +283,18 @@ async function reduce(runId: string, deps: DistributedTaskDependencies) {
   if (stored.nothingToTrain)
     return { runId, trained: [], versions: [], skipped: { all: stored.nothingToTrain } };
   const started = performance.now();
-  const { ease, als } = await reduceTask(store, runId);
+  const easeSkipped = await easeTooLarge(runId, deps);
+  if (easeSkipped) skipped.ease = easeSkipped;
+  await deps.records.recordSkipped(runId, skipped);
+  const { ease, als } = await reduceTask(store, runId, !easeSkipped);
   const catalog = await decodeJson<CatalogSnapshot>(store, `runs/${runId}/catalog.json`);
   // Stamped like trainAllModels stamps the holdout candidates: trained "at" the cut.
   const meta = (name: ModelName): ArtifactMetadata => ({ name, trainedAt: stored.cut, catalog });
   const runMs = Date.now() - stored.startedAt;
   const candidates: TrainedArtifact[] = [
-    { name: 'ease', bytes: encodeArtifact(buildEaseGraph(ease), meta('ease')), trainMs: runMs },
+    ...(ease
+      ? [{ name: 'ease' as const, bytes: encodeArtifact(buildEaseGraph(ease), meta('ease')), trainMs: runMs }]
+      : []),
     { name: 'als', bytes: encodeArtifact(buildAlsGraph(als), meta('als')), trainMs: runMs },
   ];
   for (const artifact of candidates)
@@ -299,8 +317,8 @@ async function reduce(runId: string, deps: DistributedTaskDependencies) {
   );
   return {
     runId,
-    trained: [...DISTRIBUTED_MODELS],
-    easeItems: ease.modelled.length,
+    trained: candidates.map((c) => c.name),
+    easeItems: ease?.modelled.length ?? 0,
     alsItems: als.itemIds.length,
     reduceMs: Math.round(performance.now() - started),
     versions: published.versions,

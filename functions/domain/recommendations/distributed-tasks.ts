@@ -260,12 +260,32 @@ export async function alsItemTask(
   });
 }
 
-/** The reduce: EASE from the summed partial Grams, ALS from the last item factors. */
+/** How many items the run's EASE models (the plan's choice), to check against memory before the inverse. */
+export async function plannedEaseItems(store: ArtifactStore, runId: string): Promise<number> {
+  return (await readPlan(store, runId)).modelled.length;
+}
+
+/**
+ * The reduce: EASE from the summed partial Grams (unless `withEase` is false: too large for this
+ * function), ALS from the last item factors.
+ */
 export async function reduceTask(
   store: ArtifactStore,
   runId: string,
-): Promise<{ ease: EaseModel; als: AlsModel }> {
+): Promise<{ ease: EaseModel; als: AlsModel }>;
+export async function reduceTask(
+  store: ArtifactStore,
+  runId: string,
+  withEase: boolean,
+): Promise<{ ease?: EaseModel; als: AlsModel }>;
+export async function reduceTask(
+  store: ArtifactStore,
+  runId: string,
+  withEase = true,
+): Promise<{ ease?: EaseModel; als: AlsModel }> {
   const plan = await readPlan(store, runId);
+  const als = alsModelOf(plan.itemIds, await allItemFactors(store, plan, plan.als.iterations), plan.als);
+  if (!withEase) return { als };
   const modelled = Int32Array.from(plan.modelled);
   const gram = new Float32Array(modelled.length * modelled.length);
   for (let s = 0; s < plan.userShards; s++) {
@@ -279,6 +299,5 @@ export async function reduceTask(
     plan.itemIds,
     plan.ease,
   );
-  const als = alsModelOf(plan.itemIds, await allItemFactors(store, plan, plan.als.iterations), plan.als);
   return { ease, als };
 }

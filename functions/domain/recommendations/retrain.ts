@@ -17,6 +17,7 @@ import {
   publishCandidate,
 } from '#domain/models/registry.ts';
 import { type ModelName, PERSONAL_MODELS } from './artifact.ts';
+import { denseEaseSkips } from './dense-ease-limit.ts';
 import { globalTimeSplit, relevantByUser } from './evaluation.ts';
 import {
   aggregateEvents,
@@ -85,6 +86,8 @@ export interface RetrainReport {
   defaultModel?: string;
   /** Holdout figures of the live versions, re-measured this run (absent when not loadable). */
   liveFigures: Partial<Record<ModelName, Record<string, number>>>;
+  /** Models not trained this run, each with the reason; their live versions stay. */
+  skipped: Partial<Record<ModelName, string>>;
 }
 
 export interface RetrainDependencies {
@@ -97,6 +100,8 @@ export interface RetrainDependencies {
   log?: (message: string, details?: Record<string, unknown>) => void;
   /** Accounts the live shilling model flagged, whose events are discounted; absent = none. */
   flaggedUsers?: () => Promise<ReadonlySet<string>>;
+  /** The function's memory, MB: dense EASE models that would not fit it are skipped; absent = no check. */
+  memoryMb?: number;
 }
 
 function figures(e: ModelEvaluation): Record<string, number> {
@@ -137,19 +142,21 @@ export async function retrainRecommendationModels(deps: RetrainDependencies): Pr
     durationMs: performance.now() - started,
     versions,
     liveFigures: {},
+    skipped: {},
     ...extra,
   });
   if (!prepared.holdout) return report([]);
   const { data, holdout } = prepared;
+  const { training, skipped } = withoutOversizedModels(options.training, data.items.length, deps);
   const candidates = await trainAllModels(
     { interactions: holdout.train, items: data.items, now: holdout.cut, since },
-    options.training,
+    training,
   );
   const shipped = options.shipHoldoutModels
     ? candidates
     : await trainAllModels(
         { interactions: data.interactions, items: data.items, now: now.getTime(), since },
-        options.training,
+        training,
       );
   const published = await gateAndPublish(deps, {
     candidates,
@@ -159,7 +166,20 @@ export async function retrainRecommendationModels(deps: RetrainDependencies): Pr
     dataCutoff: options.shipHoldoutModels ? holdout.cut - 1 : newestTimestamp(data.interactions),
     options,
   });
-  return report(published.versions, published);
+  return report(published.versions, { ...published, skipped });
+}
+
+/** The run's models less the dense EASE ones its memory cannot hold (each logged with the reason). */
+function withoutOversizedModels(
+  training: TrainingOptions,
+  catalogItems: number,
+  deps: Pick<RetrainDependencies, 'memoryMb' | 'log'>,
+): { training: TrainingOptions; skipped: Partial<Record<ModelName, string>> } {
+  if (deps.memoryMb === undefined) return { training, skipped: {} };
+  const skipped = denseEaseSkips(training, catalogItems, deps.memoryMb);
+  for (const [model, reason] of Object.entries(skipped))
+    deps.log?.('retrain: model skipped', { model, reason });
+  return { training: { ...training, models: training.models.filter((name) => !(name in skipped)) }, skipped };
 }
 
 /** Epoch ms of the newest interaction (0 when none). */

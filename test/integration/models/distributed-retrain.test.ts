@@ -82,6 +82,8 @@ describe('the nightly retrain on a store above RETRAIN_DISTRIBUTED_ABOVE_EVENTS'
       'profile-segments': '000001',
     });
     expect(listing.body.retrain.lastRun).toMatchObject({ reason: 'schedule', state: 'succeeded' });
+    // The models the machine does not train are named on the run, with the reason.
+    expect(listing.body.retrain.lastRun.skipped.popularity).toMatch(/not trained by the distributed retrain/);
   });
 
   it('republishes the models layer after the succeeded run as a single run does, and a failing publish fails nothing', async () => {

@@ -7,6 +7,7 @@ import { LayeredArtifacts } from '#adapters/models/layered-artifacts.ts';
 import { NotFoundError } from '#domain/errors.ts';
 import { InMemoryArtifacts, InMemoryModelRecords } from '../../support/memory-models.ts';
 import {
+  fitModelsLayer,
   layerNameOf,
   layerVersionOf,
   layerVersionsToPrune,
@@ -382,5 +383,79 @@ describe('publishModelsLayerAfterRetrain', () => {
 
     await expect(run).rejects.toThrow('Marquee-test-Ml-recs');
     expect(publisher.attached.map((a) => a.functionName)).toEqual(['Marquee-test-Ml-recs']);
+  });
+
+  it('publishes what fits the layer budget, the default model first, and names the rest for S3', async () => {
+    // Prepare: ease (100 bytes, the default), als (10) and popularity (5) live.
+    const records = new InMemoryModelRecords();
+    const artifacts = new InMemoryArtifacts();
+    for (const [name, size] of [
+      ['ease', 100],
+      ['als', 10],
+      ['popularity', 5],
+    ] as const) {
+      await publishCandidate(records, artifacts, {
+        name,
+        bytes: new Uint8Array(size),
+        trainMs: 1,
+        trainedAt: new Date('2026-12-06T03:00:00Z'),
+        metrics: { ndcg: 0.1 },
+      });
+    }
+    await records.setDefaultModel('ease');
+    const run = (budgetBytes: number, publisher: RecordingPublisher) =>
+      publishModelsLayerAfterRetrain({
+        records,
+        modelNames: ['ease', 'als', 'popularity'],
+        fullRun: true,
+        servingFunctions,
+        publisher,
+        budgetBytes,
+      });
+    const keys = (files: ModelsLayerFile[][]) => files.map((f) => f.map((file) => file.artifactKey));
+
+    // Act + Assess: room for the default model and the smallest other one.
+    const roomy = new RecordingPublisher();
+    const first = await run(110, roomy);
+    expect(keys(roomy.published)).toEqual([['models/ease/000001.onnx', 'models/popularity/000001.onnx']]);
+    expect(first).toMatchObject({ published: true, leftOut: ['models/als/000001.onnx'] });
+    expect((await records.getModelsLayer())?.artifactKeys).toEqual([
+      'models/ease/000001.onnx',
+      'models/popularity/000001.onnx',
+    ]);
+
+    // The default model alone is over the budget: the others still start from /opt.
+    const tight = new RecordingPublisher();
+    const second = await run(20, tight);
+    expect(keys(tight.published)).toEqual([['models/als/000001.onnx', 'models/popularity/000001.onnx']]);
+    expect(second).toMatchObject({ published: true, leftOut: ['models/ease/000001.onnx'] });
+
+    // Nothing fits: no empty layer is published.
+    const none = new RecordingPublisher();
+    await expect(run(4, none)).resolves.toMatchObject({
+      published: false,
+      reason: /layer budget of 4 bytes/,
+    });
+    expect(none.published).toEqual([]);
+  });
+});
+
+describe('fitModelsLayer', () => {
+  const live = [
+    { name: 'hybrid', artifactKey: 'models/hybrid/000003.onnx', sizeBytes: 40 },
+    { name: 'ease', artifactKey: 'models/ease/000002.onnx', sizeBytes: 36 },
+    { name: 'als', artifactKey: 'models/als/000001.onnx', sizeBytes: 3 },
+  ];
+
+  it('holds every live artifact once when there is no budget', () => {
+    expect(fitModelsLayer([...live, live[1]], undefined).included).toEqual(live);
+  });
+
+  it('fills the budget with the default model first, then the smallest, never past it', () => {
+    const fitted = fitModelsLayer(live, 76, 'hybrid');
+    expect(fitted.included.map((a) => a.name)).toEqual(['hybrid', 'als']);
+    expect(fitted.leftOut.map((a) => a.name)).toEqual(['ease']);
+    const total = fitted.included.reduce((sum, a) => sum + a.sizeBytes, 0);
+    expect(total).toBeLessThanOrEqual(76);
   });
 });

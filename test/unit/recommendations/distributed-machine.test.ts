@@ -10,6 +10,7 @@ import {
   releaseEndedRun,
   runDistributedTask,
 } from '#domain/recommendations/distributed-run.ts';
+import { DENSE_EASE_MEMORY, denseEasePeakMb } from '#domain/recommendations/dense-ease-limit.ts';
 import { reduceTask } from '#domain/recommendations/distributed-tasks.ts';
 import { DEFAULT_EASE_OPTIONS, type EaseOptions, trainEase } from '#domain/recommendations/ease.ts';
 import { aggregateEvents, buildMatrix, DEFAULT_EVENT_WEIGHTS } from '#domain/recommendations/interactions.ts';
@@ -72,6 +73,7 @@ function tasksOver(
     records?: InMemoryModelRecords;
     ease?: EaseOptions;
     now?: () => Date;
+    memoryMb?: number;
   } = {},
 ) {
   const { fault = () => {}, records = new InMemoryModelRecords(), ease = SMALL_EASE, now } = options;
@@ -87,6 +89,7 @@ function tasksOver(
       snapshot: { interactionsPerShard: 20_000, itemShards: 3, als: ALS, ease },
       profiles,
       ...(now ? { now } : {}),
+      ...(options.memoryMb ? { memoryMb: options.memoryMb } : {}),
     });
   };
   return { invoke, calls, records, profiles };
@@ -152,7 +155,30 @@ describe('the distributed retrain state machine, run locally', () => {
     expect(await store.get(ease.artifactKey)).toEqual(await store.get(distributedArtifactKey('p1', 'ease')));
     expect(['ease', 'als']).toContain(listing.defaultModel);
     expect(Object.keys(result.skipped)).toContain('popularity');
-    expect((await records.latestRuns()).lastRun).toMatchObject({ runId: 'p1', state: 'succeeded' });
+    const { lastRun } = await records.latestRuns();
+    expect(lastRun).toMatchObject({ runId: 'p1', state: 'succeeded' });
+    // GET /models shows why the run left the other models alone.
+    expect(lastRun?.skipped?.popularity).toBe(result.skipped.popularity);
+  });
+
+  it('skips EASE, Grams included, when its inverse would not fit the function, and still publishes ALS', async () => {
+    // Prepare: a function one modelled item short of the 300-item EASE's measured peak.
+    const store = new InMemoryArtifacts();
+    const memoryMb = denseEasePeakMb(SMALL_EASE.maxItems - 1) / DENSE_EASE_MEMORY.usableShare;
+    const { invoke, calls, records } = tasksOver(store, { memoryMb });
+    // Act
+    const result = (await runRetrainMachine({ runId: 'm1', reason: 'test' }, invoke)) as {
+      trained: string[];
+      skipped: Record<string, string>;
+    };
+    // Assess
+    expect(result.trained).toEqual(['als']);
+    expect(result.skipped.ease).toMatch(/dense EASE over 300 modelled items .* holds 299 items: skipped/);
+    expect(calls.filter((c) => c.task === 'shard').length).toBeGreaterThan(2);
+    expect([...store.objects.keys()].filter((key) => key.includes('/gram/'))).toEqual([]);
+    const listing = await listModels(records);
+    expect(listing.models.map((m) => [m.name, m.liveVersion])).toEqual([['als', '000001']]);
+    expect((await records.latestRuns()).lastRun?.skipped?.ease).toBe(result.skipped.ease);
   });
 
   it('holds the retrain lease when stopped mid-Map: nothing goes live, other runs are refused until it expires', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { InteractionEvent } from '#domain/catalog/types.ts';
 import { InMemoryArtifacts, InMemoryModelRecords } from '../../support/memory-models.ts';
+import { DENSE_EASE_MEMORY, denseEasePeakMb } from '#domain/recommendations/dense-ease-limit.ts';
 import { retrainRecommendationModels } from '#domain/recommendations/retrain.ts';
 import { DEFAULT_TRAINING_OPTIONS } from '#domain/recommendations/training.ts';
 import { syntheticData } from './fixtures.ts';
@@ -67,5 +68,31 @@ describe('retraining', () => {
     );
     expect(await records.getDefaultModel()).toBe(defaultBefore);
     expect(await records.listVersions()).toEqual(versionsBefore);
+  });
+
+  it('skips the dense EASE models a function of too little memory cannot hold, and says why', async () => {
+    const train = (memoryMb: number) =>
+      retrainRecommendationModels({
+        sources: { loadEvents: async () => events, loadItems: async () => data.catalog },
+        records: new InMemoryModelRecords(),
+        artifacts: new InMemoryArtifacts(),
+        memoryMb,
+        options: {
+          training: { ...DEFAULT_TRAINING_OPTIONS, models: ['popularity', 'ease', 'als', 'hybrid'] },
+        },
+      });
+    // Just enough memory for every catalog item (the catalog is below the 3,000-item cap).
+    const enough = denseEasePeakMb(data.catalog.length) / DENSE_EASE_MEMORY.usableShare + 1;
+    const fits = await train(enough);
+    expect(fits.skipped).toEqual({});
+    expect(fits.versions.map((v) => v.name).sort()).toEqual(['als', 'ease', 'hybrid', 'popularity']);
+
+    const tooSmall = await train(denseEasePeakMb(data.catalog.length - 1) / DENSE_EASE_MEMORY.usableShare);
+    expect(Object.keys(tooSmall.skipped).sort()).toEqual(['ease', 'hybrid']);
+    expect(tooSmall.skipped.ease).toMatch(
+      /dense EASE over 48 modelled items needs .* MB.*holds 47 items: skipped/,
+    );
+    // The models that grow with items, not items², still train.
+    expect(tooSmall.versions.map((v) => v.name).sort()).toEqual(['als', 'popularity']);
   });
 });
