@@ -336,6 +336,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
     const stepFunctions = await startLocalStepFunctions(
       (payload) => runtime.invoke('retrainShard', payload),
       notice,
+      (event) => bus.put([event]),
     );
     stops.add('the Step Functions endpoint', stepFunctions.close);
     // Everything the functions read, set before any handler module is imported.
@@ -403,6 +404,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Loca
         await triggers.settle();
         await bus.drain();
         await stepFunctions.settle();
+        // An execution's end reaches the bus (its status-change event) after the first drain.
+        await bus.drain();
         await streams.settle();
       },
       stop: () => stops.run(),

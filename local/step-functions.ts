@@ -2,10 +2,12 @@
  * A local Step Functions endpoint for the one call the platform makes, StartExecution of the
  * distributed retrain (AWS_ENDPOINT_URL_SFN points the SDK here): it answers like the service
  * (awsJson1_0) and runs the execution in the background with aws-local-stepfunctions
- * (local/retrain-machine.ts), each task invoking the retrainShard function.
+ * (local/retrain-machine.ts), each task invoking the retrainShard function; each execution's end
+ * goes to `publish` (the local event bus) as Step Functions' status-change event.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { BusEvent } from './event-bus.ts';
 import { type InvokeRetrainTask, runRetrainMachine } from './retrain-machine.ts';
 
 export interface LocalStepFunctions {
@@ -31,6 +33,7 @@ function answer(res: ServerResponse, status: number, body: unknown): void {
 export async function startLocalStepFunctions(
   invoke: InvokeRetrainTask,
   log: (message: string) => void,
+  publish: (event: BusEvent) => void = () => {},
 ): Promise<LocalStepFunctions> {
   const running = new Set<Promise<unknown>>();
   const server = createServer(async (req, res) => {
@@ -46,7 +49,10 @@ export async function startLocalStepFunctions(
     };
     const name = request.name ?? `local-${Date.now()}`;
     const executionArn = `${request.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
-    const execution = runRetrainMachine(JSON.parse(request.input ?? '{}'), invoke).then(
+    const execution = runRetrainMachine(JSON.parse(request.input ?? '{}'), invoke, {
+      publish,
+      execution: { stateMachineArn: request.stateMachineArn, name },
+    }).then(
       () => log(`distributed retrain ${name} succeeded`),
       (error: unknown) =>
         log(`distributed retrain ${name} failed: ${error instanceof Error ? error.message : error}`),

@@ -7,7 +7,7 @@
  * a live pid), otherwise against a platform started for this run on the same local state, then stopped.
  */
 import { runCommand, stateDirOf, stateOption } from '#local/command-line.ts';
-import { scheduledEvent } from '#local/event-bus.ts';
+import { LocalEventBus, scheduledEvent } from '#local/event-bus.ts';
 import { LocalLambdaRuntime } from '#local/lambda-runtime.ts';
 import { runRetrainMachine } from '#local/retrain-machine.ts';
 import { defaultStateDir, functionEnv, repoRoot, startPlatform } from '#local/platform.ts';
@@ -53,9 +53,17 @@ async function retrainOn(runtime: LocalLambdaRuntime, forced: RetrainPath | unde
   // The function is told the path, so it does not choose again.
   if (route.path === 'single')
     return runtime.invoke('retrain', scheduledEvent({ reason, path: 'single' }, new Date()));
-  return runRetrainMachine({ runId: `manual-${Date.now()}`, reason }, (payload) =>
-    runtime.invoke('retrainShard', payload),
-  );
+  // The execution's end goes through the declared rules as on AWS (lease release, models layer).
+  const bus = new LocalEventBus((fn, event) => runtime.invoke(fn, event), console.error);
+  const runId = `manual-${Date.now()}`;
+  try {
+    return await runRetrainMachine({ runId, reason }, (payload) => runtime.invoke('retrainShard', payload), {
+      publish: (event) => bus.put([event]),
+      execution: { stateMachineArn: readSetting('RETRAIN_STATE_MACHINE_ARN'), name: runId },
+    });
+  } finally {
+    await bus.drain();
+  }
 }
 
 async function main(options: { json: boolean; path?: string; state?: string }): Promise<void> {
@@ -106,13 +114,27 @@ interface RecordedVersion {
 const versionLine = (x: RecordedVersion) =>
   `${x.name.padEnd(11)} v${x.version} ${x.status.padEnd(8)} nDCG@10 ${(x.metrics.ndcg ?? 0).toFixed(4)}  ${x.gate?.reason ?? ''}`;
 
-/** One line per recorded model version (the single function's families, or the machine's Reduce). */
+const skippedLines = (skipped: Record<string, string> | undefined) =>
+  Object.entries(skipped ?? {}).map(([name, why]) => `${name.padEnd(11)} skipped: ${why}`);
+
+/** One line per recorded model version (the single function's families, or the machine's two reduces). */
 function summarise(result: unknown): string {
-  const distributed = result as { versions?: RecordedVersion[]; skipped?: Record<string, string> };
+  const distributed = result as {
+    versions?: RecordedVersion[];
+    skipped?: Record<string, string>;
+    profiles?: {
+      published?: Record<string, { name: string; version: string; status: string; reason: string }>;
+      skipped?: Record<string, string>;
+    };
+  };
   if (distributed?.versions)
     return [
       ...distributed.versions.map(versionLine),
-      ...Object.entries(distributed.skipped ?? {}).map(([name, why]) => `${name.padEnd(11)} skipped: ${why}`),
+      ...skippedLines(distributed.skipped),
+      ...Object.values(distributed.profiles?.published ?? {}).map(
+        (p) => `${p.name} v${p.version} ${p.status.padEnd(8)} ${p.reason}`,
+      ),
+      ...skippedLines(distributed.profiles?.skipped),
     ].join('\n');
   const recs = (
     result as { recommendations?: { ok: boolean; error?: string; result?: { versions?: RecordedVersion[] } } }

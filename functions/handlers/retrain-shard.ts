@@ -1,19 +1,27 @@
 /**
  * The tasks of the distributed retrain state machine (infra/constructs/retrain-state-machine.ts):
- * the Snapshot, each shard's partial Gram and ALS half-steps, and the Reduce. One function for all,
+ * the Snapshot, each shard's partial Gram, ALS half-steps and profile steps, and the reduces. One function for all,
  * dispatched on `task`, since they share the code and the models bucket the run's files live in.
  */
 import middy from '@middy/core';
-import type { Context } from 'aws-lambda';
 import { DynamoEventStore, DynamoItemStore } from '#adapters/dynamodb/catalog-stores.ts';
 import { DynamoRecentEvents } from '#adapters/models/dynamo-catalog-reads.ts';
 import { modelArtifacts, profileRegistry, recommendationModelRecords } from '#adapters/models/registries.ts';
 import { CatalogTrainingSources } from '#adapters/models/training-sources.ts';
+import { DynamoProfileHistories } from '#adapters/profiles/dynamo-profile-histories.ts';
+import { DynamoProfileStore } from '#adapters/profiles/dynamo-profile-store.ts';
 import { liveFlaggedUsers } from '#domain/profiles/shilling/model.ts';
-import { type DistributedTask, runDistributedTask } from '#domain/recommendations/distributed-run.ts';
+import type { Context, EventBridgeEvent } from 'aws-lambda';
+import {
+  type DistributedTask,
+  type ExecutionEnded,
+  releaseEndedRun,
+  runDistributedTask,
+} from '#domain/recommendations/distributed-run.ts';
 import { DEFAULT_EASE_OPTIONS } from '#domain/recommendations/ease.ts';
 import { logger, withObservability } from '#edge/observability.ts';
 import { functionMemoryMb, readSetting, tableNameFromEnv } from '#platform/config.ts';
+import type { EXECUTION_STATUS_CHANGE } from '#platform/declaration.ts';
 
 const sources = new CatalogTrainingSources(
   new DynamoEventStore(tableNameFromEnv('events')),
@@ -24,8 +32,22 @@ const interactionsPerShard = readSetting('RETRAIN_INTERACTIONS_PER_SHARD');
 const flaggedUserWeight = readSetting('SHILLING_DISCOUNT_FACTOR');
 /** EASE's modelled items; the Reduce skips EASE when its inverse would not fit this function's memory. */
 const ease = { ...DEFAULT_EASE_OPTIONS, maxItems: readSetting('EASE_MAX_MODELLED_ITEMS') };
+const profiles = {
+  sampleUsers: readSetting('RETRAIN_PROFILE_SAMPLE_USERS'),
+  config: { churnHorizonDays: readSetting('PROFILE_CHURN_HORIZON_DAYS') },
+  summaries: new DynamoProfileStore(tableNameFromEnv('profiles')),
+  histories: new DynamoProfileHistories(tableNameFromEnv('profileHistory')),
+};
 
-export const handler = middy(async (event: DistributedTask, context: Context) => {
+/** The machine's own tasks, or (rule retrain-execution-ended) the news that an execution ended. */
+type RetrainShardEvent = DistributedTask | EventBridgeEvent<typeof EXECUTION_STATUS_CHANGE, ExecutionEnded>;
+
+export const handler = middy(async (event: RetrainShardEvent, context: Context) => {
+  if ('detail-type' in event) {
+    const released = await releaseEndedRun(recommendationModelRecords(), event.detail, new Date());
+    logger.info('retrain execution ended', { status: event.detail.status, ...released });
+    return released;
+  }
   logger.info('retrain task', { task: event.task, runId: event.runId, shard: event.shard });
   return runDistributedTask(event, {
     store: modelArtifacts(),
@@ -35,6 +57,7 @@ export const handler = middy(async (event: DistributedTask, context: Context) =>
     memoryMb: functionMemoryMb(context),
     flaggedUsers: () => liveFlaggedUsers(profileRegistry()),
     flaggedUserWeight,
+    profiles: { ...profiles, registry: profileRegistry() },
     log: (message, details) => logger.info(message, { ...details }),
   });
 }).use(withObservability());

@@ -19,6 +19,7 @@ import { livePointersOf } from '#domain/models/registry.ts';
 import { chooseRetrainPath, type RetrainPath } from '#domain/models/retrain-path.ts';
 import {
   isFullRun,
+  isolated,
   type RetrainRequest,
   requestedModels,
   runRetrain,
@@ -31,6 +32,7 @@ import { retrainRecommendationModels } from '#domain/recommendations/retrain.ts'
 import { DEFAULT_TRAINING_OPTIONS } from '#domain/recommendations/training.ts';
 import { logger, metrics, withObservability } from '#edge/observability.ts';
 import { bucketNameFromEnv, functionMemoryMb, readSetting, tableNameFromEnv } from '#platform/config.ts';
+import { EXECUTION_STATUS_CHANGE } from '#platform/declaration.ts';
 
 const sources = new CatalogTrainingSources(
   new DynamoEventStore(tableNameFromEnv('events')),
@@ -69,6 +71,8 @@ const distributedRetrain = new StepFunctionsRetrainStarter(readSetting('RETRAIN_
  * popularity); `detail.path` forces one path (`npm run retrain -- --path`).
  */
 type ScheduledEvent = EventBridgeEvent<'Scheduled Event', RetrainRequest & { path?: RetrainPath }>;
+/** Rule retrain-execution-succeeded: a distributed run succeeded (the detail is not a retrain request). */
+type DistributedRunSucceeded = EventBridgeEvent<typeof EXECUTION_STATUS_CHANGE, { status: string }>;
 
 const skipped = { skipped: 'run restricted to other models' };
 /** The dense EASE models' cap on modelled items (skipped above what this function's memory holds). */
@@ -108,7 +112,13 @@ const familiesOf = (run: { runId: string; memoryMb?: number }) => ({
 /** The lease outlives the function by this much, so only a crashed run's lease ever expires. */
 const LEASE_MARGIN_MS = 60_000;
 
-export const handler = middy(async (event: ScheduledEvent, context: Context) => {
+export const handler = middy(async (event: ScheduledEvent | DistributedRunSucceeded, context: Context) => {
+  if (event['detail-type'] === EXECUTION_STATUS_CHANGE) {
+    // The distributed run's new versions go into the models layer exactly as a single full run's
+    // do; the run has already ended, and a failure here is only logged and counted.
+    const layer = modelsLayerStep({});
+    return { modelsLayer: await isolated(layer.step, layer.onError) };
+  }
   const request = event.detail ?? {};
   const route = await chooseRetrainPath(request, eventCount, distributedAboveEvents);
   logger.info('retrain started', { reason: request.reason, path: route.path, why: route.why });

@@ -199,6 +199,15 @@ export const settings = {
     max: 10_000_000,
     default: 200_000,
   },
+  RETRAIN_PROFILE_SAMPLE_USERS: {
+    env: 'RETRAIN_PROFILE_SAMPLE_USERS',
+    description:
+      'Distributed retrain: expected number of users the segment, anomaly and churn models train on at the reduce (each shard samples its users by a seeded hash); the single path caps k-means and the forest at the same 50,000 rows.',
+    type: 'number',
+    min: 100,
+    max: 1_000_000,
+    default: 50_000,
+  },
   RETRAIN_DISTRIBUTED_ABOVE_EVENTS: {
     env: 'RETRAIN_DISTRIBUTED_ABOVE_EVENTS',
     description:
@@ -871,16 +880,29 @@ export const functions = {
     id: 'retrainShard',
     entry: 'functions/handlers/retrain-shard.ts',
     description:
-      'The tasks of the distributed retrain state machine: snapshot, per-shard Gram and ALS steps, reduce',
+      'The tasks of the distributed retrain state machine: snapshot, per-shard Gram, ALS and profile steps, reduces',
     memoryMb: 3008,
     // A Distributed Map's Express child executions end at 5 minutes.
     timeoutSec: 290,
     // Shard tasks of one Map run side by side; the machine caps them below this.
     reservedConcurrency: 100,
-    // The Reduce gates and publishes into the registry (and reads the live shilling model's flags).
-    tables: { items: 'read', events: 'read', models: 'readWrite' },
+    // The reduces gate and publish into the registry (and read the live shilling model's flags); the
+    // profile scoring Map writes each shard's users' summaries and histories, as the single retrain does.
+    tables: {
+      items: 'read',
+      events: 'read',
+      models: 'readWrite',
+      profiles: 'readWrite',
+      profileHistory: 'readWrite',
+    },
     buckets: { models: 'readWrite' },
-    settings: ['RETRAIN_INTERACTIONS_PER_SHARD', 'SHILLING_DISCOUNT_FACTOR', 'EASE_MAX_MODELLED_ITEMS'],
+    settings: [
+      'RETRAIN_INTERACTIONS_PER_SHARD',
+      'SHILLING_DISCOUNT_FACTOR',
+      'EASE_MAX_MODELLED_ITEMS',
+      'RETRAIN_PROFILE_SAMPLE_USERS',
+      'PROFILE_CHURN_HORIZON_DAYS',
+    ],
     usesModels: true,
   },
   experiments: {
@@ -1180,6 +1202,9 @@ export const s3Triggers: S3TriggerDeclaration[] = [
   { bucket: 'uploads', function: 'ingest', events: ['s3:ObjectCreated:*'] },
 ];
 
+/** The event Step Functions sends to EventBridge when an execution changes status. */
+export const EXECUTION_STATUS_CHANGE = 'Step Functions Execution Status Change';
+
 export const eventRules: EventRuleDeclaration[] = [
   {
     id: 'mediaconvert-job-state',
@@ -1204,6 +1229,29 @@ export const eventRules: EventRuleDeclaration[] = [
       source: ['aws.mediaconvert'],
       'detail-type': ['MediaConvert Job State Change'],
       detail: { status: ['COMPLETE'] },
+    },
+  },
+  {
+    // A stopped or timed-out distributed retrain runs no Catch: its end frees its lease at once
+    // instead of 3 h later (a failed one already released it; the release is idempotent). The ML
+    // stack narrows the pattern to its own state machine.
+    id: 'retrain-execution-ended',
+    function: 'retrainShard',
+    pattern: {
+      source: ['aws.states'],
+      'detail-type': [EXECUTION_STATUS_CHANGE],
+      detail: { status: ['ABORTED', 'TIMED_OUT', 'FAILED'] },
+    },
+  },
+  {
+    // A distributed retrain that succeeded puts the new live versions into the models layer, as a
+    // single run does at its end: only the retrain function may publish layers.
+    id: 'retrain-execution-succeeded',
+    function: 'retrain',
+    pattern: {
+      source: ['aws.states'],
+      'detail-type': [EXECUTION_STATUS_CHANGE],
+      detail: { status: ['SUCCEEDED'] },
     },
   },
 ];

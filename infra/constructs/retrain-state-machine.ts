@@ -43,6 +43,9 @@ export const RETRAIN_TASK_STATES = {
   alsUsers: 'UserHalfStep',
   alsItems: 'ItemHalfStep',
   reduce: 'Reduce',
+  profileFeatures: 'ProfileShardFeatures',
+  profilesReduce: 'ProfilesReduce',
+  profileScores: 'ProfileShardScores',
   release: 'ReleaseLease',
 } as const;
 
@@ -100,10 +103,17 @@ function overShards(scope: Construct, id: string, itemsPath: string, child: Lamb
 }
 
 /**
- * Snapshot (takes the retrain lease) -> partial Grams per user shard -> ALS (user half-steps, item
- * half-steps, `iterations` times) -> Reduce (gates and publishes) -> ReleaseLease. Every shard task
- * writes its output to S3; the state carries only shard names. Any state failing for good releases
- * the lease and fails the run with the failing state's error; a run refused the lease ends at once.
+ * Snapshot (takes the retrain lease) -> partial Grams per user shard -> profile features per user
+ * shard -> ALS (user half-steps, item half-steps, `iterations` times) -> Reduce (gates and publishes
+ * EASE and ALS) -> ProfilesReduce (trains, gates and publishes the profile models) -> profile scores
+ * per user shard -> ReleaseLease. Every shard task writes its output to S3; the state carries only
+ * shard names. Any state failing for good releases the lease and fails the run with the failing
+ * state's error; a run refused the lease ends at once.
+ *
+ * The profile features Map runs before the ALS loop, in sequence rather than in a Parallel branch:
+ * a failing profile shard then stops the run before any Reduce publishes (nothing goes live), and
+ * the Map costs one wave of short tasks (about a Gram task's time), not worth a second branch's
+ * state and error handling.
  */
 export function retrainMachineDefinition(scope: Construct, fn: IFunction): IChainable {
   const shardInput = {
@@ -122,7 +132,27 @@ export function retrainMachineDefinition(scope: Construct, fn: IFunction): IChai
     },
     resultPath: '$.als',
   });
-  const reduce = task(scope, 'reduce', fn, { 'runId.$': '$.runId' });
+  const features = overShards(
+    scope,
+    'ProfileFeatures',
+    '$.userShards',
+    task(scope, 'profileFeatures', fn, shardInput),
+  );
+  // The Reduce's answer is the run's output; the profile reduce's goes inside it, under `profiles`.
+  const reduce = task(scope, 'reduce', fn, { 'runId.$': '$.runId' }, { resultPath: '$.reduce' });
+  const profilesReduce = task(
+    scope,
+    'profilesReduce',
+    fn,
+    { 'runId.$': '$.runId' },
+    { resultPath: '$.reduce.profiles' },
+  );
+  const scores = overShards(
+    scope,
+    'ProfileScores',
+    '$.userShards',
+    task(scope, 'profileScores', fn, shardInput),
+  );
   const release = (state: 'succeeded' | 'failed', stateName: string) => {
     // The release's answer is dropped: the run's output stays the Reduce's, or the failure's error.
     const released = task(
@@ -146,14 +176,20 @@ export function retrainMachineDefinition(scope: Construct, fn: IFunction): IChai
   snapshot.addCatch(new Fail(scope, 'Refused', { errorPath: '$.Error', causePath: '$.Cause' }), {
     errors: [new RetrainLeaseHeldError().name],
   });
-  for (const state of [snapshot, grams, users, items, reduce])
+  for (const state of [snapshot, grams, features, users, items, reduce, profilesReduce, scores])
     state.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.error' });
   const finish = release('succeeded', RETRAIN_TASK_STATES.release);
   const loop = new Choice(scope, 'MoreIterations')
     .when(Condition.numberLessThanJsonPath('$.als.iteration', '$.als.iterations'), users)
-    .otherwise(reduce.next(finish).next(new Succeed(scope, 'Trained')));
+    .otherwise(
+      reduce
+        .next(profilesReduce)
+        .next(scores)
+        .next(finish)
+        .next(new Succeed(scope, 'Trained', { outputPath: '$.reduce' })),
+    );
   users.next(items).next(next).next(loop);
-  return snapshot.next(grams).next(loop);
+  return snapshot.next(grams).next(features).next(loop);
 }
 
 /** Stand-in ARN of the shard function in the ASL the local runtime runs (its tasks are bound by state name). */

@@ -83,7 +83,14 @@ export class MlStack extends Stack {
         machine.grantStartExecution(retrain);
       }
     }
-    wireDeclaredEvents(this, props.functions, props.resources);
+    // Only this stack's machine: other state machines in the account must not end a retrain's lease.
+    const machineArn = this.distributedRetrain?.machine.stateMachineArn;
+    wireDeclaredEvents(
+      this,
+      props.functions,
+      props.resources,
+      machineArn ? { 'aws.states': { stateMachineArn: [machineArn] } } : {},
+    );
   }
 
   /**

@@ -6,6 +6,7 @@ import {
   RETRAIN_TASK_STATES,
   retrainMachineAsl,
 } from '#infra/constructs/retrain-state-machine.ts';
+import { functions } from '#platform/declaration.ts';
 import { type SynthesizedMarquee, synthesizeMarquee } from './synthesize-marquee.ts';
 
 const validateAsl = createRequire(import.meta.url)('asl-validator') as (definition: unknown) => {
@@ -52,7 +53,8 @@ describe('the distributed retrain state machine', () => {
   it('runs each shard task in a Distributed Map of Express children, retried, failing at the first lost shard', () => {
     const states = deployedDefinition().States as Record<string, any>;
     const maps = Object.values(states).filter((s) => s.Type === 'Map');
-    expect(maps).toHaveLength(3);
+    // Grams, profile features, ALS users, ALS items, profile scores.
+    expect(maps).toHaveLength(5);
     for (const map of maps) {
       expect(map.ItemProcessor.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' });
       // Absent means 0: the service tolerates no failed child unless told otherwise.
@@ -67,7 +69,16 @@ describe('the distributed retrain state machine', () => {
 
   it('releases the retrain lease when any state fails for good, and ends a run refused the lease at once', () => {
     const states = deployedDefinition().States as Record<string, any>;
-    const releasing = ['Snapshot', 'ShardGrams', 'AlsUsers', 'AlsItems', 'Reduce'];
+    const releasing = [
+      'Snapshot',
+      'ShardGrams',
+      'ProfileFeatures',
+      'AlsUsers',
+      'AlsItems',
+      'Reduce',
+      'ProfilesReduce',
+      'ProfileScores',
+    ];
     for (const name of releasing) {
       const toRelease = states[name].Catch.find((c: any) => c.ErrorEquals.includes('States.ALL'));
       expect(toRelease, name).toMatchObject({ Next: RELEASE_AFTER_FAILURE_STATE, ResultPath: '$.error' });
@@ -75,7 +86,9 @@ describe('the distributed retrain state machine', () => {
     expect(states[RELEASE_AFTER_FAILURE_STATE].Next).toBe('RetrainFailed');
     expect(states.RetrainFailed).toMatchObject({ Type: 'Fail', ErrorPath: '$.error.Error' });
     expect(states.Snapshot.Catch[0]).toEqual({ ErrorEquals: ['RetrainLeaseHeldError'], Next: 'Refused' });
-    expect(states.Reduce.Next).toBe(RETRAIN_TASK_STATES.release);
+    expect(states.Reduce.Next).toBe(RETRAIN_TASK_STATES.profilesReduce);
+    expect(states.ProfilesReduce.Next).toBe('ProfileScores');
+    expect(states.ProfileScores.Next).toBe(RETRAIN_TASK_STATES.release);
     expect(states[RETRAIN_TASK_STATES.release]).toMatchObject({ ResultPath: null, Next: 'Trained' });
   });
 
@@ -109,5 +122,31 @@ describe('the distributed retrain state machine', () => {
       TracingConfiguration: { Enabled: true },
       LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: false },
     });
+  });
+
+  it("routes only this machine's status changes: an ended run to the release, a succeeded one to the retrain function", () => {
+    const resources = mlResources();
+    const machineId = Object.keys(resources).find(
+      (id) => resources[id].Type === 'AWS::StepFunctions::StateMachine',
+    )!;
+    const rules = Object.values(resources).filter(
+      (r) => r.Type === 'AWS::Events::Rule' && r.Properties.EventPattern?.source?.includes('aws.states'),
+    );
+    const byStatus = Object.fromEntries(
+      rules.map((r) => [r.Properties.EventPattern.detail.status.join(','), r.Properties]),
+    );
+    expect(Object.keys(byStatus).sort()).toEqual(['ABORTED,TIMED_OUT,FAILED', 'SUCCEEDED']);
+    for (const rule of rules)
+      expect(rule.Properties.EventPattern.detail.stateMachineArn).toEqual([{ Ref: machineId }]);
+    const targetFunction = (props: Record<string, any>) => {
+      const aliasId = props.Targets[0].Arn.Ref;
+      return resources[aliasId].Properties.FunctionName.Ref as string;
+    };
+    const description = (id: string) => resources[id].Properties.Description;
+    // The release goes to the shard function (the machine's own release task); the layer to retrain.
+    expect(description(targetFunction(byStatus['ABORTED,TIMED_OUT,FAILED']))).toBe(
+      functions.retrainShard.description,
+    );
+    expect(description(targetFunction(byStatus.SUCCEEDED))).toBe(functions.retrain.description);
   });
 });

@@ -6,7 +6,7 @@
 import type { EventStore, ItemStore, UserStore } from '#domain/catalog/ports.ts';
 import type { InteractionEvent, Item, UserAttributes } from '#domain/catalog/types.ts';
 import { feed, loadSession } from '#domain/onnx/session.ts';
-import { groupEventsByUser } from './features.ts';
+import { groupEventsByUser, type ProfileFeatures } from './features.ts';
 import { completeVersions, liveProfileVersions, loadLiveScorer } from './live-scorer.ts';
 import { PROFILE_MODEL_NAMES, type ShillingModelMetadata } from './model-artifacts.ts';
 import type {
@@ -68,7 +68,7 @@ export async function retrainProfiles(
   const published = await publishAll(registry, trained, shilling, { trainMs, dataCutoff: options.now });
   const live = await liveProfileVersions(registry);
   const answers = await shillingAnswers(registry, published.shilling, shilling);
-  const scoredUsers = await scoreEveryone(stores.profiles, registry, trained, answers);
+  const scoredUsers = await scoreProfiles(stores.profiles, registry, [...trained.features.values()], answers);
   const histories = await storeHistories(stores.histories, events, items, historyCutOf(options.now));
   return {
     published,
@@ -80,51 +80,80 @@ export async function retrainProfiles(
   };
 }
 
-/** Publishes the four candidates with their gate figures, one after another (each moves one pointer). */
+/** The gate figures of one candidate: an absent figure (no AUC measurable) is left out, and the gate then rejects it. */
+function gateFigures(
+  metrics: Record<string, number | undefined>,
+  run: { trainMs: number; dataCutoff: number },
+) {
+  return {
+    metrics: Object.fromEntries(Object.entries(metrics).filter(([, v]) => v !== undefined)) as Record<
+      string,
+      number
+    >,
+    ...run,
+  };
+}
+
+/**
+ * Publishes the segment, anomaly and churn candidates with their gate figures, one after another
+ * (each moves one pointer); the single and the distributed retrain both publish through it.
+ */
+export async function publishProfileModels(
+  registry: ProfileModelRegistry,
+  trained: ProfileTrainingResult,
+  run: { trainMs: number; dataCutoff: number },
+): Promise<Omit<ProfileRetrainResult['published'], 'shilling'>> {
+  const { segments, anomaly, churn } = trained.metrics;
+  return {
+    segments: await registry.publish(
+      trained.artifacts.segments,
+      gateFigures(
+        {
+          silhouette: segments.silhouette,
+          k: segments.k,
+          inertia: segments.inertia,
+          users: segments.trainedUsers,
+        },
+        run,
+      ),
+    ),
+    anomaly: await registry.publish(
+      trained.artifacts.anomaly,
+      gateFigures(
+        {
+          separation: anomaly.separation,
+          threshold: anomaly.threshold,
+          flaggedShare: anomaly.flaggedShare,
+          users: anomaly.trainedUsers,
+        },
+        run,
+      ),
+    ),
+    churn: await registry.publish(
+      trained.artifacts.churn,
+      gateFigures(
+        {
+          auc: churn.auc,
+          trainRows: churn.trainRows,
+          testRows: churn.testRows,
+          churnRate: churn.testChurnRate,
+        },
+        run,
+      ),
+    ),
+  };
+}
+
+/** The three profile candidates, then the shilling detector's. */
 async function publishAll(
   registry: ProfileModelRegistry,
   trained: ProfileTrainingResult,
   shilling: ShillingTraining,
   run: { trainMs: number; dataCutoff: number },
 ): Promise<ProfileRetrainResult['published']> {
-  const { segments, anomaly, churn } = trained.metrics;
-  const figures = (metrics: Record<string, number | undefined>) => ({
-    // An absent figure (no AUC measurable) is left out; the gate then rejects the candidate.
-    metrics: Object.fromEntries(Object.entries(metrics).filter(([, v]) => v !== undefined)) as Record<
-      string,
-      number
-    >,
-    ...run,
-  });
   return {
-    segments: await registry.publish(
-      trained.artifacts.segments,
-      figures({
-        silhouette: segments.silhouette,
-        k: segments.k,
-        inertia: segments.inertia,
-        users: segments.trainedUsers,
-      }),
-    ),
-    anomaly: await registry.publish(
-      trained.artifacts.anomaly,
-      figures({
-        separation: anomaly.separation,
-        threshold: anomaly.threshold,
-        flaggedShare: anomaly.flaggedShare,
-        users: anomaly.trainedUsers,
-      }),
-    ),
-    churn: await registry.publish(
-      trained.artifacts.churn,
-      figures({
-        auc: churn.auc,
-        trainRows: churn.trainRows,
-        testRows: churn.testRows,
-        churnRate: churn.testChurnRate,
-      }),
-    ),
-    shilling: await registry.publish(shilling.artifact, figures({ ...shilling.metrics })),
+    ...(await publishProfileModels(registry, trained, run)),
+    shilling: await registry.publish(shilling.artifact, gateFigures({ ...shilling.metrics }, run)),
   };
 }
 
@@ -153,6 +182,16 @@ async function shillingAnswers(
     );
     return { answerOf: (userId) => byUser.get(userId) ?? { flagged: false, modelVersion } };
   }
+  return liveShillingAnswers(registry);
+}
+
+/**
+ * Each user's shilling answer as the live shilling model recorded it (its flagged accounts); no
+ * answer when no shilling model is live.
+ */
+export async function liveShillingAnswers(
+  registry: ProfileModelRegistry,
+): Promise<{ answerOf(userId: string): ShillingAnswer | undefined }> {
   const liveVersion = (await registry.liveVersions())[PROFILE_MODEL_NAMES.shilling];
   if (!liveVersion) return { answerOf: () => undefined };
   const { metadata } = (await registry.load<ShillingModelMetadata>(PROFILE_MODEL_NAMES.shilling, liveVersion))
@@ -194,11 +233,14 @@ async function scoreWithGraph(
   }
 }
 
-/** Scores every trained user with the live segment, anomaly and churn models into the profiles table. */
-async function scoreEveryone(
-  profilesStore: ProfileStore,
+/**
+ * Scores these users' features with the live segment, anomaly and churn models into the profiles
+ * table, in batches; returns how many were stored (none while a model has no live version).
+ */
+export async function scoreProfiles(
+  profilesStore: Pick<ProfileStore, 'putAll'>,
   registry: ProfileModelRegistry,
-  trained: ProfileTrainingResult,
+  profiles: readonly ProfileFeatures[],
   shilling: { answerOf(userId: string): ShillingAnswer | undefined },
 ): Promise<number> {
   const liveVersions = completeVersions(await liveProfileVersions(registry));
@@ -206,7 +248,6 @@ async function scoreEveryone(
   let scoredUsers = 0;
   const scorer = await loadLiveScorer(registry, liveVersions);
   try {
-    const profiles = [...trained.features.values()];
     for (let i = 0; i < profiles.length; i += WRITE_BATCH) {
       const batch = profiles.slice(i, i + WRITE_BATCH);
       const answers = await scorer.score(batch);
@@ -232,8 +273,8 @@ async function scoreEveryone(
 }
 
 /** Folds every user's events before `cut` into their history and stores them; returns how many. */
-async function storeHistories(
-  store: ProfileHistoryStore,
+export async function storeHistories(
+  store: Pick<ProfileHistoryStore, 'putAll'>,
   events: readonly InteractionEvent[],
   items: readonly Item[],
   cut: number,

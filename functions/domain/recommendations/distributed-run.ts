@@ -8,6 +8,15 @@
 import type { ArtifactStore, ModelRecordStore } from '#domain/models/registry.ts';
 import { acquireRetrainLease, type RetrainRunRecords } from '#domain/models/retrain-run.ts';
 import {
+  type ProfileRunOptions,
+  type ProfileScoringStores,
+  profileFeaturesTask,
+  profileScoresTask,
+  profilesReduceTask,
+  writeEventShards,
+  writeProfilePlan,
+} from '#domain/profiles/distributed-tasks.ts';
+import {
   type ArtifactMetadata,
   type CatalogSnapshot,
   encodeArtifact,
@@ -38,7 +47,16 @@ import {
 import { catalogSnapshot, type TrainedArtifact } from './training.ts';
 
 export interface DistributedTask {
-  task: 'snapshot' | 'shard' | 'alsUsers' | 'alsItems' | 'reduce' | 'release';
+  task:
+    | 'snapshot'
+    | 'shard'
+    | 'alsUsers'
+    | 'alsItems'
+    | 'reduce'
+    | 'profileFeatures'
+    | 'profilesReduce'
+    | 'profileScores'
+    | 'release';
   runId: string;
   /** Why the run was started (the Snapshot records it with the lease). */
   reason?: string;
@@ -72,6 +90,8 @@ export interface DistributedTaskDependencies {
   /** Accounts the live shilling model flagged, and the weight their events keep (as the single path). */
   flaggedUsers?: RetrainDependencies['flaggedUsers'];
   flaggedUserWeight?: number;
+  /** The profile models' sample size and config, their registry, and where users' scores and histories go. */
+  profiles: ProfileRunOptions & ProfileScoringStores;
   /** The function's memory, MB: the Reduce skips EASE when its inverse would not fit; absent = no check. */
   memoryMb?: number;
   now?: () => Date;
@@ -111,6 +131,39 @@ const encodeJson = (value: unknown) => new TextEncoder().encode(JSON.stringify(v
 const decodeJson = async <T>(store: ArtifactStore, key: string): Promise<T> =>
   JSON.parse(new TextDecoder().decode(await store.get(key))) as T;
 
+/** What Step Functions reports when an execution ends (the detail of its status-change event). */
+export interface ExecutionEnded {
+  /** The execution's name: the run id, made safe for Step Functions names. */
+  name: string;
+  status: string;
+  /** The execution's input as a JSON string (absent when too large to include). */
+  input?: string | null;
+}
+
+/** The run an execution was started for: its input's runId, else its name. */
+export function runIdOfExecution(execution: ExecutionEnded): string {
+  const input = execution.input ? (JSON.parse(execution.input) as { runId?: unknown }) : undefined;
+  return typeof input?.runId === 'string' ? input.runId : execution.name;
+}
+
+/**
+ * Frees the lease of a run whose execution ended without releasing it (stopped or timed out: no
+ * Catch runs). Idempotent, and only that run's: a lease another run took, or one already released,
+ * is left as it is.
+ */
+export async function releaseEndedRun(
+  records: RetrainRunRecords,
+  execution: ExecutionEnded,
+  now: Date,
+): Promise<{ runId: string; released: boolean }> {
+  const runId = runIdOfExecution(execution);
+  const { lastRun } = await records.latestRuns();
+  if (lastRun?.runId !== runId || lastRun.state !== 'running') return { runId, released: false };
+  // finishRun checks the holder again, so a run that took the lease since the read keeps it.
+  await records.finishRun(runId, 'failed', now);
+  return { runId, released: true };
+}
+
 /** Runs one task of the machine; a shard task's failure names its shard (ShardTaskError). */
 export async function runDistributedTask(event: DistributedTask, deps: DistributedTaskDependencies) {
   const { store } = deps;
@@ -131,6 +184,12 @@ export async function runDistributedTask(event: DistributedTask, deps: Distribut
       return alsItemTask(store, runId, shard, iteration);
     case 'reduce':
       return reduce(runId, deps);
+    case 'profileFeatures':
+      return profileFeaturesTask(store, runId, shard);
+    case 'profilesReduce':
+      return profilesReduceTask(store, deps.profiles.registry, runId);
+    case 'profileScores':
+      return profileScoresTask(store, deps.profiles, runId, shard);
     case 'release':
       await deps.records.finishRun(runId, event.state ?? 'failed', (deps.now ?? (() => new Date()))());
       return { runId, state: event.state ?? 'failed' };
@@ -139,7 +198,8 @@ export async function runDistributedTask(event: DistributedTask, deps: Distribut
 
 /**
  * Takes the retrain lease (the machine's last state releases it, on success or failure), reads the
- * data once, splits the gate's holdout, and shards the holdout's train part.
+ * data once, splits the gate's holdout, shards the holdout's train part, and shards every event
+ * read (the profile models' input: features are computed from all of a user's events).
  */
 async function snapshot(event: DistributedTask, deps: DistributedTaskDependencies) {
   const { runId } = event;
@@ -165,6 +225,12 @@ async function snapshot(event: DistributedTask, deps: DistributedTaskDependencie
       nothingToTrain: 'nothing to train on (no positive events or no items)',
     };
     await deps.store.put(holdoutKey(runId), encodeJson(nothing));
+    await writeProfilePlan(
+      deps.store,
+      runId,
+      { now: now.getTime(), userShards: 0, users: 0, items: [] },
+      deps.profiles,
+    );
     // No shards and no ALS iteration: the machine goes straight to the Reduce.
     return { runId, userShards: [], itemShards: [], als: { iteration: 0, iterations: 0 } };
   }
@@ -172,7 +238,17 @@ async function snapshot(event: DistributedTask, deps: DistributedTaskDependencie
   const catalog = catalogSnapshot(data.items, holdout.train);
   await deps.store.put(`runs/${runId}/catalog.json`, encodeJson(catalog));
   await deps.store.put(holdoutKey(runId), encodeJson(storedHoldout(holdout, now)));
-  return snapshotTask(deps.store, runId, holdout.train, catalog.itemIds, options);
+  const state = await snapshotTask(deps.store, runId, holdout.train, catalog.itemIds, options);
+  const userShards = state.userShards.length;
+  await writeEventShards(deps.store, runId, data.events, userShards);
+  const users = new Set(data.events.map((e) => e.userId)).size;
+  await writeProfilePlan(
+    deps.store,
+    runId,
+    { now: now.getTime(), userShards, users, items: data.items },
+    deps.profiles,
+  );
+  return state;
 }
 
 function storedHoldout(holdout: Holdout, now: Date): StoredHoldout {

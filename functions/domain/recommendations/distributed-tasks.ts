@@ -164,7 +164,7 @@ const bytesOf = (a: Float32Array | Float64Array) => new Uint8Array(a.buffer, a.b
 const range = (n: number) => Array.from({ length: n }, (_, s) => s);
 
 /** Runs `work` for one shard; any failure becomes a ShardTaskError naming the task and shard. */
-async function onShard<T>(task: string, shard: number, work: () => Promise<T>): Promise<T> {
+export async function onShard<T>(task: string, shard: number, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {

@@ -2,10 +2,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { InteractionEvent, Item } from '#domain/catalog/types.ts';
 import { ratingsAsEvents } from '#domain/datasets/movielens.ts';
 import { DEFAULT_ALS_OPTIONS, trainAls } from '#domain/recommendations/als.ts';
-import { withRetrainLease } from '#domain/models/retrain-run.ts';
+import { acquireRetrainLease, withRetrainLease } from '#domain/models/retrain-run.ts';
 import {
   DISTRIBUTED_LEASE_MS,
   distributedArtifactKey,
+  type ExecutionEnded,
+  releaseEndedRun,
   runDistributedTask,
 } from '#domain/recommendations/distributed-run.ts';
 import { DENSE_EASE_MEMORY, denseEasePeakMb } from '#domain/recommendations/dense-ease-limit.ts';
@@ -13,8 +15,12 @@ import { reduceTask } from '#domain/recommendations/distributed-tasks.ts';
 import { DEFAULT_EASE_OPTIONS, type EaseOptions, trainEase } from '#domain/recommendations/ease.ts';
 import { aggregateEvents, buildMatrix, DEFAULT_EVENT_WEIGHTS } from '#domain/recommendations/interactions.ts';
 import { listModels } from '#domain/models/registry.ts';
+import type { StoredProfileSummary } from '#domain/profiles/ports.ts';
+import type { ProfileHistory } from '#domain/profiles/profile-history.ts';
+import { ProfileRegistry } from '#domain/profiles/registry.ts';
 import { DEFAULT_RETRAIN_OPTIONS, splitForGate } from '#domain/recommendations/retrain.ts';
 import { catalogSnapshot } from '#domain/recommendations/training.ts';
+import { LocalEventBus } from '#local/event-bus.ts';
 import { runRetrainMachine } from '#local/retrain-machine.ts';
 import { readMovieLensSmall } from '../../support/movielens-small.ts';
 import { InMemoryArtifacts, InMemoryModelRecords } from '../../support/memory-models.ts';
@@ -34,6 +40,28 @@ beforeAll(async () => {
   items = data.items;
 });
 
+/** Users the profile models train on at the reduce (of 610 in ml-latest-small), so the sample is a real subset. */
+const PROFILE_SAMPLE_USERS = 400;
+
+/** The profile registry (its own records, the run's bucket) and the tables scoring writes, in memory. */
+function profileStoresOver(store: InMemoryArtifacts) {
+  const summaries: StoredProfileSummary[] = [];
+  const histories: ProfileHistory[] = [];
+  return {
+    sampleUsers: PROFILE_SAMPLE_USERS,
+    config: {},
+    records: new InMemoryModelRecords(),
+    summaries: {
+      putAll: async (rows: StoredProfileSummary[]) => void summaries.push(...rows),
+      rows: summaries,
+    },
+    histories: { putAll: async (rows: ProfileHistory[]) => void histories.push(...rows), rows: histories },
+    get registry() {
+      return new ProfileRegistry(this.records, store);
+    },
+  };
+}
+
 /**
  * The machine's tasks over an in-memory bucket and registry (which holds the retrain lease), with
  * `fault` run before each (to inject failures) and `now` the clock the lease is taken by.
@@ -50,6 +78,7 @@ function tasksOver(
 ) {
   const { fault = () => {}, records = new InMemoryModelRecords(), ease = SMALL_EASE, now } = options;
   const calls: Record<string, unknown>[] = [];
+  const profiles = profileStoresOver(store);
   const invoke = async (payload: Record<string, unknown>) => {
     calls.push(payload);
     fault(payload);
@@ -58,11 +87,24 @@ function tasksOver(
       records,
       sources: { loadEvents: async () => events, loadItems: async () => items },
       snapshot: { interactionsPerShard: 20_000, interactionsPerItemShard: 30_000, als: ALS, ease },
+      profiles,
       ...(now ? { now } : {}),
       ...(options.memoryMb ? { memoryMb: options.memoryMb } : {}),
     });
   };
-  return { invoke, calls, records };
+  return { invoke, calls, records, profiles };
+}
+
+/** The machine's tasks, with the signal that stops the run (as StopExecution does) when its first ALS Map starts. */
+function stoppedAtFirstAlsMap(store: InMemoryArtifacts, records: InMemoryModelRecords) {
+  const stop = new AbortController();
+  const tasks = tasksOver(store, {
+    records,
+    fault: (p) => {
+      if (p.task === 'alsUsers') stop.abort();
+    },
+  });
+  return { ...tasks, signal: stop.signal };
 }
 
 describe('the distributed retrain state machine, run locally', () => {
@@ -143,16 +185,10 @@ describe('the distributed retrain state machine, run locally', () => {
     // Prepare: the run is stopped (StopExecution) while its first ALS Map runs.
     const store = new InMemoryArtifacts();
     const records = new InMemoryModelRecords();
-    const stop = new AbortController();
-    const killed = tasksOver(store, {
-      records,
-      fault: (p) => {
-        if (p.task === 'alsUsers') stop.abort();
-      },
-    });
+    const killed = stoppedAtFirstAlsMap(store, records);
     // Act
     await expect(
-      runRetrainMachine({ runId: 'k1', reason: 'schedule' }, killed.invoke, { signal: stop.signal }),
+      runRetrainMachine({ runId: 'k1', reason: 'schedule' }, killed.invoke, { signal: killed.signal }),
     ).rejects.toThrow(/aborted/);
     const second = tasksOver(store, { records });
     const refusedDistributed = runRetrainMachine({ runId: 'k2', reason: 'manual' }, second.invoke);
@@ -175,6 +211,69 @@ describe('the distributed retrain state machine, run locally', () => {
     await runRetrainMachine({ runId: 'k3', reason: 'manual' }, restarted.invoke);
     expect((await records.getLive('ease'))?.version).toBe('000001');
     expect((await records.latestRuns()).lastRun).toMatchObject({ runId: 'k3', state: 'succeeded' });
+  });
+
+  it("frees a stopped run's lease through the declared status-change rule, so a new run starts at once", async () => {
+    // Prepare: the execution's end goes to a local bus with the declared rules; the rule's target
+    // (retrainShard) answers it as its handler does.
+    const store = new InMemoryArtifacts();
+    const records = new InMemoryModelRecords();
+    const targets: string[] = [];
+    const bus = new LocalEventBus(async (fn, event) => {
+      targets.push(fn);
+      if (fn === 'retrainShard')
+        return releaseEndedRun(records, event.detail as unknown as ExecutionEnded, new Date());
+    });
+    const killed = stoppedAtFirstAlsMap(store, records);
+    // Act: stopped during its first ALS Map.
+    await expect(
+      runRetrainMachine({ runId: 'k4', reason: 'schedule' }, killed.invoke, {
+        signal: killed.signal,
+        publish: (event) => bus.put([event]),
+      }),
+    ).rejects.toThrow(/aborted/);
+    await bus.drain();
+    // Assess: released (no run `running`), and a run started now, on the same clock, trains.
+    expect(bus.delivered.map((d) => [d.rule, d.event.detail.status])).toEqual([
+      ['retrain-execution-ended', 'ABORTED'],
+    ]);
+    expect(targets).toEqual(['retrainShard']);
+    expect((await records.latestRuns()).lastRun).toMatchObject({ runId: 'k4', state: 'failed' });
+    expect(await records.listVersions()).toEqual([]);
+    const next = tasksOver(store, { records });
+    await runRetrainMachine({ runId: 'k5', reason: 'manual' }, next.invoke, {
+      publish: (event) => bus.put([event]),
+    });
+    await bus.drain();
+    expect((await records.latestRuns()).lastRun).toMatchObject({ runId: 'k5', state: 'succeeded' });
+    expect((await records.getLive('ease'))?.version).toBe('000001');
+    // A succeeded run goes to the retrain function (the models layer), not to the release.
+    expect(bus.delivered.at(-1)).toMatchObject({ rule: 'retrain-execution-succeeded' });
+    expect(targets.at(-1)).toBe('retrain');
+  });
+
+  it("releases only the ended run's lease, once: never a lease another run took since", async () => {
+    // Prepare: run o1 holds the lease; an execution named after another run ends.
+    const records = new InMemoryModelRecords();
+    await acquireRetrainLease(
+      records,
+      { runId: 'o1', reason: 'manual' },
+      { now: new Date(), leaseMs: 60_000 },
+    );
+    const ended = (runId: string): ExecutionEnded => ({
+      name: runId,
+      status: 'ABORTED',
+      input: JSON.stringify({ runId, reason: 'schedule' }),
+    });
+    // Act
+    const other = await releaseEndedRun(records, ended('k6'), new Date());
+    const own = await releaseEndedRun(records, ended('o1'), new Date());
+    const again = await releaseEndedRun(records, ended('o1'), new Date(Date.now() + 1000));
+    // Assess
+    expect(other).toEqual({ runId: 'k6', released: false });
+    expect(own).toEqual({ runId: 'o1', released: true });
+    expect(again).toEqual({ runId: 'o1', released: false });
+    expect((await records.latestRuns()).lastRun).toMatchObject({ runId: 'o1', state: 'failed' });
   });
 
   it('publishes nothing live when its candidate loses the gate to the live version', async () => {
@@ -211,6 +310,7 @@ describe('the distributed retrain state machine, run locally', () => {
         records,
         sources: { loadEvents: async () => [], loadItems: async () => [] },
         snapshot: { interactionsPerShard: 20_000 },
+        profiles: profileStoresOver(store),
       });
     // Act
     const result = await runRetrainMachine({ runId: 'e1', reason: 'test' }, invoke);
@@ -221,6 +321,69 @@ describe('the distributed retrain state machine, run locally', () => {
     });
     expect(await records.listVersions()).toEqual([]);
     expect((await records.latestRuns()).lastRun).toMatchObject({ runId: 'e1', state: 'succeeded' });
+  });
+
+  it('trains, gates and publishes the profile models on a sample, and scores and stores every user', async () => {
+    // Prepare: `tasksOver` gives the machine empty registries.
+    const store = new InMemoryArtifacts();
+    const { invoke, calls, profiles } = tasksOver(store);
+    // Act
+    const result = (await runRetrainMachine({ runId: 'q1', reason: 'test' }, invoke)) as {
+      profiles: { published: Record<string, { status: string }>; skipped: Record<string, string> };
+    };
+    // Assess: one features task and one scoring task per user shard, from the shard's own events.
+    const userShards = calls.filter((c) => c.task === 'shard').length;
+    expect(calls.filter((c) => c.task === 'profileFeatures')).toHaveLength(userShards);
+    expect(calls.filter((c) => c.task === 'profileScores')).toHaveLength(userShards);
+    const sharded = await Promise.all(
+      Array.from({ length: userShards }, async (_, s) =>
+        JSON.parse(new TextDecoder().decode(await store.get(`runs/q1/events/${s}.json`))),
+      ),
+    );
+    expect(sharded.flat()).toHaveLength(events.length);
+    expect(await profiles.registry.liveVersions()).toEqual({
+      'profile-segments': '000001',
+      'profile-anomaly': '000001',
+      'profile-churn': '000001',
+    });
+    const listing = await listModels(profiles.records);
+    const segments = listing.models.find((m) => m.name === 'profile-segments')!.versions[0];
+    // Trained on the sample, not on all 610 users.
+    expect(segments.metrics.users).toBeGreaterThan(PROFILE_SAMPLE_USERS * 0.8);
+    expect(segments.metrics.users).toBeLessThan(PROFILE_SAMPLE_USERS * 1.2);
+    expect(segments.gate?.decision).toBe('promoted');
+    expect(result.profiles.skipped.shilling).toMatch(/every event/);
+    // Every user scored with the new live versions, and every user's history stored.
+    const users = new Set(events.map((e) => e.userId));
+    expect(new Set(profiles.summaries.rows.map((r) => r.userId))).toEqual(users);
+    expect(profiles.summaries.rows[0].modelVersions).toEqual({
+      segments: '000001',
+      anomaly: '000001',
+      churn: '000001',
+    });
+    expect(profiles.histories.rows).toHaveLength(users.size);
+  });
+
+  it('fails the execution naming the profile shard that keeps failing, publishes nothing and frees the lease', async () => {
+    // Prepare: the bucket cannot return user shard 1's events.
+    const store = new (class extends InMemoryArtifacts {
+      override async get(key: string): Promise<Uint8Array> {
+        if (key === 'runs/q2/events/1.json') throw new Error('SlowDown: please reduce your request rate');
+        return super.get(key);
+      }
+    })();
+    const { invoke, calls, records, profiles } = tasksOver(store);
+    // Act
+    await expect(
+      runRetrainMachine({ runId: 'q2', reason: 'test' }, invoke, { retryIntervalMs: 0 }),
+    ).rejects.toThrow(/profileFeatures failed on shard 1/);
+    // Assess
+    expect(calls.filter((c) => c.task === 'profileFeatures' && c.shard === 1)).toHaveLength(3);
+    expect(calls.some((c) => c.task === 'reduce' || c.task === 'profilesReduce')).toBe(false);
+    expect(await records.listVersions()).toEqual([]);
+    expect(await profiles.records.listVersions()).toEqual([]);
+    expect(profiles.summaries.rows).toEqual([]);
+    expect((await records.latestRuns()).lastRun).toMatchObject({ runId: 'q2', state: 'failed' });
   });
 
   it('retries a shard task that fails once, and the run still trains', async () => {
