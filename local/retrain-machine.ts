@@ -4,6 +4,7 @@
  * to `invoke` (the local Lambda runtime running functions/handlers/retrain-shard.ts).
  */
 import { StateMachine } from 'aws-local-stepfunctions';
+import type { SnapshotKind } from '#domain/recommendations/distributed-run.ts';
 import { RETRAIN_LAMBDA_STATES, retrainMachineAsl } from '#infra/constructs/retrain-state-machine.ts';
 
 // aws-local-stepfunctions 3 calls Promise.withResolvers (Node 22) in every Task; Node 20 lacks it.
@@ -21,6 +22,8 @@ promiseStatics.withResolvers ??= () => {
 export interface LocalRetrainRun {
   runId: string;
   reason: string;
+  /** Forces the snapshot kind; absent, the table's size chooses (RETRAIN_EXPORT_ABOVE_EVENTS). */
+  snapshot?: SnapshotKind;
 }
 
 /** One task call as the machine hands it to the function, and the function's answer. */

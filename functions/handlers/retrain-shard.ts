@@ -5,13 +5,15 @@
  */
 import middy from '@middy/core';
 import { DynamoEventStore, DynamoItemStore } from '#adapters/dynamodb/catalog-stores.ts';
+import { DynamoEventCount } from '#adapters/dynamodb/event-count.ts';
+import { DynamoTableExport, ScannedTableExport, tableRows } from '#adapters/dynamodb/event-export.ts';
 import { DynamoRecentEvents } from '#adapters/models/dynamo-catalog-reads.ts';
 import { modelArtifacts, profileRegistry, recommendationModelRecords } from '#adapters/models/registries.ts';
 import { CatalogTrainingSources } from '#adapters/models/training-sources.ts';
 import { liveFlaggedUsers } from '#domain/profiles/shilling/model.ts';
 import { type DistributedTask, runDistributedTask } from '#domain/recommendations/distributed-run.ts';
 import { logger, withObservability } from '#edge/observability.ts';
-import { readSetting, tableNameFromEnv } from '#platform/config.ts';
+import { bucketNameFromEnv, readSetting, tableNameFromEnv } from '#platform/config.ts';
 
 const sources = new CatalogTrainingSources(
   new DynamoEventStore(tableNameFromEnv('events')),
@@ -20,6 +22,15 @@ const sources = new CatalogTrainingSources(
 );
 const interactionsPerShard = readSetting('RETRAIN_INTERACTIONS_PER_SHARD');
 const flaggedUserWeight = readSetting('SHILLING_DISCOUNT_FACTOR');
+// DynamoDB's export in AWS; locally (DynamoDB Local has none) the same files from a parallel scan.
+const snapshots = {
+  export:
+    readSetting('RETRAIN_EXPORT_MODE') === 'dynamodb'
+      ? new DynamoTableExport(tableNameFromEnv('events'), bucketNameFromEnv('models'), modelArtifacts())
+      : new ScannedTableExport(tableRows(tableNameFromEnv('events')), modelArtifacts()),
+  eventCount: new DynamoEventCount(tableNameFromEnv('events')),
+  exportAboveEvents: readSetting('RETRAIN_EXPORT_ABOVE_EVENTS'),
+};
 
 export const handler = middy(async (event: DistributedTask) => {
   logger.info('retrain task', { task: event.task, runId: event.runId, shard: event.shard });
@@ -28,6 +39,7 @@ export const handler = middy(async (event: DistributedTask) => {
     sources,
     records: recommendationModelRecords(),
     snapshot: { interactionsPerShard },
+    snapshots,
     flaggedUsers: () => liveFlaggedUsers(profileRegistry()),
     flaggedUserWeight,
     log: (message, details) => logger.info(message, { ...details }),

@@ -190,6 +190,23 @@ export const settings = {
     max: 1_000_000_000,
     default: 5_000_000,
   },
+  RETRAIN_EXPORT_ABOVE_EVENTS: {
+    env: 'RETRAIN_EXPORT_ABOVE_EVENTS',
+    description:
+      'Distributed retrain: above this many stored events (DescribeTable ItemCount) the run snapshots the events table with a DynamoDB export sharded by stages instead of one function scanning and holding every event (its memory reaches the function size near 10 million events).',
+    type: 'number',
+    min: 0,
+    max: 1_000_000_000,
+    default: 8_000_000,
+  },
+  RETRAIN_EXPORT_MODE: {
+    env: 'RETRAIN_EXPORT_MODE',
+    description:
+      'How the distributed retrain exports the events table: `dynamodb` (ExportTableToPointInTime, set by the stacks) or `scan` (the same files written from a parallel scan, for DynamoDB Local, which has no export).',
+    type: 'string',
+    default: 'scan',
+    fromStack: true,
+  },
   RETRAIN_STATE_MACHINE_ARN: {
     env: 'RETRAIN_STATE_MACHINE_ARN',
     description:
@@ -855,7 +872,12 @@ export const functions = {
     // The Reduce gates and publishes into the registry (and reads the live shilling model's flags).
     tables: { items: 'read', events: 'read', models: 'readWrite' },
     buckets: { models: 'readWrite' },
-    settings: ['RETRAIN_INTERACTIONS_PER_SHARD', 'SHILLING_DISCOUNT_FACTOR'],
+    settings: [
+      'RETRAIN_INTERACTIONS_PER_SHARD',
+      'SHILLING_DISCOUNT_FACTOR',
+      'RETRAIN_EXPORT_ABOVE_EVENTS',
+      'RETRAIN_EXPORT_MODE',
+    ],
     usesModels: true,
   },
   experiments: {

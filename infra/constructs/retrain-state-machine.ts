@@ -27,6 +27,8 @@ import {
   StateMachineType,
   Succeed,
   TaskInput,
+  Wait,
+  WaitTime,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
@@ -38,7 +40,15 @@ import { acknowledgeWildcardResource } from './nag.ts';
 
 /** The names of the machine's Lambda task states (the keys the local runtime binds handlers to). */
 export const RETRAIN_TASK_STATES = {
+  chooseSnapshot: 'ChooseSnapshot',
   snapshot: 'Snapshot',
+  startExport: 'StartExport',
+  exportProgress: 'ExportProgress',
+  partition: 'PartitionBatch',
+  mergeUserShard: 'MergeUserShard',
+  cutHoldout: 'CutHoldout',
+  splitUserShard: 'SplitUserShard',
+  planExport: 'PlanExport',
   shard: 'PartialGram',
   alsUsers: 'UserHalfStep',
   alsItems: 'ItemHalfStep',
@@ -100,6 +110,76 @@ function overShards(scope: Construct, id: string, itemsPath: string, child: Lamb
 }
 
 /**
+ * A Distributed Map over a list of numbers in the state (export batches or user shards), each
+ * handed to `child` as `field` with the run's id: the lists stay a few bytes per entry.
+ */
+function overNumbers(
+  scope: Construct,
+  id: string,
+  itemsPath: string,
+  field: 'batch' | 'shard',
+  child: LambdaInvoke,
+): DistributedMap {
+  return new DistributedMap(scope, id, {
+    itemsPath,
+    itemSelector: { 'runId.$': '$.runId', [`${field}.$`]: '$$.Map.Item.Value' },
+    maxConcurrency: SHARD_CONCURRENCY,
+    toleratedFailurePercentage: 0,
+    mapExecutionType: StateMachineType.EXPRESS,
+    resultPath: JsonPath.DISCARD,
+  }).itemProcessor(retried(child));
+}
+
+/**
+ * The export snapshot (functions/domain/recommendations/export-snapshot.ts): StartExport (takes the
+ * lease) -> WaitForExport / ExportProgress until done -> PartitionExport (Map over batches of data
+ * files) -> MergeUserShards -> CutHoldout -> SplitUserShards -> PlanExport, whose answer is the same
+ * state the scan Snapshot returns, handed to `then`.
+ */
+function exportSnapshot(scope: Construct, fn: IFunction, then: IChainable) {
+  const run = { 'runId.$': '$.runId' };
+  const start = task(scope, 'startExport', fn, { ...run, 'reason.$': '$.reason' });
+  const wait = new Wait(scope, 'WaitForExport', { time: WaitTime.secondsPath('$.pollSeconds') });
+  // Not retried, like the Snapshot: a FAILED export is final, and the next poll is a minute away anyway.
+  const progress = task(scope, 'exportProgress', fn, run);
+  const partitions = overNumbers(
+    scope,
+    'PartitionExport',
+    '$.batches',
+    'batch',
+    task(scope, 'partition', fn, {
+      ...run,
+      'batch.$': '$.batch',
+    }),
+  );
+  const shardInput = { ...run, 'shard.$': '$.shard' };
+  const merges = overNumbers(
+    scope,
+    'MergeUserShards',
+    '$.userShards',
+    'shard',
+    task(scope, 'mergeUserShard', fn, shardInput),
+  );
+  const cut = task(scope, 'cutHoldout', fn, run, { resultPath: '$.cut' });
+  const splits = overNumbers(
+    scope,
+    'SplitUserShards',
+    '$.userShards',
+    'shard',
+    task(scope, 'splitUserShard', fn, shardInput),
+  );
+  const plan = task(scope, 'planExport', fn, run);
+  const done = new Choice(scope, 'ExportDone')
+    .when(
+      Condition.booleanEquals('$.done', true),
+      partitions.next(merges).next(cut).next(splits).next(plan.next(then)),
+    )
+    .otherwise(wait);
+  start.next(wait).next(progress).next(done);
+  return { start, states: [start, progress, partitions, merges, cut, splits, plan] };
+}
+
+/**
  * Snapshot (takes the retrain lease) -> partial Grams per user shard -> ALS (user half-steps, item
  * half-steps, `iterations` times) -> Reduce (gates and publishes) -> ReleaseLease. Every shard task
  * writes its output to S3; the state carries only shard names. Any state failing for good releases
@@ -113,6 +193,16 @@ export function retrainMachineDefinition(scope: Construct, fn: IFunction): IChai
   };
   const snapshot = task(scope, 'snapshot', fn, { 'runId.$': '$.runId', 'reason.$': '$.reason' });
   const grams = overShards(scope, 'ShardGrams', '$.userShards', task(scope, 'shard', fn, shardInput));
+  const exported = exportSnapshot(scope, fn, grams);
+  // Before any lease: the table's size (or the execution's input) picks the snapshot.
+  const choose = task(scope, 'chooseSnapshot', fn, {
+    'runId.$': '$.runId',
+    'reason.$': '$.reason',
+    'start.$': '$',
+  });
+  const kind = new Choice(scope, 'SnapshotKind')
+    .when(Condition.stringEquals('$.snapshot', 'export'), exported.start)
+    .otherwise(snapshot);
   const users = overShards(scope, 'AlsUsers', '$.userShards', task(scope, 'alsUsers', fn, shardInput));
   const items = overShards(scope, 'AlsItems', '$.itemShards', task(scope, 'alsItems', fn, shardInput));
   const next = new Pass(scope, 'NextIteration', {
@@ -143,17 +233,18 @@ export function retrainMachineDefinition(scope: Construct, fn: IFunction): IChai
   const failed = release('failed', RELEASE_AFTER_FAILURE_STATE);
   // The failure's own error and cause end the run.
   failed.next(new Fail(scope, 'RetrainFailed', { errorPath: '$.error.Error', causePath: '$.error.Cause' }));
-  snapshot.addCatch(new Fail(scope, 'Refused', { errorPath: '$.Error', causePath: '$.Cause' }), {
-    errors: [new RetrainLeaseHeldError().name],
-  });
-  for (const state of [snapshot, grams, users, items, reduce])
+  const refused = new Fail(scope, 'Refused', { errorPath: '$.Error', causePath: '$.Cause' });
+  for (const leaseTaker of [snapshot, exported.start])
+    leaseTaker.addCatch(refused, { errors: [new RetrainLeaseHeldError().name] });
+  for (const state of [snapshot, ...exported.states, grams, users, items, reduce])
     state.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.error' });
   const finish = release('succeeded', RETRAIN_TASK_STATES.release);
   const loop = new Choice(scope, 'MoreIterations')
     .when(Condition.numberLessThanJsonPath('$.als.iteration', '$.als.iterations'), users)
     .otherwise(reduce.next(finish).next(new Succeed(scope, 'Trained')));
   users.next(items).next(next).next(loop);
-  return snapshot.next(grams).next(loop);
+  snapshot.next(grams).next(loop);
+  return choose.next(kind);
 }
 
 /** Stand-in ARN of the shard function in the ASL the local runtime runs (its tasks are bound by state name). */

@@ -19,7 +19,7 @@ import {
   initialItemFactors,
 } from './als.ts';
 import { DEFAULT_EASE_OPTIONS, type EaseModel, type EaseOptions, selectModelledItems } from './ease.ts';
-import { buildMatrix, type InteractionMatrix, itemCounts, type WeightedInteraction } from './interactions.ts';
+import { buildMatrix, type InteractionMatrix, type WeightedInteraction } from './interactions.ts';
 import {
   addInto,
   alsItemHalfStep,
@@ -32,6 +32,7 @@ import {
   scatterRows,
   shardByUser,
   shardMatrix,
+  summedItemCounts,
 } from './sharded-training.ts';
 
 /** What the snapshot decides once for the whole run, read by every later task. */
@@ -124,22 +125,37 @@ export async function snapshotTask(
   const whole = buildMatrix(interactions, { itemIds: catalogItemIds, binary: options.binary });
   const userShardCount = Math.max(1, Math.ceil(whole.cols.length / options.interactionsPerShard));
   const shards = shardByUser(interactions, userShardCount);
+  await Promise.all(shards.map((rows, s) => store.put(key.userShard(runId, s), json(rows))));
   const matrices = shards.map((rows) => shardMatrix(rows, whole.itemIds, options.binary));
-  const counts = itemCounts(whole);
+  return writeRunPlan(store, runId, matrices, whole.itemIds, options);
+}
+
+/**
+ * The run's plan and item shard files from its user shards' matrices (over the catalog's columns
+ * `itemIds`), and the machine's state: the part of the snapshot shared by the scan snapshot and the
+ * export snapshot (export-snapshot.ts), which writes the user shard files itself.
+ */
+export async function writeRunPlan(
+  store: ArtifactStore,
+  runId: string,
+  matrices: readonly InteractionMatrix[],
+  itemIds: string[],
+  options: SnapshotOptions,
+): Promise<DistributedRunState> {
+  const counts = summedItemCounts(matrices, itemIds.length);
   const plan: DistributedPlan = {
     runId,
-    itemIds: whole.itemIds,
+    itemIds,
     modelled: Array.from(selectModelledItems(counts, options.ease.maxItems, options.ease.minSupport)),
     counts: Array.from(counts),
-    userShards: userShardCount,
+    userShards: matrices.length,
     itemShards: options.itemShards,
     ease: options.ease,
     als: options.als,
     binary: options.binary,
   };
   await store.put(key.plan(runId), json(plan));
-  await Promise.all(shards.map((rows, s) => store.put(key.userShard(runId, s), json(rows))));
-  const itemShards = itemShardsOf(matrices, whole.itemIds.length, options.itemShards);
+  const itemShards = itemShardsOf(matrices, itemIds.length, options.itemShards);
   await Promise.all(
     itemShards.map((shard, s) =>
       store.put(
@@ -155,7 +171,7 @@ export async function snapshotTask(
   );
   return {
     runId,
-    userShards: shards.map((_, shard) => ({ runId, shard })),
+    userShards: matrices.map((_, shard) => ({ runId, shard })),
     itemShards: itemShards.map((_, shard) => ({ runId, shard })),
     als: { iteration: 0, iterations: options.als.iterations },
   };
