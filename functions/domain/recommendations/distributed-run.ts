@@ -48,7 +48,8 @@ import {
 import { catalogSnapshot, type TrainedArtifact } from './training.ts';
 
 /** How the run snapshots the events: one function scanning the table, or an export sharded by stages. */
-export type SnapshotKind = 'scan' | 'export';
+export const SNAPSHOT_KINDS = ['scan', 'export'] as const;
+export type SnapshotKind = (typeof SNAPSHOT_KINDS)[number];
 
 export interface DistributedTask {
   task:
