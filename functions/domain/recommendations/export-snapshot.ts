@@ -115,25 +115,29 @@ export async function startExport(
  * The export's state: not done yet, or done with the machine's lists (batch and user shard numbers,
  * a few bytes each: the state stays far below its 256 KB). A FAILED export fails the run.
  */
-export async function exportProgress(deps: ExportSnapshotDependencies, runId: string) {
+export async function exportProgress(
+  deps: ExportSnapshotDependencies,
+  runId: string,
+  eventsPerTask = EVENTS_PER_PARTITION_TASK,
+) {
   const run = await read<ExportRun>(deps.store, key.run(runId));
   const progress = await deps.export.progress(run.exportId);
   if (progress.state === 'FAILED')
     throw new EventExportFailedError(`the events export ${run.exportId} failed: ${progress.reason}`);
   if (progress.state === 'IN_PROGRESS')
     return { runId, exportId: run.exportId, pollSeconds: deps.export.pollSeconds, done: false };
-  const batches = batchesOf(await deps.export.dataFiles(run.exportId));
+  const batches = batchesOf(await deps.export.dataFiles(run.exportId), eventsPerTask);
   await deps.store.put(key.batches(runId), encode(batches));
   return { runId, done: true, batches: range(batches.length), userShards: range(run.userShards) };
 }
 
-/** Data files grouped in order into batches of at most EVENTS_PER_PARTITION_TASK events (a larger file alone). */
-function batchesOf(files: readonly { key: string; items: number }[]): string[][] {
+/** Data files grouped in order into batches of at most `eventsPerTask` events (a larger file alone). */
+function batchesOf(files: readonly { key: string; items: number }[], eventsPerTask: number): string[][] {
   const batches: string[][] = [];
   let events = Number.POSITIVE_INFINITY;
   for (const file of files) {
     if (file.items === 0) continue;
-    if (events + file.items > EVENTS_PER_PARTITION_TASK) {
+    if (events + file.items > eventsPerTask) {
       batches.push([]);
       events = 0;
     }
