@@ -8,6 +8,8 @@
 import { DEFAULT_SNAPSHOT_OPTIONS, snapshotTask } from '#domain/recommendations/distributed-tasks.ts';
 import {
   cutHoldout,
+  itemShardFile,
+  itemSlices,
   mergeUserShard,
   partition,
   planExport,
@@ -21,7 +23,7 @@ import { syntheticCatalog } from './skewed-event-log.ts';
 
 export type SnapshotChildTask =
   | { task: 'partition'; dir: string; runId: string; batch: number }
-  | { task: 'merge' | 'split'; dir: string; runId: string; shard: number }
+  | { task: 'merge' | 'split' | 'slices' | 'itemShard'; dir: string; runId: string; shard: number }
   | { task: 'cut' | 'plan'; dir: string; runId: string; items: number }
   /** The baseline: the scan Snapshot's work in one function over every event of the export's files. */
   | { task: 'scan'; dir: string; runId: string; items: number; files: string[] };
@@ -42,6 +44,10 @@ async function run(t: SnapshotChildTask): Promise<Record<string, number>> {
       return { ...(await mergeUserShard(deps, t.runId, t.shard)), ms: elapsed() };
     case 'split':
       return { ...(await splitUserShard(deps, t.runId, t.shard)), ms: elapsed() };
+    case 'slices':
+      return { ...(await itemSlices(deps, t.runId, t.shard)), ms: elapsed() };
+    case 'itemShard':
+      return { ...(await itemShardFile(deps, t.runId, t.shard)), ms: elapsed() };
     case 'cut':
       await cutHoldout(deps, t.runId, { hasItems: true });
       return { ms: elapsed() };
@@ -50,7 +56,12 @@ async function run(t: SnapshotChildTask): Promise<Record<string, number>> {
       const ms = elapsed();
       // What distributed-run.ts stores as the run's holdout.json (the Reduce reads it whole).
       const holdoutBytes = new TextEncoder().encode(JSON.stringify(planned.holdout)).length;
-      return { userShards: planned.state.userShards.length, ms, holdoutMb: holdoutBytes / 2 ** 20 };
+      return {
+        userShards: planned.state.userShards.length,
+        itemShards: planned.state.itemShards.length,
+        ms,
+        holdoutMb: holdoutBytes / 2 ** 20,
+      };
     }
     case 'scan': {
       const events = [];

@@ -101,6 +101,12 @@ export async function benchSnapshot(): Promise<BenchSection[]> {
     for (let shard = 0; shard < 5; shard++)
       splits.push(await runChild({ task: 'split', dir, runId: 'm', shard }));
     const plan = await runChild({ task: 'plan', dir, runId: 'm', items });
+    const slices: Figures[] = [];
+    for (let shard = 0; shard < 5; shard++)
+      slices.push(await runChild({ task: 'slices', dir, runId: 'm', shard }));
+    const itemShards: Figures[] = [];
+    for (let shard = 0; shard < plan.itemShards; shard++)
+      itemShards.push(await runChild({ task: 'itemShard', dir, runId: 'm', shard }));
     const shards = PLANNED_TABLE_EVENTS / DEFAULT_SNAPSHOT_OPTIONS.interactionsPerShard;
     return [
       {
@@ -133,14 +139,16 @@ export async function benchSnapshot(): Promise<BenchSection[]> {
           row(
             'planExport',
             [plan],
-            `catalog, holdout (${plan.holdoutMb.toFixed(1)} MB of JSON), plan and item shards over ${plan.userShards} user shards`,
+            `catalog, holdout (${plan.holdoutMb.toFixed(1)} MB of JSON) and plan over ${plan.userShards} user shards`,
             scan,
           ),
+          row('itemSlices', slices, `one user shard's columns cut into ${plan.itemShards} item slices`, scan),
+          row('itemShardFile', itemShards, `one item shard joined from ${plan.userShards} slices`, scan),
         ],
         notes: [
           `${events} events from a seeded skewed log (${items} items, Zipf 1, Pareto 1.5 user activity), written as gzipped DynamoDB-JSON export files of 100,000 items by the local export adapter; read back through the same adapter (gunzip, unmarshall, the events table's row decoding).`,
           'Each task ran in a fresh Node process; its time excludes imports, its peak RSS is the process maxRSS. The partition task ran 3 times over the same batch, the merge and split tasks once per user shard (5).',
-          'partition and mergeUserShard are bounded by EVENTS_PER_PARTITION_TASK (1M events) and RETRAIN_INTERACTIONS_PER_SHARD (200,000): their figures hold at any table size. cutHoldout reads one file per shard (two at 100M: 500 stats files, then one hour of timestamps each); planExport holds every train interaction as matrices, so it grows with the table (see docs/scale.md, Limits).',
+          'partition and mergeUserShard are bounded by EVENTS_PER_PARTITION_TASK (1M events) and RETRAIN_INTERACTIONS_PER_SHARD (200,000): their figures hold at any table size. cutHoldout reads one file per shard (two at 100M: 500 stats files, then one hour of timestamps each); planExport holds the merged holdout (every train row of the users with relevant items, the format the Reduce reads) and one count per item, so it grows with the table (see docs/scale.md, Limits); itemShardFile reads one slice per user shard, so its reads grow with the shards and its size with 1 / item shards.',
         ],
       },
     ];

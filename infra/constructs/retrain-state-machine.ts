@@ -49,6 +49,8 @@ export const RETRAIN_TASK_STATES = {
   cutHoldout: 'CutHoldout',
   splitUserShard: 'SplitUserShard',
   planExport: 'PlanExport',
+  itemSlices: 'ItemSlices',
+  itemShardFile: 'ItemShardFile',
   shard: 'PartialGram',
   alsUsers: 'UserHalfStep',
   alsItems: 'ItemHalfStep',
@@ -169,14 +171,27 @@ function exportSnapshot(scope: Construct, fn: IFunction, then: IChainable) {
     task(scope, 'splitUserShard', fn, shardInput),
   );
   const plan = task(scope, 'planExport', fn, run);
+  // PlanExport returns the run's state (shard lists, ALS iteration 0): the shard Maps read it as is.
+  const slices = overShards(
+    scope,
+    'CutItemSlices',
+    '$.userShards',
+    task(scope, 'itemSlices', fn, shardInput),
+  );
+  const itemFiles = overShards(
+    scope,
+    'JoinItemShards',
+    '$.itemShards',
+    task(scope, 'itemShardFile', fn, shardInput),
+  );
   const done = new Choice(scope, 'ExportDone')
     .when(
       Condition.booleanEquals('$.done', true),
-      partitions.next(merges).next(cut).next(splits).next(plan.next(then)),
+      partitions.next(merges).next(cut).next(splits).next(plan).next(slices).next(itemFiles).next(then),
     )
     .otherwise(wait);
   start.next(wait).next(progress).next(done);
-  return { start, states: [start, progress, partitions, merges, cut, splits, plan] };
+  return { start, states: [start, progress, partitions, merges, cut, splits, plan, slices, itemFiles] };
 }
 
 /**

@@ -59,6 +59,8 @@ describe('the distributed retrain state machine', () => {
     ).toEqual([
       'AlsItems',
       'AlsUsers',
+      'CutItemSlices',
+      'JoinItemShards',
       'MergeUserShards',
       'PartitionExport',
       'ShardGrams',
@@ -87,6 +89,8 @@ describe('the distributed retrain state machine', () => {
       'CutHoldout',
       'SplitUserShards',
       'PlanExport',
+      'CutItemSlices',
+      'JoinItemShards',
       'ShardGrams',
       'AlsUsers',
       'AlsItems',
@@ -139,7 +143,8 @@ describe('the distributed retrain state machine', () => {
     expect(definition.States.SnapshotKind.Default).toBe('Snapshot');
     expect(definition.States.WaitForExport).toMatchObject({ Type: 'Wait', SecondsPath: '$.pollSeconds' });
     expect(definition.States.ExportDone.Default).toBe('WaitForExport');
-    expect(definition.States.PlanExport.Next).toBe('ShardGrams');
+    expect(definition.States.PlanExport.Next).toBe('CutItemSlices');
+    expect(definition.States.JoinItemShards.Next).toBe('ShardGrams');
   });
 
   it('lets the shard function export only the events table, only under the runs export prefix', () => {

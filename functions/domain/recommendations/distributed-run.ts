@@ -29,6 +29,8 @@ import {
   cutHoldout,
   type ExportSnapshotDependencies,
   exportProgress,
+  itemShardFile,
+  itemSlices,
   mergeUserShard,
   partition,
   planExport,
@@ -82,7 +84,9 @@ type ExportSnapshotTask =
   | 'mergeUserShard'
   | 'cutHoldout'
   | 'splitUserShard'
-  | 'planExport';
+  | 'planExport'
+  | 'itemSlices'
+  | 'itemShardFile';
 
 /** The longest a distributed run may take (the deployed machine's timeout), ms. */
 export const DISTRIBUTED_RUN_TIMEOUT_MS = 3 * 3_600_000;
@@ -165,6 +169,8 @@ export async function runDistributedTask(event: DistributedTask, deps: Distribut
     case 'cutHoldout':
     case 'splitUserShard':
     case 'planExport':
+    case 'itemSlices':
+    case 'itemShardFile':
       return exportSnapshotTask(event, deps);
     case 'shard':
       return shardTask(store, runId, shard);
@@ -275,6 +281,10 @@ async function exportSnapshotTask(event: DistributedTask, deps: DistributedTaskD
     }
     case 'splitUserShard':
       return splitUserShard(stages, runId, shard);
+    case 'itemSlices':
+      return itemSlices(stages, runId, shard);
+    case 'itemShardFile':
+      return itemShardFile(stages, runId, shard);
     default: {
       const planned = await planExport(stages, runId, await deps.sources.loadItems(), options);
       if (planned.catalog) await deps.store.put(`runs/${runId}/catalog.json`, encodeJson(planned.catalog));

@@ -127,61 +127,73 @@ export async function snapshotTask(
   const shards = shardByUser(interactions, userShardCount);
   await Promise.all(shards.map((rows, s) => store.put(key.userShard(runId, s), json(rows))));
   const matrices = shards.map((rows) => shardMatrix(rows, whole.itemIds, options.binary));
-  return writeRunPlan(store, runId, matrices, whole.itemIds, options);
+  const state = await writeRunPlan(
+    store,
+    runId,
+    summedItemCounts(matrices, whole.itemIds.length),
+    whole.itemIds,
+    matrices.length,
+    options,
+  );
+  const itemShards = itemShardsOf(matrices, whole.itemIds.length, options.itemShards);
+  await Promise.all(itemShards.map((shard, s) => writeItemShard(store, runId, s, shard)));
+  return state;
 }
 
 /**
- * The run's plan and item shard files from its user shards' matrices (over the catalog's columns
- * `itemIds`), and the machine's state: the part of the snapshot shared by the scan snapshot and the
- * export snapshot (export-snapshot.ts), which writes the user shard files itself.
+ * The run's plan from its item counts (users with a positive signal per catalog column `itemIds`)
+ * and the machine's state: shared by the scan snapshot and the export snapshot (export-snapshot.ts),
+ * which write the user and item shard files themselves.
  */
 export async function writeRunPlan(
   store: ArtifactStore,
   runId: string,
-  matrices: readonly InteractionMatrix[],
+  counts: Float64Array,
   itemIds: string[],
+  userShards: number,
   options: SnapshotOptions,
 ): Promise<DistributedRunState> {
-  const counts = summedItemCounts(matrices, itemIds.length);
   const plan: DistributedPlan = {
     runId,
     itemIds,
     modelled: Array.from(selectModelledItems(counts, options.ease.maxItems, options.ease.minSupport)),
     counts: Array.from(counts),
-    userShards: matrices.length,
+    userShards,
     itemShards: options.itemShards,
     ease: options.ease,
     als: options.als,
     binary: options.binary,
   };
   await store.put(key.plan(runId), json(plan));
-  const itemShards = itemShardsOf(matrices, itemIds.length, options.itemShards);
-  await Promise.all(
-    itemShards.map((shard, s) =>
-      store.put(
-        key.itemShard(runId, s),
-        json({
-          items: Array.from(shard.items),
-          ptr: Array.from(shard.ptr),
-          rows: Array.from(shard.rows),
-          values: Array.from(shard.values),
-        }),
-      ),
-    ),
-  );
+  const shards = (n: number) => Array.from({ length: n }, (_, shard) => ({ runId, shard }));
   return {
     runId,
-    userShards: matrices.map((_, shard) => ({ runId, shard })),
-    itemShards: itemShards.map((_, shard) => ({ runId, shard })),
+    userShards: shards(userShards),
+    itemShards: shards(options.itemShards),
     als: { iteration: 0, iterations: options.als.iterations },
   };
 }
 
-async function readPlan(store: ArtifactStore, runId: string): Promise<DistributedPlan> {
+/** Writes item shard `s` of the run (its file's one format, read by readItemShard). */
+export async function writeItemShard(store: ArtifactStore, runId: string, s: number, shard: ItemShard) {
+  await store.put(
+    key.itemShard(runId, s),
+    json({
+      items: Array.from(shard.items),
+      ptr: Array.from(shard.ptr),
+      rows: Array.from(shard.rows),
+      values: Array.from(shard.values),
+    }),
+  );
+}
+
+/** The run's plan, as the snapshot wrote it. */
+export async function readPlan(store: ArtifactStore, runId: string): Promise<DistributedPlan> {
   return parsed<DistributedPlan>(store, key.plan(runId));
 }
 
-async function readUserShard(
+/** One user shard's train interactions as a matrix over the plan's columns. */
+export async function readUserShard(
   store: ArtifactStore,
   plan: DistributedPlan,
   shard: number,

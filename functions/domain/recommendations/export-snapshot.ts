@@ -10,17 +10,26 @@
  *                   (flagged accounts discounted, as prepareTrainingData does) and their timestamps
  *   cutHoldout      the gate's time cut over every shard's timestamps (exact: see `cutHoldout`)
  *   splitUserShard  (Map over user shards) the shard's train part (its user shard file) and holdout
- *   planExport      the catalog, holdout, plan and item shard files, as the scan Snapshot writes them
+ *   planExport      the catalog, holdout and plan, as the scan Snapshot writes them
+ *   itemSlices      (Map over user shards) a user shard's columns cut into the run's item shards
+ *   itemShardFile   (Map over item shards) one item shard file joined from every user shard's slice
  *
  * Files live under `runs/<runId>/snapshot/` besides the run's shared files (users/, events/, ...).
  */
 import type { InteractionEvent } from '#domain/catalog/types.ts';
 import type { ArtifactStore } from '#domain/models/registry.ts';
-import { type DistributedRunState, type SnapshotOptions, writeRunPlan } from './distributed-tasks.ts';
+import {
+  type DistributedRunState,
+  readPlan,
+  readUserShard,
+  type SnapshotOptions,
+  writeItemShard,
+  writeRunPlan,
+} from './distributed-tasks.ts';
 import { type EventExport, EventExportFailedError } from './event-export.ts';
 import { aggregateEvents, type EventWeights, type WeightedInteraction } from './interactions.ts';
 import { holdoutOf } from './retrain.ts';
-import { shardMatrix, userShardOf } from './sharded-training.ts';
+import { type ItemShard, itemShardsOf, userShardOf } from './sharded-training.ts';
 import { discountFlaggedUsers } from './shilling-discount.ts';
 import { catalogSnapshot } from './training.ts';
 
@@ -44,6 +53,8 @@ const key = {
   cut: (runId: string) => `runs/${runId}/snapshot/cut.json`,
   holdoutPart: (runId: string, shard: number) => `runs/${runId}/snapshot/holdout/${shard}.json`,
   split: (runId: string, shard: number) => `runs/${runId}/snapshot/split/${shard}.json`,
+  itemSlice: (runId: string, itemShard: number, userShard: number) =>
+    `runs/${runId}/snapshot/item-slices/${itemShard}/${userShard}.json`,
   /** The contract with the profile tasks: a user shard's raw events, before the holdout split. */
   events: (runId: string, shard: number) => `runs/${runId}/events/${shard}.json`,
   userShard: (runId: string, shard: number) => `runs/${runId}/users/${shard}.json`,
@@ -331,14 +342,16 @@ export async function planExport(
     return { state, holdout: { ...holdout, nothingToTrain: cut.nothingToTrain } };
   }
   const shards = range(run.userShards);
-  const trainItems = new Map<string, number>();
+  const trainItems = new Map<string, { first: number; users: number }>();
   for (const s of shards)
-    for (const [itemId, , first] of await read<SplitItems>(deps.store, key.split(runId, s)))
-      trainItems.set(itemId, Math.min(first, trainItems.get(itemId) ?? first));
+    for (const [itemId, users, first] of await read<SplitItems>(deps.store, key.split(runId, s))) {
+      const seen = trainItems.get(itemId) ?? { first, users: 0 };
+      trainItems.set(itemId, { first: Math.min(first, seen.first), users: seen.users + users });
+    }
   // Items outside the items table enter the catalog in order of first appearance, as catalogSnapshot orders them.
   const firstSeen = [...trainItems]
-    .sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))
-    .map(([itemId, timestamp]) => ({ userId: '', itemId, weight: 0, timestamp }));
+    .sort((a, b) => a[1].first - b[1].first || (a[0] < b[0] ? -1 : 1))
+    .map(([itemId, { first }]) => ({ userId: '', itemId, weight: 0, timestamp: first }));
   const catalog = catalogSnapshot(items, firstSeen);
   for (const s of shards) {
     const part = await read<Pick<ExportedHoldout, 'train' | 'relevant'>>(
@@ -348,15 +361,75 @@ export async function planExport(
     holdout.train.push(...part.train);
     holdout.relevant.push(...part.relevant);
   }
-  const matrices = [];
-  for (const s of shards)
-    matrices.push(
-      shardMatrix(
-        await read<WeightedInteraction[]>(deps.store, key.userShard(runId, s)),
-        catalog.itemIds,
-        options.binary,
-      ),
-    );
-  const state = await writeRunPlan(deps.store, runId, matrices, catalog.itemIds, options);
+  // Users with a positive signal per column, as itemCounts counts them in the scan's matrices.
+  const counts = Float64Array.from(catalog.itemIds, (itemId) => trainItems.get(itemId)?.users ?? 0);
+  const state = await writeRunPlan(deps.store, runId, counts, catalog.itemIds, run.userShards, options);
   return { state, holdout, catalog };
+}
+
+/** A user shard's part of one item shard (rows local to the user shard) and its number of users. */
+type ItemSlice = Record<keyof ItemShard, number[]> & { users: number };
+
+/**
+ * One user shard's item columns, cut into the run's item shards (itemShardsOf's assignment over
+ * this shard alone): one slice file per item shard, for itemShardFile.
+ */
+export async function itemSlices(deps: ExportSnapshotDependencies, runId: string, shard: number) {
+  const plan = await readPlan(deps.store, runId);
+  const matrix = await readUserShard(deps.store, plan, shard);
+  const slices = itemShardsOf([matrix], plan.itemIds.length, plan.itemShards);
+  await Promise.all(
+    slices.map((slice, j) =>
+      deps.store.put(
+        key.itemSlice(runId, j, shard),
+        encode({
+          users: matrix.userIds.length,
+          items: Array.from(slice.items),
+          ptr: Array.from(slice.ptr),
+          rows: Array.from(slice.rows),
+          values: Array.from(slice.values),
+        } satisfies ItemSlice),
+      ),
+    ),
+  );
+  return { shard, users: matrix.userIds.length };
+}
+
+/**
+ * Item shard `j` joined from every user shard's slice of it, users numbered shard after shard:
+ * the same file itemShardsOf over all user shards gives the scan snapshot, without one function
+ * holding every interaction.
+ */
+export async function itemShardFile(deps: ExportSnapshotDependencies, runId: string, j: number) {
+  const plan = await readPlan(deps.store, runId);
+  const slices: ItemSlice[] = [];
+  for (let s = 0; s < plan.userShards; s++)
+    slices.push(await read<ItemSlice>(deps.store, key.itemSlice(runId, j, s)));
+  await writeItemShard(deps.store, runId, j, joinItemSlices(slices));
+  return { shard: j };
+}
+
+/** The slices of one item shard (the same items in each) joined: each item's users, user shard after user shard. */
+export function joinItemSlices(slices: readonly ItemSlice[]): ItemShard {
+  const items = slices[0]?.items ?? [];
+  const ptr = new Int32Array(items.length + 1);
+  const rows: number[] = [];
+  const values: number[] = [];
+  items.forEach((_, k) => {
+    let offset = 0;
+    for (const slice of slices) {
+      for (let q = slice.ptr[k]; q < slice.ptr[k + 1]; q++) {
+        rows.push(offset + slice.rows[q]);
+        values.push(slice.values[q]);
+      }
+      offset += slice.users;
+    }
+    ptr[k + 1] = rows.length;
+  });
+  return {
+    items: Int32Array.from(items),
+    ptr,
+    rows: Int32Array.from(rows),
+    values: Float32Array.from(values),
+  };
 }

@@ -312,6 +312,15 @@ describe('the export snapshot, run locally', () => {
     expect(await file(store, 'runs/export/catalog.json')).toEqual(
       await file(store, 'runs/scan/catalog.json'),
     );
+    // Item shards joined from per-user-shard slices: the same items, the same users per item.
+    type ItemFile = { items: number[]; ptr: number[]; values: number[] };
+    for (let j = 0; j < scanPlan.itemShards; j++) {
+      const [a, b] = await Promise.all(
+        ['scan', 'export'].map((run) => file<ItemFile>(store, `runs/${run}/items/${j}.json`)),
+      );
+      expect([b.items, b.ptr]).toEqual([a.items, a.ptr]);
+      expect([...b.values].sort()).toEqual([...a.values].sort());
+    }
     type Stored = { cut: number; train: WeightedInteraction[]; relevant: [string, string[]][] };
     const [scanHoldout, exportHoldout] = await Promise.all(
       ['scan', 'export'].map((run) => file<Stored>(store, `runs/${run}/holdout.json`)),
