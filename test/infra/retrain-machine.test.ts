@@ -22,6 +22,16 @@ afterAll(() => marquee?.cleanup());
 type Resource = { Type: string; Properties: Record<string, any> };
 const mlResources = () => marquee.templates.ml.toJSON().Resources as Record<string, Resource>;
 
+/** Every policy statement granted to a function's role in the ML stack. */
+function statementsOf(fn: Resource): { Action: string | string[]; Resource: any }[] {
+  const roleId = fn.Properties.Role['Fn::GetAtt'][0];
+  return Object.values(mlResources())
+    .filter(
+      (r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((role: any) => role.Ref === roleId),
+    )
+    .flatMap((r) => r.Properties.PolicyDocument.Statement);
+}
+
 /** The deployed machine's definition with every CloudFormation reference replaced by `FUNCTION`. */
 function deployedDefinition(): Record<string, unknown> {
   const resources = Object.values(marquee.templates.ml.toJSON().Resources) as {
@@ -120,14 +130,7 @@ describe('the distributed retrain state machine', () => {
         r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.RETRAIN_STATE_MACHINE_ARN,
     )!;
     expect(retrain.Properties.Environment.Variables.RETRAIN_STATE_MACHINE_ARN).toEqual({ Ref: machineId });
-    const roleId = retrain.Properties.Role['Fn::GetAtt'][0];
-    const statements = Object.values(resources)
-      .filter(
-        (r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((role: any) => role.Ref === roleId),
-      )
-      .flatMap(
-        (r) => r.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
-      );
+    const statements = statementsOf(retrain);
     const states = statements.filter((st) => [st.Action].flat().some((a) => a.startsWith('states:')));
     expect(states).toEqual([
       { Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: machineId } },
@@ -153,14 +156,7 @@ describe('the distributed retrain state machine', () => {
       (r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.RETRAIN_EXPORT_MODE,
     )!;
     expect(shard.Properties.Environment.Variables.RETRAIN_EXPORT_MODE).toBe('dynamodb');
-    const roleId = shard.Properties.Role['Fn::GetAtt'][0];
-    const statements = Object.values(resources)
-      .filter(
-        (r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((role: any) => role.Ref === roleId),
-      )
-      .flatMap(
-        (r) => r.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: any }[],
-      );
+    const statements = statementsOf(shard);
     const exportCalls = statements.filter((st) => [st.Action].flat().some((a) => a.includes('Export')));
     expect(exportCalls.map((st) => st.Action)).toEqual([
       'dynamodb:ExportTableToPointInTime',
