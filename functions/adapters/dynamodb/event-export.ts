@@ -12,7 +12,7 @@
  * - ScannedTableExport: DynamoDB Local answers ExportTableToPointInTime with HTTP 400
  *   `UnknownOperationException` (it has no export), so locally the same layout is written from a
  *   parallel segmented scan, in files of SCANNED_FILE_ITEMS items.
- * Which one runs is the declared setting EVENTS_EXPORT (`eventExportFromSettings`).
+ * Which one runs is the declared setting RETRAIN_EXPORT_MODE, read once by the retrain-shard handler.
  */
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
