@@ -60,6 +60,7 @@ const suites: Record<string, (options: BenchOptions) => Promise<BenchSection[]>>
     ...(await (await import('./media.ts')).benchMedia()),
     ...(await (await import('./playback.ts')).benchPlayback()),
   ],
+  snapshot: async () => (await import('./snapshot.ts')).benchSnapshot(),
   scale: async (o) => {
     const { benchScale, parseCounts, DEFAULT_SCALE_OPTIONS } = await import('./scale.ts');
     return benchScale({

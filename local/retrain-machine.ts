@@ -6,6 +6,7 @@
  * declared rules on it (releasing a stopped run's lease, republishing the models layer) run here too.
  */
 import { StateMachine } from 'aws-local-stepfunctions';
+import type { SnapshotKind } from '#domain/recommendations/distributed-run.ts';
 import { RETRAIN_LAMBDA_STATES, retrainMachineAsl } from '#infra/constructs/retrain-state-machine.ts';
 import { EXECUTION_STATUS_CHANGE, settings } from '#platform/declaration.ts';
 import type { BusEvent } from './event-bus.ts';
@@ -25,6 +26,8 @@ promiseStatics.withResolvers ??= () => {
 export interface LocalRetrainRun {
   runId: string;
   reason: string;
+  /** Forces the snapshot kind; absent, the table's size chooses (RETRAIN_EXPORT_ABOVE_EVENTS). */
+  snapshot?: SnapshotKind;
 }
 
 /** One task call as the machine hands it to the function, and the function's answer. */

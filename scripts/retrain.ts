@@ -6,7 +6,7 @@
  * Against the running `npm start` platform when there is one (endpoints.json of the state folder with
  * a live pid), otherwise against a platform started for this run on the same local state, then stopped.
  */
-import { runCommand, stateDirOf, stateOption } from '#local/command-line.ts';
+import { runCommand, stateDirOf, stateOption, UsageError } from '#local/command-line.ts';
 import { LocalEventBus, scheduledEvent } from '#local/event-bus.ts';
 import { LocalLambdaRuntime } from '#local/lambda-runtime.ts';
 import { runRetrainMachine } from '#local/retrain-machine.ts';
@@ -15,6 +15,7 @@ import { readRunningPlatform } from '#local/running-platform.ts';
 import { localBucketName, localTableName } from '#local/provision.ts';
 import { DynamoEventCount } from '#adapters/dynamodb/event-count.ts';
 import { chooseRetrainPath, RETRAIN_PATHS, type RetrainPath } from '#domain/models/retrain-path.ts';
+import { SNAPSHOT_KINDS, type SnapshotKind } from '#domain/recommendations/distributed-run.ts';
 import { readSetting, tableNameFromEnv } from '#platform/config.ts';
 import { buckets, tables } from '#platform/declaration.ts';
 
@@ -32,6 +33,12 @@ const spec = {
       description:
         'force one retrain function (single) or the Step Functions machine over user shards (distributed); by default chosen by the number of stored events',
     },
+    snapshot: {
+      type: 'string',
+      choices: SNAPSHOT_KINDS,
+      description:
+        'force the distributed path with the scan Snapshot (one function) or the export snapshot (sharded by stages); by default chosen by RETRAIN_EXPORT_ABOVE_EVENTS',
+    },
     state: stateOption,
   },
   examples: [
@@ -39,11 +46,16 @@ const spec = {
     'npm run retrain -- --json',
     'npm run retrain -- --path distributed',
     'npm run retrain -- --path single',
+    'npm run retrain -- --path distributed --snapshot export',
   ],
 } as const;
 
 /** Runs the path chosen (or forced) on a runtime whose functions see the platform's tables and buckets. */
-async function retrainOn(runtime: LocalLambdaRuntime, forced: RetrainPath | undefined): Promise<unknown> {
+async function retrainOn(
+  runtime: LocalLambdaRuntime,
+  forced: RetrainPath | undefined,
+  snapshot: SnapshotKind | undefined,
+): Promise<unknown> {
   const route = await chooseRetrainPath(
     { reason, ...(forced ? { path: forced } : {}) },
     new DynamoEventCount(tableNameFromEnv('events')),
@@ -57,17 +69,30 @@ async function retrainOn(runtime: LocalLambdaRuntime, forced: RetrainPath | unde
   const bus = new LocalEventBus((fn, event) => runtime.invoke(fn, event), console.error);
   const runId = `manual-${Date.now()}`;
   try {
-    return await runRetrainMachine({ runId, reason }, (payload) => runtime.invoke('retrainShard', payload), {
-      publish: (event) => bus.put([event]),
-      execution: { stateMachineArn: readSetting('RETRAIN_STATE_MACHINE_ARN'), name: runId },
-    });
+    return await runRetrainMachine(
+      { runId, reason, ...(snapshot ? { snapshot } : {}) },
+      (payload) => runtime.invoke('retrainShard', payload),
+      {
+        publish: (event) => bus.put([event]),
+        execution: { stateMachineArn: readSetting('RETRAIN_STATE_MACHINE_ARN'), name: runId },
+      },
+    );
   } finally {
     await bus.drain();
   }
 }
 
-async function main(options: { json: boolean; path?: string; state?: string }): Promise<void> {
+async function main(options: {
+  json: boolean;
+  path?: string;
+  snapshot?: string;
+  state?: string;
+}): Promise<void> {
   const started = Date.now();
+  const snapshot = options.snapshot as SnapshotKind | undefined;
+  if (snapshot && options.path === 'single')
+    throw new UsageError('--snapshot applies to the distributed path only, not to --path single');
+  const path = (options.path ?? (snapshot ? 'distributed' : undefined)) as RetrainPath | undefined;
   const stateDir = stateDirOf(options.state, defaultStateDir);
   const running = readRunningPlatform(stateDir);
   let result: unknown;
@@ -81,10 +106,7 @@ async function main(options: { json: boolean; path?: string; state?: string }): 
       }),
     );
     console.error(`retraining against the running platform at ${running.url}`);
-    result = await retrainOn(
-      new LocalLambdaRuntime(repoRoot, () => {}),
-      options.path as RetrainPath | undefined,
-    );
+    result = await retrainOn(new LocalLambdaRuntime(repoRoot, () => {}), path, snapshot);
   } else {
     console.error('no running platform: starting one on the local state for this run');
     const platform = await startPlatform({
@@ -93,7 +115,7 @@ async function main(options: { json: boolean; path?: string; state?: string }): 
       schedules: false,
     });
     try {
-      result = await retrainOn(platform.runtime, options.path as RetrainPath | undefined);
+      result = await retrainOn(platform.runtime, path, snapshot);
     } finally {
       await platform.stop();
     }

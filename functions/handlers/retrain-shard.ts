@@ -5,6 +5,8 @@
  */
 import middy from '@middy/core';
 import { DynamoEventStore, DynamoItemStore } from '#adapters/dynamodb/catalog-stores.ts';
+import { DynamoEventCount } from '#adapters/dynamodb/event-count.ts';
+import { DynamoTableExport, ScannedTableExport, tableRows } from '#adapters/dynamodb/event-export.ts';
 import { DynamoRecentEvents } from '#adapters/models/dynamo-catalog-reads.ts';
 import { modelArtifacts, profileRegistry, recommendationModelRecords } from '#adapters/models/registries.ts';
 import { CatalogTrainingSources } from '#adapters/models/training-sources.ts';
@@ -20,7 +22,7 @@ import {
 } from '#domain/recommendations/distributed-run.ts';
 import { DEFAULT_EASE_OPTIONS } from '#domain/recommendations/ease.ts';
 import { logger, withObservability } from '#edge/observability.ts';
-import { functionMemoryMb, readSetting, tableNameFromEnv } from '#platform/config.ts';
+import { bucketNameFromEnv, functionMemoryMb, readSetting, tableNameFromEnv } from '#platform/config.ts';
 import type { EXECUTION_STATUS_CHANGE } from '#platform/declaration.ts';
 
 const sources = new CatalogTrainingSources(
@@ -38,6 +40,15 @@ const profiles = {
   summaries: new DynamoProfileStore(tableNameFromEnv('profiles')),
   histories: new DynamoProfileHistories(tableNameFromEnv('profileHistory')),
 };
+// DynamoDB's export in AWS; locally (DynamoDB Local has none) the same files from a parallel scan.
+const snapshots = {
+  export:
+    readSetting('RETRAIN_EXPORT_MODE') === 'dynamodb'
+      ? new DynamoTableExport(tableNameFromEnv('events'), bucketNameFromEnv('models'), modelArtifacts())
+      : new ScannedTableExport(tableRows(tableNameFromEnv('events')), modelArtifacts()),
+  eventCount: new DynamoEventCount(tableNameFromEnv('events')),
+  exportAboveEvents: readSetting('RETRAIN_EXPORT_ABOVE_EVENTS'),
+};
 
 /** The machine's own tasks, or (rule retrain-execution-ended) the news that an execution ended. */
 type RetrainShardEvent = DistributedTask | EventBridgeEvent<typeof EXECUTION_STATUS_CHANGE, ExecutionEnded>;
@@ -54,6 +65,7 @@ export const handler = middy(async (event: RetrainShardEvent, context: Context) 
     sources,
     records: recommendationModelRecords(),
     snapshot: { interactionsPerShard, ease },
+    snapshots,
     memoryMb: functionMemoryMb(context),
     flaggedUsers: () => liveFlaggedUsers(profileRegistry()),
     flaggedUserWeight,

@@ -27,6 +27,8 @@ import {
   StateMachineType,
   Succeed,
   TaskInput,
+  Wait,
+  WaitTime,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
@@ -38,7 +40,17 @@ import { acknowledgeWildcardResource } from './nag.ts';
 
 /** The names of the machine's Lambda task states (the keys the local runtime binds handlers to). */
 export const RETRAIN_TASK_STATES = {
+  chooseSnapshot: 'ChooseSnapshot',
   snapshot: 'Snapshot',
+  startExport: 'StartExport',
+  exportProgress: 'ExportProgress',
+  partition: 'PartitionBatch',
+  mergeUserShard: 'MergeUserShard',
+  cutHoldout: 'CutHoldout',
+  splitUserShard: 'SplitUserShard',
+  planExport: 'PlanExport',
+  itemSlices: 'ItemSlices',
+  itemShardFile: 'ItemShardFile',
   shard: 'PartialGram',
   alsUsers: 'UserHalfStep',
   alsItems: 'ItemHalfStep',
@@ -103,7 +115,91 @@ function overShards(scope: Construct, id: string, itemsPath: string, child: Lamb
 }
 
 /**
- * Snapshot (takes the retrain lease) -> partial Grams per user shard -> profile features per user
+ * A Distributed Map over a list of numbers in the state (export batches or user shards), each
+ * handed to `child` as `field` with the run's id: the lists stay a few bytes per entry.
+ */
+function overNumbers(
+  scope: Construct,
+  id: string,
+  itemsPath: string,
+  field: 'batch' | 'shard',
+  child: LambdaInvoke,
+): DistributedMap {
+  return new DistributedMap(scope, id, {
+    itemsPath,
+    itemSelector: { 'runId.$': '$.runId', [`${field}.$`]: '$$.Map.Item.Value' },
+    maxConcurrency: SHARD_CONCURRENCY,
+    toleratedFailurePercentage: 0,
+    mapExecutionType: StateMachineType.EXPRESS,
+    resultPath: JsonPath.DISCARD,
+  }).itemProcessor(retried(child));
+}
+
+/**
+ * The export snapshot (functions/domain/recommendations/export-snapshot.ts): StartExport (takes the
+ * lease) -> WaitForExport / ExportProgress until done -> PartitionExport (Map over batches of data
+ * files) -> MergeUserShards -> CutHoldout -> SplitUserShards -> PlanExport, whose answer is the same
+ * state the scan Snapshot returns, handed to `then`.
+ */
+function exportSnapshot(scope: Construct, fn: IFunction, then: IChainable) {
+  const run = { 'runId.$': '$.runId' };
+  const start = task(scope, 'startExport', fn, { ...run, 'reason.$': '$.reason' });
+  const wait = new Wait(scope, 'WaitForExport', { time: WaitTime.secondsPath('$.pollSeconds') });
+  // Not retried, like the Snapshot: a FAILED export is final, and the next poll is a minute away anyway.
+  const progress = task(scope, 'exportProgress', fn, run);
+  const partitions = overNumbers(
+    scope,
+    'PartitionExport',
+    '$.batches',
+    'batch',
+    task(scope, 'partition', fn, {
+      ...run,
+      'batch.$': '$.batch',
+    }),
+  );
+  const shardInput = { ...run, 'shard.$': '$.shard' };
+  const merges = overNumbers(
+    scope,
+    'MergeUserShards',
+    '$.userShards',
+    'shard',
+    task(scope, 'mergeUserShard', fn, shardInput),
+  );
+  const cut = task(scope, 'cutHoldout', fn, run, { resultPath: '$.cut' });
+  const splits = overNumbers(
+    scope,
+    'SplitUserShards',
+    '$.userShards',
+    'shard',
+    task(scope, 'splitUserShard', fn, shardInput),
+  );
+  const plan = task(scope, 'planExport', fn, run);
+  // PlanExport returns the run's state (shard lists, ALS iteration 0): the shard Maps read it as is.
+  const slices = overShards(
+    scope,
+    'CutItemSlices',
+    '$.userShards',
+    task(scope, 'itemSlices', fn, shardInput),
+  );
+  const itemFiles = overShards(
+    scope,
+    'JoinItemShards',
+    '$.itemShards',
+    task(scope, 'itemShardFile', fn, shardInput),
+  );
+  const done = new Choice(scope, 'ExportDone')
+    .when(
+      Condition.booleanEquals('$.done', true),
+      partitions.next(merges).next(cut).next(splits).next(plan).next(slices).next(itemFiles).next(then),
+    )
+    .otherwise(wait);
+  start.next(wait).next(progress).next(done);
+  return { start, states: [start, progress, partitions, merges, cut, splits, plan, slices, itemFiles] };
+}
+
+/**
+ * ChooseSnapshot (the scan Snapshot below RETRAIN_EXPORT_ABOVE_EVENTS, else the export snapshot)
+ * -> Snapshot (takes the retrain lease) -> partial Grams per user shard -> profile features per user
  * shard -> ALS (user half-steps, item half-steps, `iterations` times) -> Reduce (gates and publishes
  * EASE and ALS) -> ProfilesReduce (trains, gates and publishes the profile models) -> profile scores
  * per user shard -> ReleaseLease. Every shard task writes its output to S3; the state carries only
@@ -123,6 +219,16 @@ export function retrainMachineDefinition(scope: Construct, fn: IFunction): IChai
   };
   const snapshot = task(scope, 'snapshot', fn, { 'runId.$': '$.runId', 'reason.$': '$.reason' });
   const grams = overShards(scope, 'ShardGrams', '$.userShards', task(scope, 'shard', fn, shardInput));
+  const exported = exportSnapshot(scope, fn, grams);
+  // Before any lease: the table's size (or the execution's input) picks the snapshot.
+  const choose = task(scope, 'chooseSnapshot', fn, {
+    'runId.$': '$.runId',
+    'reason.$': '$.reason',
+    'start.$': '$',
+  });
+  const kind = new Choice(scope, 'SnapshotKind')
+    .when(Condition.stringEquals('$.snapshot', 'export'), exported.start)
+    .otherwise(snapshot);
   const users = overShards(scope, 'AlsUsers', '$.userShards', task(scope, 'alsUsers', fn, shardInput));
   const items = overShards(scope, 'AlsItems', '$.itemShards', task(scope, 'alsItems', fn, shardInput));
   const next = new Pass(scope, 'NextIteration', {
@@ -173,10 +279,20 @@ export function retrainMachineDefinition(scope: Construct, fn: IFunction): IChai
   const failed = release('failed', RELEASE_AFTER_FAILURE_STATE);
   // The failure's own error and cause end the run.
   failed.next(new Fail(scope, 'RetrainFailed', { errorPath: '$.error.Error', causePath: '$.error.Cause' }));
-  snapshot.addCatch(new Fail(scope, 'Refused', { errorPath: '$.Error', causePath: '$.Cause' }), {
-    errors: [new RetrainLeaseHeldError().name],
-  });
-  for (const state of [snapshot, grams, features, users, items, reduce, profilesReduce, scores])
+  const refused = new Fail(scope, 'Refused', { errorPath: '$.Error', causePath: '$.Cause' });
+  for (const leaseTaker of [snapshot, exported.start])
+    leaseTaker.addCatch(refused, { errors: [new RetrainLeaseHeldError().name] });
+  for (const state of [
+    snapshot,
+    ...exported.states,
+    grams,
+    features,
+    users,
+    items,
+    reduce,
+    profilesReduce,
+    scores,
+  ])
     state.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.error' });
   const finish = release('succeeded', RETRAIN_TASK_STATES.release);
   const loop = new Choice(scope, 'MoreIterations')
@@ -189,7 +305,8 @@ export function retrainMachineDefinition(scope: Construct, fn: IFunction): IChai
         .next(new Succeed(scope, 'Trained', { outputPath: '$.reduce' })),
     );
   users.next(items).next(next).next(loop);
-  return snapshot.next(grams).next(features).next(loop);
+  snapshot.next(grams).next(features).next(loop);
+  return choose.next(kind);
 }
 
 /** Stand-in ARN of the shard function in the ASL the local runtime runs (its tasks are bound by state name). */

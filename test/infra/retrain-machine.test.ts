@@ -23,6 +23,16 @@ afterAll(() => marquee?.cleanup());
 type Resource = { Type: string; Properties: Record<string, any> };
 const mlResources = () => marquee.templates.ml.toJSON().Resources as Record<string, Resource>;
 
+/** Every policy statement granted to a function's role in the ML stack. */
+function statementsOf(fn: Resource): { Action: string | string[]; Resource: any }[] {
+  const roleId = fn.Properties.Role['Fn::GetAtt'][0];
+  return Object.values(mlResources())
+    .filter(
+      (r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((role: any) => role.Ref === roleId),
+    )
+    .flatMap((r) => r.Properties.PolicyDocument.Statement);
+}
+
 /** The deployed machine's definition with every CloudFormation reference replaced by `FUNCTION`. */
 function deployedDefinition(): Record<string, unknown> {
   const resources = Object.values(marquee.templates.ml.toJSON().Resources) as {
@@ -53,8 +63,22 @@ describe('the distributed retrain state machine', () => {
   it('runs each shard task in a Distributed Map of Express children, retried, failing at the first lost shard', () => {
     const states = deployedDefinition().States as Record<string, any>;
     const maps = Object.values(states).filter((s) => s.Type === 'Map');
-    // Grams, profile features, ALS users, ALS items, profile scores.
-    expect(maps).toHaveLength(5);
+    expect(
+      Object.keys(states)
+        .filter((name) => states[name].Type === 'Map')
+        .sort(),
+    ).toEqual([
+      'AlsItems',
+      'AlsUsers',
+      'CutItemSlices',
+      'JoinItemShards',
+      'MergeUserShards',
+      'PartitionExport',
+      'ProfileFeatures',
+      'ProfileScores',
+      'ShardGrams',
+      'SplitUserShards',
+    ]);
     for (const map of maps) {
       expect(map.ItemProcessor.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' });
       // Absent means 0: the service tolerates no failed child unless told otherwise.
@@ -71,6 +95,15 @@ describe('the distributed retrain state machine', () => {
     const states = deployedDefinition().States as Record<string, any>;
     const releasing = [
       'Snapshot',
+      'StartExport',
+      'ExportProgress',
+      'PartitionExport',
+      'MergeUserShards',
+      'CutHoldout',
+      'SplitUserShards',
+      'PlanExport',
+      'CutItemSlices',
+      'JoinItemShards',
       'ShardGrams',
       'ProfileFeatures',
       'AlsUsers',
@@ -86,6 +119,9 @@ describe('the distributed retrain state machine', () => {
     expect(states[RELEASE_AFTER_FAILURE_STATE].Next).toBe('RetrainFailed');
     expect(states.RetrainFailed).toMatchObject({ Type: 'Fail', ErrorPath: '$.error.Error' });
     expect(states.Snapshot.Catch[0]).toEqual({ ErrorEquals: ['RetrainLeaseHeldError'], Next: 'Refused' });
+    expect(states.StartExport.Catch[0]).toEqual({ ErrorEquals: ['RetrainLeaseHeldError'], Next: 'Refused' });
+    // Chosen before any lease is taken: a failure there has no lease to release.
+    expect(states.ChooseSnapshot.Catch).toBeUndefined();
     expect(states.Reduce.Next).toBe(RETRAIN_TASK_STATES.profilesReduce);
     expect(states.ProfilesReduce.Next).toBe('ProfileScores');
     expect(states.ProfileScores.Next).toBe(RETRAIN_TASK_STATES.release);
@@ -102,18 +138,47 @@ describe('the distributed retrain state machine', () => {
         r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.RETRAIN_STATE_MACHINE_ARN,
     )!;
     expect(retrain.Properties.Environment.Variables.RETRAIN_STATE_MACHINE_ARN).toEqual({ Ref: machineId });
-    const roleId = retrain.Properties.Role['Fn::GetAtt'][0];
-    const statements = Object.values(resources)
-      .filter(
-        (r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((role: any) => role.Ref === roleId),
-      )
-      .flatMap(
-        (r) => r.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
-      );
+    const statements = statementsOf(retrain);
     const states = statements.filter((st) => [st.Action].flat().some((a) => a.startsWith('states:')));
     expect(states).toEqual([
       { Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: machineId } },
     ]);
+  });
+
+  it('starts with the snapshot choice, then polls the export through a Wait the task sets', () => {
+    const definition = deployedDefinition() as { StartAt: string; States: Record<string, any> };
+    expect(definition.StartAt).toBe('ChooseSnapshot');
+    expect(definition.States.SnapshotKind.Choices).toEqual([
+      { Variable: '$.snapshot', StringEquals: 'export', Next: 'StartExport' },
+    ]);
+    expect(definition.States.SnapshotKind.Default).toBe('Snapshot');
+    expect(definition.States.WaitForExport).toMatchObject({ Type: 'Wait', SecondsPath: '$.pollSeconds' });
+    expect(definition.States.ExportDone.Default).toBe('WaitForExport');
+    expect(definition.States.PlanExport.Next).toBe('CutItemSlices');
+    expect(definition.States.JoinItemShards.Next).toBe('ShardGrams');
+  });
+
+  it('lets the shard function export only the events table, only under the runs export prefix', () => {
+    const resources = mlResources();
+    const shard = Object.values(resources).find(
+      (r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.RETRAIN_EXPORT_MODE,
+    )!;
+    expect(shard.Properties.Environment.Variables.RETRAIN_EXPORT_MODE).toBe('dynamodb');
+    const statements = statementsOf(shard);
+    const exportCalls = statements.filter((st) => [st.Action].flat().some((a) => a.includes('Export')));
+    expect(exportCalls.map((st) => st.Action)).toEqual([
+      'dynamodb:ExportTableToPointInTime',
+      'dynamodb:DescribeExport',
+    ]);
+    expect(JSON.stringify(exportCalls[0].Resource)).toContain('table-events-arn');
+    expect(JSON.stringify(exportCalls[1].Resource)).toMatch(/table-events-arn.*\/export\/\*/);
+    const exportWrites = statements.find((st) => [st.Action].flat().includes('s3:AbortMultipartUpload'))!;
+    expect([...exportWrites.Action].sort()).toEqual([
+      's3:AbortMultipartUpload',
+      's3:PutObject',
+      's3:PutObjectAcl',
+    ]);
+    expect(JSON.stringify(exportWrites.Resource)).toMatch(/\/runs\/\*\/export\/\*"/);
   });
 
   it('is a traced Standard machine whose every transition is logged', () => {

@@ -169,7 +169,8 @@ export interface EventRow {
   position?: number;
 }
 
-const toRow = (event: InteractionEvent, retentionDays?: number): EventRow => ({
+/** An event as the events table stores it (`retentionDays` sets its expiry). */
+export const eventToRow = (event: InteractionEvent, retentionDays?: number): EventRow => ({
   userId: event.userId,
   dayShard: eventDayShard(event.userId, event.timestamp),
   eventId: event.eventId,
@@ -235,7 +236,7 @@ export class DynamoEventStore implements EventStore {
     if (!this.usersTable) throw new Error('DynamoEventStore.putAll needs the users table to check erasures');
     const users = [...new Set(events.map((event) => event.userId))];
     const puts = events.map((event) => ({
-      Put: { TableName: this.table, Item: toRow(event, this.retentionDays) },
+      Put: { TableName: this.table, Item: eventToRow(event, this.retentionDays) },
     }));
     if (puts.length + users.length <= MAX_TRANSACTION_ACTIONS) {
       const checks = users.map((userId) => ({
@@ -270,7 +271,7 @@ export class DynamoEventStore implements EventStore {
   async load(events: InteractionEvent[], onWritten?: (count: number) => void): Promise<void> {
     await batchWrite(
       this.table,
-      events.map((event) => ({ PutRequest: { Item: toRow(event, this.retentionDays) } })),
+      events.map((event) => ({ PutRequest: { Item: eventToRow(event, this.retentionDays) } })),
       { patienceMs: 300_000, onWritten },
     );
   }

@@ -6,6 +6,7 @@
  * (gateAndPublish, shared with the single path). Until then everything lives under `runs/<runId>/`.
  */
 import type { ArtifactStore, ModelRecordStore } from '#domain/models/registry.ts';
+import type { StoredEventCount } from '#domain/models/retrain-path.ts';
 import { acquireRetrainLease, type RetrainRunRecords } from '#domain/models/retrain-run.ts';
 import {
   type ProfileRunOptions,
@@ -34,6 +35,19 @@ import {
   shardTask,
   snapshotTask,
 } from './distributed-tasks.ts';
+import type { EventExport } from './event-export.ts';
+import {
+  cutHoldout,
+  type ExportSnapshotDependencies,
+  exportProgress,
+  itemShardFile,
+  itemSlices,
+  mergeUserShard,
+  partition,
+  planExport,
+  splitUserShard,
+  startExport,
+} from './export-snapshot.ts';
 import { buildAlsGraph, buildEaseGraph } from './graphs.ts';
 import type { WeightedInteraction } from './interactions.ts';
 import {
@@ -46,9 +60,15 @@ import {
 } from './retrain.ts';
 import { catalogSnapshot, type TrainedArtifact } from './training.ts';
 
+/** How the run snapshots the events: one function scanning the table, or an export sharded by stages. */
+export const SNAPSHOT_KINDS = ['scan', 'export'] as const;
+export type SnapshotKind = (typeof SNAPSHOT_KINDS)[number];
+
 export interface DistributedTask {
   task:
+    | 'chooseSnapshot'
     | 'snapshot'
+    | ExportSnapshotTask
     | 'shard'
     | 'alsUsers'
     | 'alsItems'
@@ -58,6 +78,10 @@ export interface DistributedTask {
     | 'profileScores'
     | 'release';
   runId: string;
+  /** The execution's input (chooseSnapshot): `snapshot` forces the kind. */
+  start?: { snapshot?: SnapshotKind };
+  /** The batch of export data files (partition). */
+  batch?: number;
   /** Why the run was started (the Snapshot records it with the lease). */
   reason?: string;
   shard?: number;
@@ -65,6 +89,18 @@ export interface DistributedTask {
   /** How the run ended (the release task). */
   state?: 'succeeded' | 'failed';
 }
+
+/** The tasks of the export snapshot (export-snapshot.ts). */
+type ExportSnapshotTask =
+  | 'startExport'
+  | 'exportProgress'
+  | 'partition'
+  | 'mergeUserShard'
+  | 'cutHoldout'
+  | 'splitUserShard'
+  | 'planExport'
+  | 'itemSlices'
+  | 'itemShardFile';
 
 /** The longest a distributed run may take (the deployed machine's timeout), ms. */
 export const DISTRIBUTED_RUN_TIMEOUT_MS = 3 * 3_600_000;
@@ -85,6 +121,8 @@ export interface DistributedTaskDependencies {
   sources: TrainingSources;
   /** The registry the Reduce gates and publishes into, and the retrain lease the run holds. */
   records: ModelRecordStore & RetrainRunRecords;
+  /** The export snapshot's port, the table's size, and the size above which a run exports. */
+  snapshots: { export: EventExport; eventCount: StoredEventCount; exportAboveEvents: number };
   /** Sharding and model options of the run (the declared shard size, default models otherwise). */
   snapshot: Partial<SnapshotOptions> & Pick<SnapshotOptions, 'interactionsPerShard'>;
   /** Accounts the live shilling model flagged, and the weight their events keep (as the single path). */
@@ -171,8 +209,20 @@ export async function runDistributedTask(event: DistributedTask, deps: Distribut
   const shard = event.shard ?? 0;
   const iteration = event.iteration ?? 0;
   switch (event.task) {
+    case 'chooseSnapshot':
+      return chooseSnapshot(event, deps);
     case 'snapshot':
       return snapshot(event, deps);
+    case 'startExport':
+    case 'exportProgress':
+    case 'partition':
+    case 'mergeUserShard':
+    case 'cutHoldout':
+    case 'splitUserShard':
+    case 'planExport':
+    case 'itemSlices':
+    case 'itemShardFile':
+      return exportSnapshotTask(event, deps);
     case 'shard': {
       // A partial Gram is as large as the inverse's input: none when the Reduce will skip EASE.
       const easeSkipped = await easeTooLarge(runId, deps);
@@ -204,12 +254,7 @@ export async function runDistributedTask(event: DistributedTask, deps: Distribut
 async function snapshot(event: DistributedTask, deps: DistributedTaskDependencies) {
   const { runId } = event;
   const now = (deps.now ?? (() => new Date()))();
-  const lease = await acquireRetrainLease(
-    deps.records,
-    { runId, reason: event.reason },
-    { now, leaseMs: DISTRIBUTED_LEASE_MS },
-  );
-  if (!lease.acquired) throw new RetrainLeaseHeldError(lease.refusal);
+  await takeLease(event, deps, now);
   const { data, holdout } = await prepareTrainingData(
     deps,
     { ...DEFAULT_RETRAIN_OPTIONS, flaggedUserWeight: deps.flaggedUserWeight ?? 0 },
@@ -249,6 +294,84 @@ async function snapshot(event: DistributedTask, deps: DistributedTaskDependencie
     deps.profiles,
   );
   return state;
+}
+
+/** The run's retrain lease, or RetrainLeaseHeldError (the machine ends in Refused). */
+async function takeLease(event: DistributedTask, deps: DistributedTaskDependencies, now: Date) {
+  const lease = await acquireRetrainLease(
+    deps.records,
+    { runId: event.runId, reason: event.reason },
+    { now, leaseMs: DISTRIBUTED_LEASE_MS },
+  );
+  if (!lease.acquired) throw new RetrainLeaseHeldError(lease.refusal);
+}
+
+/**
+ * The snapshot kind of the run: forced by the execution's input, otherwise an export above
+ * `exportAboveEvents` stored events (DescribeTable's ItemCount), where one function could not hold
+ * them, and the scan below it (it needs no wait for an export and no stages).
+ */
+async function chooseSnapshot(event: DistributedTask, deps: DistributedTaskDependencies) {
+  const events = await deps.snapshots.eventCount.approximateEventCount();
+  const snapshot: SnapshotKind =
+    event.start?.snapshot ?? (events > deps.snapshots.exportAboveEvents ? 'export' : 'scan');
+  return { runId: event.runId, reason: event.reason, snapshot, events };
+}
+
+/** One stage of the export snapshot; startExport takes the lease first, planExport writes the run's shared files. */
+async function exportSnapshotTask(event: DistributedTask, deps: DistributedTaskDependencies) {
+  const { runId } = event;
+  const shard = event.shard ?? 0;
+  const options = { ...DEFAULT_SNAPSHOT_OPTIONS, ...deps.snapshot };
+  const stages: ExportSnapshotDependencies = {
+    store: deps.store,
+    export: deps.snapshots.export,
+    eventWeights: DEFAULT_RETRAIN_OPTIONS.eventWeights,
+    flaggedUserWeight: deps.flaggedUserWeight ?? 0,
+    holdoutShare: DEFAULT_RETRAIN_OPTIONS.holdout,
+  };
+  switch (event.task) {
+    case 'startExport': {
+      const now = (deps.now ?? (() => new Date()))();
+      await takeLease(event, deps, now);
+      const [events, flaggedUsers] = await Promise.all([
+        deps.snapshots.eventCount.approximateEventCount(),
+        deps.flaggedUsers?.() ?? new Set<string>(),
+      ]);
+      return startExport(stages, runId, {
+        events,
+        interactionsPerShard: options.interactionsPerShard,
+        now,
+        flaggedUsers,
+      });
+    }
+    case 'exportProgress':
+      return exportProgress(stages, runId);
+    case 'partition':
+      return partition(stages, runId, event.batch ?? 0);
+    case 'mergeUserShard':
+      return mergeUserShard(stages, runId, shard);
+    case 'cutHoldout': {
+      const hasItems = (await deps.sources.loadItems()).length > 0;
+      const cut = await cutHoldout(stages, runId, { hasItems });
+      return { runId, cut: cut.cut, nothingToTrain: cut.nothingToTrain };
+    }
+    case 'splitUserShard':
+      return splitUserShard(stages, runId, shard);
+    case 'itemSlices':
+      return itemSlices(stages, runId, shard);
+    case 'itemShardFile':
+      return itemShardFile(stages, runId, shard);
+    default: {
+      const items = await deps.sources.loadItems();
+      const planned = await planExport(stages, runId, items, options);
+      if (planned.catalog) await deps.store.put(`runs/${runId}/catalog.json`, encodeJson(planned.catalog));
+      await deps.store.put(holdoutKey(runId), encodeJson(planned.holdout satisfies StoredHoldout));
+      // The profile tasks read the events files MergeUserShards wrote, sampled as the scan Snapshot plans.
+      await writeProfilePlan(deps.store, runId, { ...planned.run, items }, deps.profiles);
+      return planned.state;
+    }
+  }
 }
 
 function storedHoldout(holdout: Holdout, now: Date): StoredHoldout {

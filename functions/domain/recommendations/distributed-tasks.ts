@@ -24,7 +24,7 @@ import {
 } from './als.ts';
 import { decodeFactorBlock, encodeFactorBlock, type FactorBlock } from './factor-file.ts';
 import { DEFAULT_EASE_OPTIONS, type EaseModel, type EaseOptions, selectModelledItems } from './ease.ts';
-import { buildMatrix, type InteractionMatrix, itemCounts, type WeightedInteraction } from './interactions.ts';
+import { buildMatrix, type InteractionMatrix, type WeightedInteraction } from './interactions.ts';
 import {
   addInto,
   alsItemHalfStep,
@@ -39,6 +39,7 @@ import {
   partialGram,
   shardByUser,
   shardMatrix,
+  summedItemCounts,
   TouchedUserFactors,
   touchedUsers,
 } from './sharded-training.ts';
@@ -186,48 +187,79 @@ export async function snapshotTask(
   const whole = buildMatrix(interactions, { itemIds: catalogItemIds, binary: options.binary });
   const userShardCount = Math.max(1, Math.ceil(whole.cols.length / options.interactionsPerShard));
   const shards = shardByUser(interactions, userShardCount);
+  await Promise.all(shards.map((rows, s) => store.put(key.userShard(runId, s), json(rows))));
   const matrices = shards.map((rows) => shardMatrix(rows, whole.itemIds, options.binary));
-  const counts = itemCounts(whole);
+  const state = await writeRunPlan(
+    store,
+    runId,
+    summedItemCounts(matrices, whole.itemIds.length),
+    whole.itemIds,
+    matrices.length,
+    options,
+  );
+  const itemShards = itemShardsOf(matrices, whole.itemIds.length, state.itemShards.length);
+  await Promise.all(itemShards.map((shard, s) => writeItemShard(store, runId, s, shard)));
+  return state;
+}
+
+/**
+ * The run's plan from its item counts (users with a positive signal per catalog column `itemIds`)
+ * and the machine's state: shared by the scan snapshot and the export snapshot (export-snapshot.ts),
+ * which write the user and item shard files themselves.
+ */
+export async function writeRunPlan(
+  store: ArtifactStore,
+  runId: string,
+  counts: Float64Array,
+  itemIds: string[],
+  userShards: number,
+  options: SnapshotOptions,
+): Promise<DistributedRunState> {
   const plan: DistributedPlan = {
     runId,
-    itemIds: whole.itemIds,
+    itemIds,
     modelled: Array.from(selectModelledItems(counts, options.ease.maxItems, options.ease.minSupport)),
     counts: Array.from(counts),
-    userShards: userShardCount,
-    itemShards: itemShardCountFor(whole.cols.length, options.interactionsPerItemShard),
+    userShards,
+    // Interactions are at least the users per item summed (negative-only pairs are not counted).
+    itemShards: itemShardCountFor(
+      counts.reduce((sum, n) => sum + n, 0),
+      options.interactionsPerItemShard,
+    ),
     ease: options.ease,
     als: options.als,
     binary: options.binary,
   };
   await store.put(key.plan(runId), json(plan));
-  await Promise.all(shards.map((rows, s) => store.put(key.userShard(runId, s), json(rows))));
-  const itemShards = itemShardsOf(matrices, whole.itemIds.length, plan.itemShards);
-  await Promise.all(
-    itemShards.map((shard, s) =>
-      store.put(
-        key.itemShard(runId, s),
-        json({
-          items: Array.from(shard.items),
-          ptr: Array.from(shard.ptr),
-          rows: Array.from(shard.rows),
-          values: Array.from(shard.values),
-        }),
-      ),
-    ),
-  );
+  const shards = (n: number) => Array.from({ length: n }, (_, shard) => ({ runId, shard }));
   return {
     runId,
-    userShards: shards.map((_, shard) => ({ runId, shard })),
-    itemShards: itemShards.map((_, shard) => ({ runId, shard })),
+    userShards: shards(userShards),
+    itemShards: shards(plan.itemShards),
     als: { iteration: 0, iterations: options.als.iterations },
   };
 }
 
-async function readPlan(store: ArtifactStore, runId: string): Promise<DistributedPlan> {
+/** Writes item shard `s` of the run (its file's one format, read by readItemShard). */
+export async function writeItemShard(store: ArtifactStore, runId: string, s: number, shard: ItemShard) {
+  await store.put(
+    key.itemShard(runId, s),
+    json({
+      items: Array.from(shard.items),
+      ptr: Array.from(shard.ptr),
+      rows: Array.from(shard.rows),
+      values: Array.from(shard.values),
+    }),
+  );
+}
+
+/** The run's plan, as the snapshot wrote it. */
+export async function readPlan(store: ArtifactStore, runId: string): Promise<DistributedPlan> {
   return parsed<DistributedPlan>(store, key.plan(runId));
 }
 
-async function readUserShard(
+/** One user shard's train interactions as a matrix over the plan's columns. */
+export async function readUserShard(
   store: ArtifactStore,
   plan: DistributedPlan,
   shard: number,

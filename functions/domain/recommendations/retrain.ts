@@ -278,10 +278,18 @@ async function loadTrainingData(
 /** The newest `share` of interactions held out by time; items a user met before the cut are not relevant. */
 export function splitForGate(interactions: WeightedInteraction[], share: number, now: Date): Holdout {
   const split = globalTimeSplit(interactions, share);
-  const cut = split.test[0]?.timestamp ?? now.getTime();
-  const seenInTrain = new Set(split.train.map((x) => `${x.userId}\u0000${x.itemId}`));
-  const relevant = relevantByUser(split.test.filter((x) => !seenInTrain.has(`${x.userId}\u0000${x.itemId}`)));
-  return { train: split.train, cut, relevant };
+  return holdoutOf(split.train, split.test, split.test[0]?.timestamp ?? now.getTime());
+}
+
+/** The holdout of a time split at `cut` (epoch ms): what each user met after it and not before. */
+export function holdoutOf(
+  train: WeightedInteraction[],
+  test: readonly WeightedInteraction[],
+  cut: number,
+): Holdout {
+  const seenInTrain = new Set(train.map((x) => `${x.userId}\u0000${x.itemId}`));
+  const relevant = relevantByUser(test.filter((x) => !seenInTrain.has(`${x.userId}\u0000${x.itemId}`)));
+  return { train, cut, relevant };
 }
 
 /**

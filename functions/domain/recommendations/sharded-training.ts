@@ -153,15 +153,19 @@ export function itemShardOfEach(counts: ArrayLike<number>, shardCount: number): 
   return shardOf;
 }
 
-/** The run's item shards, balanced by interactions (`itemShardOfEach`), each listing its items ascending. */
+/**
+ * The run's item shards, each listing its items ascending; `shardOf` assigns each item (by default
+ * balanced by these shards' interactions, `itemShardOfEach`; a caller holding only some user shards
+ * passes the whole run's assignment, so every part agrees on it).
+ */
 export function itemShardsOf(
   shards: readonly InteractionMatrix[],
   items: number,
   shardCount: number,
+  shardOf: Int32Array = itemShardOfEach(summedItemCounts(shards, items), shardCount),
 ): ItemShard[] {
   const offsets = userOffsets(shards);
   const columns = shards.map((shard) => ({ shard, t: transpose(shard, itemCounts(shard)) }));
-  const shardOf = itemShardOfEach(summedItemCounts(shards, items), shardCount);
   return Array.from({ length: shardCount }, (_, s) => {
     const mine: number[] = [];
     for (let i = 0; i < items; i++) if (shardOf[i] === s) mine.push(i);

@@ -15,12 +15,15 @@ const client = (url: string) =>
 
 describe('the local Step Functions endpoint', () => {
   it('answers the SDK StartExecution and runs the retrain machine with the run as input', async () => {
-    // Prepare: the Snapshot finds the lease held, so the execution ends at its first task.
+    // Prepare: the scan snapshot is chosen and the Snapshot finds the lease held, so the execution
+    // ends at its second task.
     const calls: Record<string, unknown>[] = [];
     const logged: string[] = [];
     endpoint = await startLocalStepFunctions(
       async (payload) => {
         calls.push(payload);
+        if (payload.task === 'chooseSnapshot')
+          return { runId: 'run-1', reason: 'schedule', snapshot: 'scan' };
         throw new RetrainLeaseHeldError('another retrain holds the lease');
       },
       (message) => logged.push(message),
@@ -38,7 +41,15 @@ describe('the local Step Functions endpoint', () => {
     expect(started.executionArn).toBe(
       'arn:aws:states:us-east-1:000000000000:execution:marquee-local-retrain:run-1',
     );
-    expect(calls).toEqual([{ task: 'snapshot', runId: 'run-1', reason: 'schedule' }]);
+    expect(calls).toEqual([
+      {
+        task: 'chooseSnapshot',
+        runId: 'run-1',
+        reason: 'schedule',
+        start: { runId: 'run-1', reason: 'schedule' },
+      },
+      { task: 'snapshot', runId: 'run-1', reason: 'schedule' },
+    ]);
     expect(logged).toEqual([expect.stringMatching(/run-1 failed: .*holds the lease/)]);
   });
 });

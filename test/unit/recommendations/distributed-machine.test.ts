@@ -1,4 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { eventToRow } from '#adapters/dynamodb/catalog-stores.ts';
+import { ScannedTableExport } from '#adapters/dynamodb/event-export.ts';
 import type { InteractionEvent, Item } from '#domain/catalog/types.ts';
 import { ratingsAsEvents } from '#domain/datasets/movielens.ts';
 import { DEFAULT_ALS_OPTIONS, trainAls } from '#domain/recommendations/als.ts';
@@ -11,14 +13,20 @@ import {
   runDistributedTask,
 } from '#domain/recommendations/distributed-run.ts';
 import { DENSE_EASE_MEMORY, denseEasePeakMb } from '#domain/recommendations/dense-ease-limit.ts';
-import { reduceTask } from '#domain/recommendations/distributed-tasks.ts';
+import { type DistributedPlan, reduceTask } from '#domain/recommendations/distributed-tasks.ts';
 import { DEFAULT_EASE_OPTIONS, type EaseOptions, trainEase } from '#domain/recommendations/ease.ts';
-import { aggregateEvents, buildMatrix, DEFAULT_EVENT_WEIGHTS } from '#domain/recommendations/interactions.ts';
+import {
+  aggregateEvents,
+  buildMatrix,
+  DEFAULT_EVENT_WEIGHTS,
+  type WeightedInteraction,
+} from '#domain/recommendations/interactions.ts';
 import { listModels } from '#domain/models/registry.ts';
 import type { StoredProfileSummary } from '#domain/profiles/ports.ts';
 import type { ProfileHistory } from '#domain/profiles/profile-history.ts';
 import { ProfileRegistry } from '#domain/profiles/registry.ts';
 import { DEFAULT_RETRAIN_OPTIONS, splitForGate } from '#domain/recommendations/retrain.ts';
+import { userShardOf } from '#domain/recommendations/sharded-training.ts';
 import { catalogSnapshot } from '#domain/recommendations/training.ts';
 import { LocalEventBus } from '#local/event-bus.ts';
 import { runRetrainMachine } from '#local/retrain-machine.ts';
@@ -63,6 +71,25 @@ function profileStoresOver(store: InMemoryArtifacts) {
 }
 
 /**
+ * The export snapshot's port over `stored` events in `store`: the adapter DynamoDB Local runs,
+ * its segmented scan reading the rows the events table would hold (files of 20,000 items).
+ */
+function snapshotsOver(
+  store: InMemoryArtifacts,
+  stored: readonly InteractionEvent[],
+  exportAboveEvents = 1e9,
+) {
+  const rows = async function* (segment: number, of: number) {
+    yield stored.filter((_, i) => i % of === segment).map((event) => ({ ...eventToRow(event) }));
+  };
+  return {
+    export: new ScannedTableExport(rows, store, 20_000),
+    eventCount: { approximateEventCount: async () => stored.length },
+    exportAboveEvents,
+  };
+}
+
+/**
  * The machine's tasks over an in-memory bucket and registry (which holds the retrain lease), with
  * `fault` run before each (to inject failures) and `now` the clock the lease is taken by.
  */
@@ -74,9 +101,14 @@ function tasksOver(
     ease?: EaseOptions;
     now?: () => Date;
     memoryMb?: number;
+    /** The stored events (the MovieLens ratings unless given). */
+    stored?: InteractionEvent[];
+    interactionsPerShard?: number;
+    snapshots?: ReturnType<typeof snapshotsOver>;
   } = {},
 ) {
   const { fault = () => {}, records = new InMemoryModelRecords(), ease = SMALL_EASE, now } = options;
+  const stored = options.stored ?? events;
   const calls: Record<string, unknown>[] = [];
   const profiles = profileStoresOver(store);
   const invoke = async (payload: Record<string, unknown>) => {
@@ -85,8 +117,14 @@ function tasksOver(
     return runDistributedTask(payload as never, {
       store,
       records,
-      sources: { loadEvents: async () => events, loadItems: async () => items },
-      snapshot: { interactionsPerShard: 20_000, interactionsPerItemShard: 30_000, als: ALS, ease },
+      sources: { loadEvents: async () => stored, loadItems: async () => items },
+      snapshots: options.snapshots ?? snapshotsOver(store, stored),
+      snapshot: {
+        interactionsPerShard: options.interactionsPerShard ?? 20_000,
+        interactionsPerItemShard: 30_000,
+        als: ALS,
+        ease,
+      },
       profiles,
       ...(now ? { now } : {}),
       ...(options.memoryMb ? { memoryMb: options.memoryMb } : {}),
@@ -196,7 +234,7 @@ describe('the distributed retrain state machine, run locally', () => {
     expect([...store.objects.keys()].filter((k) => !k.startsWith('runs/k1/'))).toEqual([]);
     expect(await records.listVersions()).toEqual([]);
     await expect(refusedDistributed).rejects.toThrow(/holds the lease/);
-    expect(second.calls.map((c) => c.task)).toEqual(['snapshot']);
+    expect(second.calls.map((c) => c.task)).toEqual(['chooseSnapshot', 'snapshot']);
     const single = await withRetrainLease(
       records,
       { runId: 's1', reason: 'manual' },
@@ -309,6 +347,7 @@ describe('the distributed retrain state machine, run locally', () => {
         store,
         records,
         sources: { loadEvents: async () => [], loadItems: async () => [] },
+        snapshots: snapshotsOver(store, []),
         snapshot: { interactionsPerShard: 20_000 },
         profiles: profileStoresOver(store),
       });
@@ -419,6 +458,132 @@ describe('the distributed retrain state machine, run locally', () => {
     await expect(store.get(distributedArtifactKey('r3', 'ease'))).rejects.toThrow();
     // The Catch released the lease: the run is recorded as failed and the next one may start.
     expect((await records.latestRuns()).lastRun).toMatchObject({ runId: 'r3', state: 'failed' });
+    expect(await records.listVersions()).toEqual([]);
+  });
+});
+
+describe('the export snapshot, run locally', () => {
+  /** The run's JSON file. */
+  const file = async <T>(store: InMemoryArtifacts, key: string) =>
+    JSON.parse(new TextDecoder().decode(await store.get(key))) as T;
+  const byPair = (rows: WeightedInteraction[]) =>
+    rows.map((x) => `${x.userId}|${x.itemId}|${x.weight}|${x.timestamp}`).sort();
+
+  it('writes the same plan, shard files, catalog and holdout as the scan snapshot, and trains the same EASE and ALS', async () => {
+    // Prepare: MovieLens with every timestamp distinct (seconds -> unique ms), so the cut has no ties.
+    const distinct = events.map((e, i) => ({ ...e, timestamp: e.timestamp * 1000 + i }));
+    const store = new InMemoryArtifacts();
+    const { invoke, calls } = tasksOver(store, { stored: distinct, interactionsPerShard: 60_000 });
+    // Act
+    await runRetrainMachine({ runId: 'scan', reason: 'test', snapshot: 'scan' }, invoke);
+    await runRetrainMachine({ runId: 'export', reason: 'test', snapshot: 'export' }, invoke);
+    // Assess
+    expect(calls.filter((c) => c.runId === 'export' && c.task === 'snapshot')).toEqual([]);
+    expect(calls.filter((c) => c.task === 'partition').length).toBeGreaterThan(0);
+    const [scanPlan, exportPlan] = await Promise.all(
+      ['scan', 'export'].map((run) => file<DistributedPlan>(store, `runs/${run}/plan.json`)),
+    );
+    expect({ ...exportPlan, runId: 'scan' }).toEqual(scanPlan);
+    for (let s = 0; s < scanPlan.userShards; s++) {
+      const [a, b] = await Promise.all(
+        ['scan', 'export'].map((run) => file<WeightedInteraction[]>(store, `runs/${run}/users/${s}.json`)),
+      );
+      expect(byPair(b)).toEqual(byPair(a));
+      // The profile tasks' contract: the shard's raw events, every one the run read.
+      const raw = await file<InteractionEvent[]>(store, `runs/export/events/${s}.json`);
+      expect(raw.map((e) => e.eventId).sort()).toEqual(
+        distinct
+          .filter((e) => userShardOf(e.userId, scanPlan.userShards) === s)
+          .map((e) => e.eventId)
+          .sort(),
+      );
+    }
+    expect(await file(store, 'runs/export/catalog.json')).toEqual(
+      await file(store, 'runs/scan/catalog.json'),
+    );
+    // Item shards joined from per-user-shard slices: the same items, the same users per item.
+    type ItemFile = { items: number[]; ptr: number[]; values: number[] };
+    for (let j = 0; j < scanPlan.itemShards; j++) {
+      const [a, b] = await Promise.all(
+        ['scan', 'export'].map((run) => file<ItemFile>(store, `runs/${run}/items/${j}.json`)),
+      );
+      expect([b.items, b.ptr]).toEqual([a.items, a.ptr]);
+      expect([...b.values].sort()).toEqual([...a.values].sort());
+    }
+    type Stored = { cut: number; train: WeightedInteraction[]; relevant: [string, string[]][] };
+    const [scanHoldout, exportHoldout] = await Promise.all(
+      ['scan', 'export'].map((run) => file<Stored>(store, `runs/${run}/holdout.json`)),
+    );
+    expect(exportHoldout.cut).toBe(scanHoldout.cut);
+    expect(byPair(exportHoldout.train)).toEqual(byPair(scanHoldout.train));
+    const relevant = (h: Stored) => h.relevant.map(([u, items]) => `${u}:${[...items].sort()}`).sort();
+    expect(relevant(exportHoldout)).toEqual(relevant(scanHoldout));
+    const [scanModels, exportModels] = await Promise.all(
+      ['scan', 'export'].map((run) => reduceTask(store, run)),
+    );
+    expect(maxDifference(exportModels.ease.weights, scanModels.ease.weights)).toBeLessThan(1e-5);
+    expect(maxDifference(exportModels.als.itemFactors, scanModels.als.itemFactors)).toBeLessThan(1e-4);
+  });
+
+  it("cuts the holdout at the same millisecond with ties, keeping the single path's train size", async () => {
+    // Prepare: every event between the 70th and 90th percentile of time at one millisecond, so
+    // thousands of interactions share the cut's.
+    const byTime = [...events].sort((a, b) => a.timestamp - b.timestamp);
+    const tied = byTime[Math.floor(byTime.length * 0.7)].timestamp;
+    const stored = byTime.map((e, i) =>
+      i >= byTime.length * 0.7 && i < byTime.length * 0.9 ? { ...e, timestamp: tied } : e,
+    );
+    const store = new InMemoryArtifacts();
+    const { invoke } = tasksOver(store, { stored, interactionsPerShard: 60_000 });
+    // Act
+    await runRetrainMachine({ runId: 'tscan', reason: 'test', snapshot: 'scan' }, invoke);
+    await runRetrainMachine({ runId: 'texport', reason: 'test', snapshot: 'export' }, invoke);
+    // Assess
+    const holdouts = await Promise.all(
+      ['tscan', 'texport'].map((run) => file<{ cut: number }>(store, `runs/${run}/holdout.json`)),
+    );
+    expect(holdouts[1].cut).toBe(holdouts[0].cut);
+    const train = async (run: string) => {
+      const plan = await file<DistributedPlan>(store, `runs/${run}/plan.json`);
+      const rows: WeightedInteraction[] = [];
+      for (let s = 0; s < plan.userShards; s++)
+        rows.push(...(await file<WeightedInteraction[]>(store, `runs/${run}/users/${s}.json`)));
+      return rows;
+    };
+    const [scanTrain, exportTrain] = await Promise.all([train('tscan'), train('texport')]);
+    const cut = holdouts[0].cut;
+    expect(exportTrain.length).toBe(scanTrain.length);
+    expect(cut).toBe(tied);
+    expect(scanTrain.filter((x) => x.timestamp === cut).length).toBeGreaterThan(1000);
+    expect(exportTrain.filter((x) => x.timestamp === cut).length).toBe(
+      scanTrain.filter((x) => x.timestamp === cut).length,
+    );
+    // Only which of the interactions at the cut's millisecond are trained on may differ.
+    expect(byPair(exportTrain.filter((x) => x.timestamp < cut))).toEqual(
+      byPair(scanTrain.filter((x) => x.timestamp < cut)),
+    );
+  });
+
+  it('chooses the export above RETRAIN_EXPORT_ABOVE_EVENTS; a failed export fails the run, frees the lease and publishes nothing', async () => {
+    // Prepare: a table above the threshold whose export is in progress at the first poll, then FAILED.
+    const store = new InMemoryArtifacts();
+    const snapshots = snapshotsOver(store, events, 1_000);
+    let polls = 0;
+    snapshots.export.progress = async () =>
+      polls++ === 0 ? { state: 'IN_PROGRESS' } : { state: 'FAILED', reason: 'S3 access denied' };
+    const { invoke, calls, records } = tasksOver(store, { snapshots });
+    // Act
+    const run = runRetrainMachine({ runId: 'f1', reason: 'test' }, invoke);
+    // Assess
+    await expect(run).rejects.toThrow(/export .* failed: S3 access denied/);
+    expect(calls.map((c) => c.task)).toEqual([
+      'chooseSnapshot',
+      'startExport',
+      'exportProgress',
+      'exportProgress',
+      'release',
+    ]);
+    expect((await records.latestRuns()).lastRun).toMatchObject({ runId: 'f1', state: 'failed' });
     expect(await records.listVersions()).toEqual([]);
   });
 });
