@@ -32,6 +32,8 @@ const sources = new CatalogTrainingSources(
 );
 const interactionsPerShard = readSetting('RETRAIN_INTERACTIONS_PER_SHARD');
 const flaggedUserWeight = readSetting('SHILLING_DISCOUNT_FACTOR');
+/** The users the gate measures (a seeded sample), so the holdout the Reduce reads stays bounded. */
+const gateSampleUsers = readSetting('RETRAIN_GATE_SAMPLE_USERS');
 /** EASE's modelled items; the Reduce skips EASE when its inverse would not fit this function's memory. */
 const ease = { ...DEFAULT_EASE_OPTIONS, maxItems: readSetting('EASE_MAX_MODELLED_ITEMS') };
 const profiles = {
@@ -67,6 +69,7 @@ export const handler = middy(async (event: RetrainShardEvent, context: Context) 
     snapshot: { interactionsPerShard, ease },
     snapshots,
     memoryMb: functionMemoryMb(context),
+    gateSampleUsers,
     flaggedUsers: () => liveFlaggedUsers(profileRegistry()),
     flaggedUserWeight,
     profiles: { ...profiles, registry: profileRegistry() },

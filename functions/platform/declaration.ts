@@ -190,6 +190,15 @@ export const settings = {
     max: 100_000,
     default: 3000,
   },
+  RETRAIN_GATE_SAMPLE_USERS: {
+    env: 'RETRAIN_GATE_SAMPLE_USERS',
+    description:
+      'Distributed retrain: users (a seeded sample) the gate measures candidates on, so the holdout the Reduce reads stays bounded (~1.7 KB of JSON a user) whatever the data size.',
+    type: 'number',
+    min: 100,
+    max: 200_000,
+    default: 20_000,
+  },
   RETRAIN_INTERACTIONS_PER_SHARD: {
     env: 'RETRAIN_INTERACTIONS_PER_SHARD',
     description:
@@ -921,6 +930,7 @@ export const functions = {
       'PROFILE_CHURN_HORIZON_DAYS',
       'RETRAIN_EXPORT_ABOVE_EVENTS',
       'RETRAIN_EXPORT_MODE',
+      'RETRAIN_GATE_SAMPLE_USERS',
     ],
     usesModels: true,
   },

@@ -26,6 +26,12 @@ import {
 } from './artifact.ts';
 import { denseEaseSkipReason } from './dense-ease-limit.ts';
 import {
+  DEFAULT_GATE_SAMPLE_USERS,
+  type GateSampling,
+  gateSamplingFor,
+  sampledHoldout,
+} from './gate-sample.ts';
+import {
   alsItemTask,
   alsUserTask,
   DEFAULT_SNAPSHOT_OPTIONS,
@@ -132,6 +138,8 @@ export interface DistributedTaskDependencies {
   profiles: ProfileRunOptions & ProfileScoringStores;
   /** The function's memory, MB: the Reduce skips EASE when its inverse would not fit; absent = no check. */
   memoryMb?: number;
+  /** Users the gate measures at most (a seeded sample; gate-sample.ts); DEFAULT_GATE_SAMPLE_USERS when absent. */
+  gateSampleUsers?: number;
   now?: () => Date;
   log?: RetrainDependencies['log'];
 }
@@ -282,11 +290,12 @@ async function snapshot(event: DistributedTask, deps: DistributedTaskDependencie
   // The candidates' catalog, as trainAllModels builds it from the holdout's train part.
   const catalog = catalogSnapshot(data.items, holdout.train);
   await deps.store.put(`runs/${runId}/catalog.json`, encodeJson(catalog));
-  await deps.store.put(holdoutKey(runId), encodeJson(storedHoldout(holdout, now)));
+  const users = new Set(data.events.map((e) => e.userId)).size;
+  const gate = gateSamplingFor(deps.gateSampleUsers ?? DEFAULT_GATE_SAMPLE_USERS, users);
+  await deps.store.put(holdoutKey(runId), encodeJson(storedHoldout(holdout, now, gate)));
   const state = await snapshotTask(deps.store, runId, holdout.train, catalog.itemIds, options);
   const userShards = state.userShards.length;
   await writeEventShards(deps.store, runId, data.events, userShards);
-  const users = new Set(data.events.map((e) => e.userId)).size;
   await writeProfilePlan(
     deps.store,
     runId,
@@ -329,6 +338,7 @@ async function exportSnapshotTask(event: DistributedTask, deps: DistributedTaskD
     eventWeights: DEFAULT_RETRAIN_OPTIONS.eventWeights,
     flaggedUserWeight: deps.flaggedUserWeight ?? 0,
     holdoutShare: DEFAULT_RETRAIN_OPTIONS.holdout,
+    gateSampleUsers: deps.gateSampleUsers ?? DEFAULT_GATE_SAMPLE_USERS,
   };
   switch (event.task) {
     case 'startExport': {
@@ -374,13 +384,8 @@ async function exportSnapshotTask(event: DistributedTask, deps: DistributedTaskD
   }
 }
 
-function storedHoldout(holdout: Holdout, now: Date): StoredHoldout {
-  return {
-    startedAt: now.getTime(),
-    cut: holdout.cut,
-    train: holdout.train.filter((x) => holdout.relevant.has(x.userId)),
-    relevant: [...holdout.relevant].map(([userId, items]) => [userId, [...items]]),
-  };
+function storedHoldout(holdout: Holdout, now: Date, sampling: GateSampling): StoredHoldout {
+  return { startedAt: now.getTime(), cut: holdout.cut, ...sampledHoldout(holdout, sampling) };
 }
 
 /** Why this run's dense EASE does not fit the function's memory, or undefined when it does. */

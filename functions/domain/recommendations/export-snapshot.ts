@@ -29,6 +29,7 @@ import {
 import { type EventExport, EventExportFailedError } from './event-export.ts';
 import { aggregateEvents, type EventWeights, type WeightedInteraction } from './interactions.ts';
 import { holdoutOf } from './retrain.ts';
+import { type GateSampling, gateSamplingFor, sampledHoldout } from './gate-sample.ts';
 import { type ItemShard, itemShardOfEach, itemShardsOf, userShardOf } from './sharded-training.ts';
 import { discountFlaggedUsers } from './shilling-discount.ts';
 import { catalogSnapshot } from './training.ts';
@@ -82,6 +83,8 @@ interface MergedStats {
 interface HoldoutCut {
   cut: number;
   tiesInTrain: number[];
+  /** The users the gate measures (from every shard's user count), applied by each split alone. */
+  gate: GateSampling;
   nothingToTrain?: string;
 }
 
@@ -101,6 +104,8 @@ export interface ExportSnapshotDependencies {
   flaggedUserWeight: number;
   /** Share of the newest interactions held out for the gate. */
   holdoutShare: number;
+  /** Users the gate measures at most (gate-sample.ts). */
+  gateSampleUsers: number;
 }
 
 /** User shards for a table of `events` events: each shard's interactions stay under the bound (an event makes at most one). */
@@ -228,15 +233,21 @@ export async function cutHoldout(
   const total = stats.reduce((n, s) => n + s.interactions, 0);
   const nothing = !stats.some((s) => s.positive) || !options.hasItems;
   const trainSize = Math.floor(total * (1 - deps.holdoutShare));
+  const gate = gateSamplingFor(
+    deps.gateSampleUsers,
+    stats.reduce((n, s) => n + s.users, 0),
+  );
   let cut: HoldoutCut;
   if (nothing)
     cut = {
       cut: run.startedAt,
       tiesInTrain: [],
+      gate,
       nothingToTrain: 'nothing to train on (no positive events or no items)',
     };
-  else if (trainSize >= total) cut = { cut: run.startedAt, tiesInTrain: stats.map((s) => s.interactions) };
-  else cut = await exactCut(deps.store, runId, stats, trainSize);
+  else if (trainSize >= total)
+    cut = { cut: run.startedAt, tiesInTrain: stats.map((s) => s.interactions), gate };
+  else cut = { ...(await exactCut(deps.store, runId, stats, trainSize)), gate };
   await deps.store.put(key.cut(runId), encode(cut));
   return cut;
 }
@@ -247,7 +258,7 @@ async function exactCut(
   runId: string,
   stats: readonly MergedStats[],
   trainSize: number,
-): Promise<HoldoutCut> {
+): Promise<Omit<HoldoutCut, 'gate'>> {
   const perHour = new Map<number, number>();
   for (const s of stats) for (const [hour, n] of s.hours) perHour.set(hour, (perHour.get(hour) ?? 0) + n);
   let before = 0;
@@ -296,13 +307,7 @@ export async function splitUserShard(deps: ExportSnapshotDependencies, runId: st
   );
   const holdout = holdoutOf(train, test, cut.cut);
   await deps.store.put(key.userShard(runId, shard), encode(train));
-  await deps.store.put(
-    key.holdoutPart(runId, shard),
-    encode({
-      train: train.filter((x) => holdout.relevant.has(x.userId)),
-      relevant: [...holdout.relevant].map(([userId, items]) => [userId, [...items]]),
-    }),
-  );
+  await deps.store.put(key.holdoutPart(runId, shard), encode(sampledHoldout(holdout, cut.gate)));
   const items = new Map<string, [string, number, number]>();
   for (const x of train) {
     const seen = items.get(x.itemId) ?? [x.itemId, 0, x.timestamp];

@@ -101,6 +101,7 @@ function tasksOver(
     ease?: EaseOptions;
     now?: () => Date;
     memoryMb?: number;
+    gateSampleUsers?: number;
     /** The stored events (the MovieLens ratings unless given). */
     stored?: InteractionEvent[];
     interactionsPerShard?: number;
@@ -128,6 +129,7 @@ function tasksOver(
       profiles,
       ...(now ? { now } : {}),
       ...(options.memoryMb ? { memoryMb: options.memoryMb } : {}),
+      ...(options.gateSampleUsers ? { gateSampleUsers: options.gateSampleUsers } : {}),
     });
   };
   return { invoke, calls, records, profiles };
@@ -523,6 +525,42 @@ describe('the export snapshot, run locally', () => {
     );
     expect(maxDifference(exportModels.ease.weights, scanModels.ease.weights)).toBeLessThan(1e-5);
     expect(maxDifference(exportModels.als.itemFactors, scanModels.als.itemFactors)).toBeLessThan(1e-4);
+  });
+
+  it('measures the gate on the same seeded sample of users with either snapshot, and still publishes', async () => {
+    // Prepare: a gate sample of 150 of ml-latest-small's 610 users.
+    const distinct = events.map((e, i) => ({ ...e, timestamp: e.timestamp * 1000 + i }));
+    const store = new InMemoryArtifacts();
+    const whole = tasksOver(store, { stored: distinct, interactionsPerShard: 60_000 });
+    const sampled = tasksOver(store, {
+      stored: distinct,
+      interactionsPerShard: 60_000,
+      gateSampleUsers: 150,
+    });
+    // Act
+    await runRetrainMachine({ runId: 'all', reason: 'test', snapshot: 'scan' }, whole.invoke);
+    await runRetrainMachine({ runId: 'scan', reason: 'test', snapshot: 'scan' }, sampled.invoke);
+    await runRetrainMachine({ runId: 'export', reason: 'test', snapshot: 'export' }, sampled.invoke);
+    // Assess
+    type Stored = { train: WeightedInteraction[]; relevant: [string, string[]][] };
+    const [all, scan, exported] = await Promise.all(
+      ['all', 'scan', 'export'].map((run) => file<Stored>(store, `runs/${run}/holdout.json`)),
+    );
+    const users = (h: Stored) => h.relevant.map(([userId]) => userId).sort();
+    expect(users(exported)).toEqual(users(scan));
+    expect(byPair(exported.train)).toEqual(byPair(scan.train));
+    // A subset of the whole holdout's users, about 150/610 of them, with their train rows only.
+    expect(users(scan).every((u) => users(all).includes(u))).toBe(true);
+    const share = users(scan).length / users(all).length;
+    expect(share).toBeGreaterThan(0.1);
+    expect(share).toBeLessThan(0.45);
+    // Train rows only of sampled users (a sampled user may have none: new after the cut).
+    const sampledUsers = new Set(users(scan));
+    expect(scan.train.length).toBeGreaterThan(0);
+    expect(scan.train.every((x) => sampledUsers.has(x.userId))).toBe(true);
+    expect(
+      (await listModels(sampled.records)).models.find((m) => m.name === 'als')?.liveVersion,
+    ).toBeDefined();
   });
 
   it("cuts the holdout at the same millisecond with ties, keeping the single path's train size", async () => {
