@@ -112,7 +112,7 @@ async function exportFile(t: Extract<ChildTask, { task: 'exportFile' }>) {
 }
 
 /**
- * A stand-in for one partition task of a sharded Snapshot (built on another branch): reads one
+ * A stand-in for one partition task of the export snapshot (PartitionExport): reads one
  * bounded file of events, splits it by user shard (`userShardOf`) and writes one piece per shard.
  * Plain JSON, not the export's DynamoDB JSON, so the real task parses more per event.
  */

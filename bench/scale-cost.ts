@@ -28,12 +28,15 @@ export const PRICES = {
   dynamoExportGb: 0.1,
   /** DynamoDB on-demand read request unit ($ each; $0.125 per million; a Scan bills 4 KB per unit, half for eventually consistent). Recheck. */
   dynamoReadRequest: 0.125 / 1e6,
+  /** DynamoDB on-demand write request unit ($ each; $0.625 per million; 1 KB per unit). Recheck. */
+  dynamoWriteRequest: 0.625 / 1e6,
 } as const;
 
 export const PRICE_SOURCES = [
   'Lambda arm64 $0.0000133334 per GB-s and $0.20 per million requests: https://aws.amazon.com/lambda/pricing/ (tiers quoted at https://cloudchipr.com/blog/aws-lambda-pricing)',
   'Step Functions Standard $0.025 per 1,000 transitions; Express $1.00 per million requests and $0.00001667 per GB-s in 64 MB / 100 ms steps: https://aws.amazon.com/step-functions/pricing/ (figures as quoted at https://www.wring.co/blog/aws-step-functions-pricing-guide, 2026-03-14)',
   'Distributed Map: one Standard state transition per child workflow execution started: https://docs.aws.amazon.com/step-functions/latest/dg/concepts-transitions.html',
+  'DynamoDB on-demand writes $0.625 per million write request units (us-east-1; half the pre-November-2024 $1.25, as reads went from $0.25 to $0.125): from memory: recheck on https://aws.amazon.com/dynamodb/pricing/on-demand/',
   'DynamoDB on-demand reads $0.125 per million read request units (us-east-1): as quoted at https://airbyte.com/data-engineering-resources/dynamodb-pricing (undated; another page still quotes the older $0.25): recheck on https://aws.amazon.com/dynamodb/pricing/on-demand/',
   'S3 PUT $0.005 and GET $0.0004 per 1,000, DynamoDB export $0.10 per GB: from memory (the stored price pages did not show them): recheck on https://aws.amazon.com/s3/pricing/ and https://aws.amazon.com/dynamodb/pricing/on-demand/',
 ];
@@ -73,7 +76,7 @@ export const DEFAULT_COST_ASSUMPTIONS: CostAssumptions = {
 export const FACTOR_ROW_BYTES = DEFAULT_ALS_OPTIONS.factors * 4 + 4;
 
 /**
- * The sharded Snapshot (built by another branch, not here) as this model sees it: a Map of partition
+ * The sharded (export) Snapshot as this model sees it (export-snapshot.ts; measured task by task by `npm run bench -- snapshot`): a Map of partition
  * tasks, each reading a bounded slice of the table (one export data file or scan segment) and
  * splitting it by user shard; then one task per user shard joining its pieces; then one task per
  * item shard reading every user shard file. Every input of that row is here.
@@ -102,6 +105,11 @@ export interface RunLayout {
   usersPerInteraction: number;
   interactionsPerShard: number;
   interactionsPerItemShard: number;
+  /**
+   * DynamoDB write units per user of the profile rows the run stores (ProfileScores: a summary and a
+   * history per user, 1 unit per KB), measured on a log of the bench's shape.
+   */
+  profileWriteUnitsPerUser: number;
 }
 
 /** The run's interactions, users and shard counts at `events` events. */
@@ -141,7 +149,7 @@ export type TaskKind =
 
 /** How the run reads the events table and snapshots it. */
 export interface RunDesign {
-  /** One function holding every event (as built), or Maps of bounded tasks (another branch). */
+  /** One function holding every event (the scan Snapshot), or Maps of bounded tasks (the export snapshot). */
   snapshot: 'one function' | 'sharded';
   /** A parallel Scan billed per read request unit, or a DynamoDB export billed per table GB. */
   read: 'scan' | 'export';
@@ -182,7 +190,7 @@ export function runShape(size: RunSize, iterations: number, design: RunDesign = 
   const gram = taskRequests('shard', layout(0));
   const reduce = taskRequests('reduce', layout(0));
   const snapshot = taskRequests('snapshot', layout(0));
-  // A sharded Snapshot (the other branch's tasks, counted here from its stated shape): a partition
+  // A sharded Snapshot (the export snapshot's tasks, counted from their shape): a partition
   // task reads its slice and writes a piece per user shard; a join task reads its pieces and writes
   // the user shard and events files; an item-file task reads every user shard file; plus the plan.
   const shardedGets = sharded
@@ -224,7 +232,15 @@ export interface RunEstimate {
   lambdaRequests: number;
   /** Lambda duration cost ($) per task kind that ran. */
   lambdaByKind: Partial<Record<TaskKind, number>>;
-  costs: { lambda: number; stepFunctions: number; s3: number; read: number; total: number };
+  costs: {
+    lambda: number;
+    stepFunctions: number;
+    s3: number;
+    read: number;
+    /** Every user's profile summary and history written to DynamoDB (ProfileScores). */
+    profileWrites: number;
+    total: number;
+  };
   /** Limits this size breaks (empty when every task fits its function). */
   breaks: string[];
 }
@@ -290,13 +306,21 @@ export function estimateRun(
     expressGbSeconds * PRICES.expressGbSecond;
   const s3 = shape.puts * PRICES.s3Put + shape.gets * PRICES.s3Get;
   const read = tableReadCost(events, design, a);
+  const profileWrites = size.users * layout.profileWriteUnitsPerUser * PRICES.dynamoWriteRequest;
   return {
     size,
     wallSeconds,
     lambdaGbSeconds,
     lambdaRequests,
     lambdaByKind,
-    costs: { lambda, stepFunctions, s3, read, total: lambda + stepFunctions + s3 + read },
+    costs: {
+      lambda,
+      stepFunctions,
+      s3,
+      read,
+      profileWrites,
+      total: lambda + stepFunctions + s3 + read + profileWrites,
+    },
     breaks,
   };
 }

@@ -7,6 +7,7 @@ import {
   DEFAULT_COST_ASSUMPTIONS,
   estimateRun,
   fitLine,
+  PRICES,
   type RunLayout,
   runShape,
   runSizeOf,
@@ -104,6 +105,7 @@ describe('the computed AWS cost', () => {
     usersPerInteraction: 0.05,
     interactionsPerShard: 200_000,
     interactionsPerItemShard: 500_000,
+    profileWriteUnitsPerUser: 3,
   };
 
   it('bills each task its seconds at max(1,769 MB, 1.25 x peak), and counts one request per task', () => {
@@ -114,6 +116,10 @@ describe('the computed AWS cost', () => {
     expect(e.lambdaRequests).toBe(tasks);
     expect(e.lambdaGbSeconds).toBeCloseTo(tasks * 2 * (1769 / 1024), 6);
     expect(e.breaks).toEqual([]);
+    // Every user's summary and history: 50,000 users x 3 write units at the on-demand price.
+    expect(e.costs.profileWrites).toBeCloseTo(50_000 * 3 * PRICES.dynamoWriteRequest, 9);
+    const parts = e.costs.lambda + e.costs.stepFunctions + e.costs.s3 + e.costs.read + e.costs.profileWrites;
+    expect(e.costs.total).toBeCloseTo(parts, 9);
   });
 
   it('names the limit a task breaks instead of pricing an impossible function', () => {
