@@ -30,7 +30,13 @@ import { type EventExport, EventExportFailedError } from './event-export.ts';
 import { aggregateEvents, type EventWeights, type WeightedInteraction } from './interactions.ts';
 import { holdoutOf } from './retrain.ts';
 import { type GateSampling, gateSamplingFor, sampledHoldout } from './gate-sample.ts';
-import { type ItemShard, itemShardOfEach, itemShardsOf, userShardOf } from './sharded-training.ts';
+import {
+  type ItemShard,
+  itemShardOfEach,
+  itemShardsOf,
+  joinItemSlices,
+  userShardOf,
+} from './sharded-training.ts';
 import { discountFlaggedUsers } from './shilling-discount.ts';
 import { catalogSnapshot } from './training.ts';
 
@@ -425,31 +431,6 @@ export async function itemShardFile(deps: ExportSnapshotDependencies, runId: str
   const slices: ItemSlice[] = [];
   for (let s = 0; s < plan.userShards; s++)
     slices.push(await read<ItemSlice>(deps.store, key.itemSlice(runId, j, s)));
-  await writeItemShard(deps.store, runId, j, joinItemSlices(slices));
+  await writeItemShard(deps.store, runId, j, joinItemSlices(slices[0]?.items ?? [], slices));
   return { shard: j };
-}
-
-/** The slices of one item shard (the same items in each) joined: each item's users, user shard after user shard. */
-export function joinItemSlices(slices: readonly ItemSlice[]): ItemShard {
-  const items = slices[0]?.items ?? [];
-  const ptr = new Int32Array(items.length + 1);
-  const rows: number[] = [];
-  const values: number[] = [];
-  items.forEach((_, k) => {
-    let offset = 0;
-    for (const slice of slices) {
-      for (let q = slice.ptr[k]; q < slice.ptr[k + 1]; q++) {
-        rows.push(offset + slice.rows[q]);
-        values.push(slice.values[q]);
-      }
-      offset += slice.users;
-    }
-    ptr[k + 1] = rows.length;
-  });
-  return {
-    items: Int32Array.from(items),
-    ptr,
-    rows: Int32Array.from(rows),
-    values: Float32Array.from(values),
-  };
 }

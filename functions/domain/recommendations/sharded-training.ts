@@ -164,30 +164,65 @@ export function itemShardsOf(
   shardCount: number,
   shardOf: Int32Array = itemShardOfEach(summedItemCounts(shards, items), shardCount),
 ): ItemShard[] {
-  const offsets = userOffsets(shards);
-  const columns = shards.map((shard) => ({ shard, t: transpose(shard, itemCounts(shard)) }));
+  const columns = shards.map((shard) => transpose(shard, itemCounts(shard)));
   return Array.from({ length: shardCount }, (_, s) => {
     const mine: number[] = [];
     for (let i = 0; i < items; i++) if (shardOf[i] === s) mine.push(i);
-    const ptr = new Int32Array(mine.length + 1);
-    const rows: number[] = [];
-    const values: number[] = [];
-    mine.forEach((item, k) => {
-      columns.forEach(({ t }, u) => {
-        for (let q = t.ptr[item]; q < t.ptr[item + 1]; q++) {
-          rows.push(offsets[u] + t.rows[q]);
-          values.push(t.values[q]);
-        }
-      });
-      ptr[k + 1] = rows.length;
-    });
-    return {
-      items: Int32Array.from(mine),
-      ptr,
-      rows: Int32Array.from(rows),
-      values: Float32Array.from(values),
-    };
+    const slices = columns.map((t, u) => ({ ...columnSlice(t, mine), users: shards[u].userIds.length }));
+    return joinItemSlices(mine, slices);
   });
+}
+
+/** One user shard's columns `items` (catalog indices), rows local to that shard. */
+function columnSlice(t: ReturnType<typeof transpose>, items: readonly number[]) {
+  const ptr = new Int32Array(items.length + 1);
+  const rows: number[] = [];
+  const values: number[] = [];
+  items.forEach((item, k) => {
+    for (let q = t.ptr[item]; q < t.ptr[item + 1]; q++) {
+      rows.push(t.rows[q]);
+      values.push(t.values[q]);
+    }
+    ptr[k + 1] = rows.length;
+  });
+  return { ptr, rows, values };
+}
+
+/** One user shard's part of an item shard: per item (in the shard's order) its users, local rows. */
+export interface ItemSlicePart {
+  ptr: ArrayLike<number>;
+  rows: ArrayLike<number>;
+  values: ArrayLike<number>;
+  /** Users of that user shard (the next shard's rows start after them). */
+  users: number;
+}
+
+/**
+ * Item shard holding `items`, joined from every user shard's slice of it (in user shard order):
+ * each item's users, user shard after user shard, numbered as the shards concatenated. The scan
+ * snapshot joins slices it cut in memory, the export snapshot slices it read back from S3.
+ */
+export function joinItemSlices(items: ArrayLike<number>, slices: readonly ItemSlicePart[]): ItemShard {
+  const ptr = new Int32Array(items.length + 1);
+  const rows: number[] = [];
+  const values: number[] = [];
+  for (let k = 0; k < items.length; k++) {
+    let offset = 0;
+    for (const slice of slices) {
+      for (let q = slice.ptr[k]; q < slice.ptr[k + 1]; q++) {
+        rows.push(offset + slice.rows[q]);
+        values.push(slice.values[q]);
+      }
+      offset += slice.users;
+    }
+    ptr[k + 1] = rows.length;
+  }
+  return {
+    items: Int32Array.from(items),
+    ptr,
+    rows: Int32Array.from(rows),
+    values: Float32Array.from(values),
+  };
 }
 
 /**
