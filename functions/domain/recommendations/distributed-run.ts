@@ -293,7 +293,14 @@ async function snapshot(event: DistributedTask, deps: DistributedTaskDependencie
   const users = new Set(data.events.map((e) => e.userId)).size;
   const gate = gateSamplingFor(deps.gateSampleUsers ?? DEFAULT_GATE_SAMPLE_USERS, users);
   await deps.store.put(holdoutKey(runId), encodeJson(storedHoldout(holdout, now, gate)));
-  const state = await snapshotTask(deps.store, runId, holdout.train, catalog.itemIds, options);
+  const state = await snapshotTask(
+    deps.store,
+    runId,
+    holdout.train,
+    catalog.itemIds,
+    options,
+    data.interactions,
+  );
   const userShards = state.userShards.length;
   await writeEventShards(deps.store, runId, data.events, userShards);
   await writeProfilePlan(
@@ -396,8 +403,9 @@ async function easeTooLarge(runId: string, deps: DistributedTaskDependencies): P
 
 /**
  * EASE from the summed Grams and ALS from the last item factors, written under the run's prefix,
- * then evaluated, gated and published exactly as the single path does with holdout-trained models
- * (their data cut-off is the holdout's cut, so the next run re-measures them fairly).
+ * then evaluated, gated and published as the single path does: the gate measures the
+ * holdout-trained candidates; the run ships the EASE trained on every interaction (the plan's
+ * `allInteractions`) and the holdout-trained ALS.
  */
 async function reduce(runId: string, deps: DistributedTaskDependencies) {
   const { store } = deps;
@@ -414,7 +422,7 @@ async function reduce(runId: string, deps: DistributedTaskDependencies) {
   const easeSkipped = await easeTooLarge(runId, deps);
   if (easeSkipped) skipped.ease = easeSkipped;
   await deps.records.recordSkipped(runId, skipped);
-  const { ease, als } = await reduceTask(store, runId, !easeSkipped);
+  const { ease, als, easeOnAll } = await reduceTask(store, runId, !easeSkipped);
   const catalog = await decodeJson<CatalogSnapshot>(store, `runs/${runId}/catalog.json`);
   // Stamped like trainAllModels stamps the holdout candidates: trained "at" the cut.
   const meta = (name: ModelName): ArtifactMetadata => ({ name, trainedAt: stored.cut, catalog });
@@ -425,7 +433,17 @@ async function reduce(runId: string, deps: DistributedTaskDependencies) {
       : []),
     { name: 'als', bytes: encodeArtifact(buildAlsGraph(als), meta('als')), trainMs: runMs },
   ];
-  for (const artifact of candidates)
+  // What ships: EASE trained on every interaction (as the single path ships), measured by the gate
+  // through its holdout-trained twin; ALS as trained on the holdout's train part (one ALS per run).
+  const shipped = candidates.map((candidate) =>
+    candidate.name === 'ease' && easeOnAll
+      ? {
+          ...candidate,
+          bytes: encodeArtifact(buildEaseGraph(easeOnAll), { ...meta('ease'), trainedAt: stored.startedAt }),
+        }
+      : candidate,
+  );
+  for (const artifact of shipped)
     await store.put(distributedArtifactKey(runId, artifact.name as 'ease' | 'als'), artifact.bytes);
   const holdout: Holdout = {
     train: stored.train,
@@ -436,10 +454,13 @@ async function reduce(runId: string, deps: DistributedTaskDependencies) {
     { ...deps, artifacts: store },
     {
       candidates,
-      shipped: candidates,
+      shipped,
       holdout,
       trainedAt: (deps.now ?? (() => new Date()))(),
-      dataCutoff: stored.cut - 1,
+      // With EASE shipped on every interaction, no event before the run's start is unseen by the
+      // shipped set, so the next run keeps the recorded figures rather than re-measure an artifact
+      // that saw its holdout; without it, the holdout's cut.
+      dataCutoff: easeOnAll ? stored.startedAt - 1 : stored.cut - 1,
       options: DEFAULT_RETRAIN_OPTIONS,
     },
   );

@@ -24,7 +24,7 @@ import {
 } from './als.ts';
 import { decodeFactorBlock, encodeFactorBlock, type FactorBlock } from './factor-file.ts';
 import { DEFAULT_EASE_OPTIONS, type EaseModel, type EaseOptions, selectModelledItems } from './ease.ts';
-import { buildMatrix, type InteractionMatrix, type WeightedInteraction } from './interactions.ts';
+import { buildMatrix, type InteractionMatrix, itemCounts, type WeightedInteraction } from './interactions.ts';
 import {
   addInto,
   alsItemHalfStep,
@@ -56,6 +56,12 @@ export interface DistributedPlan {
   ease: EaseOptions;
   als: AlsOptions;
   binary: boolean;
+  /**
+   * Each user shard also has every interaction of its users (before the holdout split) at
+   * `allUserShardKey`: the Gram tasks then sum a second Gram over them, and the run ships an EASE
+   * trained on every interaction, as the single path does (the gate still measures the holdout one).
+   */
+  allInteractions?: boolean;
 }
 
 /** The state the machine carries between tasks: names of shards, never their data. */
@@ -107,8 +113,13 @@ export const DEFAULT_SNAPSHOT_OPTIONS: SnapshotOptions = {
   binary: false,
 };
 
+/** Every interaction of user shard `s`'s users, before the holdout split (both snapshots write it). */
+export const allUserShardKey = (runId: string, s: number) => `runs/${runId}/snapshot/interactions/${s}.json`;
+
 const key = {
   plan: (runId: string) => `runs/${runId}/plan.json`,
+  gramAll: (runId: string, s: number) => `runs/${runId}/gram-all/${s}.f32`,
+  countsAll: (runId: string, s: number) => `runs/${runId}/gram-all/${s}.counts.f64`,
   userShard: (runId: string, s: number) => `runs/${runId}/users/${s}.json`,
   itemShard: (runId: string, s: number) => `runs/${runId}/items/${s}.json`,
   gram: (runId: string, s: number) => `runs/${runId}/gram/${s}.f32`,
@@ -183,11 +194,17 @@ export async function snapshotTask(
   interactions: readonly WeightedInteraction[],
   catalogItemIds: readonly string[],
   options: SnapshotOptions = DEFAULT_SNAPSHOT_OPTIONS,
+  /** Every interaction, before the holdout split: when given, the run also ships an EASE on them. */
+  all?: readonly WeightedInteraction[],
 ): Promise<DistributedRunState> {
   const whole = buildMatrix(interactions, { itemIds: catalogItemIds, binary: options.binary });
   const userShardCount = Math.max(1, Math.ceil(whole.cols.length / options.interactionsPerShard));
   const shards = shardByUser(interactions, userShardCount);
   await Promise.all(shards.map((rows, s) => store.put(key.userShard(runId, s), json(rows))));
+  if (all) {
+    const allShards = shardByUser(all, userShardCount);
+    await Promise.all(allShards.map((rows, s) => store.put(allUserShardKey(runId, s), json(rows))));
+  }
   const matrices = shards.map((rows) => shardMatrix(rows, whole.itemIds, options.binary));
   const state = await writeRunPlan(
     store,
@@ -196,6 +213,7 @@ export async function snapshotTask(
     whole.itemIds,
     matrices.length,
     options,
+    all !== undefined,
   );
   const itemShards = itemShardsOf(matrices, whole.itemIds.length, state.itemShards.length);
   await Promise.all(itemShards.map((shard, s) => writeItemShard(store, runId, s, shard)));
@@ -214,8 +232,10 @@ export async function writeRunPlan(
   itemIds: string[],
   userShards: number,
   options: SnapshotOptions,
+  allInteractions = false,
 ): Promise<DistributedRunState> {
   const plan: DistributedPlan = {
+    ...(allInteractions ? { allInteractions } : {}),
     runId,
     itemIds,
     modelled: Array.from(selectModelledItems(counts, options.ease.maxItems, options.ease.minSupport)),
@@ -286,8 +306,17 @@ export async function shardTask(
 ): Promise<{ shard: number }> {
   return onShard('shard', shard, async () => {
     const plan = await readPlan(store, runId);
+    const modelled = Int32Array.from(plan.modelled);
     const matrix = await readUserShard(store, plan, shard);
-    await store.put(key.gram(runId, shard), bytesOf(partialGram(matrix, Int32Array.from(plan.modelled))));
+    await store.put(key.gram(runId, shard), bytesOf(partialGram(matrix, modelled)));
+    if (plan.allInteractions) {
+      const rows = await parsed<WeightedInteraction[]>(store, allUserShardKey(runId, shard));
+      const all = shardMatrix(rows, plan.itemIds, plan.binary);
+      await store.put(key.gramAll(runId, shard), bytesOf(partialGram(all, modelled)));
+      // Items first met after the cut extend the matrix past the plan's columns; EASE models none of them.
+      const counts = itemCounts(all).slice(0, plan.itemIds.length);
+      await store.put(key.countsAll(runId, shard), bytesOf(counts));
+    }
     return { shard };
   });
 }
@@ -377,33 +406,42 @@ export async function plannedEaseItems(store: ArtifactStore, runId: string): Pro
 export async function reduceTask(
   store: ArtifactStore,
   runId: string,
-): Promise<{ ease: EaseModel; als: AlsModel }>;
+): Promise<{ ease: EaseModel; als: AlsModel; easeOnAll?: EaseModel }>;
 export async function reduceTask(
   store: ArtifactStore,
   runId: string,
   withEase: boolean,
-): Promise<{ ease?: EaseModel; als: AlsModel }>;
+): Promise<{ ease?: EaseModel; als: AlsModel; easeOnAll?: EaseModel }>;
 export async function reduceTask(
   store: ArtifactStore,
   runId: string,
   withEase = true,
-): Promise<{ ease?: EaseModel; als: AlsModel }> {
+): Promise<{ ease?: EaseModel; als: AlsModel; easeOnAll?: EaseModel }> {
   const plan = await readPlan(store, runId);
   const trained = await itemSide(store, plan, plan.als.iterations);
   const als = alsModelOf(plan.itemIds, Float64Array.from(trained.factors), plan.als);
   if (!withEase) return { als };
+  const ease = await easeOfPartials(store, plan, key.gram, Float64Array.from(plan.counts));
+  if (!plan.allInteractions) return { ease, als };
+  // The shipped EASE: every interaction's Gram and item counts, over the same modelled items.
+  const counts = new Float64Array(plan.itemIds.length);
+  for (let s = 0; s < plan.userShards; s++)
+    addInto(counts, new Float64Array((await store.get(key.countsAll(runId, s))).slice().buffer));
+  return { ease, als, easeOnAll: await easeOfPartials(store, plan, key.gramAll, counts) };
+}
+
+/** EASE from the run's partial Grams at `gramKey`, summed one at a time (the running sum and one partial in memory). */
+async function easeOfPartials(
+  store: ArtifactStore,
+  plan: DistributedPlan,
+  gramKey: (runId: string, s: number) => string,
+  counts: Float64Array,
+): Promise<EaseModel> {
   const modelled = Int32Array.from(plan.modelled);
   const gram = new Float32Array(modelled.length * modelled.length);
   for (let s = 0; s < plan.userShards; s++) {
-    const partial = await store.get(key.gram(runId, s));
+    const partial = await store.get(gramKey(plan.runId, s));
     addInto(gram, new Float32Array(partial.slice().buffer));
   }
-  const ease = await easeFromSummedGram(
-    gram,
-    Float64Array.from(plan.counts),
-    modelled,
-    plan.itemIds,
-    plan.ease,
-  );
-  return { ease, als };
+  return easeFromSummedGram(gram, counts, modelled, plan.itemIds, plan.ease);
 }

@@ -25,6 +25,7 @@ import {
   type SnapshotOptions,
   writeItemShard,
   writeRunPlan,
+  allUserShardKey,
 } from './distributed-tasks.ts';
 import { type EventExport, EventExportFailedError } from './event-export.ts';
 import { aggregateEvents, type EventWeights, type WeightedInteraction } from './interactions.ts';
@@ -54,7 +55,8 @@ const key = {
   batches: (runId: string) => `runs/${runId}/snapshot/batches.json`,
   part: (runId: string, shard: number, batch: number) =>
     `runs/${runId}/snapshot/parts/${shard}/${batch}.json`,
-  interactions: (runId: string, shard: number) => `runs/${runId}/snapshot/interactions/${shard}.json`,
+  // Every interaction of the shard's users, before the split: the shipped EASE's Gram reads it too.
+  interactions: allUserShardKey,
   times: (runId: string, shard: number) => `runs/${runId}/snapshot/times/${shard}.f64`,
   merged: (runId: string, shard: number) => `runs/${runId}/snapshot/merged/${shard}.json`,
   cut: (runId: string) => `runs/${runId}/snapshot/cut.json`,
@@ -387,7 +389,7 @@ export async function planExport(
   }
   // Users with a positive signal per column, as itemCounts counts them in the scan's matrices.
   const counts = Float64Array.from(catalog.itemIds, (itemId) => trainItems.get(itemId)?.users ?? 0);
-  const state = await writeRunPlan(deps.store, runId, counts, catalog.itemIds, run.userShards, options);
+  const state = await writeRunPlan(deps.store, runId, counts, catalog.itemIds, run.userShards, options, true);
   return { state, holdout, catalog, run: profileRun };
 }
 

@@ -19,14 +19,16 @@ import {
   aggregateEvents,
   buildMatrix,
   DEFAULT_EVENT_WEIGHTS,
+  itemCounts,
   type WeightedInteraction,
 } from '#domain/recommendations/interactions.ts';
+import { decodeArtifactMetadata } from '#domain/recommendations/artifact.ts';
 import { listModels } from '#domain/models/registry.ts';
 import type { StoredProfileSummary } from '#domain/profiles/ports.ts';
 import type { ProfileHistory } from '#domain/profiles/profile-history.ts';
 import { ProfileRegistry } from '#domain/profiles/registry.ts';
 import { DEFAULT_RETRAIN_OPTIONS, splitForGate } from '#domain/recommendations/retrain.ts';
-import { userShardOf } from '#domain/recommendations/sharded-training.ts';
+import { easeFromSummedGram, partialGram, userShardOf } from '#domain/recommendations/sharded-training.ts';
 import { catalogSnapshot } from '#domain/recommendations/training.ts';
 import { LocalEventBus } from '#local/event-bus.ts';
 import { runRetrainMachine } from '#local/retrain-machine.ts';
@@ -173,6 +175,39 @@ describe('the distributed retrain state machine, run locally', () => {
     const singleAls = trainAls(whole, ALS);
     expect(maxDifference(als.itemFactors, singleAls.itemFactors)).toBeLessThan(1e-4);
     expect(await store.get(distributedArtifactKey('r1', 'ease'))).toBeInstanceOf(Uint8Array);
+  });
+
+  it('ships the EASE of every interaction, the Grams of every shard summed, while the gate measures the holdout one', async () => {
+    // Prepare
+    const store = new InMemoryArtifacts();
+    const { invoke, records } = tasksOver(store);
+    // Act
+    await runRetrainMachine({ runId: 'all1', reason: 'test' }, invoke);
+    // Assess: one process over every interaction, on the run's columns and modelled items.
+    const all = aggregateEvents(events, DEFAULT_EVENT_WEIGHTS);
+    const { ease, easeOnAll } = await reduceTask(store, 'all1');
+    expect(easeOnAll).toBeDefined();
+    const whole = buildMatrix(all, { itemIds: ease.itemIds });
+    const counts = Float64Array.from(itemCounts(whole).slice(0, ease.itemIds.length));
+    const reference = await easeFromSummedGram(
+      partialGram(whole, ease.modelled),
+      counts,
+      ease.modelled,
+      ease.itemIds,
+      SMALL_EASE,
+    );
+    expect(maxDifference(easeOnAll!.weights, reference.weights)).toBeLessThan(1e-4);
+    // Trained on more than the holdout's train part: not the candidate the gate measured.
+    expect(maxDifference(easeOnAll!.weights, ease.weights)).toBeGreaterThan(1e-3);
+    // What went live is the shipped artifact.
+    const live = (await listModels(records)).models.find((m) => m.name === 'ease')!;
+    const version = live.versions.find((v) => v.version === live.liveVersion)!;
+    expect(await store.get(version.artifactKey)).toEqual(
+      await store.get(distributedArtifactKey('all1', 'ease')),
+    );
+    expect(decodeArtifactMetadata(await store.get(version.artifactKey)).trainedAt).toBeGreaterThan(
+      Math.max(...all.map((x) => x.timestamp)),
+    );
   });
 
   it('evaluates, gates and publishes its EASE and ALS as live versions of the registry', async () => {
