@@ -141,10 +141,11 @@ export function taskRequests(
   const later = layout.iteration > 0;
   switch (task) {
     case 'snapshot':
-      // The plan, every user and item shard file.
-      return { gets: 0, puts: 1 + layout.userShards + layout.itemShards };
+      // The plan, every user shard file (train part and every interaction) and item shard file.
+      return { gets: 0, puts: 1 + 2 * layout.userShards + layout.itemShards };
     case 'shard':
-      return { gets: 2, puts: 1 };
+      // The plan, its train part and every interaction; the two partial Grams and the item counts.
+      return { gets: 3, puts: 3 };
     case 'alsUsers':
       // The plan and its shard; later, its previous factors and one factor file per item shard.
       return { gets: 2 + (later ? 1 + layout.itemShards : 0), puts: 1 };
@@ -152,8 +153,8 @@ export function taskRequests(
       // The plan, its shard, one factor file per user shard; later, its own previous factors.
       return { gets: 2 + layout.userShards + (later ? 1 : 0), puts: 1 };
     case 'reduce':
-      // The plan, every partial Gram, the last factor file of every item shard.
-      return { gets: 1 + layout.userShards + layout.itemShards, puts: 0 };
+      // The plan, every partial Gram (both kinds) and item count, the last factor file of every item shard.
+      return { gets: 1 + 3 * layout.userShards + layout.itemShards, puts: 0 };
   }
 }
 
