@@ -85,8 +85,9 @@ describe('emulators are supervised', () => {
       return health.body.local.emulators['the MediaConvert endpoint'].state === 'up' ? 200 : 503;
     });
 
-    expect(mediaBack.statuses.length).toBeGreaterThan(1);
-    expect(mediaBack.ms).toBeLessThan(30_000);
+    // The endpoint can be back before the first poll (it starts in well under a second), so the
+    // restart count, not a poll that saw it down, is what shows it died and came back.
     expect(media.restarts()).toBe(1);
+    expect(mediaBack.ms).toBeLessThan(30_000);
   });
 });
