@@ -13,7 +13,7 @@ import { createMarqueeClient, type MarqueeClient, unwrap } from '#client/index.t
 import { repoRoot } from '#local/platform.ts';
 import { launchChromium, waitUntilSettled as settled } from '../../scripts/console/browser.ts';
 import { type DemoPlatform, startDemoPlatform } from '../../scripts/console/demo-platform.ts';
-import { sharedDataDir } from '../support/fixtures.ts';
+import { requiredSharedDataDir } from '../support/fixtures.ts';
 
 const SCREENSHOTS = path.join(repoRoot, '.marquee', 'screenshots', 'console');
 const work = mkdtempSync(path.join(tmpdir(), 'marquee-console-'));
@@ -245,7 +245,11 @@ describe('the console in Chromium', () => {
   });
 
   it('videos: an upload through the file input reports progress, reaches READY and shows the renditions', async () => {
-    const clip = path.join(requiredSharedData(), 'video', 'bbb_prog_10s.mp4');
+    const clip = path.join(
+      requiredSharedDataDir('the upload test needs its clips'),
+      'video',
+      'bbb_prog_10s.mp4',
+    );
     const page = await open('/videos');
     await settled(page);
     // Records what the browser's upload progress events report, as the page's progress bar sees them.
@@ -445,10 +449,3 @@ describe('the console in Chromium', () => {
     await page.context().close();
   });
 });
-
-/** ../shared/data, or a failure: CI must not pass without the clips. */
-function requiredSharedData(): string {
-  const dir = sharedDataDir();
-  if (!dir) throw new Error('../shared/data is not beside this checkout: the upload test needs its clips');
-  return dir;
-}

@@ -9,13 +9,27 @@ export function loadFixture<T = any>(service: string, variant: string): T {
   );
 }
 
+/** Where the shared reference data is expected: MARQUEE_SHARED_DATA, else ../shared/data beside the checkout. */
+export const sharedDataPath = (): string =>
+  process.env.MARQUEE_SHARED_DATA ?? path.resolve(repoRoot, '..', 'shared', 'data');
+
 /** The shared reference data (../shared/data), or undefined when this checkout has none beside it. */
 export function sharedDataDir(): string | undefined {
-  const dir = process.env.MARQUEE_SHARED_DATA ?? path.resolve(repoRoot, '..', 'shared', 'data');
+  const dir = sharedDataPath();
   try {
     readFileSync(path.join(dir, 'README.md'));
     return dir;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The shared reference data, or an error naming `need`: a test that needs it fails when it is
+ * missing (CI must not pass without it); it never skips.
+ */
+export function requiredSharedDataDir(need: string): string {
+  const dir = sharedDataDir();
+  if (!dir) throw new Error(`${sharedDataPath()} is missing (set MARQUEE_SHARED_DATA): ${need}`);
+  return dir;
 }

@@ -8,6 +8,7 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { MediaConvertClient } from '@aws-sdk/client-mediaconvert';
 import { localS3Client } from '#local/mediaconvert/storage.ts';
 import { sharedVideoDir } from '../../support/videos.ts';
+import { sharedDataPath } from '../../support/fixtures.ts';
 import {
   type JobStateChangeEvent,
   type MediaConvertServerOptions,
@@ -22,10 +23,7 @@ interface S3rverInstance {
 }
 type S3rverClass = new (options: Record<string, unknown>) => S3rverInstance;
 
-export const sharedVideo = path.resolve(
-  process.env.MARQUEE_SHARED_DATA ?? path.resolve(import.meta.dirname, '../../../../shared/data'),
-  'video',
-);
+export const sharedVideo = path.resolve(sharedDataPath(), 'video');
 
 /** Netflix's VMAF v0.6.1 model in the shared data (see its SOURCES.md). */
 export const sharedVmafModel = path.resolve(sharedVideo, '..', 'vmaf', 'vmaf_v0.6.1.pkl');

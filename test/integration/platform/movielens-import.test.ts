@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importMovieLens } from '#local/movielens-import.ts';
-import { sharedDataDir } from '../../support/fixtures.ts';
+import { requiredSharedDataDir } from '../../support/fixtures.ts';
 import { startTestPlatform, type TestPlatform } from '../../support/platform.ts';
 
 let platform: TestPlatform;
@@ -53,8 +53,7 @@ describe('npm run import -- --movielens', () => {
   });
 
   it('imports ml-latest-small rows, and importing twice stores each rating once', async () => {
-    const shared = sharedDataDir();
-    if (!shared) throw new Error('../shared/data is missing: this test needs MovieLens ml-latest-small');
+    const shared = requiredSharedDataDir('this test needs MovieLens ml-latest-small');
     const source = path.join(shared, 'movielens', 'ml-latest-small');
     const dir = path.join(work, 'ml-latest');
     mkdirSync(dir, { recursive: true });

@@ -6,7 +6,7 @@ import { ratingsAsEvents } from '#domain/datasets/movielens.ts';
 import type { ProfileRetrainResult } from '#domain/profiles/retrain.ts';
 import { type InjectedAttack, injectAttack } from '#domain/profiles/shilling/attacks.ts';
 import { writeDataset } from '#local/seed.ts';
-import { sharedDataDir } from '../../support/fixtures.ts';
+import { requiredSharedDataDir } from '../../support/fixtures.ts';
 import { startTestPlatform, type TestPlatform } from '../../support/platform.ts';
 
 describe('shilling detection through the API, on MovieLens ratings with a planted bandwagon attack', () => {
@@ -16,8 +16,7 @@ describe('shilling detection through the API, on MovieLens ratings with a plante
 
   beforeAll(async () => {
     // Prepare: 200 MovieLens users (150 ratings or fewer each) and 16 fake users (8%) pushing one item.
-    const shared = sharedDataDir();
-    if (!shared) throw new Error('../shared/data is missing: this test needs MovieLens ml-latest-small');
+    const shared = requiredSharedDataDir('this test needs MovieLens ml-latest-small');
     const ml = await readMovieLens(path.join(shared, 'movielens', 'ml-latest-small'));
     const counts = new Map<string, number>();
     for (const r of ml.ratings) counts.set(r.userId, (counts.get(r.userId) ?? 0) + 1);
