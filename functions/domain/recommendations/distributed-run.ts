@@ -35,7 +35,8 @@ import {
   alsItemTask,
   alsUserTask,
   DEFAULT_SNAPSHOT_OPTIONS,
-  plannedEaseItems,
+  type DistributedPlan,
+  readPlan,
   reduceTask,
   type SnapshotOptions,
   shardTask,
@@ -233,8 +234,9 @@ export async function runDistributedTask(event: DistributedTask, deps: Distribut
       return exportSnapshotTask(event, deps);
     case 'shard': {
       // A partial Gram is as large as the inverse's input: none when the Reduce will skip EASE.
-      const easeSkipped = await easeTooLarge(runId, deps);
-      return easeSkipped ? { shard, skipped: easeSkipped } : shardTask(store, runId, shard);
+      const plan = await readPlan(store, runId);
+      const easeSkipped = easeTooLarge(plan, deps);
+      return easeSkipped ? { shard, skipped: easeSkipped } : shardTask(store, runId, shard, plan);
     }
     case 'alsUsers':
       return alsUserTask(store, runId, shard, iteration);
@@ -396,9 +398,9 @@ function storedHoldout(holdout: Holdout, now: Date, sampling: GateSampling): Sto
 }
 
 /** Why this run's dense EASE does not fit the function's memory, or undefined when it does. */
-async function easeTooLarge(runId: string, deps: DistributedTaskDependencies): Promise<string | undefined> {
+function easeTooLarge(plan: DistributedPlan, deps: DistributedTaskDependencies): string | undefined {
   if (deps.memoryMb === undefined) return undefined;
-  return denseEaseSkipReason(await plannedEaseItems(deps.store, runId), deps.memoryMb);
+  return denseEaseSkipReason(plan.modelled.length, deps.memoryMb);
 }
 
 /**
@@ -419,10 +421,11 @@ async function reduce(runId: string, deps: DistributedTaskDependencies) {
   if (stored.nothingToTrain)
     return { runId, trained: [], versions: [], skipped: { all: stored.nothingToTrain } };
   const started = performance.now();
-  const easeSkipped = await easeTooLarge(runId, deps);
+  const plan = await readPlan(store, runId);
+  const easeSkipped = easeTooLarge(plan, deps);
   if (easeSkipped) skipped.ease = easeSkipped;
   await deps.records.recordSkipped(runId, skipped);
-  const { ease, als, easeOnAll } = await reduceTask(store, runId, !easeSkipped);
+  const { ease, als, easeOnAll } = await reduceTask(store, runId, !easeSkipped, plan);
   const catalog = await decodeJson<CatalogSnapshot>(store, `runs/${runId}/catalog.json`);
   // Stamped like trainAllModels stamps the holdout candidates: trained "at" the cut.
   const meta = (name: ModelName): ArtifactMetadata => ({ name, trainedAt: stored.cut, catalog });

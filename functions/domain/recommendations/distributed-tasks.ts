@@ -304,9 +304,11 @@ export async function shardTask(
   store: ArtifactStore,
   runId: string,
   shard: number,
+  /** The run's plan when the caller has read it already (the plan is read once per task). */
+  known?: DistributedPlan,
 ): Promise<{ shard: number }> {
   return onShard('shard', shard, async () => {
-    const plan = await readPlan(store, runId);
+    const plan = known ?? (await readPlan(store, runId));
     const modelled = Int32Array.from(plan.modelled);
     const matrix = await readUserShard(store, plan, shard);
     await store.put(key.gram(runId, shard), bytesOf(partialGram(matrix, modelled)));
@@ -395,11 +397,6 @@ export async function alsItemTask(
   });
 }
 
-/** How many items the run's EASE models (the plan's choice), to check against memory before the inverse. */
-export async function plannedEaseItems(store: ArtifactStore, runId: string): Promise<number> {
-  return (await readPlan(store, runId)).modelled.length;
-}
-
 /**
  * The reduce: EASE from the summed partial Grams (unless `withEase` is false: too large for this
  * function), ALS from the last item factors.
@@ -412,13 +409,15 @@ export async function reduceTask(
   store: ArtifactStore,
   runId: string,
   withEase: boolean,
+  known?: DistributedPlan,
 ): Promise<{ ease?: EaseModel; als: AlsModel; easeOnAll?: EaseModel }>;
 export async function reduceTask(
   store: ArtifactStore,
   runId: string,
   withEase = true,
+  known?: DistributedPlan,
 ): Promise<{ ease?: EaseModel; als: AlsModel; easeOnAll?: EaseModel }> {
-  const plan = await readPlan(store, runId);
+  const plan = known ?? (await readPlan(store, runId));
   const trained = await itemSide(store, plan, plan.als.iterations);
   const als = alsModelOf(plan.itemIds, Float64Array.from(trained.factors), plan.als);
   if (!withEase) return { als };
