@@ -8,12 +8,11 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { CreateJobCommand, MediaConvertClient, ProbeCommand } from '@aws-sdk/client-mediaconvert';
-import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { type MediaConvertClient, ProbeCommand } from '@aws-sdk/client-mediaconvert';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { FfmpegQualityMeter } from '#adapters/media/ffmpeg-quality-meter.ts';
 import { outputsFromGroups, type OutputGroupDetail } from '#adapters/media/mediaconvert-job-events.ts';
 import { toSourceProbe } from '#adapters/media/mediaconvert-probe.ts';
@@ -21,18 +20,16 @@ import { toJobSettings } from '#adapters/media/mediaconvert-job-settings.ts';
 import { defaultLadderConfig, type LadderConfig, planLadder } from '#domain/media/ladder.ts';
 import type { SourceProbe } from '#domain/media/probe.ts';
 import { planVmafSample, type VmafSample } from '#domain/media/vmaf-sample.ts';
-import { startS3 } from '#local/emulators/s3.ts';
 import { resolveFfmpegPath, resolveFfprobePath } from '#local/mediaconvert/binaries.ts';
 import { buildFfmpegCommand } from '#local/mediaconvert/ffmpeg-command.ts';
 import { ffprobe } from '#local/mediaconvert/ffprobe.ts';
 import type { JobStateChangeEvent } from '#local/mediaconvert/job-events.ts';
 import { sourceFacts } from '#local/mediaconvert/source-facts.ts';
 import { planTimeline } from '#local/mediaconvert/timeline.ts';
-import { startMediaConvertServer } from '#local/mediaconvert/server.ts';
-import { localS3Client } from '#local/mediaconvert/storage.ts';
 import { PresetCatalog } from '#local/mediaconvert/presets.ts';
 import { readJobSettings } from '#local/mediaconvert/settings/read-job.ts';
 import { functions, settings } from '#platform/declaration.ts';
+import { BENCH_BUCKETS, startLocalMediaRig } from './local-media-rig.ts';
 import type { BenchSection } from './report.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -78,55 +75,24 @@ interface Rig {
 
 /** s3rver with the clip uploaded, and the local endpoint; the SDK's S3 client pointed at s3rver. */
 async function startRig(source: string): Promise<Rig> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'marquee-bench-media-'));
-  const s3 = await startS3({ port: 0, dir: path.join(dir, 's3'), onRecord: () => {} });
-  const s3Client = localS3Client(s3.endpoint);
-  for (const bucket of ['bench-uploads', 'bench-media'])
-    await s3Client.send(new CreateBucketCommand({ Bucket: bucket }));
-  await s3Client.send(
-    new PutObjectCommand({ Bucket: 'bench-uploads', Key: `in/${CLIP}`, Body: await readFile(source) }),
+  const rig = await startLocalMediaRig('marquee-bench-media-');
+  await rig.s3.send(
+    new PutObjectCommand({ Bucket: BENCH_BUCKETS.uploads, Key: `in/${CLIP}`, Body: await readFile(source) }),
   );
   // The quality adapter uses the functions' S3 client, which honours these as in the local platform.
   Object.assign(process.env, {
-    AWS_ENDPOINT_URL_S3: s3.endpoint,
+    AWS_ENDPOINT_URL_S3: rig.s3Endpoint,
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'S3RVER',
     AWS_SECRET_ACCESS_KEY: 'S3RVER',
   });
-  const waiters = new Map<string, (event: JobStateChangeEvent) => void>();
-  const server = await startMediaConvertServer({
-    s3: s3.endpoint,
-    workDir: path.join(dir, 'work'),
-    publish: async (event) => {
-      if (['COMPLETE', 'ERROR'].includes(String(event.detail.status)))
-        waiters.get(String(event.detail.jobId))?.(event);
-    },
-  });
-  const mediaConvert = new MediaConvertClient({
-    endpoint: server.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'b', secretAccessKey: 'b' },
-  });
   return {
-    dir,
+    dir: rig.dir,
     source,
-    inputUri: `s3://bench-uploads/in/${CLIP}`,
-    mediaConvert,
-    async runJob(assetId, request) {
-      const start = performance.now();
-      const { Job } = await mediaConvert.send(new CreateJobCommand(request(assetId) as never));
-      const final = await new Promise<JobStateChangeEvent>((resolve) => waiters.set(Job!.Id!, resolve));
-      if (final.detail.status !== 'COMPLETE')
-        throw new Error(`bench job failed: ${JSON.stringify(final.detail)}`);
-      return { ms: performance.now() - start, final };
-    },
-    async close() {
-      mediaConvert.destroy();
-      await server.close();
-      s3Client.destroy();
-      await s3.stop();
-      await rm(dir, { recursive: true, force: true });
-    },
+    inputUri: `s3://${BENCH_BUCKETS.uploads}/in/${CLIP}`,
+    mediaConvert: rig.mediaConvert,
+    runJob: (assetId, request) => rig.runJob(request(assetId)),
+    close: () => rig.close(),
   };
 }
 

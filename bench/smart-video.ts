@@ -12,12 +12,11 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { CreateJobCommand, MediaConvertClient, ProbeCommand } from '@aws-sdk/client-mediaconvert';
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { ProbeCommand } from '@aws-sdk/client-mediaconvert';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { FfmpegVideoAnalyzer } from '#adapters/media/ffmpeg-analyzer.ts';
 import { toJobSettings } from '#adapters/media/mediaconvert-job-settings.ts';
 import { toSourceProbe } from '#adapters/media/mediaconvert-probe.ts';
@@ -35,13 +34,9 @@ import {
   windowAt,
   windowJitter,
 } from '#domain/media/smart-crop.ts';
-import { startS3 } from '#local/emulators/s3.ts';
 import { resolveFfmpegPath, resolveFfprobePath } from '#local/mediaconvert/binaries.ts';
 import { ffprobe } from '#local/mediaconvert/ffprobe.ts';
-import type { JobStateChangeEvent } from '#local/mediaconvert/job-events.ts';
-import { startMediaConvertServer } from '#local/mediaconvert/server.ts';
 import { sourceFacts } from '#local/mediaconvert/source-facts.ts';
-import { localS3Client } from '#local/mediaconvert/storage.ts';
 import { repoRoot } from '#local/platform.ts';
 import {
   CLIP,
@@ -49,6 +44,7 @@ import {
   subjectCentreAt,
   writeMovingSubjectClip,
 } from '../test/support/moving-subject-clip.ts';
+import { BENCH_BUCKETS, startLocalMediaRig } from './local-media-rig.ts';
 import type { BenchSection } from './report.ts';
 import { median } from './stats.ts';
 
@@ -93,57 +89,28 @@ interface Rig {
 
 /** s3rver and one local MediaConvert endpoint. */
 async function startRig(): Promise<Rig> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'marquee-bench-smart-'));
-  const s3 = await startS3({ port: 0, dir: path.join(dir, 's3'), onRecord: () => {} });
-  const s3Client = localS3Client(s3.endpoint);
-  for (const bucket of ['bench-uploads', 'bench-media'])
-    await s3Client.send(new CreateBucketCommand({ Bucket: bucket }));
-  const waiters = new Map<string, (event: JobStateChangeEvent) => void>();
-  const server = await startMediaConvertServer({
-    s3: s3.endpoint,
-    workDir: path.join(dir, 'work'),
-    publish: async (event) => {
-      if (['COMPLETE', 'ERROR'].includes(String(event.detail.status)))
-        waiters.get(String(event.detail.jobId))?.(event);
-    },
-  });
-  const client = new MediaConvertClient({
-    endpoint: server.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'b', secretAccessKey: 'b' },
-  });
+  const rig = await startLocalMediaRig('marquee-bench-smart-');
   return {
-    dir,
+    dir: rig.dir,
     async put(key, file) {
-      await s3Client.send(
-        new PutObjectCommand({ Bucket: 'bench-uploads', Key: key, Body: await readFile(file) }),
+      await rig.s3.send(
+        new PutObjectCommand({ Bucket: BENCH_BUCKETS.uploads, Key: key, Body: await readFile(file) }),
       );
-      return `s3://bench-uploads/${key}`;
+      return `s3://${BENCH_BUCKETS.uploads}/${key}`;
     },
     probe: async (uri) => {
-      const probed = await client.send(new ProbeCommand({ InputFiles: [{ FileUrl: uri }] }));
+      const probed = await rig.mediaConvert.send(new ProbeCommand({ InputFiles: [{ FileUrl: uri }] }));
       return toSourceProbe(probed.ProbeResults![0]);
     },
     async transcode(request) {
-      const start = performance.now();
-      const { Job } = await client.send(new CreateJobCommand(toJobSettings(request, TARGET)));
-      const final = await new Promise<JobStateChangeEvent>((resolve) => waiters.set(Job!.Id!, resolve));
-      if (final.detail.status !== 'COMPLETE')
-        throw new Error(`bench job failed: ${JSON.stringify(final.detail)}`);
-      const ms = performance.now() - start;
-      const key = `${request.outputPrefix.replace('s3://bench-media/', '')}files/video_download.mp4`;
-      const object = await s3Client.send(new GetObjectCommand({ Bucket: 'bench-media', Key: key }));
-      const mp4 = path.join(dir, key.replaceAll('/', '_'));
+      const { ms } = await rig.runJob(toJobSettings(request, TARGET));
+      const key = `${request.outputPrefix.replace(`s3://${BENCH_BUCKETS.media}/`, '')}files/video_download.mp4`;
+      const object = await rig.s3.send(new GetObjectCommand({ Bucket: BENCH_BUCKETS.media, Key: key }));
+      const mp4 = path.join(rig.dir, key.replaceAll('/', '_'));
       await writeFile(mp4, await object.Body!.transformToByteArray());
       return { ms, mp4 };
     },
-    async close() {
-      client.destroy();
-      await server.close();
-      s3Client.destroy();
-      await s3.stop();
-      await rm(dir, { recursive: true, force: true });
-    },
+    close: () => rig.close(),
   };
 }
 
