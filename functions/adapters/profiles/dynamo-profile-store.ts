@@ -1,7 +1,8 @@
 /** The profiles table: one summary row per user, indexed by segment (bySegment) and anomaly score (byAnomaly). */
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Page } from '#domain/catalog/ports.ts';
 import type { ProfileStore, StoredProfileSummary } from '#domain/profiles/ports.ts';
+import { batchGet } from '#adapters/dynamodb/batch.ts';
 import { chunks, decodeCursor, documentClient, encodeCursor } from '#adapters/dynamodb/client.ts';
 import { ERASED, NOT_ERASED } from '#adapters/dynamodb/erasure.ts';
 import { assertFiniteNumbers } from '#domain/profiles/finite-numbers.ts';
@@ -11,6 +12,9 @@ import { assertFiniteNumbers } from '#domain/profiles/finite-numbers.ts';
  * reads query every shard and merge.
  */
 export const ANOMALY_SHARDS = 4;
+
+/** Summaries a putAll writes at once. */
+const PARALLEL_PUTS = 25;
 
 /** A stored row: the summary plus the byAnomaly shard key. */
 export interface ProfileRow extends StoredProfileSummary {
@@ -60,31 +64,22 @@ export class DynamoProfileStore implements ProfileStore {
   }
 
   /**
-   * Stores summaries in transactions of 100, each row conditional on its user not being erased: a
-   * retrain that read a user before the erasure never writes their profile back. Rows of erased
-   * users are dropped and the rest retried; so is a transaction that conflicted with another write.
+   * Stores summaries, each a conditional PutItem on its user not being erased (a retrain that read a
+   * user before the erasure never writes their profile back; that row is dropped quietly), 25 at a
+   * time. Not one transaction of many rows: a transactional write costs two write units per KB where
+   * a PutItem costs one, and the rows need no all-or-nothing.
    */
   async putAll(summaries: StoredProfileSummary[]): Promise<void> {
-    for (const chunk of chunks(summaries, 100)) {
-      let pending = chunk;
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        try {
-          await documentClient().send(
-            new TransactWriteCommand({
-              TransactItems: pending.map((summary) => ({
-                Put: { TableName: this.table, Item: toRow(summary), ConditionExpression: NOT_ERASED },
-              })),
-            }),
-          );
-          pending = [];
-        } catch (error) {
-          const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
-          if (!reasons || attempt >= 5) throw error;
-          pending = pending.filter((_, i) => reasons[i]?.Code !== 'ConditionalCheckFailed');
-          await new Promise((r) => setTimeout(r, Math.random() * 50 * 2 ** attempt));
-        }
-      }
-    }
+    for (const chunk of chunks(summaries, PARALLEL_PUTS)) await Promise.all(chunk.map((s) => this.put(s)));
+  }
+
+  /** Summaries of these users, read eventually consistent (half a read unit a row). */
+  async getAll(userIds: readonly string[]): Promise<Map<string, StoredProfileSummary>> {
+    const rows = await batchGet({ [this.table]: { Keys: userIds.map((userId) => ({ userId })) } });
+    const out = new Map<string, StoredProfileSummary>();
+    for (const row of rows[this.table] as ProfileRow[])
+      if (!(ERASED in row)) out.set(row.userId, fromProfileRow(row));
+    return out;
   }
 
   async listBySegment(

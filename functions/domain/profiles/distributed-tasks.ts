@@ -16,6 +16,7 @@ import { NotEnoughDataError } from '#domain/models/retrain-run.ts';
 import { onShard } from '#domain/recommendations/distributed-tasks.ts';
 import { shardByUser } from '#domain/recommendations/sharded-training.ts';
 import type { ProfileFeatures } from './features.ts';
+import { liveSegmentModel } from './live-scorer.ts';
 import type { ProfileHistoryStore, ProfileModelRegistry, ProfileStore } from './ports.ts';
 import { historyCutOf } from './profile-history.ts';
 import { liveShillingAnswers, publishProfileModels, scoreProfiles, storeHistories } from './retrain.ts';
@@ -137,7 +138,13 @@ export async function profilesReduceTask(
   const started = performance.now();
   let trained: ReturnType<typeof reduceProfileShards>;
   try {
-    trained = reduceProfileShards(outputs, plan.items, plan.now, plan.config);
+    trained = reduceProfileShards(
+      outputs,
+      plan.items,
+      plan.now,
+      plan.config,
+      await liveSegmentModel(registry),
+    );
   } catch (error) {
     if (error instanceof NotEnoughDataError) return { runId, skipped: { profiles: error.message } };
     throw error;
@@ -156,8 +163,8 @@ export async function profilesReduceTask(
 /** Where the scoring task writes. */
 export interface ProfileScoringStores {
   registry: ProfileModelRegistry;
-  summaries: Pick<ProfileStore, 'putAll'>;
-  histories: Pick<ProfileHistoryStore, 'putAll'>;
+  summaries: Pick<ProfileStore, 'putAll' | 'getAll'>;
+  histories: Pick<ProfileHistoryStore, 'putAll' | 'stampsOf'>;
 }
 
 /**
@@ -169,14 +176,32 @@ export async function profileScoresTask(
   stores: ProfileScoringStores,
   runId: string,
   shard: number,
-): Promise<{ shard: number; scored: number; histories: number }> {
+): Promise<{
+  shard: number;
+  scored: number;
+  summariesWritten: number;
+  histories: number;
+  historiesWritten: number;
+}> {
   return onShard('profileScores', shard, async () => {
     const plan = await readPlan(store, runId);
     const features = await parsed<ProfileFeatures[]>(store, key.features(runId, shard));
     const shilling = await liveShillingAnswers(stores.registry);
-    const scored = await scoreProfiles(stores.summaries, stores.registry, features, shilling);
+    const summaries = await scoreProfiles(stores.summaries, stores.registry, features, shilling);
     const events = await readEventShard(store, runId, shard);
-    const histories = await storeHistories(stores.histories, events, plan.items, historyCutOf(plan.now));
-    return { shard, scored, histories: histories.users };
+    const histories = await storeHistories(
+      stores.histories,
+      events,
+      plan.items,
+      historyCutOf(plan.now),
+      plan.now,
+    );
+    return {
+      shard,
+      scored: summaries.scored,
+      summariesWritten: summaries.written,
+      histories: histories.users,
+      historiesWritten: histories.written,
+    };
   });
 }

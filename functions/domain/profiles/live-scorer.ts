@@ -49,3 +49,12 @@ export async function loadLiveScorer(
   ]);
   return createOnnxScorer({ segments: segments.artifact, anomaly: anomaly.artifact, churn: churn.artifact });
 }
+
+/** The live segment model's metadata (its centroids and ids), or undefined before one is live. */
+export async function liveSegmentModel(
+  registry: ProfileModelRegistry,
+): Promise<SegmentModelMetadata | undefined> {
+  const version = (await liveProfileVersions(registry)).segments;
+  if (!version) return undefined;
+  return (await registry.load<SegmentModelMetadata>(PROFILE_MODEL_NAMES.segments, version)).artifact.metadata;
+}

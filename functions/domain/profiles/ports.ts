@@ -3,6 +3,7 @@ import type { Page } from '#domain/catalog/ports.ts';
 import type { InteractionEvent, UserAttributes } from '#domain/catalog/types.ts';
 import type { ProfileArtifact, ProfileModelMetadata } from './model-artifacts.ts';
 import type { ProfileHistory } from './profile-history.ts';
+import type { HistoryStamp } from './stored-rows.ts';
 
 /** The shilling detector's answer for one user, from the live shilling model. */
 export interface ShillingAnswer {
@@ -33,6 +34,8 @@ export interface StoredProfileSummary {
 
 export interface ProfileStore {
   get(userId: string): Promise<StoredProfileSummary | undefined>;
+  /** The stored summaries of these users (absent: none, or the user was erased). */
+  getAll(userIds: readonly string[]): Promise<Map<string, StoredProfileSummary>>;
   put(summary: StoredProfileSummary): Promise<void>;
   putAll(summaries: StoredProfileSummary[]): Promise<void>;
   /** Users of one segment, by user id. */
@@ -67,7 +70,9 @@ export interface ProfileEventReader {
 
 /** Where the profile retrain keeps each user's history (see profile-history.ts). */
 export interface ProfileHistoryStore {
-  /** Stores (replaces) the histories, one per user. */
+  /** What is stored of these users' histories (absent: none, expired, or the user was erased). */
+  stampsOf(userIds: readonly string[]): Promise<Map<string, HistoryStamp>>;
+  /** Stores (replaces) the histories, one per user, each to expire at historyExpiryOf(its cut). */
   putAll(histories: ProfileHistory[]): Promise<void>;
 }
 

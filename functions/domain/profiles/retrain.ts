@@ -7,7 +7,7 @@ import type { EventStore, ItemStore, UserStore } from '#domain/catalog/ports.ts'
 import type { InteractionEvent, Item, UserAttributes } from '#domain/catalog/types.ts';
 import { feed, loadSession } from '#domain/onnx/session.ts';
 import { groupEventsByUser, type ProfileFeatures } from './features.ts';
-import { completeVersions, liveProfileVersions, loadLiveScorer } from './live-scorer.ts';
+import { completeVersions, liveProfileVersions, liveSegmentModel, loadLiveScorer } from './live-scorer.ts';
 import { PROFILE_MODEL_NAMES, type ShillingModelMetadata } from './model-artifacts.ts';
 import type {
   ProfileHistoryStore,
@@ -19,6 +19,7 @@ import type {
 import { historiesAt, historyCutOf, type ProfileHistory } from './profile-history.ts';
 import { assembleProfile } from './scoring.ts';
 import { toSummary } from './service.ts';
+import { historyIsCurrent, summaryChanged } from './stored-rows.ts';
 import type { ShillingVerdict } from './shilling/detector.ts';
 import { type ShillingTraining, trainShillingModel } from './shilling/model.ts';
 import { type ProfileTrainingConfig, type ProfileTrainingResult, trainProfileModels } from './train.ts';
@@ -34,8 +35,10 @@ export interface ProfileRetrainResult {
   live: { segments?: string; anomaly?: string; churn?: string; shilling?: string };
   metrics: ProfileTrainingResult['metrics'] & { shilling: ShillingTraining['metrics'] };
   scoredUsers: number;
-  /** Users whose history was stored, and the cut (epoch ms) the histories end at. */
-  histories: { users: number; cut: number };
+  /** Scored users whose stored summary changed enough to be written (summaryChanged). */
+  summariesWritten: number;
+  /** Users with a history, those whose stored history was replaced, and the cut (epoch ms) they end at. */
+  histories: { users: number; written: number; cut: number };
   trainMs: number;
 }
 
@@ -61,20 +64,31 @@ export async function retrainProfiles(
     collect<Item>(stores.items.scan()),
     collect<UserAttributes>(stores.users.scan()),
   ]);
+  const previousSegments = await liveSegmentModel(registry);
   const started = performance.now();
-  const trained = trainProfileModels({ events, items, users, now: options.now }, options.config);
+  const trained = trainProfileModels(
+    { events, items, users, now: options.now, previousSegments },
+    options.config,
+  );
   const shilling = trainShillingModel(events, options.now);
   const trainMs = performance.now() - started;
   const published = await publishAll(registry, trained, shilling, { trainMs, dataCutoff: options.now });
   const live = await liveProfileVersions(registry);
   const answers = await shillingAnswers(registry, published.shilling, shilling);
-  const scoredUsers = await scoreProfiles(stores.profiles, registry, [...trained.features.values()], answers);
-  const histories = await storeHistories(stores.histories, events, items, historyCutOf(options.now));
+  const summaries = await scoreProfiles(stores.profiles, registry, [...trained.features.values()], answers);
+  const histories = await storeHistories(
+    stores.histories,
+    events,
+    items,
+    historyCutOf(options.now),
+    options.now,
+  );
   return {
     published,
     live,
     metrics: { ...trained.metrics, shilling: shilling.metrics },
-    scoredUsers,
+    scoredUsers: summaries.scored,
+    summariesWritten: summaries.written,
     histories,
     trainMs,
   };
@@ -238,19 +252,23 @@ async function scoreWithGraph(
  * table, in batches; returns how many were stored (none while a model has no live version).
  */
 export async function scoreProfiles(
-  profilesStore: Pick<ProfileStore, 'putAll'>,
+  profilesStore: Pick<ProfileStore, 'putAll' | 'getAll'>,
   registry: ProfileModelRegistry,
   profiles: readonly ProfileFeatures[],
   shilling: { answerOf(userId: string): ShillingAnswer | undefined },
-): Promise<number> {
+): Promise<{ scored: number; written: number }> {
   const liveVersions = completeVersions(await liveProfileVersions(registry));
-  if (!liveVersions) return 0;
-  let scoredUsers = 0;
+  if (!liveVersions) return { scored: 0, written: 0 };
+  let scored = 0;
+  let written = 0;
   const scorer = await loadLiveScorer(registry, liveVersions);
   try {
     for (let i = 0; i < profiles.length; i += WRITE_BATCH) {
       const batch = profiles.slice(i, i + WRITE_BATCH);
-      const answers = await scorer.score(batch);
+      const [answers, stored] = await Promise.all([
+        scorer.score(batch),
+        profilesStore.getAll(batch.map((f) => f.userId)),
+      ]);
       const summaries = batch
         .map((f, j) =>
           toSummary(
@@ -263,35 +281,48 @@ export async function scoreProfiles(
           ),
         )
         .filter((x) => x !== undefined);
-      await profilesStore.putAll(summaries);
-      scoredUsers += summaries.length;
+      const changed = summaries.filter((s) =>
+        summaryChanged(stored.get(s.userId), s, { versionsMatter: false }),
+      );
+      await profilesStore.putAll(changed);
+      scored += summaries.length;
+      written += changed.length;
     }
   } finally {
     await scorer.release();
   }
-  return scoredUsers;
+  return { scored, written };
 }
 
-/** Folds every user's events before `cut` into their history and stores them; returns how many. */
+/**
+ * Folds every user's events before `cut` into their history and stores those that differ from the
+ * stored one (historyIsCurrent; `now` is the run's instant, for the renewal of old rows).
+ */
 export async function storeHistories(
-  store: Pick<ProfileHistoryStore, 'putAll'>,
+  store: Pick<ProfileHistoryStore, 'putAll' | 'stampsOf'>,
   events: readonly InteractionEvent[],
   items: readonly Item[],
   cut: number,
-): Promise<{ users: number; cut: number }> {
+  now: number,
+): Promise<{ users: number; written: number; cut: number }> {
   const itemsById = new Map(items.map((item) => [item.itemId, item]));
   let batch: ProfileHistory[] = [];
   let users = 0;
+  let written = 0;
+  const flush = async () => {
+    const stamps = await store.stampsOf(batch.map((h) => h.userId));
+    const changed = batch.filter((h) => !historyIsCurrent(stamps.get(h.userId), h, now));
+    await store.putAll(changed);
+    users += batch.length;
+    written += changed.length;
+    batch = [];
+  };
   for (const history of historiesAt(groupEventsByUser(events), itemsById, cut)) {
     batch.push(history);
-    if (batch.length === WRITE_BATCH) {
-      await store.putAll(batch);
-      users += batch.length;
-      batch = [];
-    }
+    if (batch.length === WRITE_BATCH) await flush();
   }
-  await store.putAll(batch);
-  return { users: users + batch.length, cut };
+  await flush();
+  return { users, written, cut };
 }
 
 async function collect<T>(pages: AsyncIterable<T[]>): Promise<T[]> {

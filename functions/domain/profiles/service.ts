@@ -22,6 +22,7 @@ import { PROFILE_MODEL_NAMES, type ShillingModelMetadata } from './model-artifac
 import { featuresFromHistory, type ProfileHistory, RECENT_WINDOW_MS } from './profile-history.ts';
 import { type AudienceProfile, assembleProfile, type ProfileScorer } from './scoring.ts';
 import type { SegmentSummary } from './segment-labels.ts';
+import { sameVersions, summaryChanged } from './stored-rows.ts';
 
 export interface ProfileServiceOptions {
   /**
@@ -107,7 +108,8 @@ export class ProfileService {
     );
     // Keep the segment and anomaly indexes current with what this read computed.
     const summary = toSummary(profile, live.versions);
-    if (summary && changed(stored, summary)) await this.stores.profiles.put(summary);
+    if (summary && summaryChanged(stored, summary, { versionsMatter: true }))
+      await this.stores.profiles.put(summary);
     return profile;
   }
 
@@ -220,10 +222,6 @@ export class ProfileService {
   }
 }
 
-function sameVersions(a: ProfileModelVersions, b: ProfileModelVersions): boolean {
-  return a.segments === b.segments && a.anomaly === b.anomaly && a.churn === b.churn;
-}
-
 /** The stored summary of a scored profile. */
 export function toSummary(
   profile: AudienceProfile,
@@ -242,17 +240,4 @@ export function toSummary(
     scoredAt: profile.asOf,
     modelVersions: versions,
   };
-}
-
-function changed(stored: StoredProfileSummary | undefined, next: StoredProfileSummary): boolean {
-  if (!stored) return true;
-  return (
-    stored.segmentId !== next.segmentId ||
-    stored.flagged !== next.flagged ||
-    stored.lowConfidence !== next.lowConfidence ||
-    // Small drifts (recency moving churn a little) are not worth a write on the read path.
-    Math.abs((stored.anomalyScore ?? 0) - (next.anomalyScore ?? 0)) > 0.02 ||
-    Math.abs((stored.churnProbability ?? 0) - (next.churnProbability ?? 0)) > 0.1 ||
-    !sameVersions(stored.modelVersions, next.modelVersions)
-  );
 }

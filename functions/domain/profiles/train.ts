@@ -25,6 +25,7 @@ import {
   type SegmentModelMetadata,
 } from './model-artifacts.ts';
 import { describeSegments } from './segment-labels.ts';
+import { carrySegmentIds } from './segment-identity.ts';
 import { ANOMALY_COLUMNS, anomalyVector, CHURN_COLUMNS, segmentColumns, segmentVector } from './vectors.ts';
 
 export interface ProfileTrainingInput {
@@ -33,6 +34,8 @@ export interface ProfileTrainingInput {
   users?: readonly UserAttributes[];
   /** Epoch ms the training data ends at (features are computed as of this instant). */
   now: number;
+  /** The live segment model, whose ids the new segments carry on (carrySegmentIds). */
+  previousSegments?: SegmentModelMetadata;
 }
 
 export interface ProfileTrainingConfig {
@@ -132,7 +135,7 @@ export function trainProfileModels(
   const features = featuresAsOf(byUser, itemsById, input);
   const trainable = trainableProfiles(features.values(), c);
   const sample = sampleRows(trainable, c.maxTrainingRows, createRandom(c.seed));
-  return { ...trainOnProfiles(sample, byUser, itemsById, c, input.now), features };
+  return { ...trainOnProfiles(sample, byUser, itemsById, c, input.now, input.previousSegments), features };
 }
 
 /** The users models train on (enough events); too few of them is NotEnoughDataError. */
@@ -159,8 +162,9 @@ export function trainOnProfiles(
   itemsById: ReadonlyMap<string, Item>,
   c: ProfileTrainingConfig,
   now: number,
+  previousSegments?: SegmentModelMetadata,
 ): Omit<ProfileTrainingResult, 'features'> {
-  const segments = trainSegments(sample, c, now);
+  const segments = trainSegments(sample, c, now, previousSegments);
   const anomaly = trainAnomaly(sample, c, now);
   const churn = trainChurn(byUser, itemsById, c, now);
   return {
@@ -234,8 +238,16 @@ function exportArtifacts(
   };
 }
 
-/** k-means segments (k by silhouette) over the profiles' segment vectors, with labels and summaries. */
-export function trainSegments(profiles: ProfileFeatures[], c: ProfileTrainingConfig, now: number) {
+/**
+ * k-means segments (k by silhouette) over the profiles' segment vectors, with labels and summaries;
+ * ids carried on from the `previous` version's nearest segments.
+ */
+export function trainSegments(
+  profiles: ProfileFeatures[],
+  c: ProfileTrainingConfig,
+  now: number,
+  previous?: SegmentModelMetadata,
+) {
   const genreTotals = new Map<string, number>();
   for (const f of profiles)
     for (const g of f.interests.genres) genreTotals.set(g.name, (genreTotals.get(g.name) ?? 0) + g.weight);
@@ -254,16 +266,19 @@ export function trainSegments(profiles: ProfileFeatures[], c: ProfileTrainingCon
   const rawCentroids = choice.model.centroids.map((z) =>
     z.map((v, j) => v * standardiser.scale[j] + standardiser.mean[j]),
   );
-  const metadata: SegmentModelMetadata = {
-    name: PROFILE_MODEL_NAMES.segments,
-    columns,
-    genres,
-    mean: standardiser.mean,
-    scale: standardiser.scale,
-    centroids: choice.model.centroids,
-    segments: describeSegments(columns, choice.model.centroids, rawCentroids, sizes),
-    asOf: now,
-  };
+  const metadata: SegmentModelMetadata = carrySegmentIds(
+    {
+      name: PROFILE_MODEL_NAMES.segments,
+      columns,
+      genres,
+      mean: standardiser.mean,
+      scale: standardiser.scale,
+      centroids: choice.model.centroids,
+      segments: describeSegments(columns, choice.model.centroids, rawCentroids, sizes),
+      asOf: now,
+    },
+    previous,
+  );
   const silhouette = choice.silhouettes.find((s) => s.k === choice.k)?.silhouette ?? Number.NaN;
   return {
     metadata,

@@ -132,7 +132,8 @@ describe('audience profile routes on the local platform', () => {
     for (const e of data.events) counts.set(e.userId, (counts.get(e.userId) ?? 0) + 1);
     const [heavy, total] = [...counts].sort((a, b) => b[1] - a[1])[0];
     expect(total).toBeGreaterThan(3 * READ_BOUND);
-    expect(retrain.histories).toEqual({ users: counts.size, cut: NOW });
+    expect(retrain.histories).toEqual({ users: counts.size, written: counts.size, cut: NOW });
+    expect(retrain.summariesWritten).toBe(retrain.scoredUsers);
     const before = await platform.api('GET', `/users/${heavy}/profile`);
     expect(before.status).toBe(200);
     expect(before.body.activity.totalEvents).toBe(total);
@@ -244,11 +245,48 @@ describe('audience profile routes on the local platform', () => {
     expect(churn.artifactKey).toBe('models/profile-churn/000001.onnx');
   });
 
-  it('retrains again into version 000002 and serves it', async () => {
+  it('retrains again into version 000002, rewriting only the rows that changed, and serves it', async () => {
+    const store = new DynamoProfileStore(platform.names.PROFILES_TABLE);
+    const bots = new Set(data.truth.botUserIds);
+    const active = new Set(data.events.map((e) => e.userId));
+    const [backfilled, idle] = data.users
+      .filter((u) => !bots.has(u.userId) && active.has(u.userId))
+      .slice(-2);
+    // An event older than the stored history's cut (a backfill): that user's history must be replaced.
+    const posted = await platform.api('POST', '/events', {
+      events: [
+        {
+          userId: backfilled.userId,
+          itemId: data.items[5].itemId,
+          type: 'view',
+          timestamp: NOW - 3 * DAY_MS,
+        },
+      ],
+    });
+    expect(posted.status).toBe(202);
+    const idleBefore = await store.get(idle.userId);
+    expect(idleBefore?.modelVersions.segments).toBe('000001');
+
     const second = await runProfileRetrain({ now: NOW });
     // Same data, same seed: the candidate measures the same, so the shared gate ("no worse") promotes it.
     expect(second.published.segments).toMatchObject({ version: '000002', status: 'live' });
     expect(second.live.segments).toBe('000002');
+    // Events after the cut (today's) are not in a history: only the backfilled user's history changed.
+    expect(second.histories.written).toBe(1);
+    // Near-same data: the models barely move (segment ids carried over), so a summary is rewritten only
+    // where a user crossed a segment boundary or a score moved past its tolerance (29 of 148 here; all
+    // of them before ids were carried over).
+    expect(second.summariesWritten).toBeLessThan(second.scoredUsers / 3);
+    // An idle user's row keeps the answer it had (scored by 000001) until a read rescores it with 000002.
+    expect((await store.get(idle.userId))?.scoredAt).toBe(idleBefore!.scoredAt);
+    const read = await platform.api('GET', `/users/${idle.userId}/profile`);
+    expect(read.body.modelVersions.segments).toBe('000002');
+    expect((await store.get(idle.userId))?.modelVersions.segments).toBe('000002');
+    const profile = await platform.api('GET', `/users/${backfilled.userId}/profile`);
+    expect(profile.body.activity.totalEvents).toBe(
+      data.events.filter((e) => e.userId === backfilled.userId).length + 1,
+    );
+
     const segments = await platform.api('GET', '/segments');
     expect(segments.body.modelVersion).toBe('000002');
   });

@@ -31,6 +31,7 @@ import { DEFAULT_RETRAIN_OPTIONS, splitForGate } from '#domain/recommendations/r
 import { easeFromSummedGram, partialGram, userShardOf } from '#domain/recommendations/sharded-training.ts';
 import { catalogSnapshot } from '#domain/recommendations/training.ts';
 import { LocalEventBus } from '#local/event-bus.ts';
+import { historyExpiryOf } from '#domain/profiles/stored-rows.ts';
 import { runRetrainMachine } from '#local/retrain-machine.ts';
 import { readMovieLensSmall } from '../../support/movielens-small.ts';
 import { InMemoryArtifacts, InMemoryModelRecords } from '../../support/memory-models.ts';
@@ -63,9 +64,32 @@ function profileStoresOver(store: InMemoryArtifacts) {
     records: new InMemoryModelRecords(),
     summaries: {
       putAll: async (rows: StoredProfileSummary[]) => void summaries.push(...rows),
+      getAll: async (userIds: readonly string[]) => {
+        const latest = new Map(summaries.map((row) => [row.userId, row]));
+        return new Map(userIds.flatMap((id) => (latest.has(id) ? [[id, latest.get(id)!] as const] : [])));
+      },
       rows: summaries,
     },
-    histories: { putAll: async (rows: ProfileHistory[]) => void histories.push(...rows), rows: histories },
+    histories: {
+      putAll: async (rows: ProfileHistory[]) => void histories.push(...rows),
+      stampsOf: async (userIds: readonly string[]) => {
+        const latest = new Map(histories.map((row) => [row.userId, row]));
+        return new Map(
+          userIds.flatMap((id) => {
+            const h = latest.get(id);
+            return h
+              ? [
+                  [
+                    id,
+                    { cut: h.cut, totalEvents: h.activity.totalEvents, expiresAt: historyExpiryOf(h.cut) },
+                  ] as const,
+                ]
+              : [];
+          }),
+        );
+      },
+      rows: histories,
+    },
     get registry() {
       return new ProfileRegistry(this.records, store);
     },
