@@ -106,10 +106,15 @@ export interface RunLayout {
   interactionsPerShard: number;
   interactionsPerItemShard: number;
   /**
-   * DynamoDB write units per user of the profile rows the run stores (ProfileScores: a summary and a
-   * history per user, 1 unit per KB), measured on a log of the bench's shape.
+   * DynamoDB write units per user of the profile rows one nightly run stores (ProfileScores: the
+   * summaries and histories that changed, 1 unit per KB), measured over two nights on a log of the
+   * bench's shape (bench/profile-writes.ts).
    */
   profileWriteUnitsPerUser: number;
+  /** DynamoDB read units per user of the stored rows ProfileScores reads to decide (half a unit per 4 KB). */
+  profileReadUnitsPerUser: number;
+  /** Milliseconds per user of ProfileScores' scoring and history step (measured in-process). */
+  profileScoringMsPerUser: number;
 }
 
 /** The run's interactions, users and shard counts at `events` events. */
@@ -237,8 +242,8 @@ export interface RunEstimate {
     stepFunctions: number;
     s3: number;
     read: number;
-    /** Every user's profile summary and history written to DynamoDB (ProfileScores). */
-    profileWrites: number;
+    /** ProfileScores' DynamoDB reads of the stored rows and writes of those that changed. */
+    profileRows: number;
     total: number;
   };
   /** Limits this size breaks (empty when every task fits its function). */
@@ -298,7 +303,11 @@ export function estimateRun(
       wallSeconds += rounds * waves * (seconds * model.p95OverMedian + a.waveOverheadSeconds);
     } else wallSeconds += shape.counts[kind] * seconds;
   }
-  const lambdaRequests = Object.values(shape.counts).reduce((sum, n) => sum + n, 0);
+  // ProfileScores (a Map over the user shards after the reduce): its time per user, at the smallest function.
+  const scoringSeconds = (size.users * layout.profileScoringMsPerUser) / 1000;
+  lambdaGbSeconds += scoringSeconds * (a.minMemoryMb / 1024);
+  wallSeconds += scoringSeconds / Math.min(a.concurrency, size.userShards);
+  const lambdaRequests = Object.values(shape.counts).reduce((sum, n) => sum + n, 0) + size.userShards;
   const lambda = lambdaGbSeconds * PRICES.lambdaArmGbSecond + lambdaRequests * PRICES.lambdaRequest;
   const stepFunctions =
     shape.transitions * PRICES.standardTransition +
@@ -306,7 +315,10 @@ export function estimateRun(
     expressGbSeconds * PRICES.expressGbSecond;
   const s3 = shape.puts * PRICES.s3Put + shape.gets * PRICES.s3Get;
   const read = tableReadCost(events, design, a);
-  const profileWrites = size.users * layout.profileWriteUnitsPerUser * PRICES.dynamoWriteRequest;
+  const profileRows =
+    size.users *
+    (layout.profileWriteUnitsPerUser * PRICES.dynamoWriteRequest +
+      layout.profileReadUnitsPerUser * PRICES.dynamoReadRequest);
   return {
     size,
     wallSeconds,
@@ -318,8 +330,8 @@ export function estimateRun(
       stepFunctions,
       s3,
       read,
-      profileWrites,
-      total: lambda + stepFunctions + s3 + read + profileWrites,
+      profileRows,
+      total: lambda + stepFunctions + s3 + read + profileRows,
     },
     breaks,
   };

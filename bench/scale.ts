@@ -39,8 +39,7 @@ import {
   type TaskKind,
   type TaskModel,
 } from './scale-cost.ts';
-import { groupEventsByUser } from '#domain/profiles/features.ts';
-import { historiesAt, historyCutOf } from '#domain/profiles/profile-history.ts';
+import { measureProfileWrites } from './profile-writes.ts';
 import { DEFAULT_LOG_SHAPE, type EventLogShape, skewedEventLog } from './skewed-event-log.ts';
 import { median, percentile } from './stats.ts';
 
@@ -390,35 +389,21 @@ const SCENARIOS: { name: string; design: RunDesign }[] = [
   },
 ];
 
-/** Bytes of one stored profile summary: measured on ml-latest-small's 610 users (median 275, p90 277). */
-const PROFILE_SUMMARY_BYTES = 275;
-
-/**
- * DynamoDB write units per user of the rows ProfileScores stores: the user's history (the row the
- * scoring writes, as JSON, 1 unit per KB) measured on a log of the bench's shape, plus the summary.
- */
-function profileWriteUnits(events = 200_000): { perUser: number; historyMedianBytes: number } {
-  const log = skewedEventLog({ ...DEFAULT_LOG_SHAPE, events });
-  const itemsById = new Map(log.catalog.map((item) => [item.itemId, item]));
-  const byUser = groupEventsByUser(log.userIds.flatMap((_, u) => log.eventsOf(u)));
-  const bytes: number[] = [];
-  for (const history of historiesAt(byUser, itemsById, historyCutOf(log.now)))
-    bytes.push(JSON.stringify(history).length);
-  const units = (b: number) => Math.max(1, Math.ceil(b / 1024));
-  const perUser =
-    bytes.reduce((n, b) => n + units(b), 0) / Math.max(1, log.userIds.length) + units(PROFILE_SUMMARY_BYTES);
-  return { perUser, historyMedianBytes: median(bytes) };
-}
-
-function costSection(runs: SizeRun[], partition: ChildFigures[], o: ScaleOptions): BenchSection {
+async function costSection(
+  runs: SizeRun[],
+  partition: ChildFigures[],
+  o: ScaleOptions,
+): Promise<BenchSection> {
   const largest = runs.filter((run) => run.full).at(-1)!;
-  const writes = profileWriteUnits();
+  const writes = await measureProfileWrites();
   const layout: RunLayout = {
     interactionsPerEvent: largest.interactions / largest.events,
     usersPerInteraction: largest.users / largest.interactions,
     interactionsPerShard: o.interactionsPerShard,
     interactionsPerItemShard: o.interactionsPerItemShard,
-    profileWriteUnitsPerUser: writes.perUser,
+    profileWriteUnitsPerUser: writes.writeUnitsPerUser,
+    profileReadUnitsPerUser: writes.readUnitsPerUser,
+    profileScoringMsPerUser: writes.scoringMsPerUser,
   };
   const a = DEFAULT_COST_ASSUMPTIONS;
   const models = taskModels(runs, partition, a);
@@ -440,15 +425,15 @@ function costSection(runs: SizeRun[], partition: ChildFigures[], o: ScaleOptions
     'Step Functions $': e.costs.stepFunctions.toFixed(2),
     'S3 requests $': e.costs.s3.toFixed(2),
     'table read $': e.costs.read.toFixed(2),
-    'profile writes $': e.costs.profileWrites.toFixed(2),
+    'profile rows $': e.costs.profileRows.toFixed(2),
     'total $': e.costs.total.toFixed(2),
     'limits broken': e.breaks.join('; ') || 'none',
   }));
   const at100M = estimates.filter(({ e }) => e.size.events === 100e6);
   const verdicts = at100M.map(({ scenario, e }) => {
     const meets = e.wallSeconds < 3600 && e.costs.total < 5 && e.breaks.length === 0;
-    const training = e.costs.total - e.costs.profileWrites;
-    return `${scenario}: ${meets ? 'met' : 'NOT met'} (${(e.wallSeconds / 60).toFixed(0)} min, $${e.costs.total.toFixed(2)}, of which $${e.costs.profileWrites.toFixed(2)} writing every user's profile rows and $${training.toFixed(2)} the training${e.breaks.length ? `; ${e.breaks.join('; ')}` : ''})`;
+    const training = e.costs.total - e.costs.profileRows;
+    return `${scenario}: ${meets ? 'met' : 'NOT met'} (${(e.wallSeconds / 60).toFixed(0)} min, $${e.costs.total.toFixed(2)}, of which $${e.costs.profileRows.toFixed(2)} reading and writing profile rows and $${training.toFixed(2)} the rest${e.breaks.length ? `; ${e.breaks.join('; ')}` : ''})`;
   });
   const split = (e: RunEstimate) =>
     Object.entries(e.lambdaByKind)
@@ -474,7 +459,7 @@ function costSection(runs: SizeRun[], partition: ChildFigures[], o: ScaleOptions
       `Lambda duration at 100M by task kind: ${at100M.map(({ scenario, e }) => `${scenario}: ${split(e)}`).join(' / ')}.`,
       `Computed, not measured. Assumed: ${a.concurrency.toLocaleString('en')} child executions at once (the Lambda account default; Distributed Map allows 10,000); ${a.alsIterations} ALS iterations; ${a.eventBytes} bytes per event row in DynamoDB (the export bills table GB, a Scan 4 KB per half read unit); ${a.waveOverheadSeconds} s per Map wave for child start and cold start; a Map wave lasts its p95 task (p95/median measured here); memory per function = max(${a.minMemoryMb} MB, peak RSS x ${a.memoryHeadroom}); one arm64 Lambda vCPU as fast as one core here (not measured); S3 reads of factor files and partial Grams at ${a.s3ReadMbPerSecond} MB/s per task (not measured: the local runs read a directory); a catalog of ${DEFAULT_LOG_SHAPE.items.toLocaleString('en')} items at every size.`,
       `Per-task figures: Gram, profile and ALS user tasks read bounded inputs (one user shard; the catalog's item factors), so their median at the largest full size (${label(largest.requested)}) is used at every size; an ALS item task's solve is scaled by its item shard's interactions (${o.interactionsPerItemShard.toLocaleString('en')} per item shard) against the measured one, plus reading every user's factors (${FACTOR_ROW_BYTES} bytes per user); the Reduce's time grows with the user shards (it sums every partial Gram) and its memory does not; the one-function Snapshot grows in proportion to the interactions. Interactions per event ${layout.interactionsPerEvent.toFixed(3)}, users per interaction ${layout.usersPerInteraction.toFixed(4)} (measured at ${label(largest.requested)}).`,
-      `Profile writes: ProfileScores stores every user's summary and history, as the single path does; ${writes.perUser.toFixed(2)} DynamoDB write units per user (histories measured on a 200,000-event log of this shape, median ${writes.historyMedianBytes} bytes as JSON, 1 unit per KB; summaries ${PROFILE_SUMMARY_BYTES} bytes, 1 unit, measured on ml-latest-small), at the on-demand write price. Nothing else the run writes to DynamoDB (registry rows) is counted.`,
+      `Profile rows (measured, bench/profile-writes.ts): two nightly profile retrains over a ${writes.events.toLocaleString('en')}-event log of this shape, the second a day after the first, each scoring every user and storing histories through the retrain's own code into counting in-memory tables. On the second night ${writes.summaries.written.toLocaleString('en')} of ${writes.summaries.scored.toLocaleString('en')} summaries (median ${writes.summaries.medianBytes} bytes) and ${writes.histories.written.toLocaleString('en')} of ${writes.histories.users.toLocaleString('en')} histories (median ${writes.histories.medianBytes} bytes) changed and were written${writes.secondNightLive ? '' : ' (its candidates stayed behind the gate)'}, plus ${(writes.renewalShare * 100).toFixed(1)}% of users a night for the renewal of idle histories (computed); ${writes.writeUnitsPerUser.toFixed(2)} write units and ${writes.readUnitsPerUser.toFixed(2)} read units per user (the first night, with nothing stored, wrote ${writes.firstNightWriteUnitsPerUser.toFixed(2)}); 1 write unit per KB, half a read unit per 4 KB. ProfileScores' compute: ${writes.scoringMsPerUser.toFixed(3)} ms per user in-process, billed at ${DEFAULT_COST_ASSUMPTIONS.minMemoryMb} MB. Registry rows are not counted.`,
       `S3 requests are counted per task by taskRequests in functions/domain/recommendations/distributed-tasks.ts (a user task reads one factor file per item shard, an item task one per user shard).`,
       `The sharded Snapshot rows (inputs in SHARDED_SNAPSHOT, bench/scale-cost.ts): a Map of partition tasks of ${SHARDED_SNAPSHOT.eventsPerPartitionTask.toLocaleString('en')} events each (time and memory from the measured stand-in below, which reads one file of that many events and writes a piece per user shard), then a join task per user shard (costed as a partition task) and an item-file task per item shard (costed as an ALS item task); with an export, the export's duration is not in the wall time (AWS publishes no rate).`,
       'The EASE inverse at the Reduce is over the 3,000 modelled items whatever the data size, so it does not shrink with shards (see the dense EASE table).',
@@ -563,7 +548,12 @@ export async function benchScale(o: ScaleOptions): Promise<BenchSection[]> {
     const partition = await measurePartition(root, 3);
     const perTask = perTaskSection(runs);
     perTask.rows.push(...partitionRows(partition));
-    return [perTask, totalsSection(runs, o), costSection(runs, partition, o), await denseEaseSection(o)];
+    return [
+      perTask,
+      totalsSection(runs, o),
+      await costSection(runs, partition, o),
+      await denseEaseSection(o),
+    ];
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

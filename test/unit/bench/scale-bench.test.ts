@@ -106,6 +106,8 @@ describe('the computed AWS cost', () => {
     interactionsPerShard: 200_000,
     interactionsPerItemShard: 500_000,
     profileWriteUnitsPerUser: 3,
+    profileReadUnitsPerUser: 2,
+    profileScoringMsPerUser: 0,
   };
 
   it('bills each task its seconds at max(1,769 MB, 1.25 x peak), and counts one request per task', () => {
@@ -113,13 +115,20 @@ describe('the computed AWS cost', () => {
     const e = estimateRun(1_000_000, layout, models);
     const tasks = Object.values(runShape(e.size, 12).counts).reduce((n, c) => n + c, 0);
     expect(e.size).toMatchObject({ userShards: 5, itemShards: 2, users: 50_000 });
-    expect(e.lambdaRequests).toBe(tasks);
+    // One request per task, and one per ProfileScores child (a user shard).
+    expect(e.lambdaRequests).toBe(tasks + e.size.userShards);
     expect(e.lambdaGbSeconds).toBeCloseTo(tasks * 2 * (1769 / 1024), 6);
     expect(e.breaks).toEqual([]);
-    // Every user's summary and history: 50,000 users x 3 write units at the on-demand price.
-    expect(e.costs.profileWrites).toBeCloseTo(50_000 * 3 * PRICES.dynamoWriteRequest, 9);
-    const parts = e.costs.lambda + e.costs.stepFunctions + e.costs.s3 + e.costs.read + e.costs.profileWrites;
+    // The profile rows: 50,000 users x (3 write units + 2 read units) at the on-demand prices.
+    expect(e.costs.profileRows).toBeCloseTo(
+      50_000 * (3 * PRICES.dynamoWriteRequest + 2 * PRICES.dynamoReadRequest),
+      9,
+    );
+    const parts = e.costs.lambda + e.costs.stepFunctions + e.costs.s3 + e.costs.read + e.costs.profileRows;
     expect(e.costs.total).toBeCloseTo(parts, 9);
+    // ProfileScores' compute: users x ms per user, at the smallest function.
+    const scoring = estimateRun(1_000_000, { ...layout, profileScoringMsPerUser: 0.2 }, models);
+    expect(scoring.lambdaGbSeconds - e.lambdaGbSeconds).toBeCloseTo(50_000 * 0.0002 * (1769 / 1024), 6);
   });
 
   it('names the limit a task breaks instead of pricing an impossible function', () => {
