@@ -6,9 +6,11 @@
  * that keep rows as DynamoDB would and count them. The second night's writes are the steady state:
  * only what changed since the first (functions/domain/profiles/stored-rows.ts).
  *
- * Row size is the row's JSON length, DynamoDB billing 1 write unit per KB and half a read unit per
+ * Row size: a summary's JSON length; a history's compressed body plus its other attributes as JSON,
+ * as the adapter stores it (historyRow). DynamoDB bills 1 write unit per KB and half a read unit per
  * 4 KB (eventually consistent).
  */
+import { historyRow } from '#adapters/profiles/dynamo-profile-histories.ts';
 import type { Item } from '#domain/catalog/types.ts';
 import { DAY_MS } from '#domain/profiles/feature-tally.ts';
 import { liveSegmentModel } from '#domain/profiles/live-scorer.ts';
@@ -32,6 +34,7 @@ const readUnits = (bytes: number) => 0.5 * Math.max(1, Math.ceil(bytes / 4096));
 
 /** A table of rows keyed by user that counts what is read and written, as DynamoDB would bill it. */
 class CountingTable<Row extends { userId: string }> {
+  constructor(private readonly sizeOf: (row: Row) => number = (row) => JSON.stringify(row).length) {}
   readonly rows = new Map<string, Row>();
   written = 0;
   writeUnits = 0;
@@ -39,7 +42,7 @@ class CountingTable<Row extends { userId: string }> {
   writtenBytes: number[] = [];
   put(rows: readonly Row[]) {
     for (const row of rows) {
-      const bytes = JSON.stringify(row).length;
+      const bytes = this.sizeOf(row);
       this.rows.set(row.userId, structuredClone(row));
       this.written++;
       this.writeUnits += writeUnits(bytes);
@@ -51,7 +54,7 @@ class CountingTable<Row extends { userId: string }> {
     for (const id of userIds) {
       const row = this.rows.get(id);
       if (!row) continue;
-      this.readUnits += readUnits(JSON.stringify(row).length);
+      this.readUnits += readUnits(this.sizeOf(row));
       found.push(row);
     }
     return found;
@@ -88,6 +91,12 @@ function historyStore(
   };
 }
 
+/** A history's size as the adapter stores it: Brotli-compressed JSON beside its stamp and TTL. */
+function storedHistoryBytes(history: ProfileHistory): number {
+  const row = historyRow(history);
+  return row.body.length + JSON.stringify({ ...row, body: '' }).length;
+}
+
 export interface ProfileWriteFigures {
   events: number;
   users: number;
@@ -119,7 +128,7 @@ export async function measureProfileWrites(events = 200_000): Promise<ProfileWri
   const items: Item[] = log.catalog;
   const registry = new ProfileRegistry(new InMemoryModelRecords(), new InMemoryArtifacts());
   const summaries = new CountingTable<StoredProfileSummary>();
-  const histories = new CountingTable<ProfileHistory>();
+  const histories = new CountingTable<ProfileHistory>(storedHistoryBytes);
   const noShilling = { answerOf: () => undefined };
 
   const night = async (now: number) => {
