@@ -43,7 +43,9 @@ export function historyRow(history: ProfileHistory): ProfileHistoryRow {
 
 /** The history of a row still in date at `now` (epoch ms), else undefined. */
 export function historyOfRow(row: ProfileHistoryRow | undefined, now: number): ProfileHistory | undefined {
-  if (!row || row.expiresAt * 1000 <= now) return undefined;
+  // A row written before histories were compressed has no body: read as none (the read folds the
+  // user's events instead) until the next retrain replaces it, which its missing stamp makes sure of.
+  if (!row?.body || row.expiresAt * 1000 <= now) return undefined;
   return JSON.parse(brotliDecompressSync(row.body).toString('utf8')) as ProfileHistory;
 }
 

@@ -135,16 +135,11 @@ export async function profilesReduceTask(
     // Every user's features stay in their shard's file: the scoring Map reads them there.
     outputs.push({ ...sample, features: [] });
   }
+  const previousSegments = await liveSegmentModel(registry);
   const started = performance.now();
   let trained: ReturnType<typeof reduceProfileShards>;
   try {
-    trained = reduceProfileShards(
-      outputs,
-      plan.items,
-      plan.now,
-      plan.config,
-      await liveSegmentModel(registry),
-    );
+    trained = reduceProfileShards(outputs, plan.items, plan.now, plan.config, previousSegments);
   } catch (error) {
     if (error instanceof NotEnoughDataError) return { runId, skipped: { profiles: error.message } };
     throw error;

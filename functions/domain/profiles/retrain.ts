@@ -248,8 +248,9 @@ async function scoreWithGraph(
 }
 
 /**
- * Scores these users' features with the live segment, anomaly and churn models into the profiles
- * table, in batches; returns how many were stored (none while a model has no live version).
+ * Scores these users' features with the live segment, anomaly and churn models, in batches, and
+ * writes the summaries that differ from the stored ones (summaryChanged); returns how many users were
+ * scored and how many rows written (none while a model has no live version).
  */
 export async function scoreProfiles(
   profilesStore: Pick<ProfileStore, 'putAll' | 'getAll'>,

@@ -1,4 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import {
+  historyOfRow,
+  historyRow,
+  type ProfileHistoryRow,
+} from '#adapters/profiles/dynamo-profile-histories.ts';
 import type { SegmentModelMetadata } from '#domain/profiles/model-artifacts.ts';
 import type { StoredProfileSummary } from '#domain/profiles/ports.ts';
 import { historyOf } from '#domain/profiles/profile-history.ts';
@@ -146,5 +151,23 @@ describe('carrySegmentIds', () => {
   it('leaves the ids alone without a previous version', () => {
     const next = model([[1, 1]]);
     expect(carrySegmentIds(next, undefined)).toBe(next);
+  });
+});
+
+describe('the stored history row', () => {
+  const events = [event(1, CUT - 5 * DAY), event(2, CUT - 3 * DAY)];
+  const history = historyOf('u1', events, new Map(), CUT);
+
+  it('round-trips a history through its compressed body, with the stamp beside it', () => {
+    const row = historyRow(history);
+    expect(row).toMatchObject({ userId: 'u1', cut: CUT, totalEvents: 2 });
+    expect(row.body.length).toBeLessThan(JSON.stringify(history).length);
+    expect(historyOfRow(row, CUT)).toEqual(history);
+    expect(historyOfRow(row, historyExpiryOf(CUT))).toBeUndefined();
+  });
+
+  it('reads a row of the uncompressed format as no history rather than failing', () => {
+    const legacy = { ...history, expiresAt: historyExpiryOf(CUT) / 1000 } as unknown as ProfileHistoryRow;
+    expect(historyOfRow(legacy, CUT)).toBeUndefined();
   });
 });
