@@ -45,8 +45,13 @@ export const PRICE_SOURCES = [
 export interface CostAssumptions {
   /** Child executions running at once: the Lambda account default (1,000), below Distributed Map's 10,000. */
   concurrency: number;
-  /** ALS iterations in production (DEFAULT_ALS_OPTIONS.iterations). */
+  /** ALS iterations in production (DEFAULT_ALS_OPTIONS.iterations), per pass. */
   alsIterations: number;
+  /**
+   * ALS passes a run makes: the gate's candidate over the holdout's train part, then the shipped
+   * model over every interaction (distributed-tasks.ts); both costed at the whole run's interactions.
+   */
+  alsPasses: number;
   /** Bytes per event row in the DynamoDB table (what the export and a scan bill). */
   eventBytes: number;
   /** Seconds added per wave of a Map: child start, Lambda cold start, S3 first byte. */
@@ -65,6 +70,7 @@ export interface CostAssumptions {
 export const DEFAULT_COST_ASSUMPTIONS: CostAssumptions = {
   concurrency: 1000,
   alsIterations: DEFAULT_ALS_OPTIONS.iterations,
+  alsPasses: 2,
   eventBytes: 200,
   waveOverheadSeconds: 1,
   minMemoryMb: 1769,
@@ -166,9 +172,15 @@ export const AS_BUILT: RunDesign = { snapshot: 'one function', read: 'scan' };
 const SERIAL: readonly TaskKind[] = ['snapshot', 'reduce', 'profilesReduce'];
 
 /** How many of each task, S3 request and Map child a run of this size makes. */
-export function runShape(size: RunSize, iterations: number, design: RunDesign = AS_BUILT) {
+export function runShape(
+  size: RunSize,
+  als: Pick<CostAssumptions, 'alsIterations' | 'alsPasses'> = DEFAULT_COST_ASSUMPTIONS,
+  design: RunDesign = AS_BUILT,
+) {
   const { userShards, itemShards, partitions } = size;
   const sharded = design.snapshot === 'sharded';
+  const iterations = als.alsIterations;
+  const passes = als.alsPasses;
   const counts: Record<TaskKind, number> = {
     snapshot: sharded ? 0 : 1,
     partition: sharded ? partitions : 0,
@@ -176,19 +188,22 @@ export function runShape(size: RunSize, iterations: number, design: RunDesign = 
     itemFiles: sharded ? itemShards : 0,
     gram: userShards,
     profiles: userShards,
-    alsUsers: userShards * iterations,
-    alsItems: itemShards * iterations,
+    alsUsers: userShards * iterations * passes,
+    alsItems: itemShards * iterations * passes,
     reduce: 1,
     profilesReduce: 1,
   };
   // The tasks of distributed-tasks.ts count their own requests (taskRequests); the first ALS
-  // iteration reads no factors of the other side's previous step.
+  // iteration of each pass reads no factors of the other side's previous step.
   const layout = (iteration: number) => ({ userShards, itemShards, iteration });
   const alsRequests = (task: 'alsUsers' | 'alsItems', shards: number) => {
     const first = taskRequests(task, layout(0));
     const later = taskRequests(task, layout(1));
     const rest = shards * Math.max(0, iterations - 1);
-    return { gets: shards * first.gets + rest * later.gets, puts: shards * first.puts + rest * later.puts };
+    return {
+      gets: passes * (shards * first.gets + rest * later.gets),
+      puts: passes * (shards * first.puts + rest * later.puts),
+    };
   };
   const users = alsRequests('alsUsers', userShards);
   const items = alsRequests('alsItems', itemShards);
@@ -197,13 +212,16 @@ export function runShape(size: RunSize, iterations: number, design: RunDesign = 
   const snapshot = taskRequests('snapshot', layout(0));
   // A sharded Snapshot (the export snapshot's tasks, counted from their shape): a partition
   // task reads its slice and writes a piece per user shard; a join task reads its pieces and writes
-  // the user shard and events files; an item-file task reads every user shard file; plus the plan.
+  // the user shard and events files; an item-file task reads every user shard's slice of it, and
+  // writes its file, once per ALS pass's data; plus the plan.
   const shardedGets = sharded
     ? partitions * (design.read === 'export' ? 1 : 0) +
       userShards * partitions +
-      itemShards * (1 + userShards)
+      itemShards * (1 + passes * userShards)
     : 0;
-  const shardedPuts = sharded ? partitions * userShards + 2 * userShards + itemShards + 1 : 0;
+  const shardedPuts = sharded
+    ? partitions * userShards + 2 * userShards + passes * (userShards * itemShards + itemShards) + 1
+    : 0;
   // Profiles: a task reads its shard's events and writes features and sample; the reduce reads every sample.
   const profileGets = 2 * userShards;
   const profilePuts = 2 * userShards;
@@ -226,7 +244,7 @@ export function runShape(size: RunSize, iterations: number, design: RunDesign = 
     .filter((kind) => !SERIAL.includes(kind))
     .reduce((n, kind) => n + counts[kind], 0);
   // Parent transitions: one per child started, plus Snapshot, Reduce and the loop's few states.
-  const transitions = mapChildren + 6 * iterations + 8 + (sharded ? 3 : 0);
+  const transitions = mapChildren + passes * (6 * iterations + 1) + 8 + (sharded ? 3 : 0);
   return { counts, puts, gets, mapChildren, transitions };
 }
 
@@ -276,7 +294,7 @@ export function estimateRun(
   a: CostAssumptions = DEFAULT_COST_ASSUMPTIONS,
 ): RunEstimate {
   const size = runSizeOf(events, layout);
-  const shape = runShape(size, a.alsIterations, design);
+  const shape = runShape(size, a, design);
   const breaks: string[] = [];
   let wallSeconds = 0;
   let lambdaGbSeconds = 0;
@@ -298,7 +316,7 @@ export function estimateRun(
     if (inMap) {
       // Express bills each child by its duration (100 ms steps) at the 64 MB minimum.
       expressGbSeconds += shape.counts[kind] * (Math.ceil(seconds * 10) / 10) * (64 / 1024);
-      const rounds = kind === 'alsUsers' || kind === 'alsItems' ? a.alsIterations : 1;
+      const rounds = kind === 'alsUsers' || kind === 'alsItems' ? a.alsIterations * a.alsPasses : 1;
       const waves = Math.ceil(perRound(kind, size) / a.concurrency);
       wallSeconds += rounds * waves * (seconds * model.p95OverMedian + a.waveOverheadSeconds);
     } else wallSeconds += shape.counts[kind] * seconds;

@@ -105,6 +105,7 @@ function overShards(scope: Construct, id: string, itemsPath: string, child: Lamb
       'runId.$': '$$.Map.Item.Value.runId',
       'shard.$': '$$.Map.Item.Value.shard',
       'iteration.$': '$.als.iteration',
+      'data.$': '$.als.data',
     },
     maxConcurrency: SHARD_CONCURRENCY,
     // One shard lost would bias every model: the Map fails at the first shard that fails for good.
@@ -200,7 +201,8 @@ function exportSnapshot(scope: Construct, fn: IFunction, then: IChainable) {
 /**
  * ChooseSnapshot (the scan Snapshot below RETRAIN_EXPORT_ABOVE_EVENTS, else the export snapshot)
  * -> Snapshot (takes the retrain lease) -> partial Grams per user shard -> profile features per user
- * shard -> ALS (user half-steps, item half-steps, `iterations` times) -> Reduce (gates and publishes
+ * shard -> ALS (user half-steps, item half-steps, `iterations` times over the holdout's train part,
+ * then as many over every interaction: the candidate and the shipped ALS) -> Reduce (gates and publishes
  * EASE and ALS) -> ProfilesReduce (trains, gates and publishes the profile models) -> profile scores
  * per user shard -> ReleaseLease. Every shard task writes its output to S3; the state carries only
  * shard names. Any state failing for good releases the lease and fails the run with the failing
@@ -216,6 +218,7 @@ export function retrainMachineDefinition(scope: Construct, fn: IFunction): IChai
     'runId.$': '$.runId',
     'shard.$': '$.shard',
     'iteration.$': '$.iteration',
+    'data.$': '$.data',
   };
   const snapshot = task(scope, 'snapshot', fn, { 'runId.$': '$.runId', 'reason.$': '$.reason' });
   const grams = overShards(scope, 'ShardGrams', '$.userShards', task(scope, 'shard', fn, shardInput));
@@ -235,6 +238,19 @@ export function retrainMachineDefinition(scope: Construct, fn: IFunction): IChai
     parameters: {
       'iteration.$': 'States.MathAdd($.als.iteration, 1)',
       'iterations.$': '$.als.iterations',
+      'data.$': '$.als.data',
+      'shipIterations.$': '$.als.shipIterations',
+    },
+    resultPath: '$.als',
+  });
+  // After the candidate's pass over the train part, the same loop again over every interaction:
+  // the ALS that ships, as the single path trains it (distributed-tasks.ts, AlsProgress).
+  const shippedPass = new Pass(scope, 'ShippedAlsPass', {
+    parameters: {
+      iteration: 0,
+      'iterations.$': '$.als.shipIterations',
+      data: 'all',
+      shipIterations: 0,
     },
     resultPath: '$.als',
   });
@@ -297,6 +313,7 @@ export function retrainMachineDefinition(scope: Construct, fn: IFunction): IChai
   const finish = release('succeeded', RETRAIN_TASK_STATES.release);
   const loop = new Choice(scope, 'MoreIterations')
     .when(Condition.numberLessThanJsonPath('$.als.iteration', '$.als.iterations'), users)
+    .when(Condition.numberGreaterThan('$.als.shipIterations', 0), shippedPass)
     .otherwise(
       reduce
         .next(profilesReduce)
@@ -305,6 +322,7 @@ export function retrainMachineDefinition(scope: Construct, fn: IFunction): IChai
         .next(new Succeed(scope, 'Trained', { outputPath: '$.reduce' })),
     );
   users.next(items).next(next).next(loop);
+  shippedPass.next(loop);
   snapshot.next(grams).next(features).next(loop);
   return choose.next(kind);
 }

@@ -32,9 +32,11 @@ import {
   sampledHoldout,
 } from './gate-sample.ts';
 import {
+  type AlsData,
   alsItemTask,
   alsUserTask,
   DEFAULT_SNAPSHOT_OPTIONS,
+  NO_ALS,
   type DistributedPlan,
   readPlan,
   reduceTask,
@@ -93,6 +95,8 @@ export interface DistributedTask {
   reason?: string;
   shard?: number;
   iteration?: number;
+  /** The ALS pass of an ALS half-step: the holdout's train part (default) or every interaction. */
+  data?: AlsData;
   /** How the run ended (the release task). */
   state?: 'succeeded' | 'failed';
 }
@@ -239,9 +243,9 @@ export async function runDistributedTask(event: DistributedTask, deps: Distribut
       return easeSkipped ? { shard, skipped: easeSkipped } : shardTask(store, runId, shard, plan);
     }
     case 'alsUsers':
-      return alsUserTask(store, runId, shard, iteration);
+      return alsUserTask(store, runId, shard, iteration, event.data);
     case 'alsItems':
-      return alsItemTask(store, runId, shard, iteration);
+      return alsItemTask(store, runId, shard, iteration, event.data);
     case 'reduce':
       return reduce(runId, deps);
     case 'profileFeatures':
@@ -287,7 +291,7 @@ async function snapshot(event: DistributedTask, deps: DistributedTaskDependencie
       deps.profiles,
     );
     // No shards and no ALS iteration: the machine goes straight to the Reduce.
-    return { runId, userShards: [], itemShards: [], als: { iteration: 0, iterations: 0 } };
+    return { runId, userShards: [], itemShards: [], als: NO_ALS };
   }
   // The candidates' catalog, as trainAllModels builds it from the holdout's train part.
   const catalog = catalogSnapshot(data.items, holdout.train);
@@ -406,8 +410,8 @@ function easeTooLarge(plan: DistributedPlan, deps: DistributedTaskDependencies):
 /**
  * EASE from the summed Grams and ALS from the last item factors, written under the run's prefix,
  * then evaluated, gated and published as the single path does: the gate measures the
- * holdout-trained candidates; the run ships the EASE trained on every interaction (the plan's
- * `allInteractions`) and the holdout-trained ALS.
+ * holdout-trained candidates; the run ships EASE and ALS trained on every interaction (the plan's
+ * `allInteractions`).
  */
 async function reduce(runId: string, deps: DistributedTaskDependencies) {
   const { store } = deps;
@@ -425,7 +429,7 @@ async function reduce(runId: string, deps: DistributedTaskDependencies) {
   const easeSkipped = easeTooLarge(plan, deps);
   if (easeSkipped) skipped.ease = easeSkipped;
   await deps.records.recordSkipped(runId, skipped);
-  const { ease, als, easeOnAll } = await reduceTask(store, runId, !easeSkipped, plan);
+  const { ease, als, easeOnAll, alsOnAll } = await reduceTask(store, runId, !easeSkipped, plan);
   const catalog = await decodeJson<CatalogSnapshot>(store, `runs/${runId}/catalog.json`);
   // Stamped like trainAllModels stamps the holdout candidates: trained "at" the cut.
   const meta = (name: ModelName): ArtifactMetadata => ({ name, trainedAt: stored.cut, catalog });
@@ -436,16 +440,16 @@ async function reduce(runId: string, deps: DistributedTaskDependencies) {
       : []),
     { name: 'als', bytes: encodeArtifact(buildAlsGraph(als), meta('als')), trainMs: runMs },
   ];
-  // What ships: EASE trained on every interaction (as the single path ships), measured by the gate
-  // through its holdout-trained twin; ALS as trained on the holdout's train part (one ALS per run).
-  const shipped = candidates.map((candidate) =>
-    candidate.name === 'ease' && easeOnAll
-      ? {
-          ...candidate,
-          bytes: encodeArtifact(buildEaseGraph(easeOnAll), { ...meta('ease'), trainedAt: stored.startedAt }),
-        }
-      : candidate,
-  );
+  // What ships: EASE and ALS trained on every interaction (as the single path ships), each measured
+  // by the gate through its holdout-trained twin.
+  const onAll = (name: ModelName) => ({ ...meta(name), trainedAt: stored.startedAt });
+  const shipped = candidates.map((candidate) => {
+    if (candidate.name === 'ease' && easeOnAll)
+      return { ...candidate, bytes: encodeArtifact(buildEaseGraph(easeOnAll), onAll('ease')) };
+    if (candidate.name === 'als' && alsOnAll)
+      return { ...candidate, bytes: encodeArtifact(buildAlsGraph(alsOnAll), onAll('als')) };
+    return candidate;
+  });
   for (const artifact of shipped)
     await store.put(distributedArtifactKey(runId, artifact.name as 'ease' | 'als'), artifact.bytes);
   const holdout: Holdout = {
@@ -460,10 +464,10 @@ async function reduce(runId: string, deps: DistributedTaskDependencies) {
       shipped,
       holdout,
       trainedAt: (deps.now ?? (() => new Date()))(),
-      // With EASE shipped on every interaction, no event before the run's start is unseen by the
-      // shipped set, so the next run keeps the recorded figures rather than re-measure an artifact
-      // that saw its holdout; without it, the holdout's cut.
-      dataCutoff: easeOnAll ? stored.startedAt - 1 : stored.cut - 1,
+      // With the models shipped on every interaction, no event before the run's start is unseen by
+      // the shipped set, so the next run keeps the recorded figures rather than re-measure an
+      // artifact that saw its holdout; without them (a plan of before allInteractions), the cut.
+      dataCutoff: alsOnAll ? stored.startedAt - 1 : stored.cut - 1,
       options: DEFAULT_RETRAIN_OPTIONS,
     },
   );

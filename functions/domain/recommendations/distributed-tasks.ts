@@ -10,6 +10,10 @@
  *   alsItems  -> one item shard's factors given the factors of the users it touches
  *   reduce    -> the summed Gram inverted (EASE) and the item factors gathered (ALS)
  *
+ * ALS runs twice over the same shards, as the single path trains twice: first on the holdout's
+ * train part (`data: 'train'`, the candidate the gate measures), then on every interaction
+ * (`data: 'all'`, what ships), each pass from the same seeded start.
+ *
  * The ALS factors pass between half-steps as factor files (factor-file.ts: float32 rows that say
  * which rows they are, with their Gram), so each task reads one object per shard of the other side
  * and nothing else of theirs; `taskRequests` counts what each task reads and writes.
@@ -33,6 +37,7 @@ import {
   gatherRows,
   type ItemShard,
   itemShardCountFor,
+  itemShardOfEach,
   itemShardsOf,
   itemSideOf,
   ownRows,
@@ -64,13 +69,31 @@ export interface DistributedPlan {
   allInteractions?: boolean;
 }
 
+/**
+ * Which interactions an ALS pass trains on: the holdout's train part (the gate's candidate), or
+ * every interaction before the split (the shipped model, when the plan has `allInteractions`).
+ */
+export type AlsData = 'train' | 'all';
+
+/** Where the run's ALS loop stands: the pass (`data`), its iteration, and the shipped pass's length. */
+export interface AlsProgress {
+  iteration: number;
+  iterations: number;
+  data: AlsData;
+  /** Iterations of the pass over every interaction once the train pass ends (0: the run ships none). */
+  shipIterations: number;
+}
+
 /** The state the machine carries between tasks: names of shards, never their data. */
 export interface DistributedRunState {
   runId: string;
   userShards: { runId: string; shard: number }[];
   itemShards: { runId: string; shard: number }[];
-  als: { iteration: number; iterations: number };
+  als: AlsProgress;
 }
+
+/** The ALS loop of a run with nothing to train: no iteration of either pass. */
+export const NO_ALS: AlsProgress = { iteration: 0, iterations: 0, data: 'train', shipIterations: 0 };
 
 /** A task that failed on one shard, named so the failed execution says which. */
 export class ShardTaskError extends Error {
@@ -116,16 +139,24 @@ export const DEFAULT_SNAPSHOT_OPTIONS: SnapshotOptions = {
 /** Every interaction of user shard `s`'s users, before the holdout split (both snapshots write it). */
 export const allUserShardKey = (runId: string, s: number) => `runs/${runId}/snapshot/interactions/${s}.json`;
 
+/** Item shard `s` over every interaction (the shipped ALS's item side), cut by the run's assignment. */
+export const allItemShardKey = (runId: string, s: number) => `runs/${runId}/items-all/${s}.json`;
+
 const key = {
   plan: (runId: string) => `runs/${runId}/plan.json`,
   gramAll: (runId: string, s: number) => `runs/${runId}/gram-all/${s}.f32`,
   countsAll: (runId: string, s: number) => `runs/${runId}/gram-all/${s}.counts.f64`,
   userShard: (runId: string, s: number) => `runs/${runId}/users/${s}.json`,
-  itemShard: (runId: string, s: number) => `runs/${runId}/items/${s}.json`,
+  itemShard: (runId: string, s: number, data: AlsData = 'train') =>
+    data === 'all' ? allItemShardKey(runId, s) : `runs/${runId}/items/${s}.json`,
   gram: (runId: string, s: number) => `runs/${runId}/gram/${s}.f32`,
-  userFactors: (runId: string, s: number, it: number) => `runs/${runId}/als/users-${s}-${it}.factors`,
-  itemFactors: (runId: string, s: number, it: number) => `runs/${runId}/als/items-${s}-${it}.factors`,
+  userFactors: (runId: string, s: number, it: number, data: AlsData) =>
+    `runs/${runId}/${alsFolder[data]}/users-${s}-${it}.factors`,
+  itemFactors: (runId: string, s: number, it: number, data: AlsData) =>
+    `runs/${runId}/${alsFolder[data]}/items-${s}-${it}.factors`,
 };
+
+const alsFolder: Record<AlsData, string> = { train: 'als', all: 'als-all' };
 
 /**
  * Factor files a task requests at once: enough in flight to hide S3's first-byte latency, few
@@ -141,8 +172,8 @@ export function taskRequests(
   const later = layout.iteration > 0;
   switch (task) {
     case 'snapshot':
-      // The plan, every user shard file (train part and every interaction) and item shard file.
-      return { gets: 0, puts: 1 + 2 * layout.userShards + layout.itemShards };
+      // The plan, every user shard file and item shard file, of the train part and of every interaction.
+      return { gets: 0, puts: 1 + 2 * layout.userShards + 2 * layout.itemShards };
     case 'shard':
       // The plan, its train part and every interaction; the two partial Grams and the item counts.
       return { gets: 3, puts: 3 };
@@ -153,8 +184,9 @@ export function taskRequests(
       // The plan, its shard, one factor file per user shard; later, its own previous factors.
       return { gets: 2 + layout.userShards + (later ? 1 : 0), puts: 1 };
     case 'reduce':
-      // The plan, every partial Gram (both kinds) and item count, the last factor file of every item shard.
-      return { gets: 1 + 3 * layout.userShards + layout.itemShards, puts: 0 };
+      // The plan, every partial Gram (both kinds) and item count, the last factor file of every
+      // item shard in both ALS passes.
+      return { gets: 1 + 3 * layout.userShards + 2 * layout.itemShards, puts: 0 };
   }
 }
 
@@ -202,10 +234,8 @@ export async function snapshotTask(
   const userShardCount = Math.max(1, Math.ceil(whole.cols.length / options.interactionsPerShard));
   const shards = shardByUser(interactions, userShardCount);
   await Promise.all(shards.map((rows, s) => store.put(key.userShard(runId, s), json(rows))));
-  if (all) {
-    const allShards = shardByUser(all, userShardCount);
-    await Promise.all(allShards.map((rows, s) => store.put(allUserShardKey(runId, s), json(rows))));
-  }
+  const allShards = all ? shardByUser(all, userShardCount) : [];
+  await Promise.all(allShards.map((rows, s) => store.put(allUserShardKey(runId, s), json(rows))));
   const matrices = shards.map((rows) => shardMatrix(rows, whole.itemIds, options.binary));
   const state = await writeRunPlan(
     store,
@@ -216,9 +246,42 @@ export async function snapshotTask(
     options,
     all !== undefined,
   );
-  const itemShards = itemShardsOf(matrices, whole.itemIds.length, state.itemShards.length);
+  const assignment = itemShardOfEach(
+    summedItemCounts(matrices, whole.itemIds.length),
+    state.itemShards.length,
+  );
+  const itemShards = itemShardsOf(matrices, whole.itemIds.length, state.itemShards.length, assignment);
   await Promise.all(itemShards.map((shard, s) => writeItemShard(store, runId, s, shard)));
+  if (all) {
+    // The shipped ALS's item side: every interaction, cut by the same assignment.
+    const allMatrices = allShards.map((rows) => catalogMatrix(rows, whole.itemIds, options.binary));
+    const allItemShards = itemShardsOf(
+      allMatrices,
+      whole.itemIds.length,
+      state.itemShards.length,
+      assignment,
+    );
+    await Promise.all(allItemShards.map((shard, s) => writeItemShard(store, runId, s, shard, 'all')));
+  }
   return state;
+}
+
+/**
+ * A matrix of `rows` over the run's columns, leaving out interactions with items the run's catalog
+ * lacks: every interaction includes items first met after the holdout's cut that the items table
+ * does not list, and the run models only the catalog's columns (such items are not playable).
+ */
+export function catalogMatrix(
+  rows: readonly WeightedInteraction[],
+  itemIds: readonly string[],
+  binary: boolean,
+): InteractionMatrix {
+  const known = new Set(itemIds);
+  return shardMatrix(
+    rows.filter((row) => known.has(row.itemId)),
+    itemIds,
+    binary,
+  );
 }
 
 /**
@@ -257,14 +320,25 @@ export async function writeRunPlan(
     runId,
     userShards: shards(userShards),
     itemShards: shards(plan.itemShards),
-    als: { iteration: 0, iterations: options.als.iterations },
+    als: {
+      iteration: 0,
+      iterations: options.als.iterations,
+      data: 'train',
+      shipIterations: allInteractions ? options.als.iterations : 0,
+    },
   };
 }
 
-/** Writes item shard `s` of the run (its file's one format, read by readItemShard). */
-export async function writeItemShard(store: ArtifactStore, runId: string, s: number, shard: ItemShard) {
+/** Writes item shard `s` of the run's `data` (its file's one format, read by readItemShard). */
+export async function writeItemShard(
+  store: ArtifactStore,
+  runId: string,
+  s: number,
+  shard: ItemShard,
+  data: AlsData = 'train',
+) {
   await store.put(
-    key.itemShard(runId, s),
+    key.itemShard(runId, s, data),
     json({
       items: Array.from(shard.items),
       ptr: Array.from(shard.ptr),
@@ -279,18 +353,31 @@ export async function readPlan(store: ArtifactStore, runId: string): Promise<Dis
   return parsed<DistributedPlan>(store, key.plan(runId));
 }
 
-/** One user shard's train interactions as a matrix over the plan's columns. */
+/**
+ * One user shard's interactions as a matrix over the plan's columns: the holdout's train part, or
+ * every interaction of its users (`data: 'all'`, items outside the catalog left out).
+ */
 export async function readUserShard(
   store: ArtifactStore,
   plan: DistributedPlan,
   shard: number,
+  data: AlsData = 'train',
 ): Promise<InteractionMatrix> {
+  if (data === 'all') {
+    const rows = await parsed<WeightedInteraction[]>(store, allUserShardKey(plan.runId, shard));
+    return catalogMatrix(rows, plan.itemIds, plan.binary);
+  }
   const rows = await parsed<WeightedInteraction[]>(store, key.userShard(plan.runId, shard));
   return shardMatrix(rows, plan.itemIds, plan.binary);
 }
 
-async function readItemShard(store: ArtifactStore, runId: string, shard: number): Promise<ItemShard> {
-  const raw = await parsed<Record<keyof ItemShard, number[]>>(store, key.itemShard(runId, shard));
+async function readItemShard(
+  store: ArtifactStore,
+  runId: string,
+  shard: number,
+  data: AlsData,
+): Promise<ItemShard> {
+  const raw = await parsed<Record<keyof ItemShard, number[]>>(store, key.itemShard(runId, shard, data));
   return {
     items: Int32Array.from(raw.items),
     ptr: Int32Array.from(raw.ptr),
@@ -313,12 +400,9 @@ export async function shardTask(
     const matrix = await readUserShard(store, plan, shard);
     await store.put(key.gram(runId, shard), bytesOf(partialGram(matrix, modelled)));
     if (plan.allInteractions) {
-      const rows = await parsed<WeightedInteraction[]>(store, allUserShardKey(runId, shard));
-      const all = shardMatrix(rows, plan.itemIds, plan.binary);
+      const all = await readUserShard(store, plan, shard, 'all');
       await store.put(key.gramAll(runId, shard), bytesOf(partialGram(all, modelled)));
-      // Items first met after the cut extend the matrix past the plan's columns; EASE models none of them.
-      const counts = itemCounts(all).slice(0, plan.itemIds.length);
-      await store.put(key.countsAll(runId, shard), bytesOf(counts));
+      await store.put(key.countsAll(runId, shard), bytesOf(itemCounts(all)));
     }
     return { shard };
   });
@@ -332,35 +416,40 @@ async function itemSide(
   store: ArtifactStore,
   plan: DistributedPlan,
   iteration: number,
+  data: AlsData,
 ): Promise<{ factors: Float32Array | Float64Array; gram?: Float64Array }> {
   if (iteration === 0) return { factors: initialItemFactors(plan.itemIds.length, plan.als) };
   const blocks: FactorBlock[] = [];
-  const keys = range(plan.itemShards).map((s) => key.itemFactors(plan.runId, s, iteration));
+  const keys = range(plan.itemShards).map((s) => key.itemFactors(plan.runId, s, iteration, data));
   await eachFactorFile(store, keys, (block) => blocks.push(block));
   return itemSideOf(blocks, plan.itemIds.length, plan.als.factors);
 }
 
-/** A user shard's ALS half-step of `iteration` (0-based), warm-started from its previous factors. */
+/**
+ * A user shard's ALS half-step of `iteration` (0-based) in the pass over `data`, warm-started from
+ * its previous factors.
+ */
 export async function alsUserTask(
   store: ArtifactStore,
   runId: string,
   shard: number,
   iteration: number,
+  data: AlsData = 'train',
 ): Promise<{ shard: number }> {
   return onShard('alsUsers', shard, async () => {
     const plan = await readPlan(store, runId);
-    const matrix = await readUserShard(store, plan, shard);
+    const matrix = await readUserShard(store, plan, shard, data);
     const d = plan.als.factors;
     const previous =
       iteration === 0
         ? new Float64Array(matrix.userIds.length * d)
         : Float64Array.from(
-            decodeFactorBlock(await store.get(key.userFactors(runId, shard, iteration))).factors,
+            decodeFactorBlock(await store.get(key.userFactors(runId, shard, iteration, data))).factors,
           );
-    const items = await itemSide(store, plan, iteration);
+    const items = await itemSide(store, plan, iteration, data);
     const next = alsUserHalfStep(matrix, previous, items.factors, plan.als, items.gram);
     await store.put(
-      key.userFactors(runId, shard, iteration + 1),
+      key.userFactors(runId, shard, iteration + 1, data),
       encodeFactorBlock(ownRows(matrix.userIds.length), next, d),
     );
     return { shard };
@@ -376,58 +465,76 @@ export async function alsItemTask(
   runId: string,
   shard: number,
   iteration: number,
+  data: AlsData = 'train',
 ): Promise<{ shard: number }> {
   return onShard('alsItems', shard, async () => {
     const plan = await readPlan(store, runId);
     const d = plan.als.factors;
-    const items = await readItemShard(store, runId, shard);
+    const items = await readItemShard(store, runId, shard, data);
     const touched = touchedUsers(items);
     const users = new TouchedUserFactors(touched, d);
-    const userKeys = range(plan.userShards).map((s) => key.userFactors(runId, s, iteration + 1));
+    const userKeys = range(plan.userShards).map((s) => key.userFactors(runId, s, iteration + 1, data));
     await eachFactorFile(store, userKeys, (block) => users.add(block));
     const previous =
       iteration === 0
         ? gatherRows(initialItemFactors(plan.itemIds.length, plan.als), items.items, d)
         : Float64Array.from(
-            decodeFactorBlock(await store.get(key.itemFactors(runId, shard, iteration))).factors,
+            decodeFactorBlock(await store.get(key.itemFactors(runId, shard, iteration, data))).factors,
           );
     const next = alsItemHalfStep(items, touched, previous, users.factors, users.gram, plan.als);
-    await store.put(key.itemFactors(runId, shard, iteration + 1), encodeFactorBlock(items.items, next, d));
+    await store.put(
+      key.itemFactors(runId, shard, iteration + 1, data),
+      encodeFactorBlock(items.items, next, d),
+    );
     return { shard };
   });
 }
 
+/** What the reduce gathers: the candidates of the gate, and the models trained on every interaction. */
+export interface ReducedModels {
+  ease?: EaseModel;
+  als: AlsModel;
+  easeOnAll?: EaseModel;
+  alsOnAll?: AlsModel;
+}
+
 /**
  * The reduce: EASE from the summed partial Grams (unless `withEase` is false: too large for this
- * function), ALS from the last item factors.
+ * function), ALS from the last item factors; with the plan's `allInteractions`, both again over
+ * every interaction (the shipped models).
  */
 export async function reduceTask(
   store: ArtifactStore,
   runId: string,
-): Promise<{ ease: EaseModel; als: AlsModel; easeOnAll?: EaseModel }>;
+): Promise<ReducedModels & { ease: EaseModel }>;
 export async function reduceTask(
   store: ArtifactStore,
   runId: string,
   withEase: boolean,
   known?: DistributedPlan,
-): Promise<{ ease?: EaseModel; als: AlsModel; easeOnAll?: EaseModel }>;
+): Promise<ReducedModels>;
 export async function reduceTask(
   store: ArtifactStore,
   runId: string,
   withEase = true,
   known?: DistributedPlan,
-): Promise<{ ease?: EaseModel; als: AlsModel; easeOnAll?: EaseModel }> {
+): Promise<ReducedModels> {
   const plan = known ?? (await readPlan(store, runId));
-  const trained = await itemSide(store, plan, plan.als.iterations);
-  const als = alsModelOf(plan.itemIds, Float64Array.from(trained.factors), plan.als);
-  if (!withEase) return { als };
+  const alsOf = async (data: AlsData) => {
+    const trained = await itemSide(store, plan, plan.als.iterations, data);
+    return alsModelOf(plan.itemIds, Float64Array.from(trained.factors), plan.als);
+  };
+  const als = await alsOf('train');
+  const alsOnAll = plan.allInteractions ? await alsOf('all') : undefined;
+  const shippedAls = alsOnAll ? { alsOnAll } : {};
+  if (!withEase) return { als, ...shippedAls };
   const ease = await easeOfPartials(store, plan, key.gram, Float64Array.from(plan.counts));
   if (!plan.allInteractions) return { ease, als };
   // The shipped EASE: every interaction's Gram and item counts, over the same modelled items.
   const counts = new Float64Array(plan.itemIds.length);
   for (let s = 0; s < plan.userShards; s++)
     addInto(counts, new Float64Array((await store.get(key.countsAll(runId, s))).slice().buffer));
-  return { ease, als, easeOnAll: await easeOfPartials(store, plan, key.gramAll, counts) };
+  return { ease, als, easeOnAll: await easeOfPartials(store, plan, key.gramAll, counts), ...shippedAls };
 }
 
 /** EASE from the run's partial Grams at `gramKey`, summed one at a time (the running sum and one partial in memory). */

@@ -19,7 +19,10 @@
 import type { InteractionEvent } from '#domain/catalog/types.ts';
 import type { ArtifactStore } from '#domain/models/registry.ts';
 import {
+  type AlsData,
+  type DistributedPlan,
   type DistributedRunState,
+  NO_ALS,
   readPlan,
   readUserShard,
   type SnapshotOptions,
@@ -62,8 +65,8 @@ const key = {
   cut: (runId: string) => `runs/${runId}/snapshot/cut.json`,
   holdoutPart: (runId: string, shard: number) => `runs/${runId}/snapshot/holdout/${shard}.json`,
   split: (runId: string, shard: number) => `runs/${runId}/snapshot/split/${shard}.json`,
-  itemSlice: (runId: string, itemShard: number, userShard: number) =>
-    `runs/${runId}/snapshot/item-slices/${itemShard}/${userShard}.json`,
+  itemSlice: (runId: string, itemShard: number, userShard: number, data: AlsData) =>
+    `runs/${runId}/snapshot/${data === 'all' ? 'item-slices-all' : 'item-slices'}/${itemShard}/${userShard}.json`,
   /** The contract with the profile tasks: a user shard's raw events, before the holdout split. */
   events: (runId: string, shard: number) => `runs/${runId}/events/${shard}.json`,
   userShard: (runId: string, shard: number) => `runs/${runId}/users/${shard}.json`,
@@ -364,7 +367,7 @@ export async function planExport(
   };
   const holdout: ExportedHoldout = { startedAt: run.startedAt, cut: cut.cut, train: [], relevant: [] };
   if (cut.nothingToTrain) {
-    const state = { runId, userShards: [], itemShards: [], als: { iteration: 0, iterations: 0 } };
+    const state = { runId, userShards: [], itemShards: [], als: NO_ALS };
     return { state, holdout: { ...holdout, nothingToTrain: cut.nothingToTrain }, run: profileRun };
   }
   const shards = range(run.userShards);
@@ -398,41 +401,51 @@ type ItemSlice = Record<keyof ItemShard, number[]> & { users: number };
 
 /**
  * One user shard's item columns, cut into the run's item shards (the run's balanced assignment):
- * one slice file per item shard, for itemShardFile.
+ * one slice file per item shard, for itemShardFile; once for the holdout's train part and once
+ * for every interaction (the shipped ALS's item side).
  */
 export async function itemSlices(deps: ExportSnapshotDependencies, runId: string, shard: number) {
   const plan = await readPlan(deps.store, runId);
-  const matrix = await readUserShard(deps.store, plan, shard);
   // The whole run's assignment (from the plan's counts), the one the scan snapshot uses, not this shard's.
   const assignment = itemShardOfEach(plan.counts, plan.itemShards);
-  const slices = itemShardsOf([matrix], plan.itemIds.length, plan.itemShards, assignment);
-  await Promise.all(
-    slices.map((slice, j) =>
-      deps.store.put(
-        key.itemSlice(runId, j, shard),
-        encode({
-          users: matrix.userIds.length,
-          items: Array.from(slice.items),
-          ptr: Array.from(slice.ptr),
-          rows: Array.from(slice.rows),
-          values: Array.from(slice.values),
-        } satisfies ItemSlice),
+  let users = 0;
+  for (const data of alsDataOf(plan)) {
+    const matrix = await readUserShard(deps.store, plan, shard, data);
+    if (data === 'train') users = matrix.userIds.length;
+    const slices = itemShardsOf([matrix], plan.itemIds.length, plan.itemShards, assignment);
+    await Promise.all(
+      slices.map((slice, j) =>
+        deps.store.put(
+          key.itemSlice(runId, j, shard, data),
+          encode({
+            users: matrix.userIds.length,
+            items: Array.from(slice.items),
+            ptr: Array.from(slice.ptr),
+            rows: Array.from(slice.rows),
+            values: Array.from(slice.values),
+          } satisfies ItemSlice),
+        ),
       ),
-    ),
-  );
-  return { shard, users: matrix.userIds.length };
+    );
+  }
+  return { shard, users };
 }
+
+/** The interactions the run's ALS passes train on: the train part, and every interaction when it ships them. */
+const alsDataOf = (plan: DistributedPlan): AlsData[] => (plan.allInteractions ? ['train', 'all'] : ['train']);
 
 /**
  * Item shard `j` joined from every user shard's slice of it, users numbered shard after shard:
  * the same file itemShardsOf over all user shards gives the scan snapshot, without one function
- * holding every interaction.
+ * holding every interaction (for each ALS pass's data).
  */
 export async function itemShardFile(deps: ExportSnapshotDependencies, runId: string, j: number) {
   const plan = await readPlan(deps.store, runId);
-  const slices: ItemSlice[] = [];
-  for (let s = 0; s < plan.userShards; s++)
-    slices.push(await read<ItemSlice>(deps.store, key.itemSlice(runId, j, s)));
-  await writeItemShard(deps.store, runId, j, joinItemSlices(slices[0]?.items ?? [], slices));
+  for (const data of alsDataOf(plan)) {
+    const slices: ItemSlice[] = [];
+    for (let s = 0; s < plan.userShards; s++)
+      slices.push(await read<ItemSlice>(deps.store, key.itemSlice(runId, j, s, data)));
+    await writeItemShard(deps.store, runId, j, joinItemSlices(slices[0]?.items ?? [], slices), data);
+  }
   return { shard: j };
 }

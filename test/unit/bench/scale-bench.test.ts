@@ -113,7 +113,7 @@ describe('the computed AWS cost', () => {
   it('bills each task its seconds at max(1,769 MB, 1.25 x peak), and counts one request per task', () => {
     const models = Object.fromEntries(kinds.map((k) => [k, flat(2, 1000)])) as Record<TaskKind, TaskModel>;
     const e = estimateRun(1_000_000, layout, models);
-    const tasks = Object.values(runShape(e.size, 12).counts).reduce((n, c) => n + c, 0);
+    const tasks = Object.values(runShape(e.size).counts).reduce((n, c) => n + c, 0);
     expect(e.size).toMatchObject({ userShards: 5, itemShards: 2, users: 50_000 });
     // One request per task, and one per ProfileScores child (a user shard).
     expect(e.lambdaRequests).toBe(tasks + e.size.userShards);
@@ -148,8 +148,20 @@ describe('the computed AWS cost', () => {
     expect(taskRequests('alsItems', layoutAt)).toEqual({ gets: 3 + 391, puts: 1 });
   });
 
+  it('costs two ALS passes, the gate candidate and the shipped model, each with its own first iteration', () => {
+    const size = runSizeOf(100_000_000, layout);
+    const one = runShape(size, { alsIterations: 12, alsPasses: 1 });
+    const two = runShape(size, { alsIterations: 12, alsPasses: 2 });
+    expect(two.counts.alsUsers).toBe(2 * one.counts.alsUsers);
+    expect(two.counts.alsItems).toBe(2 * one.counts.alsItems);
+    // The ALS GETs double (a first iteration reads fewer factor files in each pass), the rest stays.
+    const alsGets = (shape: typeof one) =>
+      shape.gets - runShape(size, { alsIterations: 12, alsPasses: 0 }).gets;
+    expect(alsGets(two)).toBe(2 * alsGets(one));
+  });
+
   it('counts S3 GETs from the tasks: ten times the data with item shards bounded costs about 100x', () => {
-    const gets = (events: number) => runShape(runSizeOf(events, layout), 12).gets;
+    const gets = (events: number) => runShape(runSizeOf(events, layout)).gets;
     // User shards and item shards both grow tenfold; their product drives the ALS reads.
     expect(gets(100_000_000) / gets(10_000_000)).toBeGreaterThan(50);
     expect(gets(100_000_000) / gets(10_000_000)).toBeLessThan(100);

@@ -184,7 +184,9 @@ describe('the distributed retrain state machine, run locally', () => {
     expect(result).toMatchObject({ runId: 'r1', trained: ['ease', 'als'] });
     const shards = calls.filter((c) => c.task === 'shard').length;
     expect(shards).toBeGreaterThan(2);
-    expect(calls.filter((c) => c.task === 'alsItems')).toHaveLength(3 * ALS.iterations);
+    // Two ALS passes over 3 item shards: the candidate's (train part) and the shipped one's (every interaction).
+    expect(calls.filter((c) => c.task === 'alsItems')).toHaveLength(2 * 3 * ALS.iterations);
+    expect(calls.filter((c) => c.task === 'alsItems' && c.data === 'all')).toHaveLength(3 * ALS.iterations);
     // The shards hold the older 80% of interactions, split off exactly as the single path's gate does.
     const interactions = splitForGate(
       aggregateEvents(events, DEFAULT_EVENT_WEIGHTS),
@@ -201,7 +203,7 @@ describe('the distributed retrain state machine, run locally', () => {
     expect(await store.get(distributedArtifactKey('r1', 'ease'))).toBeInstanceOf(Uint8Array);
   });
 
-  it('ships the EASE of every interaction, the Grams of every shard summed, while the gate measures the holdout one', async () => {
+  it('ships the EASE and ALS of every interaction, equal to one process over them, while the gate measures the holdout ones', async () => {
     // Prepare
     const store = new InMemoryArtifacts();
     const { invoke, records } = tasksOver(store);
@@ -209,7 +211,7 @@ describe('the distributed retrain state machine, run locally', () => {
     await runRetrainMachine({ runId: 'all1', reason: 'test' }, invoke);
     // Assess: one process over every interaction, on the run's columns and modelled items.
     const all = aggregateEvents(events, DEFAULT_EVENT_WEIGHTS);
-    const { ease, easeOnAll } = await reduceTask(store, 'all1');
+    const { ease, easeOnAll, als, alsOnAll } = await reduceTask(store, 'all1');
     expect(easeOnAll).toBeDefined();
     const whole = buildMatrix(all, { itemIds: ease.itemIds });
     const counts = Float64Array.from(itemCounts(whole).slice(0, ease.itemIds.length));
@@ -232,6 +234,45 @@ describe('the distributed retrain state machine, run locally', () => {
     expect(decodeArtifactMetadata(await store.get(version.artifactKey)).trainedAt).toBeGreaterThan(
       Math.max(...all.map((x) => x.timestamp)),
     );
+    // ALS: the single process's ALS over every interaction (the run's columns), from the same seed.
+    const known = new Set(als.itemIds);
+    const allAls = trainAls(
+      buildMatrix(
+        all.filter((x) => known.has(x.itemId)),
+        { itemIds: als.itemIds },
+      ),
+      ALS,
+    );
+    expect(maxDifference(alsOnAll!.itemFactors, allAls.itemFactors)).toBeLessThan(1e-4);
+    expect(maxDifference(alsOnAll!.itemFactors, als.itemFactors)).toBeGreaterThan(1e-3);
+    const liveAls = (await listModels(records)).models.find((m) => m.name === 'als')!;
+    const alsVersion = liveAls.versions.find((v) => v.version === liveAls.liveVersion)!;
+    expect(await store.get(alsVersion.artifactKey)).toEqual(
+      await store.get(distributedArtifactKey('all1', 'als')),
+    );
+    expect(decodeArtifactMetadata(await store.get(alsVersion.artifactKey)).trainedAt).toBeGreaterThan(
+      Math.max(...all.map((x) => x.timestamp)),
+    );
+  });
+
+  it('leaves out, and does not fail on, events of items the catalog lacks that appear after the cut', async () => {
+    // Prepare: ratings of an item the items table does not list, all after the holdout's cut.
+    const newest = Math.max(...events.map((e) => e.timestamp));
+    const unlisted = events.slice(0, 40).map((e, i) => ({
+      ...e,
+      eventId: `unlisted-${i}`,
+      itemId: 'not-in-catalog',
+      timestamp: newest + 1 + i,
+    }));
+    const store = new InMemoryArtifacts();
+    const { invoke } = tasksOver(store, { stored: [...events, ...unlisted] });
+    // Act
+    const result = await runRetrainMachine({ runId: 'unlisted', reason: 'test' }, invoke);
+    // Assess
+    expect(result).toMatchObject({ trained: ['ease', 'als'] });
+    const { alsOnAll, easeOnAll } = await reduceTask(store, 'unlisted');
+    expect(alsOnAll?.itemIds).not.toContain('not-in-catalog');
+    expect(easeOnAll?.itemIds).not.toContain('not-in-catalog');
   });
 
   it('evaluates, gates and publishes its EASE and ALS as live versions of the registry', async () => {
@@ -564,13 +605,14 @@ describe('the export snapshot, run locally', () => {
     );
     // Item shards joined from per-user-shard slices: the same items, the same users per item.
     type ItemFile = { items: number[]; ptr: number[]; values: number[] };
-    for (let j = 0; j < scanPlan.itemShards; j++) {
-      const [a, b] = await Promise.all(
-        ['scan', 'export'].map((run) => file<ItemFile>(store, `runs/${run}/items/${j}.json`)),
-      );
-      expect([b.items, b.ptr]).toEqual([a.items, a.ptr]);
-      expect([...b.values].sort()).toEqual([...a.values].sort());
-    }
+    for (let j = 0; j < scanPlan.itemShards; j++)
+      for (const folder of ['items', 'items-all']) {
+        const [a, b] = await Promise.all(
+          ['scan', 'export'].map((run) => file<ItemFile>(store, `runs/${run}/${folder}/${j}.json`)),
+        );
+        expect([b.items, b.ptr]).toEqual([a.items, a.ptr]);
+        expect([...b.values].sort()).toEqual([...a.values].sort());
+      }
     type Stored = { cut: number; train: WeightedInteraction[]; relevant: [string, string[]][] };
     const [scanHoldout, exportHoldout] = await Promise.all(
       ['scan', 'export'].map((run) => file<Stored>(store, `runs/${run}/holdout.json`)),
@@ -584,6 +626,10 @@ describe('the export snapshot, run locally', () => {
     );
     expect(maxDifference(exportModels.ease.weights, scanModels.ease.weights)).toBeLessThan(1e-5);
     expect(maxDifference(exportModels.als.itemFactors, scanModels.als.itemFactors)).toBeLessThan(1e-4);
+    expect(maxDifference(exportModels.easeOnAll!.weights, scanModels.easeOnAll!.weights)).toBeLessThan(1e-5);
+    expect(maxDifference(exportModels.alsOnAll!.itemFactors, scanModels.alsOnAll!.itemFactors)).toBeLessThan(
+      1e-4,
+    );
   });
 
   it('measures the gate on the same seeded sample of users with either snapshot, and still publishes', async () => {
