@@ -25,12 +25,7 @@ import {
   type ModelName,
 } from './artifact.ts';
 import { denseEaseSkipReason } from './dense-ease-limit.ts';
-import {
-  DEFAULT_GATE_SAMPLE_USERS,
-  type GateSampling,
-  gateSamplingFor,
-  sampledHoldout,
-} from './gate-sample.ts';
+import { type GateSampling, gateSamplingFor, sampledHoldout } from './gate-sample.ts';
 import {
   type AlsData,
   alsItemTask,
@@ -143,8 +138,8 @@ export interface DistributedTaskDependencies {
   profiles: ProfileRunOptions & ProfileScoringStores;
   /** The function's memory, MB: the Reduce skips EASE when its inverse would not fit; absent = no check. */
   memoryMb?: number;
-  /** Users the gate measures at most (a seeded sample; gate-sample.ts); DEFAULT_GATE_SAMPLE_USERS when absent. */
-  gateSampleUsers?: number;
+  /** Users the gate measures at most (a seeded sample; gate-sample.ts): the declared RETRAIN_GATE_SAMPLE_USERS. */
+  gateSampleUsers: number;
   now?: () => Date;
   log?: RetrainDependencies['log'];
 }
@@ -297,7 +292,7 @@ async function snapshot(event: DistributedTask, deps: DistributedTaskDependencie
   const catalog = catalogSnapshot(data.items, holdout.train);
   await deps.store.put(`runs/${runId}/catalog.json`, encodeJson(catalog));
   const users = new Set(data.events.map((e) => e.userId)).size;
-  const gate = gateSamplingFor(deps.gateSampleUsers ?? DEFAULT_GATE_SAMPLE_USERS, users);
+  const gate = gateSamplingFor(deps.gateSampleUsers, users);
   await deps.store.put(holdoutKey(runId), encodeJson(storedHoldout(holdout, now, gate)));
   const state = await snapshotTask(
     deps.store,
@@ -351,7 +346,7 @@ async function exportSnapshotTask(event: DistributedTask, deps: DistributedTaskD
     eventWeights: DEFAULT_RETRAIN_OPTIONS.eventWeights,
     flaggedUserWeight: deps.flaggedUserWeight ?? 0,
     holdoutShare: DEFAULT_RETRAIN_OPTIONS.holdout,
-    gateSampleUsers: deps.gateSampleUsers ?? DEFAULT_GATE_SAMPLE_USERS,
+    gateSampleUsers: deps.gateSampleUsers,
   };
   switch (event.task) {
     case 'startExport': {

@@ -3,13 +3,11 @@
  * run's users, drawn by each shard alone (the same FNV-1a rule the profile models sample by), so the
  * holdout the Reduce reads and evaluates stays bounded whatever the data size. Without it the stored
  * holdout grew by ~44 MB of JSON per million events and passed V8's longest string near 12M events.
- * The single path measures every user (its data fits one function anyway).
+ * The single path measures every user (its data fits one function anyway). The sample's size is
+ * the declared RETRAIN_GATE_SAMPLE_USERS (20,000 by default: the holdout stays ~35 MB of JSON).
  */
 import { inTrainingSample, samplingFor } from '#domain/profiles/sharded-training.ts';
 import type { Holdout } from './retrain.ts';
-
-/** Users the distributed gate measures by default: the holdout stays ~35 MB of JSON (~1.7 KB a user). */
-export const DEFAULT_GATE_SAMPLE_USERS = 20_000;
 
 /** The seed of the gate's sample (fixed: two runs over the same users measure the same ones). */
 const GATE_SAMPLE_SEED = 0x9a7e;

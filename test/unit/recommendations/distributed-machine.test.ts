@@ -33,6 +33,7 @@ import { catalogSnapshot } from '#domain/recommendations/training.ts';
 import { LocalEventBus } from '#local/event-bus.ts';
 import { historyExpiryOf } from '#domain/profiles/stored-rows.ts';
 import { runRetrainMachine } from '#local/retrain-machine.ts';
+import { settings } from '#platform/declaration.ts';
 import { readMovieLensSmall } from '../../support/movielens-small.ts';
 import { InMemoryArtifacts, InMemoryModelRecords } from '../../support/memory-models.ts';
 
@@ -155,7 +156,7 @@ function tasksOver(
       profiles,
       ...(now ? { now } : {}),
       ...(options.memoryMb ? { memoryMb: options.memoryMb } : {}),
-      ...(options.gateSampleUsers ? { gateSampleUsers: options.gateSampleUsers } : {}),
+      gateSampleUsers: options.gateSampleUsers ?? settings.RETRAIN_GATE_SAMPLE_USERS.default,
     });
   };
   return { invoke, calls, records, profiles };
@@ -452,6 +453,7 @@ describe('the distributed retrain state machine, run locally', () => {
         snapshots: snapshotsOver(store, []),
         snapshot: { interactionsPerShard: 20_000 },
         profiles: profileStoresOver(store),
+        gateSampleUsers: settings.RETRAIN_GATE_SAMPLE_USERS.default,
       });
     // Act
     const result = await runRetrainMachine({ runId: 'e1', reason: 'test' }, invoke);
