@@ -13,6 +13,7 @@ import {
   alsUserTask,
   reduceTask,
   shardTask,
+  sumGramsTask,
   snapshotTask,
   DEFAULT_SNAPSHOT_OPTIONS,
 } from '#domain/recommendations/distributed-tasks.ts';
@@ -59,7 +60,7 @@ export type ChildTask =
       shape: EventLogShape;
       sampleSize: number;
     }
-  | { task: 'reduce'; dir: string; runId: string }
+  | { task: 'reduce' | 'sumGrams'; dir: string; runId: string; shard?: number }
   | { task: 'profilesReduce'; dir: string; runId: string; userShards: number; shape: EventLogShape }
   | { task: 'denseEase'; items: number }
   | { task: 'exportFile'; dir: string; events: number }
@@ -220,6 +221,11 @@ async function run(t: ChildTask): Promise<Record<string, number>> {
       return exportFile(t);
     case 'partition':
       return partition(t);
+    case 'sumGrams': {
+      const started = performance.now();
+      const { partials } = await sumGramsTask(new DirectoryArtifacts(t.dir), t.runId, t.shard ?? 0);
+      return { ms: performance.now() - started, partials };
+    }
     case 'reduce': {
       const started = performance.now();
       const { ease } = await reduceTask(new DirectoryArtifacts(t.dir), t.runId);

@@ -5,7 +5,8 @@
  * labelled "computed".
  */
 import { DEFAULT_ALS_OPTIONS } from '#domain/recommendations/als.ts';
-import { taskRequests } from '#domain/recommendations/distributed-tasks.ts';
+import { gramsPerSum, taskRequests } from '#domain/recommendations/distributed-tasks.ts';
+import { DEFAULT_EASE_OPTIONS } from '#domain/recommendations/ease.ts';
 import { itemShardCountFor } from '#domain/recommendations/sharded-training.ts';
 
 /** us-east-1 list prices, looked up on 2026-12-06 (sources in `PRICE_SOURCES`). */
@@ -101,6 +102,10 @@ export interface RunSize {
   users: number;
   userShards: number;
   itemShards: number;
+  /** User shards whose partial Grams one sum task adds (gramsPerSum at the default modelled items). */
+  gramsPerGroup: number;
+  /** Sum tasks, and the summed Grams the Reduce reads. */
+  gramGroups: number;
   /** Partition tasks of a sharded Snapshot. */
   partitions: number;
 }
@@ -126,11 +131,15 @@ export interface RunLayout {
 /** The run's interactions, users and shard counts at `events` events. */
 export function runSizeOf(events: number, layout: RunLayout): RunSize {
   const interactions = Math.round(events * layout.interactionsPerEvent);
+  const userShards = Math.max(1, Math.ceil(interactions / layout.interactionsPerShard));
+  const gramsPerGroup = gramsPerSum(DEFAULT_EASE_OPTIONS.maxItems);
   return {
     events,
     interactions,
     users: Math.round(interactions * layout.usersPerInteraction),
-    userShards: Math.max(1, Math.ceil(interactions / layout.interactionsPerShard)),
+    userShards,
+    gramsPerGroup,
+    gramGroups: Math.ceil(userShards / gramsPerGroup),
     itemShards: itemShardCountFor(interactions, layout.interactionsPerItemShard),
     partitions: Math.max(1, Math.ceil(events / SHARDED_SNAPSHOT.eventsPerPartitionTask)),
   };
@@ -152,6 +161,7 @@ export type TaskKind =
   | 'joinUsers'
   | 'itemFiles'
   | 'gram'
+  | 'sumGrams'
   | 'profiles'
   | 'alsUsers'
   | 'alsItems'
@@ -177,7 +187,7 @@ export function runShape(
   als: Pick<CostAssumptions, 'alsIterations' | 'alsPasses'> = DEFAULT_COST_ASSUMPTIONS,
   design: RunDesign = AS_BUILT,
 ) {
-  const { userShards, itemShards, partitions } = size;
+  const { userShards, itemShards, partitions, gramGroups, gramsPerGroup } = size;
   const sharded = design.snapshot === 'sharded';
   const iterations = als.alsIterations;
   const passes = als.alsPasses;
@@ -187,6 +197,7 @@ export function runShape(
     joinUsers: sharded ? userShards : 0,
     itemFiles: sharded ? itemShards : 0,
     gram: userShards,
+    sumGrams: gramGroups,
     profiles: userShards,
     alsUsers: userShards * iterations * passes,
     alsItems: itemShards * iterations * passes,
@@ -195,7 +206,7 @@ export function runShape(
   };
   // The tasks of distributed-tasks.ts count their own requests (taskRequests); the first ALS
   // iteration of each pass reads no factors of the other side's previous step.
-  const layout = (iteration: number) => ({ userShards, itemShards, iteration });
+  const layout = (iteration: number) => ({ userShards, itemShards, iteration, gramGroups, gramsPerGroup });
   const alsRequests = (task: 'alsUsers' | 'alsItems', shards: number) => {
     const first = taskRequests(task, layout(0));
     const later = taskRequests(task, layout(1));
@@ -208,6 +219,7 @@ export function runShape(
   const users = alsRequests('alsUsers', userShards);
   const items = alsRequests('alsItems', itemShards);
   const gram = taskRequests('shard', layout(0));
+  const sums = taskRequests('sumGrams', layout(0));
   const reduce = taskRequests('reduce', layout(0));
   const snapshot = taskRequests('snapshot', layout(0));
   // A sharded Snapshot (the export snapshot's tasks, counted from their shape): a partition
@@ -229,6 +241,7 @@ export function runShape(
     users.gets +
     items.gets +
     userShards * gram.gets +
+    gramGroups * sums.gets +
     reduce.gets +
     (sharded ? shardedGets : snapshot.gets) +
     profileGets;
@@ -237,6 +250,7 @@ export function runShape(
     users.puts +
     items.puts +
     userShards * gram.puts +
+    gramGroups * sums.puts +
     2 +
     (sharded ? shardedPuts : snapshot.puts) +
     profilePuts;
@@ -275,6 +289,7 @@ const memoryMb = (peakMb: number, a: CostAssumptions) =>
 function perRound(kind: TaskKind, size: RunSize): number {
   if (kind === 'alsItems' || kind === 'itemFiles') return size.itemShards;
   if (kind === 'partition') return size.partitions;
+  if (kind === 'sumGrams') return size.gramGroups;
   return size.userShards;
 }
 

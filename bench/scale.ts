@@ -17,7 +17,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_INTERACTIONS_PER_ITEM_SHARD } from '#domain/recommendations/distributed-tasks.ts';
+import {
+  DEFAULT_INTERACTIONS_PER_ITEM_SHARD,
+  gramsPerSum,
+} from '#domain/recommendations/distributed-tasks.ts';
 import { DEFAULT_EASE_OPTIONS } from '#domain/recommendations/ease.ts';
 import { UsageError } from '#local/command-line.ts';
 import type { BenchSection } from './report.ts';
@@ -183,6 +186,8 @@ async function runSize(events: number, o: ScaleOptions, root: string): Promise<S
     full ? o.alsIterations : 1,
   );
   if (full) {
+    const groups = Math.ceil(shards / gramsPerSum(DEFAULT_EASE_OPTIONS.maxItems));
+    await phase('sumGrams', pickShards(groups, groups), (shard) => ({ task: 'sumGrams', dir, runId, shard }));
     record('reduce', await runChild({ task: 'reduce', dir, runId }));
     record(
       'profilesReduce',
@@ -340,6 +345,10 @@ function taskModels(
   const catalogBytes = DEFAULT_LOG_SHAPE.items * FACTOR_ROW_BYTES;
   const reduce = largestSamples(runs, 'reduce');
   const measuredReduce = measuredOf(reduce.figures);
+  const sums = largestSamples(runs, 'sumGrams');
+  const measuredSums = measuredOf(sums.figures);
+  // Seconds to add one partial Gram, from the measured sum tasks (each reports how many it added).
+  const addSeconds = measuredSums.seconds / median(sums.figures.map((f) => f.partials ?? 1));
   const gramBytes = DEFAULT_EASE_OPTIONS.maxItems ** 2 * 4;
   const snapshot = largestSamples(runs, 'snapshot');
   const measuredSnapshot = measuredOf(snapshot.figures);
@@ -356,6 +365,13 @@ function taskModels(
     // Not measured: an item-file task reads every user shard's file for its bounded items, as an item task does.
     itemFiles: alsItems,
     gram: flatModel(largestSamples(runs, 'gram').figures),
+    // A group's partial Grams, both kinds (the bench's run writes only the train part's): added one
+    // at a time, plus reading them from S3; memory flat (the running sum and one partial).
+    sumGrams: {
+      seconds: (size) => 2 * size.gramsPerGroup * (addSeconds + s3Seconds(gramBytes, a)),
+      peakMb: () => measuredSums.peakMb,
+      p95OverMedian: measuredSums.p95OverMedian,
+    },
     profiles: flatModel(largestSamples(runs, 'profiles').figures),
     alsUsers: {
       seconds: () => users.seconds + s3Seconds(catalogBytes, a),
@@ -363,10 +379,11 @@ function taskModels(
       p95OverMedian: users.p95OverMedian,
     },
     alsItems,
+    // Two of what the bench's Reduce measured (it inverts one Gram and gathers one ALS; a run does
+    // both for the candidates and the shipped models), plus adding and reading every group's sums.
     reduce: {
       seconds: (size) =>
-        (measuredReduce.seconds * size.userShards) / reduce.run.shards +
-        s3Seconds(size.userShards * gramBytes, a),
+        2 * measuredReduce.seconds + 2 * size.gramGroups * (addSeconds + s3Seconds(gramBytes, a)),
       peakMb: () => measuredReduce.peakMb,
       p95OverMedian: 1,
     },

@@ -52,6 +52,7 @@ export const RETRAIN_TASK_STATES = {
   itemSlices: 'ItemSlices',
   itemShardFile: 'ItemShardFile',
   shard: 'PartialGram',
+  sumGrams: 'SumGrams',
   alsUsers: 'UserHalfStep',
   alsItems: 'ItemHalfStep',
   reduce: 'Reduce',
@@ -200,7 +201,8 @@ function exportSnapshot(scope: Construct, fn: IFunction, then: IChainable) {
 
 /**
  * ChooseSnapshot (the scan Snapshot below RETRAIN_EXPORT_ABOVE_EVENTS, else the export snapshot)
- * -> Snapshot (takes the retrain lease) -> partial Grams per user shard -> profile features per user
+ * -> Snapshot (takes the retrain lease) -> partial Grams per user shard -> their sums per group of
+ * user shards (a tree of sums, so the Reduce reads a few files) -> profile features per user
  * shard -> ALS (user half-steps, item half-steps, `iterations` times over the holdout's train part,
  * then as many over every interaction: the candidate and the shipped ALS) -> Reduce (gates and publishes
  * EASE and ALS) -> ProfilesReduce (trains, gates and publishes the profile models) -> profile scores
@@ -222,6 +224,8 @@ export function retrainMachineDefinition(scope: Construct, fn: IFunction): IChai
   };
   const snapshot = task(scope, 'snapshot', fn, { 'runId.$': '$.runId', 'reason.$': '$.reason' });
   const grams = overShards(scope, 'ShardGrams', '$.userShards', task(scope, 'shard', fn, shardInput));
+  // A tree of sums: each group's partial Grams added by one task, so the Reduce reads one per group.
+  const sums = overShards(scope, 'SumPartialGrams', '$.gramGroups', task(scope, 'sumGrams', fn, shardInput));
   const exported = exportSnapshot(scope, fn, grams);
   // Before any lease: the table's size (or the execution's input) picks the snapshot.
   const choose = task(scope, 'chooseSnapshot', fn, {
@@ -302,6 +306,7 @@ export function retrainMachineDefinition(scope: Construct, fn: IFunction): IChai
     snapshot,
     ...exported.states,
     grams,
+    sums,
     features,
     users,
     items,
@@ -323,7 +328,7 @@ export function retrainMachineDefinition(scope: Construct, fn: IFunction): IChai
     );
   users.next(items).next(next).next(loop);
   shippedPass.next(loop);
-  snapshot.next(grams).next(features).next(loop);
+  snapshot.next(grams).next(sums).next(features).next(loop);
   return choose.next(kind);
 }
 

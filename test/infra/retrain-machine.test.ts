@@ -78,6 +78,7 @@ describe('the distributed retrain state machine', () => {
       'ProfileScores',
       'ShardGrams',
       'SplitUserShards',
+      'SumPartialGrams',
     ]);
     for (const map of maps) {
       expect(map.ItemProcessor.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' });
@@ -105,6 +106,7 @@ describe('the distributed retrain state machine', () => {
       'CutItemSlices',
       'JoinItemShards',
       'ShardGrams',
+      'SumPartialGrams',
       'ProfileFeatures',
       'AlsUsers',
       'AlsItems',

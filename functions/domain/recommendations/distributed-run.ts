@@ -31,13 +31,14 @@ import {
   alsItemTask,
   alsUserTask,
   DEFAULT_SNAPSHOT_OPTIONS,
-  NO_ALS,
+  nothingToTrainState,
   type DistributedPlan,
   readPlan,
   reduceTask,
   type SnapshotOptions,
   shardTask,
   snapshotTask,
+  sumGramsTask,
 } from './distributed-tasks.ts';
 import type { EventExport } from './event-export.ts';
 import {
@@ -74,6 +75,7 @@ export interface DistributedTask {
     | 'snapshot'
     | ExportSnapshotTask
     | 'shard'
+    | 'sumGrams'
     | 'alsUsers'
     | 'alsItems'
     | 'reduce'
@@ -237,6 +239,11 @@ export async function runDistributedTask(event: DistributedTask, deps: Distribut
       const easeSkipped = easeTooLarge(plan, deps);
       return easeSkipped ? { shard, skipped: easeSkipped } : shardTask(store, runId, shard, plan);
     }
+    case 'sumGrams': {
+      const plan = await readPlan(store, runId);
+      const easeSkipped = easeTooLarge(plan, deps);
+      return easeSkipped ? { shard, skipped: easeSkipped } : sumGramsTask(store, runId, shard, plan);
+    }
     case 'alsUsers':
       return alsUserTask(store, runId, shard, iteration, event.data);
     case 'alsItems':
@@ -286,7 +293,7 @@ async function snapshot(event: DistributedTask, deps: DistributedTaskDependencie
       deps.profiles,
     );
     // No shards and no ALS iteration: the machine goes straight to the Reduce.
-    return { runId, userShards: [], itemShards: [], als: NO_ALS };
+    return nothingToTrainState(runId);
   }
   // The candidates' catalog, as trainAllModels builds it from the holdout's train part.
   const catalog = catalogSnapshot(data.items, holdout.train);

@@ -6,6 +6,7 @@
  *
  *   snapshot  -> user shard files (bounded events each), item shard files, the run's plan
  *   shard     -> one user shard's partial EASE Gram over the modelled items
+ *   sumGrams  -> one group's partial Grams summed (a tree of sums: the reduce reads one per group)
  *   alsUsers  -> one user shard's factors given every item shard's factors
  *   alsItems  -> one item shard's factors given the factors of the users it touches
  *   reduce    -> the summed Gram inverted (EASE) and the item factors gathered (ALS)
@@ -58,6 +59,10 @@ export interface DistributedPlan {
   counts: number[];
   userShards: number;
   itemShards: number;
+  /** Consecutive user shards whose partial Grams one sumGrams task adds up (gramsPerSum). */
+  gramsPerGroup: number;
+  /** Groups of partial Grams, each summed by one sumGrams task: what the Reduce reads. */
+  gramGroups: number;
   ease: EaseOptions;
   als: AlsOptions;
   binary: boolean;
@@ -89,11 +94,22 @@ export interface DistributedRunState {
   runId: string;
   userShards: { runId: string; shard: number }[];
   itemShards: { runId: string; shard: number }[];
+  /** The groups of partial Grams the SumGrams Map sums (`shard` is the group's number). */
+  gramGroups: { runId: string; shard: number }[];
   als: AlsProgress;
 }
 
 /** The ALS loop of a run with nothing to train: no iteration of either pass. */
 export const NO_ALS: AlsProgress = { iteration: 0, iterations: 0, data: 'train', shipIterations: 0 };
+
+/** The state of a run with nothing to train: no shards, no groups, no ALS; the machine goes to the Reduce. */
+export const nothingToTrainState = (runId: string): DistributedRunState => ({
+  runId,
+  userShards: [],
+  itemShards: [],
+  gramGroups: [],
+  als: NO_ALS,
+});
 
 /** A task that failed on one shard, named so the failed execution says which. */
 export class ShardTaskError extends Error {
@@ -114,6 +130,8 @@ export interface SnapshotOptions {
    * this, whatever the data size.
    */
   interactionsPerItemShard: number;
+  /** Bytes of partial Grams one sumGrams task reads at most (GRAM_BYTES_PER_SUM_TASK). */
+  gramBytesPerSumTask: number;
   ease: EaseOptions;
   als: AlsOptions;
   binary: boolean;
@@ -128,9 +146,27 @@ export interface SnapshotOptions {
  */
 export const DEFAULT_INTERACTIONS_PER_ITEM_SHARD = 2_000_000;
 
+/**
+ * Bytes of partial Grams one sumGrams task reads at most: at the assumed 80 MB/s of one task's S3
+ * reads, under a minute, far inside an Express child's 5 minutes (docs/scale.md).
+ */
+export const GRAM_BYTES_PER_SUM_TASK = 4 * 2 ** 30;
+
+/**
+ * User shards per group of the tree of sums: as many of a shard's partial Grams (the train part's
+ * and every interaction's, float32 over the modelled items) as fit GRAM_BYTES_PER_SUM_TASK, at
+ * least 2. At the default 3,000 modelled items, 59: the Reduce of a 1B-event run (~3,900 user
+ * shards) reads 67 sums instead of every partial.
+ */
+export function gramsPerSum(modelledItems: number, bytesPerTask = GRAM_BYTES_PER_SUM_TASK): number {
+  const shardBytes = 2 * modelledItems * modelledItems * 4;
+  return Math.max(2, Math.floor(bytesPerTask / Math.max(1, shardBytes)));
+}
+
 export const DEFAULT_SNAPSHOT_OPTIONS: SnapshotOptions = {
   interactionsPerShard: 200_000,
   interactionsPerItemShard: DEFAULT_INTERACTIONS_PER_ITEM_SHARD,
+  gramBytesPerSumTask: GRAM_BYTES_PER_SUM_TASK,
   ease: DEFAULT_EASE_OPTIONS,
   als: DEFAULT_ALS_OPTIONS,
   binary: false,
@@ -150,6 +186,9 @@ const key = {
   itemShard: (runId: string, s: number, data: AlsData = 'train') =>
     data === 'all' ? allItemShardKey(runId, s) : `runs/${runId}/items/${s}.json`,
   gram: (runId: string, s: number) => `runs/${runId}/gram/${s}.f32`,
+  gramSum: (runId: string, g: number) => `runs/${runId}/gram-sum/${g}.f32`,
+  gramAllSum: (runId: string, g: number) => `runs/${runId}/gram-all-sum/${g}.f32`,
+  countsAllSum: (runId: string, g: number) => `runs/${runId}/gram-all-sum/${g}.counts.f64`,
   userFactors: (runId: string, s: number, it: number, data: AlsData) =>
     `runs/${runId}/${alsFolder[data]}/users-${s}-${it}.factors`,
   itemFactors: (runId: string, s: number, it: number, data: AlsData) =>
@@ -166,8 +205,14 @@ const READ_AHEAD = 8;
 
 /** The S3 requests one run of each task makes, the figures the cost model (bench/scale-cost.ts) counts. */
 export function taskRequests(
-  task: 'snapshot' | 'shard' | 'alsUsers' | 'alsItems' | 'reduce',
-  layout: { userShards: number; itemShards: number; iteration: number },
+  task: 'snapshot' | 'shard' | 'sumGrams' | 'alsUsers' | 'alsItems' | 'reduce',
+  layout: {
+    userShards: number;
+    itemShards: number;
+    iteration: number;
+    gramGroups: number;
+    gramsPerGroup: number;
+  },
 ): { gets: number; puts: number } {
   const later = layout.iteration > 0;
   switch (task) {
@@ -177,6 +222,9 @@ export function taskRequests(
     case 'shard':
       // The plan, its train part and every interaction; the two partial Grams and the item counts.
       return { gets: 3, puts: 3 };
+    case 'sumGrams':
+      // The plan and its group's partial Grams (both kinds) and item counts; their three sums.
+      return { gets: 1 + 3 * layout.gramsPerGroup, puts: 3 };
     case 'alsUsers':
       // The plan and its shard; later, its previous factors and one factor file per item shard.
       return { gets: 2 + (later ? 1 + layout.itemShards : 0), puts: 1 };
@@ -184,9 +232,9 @@ export function taskRequests(
       // The plan, its shard, one factor file per user shard; later, its own previous factors.
       return { gets: 2 + layout.userShards + (later ? 1 : 0), puts: 1 };
     case 'reduce':
-      // The plan, every partial Gram (both kinds) and item count, the last factor file of every
-      // item shard in both ALS passes.
-      return { gets: 1 + 3 * layout.userShards + 2 * layout.itemShards, puts: 0 };
+      // The plan, every group's summed Grams (both kinds) and item counts, the last factor file of
+      // every item shard in both ALS passes.
+      return { gets: 1 + 3 * layout.gramGroups + 2 * layout.itemShards, puts: 0 };
   }
 }
 
@@ -298,13 +346,17 @@ export async function writeRunPlan(
   options: SnapshotOptions,
   allInteractions = false,
 ): Promise<DistributedRunState> {
+  const modelled = Array.from(selectModelledItems(counts, options.ease.maxItems, options.ease.minSupport));
+  const gramsPerGroup = gramsPerSum(modelled.length, options.gramBytesPerSumTask);
   const plan: DistributedPlan = {
     ...(allInteractions ? { allInteractions } : {}),
     runId,
     itemIds,
-    modelled: Array.from(selectModelledItems(counts, options.ease.maxItems, options.ease.minSupport)),
+    modelled,
     counts: Array.from(counts),
     userShards,
+    gramsPerGroup,
+    gramGroups: Math.ceil(userShards / gramsPerGroup),
     // Interactions are at least the users per item summed (negative-only pairs are not counted).
     itemShards: itemShardCountFor(
       counts.reduce((sum, n) => sum + n, 0),
@@ -320,6 +372,7 @@ export async function writeRunPlan(
     runId,
     userShards: shards(userShards),
     itemShards: shards(plan.itemShards),
+    gramGroups: shards(plan.gramGroups),
     als: {
       iteration: 0,
       iterations: options.als.iterations,
@@ -405,6 +458,45 @@ export async function shardTask(
       await store.put(key.countsAll(runId, shard), bytesOf(itemCounts(all)));
     }
     return { shard };
+  });
+}
+
+/**
+ * Group `g` of the tree of sums: the partial Grams (and every interaction's Grams and item counts)
+ * of its `gramsPerGroup` consecutive user shards, added one at a time (the running sum and one
+ * partial in memory), written as one file of each kind for the Reduce.
+ */
+export async function sumGramsTask(
+  store: ArtifactStore,
+  runId: string,
+  g: number,
+  known?: DistributedPlan,
+): Promise<{ shard: number; partials: number }> {
+  return onShard('sumGrams', g, async () => {
+    const plan = known ?? (await readPlan(store, runId));
+    const from = g * plan.gramsPerGroup;
+    const shards = range(Math.min(plan.gramsPerGroup, plan.userShards - from)).map((k) => from + k);
+    const m = plan.modelled.length;
+    const sum = async <T extends Float32Array | Float64Array>(
+      partial: (runId: string, s: number) => string,
+      into: T,
+      view: (bytes: Uint8Array) => T,
+    ) => {
+      for (const s of shards) addInto(into, view(await store.get(partial(runId, s))));
+      return into;
+    };
+    const f32 = (bytes: Uint8Array) => new Float32Array(bytes.slice().buffer);
+    const f64 = (bytes: Uint8Array) => new Float64Array(bytes.slice().buffer);
+    await store.put(key.gramSum(runId, g), bytesOf(await sum(key.gram, new Float32Array(m * m), f32)));
+    if (plan.allInteractions) {
+      await store.put(
+        key.gramAllSum(runId, g),
+        bytesOf(await sum(key.gramAll, new Float32Array(m * m), f32)),
+      );
+      const counts = await sum(key.countsAll, new Float64Array(plan.itemIds.length), f64);
+      await store.put(key.countsAllSum(runId, g), bytesOf(counts));
+    }
+    return { shard: g, partials: shards.length };
   });
 }
 
@@ -528,26 +620,26 @@ export async function reduceTask(
   const alsOnAll = plan.allInteractions ? await alsOf('all') : undefined;
   const shippedAls = alsOnAll ? { alsOnAll } : {};
   if (!withEase) return { als, ...shippedAls };
-  const ease = await easeOfPartials(store, plan, key.gram, Float64Array.from(plan.counts));
+  const ease = await easeOfSums(store, plan, key.gramSum, Float64Array.from(plan.counts));
   if (!plan.allInteractions) return { ease, als };
   // The shipped EASE: every interaction's Gram and item counts, over the same modelled items.
   const counts = new Float64Array(plan.itemIds.length);
-  for (let s = 0; s < plan.userShards; s++)
-    addInto(counts, new Float64Array((await store.get(key.countsAll(runId, s))).slice().buffer));
-  return { ease, als, easeOnAll: await easeOfPartials(store, plan, key.gramAll, counts), ...shippedAls };
+  for (let g = 0; g < plan.gramGroups; g++)
+    addInto(counts, new Float64Array((await store.get(key.countsAllSum(runId, g))).slice().buffer));
+  return { ease, als, easeOnAll: await easeOfSums(store, plan, key.gramAllSum, counts), ...shippedAls };
 }
 
-/** EASE from the run's partial Grams at `gramKey`, summed one at a time (the running sum and one partial in memory). */
-async function easeOfPartials(
+/** EASE from the groups' summed Grams at `sumKey`, added one at a time (the running sum and one group's in memory). */
+async function easeOfSums(
   store: ArtifactStore,
   plan: DistributedPlan,
-  gramKey: (runId: string, s: number) => string,
+  sumKey: (runId: string, g: number) => string,
   counts: Float64Array,
 ): Promise<EaseModel> {
   const modelled = Int32Array.from(plan.modelled);
   const gram = new Float32Array(modelled.length * modelled.length);
-  for (let s = 0; s < plan.userShards; s++) {
-    const partial = await store.get(gramKey(plan.runId, s));
+  for (let g = 0; g < plan.gramGroups; g++) {
+    const partial = await store.get(sumKey(plan.runId, g));
     addInto(gram, new Float32Array(partial.slice().buffer));
   }
   return easeFromSummedGram(gram, counts, modelled, plan.itemIds, plan.ease);

@@ -22,7 +22,7 @@ import {
   type AlsData,
   type DistributedPlan,
   type DistributedRunState,
-  NO_ALS,
+  nothingToTrainState,
   readPlan,
   readUserShard,
   type SnapshotOptions,
@@ -367,7 +367,7 @@ export async function planExport(
   };
   const holdout: ExportedHoldout = { startedAt: run.startedAt, cut: cut.cut, train: [], relevant: [] };
   if (cut.nothingToTrain) {
-    const state = { runId, userShards: [], itemShards: [], als: NO_ALS };
+    const state = nothingToTrainState(runId);
     return { state, holdout: { ...holdout, nothingToTrain: cut.nothingToTrain }, run: profileRun };
   }
   const shards = range(run.userShards);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { aggregateEvents, DEFAULT_EVENT_WEIGHTS } from '#domain/recommendations/interactions.ts';
 import { shardByUser } from '#domain/recommendations/sharded-training.ts';
 import { snapshotTask, DEFAULT_SNAPSHOT_OPTIONS } from '#domain/recommendations/distributed-tasks.ts';
-import { taskRequests } from '#domain/recommendations/distributed-tasks.ts';
+import { gramsPerSum, taskRequests } from '#domain/recommendations/distributed-tasks.ts';
 import {
   DEFAULT_COST_ASSUMPTIONS,
   estimateRun,
@@ -94,6 +94,7 @@ describe('the computed AWS cost', () => {
     'joinUsers',
     'itemFiles',
     'gram',
+    'sumGrams',
     'profiles',
     'alsUsers',
     'alsItems',
@@ -142,7 +143,7 @@ describe('the computed AWS cost', () => {
   });
 
   it('has an ALS task read one factor file per shard of the other side, and no shard file of theirs', () => {
-    const layoutAt = { userShards: 391, itemShards: 39, iteration: 3 };
+    const layoutAt = { userShards: 391, itemShards: 39, iteration: 3, gramGroups: 7, gramsPerGroup: 59 };
     // The plan and its own shard, its previous factors, then the other side's factor files.
     expect(taskRequests('alsUsers', layoutAt)).toEqual({ gets: 3 + 39, puts: 1 });
     expect(taskRequests('alsItems', layoutAt)).toEqual({ gets: 3 + 391, puts: 1 });
@@ -158,6 +159,19 @@ describe('the computed AWS cost', () => {
     const alsGets = (shape: typeof one) =>
       shape.gets - runShape(size, { alsIterations: 12, alsPasses: 0 }).gets;
     expect(alsGets(two)).toBe(2 * alsGets(one));
+  });
+
+  it('has the Reduce read one sum per group of user shards, so its reads stay bounded at 1B events', () => {
+    // 3,000 modelled items: a shard's two partial Grams are 72 MB, 59 of them fit a sum task's 4 GiB.
+    expect(gramsPerSum(3000)).toBe(59);
+    const size = runSizeOf(1_000_000_000, layout);
+    expect(size.gramGroups).toBe(Math.ceil(size.userShards / 59));
+    const reduce = taskRequests('reduce', { ...size, iteration: 0 });
+    // The plan, three files per group, two ALS factor files per item shard: not one per user shard.
+    expect(reduce.gets).toBe(1 + 3 * size.gramGroups + 2 * size.itemShards);
+    expect(taskRequests('sumGrams', { ...size, iteration: 0 })).toEqual({ gets: 1 + 3 * 59, puts: 3 });
+    // Never fewer than two partials a group, however large the Gram.
+    expect(gramsPerSum(100_000)).toBe(2);
   });
 
   it('counts S3 GETs from the tasks: ten times the data with item shards bounded costs about 100x', () => {

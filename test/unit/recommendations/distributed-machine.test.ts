@@ -150,6 +150,8 @@ function tasksOver(
       snapshot: {
         interactionsPerShard: options.interactionsPerShard ?? 20_000,
         interactionsPerItemShard: 30_000,
+        // Groups of 2 partial Grams (the least gramsPerSum gives): every run sums through the tree.
+        gramBytesPerSumTask: 1,
         als: ALS,
         ease,
       },
@@ -185,6 +187,8 @@ describe('the distributed retrain state machine, run locally', () => {
     expect(result).toMatchObject({ runId: 'r1', trained: ['ease', 'als'] });
     const shards = calls.filter((c) => c.task === 'shard').length;
     expect(shards).toBeGreaterThan(2);
+    // The Reduce read the sums of groups of 2 user shards, not every partial Gram.
+    expect(calls.filter((c) => c.task === 'sumGrams')).toHaveLength(Math.ceil(shards / 2));
     // Two ALS passes over 3 item shards: the candidate's (train part) and the shipped one's (every interaction).
     expect(calls.filter((c) => c.task === 'alsItems')).toHaveLength(2 * 3 * ALS.iterations);
     expect(calls.filter((c) => c.task === 'alsItems' && c.data === 'all')).toHaveLength(3 * ALS.iterations);
