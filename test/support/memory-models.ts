@@ -64,9 +64,9 @@ export class InMemoryModelRecords implements ModelRecordStore, ModelsLayerRecord
   }
   async acquireRun(run: RetrainRun, now: Date) {
     const holder = this.lastRun;
-    if (holder?.state === 'running' && holder.expiresAt >= now.toISOString()) {
-      return { acquired: false as const, holder: structuredClone(holder) };
-    }
+    const held = holder?.state === 'running' && holder.expiresAt >= now.toISOString();
+    const endedAlready = holder?.runId === run.runId && holder.endedBeforeLease === true;
+    if (held || endedAlready) return { acquired: false as const, holder: structuredClone(holder) };
     this.lastRun = structuredClone(run);
     return { acquired: true as const };
   }

@@ -177,7 +177,10 @@ export class DynamoModelRecords implements ModelRecordStore, ModelsLayerRecords,
     );
   }
 
-  /** A conditional put: only when no run holds the lease, or the holder finished or expired. */
+  /**
+   * A conditional put: only when no run holds the lease, or the holder finished or expired, and the
+   * record does not say this very run ended before it took it (`endedBeforeLease`).
+   */
   async acquireRun(
     run: RetrainRun,
     now: Date,
@@ -187,9 +190,20 @@ export class DynamoModelRecords implements ModelRecordStore, ModelsLayerRecords,
         new PutCommand({
           TableName: this.table,
           Item: { name: RUN_ROW, version: LIVE, ...run },
-          ConditionExpression: 'attribute_not_exists(#n) OR #state <> :running OR #expiresAt < :now',
-          ExpressionAttributeNames: { '#n': 'name', '#state': 'state', '#expiresAt': 'expiresAt' },
-          ExpressionAttributeValues: { ':running': 'running', ':now': now.toISOString() },
+          ConditionExpression:
+            'attribute_not_exists(#n) OR ((#state <> :running OR #expiresAt < :now) AND (#runId <> :runId OR attribute_not_exists(#ended)))',
+          ExpressionAttributeNames: {
+            '#n': 'name',
+            '#state': 'state',
+            '#expiresAt': 'expiresAt',
+            '#runId': 'runId',
+            '#ended': 'endedBeforeLease',
+          },
+          ExpressionAttributeValues: {
+            ':running': 'running',
+            ':now': now.toISOString(),
+            ':runId': run.runId,
+          },
         }),
       );
       return { acquired: true };

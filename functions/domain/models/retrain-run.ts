@@ -88,6 +88,11 @@ export interface RetrainRun {
   models?: string[];
   /** Models the run did not train, each with the reason (a dense EASE over its memory, say). */
   skipped?: Record<string, string>;
+  /**
+   * Set on the record of a distributed run whose execution ended before it took the lease
+   * (releaseEndedRun): that run can never take the lease after.
+   */
+  endedBeforeLease?: boolean;
 }
 
 /** A run refused because another held the lease. */
@@ -100,7 +105,10 @@ export interface RetrainRefusal {
 
 /** Port: the retrain lease and the last run and refusal (rows of the models table in AWS). */
 export interface RetrainRunRecords {
-  /** Takes the lease unless a run still `running` before its expiry holds it; then returns that run. */
+  /**
+   * Takes the lease unless a run still `running` before its expiry holds it, or the record says
+   * this very run ended before it took the lease (`endedBeforeLease`); then returns that record.
+   */
   acquireRun(
     run: RetrainRun,
     now: Date,
@@ -135,7 +143,11 @@ export async function acquireRetrainLease(
   };
   const taken = await runs.acquireRun(run, lease.now);
   if (taken.acquired) return { acquired: true };
-  const refusal = `another retrain (${taken.holder.reason}, started ${taken.holder.startedAt}) holds the lease until ${taken.holder.expiresAt}`;
+  const { holder } = taken;
+  const refusal =
+    holder.runId === run.runId && holder.endedBeforeLease
+      ? `this run (${run.runId}) already ended before it took the lease (${holder.reason}, at ${holder.finishedAt})`
+      : `another retrain (${holder.reason}, started ${holder.startedAt}) holds the lease until ${holder.expiresAt}`;
   await runs.recordRefusal({ requestedAt: run.startedAt, reason: run.reason, refusal });
   return { acquired: false, refusal };
 }

@@ -186,6 +186,8 @@ export interface ExecutionEnded {
   status: string;
   /** The execution's input as a JSON string (absent when too large to include). */
   input?: string | null;
+  /** Epoch ms the execution started. */
+  startDate?: number;
 }
 
 /** The run an execution was started for: its input's runId, else its name. */
@@ -198,18 +200,47 @@ export function runIdOfExecution(execution: ExecutionEnded): string {
  * Frees the lease of a run whose execution ended without releasing it (stopped or timed out: no
  * Catch runs). Idempotent, and only that run's: a lease another run took, or one already released,
  * is left as it is.
+ *
+ * A run that ended before it took the lease (stopped during ChooseSnapshot, or while its Snapshot
+ * or StartExport was starting) is recorded as ended instead, when the lease is free: a Lambda task
+ * of it still in flight (Step Functions does not stop a running invocation) is then refused the
+ * lease, rather than taking it for DISTRIBUTED_LEASE_MS after its execution is gone. An event
+ * older than the last run's start (a late delivery) records nothing.
  */
 export async function releaseEndedRun(
   records: RetrainRunRecords,
   execution: ExecutionEnded,
   now: Date,
-): Promise<{ runId: string; released: boolean }> {
+): Promise<{ runId: string; released: boolean; recordedEnd?: boolean }> {
   const runId = runIdOfExecution(execution);
   const { lastRun } = await records.latestRuns();
-  if (lastRun?.runId !== runId || lastRun.state !== 'running') return { runId, released: false };
-  // finishRun checks the holder again, so a run that took the lease since the read keeps it.
-  await records.finishRun(runId, 'failed', now);
-  return { runId, released: true };
+  if (lastRun?.runId === runId) {
+    if (lastRun.state !== 'running') return { runId, released: false };
+    // finishRun checks the holder again, so a run that took the lease since the read keeps it.
+    await records.finishRun(runId, 'failed', now);
+    return { runId, released: true };
+  }
+  const started = execution.startDate ?? now.getTime();
+  if (lastRun && Date.parse(lastRun.startedAt) > started) return { runId, released: false };
+  // The conditional write of the lease: written only when no running run holds it.
+  const ended = await records.acquireRun(
+    {
+      runId,
+      reason: `execution ${execution.status.toLowerCase()} before the run took the lease`,
+      startedAt: new Date(started).toISOString(),
+      expiresAt: now.toISOString(),
+      state: 'failed',
+      finishedAt: now.toISOString(),
+      endedBeforeLease: true,
+    },
+    now,
+  );
+  if (!ended.acquired && ended.holder.runId === runId && ended.holder.state === 'running') {
+    // The run's task took the lease between the read above and this write: release it after all.
+    await records.finishRun(runId, 'failed', now);
+    return { runId, released: true };
+  }
+  return { runId, released: false, recordedEnd: ended.acquired };
 }
 
 /** Runs one task of the machine; a shard task's failure names its shard (ShardTaskError). */

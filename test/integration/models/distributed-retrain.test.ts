@@ -160,6 +160,41 @@ describe('the nightly retrain on a store above RETRAIN_DISTRIBUTED_ABOVE_EVENTS'
     expect(after.body.retrain.lastRun).toMatchObject({ reason: 'after the stop', state: 'succeeded' });
   });
 
+  it('records an execution stopped before its run took the lease, so its task still in flight is refused it', async () => {
+    // Prepare: no run holds the lease (the previous test's run succeeded).
+    const records = new DynamoModelRecords(platform.names.MODELS_TABLE);
+    expect((await records.latestRuns()).lastRun?.state).not.toBe('running');
+    // Act: Step Functions reports an execution ABORTED during ChooseSnapshot (no lease taken yet)...
+    const execution = { stateMachineArn: settings.RETRAIN_STATE_MACHINE_ARN.default, name: 'early-stop' };
+    platform.bus.put([
+      executionEndedEvent(execution, { runId: 'early-stop', reason: 'stopped early' }, 'ABORTED', {
+        startDate: Date.now() - 500,
+        stopDate: Date.now(),
+      }),
+    ]);
+    await platform.settle();
+    // ... and then its Snapshot's invocation, still running, reaches for the lease.
+    const late = await acquireRetrainLease(
+      records,
+      { runId: 'early-stop', reason: 'stopped early' },
+      { now: new Date(), leaseMs: 3 * 3_600_000 },
+    );
+    // Assess: refused by the conditional write in DynamoDB Local; GET /models says why; the lease stays free.
+    expect(late).toEqual({
+      acquired: false,
+      refusal: expect.stringMatching(/this run \(early-stop\) already ended before it took the lease/),
+    });
+    const listing = await platform.api('GET', '/models');
+    expect(listing.body.retrain.lastRun).toMatchObject({ runId: 'early-stop', state: 'failed' });
+    const next = await acquireRetrainLease(
+      records,
+      { runId: 'after-early-stop', reason: 'manual' },
+      { now: new Date(), leaseMs: 60_000 },
+    );
+    expect(next).toEqual({ acquired: true });
+    await records.finishRun('after-early-stop', 'succeeded', new Date());
+  });
+
   it('has no DynamoDB export in DynamoDB Local: ExportTableToPointInTime is an unknown operation there', async () => {
     const attempt = documentClient().send(
       new ExportTableToPointInTimeCommand({

@@ -4,7 +4,7 @@ import { ScannedTableExport } from '#adapters/dynamodb/event-export.ts';
 import type { InteractionEvent, Item } from '#domain/catalog/types.ts';
 import { ratingsAsEvents } from '#domain/datasets/movielens.ts';
 import { DEFAULT_ALS_OPTIONS, trainAls } from '#domain/recommendations/als.ts';
-import { acquireRetrainLease, withRetrainLease } from '#domain/models/retrain-run.ts';
+import { acquireRetrainLease, type RetrainRunRecords, withRetrainLease } from '#domain/models/retrain-run.ts';
 import {
   DISTRIBUTED_LEASE_MS,
   distributedArtifactKey,
@@ -397,6 +397,62 @@ describe('the distributed retrain state machine, run locally', () => {
     expect(targets.at(-1)).toBe('retrain');
   });
 
+  it('records a run stopped before it took the lease as ended: its late task is refused, no other run is', async () => {
+    // Prepare
+    const records = new InMemoryModelRecords();
+    const now = new Date();
+    const ended = (name: string, startDate: number): ExecutionEnded => ({
+      name,
+      status: 'ABORTED',
+      input: JSON.stringify({ runId: name }),
+      startDate,
+    });
+    const lease = { now, leaseMs: DISTRIBUTED_LEASE_MS };
+    // Act: the end of an execution whose run never took the lease, then that run's Snapshot.
+    const recorded = await releaseEndedRun(records, ended('early', now.getTime() - 1000), now);
+    const late = await acquireRetrainLease(records, { runId: 'early', reason: 'schedule' }, lease);
+    // Assess
+    expect(recorded).toEqual({ runId: 'early', released: false, recordedEnd: true });
+    expect(late).toMatchObject({
+      acquired: false,
+      refusal: expect.stringMatching(/already ended before it took/),
+    });
+    expect((await records.latestRuns()).lastRun).toMatchObject({ runId: 'early', state: 'failed' });
+    // Another run takes the lease at once; an end reported while it runs records nothing over it.
+    expect(await acquireRetrainLease(records, { runId: 'next', reason: 'manual' }, lease)).toEqual({
+      acquired: true,
+    });
+    expect(await releaseEndedRun(records, ended('other', now.getTime() + 1), now)).toMatchObject({
+      recordedEnd: false,
+    });
+    await records.finishRun('next', 'succeeded', now);
+    // A late delivery of an end from before the last run's start records nothing either.
+    expect(await releaseEndedRun(records, ended('older', now.getTime() - 60_000), now)).toEqual({
+      runId: 'older',
+      released: false,
+    });
+    expect((await records.latestRuns()).lastRun).toMatchObject({ runId: 'next', state: 'succeeded' });
+    // The run's task took the lease between the release's read and its write: released after all.
+    await records.finishRun('next', 'succeeded', now);
+    await acquireRetrainLease(records, { runId: 'raced', reason: 'schedule' }, lease);
+    const staleRead: RetrainRunRecords = {
+      acquireRun: (run, at) => records.acquireRun(run, at),
+      finishRun: (runId, state, at) => records.finishRun(runId, state, at),
+      recordRefusal: (refusal) => records.recordRefusal(refusal),
+      recordSkipped: (runId, skipped) => records.recordSkipped(runId, skipped),
+      latestRuns: async () => ({}),
+    };
+    expect(await releaseEndedRun(staleRead, ended('raced', now.getTime() - 1000), now)).toEqual({
+      runId: 'raced',
+      released: true,
+    });
+    expect((await records.latestRuns()).lastRun).toMatchObject({ runId: 'raced', state: 'failed' });
+    // A run that ended after it took the lease (the usual failure) may be retried under its id.
+    expect(await acquireRetrainLease(records, { runId: 'raced', reason: 'retry' }, lease)).toEqual({
+      acquired: true,
+    });
+  });
+
   it("releases only the ended run's lease, once: never a lease another run took since", async () => {
     // Prepare: run o1 holds the lease; an execution named after another run ends.
     const records = new InMemoryModelRecords();
@@ -415,7 +471,8 @@ describe('the distributed retrain state machine, run locally', () => {
     const own = await releaseEndedRun(records, ended('o1'), new Date());
     const again = await releaseEndedRun(records, ended('o1'), new Date(Date.now() + 1000));
     // Assess
-    expect(other).toEqual({ runId: 'k6', released: false });
+    // o1 holds the lease: k6's end is not recorded over it.
+    expect(other).toEqual({ runId: 'k6', released: false, recordedEnd: false });
     expect(own).toEqual({ runId: 'o1', released: true });
     expect(again).toEqual({ runId: 'o1', released: false });
     expect((await records.latestRuns()).lastRun).toMatchObject({ runId: 'o1', state: 'failed' });
