@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ParsedOptions, runCommand } from '#local/command-line.ts';
 import { repoRoot } from '#local/platform.ts';
+import { settings } from '#platform/declaration.ts';
 import type { BenchSection } from './report.ts';
 
 const options = {
@@ -31,6 +32,13 @@ const options = {
     min: 1,
     max: 10_000,
     description: 'scale: shards per Map run above --full-up-to',
+  },
+  'interactions-per-shard': {
+    type: 'integer',
+    default: settings.RETRAIN_INTERACTIONS_PER_SHARD.default,
+    min: 1000,
+    max: 10_000_000,
+    description: 'scale: interactions per user shard, as RETRAIN_INTERACTIONS_PER_SHARD sets them',
   },
   'als-iterations': {
     type: 'integer',
@@ -69,6 +77,7 @@ const suites: Record<string, (options: BenchOptions) => Promise<BenchSection[]>>
       fullUpTo: parseCounts(o['full-up-to'])[0],
       subsetShards: o['subset-shards'],
       alsIterations: o['als-iterations'],
+      interactionsPerShard: o['interactions-per-shard'],
       denseItems: parseCounts(o['dense-items']),
     });
   },

@@ -23,6 +23,7 @@ import {
 } from '#domain/recommendations/distributed-tasks.ts';
 import { DEFAULT_EASE_OPTIONS } from '#domain/recommendations/ease.ts';
 import { UsageError } from '#local/command-line.ts';
+import { settings } from '#platform/declaration.ts';
 import type { BenchSection } from './report.ts';
 import type { ChildTask } from './scale-child.ts';
 import {
@@ -43,7 +44,7 @@ import {
   type TaskModel,
 } from './scale-cost.ts';
 import { measureProfileWrites } from './profile-writes.ts';
-import { DEFAULT_LOG_SHAPE, type EventLogShape, skewedEventLog } from './skewed-event-log.ts';
+import { DEFAULT_LOG_SHAPE, type EventLogShape } from './skewed-event-log.ts';
 import { median, percentile } from './stats.ts';
 
 const execFileAsync = promisify(execFile);
@@ -212,6 +213,14 @@ const seconds = (ms: number) => Number((ms / 1000).toFixed(2));
 /** Tasks that run alone, outside the Maps. */
 const SERIAL_KINDS = ['snapshot', 'reduce', 'profilesReduce'];
 
+/** The tasks of this kind one Map round of the run starts: item shards, groups of partial Grams, or user shards. */
+function tasksOfKind(kind: string, run: SizeRun): number {
+  if (SERIAL_KINDS.includes(kind)) return 1;
+  if (kind.startsWith('alsItems')) return run.itemShards;
+  if (kind === 'sumGrams') return Math.ceil(run.shards / gramsPerSum(DEFAULT_EASE_OPTIONS.maxItems));
+  return run.shards;
+}
+
 function perTaskSection(runs: SizeRun[]): BenchSection {
   const rows = runs.flatMap((run) =>
     [...run.samples].map(([kind, figures]) => {
@@ -219,7 +228,7 @@ function perTaskSection(runs: SizeRun[]): BenchSection {
       return {
         events: label(run.requested),
         task: kind,
-        'tasks run': `${figures.length} of ${SERIAL_KINDS.includes(kind) ? 1 : kind.startsWith('alsItems') ? run.itemShards : run.shards}`,
+        'tasks run': `${figures.length} of ${tasksOfKind(kind, run)}`,
         'median s': seconds(median(ms)),
         'p95 s': seconds(percentile(ms, 95)),
         'peak RSS MB (max)': Math.round(Math.max(...figures.map((f) => f.peakRssMb))),
@@ -474,7 +483,7 @@ async function costSection(
         })
         .join('; ')}.`,
       `Lambda duration at 100M by task kind: ${at100M.map(({ scenario, e }) => `${scenario}: ${split(e)}`).join(' / ')}.`,
-      `Computed, not measured. Assumed: ${a.concurrency.toLocaleString('en')} child executions at once (the Lambda account default; Distributed Map allows 10,000); ${a.alsIterations} ALS iterations; ${a.eventBytes} bytes per event row in DynamoDB (the export bills table GB, a Scan 4 KB per half read unit); ${a.waveOverheadSeconds} s per Map wave for child start and cold start; a Map wave lasts its p95 task (p95/median measured here); memory per function = max(${a.minMemoryMb} MB, peak RSS x ${a.memoryHeadroom}); one arm64 Lambda vCPU as fast as one core here (not measured); S3 reads of factor files and partial Grams at ${a.s3ReadMbPerSecond} MB/s per task (not measured: the local runs read a directory); a catalog of ${DEFAULT_LOG_SHAPE.items.toLocaleString('en')} items at every size.`,
+      `Computed, not measured. Assumed: ${a.concurrency.toLocaleString('en')} child executions at once (the Lambda account default; Distributed Map allows 10,000); ${a.alsIterations} ALS iterations in each of ${a.alsPasses} passes (the gate's candidate on the train part, then the shipped model on every interaction, both costed at every interaction); ${a.eventBytes} bytes per event row in DynamoDB (the export bills table GB, a Scan 4 KB per half read unit); ${a.waveOverheadSeconds} s per Map wave for child start and cold start; a Map wave lasts its p95 task (p95/median measured here); memory per function = max(${a.minMemoryMb} MB, peak RSS x ${a.memoryHeadroom}); one arm64 Lambda vCPU as fast as one core here (not measured); S3 reads of factor files and partial Grams at ${a.s3ReadMbPerSecond} MB/s per task (not measured: the local runs read a directory); a catalog of ${DEFAULT_LOG_SHAPE.items.toLocaleString('en')} items at every size.`,
       `Per-task figures: Gram, profile and ALS user tasks read bounded inputs (one user shard; the catalog's item factors), so their median at the largest full size (${label(largest.requested)}) is used at every size; an ALS item task's solve is scaled by its item shard's interactions (${o.interactionsPerItemShard.toLocaleString('en')} per item shard) against the measured one, plus reading every user's factors (${FACTOR_ROW_BYTES} bytes per user); the Reduce's time grows with the user shards (it sums every partial Gram) and its memory does not; the one-function Snapshot grows in proportion to the interactions. Interactions per event ${layout.interactionsPerEvent.toFixed(3)}, users per interaction ${layout.usersPerInteraction.toFixed(4)} (measured at ${label(largest.requested)}).`,
       `Profile rows (measured, bench/profile-writes.ts): two nightly profile retrains over a ${writes.events.toLocaleString('en')}-event log of this shape, the second a day after the first, each scoring every user and storing histories through the retrain's own code into counting in-memory tables. On the second night ${writes.summaries.written.toLocaleString('en')} of ${writes.summaries.scored.toLocaleString('en')} summaries (median ${writes.summaries.medianBytes} bytes) and ${writes.histories.written.toLocaleString('en')} of ${writes.histories.users.toLocaleString('en')} histories (median ${writes.histories.medianBytes} bytes) changed and were written${writes.secondNightLive ? '' : ' (its candidates stayed behind the gate)'}, plus ${(writes.renewalShare * 100).toFixed(1)}% of users a night for the renewal of idle histories (computed); ${writes.writeUnitsPerUser.toFixed(2)} write units and ${writes.readUnitsPerUser.toFixed(2)} read units per user (the first night, with nothing stored, wrote ${writes.firstNightWriteUnitsPerUser.toFixed(2)}); 1 write unit per KB, half a read unit per 4 KB. ProfileScores' compute: ${writes.scoringMsPerUser.toFixed(3)} ms per user in-process, billed at ${DEFAULT_COST_ASSUMPTIONS.minMemoryMb} MB. Registry rows are not counted.`,
       `S3 requests are counted per task by taskRequests in functions/domain/recommendations/distributed-tasks.ts (a user task reads one factor file per item shard, an item task one per user shard).`,
@@ -582,7 +591,7 @@ export const DEFAULT_SCALE_OPTIONS: ScaleOptions = {
   subsetShards: 8,
   alsIterations: 2,
   denseItems: [2000, 4000, 8000],
-  interactionsPerShard: 200_000,
+  interactionsPerShard: settings.RETRAIN_INTERACTIONS_PER_SHARD.default,
   interactionsPerItemShard: DEFAULT_INTERACTIONS_PER_ITEM_SHARD,
   profileSampleSize: 10_000,
 };

@@ -18,6 +18,7 @@ import {
 import { aggregateEvents, DEFAULT_EVENT_WEIGHTS } from '#domain/recommendations/interactions.ts';
 import { splitForGate } from '#domain/recommendations/retrain.ts';
 import { catalogSnapshot } from '#domain/recommendations/training.ts';
+import { settings } from '#platform/declaration.ts';
 import { stagesOver } from './export-stages.ts';
 import { syntheticCatalog } from './skewed-event-log.ts';
 
@@ -30,6 +31,7 @@ export type SnapshotChildTask =
 
 const options = (items: number) => ({
   ...DEFAULT_SNAPSHOT_OPTIONS,
+  interactionsPerShard: settings.RETRAIN_INTERACTIONS_PER_SHARD.default,
   itemShards: Math.max(1, Math.ceil(items / 12_500)),
 });
 

@@ -24,7 +24,7 @@ import {
   partition,
   startExport,
 } from '#domain/recommendations/export-snapshot.ts';
-import { DEFAULT_SNAPSHOT_OPTIONS } from '#domain/recommendations/distributed-tasks.ts';
+import { settings } from '#platform/declaration.ts';
 import type { BenchSection } from './report.ts';
 import { stagesOver } from './export-stages.ts';
 import type { SnapshotChildTask } from './snapshot-child.ts';
@@ -59,7 +59,7 @@ async function writeExports(dir: string): Promise<{ files: string[]; events: num
   const deps = stagesOver(dir, rows);
   const now = new Date();
   const plan = {
-    interactionsPerShard: DEFAULT_SNAPSHOT_OPTIONS.interactionsPerShard,
+    interactionsPerShard: settings.RETRAIN_INTERACTIONS_PER_SHARD.default,
     now,
     flaggedUsers: new Set<string>(),
   };
@@ -107,7 +107,7 @@ export async function benchSnapshot(): Promise<BenchSection[]> {
     const itemShards: Figures[] = [];
     for (let shard = 0; shard < plan.itemShards; shard++)
       itemShards.push(await runChild({ task: 'itemShard', dir, runId: 'm', shard }));
-    const shards = PLANNED_TABLE_EVENTS / DEFAULT_SNAPSHOT_OPTIONS.interactionsPerShard;
+    const shards = PLANNED_TABLE_EVENTS / settings.RETRAIN_INTERACTIONS_PER_SHARD.default;
     return [
       {
         title: 'Export snapshot: one task per process (measured)',

@@ -163,8 +163,8 @@ export function gramsPerSum(modelledItems: number, bytesPerTask = GRAM_BYTES_PER
   return Math.max(2, Math.floor(bytesPerTask / Math.max(1, shardBytes)));
 }
 
-export const DEFAULT_SNAPSHOT_OPTIONS: SnapshotOptions = {
-  interactionsPerShard: 200_000,
+/** The snapshot's options but the user shard size, which is always the caller's (the declared RETRAIN_INTERACTIONS_PER_SHARD). */
+export const DEFAULT_SNAPSHOT_OPTIONS: Omit<SnapshotOptions, 'interactionsPerShard'> = {
   interactionsPerItemShard: DEFAULT_INTERACTIONS_PER_ITEM_SHARD,
   gramBytesPerSumTask: GRAM_BYTES_PER_SUM_TASK,
   ease: DEFAULT_EASE_OPTIONS,
@@ -274,7 +274,7 @@ export async function snapshotTask(
   runId: string,
   interactions: readonly WeightedInteraction[],
   catalogItemIds: readonly string[],
-  options: SnapshotOptions = DEFAULT_SNAPSHOT_OPTIONS,
+  options: SnapshotOptions,
   /** Every interaction, before the holdout split: when given, the run also ships an EASE on them. */
   all?: readonly WeightedInteraction[],
 ): Promise<DistributedRunState> {
