@@ -53,7 +53,7 @@ import {
   splitUserShard,
   startExport,
 } from './export-snapshot.ts';
-import { buildAlsGraph, buildEaseGraph } from './graphs.ts';
+import { buildAlsGraph, buildEaseGraph, buildPopularityGraph } from './graphs.ts';
 import type { WeightedInteraction } from './interactions.ts';
 import {
   DEFAULT_RETRAIN_OPTIONS,
@@ -146,20 +146,21 @@ export interface DistributedTaskDependencies {
   log?: RetrainDependencies['log'];
 }
 
-/** The models the machine trains over shards. */
-export const DISTRIBUTED_MODELS = ['ease', 'als'] as const satisfies readonly ModelName[];
+/** The models the machine trains over shards (popularity from the item counts the Gram tasks sum). */
+export const DISTRIBUTED_MODELS = ['popularity', 'ease', 'als'] as const satisfies readonly ModelName[];
 
 /**
- * Why each other model keeps its live version on a distributed run: they need every interaction
- * in one function (popularity, trending's decayed sums) or a second dense inverse (ease-session,
- * hybrid), which is what the distributed path exists to avoid; content and trending are cheap and
- * the 15-minute trending refresh keeps trending current anyway.
+ * Why each other model keeps its live version on a distributed run: trending's decayed sums are
+ * refreshed every 15 minutes by the single path anyway; ease-session and hybrid would need a second
+ * dense inverse over their own item set; content is not wired into the machine yet (it needs only
+ * the catalog, but its gate evaluation at the Reduce is not measured).
  */
 export const NOT_DISTRIBUTED_REASON =
-  'not trained by the distributed retrain (only ease and als are sharded); the live version stays';
+  'not trained by the distributed retrain (only popularity, ease and als are); the live version stays';
 
 /** The candidate artifacts the Reduce writes, under the run's prefix of the models bucket. */
-export const distributedArtifactKey = (runId: string, model: 'ease' | 'als') => `runs/${runId}/${model}.onnx`;
+export const distributedArtifactKey = (runId: string, model: (typeof DISTRIBUTED_MODELS)[number]) =>
+  `runs/${runId}/${model}.onnx`;
 
 const holdoutKey = (runId: string) => `runs/${runId}/holdout.json`;
 
@@ -265,15 +266,18 @@ export async function runDistributedTask(event: DistributedTask, deps: Distribut
     case 'itemShardFile':
       return exportSnapshotTask(event, deps);
     case 'shard': {
-      // A partial Gram is as large as the inverse's input: none when the Reduce will skip EASE.
+      // A partial Gram is as large as the inverse's input: none when the Reduce will skip EASE
+      // (the item counts popularity needs are written all the same).
       const plan = await readPlan(store, runId);
       const easeSkipped = easeTooLarge(plan, deps);
-      return easeSkipped ? { shard, skipped: easeSkipped } : shardTask(store, runId, shard, plan);
+      const done = await shardTask(store, runId, shard, plan, !easeSkipped);
+      return easeSkipped ? { ...done, skipped: easeSkipped } : done;
     }
     case 'sumGrams': {
       const plan = await readPlan(store, runId);
       const easeSkipped = easeTooLarge(plan, deps);
-      return easeSkipped ? { shard, skipped: easeSkipped } : sumGramsTask(store, runId, shard, plan);
+      const done = await sumGramsTask(store, runId, shard, plan, !easeSkipped);
+      return easeSkipped ? { ...done, skipped: easeSkipped } : done;
     }
     case 'alsUsers':
       return alsUserTask(store, runId, shard, iteration, event.data);
@@ -462,12 +466,20 @@ async function reduce(runId: string, deps: DistributedTaskDependencies) {
   const easeSkipped = easeTooLarge(plan, deps);
   if (easeSkipped) skipped.ease = easeSkipped;
   await deps.records.recordSkipped(runId, skipped);
-  const { ease, als, easeOnAll, alsOnAll } = await reduceTask(store, runId, !easeSkipped, plan);
+  const { ease, als, easeOnAll, alsOnAll, countsOnAll } = await reduceTask(store, runId, !easeSkipped, plan);
   const catalog = await decodeJson<CatalogSnapshot>(store, `runs/${runId}/catalog.json`);
   // Stamped like trainAllModels stamps the holdout candidates: trained "at" the cut.
   const meta = (name: ModelName): ArtifactMetadata => ({ name, trainedAt: stored.cut, catalog });
   const runMs = Date.now() - stored.startedAt;
+  // Popularity is users with a positive signal per item (trainPopularity): the summed item counts.
+  const popularity = (counts: ArrayLike<number>) =>
+    buildPopularityGraph({ kind: 'popularity', itemIds: plan.itemIds, scores: Float32Array.from(counts) });
   const candidates: TrainedArtifact[] = [
+    {
+      name: 'popularity',
+      bytes: encodeArtifact(popularity(plan.counts), meta('popularity')),
+      trainMs: runMs,
+    },
     ...(ease
       ? [{ name: 'ease' as const, bytes: encodeArtifact(buildEaseGraph(ease), meta('ease')), trainMs: runMs }]
       : []),
@@ -481,10 +493,15 @@ async function reduce(runId: string, deps: DistributedTaskDependencies) {
       return { ...candidate, bytes: encodeArtifact(buildEaseGraph(easeOnAll), onAll('ease')) };
     if (candidate.name === 'als' && alsOnAll)
       return { ...candidate, bytes: encodeArtifact(buildAlsGraph(alsOnAll), onAll('als')) };
+    if (candidate.name === 'popularity' && countsOnAll)
+      return { ...candidate, bytes: encodeArtifact(popularity(countsOnAll), onAll('popularity')) };
     return candidate;
   });
   for (const artifact of shipped)
-    await store.put(distributedArtifactKey(runId, artifact.name as 'ease' | 'als'), artifact.bytes);
+    await store.put(
+      distributedArtifactKey(runId, artifact.name as (typeof DISTRIBUTED_MODELS)[number]),
+      artifact.bytes,
+    );
   const holdout: Holdout = {
     train: stored.train,
     cut: stored.cut,

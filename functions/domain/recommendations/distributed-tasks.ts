@@ -439,22 +439,29 @@ async function readItemShard(
   };
 }
 
-/** One user shard's partial EASE Gram, written for the reduce. */
+/**
+ * One user shard's partial EASE Grams (unless `grams` is false: the Reduce skips EASE) and its
+ * users' item counts over every interaction (popularity's, and EASE's on every interaction),
+ * written for the sums.
+ */
 export async function shardTask(
   store: ArtifactStore,
   runId: string,
   shard: number,
   /** The run's plan when the caller has read it already (the plan is read once per task). */
   known?: DistributedPlan,
+  grams = true,
 ): Promise<{ shard: number }> {
   return onShard('shard', shard, async () => {
     const plan = known ?? (await readPlan(store, runId));
     const modelled = Int32Array.from(plan.modelled);
-    const matrix = await readUserShard(store, plan, shard);
-    await store.put(key.gram(runId, shard), bytesOf(partialGram(matrix, modelled)));
+    if (grams) {
+      const matrix = await readUserShard(store, plan, shard);
+      await store.put(key.gram(runId, shard), bytesOf(partialGram(matrix, modelled)));
+    }
     if (plan.allInteractions) {
       const all = await readUserShard(store, plan, shard, 'all');
-      await store.put(key.gramAll(runId, shard), bytesOf(partialGram(all, modelled)));
+      if (grams) await store.put(key.gramAll(runId, shard), bytesOf(partialGram(all, modelled)));
       await store.put(key.countsAll(runId, shard), bytesOf(itemCounts(all)));
     }
     return { shard };
@@ -471,6 +478,8 @@ export async function sumGramsTask(
   runId: string,
   g: number,
   known?: DistributedPlan,
+  /** False when the Reduce skips EASE: only the item counts are summed. */
+  grams = true,
 ): Promise<{ shard: number; partials: number }> {
   return onShard('sumGrams', g, async () => {
     const plan = known ?? (await readPlan(store, runId));
@@ -487,12 +496,14 @@ export async function sumGramsTask(
     };
     const f32 = (bytes: Uint8Array) => new Float32Array(bytes.slice().buffer);
     const f64 = (bytes: Uint8Array) => new Float64Array(bytes.slice().buffer);
-    await store.put(key.gramSum(runId, g), bytesOf(await sum(key.gram, new Float32Array(m * m), f32)));
+    if (grams)
+      await store.put(key.gramSum(runId, g), bytesOf(await sum(key.gram, new Float32Array(m * m), f32)));
     if (plan.allInteractions) {
-      await store.put(
-        key.gramAllSum(runId, g),
-        bytesOf(await sum(key.gramAll, new Float32Array(m * m), f32)),
-      );
+      if (grams)
+        await store.put(
+          key.gramAllSum(runId, g),
+          bytesOf(await sum(key.gramAll, new Float32Array(m * m), f32)),
+        );
       const counts = await sum(key.countsAll, new Float64Array(plan.itemIds.length), f64);
       await store.put(key.countsAllSum(runId, g), bytesOf(counts));
     }
@@ -588,6 +599,8 @@ export interface ReducedModels {
   als: AlsModel;
   easeOnAll?: EaseModel;
   alsOnAll?: AlsModel;
+  /** Users with a positive signal per item over every interaction (the plan's columns): popularity's. */
+  countsOnAll?: Float64Array;
 }
 
 /**
@@ -617,17 +630,20 @@ export async function reduceTask(
     return alsModelOf(plan.itemIds, Float64Array.from(trained.factors), plan.als);
   };
   const als = await alsOf('train');
-  const alsOnAll = plan.allInteractions ? await alsOf('all') : undefined;
-  const shippedAls = alsOnAll ? { alsOnAll } : {};
-  if (!withEase) return { als, ...shippedAls };
-  const ease = await easeOfSums(store, plan, key.gramSum, Float64Array.from(plan.counts));
-  if (!plan.allInteractions) return { ease, als };
-  // The shipped EASE: every interaction's Gram and item counts, over the same modelled items.
-  const counts = new Float64Array(plan.itemIds.length);
+  if (!plan.allInteractions) return withEase ? { ease: await easeOf(store, plan), als } : { als };
+  const alsOnAll = await alsOf('all');
+  const countsOnAll = new Float64Array(plan.itemIds.length);
   for (let g = 0; g < plan.gramGroups; g++)
-    addInto(counts, new Float64Array((await store.get(key.countsAllSum(runId, g))).slice().buffer));
-  return { ease, als, easeOnAll: await easeOfSums(store, plan, key.gramAllSum, counts), ...shippedAls };
+    addInto(countsOnAll, new Float64Array((await store.get(key.countsAllSum(runId, g))).slice().buffer));
+  if (!withEase) return { als, alsOnAll, countsOnAll };
+  // The shipped EASE: every interaction's Gram and item counts, over the same modelled items.
+  const easeOnAll = await easeOfSums(store, plan, key.gramAllSum, countsOnAll);
+  return { ease: await easeOf(store, plan), als, easeOnAll, alsOnAll, countsOnAll };
 }
+
+/** The gate's EASE candidate: the train part's summed Grams over the plan's counts. */
+const easeOf = (store: ArtifactStore, plan: DistributedPlan) =>
+  easeOfSums(store, plan, key.gramSum, Float64Array.from(plan.counts));
 
 /** EASE from the groups' summed Grams at `sumKey`, added one at a time (the running sum and one group's in memory). */
 async function easeOfSums(

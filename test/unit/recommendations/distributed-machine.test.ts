@@ -29,6 +29,7 @@ import type { ProfileHistory } from '#domain/profiles/profile-history.ts';
 import { ProfileRegistry } from '#domain/profiles/registry.ts';
 import { DEFAULT_RETRAIN_OPTIONS, splitForGate } from '#domain/recommendations/retrain.ts';
 import { easeFromSummedGram, partialGram, userShardOf } from '#domain/recommendations/sharded-training.ts';
+import { trainPopularity } from '#domain/recommendations/popularity.ts';
 import { catalogSnapshot } from '#domain/recommendations/training.ts';
 import { LocalEventBus } from '#local/event-bus.ts';
 import { historyExpiryOf } from '#domain/profiles/stored-rows.ts';
@@ -184,7 +185,7 @@ describe('the distributed retrain state machine, run locally', () => {
     // Act
     const result = await runRetrainMachine({ runId: 'r1', reason: 'test' }, invoke);
     // Assess
-    expect(result).toMatchObject({ runId: 'r1', trained: ['ease', 'als'] });
+    expect(result).toMatchObject({ runId: 'r1', trained: ['popularity', 'ease', 'als'] });
     const shards = calls.filter((c) => c.task === 'shard').length;
     expect(shards).toBeGreaterThan(2);
     // The Reduce read the sums of groups of 2 user shards, not every partial Gram.
@@ -216,7 +217,7 @@ describe('the distributed retrain state machine, run locally', () => {
     await runRetrainMachine({ runId: 'all1', reason: 'test' }, invoke);
     // Assess: one process over every interaction, on the run's columns and modelled items.
     const all = aggregateEvents(events, DEFAULT_EVENT_WEIGHTS);
-    const { ease, easeOnAll, als, alsOnAll } = await reduceTask(store, 'all1');
+    const { ease, easeOnAll, als, alsOnAll, countsOnAll } = await reduceTask(store, 'all1');
     expect(easeOnAll).toBeDefined();
     const whole = buildMatrix(all, { itemIds: ease.itemIds });
     const counts = Float64Array.from(itemCounts(whole).slice(0, ease.itemIds.length));
@@ -241,6 +242,17 @@ describe('the distributed retrain state machine, run locally', () => {
     );
     // ALS: the single process's ALS over every interaction (the run's columns), from the same seed.
     const known = new Set(als.itemIds);
+    // Popularity: the single path's trainPopularity over every interaction, from the summed counts.
+    const popularity = trainPopularity(
+      all.filter((x) => known.has(x.itemId)),
+      als.itemIds,
+    );
+    expect(Array.from(countsOnAll!)).toEqual(Array.from(popularity.scores));
+    const livePopularity = (await listModels(records)).models.find((m) => m.name === 'popularity')!;
+    const popularityVersion = livePopularity.versions.find((v) => v.version === livePopularity.liveVersion)!;
+    expect(await store.get(popularityVersion.artifactKey)).toEqual(
+      await store.get(distributedArtifactKey('all1', 'popularity')),
+    );
     const allAls = trainAls(
       buildMatrix(
         all.filter((x) => known.has(x.itemId)),
@@ -274,13 +286,13 @@ describe('the distributed retrain state machine, run locally', () => {
     // Act
     const result = await runRetrainMachine({ runId: 'unlisted', reason: 'test' }, invoke);
     // Assess
-    expect(result).toMatchObject({ trained: ['ease', 'als'] });
+    expect(result).toMatchObject({ trained: ['popularity', 'ease', 'als'] });
     const { alsOnAll, easeOnAll } = await reduceTask(store, 'unlisted');
     expect(alsOnAll?.itemIds).not.toContain('not-in-catalog');
     expect(easeOnAll?.itemIds).not.toContain('not-in-catalog');
   });
 
-  it('evaluates, gates and publishes its EASE and ALS as live versions of the registry', async () => {
+  it('evaluates, gates and publishes its popularity, EASE and ALS as live versions of the registry', async () => {
     // Prepare: `tasksOver` gives the machine an empty registry.
     const store = new InMemoryArtifacts();
     const { invoke, records } = tasksOver(store);
@@ -293,17 +305,18 @@ describe('the distributed retrain state machine, run locally', () => {
     expect(listing.models.map((m) => [m.name, m.liveVersion])).toEqual([
       ['als', '000001'],
       ['ease', '000001'],
+      ['popularity', '000001'],
     ]);
     const ease = listing.models.find((m) => m.name === 'ease')!.versions[0];
     expect(ease.metrics.ndcg).toBeGreaterThan(0.05);
     expect(ease.gate?.decision).toBe('promoted');
     expect(await store.get(ease.artifactKey)).toEqual(await store.get(distributedArtifactKey('p1', 'ease')));
     expect(['ease', 'als']).toContain(listing.defaultModel);
-    expect(Object.keys(result.skipped)).toContain('popularity');
+    expect(Object.keys(result.skipped).sort()).toEqual(['content', 'ease-session', 'hybrid', 'trending']);
     const { lastRun } = await records.latestRuns();
     expect(lastRun).toMatchObject({ runId: 'p1', state: 'succeeded' });
     // GET /models shows why the run left the other models alone.
-    expect(lastRun?.skipped?.popularity).toBe(result.skipped.popularity);
+    expect(lastRun?.skipped?.trending).toBe(result.skipped.trending);
   });
 
   it('skips EASE, Grams included, when its inverse would not fit the function, and still publishes ALS', async () => {
@@ -317,12 +330,17 @@ describe('the distributed retrain state machine, run locally', () => {
       skipped: Record<string, string>;
     };
     // Assess
-    expect(result.trained).toEqual(['als']);
+    expect(result.trained).toEqual(['popularity', 'als']);
     expect(result.skipped.ease).toMatch(/dense EASE over 300 modelled items .* holds 299 items: skipped/);
     expect(calls.filter((c) => c.task === 'shard').length).toBeGreaterThan(2);
-    expect([...store.objects.keys()].filter((key) => key.includes('/gram/'))).toEqual([]);
+    expect([...store.objects.keys()].filter((key) => /\/gram(-all)?(-sum)?\/.*\.f32$/.test(key))).toEqual([]);
+    // The item counts are summed all the same: popularity still trains.
+    expect([...store.objects.keys()].filter((key) => key.endsWith('.counts.f64')).length).toBeGreaterThan(0);
     const listing = await listModels(records);
-    expect(listing.models.map((m) => [m.name, m.liveVersion])).toEqual([['als', '000001']]);
+    expect(listing.models.map((m) => [m.name, m.liveVersion])).toEqual([
+      ['als', '000001'],
+      ['popularity', '000001'],
+    ]);
     expect((await records.latestRuns()).lastRun?.skipped?.ease).toBe(result.skipped.ease);
   });
 
