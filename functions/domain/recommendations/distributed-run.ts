@@ -53,7 +53,8 @@ import {
   splitUserShard,
   startExport,
 } from './export-snapshot.ts';
-import { buildAlsGraph, buildEaseGraph, buildPopularityGraph } from './graphs.ts';
+import { DEFAULT_CONTENT_OPTIONS, trainContent } from './content.ts';
+import { buildAlsGraph, buildContentGraph, buildEaseGraph, buildPopularityGraph } from './graphs.ts';
 import type { WeightedInteraction } from './interactions.ts';
 import {
   DEFAULT_RETRAIN_OPTIONS,
@@ -146,17 +147,24 @@ export interface DistributedTaskDependencies {
   log?: RetrainDependencies['log'];
 }
 
-/** The models the machine trains over shards (popularity from the item counts the Gram tasks sum). */
-export const DISTRIBUTED_MODELS = ['popularity', 'ease', 'als'] as const satisfies readonly ModelName[];
+/**
+ * The models the machine trains: EASE and ALS over shards, popularity from the item counts the
+ * Gram tasks sum, and content at the Reduce (it reads only the catalog's items).
+ */
+export const DISTRIBUTED_MODELS = [
+  'popularity',
+  'ease',
+  'als',
+  'content',
+] as const satisfies readonly ModelName[];
 
 /**
  * Why each other model keeps its live version on a distributed run: trending's decayed sums are
  * refreshed every 15 minutes by the single path anyway; ease-session and hybrid would need a second
- * dense inverse over their own item set; content is not wired into the machine yet (it needs only
- * the catalog, but its gate evaluation at the Reduce is not measured).
+ * dense inverse over their own item set.
  */
 export const NOT_DISTRIBUTED_REASON =
-  'not trained by the distributed retrain (only popularity, ease and als are); the live version stays';
+  'not trained by the distributed retrain (only popularity, ease, als and content are); the live version stays';
 
 /** The candidate artifacts the Reduce writes, under the run's prefix of the models bucket. */
 export const distributedArtifactKey = (runId: string, model: (typeof DISTRIBUTED_MODELS)[number]) =>
@@ -484,6 +492,17 @@ async function reduce(runId: string, deps: DistributedTaskDependencies) {
       ? [{ name: 'ease' as const, bytes: encodeArtifact(buildEaseGraph(ease), meta('ease')), trainMs: runMs }]
       : []),
     { name: 'als', bytes: encodeArtifact(buildAlsGraph(als), meta('als')), trainMs: runMs },
+    // Content reads only the catalog's items, as the single path trains it: the same artifact ships.
+    {
+      name: 'content',
+      bytes: encodeArtifact(
+        buildContentGraph(
+          trainContent(await deps.sources.loadItems(), catalog.itemIds, DEFAULT_CONTENT_OPTIONS),
+        ),
+        meta('content'),
+      ),
+      trainMs: runMs,
+    },
   ];
   // What ships: EASE and ALS trained on every interaction (as the single path ships), each measured
   // by the gate through its holdout-trained twin.

@@ -81,6 +81,7 @@ describe('the nightly retrain on a store above RETRAIN_DISTRIBUTED_ABOVE_EVENTS'
     );
     expect(live).toEqual({
       als: '000001',
+      content: '000001',
       ease: '000001',
       popularity: '000001',
       'profile-anomaly': '000001',
@@ -105,7 +106,12 @@ describe('the nightly retrain on a store above RETRAIN_DISTRIBUTED_ABOVE_EVENTS'
     const records = new DynamoModelRecords(platform.names.MODELS_TABLE);
     expect(await records.getModelsLayer()).toMatchObject({
       layerVersionArn: standInLayerArn(4),
-      artifactKeys: ['models/als/000001.onnx', 'models/ease/000001.onnx', 'models/popularity/000001.onnx'],
+      artifactKeys: [
+        'models/als/000001.onnx',
+        'models/content/000001.onnx',
+        'models/ease/000001.onnx',
+        'models/popularity/000001.onnx',
+      ],
     });
     expect(lambda.layers).toContain(standInLayerArn(4));
     // Prepare: the recorded layer is stale, and Lambda fails the function update (a layer too large).
@@ -216,7 +222,7 @@ describe('the nightly retrain on a store above RETRAIN_DISTRIBUTED_ABOVE_EVENTS'
       invoke,
     );
     // Assess
-    expect(exported).toMatchObject({ trained: ['popularity', 'ease', 'als'] });
+    expect(exported).toMatchObject({ trained: ['popularity', 'ease', 'als', 'content'] });
     const bucket = new S3Artifacts(platform.names.MODELS_BUCKET);
     const file = async <T>(key: string) => JSON.parse(new TextDecoder().decode(await bucket.get(key))) as T;
     const manifest = await file<{ itemCount: number }>(

@@ -22,7 +22,13 @@ import {
   itemCounts,
   type WeightedInteraction,
 } from '#domain/recommendations/interactions.ts';
-import { decodeArtifactMetadata } from '#domain/recommendations/artifact.ts';
+import {
+  type CatalogSnapshot,
+  decodeArtifactMetadata,
+  encodeArtifact,
+} from '#domain/recommendations/artifact.ts';
+import { trainContent } from '#domain/recommendations/content.ts';
+import { buildContentGraph } from '#domain/recommendations/graphs.ts';
 import { listModels } from '#domain/models/registry.ts';
 import type { StoredProfileSummary } from '#domain/profiles/ports.ts';
 import type { ProfileHistory } from '#domain/profiles/profile-history.ts';
@@ -185,7 +191,7 @@ describe('the distributed retrain state machine, run locally', () => {
     // Act
     const result = await runRetrainMachine({ runId: 'r1', reason: 'test' }, invoke);
     // Assess
-    expect(result).toMatchObject({ runId: 'r1', trained: ['popularity', 'ease', 'als'] });
+    expect(result).toMatchObject({ runId: 'r1', trained: ['popularity', 'ease', 'als', 'content'] });
     const shards = calls.filter((c) => c.task === 'shard').length;
     expect(shards).toBeGreaterThan(2);
     // The Reduce read the sums of groups of 2 user shards, not every partial Gram.
@@ -209,7 +215,7 @@ describe('the distributed retrain state machine, run locally', () => {
     expect(await store.get(distributedArtifactKey('r1', 'ease'))).toBeInstanceOf(Uint8Array);
   });
 
-  it('ships the EASE and ALS of every interaction, equal to one process over them, while the gate measures the holdout ones', async () => {
+  it('ships the EASE, ALS and popularity of every interaction and the catalog content model, equal to one process, while the gate measures the holdout ones', async () => {
     // Prepare
     const store = new InMemoryArtifacts();
     const { invoke, records } = tasksOver(store);
@@ -248,6 +254,19 @@ describe('the distributed retrain state machine, run locally', () => {
       als.itemIds,
     );
     expect(Array.from(countsOnAll!)).toEqual(Array.from(popularity.scores));
+    // Content: the single path's trainContent over the catalog's items, byte for byte.
+    const json = async <T>(key: string) => JSON.parse(new TextDecoder().decode(await store.get(key))) as T;
+    const catalog = await json<CatalogSnapshot>('runs/all1/catalog.json');
+    const { cut } = await json<{ cut: number }>('runs/all1/holdout.json');
+    expect(new Uint8Array(await store.get(distributedArtifactKey('all1', 'content')))).toEqual(
+      new Uint8Array(
+        encodeArtifact(buildContentGraph(trainContent(items, catalog.itemIds)), {
+          name: 'content',
+          trainedAt: cut,
+          catalog,
+        }),
+      ),
+    );
     const livePopularity = (await listModels(records)).models.find((m) => m.name === 'popularity')!;
     const popularityVersion = livePopularity.versions.find((v) => v.version === livePopularity.liveVersion)!;
     expect(await store.get(popularityVersion.artifactKey)).toEqual(
@@ -286,13 +305,13 @@ describe('the distributed retrain state machine, run locally', () => {
     // Act
     const result = await runRetrainMachine({ runId: 'unlisted', reason: 'test' }, invoke);
     // Assess
-    expect(result).toMatchObject({ trained: ['popularity', 'ease', 'als'] });
+    expect(result).toMatchObject({ trained: ['popularity', 'ease', 'als', 'content'] });
     const { alsOnAll, easeOnAll } = await reduceTask(store, 'unlisted');
     expect(alsOnAll?.itemIds).not.toContain('not-in-catalog');
     expect(easeOnAll?.itemIds).not.toContain('not-in-catalog');
   });
 
-  it('evaluates, gates and publishes its popularity, EASE and ALS as live versions of the registry', async () => {
+  it('evaluates, gates and publishes its popularity, EASE, ALS and content as live versions of the registry', async () => {
     // Prepare: `tasksOver` gives the machine an empty registry.
     const store = new InMemoryArtifacts();
     const { invoke, records } = tasksOver(store);
@@ -304,6 +323,7 @@ describe('the distributed retrain state machine, run locally', () => {
     const listing = await listModels(records);
     expect(listing.models.map((m) => [m.name, m.liveVersion])).toEqual([
       ['als', '000001'],
+      ['content', '000001'],
       ['ease', '000001'],
       ['popularity', '000001'],
     ]);
@@ -311,8 +331,8 @@ describe('the distributed retrain state machine, run locally', () => {
     expect(ease.metrics.ndcg).toBeGreaterThan(0.05);
     expect(ease.gate?.decision).toBe('promoted');
     expect(await store.get(ease.artifactKey)).toEqual(await store.get(distributedArtifactKey('p1', 'ease')));
-    expect(['ease', 'als']).toContain(listing.defaultModel);
-    expect(Object.keys(result.skipped).sort()).toEqual(['content', 'ease-session', 'hybrid', 'trending']);
+    expect(['ease', 'als', 'content']).toContain(listing.defaultModel);
+    expect(Object.keys(result.skipped).sort()).toEqual(['ease-session', 'hybrid', 'trending']);
     const { lastRun } = await records.latestRuns();
     expect(lastRun).toMatchObject({ runId: 'p1', state: 'succeeded' });
     // GET /models shows why the run left the other models alone.
@@ -330,7 +350,7 @@ describe('the distributed retrain state machine, run locally', () => {
       skipped: Record<string, string>;
     };
     // Assess
-    expect(result.trained).toEqual(['popularity', 'als']);
+    expect(result.trained).toEqual(['popularity', 'als', 'content']);
     expect(result.skipped.ease).toMatch(/dense EASE over 300 modelled items .* holds 299 items: skipped/);
     expect(calls.filter((c) => c.task === 'shard').length).toBeGreaterThan(2);
     expect([...store.objects.keys()].filter((key) => /\/gram(-all)?(-sum)?\/.*\.f32$/.test(key))).toEqual([]);
@@ -339,6 +359,7 @@ describe('the distributed retrain state machine, run locally', () => {
     const listing = await listModels(records);
     expect(listing.models.map((m) => [m.name, m.liveVersion])).toEqual([
       ['als', '000001'],
+      ['content', '000001'],
       ['popularity', '000001'],
     ]);
     expect((await records.latestRuns()).lastRun?.skipped?.ease).toBe(result.skipped.ease);
