@@ -21,6 +21,7 @@ import {
   DEFAULT_INTERACTIONS_PER_ITEM_SHARD,
   gramsPerSum,
 } from '#domain/recommendations/distributed-tasks.ts';
+import { DISTRIBUTED_MODELS } from '#domain/recommendations/distributed-run.ts';
 import { DEFAULT_EASE_OPTIONS } from '#domain/recommendations/ease.ts';
 import { UsageError } from '#local/command-line.ts';
 import { settings } from '#platform/declaration.ts';
@@ -43,6 +44,7 @@ import {
   type TaskKind,
   type TaskModel,
 } from './scale-cost.ts';
+import { measureGateEvaluation } from './gate-evaluation.ts';
 import { measureProfileWrites } from './profile-writes.ts';
 import { DEFAULT_LOG_SHAPE, type EventLogShape } from './skewed-event-log.ts';
 import { median, percentile } from './stats.ts';
@@ -329,6 +331,8 @@ function taskModels(
   runs: SizeRun[],
   partition: ChildFigures[],
   a: CostAssumptions,
+  /** Seconds the Reduce's gate evaluates for (measured per user by bench/gate-evaluation.ts). */
+  gateSeconds: number,
 ): Record<TaskKind, TaskModel> {
   const items = largestSamples(runs, 'alsItems');
   const measuredItems = measuredOf(items.figures);
@@ -392,7 +396,9 @@ function taskModels(
     // both for the candidates and the shipped models), plus adding and reading every group's sums.
     reduce: {
       seconds: (size) =>
-        2 * measuredReduce.seconds + 2 * size.gramGroups * (addSeconds + s3Seconds(gramBytes, a)),
+        2 * measuredReduce.seconds +
+        2 * size.gramGroups * (addSeconds + s3Seconds(gramBytes, a)) +
+        gateSeconds,
       peakMb: () => measuredReduce.peakMb,
       p95OverMedian: 1,
     },
@@ -432,7 +438,12 @@ async function costSection(
     profileScoringMsPerUser: writes.scoringMsPerUser,
   };
   const a = DEFAULT_COST_ASSUMPTIONS;
-  const models = taskModels(runs, partition, a);
+  // The gate at the Reduce: every candidate the machine trains on the sampled users, and again for
+  // each live version it re-measures (at most once each): twice the candidates' time, an upper bound.
+  const gate = await measureGateEvaluation();
+  const gateMsPerUser = DISTRIBUTED_MODELS.reduce((sum, name) => sum + (gate.msPerUser[name] ?? 0), 0);
+  const gateSeconds = (2 * settings.RETRAIN_GATE_SAMPLE_USERS.default * gateMsPerUser) / 1000;
+  const models = taskModels(runs, partition, a, gateSeconds);
   const estimates = SCENARIOS.flatMap((scenario) =>
     [10e6, 100e6, 1e9].map((events) => ({
       scenario: scenario.name,
@@ -485,6 +496,15 @@ async function costSection(
       `Lambda duration at 100M by task kind: ${at100M.map(({ scenario, e }) => `${scenario}: ${split(e)}`).join(' / ')}.`,
       `Computed, not measured. Assumed: ${a.concurrency.toLocaleString('en')} child executions at once (the Lambda account default; Distributed Map allows 10,000); ${a.alsIterations} ALS iterations in each of ${a.alsPasses} passes (the gate's candidate on the train part, then the shipped model on every interaction, both costed at every interaction); ${a.eventBytes} bytes per event row in DynamoDB (the export bills table GB, a Scan 4 KB per half read unit); ${a.waveOverheadSeconds} s per Map wave for child start and cold start; a Map wave lasts its p95 task (p95/median measured here); memory per function = max(${a.minMemoryMb} MB, peak RSS x ${a.memoryHeadroom}); one arm64 Lambda vCPU as fast as one core here (not measured); S3 reads of factor files and partial Grams at ${a.s3ReadMbPerSecond} MB/s per task (not measured: the local runs read a directory); a catalog of ${DEFAULT_LOG_SHAPE.items.toLocaleString('en')} items at every size.`,
       `Per-task figures: Gram, profile and ALS user tasks read bounded inputs (one user shard; the catalog's item factors), so their median at the largest full size (${label(largest.requested)}) is used at every size; an ALS item task's solve is scaled by its item shard's interactions (${o.interactionsPerItemShard.toLocaleString('en')} per item shard) against the measured one, plus reading every user's factors (${FACTOR_ROW_BYTES} bytes per user); a sum task adds its group's partial Grams (both kinds; the per-partial time measured by the bench's sum tasks, plus reading them), and the Reduce is twice the measured one (two inverses, two ALS gathers) plus adding every group's sums, its memory flat; the one-function Snapshot grows in proportion to the interactions. Interactions per event ${layout.interactionsPerEvent.toFixed(3)}, users per interaction ${layout.usersPerInteraction.toFixed(4)} (measured at ${label(largest.requested)}).`,
+      `Gate at the Reduce (measured, bench/gate-evaluation.ts): candidates trained by the single path's trainAllModels on the train part of a ${gate.events.toLocaleString('en')}-event log of this shape, evaluated on ${gate.users.toLocaleString('en')} holdout users through evaluateArtifacts: ${Object.entries(
+        gate.msPerUser,
+      )
+        .map(([name, ms]) => `${name} ${ms.toFixed(2)} ms`)
+        .join(', ')} per user (training took ${Object.entries(gate.trainMs)
+        .map(([name, ms]) => `${name} ${(ms / 1000).toFixed(1)} s`)
+        .join(
+          ', ',
+        )}). The Reduce evaluates ${DISTRIBUTED_MODELS.join(', ')} on ${settings.RETRAIN_GATE_SAMPLE_USERS.default.toLocaleString('en')} users, and at most as much again re-measuring live versions: ${gateSeconds.toFixed(0)} s added to its time (computed).`,
       `Profile rows (measured, bench/profile-writes.ts): two nightly profile retrains over a ${writes.events.toLocaleString('en')}-event log of this shape, the second a day after the first, each scoring every user and storing histories through the retrain's own code into counting in-memory tables. On the second night ${writes.summaries.written.toLocaleString('en')} of ${writes.summaries.scored.toLocaleString('en')} summaries (median ${writes.summaries.medianBytes} bytes) and ${writes.histories.written.toLocaleString('en')} of ${writes.histories.users.toLocaleString('en')} histories (median ${writes.histories.medianBytes} bytes) changed and were written${writes.secondNightLive ? '' : ' (its candidates stayed behind the gate)'}, plus ${(writes.renewalShare * 100).toFixed(1)}% of users a night for the renewal of idle histories (computed); ${writes.writeUnitsPerUser.toFixed(2)} write units and ${writes.readUnitsPerUser.toFixed(2)} read units per user (the first night, with nothing stored, wrote ${writes.firstNightWriteUnitsPerUser.toFixed(2)}); 1 write unit per KB, half a read unit per 4 KB. ProfileScores' compute: ${writes.scoringMsPerUser.toFixed(3)} ms per user in-process, billed at ${DEFAULT_COST_ASSUMPTIONS.minMemoryMb} MB. Registry rows are not counted.`,
       `S3 requests are counted per task by taskRequests in functions/domain/recommendations/distributed-tasks.ts (a user task reads one factor file per item shard, an item task one per user shard).`,
       `The sharded Snapshot rows (inputs in SHARDED_SNAPSHOT, bench/scale-cost.ts): a Map of partition tasks of ${SHARDED_SNAPSHOT.eventsPerPartitionTask.toLocaleString('en')} events each (time and memory from the measured stand-in below, which reads one file of that many events and writes a piece per user shard), then a join task per user shard (costed as a partition task) and an item-file task per item shard (costed as an ALS item task); with an export, the export's duration is not in the wall time (AWS publishes no rate).`,
