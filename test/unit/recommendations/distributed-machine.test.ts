@@ -44,8 +44,8 @@ import { settings } from '#platform/declaration.ts';
 import { readMovieLensSmall } from '../../support/movielens-small.ts';
 import { InMemoryArtifacts, InMemoryModelRecords } from '../../support/memory-models.ts';
 
-// Small ALS so the whole machine (snapshot, Grams, 3 x two Maps, reduce) runs in seconds.
-const ALS = { ...DEFAULT_ALS_OPTIONS, factors: 8, iterations: 3 };
+// Small ALS so the whole machine (snapshot, Grams, 2 passes x 2 iterations x two Maps, reduce) runs in seconds.
+const ALS = { ...DEFAULT_ALS_OPTIONS, factors: 8, iterations: 2 };
 // Runs that test the gate and faults, not the EASE figures, model 300 items: each user shard's
 // partial Gram is then 0.4 MB instead of 36 MB in the in-memory bucket.
 const SMALL_EASE = { ...DEFAULT_EASE_OPTIONS, maxItems: 300 };
@@ -183,7 +183,11 @@ function stoppedAtFirstAlsMap(store: InMemoryArtifacts, records: InMemoryModelRe
   return { ...tasks, signal: stop.signal };
 }
 
-describe('the distributed retrain state machine, run locally', () => {
+// Each test runs the whole machine (two ALS passes, the reduces, the profile Maps) in this process:
+// 10-20 s alone here, and past the unit project's 60 s when CI runs the integration projects beside it.
+const MACHINE_RUN_TIMEOUT_MS = 180_000;
+
+describe('the distributed retrain state machine, run locally', { timeout: MACHINE_RUN_TIMEOUT_MS }, () => {
   it("trains EASE and ALS over shards equal to the single-process models on the gate's train part", async () => {
     // Prepare
     const store = new InMemoryArtifacts();
@@ -666,7 +670,7 @@ describe('the distributed retrain state machine, run locally', () => {
   });
 });
 
-describe('the export snapshot, run locally', () => {
+describe('the export snapshot, run locally', { timeout: MACHINE_RUN_TIMEOUT_MS }, () => {
   /** The run's JSON file. */
   const file = async <T>(store: InMemoryArtifacts, key: string) =>
     JSON.parse(new TextDecoder().decode(await store.get(key))) as T;
