@@ -128,18 +128,23 @@ export interface RunLayout {
   profileScoringMsPerUser: number;
 }
 
+/** User shards per group of the tree of sums at the default modelled items (gramsPerSum). */
+export const GRAMS_PER_GROUP = gramsPerSum(DEFAULT_EASE_OPTIONS.maxItems);
+
+/** Groups of partial Grams (sum tasks) a run of `userShards` user shards sums. */
+export const gramGroupsOf = (userShards: number) => Math.ceil(userShards / GRAMS_PER_GROUP);
+
 /** The run's interactions, users and shard counts at `events` events. */
 export function runSizeOf(events: number, layout: RunLayout): RunSize {
   const interactions = Math.round(events * layout.interactionsPerEvent);
   const userShards = Math.max(1, Math.ceil(interactions / layout.interactionsPerShard));
-  const gramsPerGroup = gramsPerSum(DEFAULT_EASE_OPTIONS.maxItems);
   return {
     events,
     interactions,
     users: Math.round(interactions * layout.usersPerInteraction),
     userShards,
-    gramsPerGroup,
-    gramGroups: Math.ceil(userShards / gramsPerGroup),
+    gramsPerGroup: GRAMS_PER_GROUP,
+    gramGroups: gramGroupsOf(userShards),
     itemShards: itemShardCountFor(interactions, layout.interactionsPerItemShard),
     partitions: Math.max(1, Math.ceil(events / SHARDED_SNAPSHOT.eventsPerPartitionTask)),
   };

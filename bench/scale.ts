@@ -17,10 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import {
-  DEFAULT_INTERACTIONS_PER_ITEM_SHARD,
-  gramsPerSum,
-} from '#domain/recommendations/distributed-tasks.ts';
+import { DEFAULT_INTERACTIONS_PER_ITEM_SHARD } from '#domain/recommendations/distributed-tasks.ts';
 import { DISTRIBUTED_MODELS } from '#domain/recommendations/distributed-run.ts';
 import { DEFAULT_EASE_OPTIONS } from '#domain/recommendations/ease.ts';
 import { UsageError } from '#local/command-line.ts';
@@ -33,6 +30,7 @@ import {
   DEFAULT_COST_ASSUMPTIONS,
   estimateRun,
   FACTOR_ROW_BYTES,
+  gramGroupsOf,
   fitLine,
   PRICE_SOURCES,
   type RunDesign,
@@ -189,7 +187,7 @@ async function runSize(events: number, o: ScaleOptions, root: string): Promise<S
     full ? o.alsIterations : 1,
   );
   if (full) {
-    const groups = Math.ceil(shards / gramsPerSum(DEFAULT_EASE_OPTIONS.maxItems));
+    const groups = gramGroupsOf(shards);
     await phase('sumGrams', pickShards(groups, groups), (shard) => ({ task: 'sumGrams', dir, runId, shard }));
     record('reduce', await runChild({ task: 'reduce', dir, runId }));
     record(
@@ -219,7 +217,7 @@ const SERIAL_KINDS = ['snapshot', 'reduce', 'profilesReduce'];
 function tasksOfKind(kind: string, run: SizeRun): number {
   if (SERIAL_KINDS.includes(kind)) return 1;
   if (kind.startsWith('alsItems')) return run.itemShards;
-  if (kind === 'sumGrams') return Math.ceil(run.shards / gramsPerSum(DEFAULT_EASE_OPTIONS.maxItems));
+  if (kind === 'sumGrams') return gramGroupsOf(run.shards);
   return run.shards;
 }
 

@@ -285,19 +285,17 @@ export async function snapshotTask(
   const allShards = all ? shardByUser(all, userShardCount) : [];
   await Promise.all(allShards.map((rows, s) => store.put(allUserShardKey(runId, s), json(rows))));
   const matrices = shards.map((rows) => shardMatrix(rows, whole.itemIds, options.binary));
+  const counts = summedItemCounts(matrices, whole.itemIds.length);
   const state = await writeRunPlan(
     store,
     runId,
-    summedItemCounts(matrices, whole.itemIds.length),
+    counts,
     whole.itemIds,
     matrices.length,
     options,
     all !== undefined,
   );
-  const assignment = itemShardOfEach(
-    summedItemCounts(matrices, whole.itemIds.length),
-    state.itemShards.length,
-  );
+  const assignment = itemShardOfEach(counts, state.itemShards.length);
   const itemShards = itemShardsOf(matrices, whole.itemIds.length, state.itemShards.length, assignment);
   await Promise.all(itemShards.map((shard, s) => writeItemShard(store, runId, s, shard)));
   if (all) {
