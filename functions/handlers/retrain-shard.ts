@@ -20,7 +20,7 @@ import {
   releaseEndedRun,
   runDistributedTask,
 } from '#domain/recommendations/distributed-run.ts';
-import { DEFAULT_EASE_OPTIONS } from '#domain/recommendations/ease.ts';
+import { DEFAULT_EASE_OPTIONS, SESSION_EASE_OPTIONS } from '#domain/recommendations/ease.ts';
 import { logger, withObservability } from '#edge/observability.ts';
 import { bucketNameFromEnv, functionMemoryMb, readSetting, tableNameFromEnv } from '#platform/config.ts';
 import type { EXECUTION_STATUS_CHANGE } from '#platform/declaration.ts';
@@ -34,8 +34,13 @@ const interactionsPerShard = readSetting('RETRAIN_INTERACTIONS_PER_SHARD');
 const flaggedUserWeight = readSetting('SHILLING_DISCOUNT_FACTOR');
 /** The users the gate measures (a seeded sample), so the holdout the Reduce reads stays bounded. */
 const gateSampleUsers = readSetting('RETRAIN_GATE_SAMPLE_USERS');
-/** EASE's modelled items; the Reduce skips EASE when its inverse would not fit this function's memory. */
-const ease = { ...DEFAULT_EASE_OPTIONS, maxItems: readSetting('EASE_MAX_MODELLED_ITEMS') };
+/**
+ * EASE's and session EASE's modelled items (one set: the single path's cap for both); the Reduce skips
+ * them when an inverse would not fit this function's memory.
+ */
+const easeMaxItems = readSetting('EASE_MAX_MODELLED_ITEMS');
+const ease = { ...DEFAULT_EASE_OPTIONS, maxItems: easeMaxItems };
+const sessionEase = { ...SESSION_EASE_OPTIONS, maxItems: easeMaxItems };
 const profiles = {
   sampleUsers: readSetting('RETRAIN_PROFILE_SAMPLE_USERS'),
   config: { churnHorizonDays: readSetting('PROFILE_CHURN_HORIZON_DAYS') },
@@ -66,7 +71,7 @@ export const handler = middy(async (event: RetrainShardEvent, context: Context) 
     store: modelArtifacts(),
     sources,
     records: recommendationModelRecords(),
-    snapshot: { interactionsPerShard, ease },
+    snapshot: { interactionsPerShard, ease, sessionEase },
     snapshots,
     memoryMb: functionMemoryMb(context),
     gateSampleUsers,

@@ -54,7 +54,13 @@ import {
   startExport,
 } from './export-snapshot.ts';
 import { DEFAULT_CONTENT_OPTIONS, trainContent } from './content.ts';
-import { buildAlsGraph, buildContentGraph, buildEaseGraph, buildPopularityGraph } from './graphs.ts';
+import {
+  buildAlsGraph,
+  buildContentGraph,
+  buildEaseGraph,
+  buildHybridGraph,
+  buildPopularityGraph,
+} from './graphs.ts';
 import type { WeightedInteraction } from './interactions.ts';
 import {
   DEFAULT_RETRAIN_OPTIONS,
@@ -148,23 +154,25 @@ export interface DistributedTaskDependencies {
 }
 
 /**
- * The models the machine trains: EASE and ALS over shards, popularity from the item counts the
- * Gram tasks sum, and content at the Reduce (it reads only the catalog's items).
+ * The models the machine trains: EASE, session EASE and ALS over shards, popularity from the item
+ * counts the Gram tasks sum, content at the Reduce (it reads only the catalog's items), and hybrid
+ * from session EASE and content, as the single path builds it.
  */
 export const DISTRIBUTED_MODELS = [
   'popularity',
   'ease',
+  'ease-session',
   'als',
   'content',
+  'hybrid',
 ] as const satisfies readonly ModelName[];
 
 /**
- * Why each other model keeps its live version on a distributed run: trending's decayed sums are
- * refreshed every 15 minutes by the single path anyway; ease-session and hybrid would need a second
- * dense inverse over their own item set.
+ * Why trending keeps its live version on a distributed run: its decayed sums are refreshed every 15
+ * minutes by the single path from the recent window's events only (`since`), however large the store.
  */
 export const NOT_DISTRIBUTED_REASON =
-  'not trained by the distributed retrain (only popularity, ease, als and content are); the live version stays';
+  'not trained by the distributed retrain: the 15-minute trending refresh reads the recent window of any store; the live version stays';
 
 /** The candidate artifacts the Reduce writes, under the run's prefix of the models bucket. */
 export const distributedArtifactKey = (runId: string, model: (typeof DISTRIBUTED_MODELS)[number]) =>
@@ -446,6 +454,13 @@ function storedHoldout(holdout: Holdout, now: Date, sampling: GateSampling): Sto
   return { startedAt: now.getTime(), cut: holdout.cut, ...sampledHoldout(holdout, sampling) };
 }
 
+/** Why a run whose plan was written before the machine trained session EASE leaves it and hybrid alone. */
+const NO_SESSION_EASE_REASON =
+  "this run's plan predates session EASE on the distributed retrain; the live version stays";
+
+/** The models a dense EASE solve over the plan's modelled items trains (hybrid embeds session EASE). */
+const DENSE_EASE_MODELS = ['ease', 'ease-session', 'hybrid'] as const satisfies readonly ModelName[];
+
 /** Why this run's dense EASE does not fit the function's memory, or undefined when it does. */
 function easeTooLarge(plan: DistributedPlan, deps: DistributedTaskDependencies): string | undefined {
   if (deps.memoryMb === undefined) return undefined;
@@ -453,10 +468,10 @@ function easeTooLarge(plan: DistributedPlan, deps: DistributedTaskDependencies):
 }
 
 /**
- * EASE from the summed Grams and ALS from the last item factors, written under the run's prefix,
- * then evaluated, gated and published as the single path does: the gate measures the
- * holdout-trained candidates; the run ships EASE and ALS trained on every interaction (the plan's
- * `allInteractions`).
+ * EASE and session EASE from the summed Grams, ALS from the last item factors, popularity from the
+ * summed counts, content and hybrid at the Reduce, written under the run's prefix, then evaluated,
+ * gated and published as the single path does: the gate measures the holdout-trained candidates;
+ * the run ships each trained on every interaction (the plan's `allInteractions`).
  */
 async function reduce(runId: string, deps: DistributedTaskDependencies) {
   const { store } = deps;
@@ -472,9 +487,13 @@ async function reduce(runId: string, deps: DistributedTaskDependencies) {
   const started = performance.now();
   const plan = await readPlan(store, runId);
   const easeSkipped = easeTooLarge(plan, deps);
-  if (easeSkipped) skipped.ease = easeSkipped;
+  // Session EASE solves over the same modelled items, and hybrid embeds it: all three fit or none.
+  if (easeSkipped) for (const name of DENSE_EASE_MODELS) skipped[name] = easeSkipped;
+  else if (!plan.sessionEase)
+    for (const name of ['ease-session', 'hybrid'] as const) skipped[name] = NO_SESSION_EASE_REASON;
   await deps.records.recordSkipped(runId, skipped);
-  const { ease, als, easeOnAll, alsOnAll, countsOnAll } = await reduceTask(store, runId, !easeSkipped, plan);
+  const reduced = await reduceTask(store, runId, !easeSkipped, plan);
+  const { ease, sessionEase, als, easeOnAll, sessionEaseOnAll, alsOnAll, countsOnAll } = reduced;
   const catalog = await decodeJson<CatalogSnapshot>(store, `runs/${runId}/catalog.json`);
   // Stamped like trainAllModels stamps the holdout candidates: trained "at" the cut.
   const meta = (name: ModelName): ArtifactMetadata => ({ name, trainedAt: stored.cut, catalog });
@@ -482,39 +501,38 @@ async function reduce(runId: string, deps: DistributedTaskDependencies) {
   // Popularity is users with a positive signal per item (trainPopularity): the summed item counts.
   const popularity = (counts: ArrayLike<number>) =>
     buildPopularityGraph({ kind: 'popularity', itemIds: plan.itemIds, scores: Float32Array.from(counts) });
+  // Content reads only the catalog's items, as the single path trains it: the same model ships.
+  const content = trainContent(await deps.sources.loadItems(), catalog.itemIds, DEFAULT_CONTENT_OPTIONS);
+  const artifact = (name: ModelName, bytes: Uint8Array): TrainedArtifact => ({ name, bytes, trainMs: runMs });
   const candidates: TrainedArtifact[] = [
-    {
-      name: 'popularity',
-      bytes: encodeArtifact(popularity(plan.counts), meta('popularity')),
-      trainMs: runMs,
-    },
-    ...(ease
-      ? [{ name: 'ease' as const, bytes: encodeArtifact(buildEaseGraph(ease), meta('ease')), trainMs: runMs }]
+    artifact('popularity', encodeArtifact(popularity(plan.counts), meta('popularity'))),
+    ...(ease ? [artifact('ease', encodeArtifact(buildEaseGraph(ease), meta('ease')))] : []),
+    ...(sessionEase
+      ? [
+          artifact('ease-session', encodeArtifact(buildEaseGraph(sessionEase), meta('ease-session'))),
+          artifact('hybrid', encodeArtifact(buildHybridGraph(sessionEase, content), meta('hybrid'))),
+        ]
       : []),
-    { name: 'als', bytes: encodeArtifact(buildAlsGraph(als), meta('als')), trainMs: runMs },
-    // Content reads only the catalog's items, as the single path trains it: the same artifact ships.
-    {
-      name: 'content',
-      bytes: encodeArtifact(
-        buildContentGraph(
-          trainContent(await deps.sources.loadItems(), catalog.itemIds, DEFAULT_CONTENT_OPTIONS),
-        ),
-        meta('content'),
-      ),
-      trainMs: runMs,
-    },
+    artifact('als', encodeArtifact(buildAlsGraph(als), meta('als'))),
+    artifact('content', encodeArtifact(buildContentGraph(content), meta('content'))),
   ];
-  // What ships: EASE and ALS trained on every interaction (as the single path ships), each measured
-  // by the gate through its holdout-trained twin.
+  // What ships: each model trained on every interaction (as the single path ships), measured by the
+  // gate through its holdout-trained twin.
   const onAll = (name: ModelName) => ({ ...meta(name), trainedAt: stored.startedAt });
+  const shippedGraphs: Partial<Record<ModelName, () => ReturnType<typeof buildAlsGraph>>> = {
+    ...(easeOnAll ? { ease: () => buildEaseGraph(easeOnAll) } : {}),
+    ...(sessionEaseOnAll
+      ? {
+          'ease-session': () => buildEaseGraph(sessionEaseOnAll),
+          hybrid: () => buildHybridGraph(sessionEaseOnAll, content),
+        }
+      : {}),
+    ...(alsOnAll ? { als: () => buildAlsGraph(alsOnAll) } : {}),
+    ...(countsOnAll ? { popularity: () => popularity(countsOnAll) } : {}),
+  };
   const shipped = candidates.map((candidate) => {
-    if (candidate.name === 'ease' && easeOnAll)
-      return { ...candidate, bytes: encodeArtifact(buildEaseGraph(easeOnAll), onAll('ease')) };
-    if (candidate.name === 'als' && alsOnAll)
-      return { ...candidate, bytes: encodeArtifact(buildAlsGraph(alsOnAll), onAll('als')) };
-    if (candidate.name === 'popularity' && countsOnAll)
-      return { ...candidate, bytes: encodeArtifact(popularity(countsOnAll), onAll('popularity')) };
-    return candidate;
+    const graph = shippedGraphs[candidate.name];
+    return graph ? { ...candidate, bytes: encodeArtifact(graph(), onAll(candidate.name)) } : candidate;
   });
   for (const artifact of shipped)
     await store.put(

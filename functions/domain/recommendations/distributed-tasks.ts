@@ -5,11 +5,11 @@
  * capped at 256 KB). The work itself is sharded-training.ts; this module only moves it in and out.
  *
  *   snapshot  -> user shard files (bounded events each), item shard files, the run's plan
- *   shard     -> one user shard's partial EASE Gram over the modelled items
+ *   shard     -> one user shard's partial Grams over the modelled items (EASE's and session EASE's)
  *   sumGrams  -> one group's partial Grams summed (a tree of sums: the reduce reads one per group)
  *   alsUsers  -> one user shard's factors given every item shard's factors
  *   alsItems  -> one item shard's factors given the factors of the users it touches
- *   reduce    -> the summed Gram inverted (EASE) and the item factors gathered (ALS)
+ *   reduce    -> the summed Grams inverted (EASE, session EASE) and the item factors gathered (ALS)
  *
  * ALS runs twice over the same shards, as the single path trains twice: first on the holdout's
  * train part (`data: 'train'`, the candidate the gate measures), then on every interaction
@@ -28,7 +28,14 @@ import {
   initialItemFactors,
 } from './als.ts';
 import { decodeFactorBlock, encodeFactorBlock, type FactorBlock } from './factor-file.ts';
-import { DEFAULT_EASE_OPTIONS, type EaseModel, type EaseOptions, selectModelledItems } from './ease.ts';
+import {
+  DEFAULT_EASE_OPTIONS,
+  type EaseModel,
+  type EaseOptions,
+  pairWeight,
+  SESSION_EASE_OPTIONS,
+  selectModelledItems,
+} from './ease.ts';
 import { buildMatrix, type InteractionMatrix, itemCounts, type WeightedInteraction } from './interactions.ts';
 import {
   addInto,
@@ -64,6 +71,12 @@ export interface DistributedPlan {
   /** Groups of partial Grams, each summed by one sumGrams task: what the Reduce reads. */
   gramGroups: number;
   ease: EaseOptions;
+  /**
+   * Session EASE's options (`ease-session`, and the collaborative half of `hybrid`): each user shard
+   * then also writes a Gram whose pairs are weighted by time apart, over the same modelled items.
+   * Absent on a plan written before the machine trained them.
+   */
+  sessionEase?: EaseOptions;
   als: AlsOptions;
   binary: boolean;
   /**
@@ -79,6 +92,25 @@ export interface DistributedPlan {
  * every interaction before the split (the shipped model, when the plan has `allInteractions`).
  */
 export type AlsData = 'train' | 'all';
+
+/** The Grams a user shard sums: EASE's (plain co-occurrence) and session EASE's (pairs weighted by time apart). */
+export type GramKind = 'ease' | 'session';
+
+/** The partial Grams each user shard writes under `plan`: each kind the plan trains, over each data it has. */
+export function gramKindsOf(
+  plan: Pick<DistributedPlan, 'sessionEase' | 'allInteractions'>,
+): { kind: GramKind; data: AlsData }[] {
+  const kinds: GramKind[] = plan.sessionEase ? ['ease', 'session'] : ['ease'];
+  const data: AlsData[] = plan.allInteractions ? ['train', 'all'] : ['train'];
+  return kinds.flatMap((kind) => data.map((d) => ({ kind, data: d })));
+}
+
+/** The EASE options a Gram kind is summed and solved with. */
+function easeOptionsOf(plan: DistributedPlan, kind: GramKind): EaseOptions {
+  if (kind === 'ease') return plan.ease;
+  if (!plan.sessionEase) throw new Error(`run ${plan.runId}'s plan has no session EASE`);
+  return plan.sessionEase;
+}
 
 /** Where the run's ALS loop stands: the pass (`data`), its iteration, and the shipped pass's length. */
 export interface AlsProgress {
@@ -133,6 +165,8 @@ export interface SnapshotOptions {
   /** Bytes of partial Grams one sumGrams task reads at most (GRAM_BYTES_PER_SUM_TASK). */
   gramBytesPerSumTask: number;
   ease: EaseOptions;
+  /** Session EASE's: the same modelled items as `ease` (same `maxItems` and `minSupport`). */
+  sessionEase: EaseOptions;
   als: AlsOptions;
   binary: boolean;
 }
@@ -153,13 +187,18 @@ export const DEFAULT_INTERACTIONS_PER_ITEM_SHARD = 2_000_000;
 export const GRAM_BYTES_PER_SUM_TASK = 4 * 2 ** 30;
 
 /**
- * User shards per group of the tree of sums: as many of a shard's partial Grams (the train part's
- * and every interaction's, float32 over the modelled items) as fit GRAM_BYTES_PER_SUM_TASK, at
- * least 2. At the default 3,000 modelled items, 59: the Reduce of a 1B-event run (~1,950 user
- * shards of 400,000 interactions) reads 34 sums of each kind instead of every partial.
+ * User shards per group of the tree of sums: as many of a shard's `kinds` partial Grams (EASE's and
+ * session EASE's, over the train part and every interaction: 4, float32 over the modelled items) as
+ * fit GRAM_BYTES_PER_SUM_TASK, at least 2. At the default 3,000 modelled items, 29: the Reduce of a
+ * 1B-event run (~1,950 user shards of 400,000 interactions) reads 68 sums of each kind instead of
+ * every partial.
  */
-export function gramsPerSum(modelledItems: number, bytesPerTask = GRAM_BYTES_PER_SUM_TASK): number {
-  const shardBytes = 2 * modelledItems * modelledItems * 4;
+export function gramsPerSum(
+  modelledItems: number,
+  bytesPerTask = GRAM_BYTES_PER_SUM_TASK,
+  kinds = 4,
+): number {
+  const shardBytes = kinds * modelledItems * modelledItems * 4;
   return Math.max(2, Math.floor(bytesPerTask / Math.max(1, shardBytes)));
 }
 
@@ -168,6 +207,7 @@ export const DEFAULT_SNAPSHOT_OPTIONS: Omit<SnapshotOptions, 'interactionsPerSha
   interactionsPerItemShard: DEFAULT_INTERACTIONS_PER_ITEM_SHARD,
   gramBytesPerSumTask: GRAM_BYTES_PER_SUM_TASK,
   ease: DEFAULT_EASE_OPTIONS,
+  sessionEase: SESSION_EASE_OPTIONS,
   als: DEFAULT_ALS_OPTIONS,
   binary: false,
 };
@@ -178,16 +218,20 @@ export const allUserShardKey = (runId: string, s: number) => `runs/${runId}/snap
 /** Item shard `s` over every interaction (the shipped ALS's item side), cut by the run's assignment. */
 export const allItemShardKey = (runId: string, s: number) => `runs/${runId}/items-all/${s}.json`;
 
+/** The folder of one kind of Gram: `gram`, `gram-all`, `gram-session`, `gram-session-all`. */
+const gramFolder = (kind: GramKind, data: AlsData) =>
+  `gram${kind === 'session' ? '-session' : ''}${data === 'all' ? '-all' : ''}`;
+
 const key = {
   plan: (runId: string) => `runs/${runId}/plan.json`,
-  gramAll: (runId: string, s: number) => `runs/${runId}/gram-all/${s}.f32`,
   countsAll: (runId: string, s: number) => `runs/${runId}/gram-all/${s}.counts.f64`,
   userShard: (runId: string, s: number) => `runs/${runId}/users/${s}.json`,
   itemShard: (runId: string, s: number, data: AlsData = 'train') =>
     data === 'all' ? allItemShardKey(runId, s) : `runs/${runId}/items/${s}.json`,
-  gram: (runId: string, s: number) => `runs/${runId}/gram/${s}.f32`,
-  gramSum: (runId: string, g: number) => `runs/${runId}/gram-sum/${g}.f32`,
-  gramAllSum: (runId: string, g: number) => `runs/${runId}/gram-all-sum/${g}.f32`,
+  gram: (runId: string, s: number, kind: GramKind, data: AlsData) =>
+    `runs/${runId}/${gramFolder(kind, data)}/${s}.f32`,
+  gramSum: (runId: string, g: number, kind: GramKind, data: AlsData) =>
+    `runs/${runId}/${gramFolder(kind, data)}-sum/${g}.f32`,
   countsAllSum: (runId: string, g: number) => `runs/${runId}/gram-all-sum/${g}.counts.f64`,
   userFactors: (runId: string, s: number, it: number, data: AlsData) =>
     `runs/${runId}/${alsFolder[data]}/users-${s}-${it}.factors`,
@@ -212,19 +256,23 @@ export function taskRequests(
     iteration: number;
     gramGroups: number;
     gramsPerGroup: number;
+    /** Partial Grams a user shard writes (gramKindsOf: 4 on a run that ships session EASE). */
+    gramKinds: number;
   },
 ): { gets: number; puts: number } {
   const later = layout.iteration > 0;
+  // Each kind of Gram and the item counts, per shard or per group.
+  const sums = layout.gramKinds + 1;
   switch (task) {
     case 'snapshot':
       // The plan, every user shard file and item shard file, of the train part and of every interaction.
       return { gets: 0, puts: 1 + 2 * layout.userShards + 2 * layout.itemShards };
     case 'shard':
-      // The plan, its train part and every interaction; the two partial Grams and the item counts.
-      return { gets: 3, puts: 3 };
+      // The plan, its train part and every interaction; its partial Grams and the item counts.
+      return { gets: 3, puts: sums };
     case 'sumGrams':
-      // The plan and its group's partial Grams (both kinds) and item counts; their three sums.
-      return { gets: 1 + 3 * layout.gramsPerGroup, puts: 3 };
+      // The plan and its group's partial Grams (every kind) and item counts; one sum of each.
+      return { gets: 1 + sums * layout.gramsPerGroup, puts: sums };
     case 'alsUsers':
       // The plan and its shard; later, its previous factors and one factor file per item shard.
       return { gets: 2 + (later ? 1 + layout.itemShards : 0), puts: 1 };
@@ -232,9 +280,9 @@ export function taskRequests(
       // The plan, its shard, one factor file per user shard; later, its own previous factors.
       return { gets: 2 + layout.userShards + (later ? 1 : 0), puts: 1 };
     case 'reduce':
-      // The plan, every group's summed Grams (both kinds) and item counts, the last factor file of
+      // The plan, every group's summed Grams (every kind) and item counts, the last factor file of
       // every item shard in both ALS passes.
-      return { gets: 1 + 3 * layout.gramGroups + 2 * layout.itemShards, puts: 0 };
+      return { gets: 1 + sums * layout.gramGroups + 2 * layout.itemShards, puts: 0 };
   }
 }
 
@@ -344,8 +392,15 @@ export async function writeRunPlan(
   options: SnapshotOptions,
   allInteractions = false,
 ): Promise<DistributedRunState> {
-  const modelled = Array.from(selectModelledItems(counts, options.ease.maxItems, options.ease.minSupport));
-  const gramsPerGroup = gramsPerSum(modelled.length, options.gramBytesPerSumTask);
+  const { ease, sessionEase } = options;
+  // Both EASEs sum their Grams over one modelled set, chosen once from the run's counts.
+  if (sessionEase.maxItems !== ease.maxItems || sessionEase.minSupport !== ease.minSupport)
+    throw new Error(
+      'session EASE must model the same items as EASE (the same maxItems and minSupport) on a distributed run',
+    );
+  const modelled = Array.from(selectModelledItems(counts, ease.maxItems, ease.minSupport));
+  const kinds = gramKindsOf({ sessionEase, allInteractions }).length;
+  const gramsPerGroup = gramsPerSum(modelled.length, options.gramBytesPerSumTask, kinds);
   const plan: DistributedPlan = {
     ...(allInteractions ? { allInteractions } : {}),
     runId,
@@ -360,7 +415,8 @@ export async function writeRunPlan(
       counts.reduce((sum, n) => sum + n, 0),
       options.interactionsPerItemShard,
     ),
-    ease: options.ease,
+    ease,
+    sessionEase,
     als: options.als,
     binary: options.binary,
   };
@@ -438,9 +494,9 @@ async function readItemShard(
 }
 
 /**
- * One user shard's partial EASE Grams (unless `grams` is false: the Reduce skips EASE) and its
- * users' item counts over every interaction (popularity's, and EASE's on every interaction),
- * written for the sums.
+ * One user shard's partial Grams (every kind of `gramKindsOf`, unless `grams` is false: the Reduce
+ * skips EASE) and its users' item counts over every interaction (popularity's, and the shipped
+ * EASEs'), written for the sums.
  */
 export async function shardTask(
   store: ArtifactStore,
@@ -453,21 +509,26 @@ export async function shardTask(
   return onShard('shard', shard, async () => {
     const plan = known ?? (await readPlan(store, runId));
     const modelled = Int32Array.from(plan.modelled);
-    if (grams) {
-      const matrix = await readUserShard(store, plan, shard);
-      await store.put(key.gram(runId, shard), bytesOf(partialGram(matrix, modelled)));
-    }
-    if (plan.allInteractions) {
-      const all = await readUserShard(store, plan, shard, 'all');
-      if (grams) await store.put(key.gramAll(runId, shard), bytesOf(partialGram(all, modelled)));
-      await store.put(key.countsAll(runId, shard), bytesOf(itemCounts(all)));
-    }
+    const matrices = new Map<AlsData, InteractionMatrix>();
+    const matrixOf = async (data: AlsData) => {
+      const matrix = matrices.get(data) ?? (await readUserShard(store, plan, shard, data));
+      matrices.set(data, matrix);
+      return matrix;
+    };
+    if (grams)
+      for (const { kind, data } of gramKindsOf(plan)) {
+        const weigh = pairWeight(easeOptionsOf(plan, kind));
+        const gram = partialGram(await matrixOf(data), modelled, weigh);
+        await store.put(key.gram(runId, shard, kind, data), bytesOf(gram));
+      }
+    if (plan.allInteractions)
+      await store.put(key.countsAll(runId, shard), bytesOf(itemCounts(await matrixOf('all'))));
     return { shard };
   });
 }
 
 /**
- * Group `g` of the tree of sums: the partial Grams (and every interaction's Grams and item counts)
+ * Group `g` of the tree of sums: the partial Grams (every kind) and every interaction's item counts
  * of its `gramsPerGroup` consecutive user shards, added one at a time (the running sum and one
  * partial in memory), written as one file of each kind for the Reduce.
  */
@@ -485,24 +546,22 @@ export async function sumGramsTask(
     const shards = range(Math.min(plan.gramsPerGroup, plan.userShards - from)).map((k) => from + k);
     const m = plan.modelled.length;
     const sum = async <T extends Float32Array | Float64Array>(
-      partial: (runId: string, s: number) => string,
+      partial: (s: number) => string,
       into: T,
       view: (bytes: Uint8Array) => T,
     ) => {
-      for (const s of shards) addInto(into, view(await store.get(partial(runId, s))));
+      for (const s of shards) addInto(into, view(await store.get(partial(s))));
       return into;
     };
     const f32 = (bytes: Uint8Array) => new Float32Array(bytes.slice().buffer);
     const f64 = (bytes: Uint8Array) => new Float64Array(bytes.slice().buffer);
     if (grams)
-      await store.put(key.gramSum(runId, g), bytesOf(await sum(key.gram, new Float32Array(m * m), f32)));
+      for (const { kind, data } of gramKindsOf(plan)) {
+        const summed = await sum((s) => key.gram(runId, s, kind, data), new Float32Array(m * m), f32);
+        await store.put(key.gramSum(runId, g, kind, data), bytesOf(summed));
+      }
     if (plan.allInteractions) {
-      if (grams)
-        await store.put(
-          key.gramAllSum(runId, g),
-          bytesOf(await sum(key.gramAll, new Float32Array(m * m), f32)),
-        );
-      const counts = await sum(key.countsAll, new Float64Array(plan.itemIds.length), f64);
+      const counts = await sum((s) => key.countsAll(runId, s), new Float64Array(plan.itemIds.length), f64);
       await store.put(key.countsAllSum(runId, g), bytesOf(counts));
     }
     return { shard: g, partials: shards.length };
@@ -594,17 +653,20 @@ export async function alsItemTask(
 /** What the reduce gathers: the candidates of the gate, and the models trained on every interaction. */
 export interface ReducedModels {
   ease?: EaseModel;
+  /** Session EASE (`ease-session`, and hybrid's collaborative half), on a plan with `sessionEase`. */
+  sessionEase?: EaseModel;
   als: AlsModel;
   easeOnAll?: EaseModel;
+  sessionEaseOnAll?: EaseModel;
   alsOnAll?: AlsModel;
   /** Users with a positive signal per item over every interaction (the plan's columns): popularity's. */
   countsOnAll?: Float64Array;
 }
 
 /**
- * The reduce: EASE from the summed partial Grams (unless `withEase` is false: too large for this
- * function), ALS from the last item factors; with the plan's `allInteractions`, both again over
- * every interaction (the shipped models).
+ * The reduce: EASE (and session EASE) from the summed partial Grams (unless `withEase` is false: too
+ * large for this function), ALS from the last item factors; with the plan's `allInteractions`, each
+ * again over every interaction (the shipped models).
  */
 export async function reduceTask(
   store: ArtifactStore,
@@ -628,33 +690,37 @@ export async function reduceTask(
     return alsModelOf(plan.itemIds, Float64Array.from(trained.factors), plan.als);
   };
   const als = await alsOf('train');
-  if (!plan.allInteractions) return withEase ? { ease: await easeOf(store, plan), als } : { als };
-  const alsOnAll = await alsOf('all');
-  const countsOnAll = new Float64Array(plan.itemIds.length);
-  for (let g = 0; g < plan.gramGroups; g++)
-    addInto(countsOnAll, new Float64Array((await store.get(key.countsAllSum(runId, g))).slice().buffer));
-  if (!withEase) return { als, alsOnAll, countsOnAll };
-  // The shipped EASE: every interaction's Gram and item counts, over the same modelled items.
-  const easeOnAll = await easeOfSums(store, plan, key.gramAllSum, countsOnAll);
-  return { ease: await easeOf(store, plan), als, easeOnAll, alsOnAll, countsOnAll };
+  const countsOnAll = plan.allInteractions ? new Float64Array(plan.itemIds.length) : undefined;
+  if (countsOnAll)
+    for (let g = 0; g < plan.gramGroups; g++)
+      addInto(countsOnAll, new Float64Array((await store.get(key.countsAllSum(runId, g))).slice().buffer));
+  const alsOnAll = plan.allInteractions ? await alsOf('all') : undefined;
+  const reduced: ReducedModels = { als, alsOnAll, countsOnAll };
+  if (!withEase) return reduced;
+  // The candidates over the train part's counts; the shipped ones over every interaction's counts,
+  // on the same modelled items.
+  const name = { ease: 'ease', session: 'sessionEase' } as const;
+  for (const { kind, data } of gramKindsOf(plan)) {
+    const counts = data === 'all' && countsOnAll ? countsOnAll : Float64Array.from(plan.counts);
+    const model = await easeOfSums(store, plan, kind, data, counts);
+    reduced[data === 'all' ? (`${name[kind]}OnAll` as const) : name[kind]] = model;
+  }
+  return reduced;
 }
 
-/** The gate's EASE candidate: the train part's summed Grams over the plan's counts. */
-const easeOf = (store: ArtifactStore, plan: DistributedPlan) =>
-  easeOfSums(store, plan, key.gramSum, Float64Array.from(plan.counts));
-
-/** EASE from the groups' summed Grams at `sumKey`, added one at a time (the running sum and one group's in memory). */
+/** EASE of `kind` over `data` from the groups' summed Grams, added one at a time (the running sum and one group's in memory). */
 async function easeOfSums(
   store: ArtifactStore,
   plan: DistributedPlan,
-  sumKey: (runId: string, g: number) => string,
+  kind: GramKind,
+  data: AlsData,
   counts: Float64Array,
 ): Promise<EaseModel> {
   const modelled = Int32Array.from(plan.modelled);
   const gram = new Float32Array(modelled.length * modelled.length);
   for (let g = 0; g < plan.gramGroups; g++) {
-    const partial = await store.get(sumKey(plan.runId, g));
+    const partial = await store.get(key.gramSum(plan.runId, g, kind, data));
     addInto(gram, new Float32Array(partial.slice().buffer));
   }
-  return easeFromSummedGram(gram, counts, modelled, plan.itemIds, plan.ease);
+  return easeFromSummedGram(gram, counts, modelled, plan.itemIds, easeOptionsOf(plan, kind));
 }

@@ -23,6 +23,7 @@ import {
   type EaseOptions,
   easeWeightsFromGram,
   gramMatrix,
+  pairWeight,
   selectModelledItems,
 } from './ease.ts';
 import { decodeFactorBlock, encodeFactorBlock, type FactorBlock } from './factor-file.ts';
@@ -102,7 +103,8 @@ export async function trainShardedEase(
   const counts = summedItemCounts(shards, itemIds.length);
   const modelled = selectModelledItems(counts, options.maxItems, options.minSupport);
   const gram = new Float32Array(modelled.length * modelled.length);
-  for (const shard of shards) addInto(gram, partialGram(shard, modelled));
+  const weigh = pairWeight(options);
+  for (const shard of shards) addInto(gram, partialGram(shard, modelled, weigh));
   return easeFromSummedGram(gram, counts, modelled, itemIds, options);
 }
 

@@ -61,7 +61,7 @@ describe('the nightly retrain on a store above RETRAIN_DISTRIBUTED_ABOVE_EVENTS'
     expect(read.map(key).sort()).toEqual(stored.map(key).sort());
   });
 
-  it('starts the distributed state machine, which gates and publishes EASE, ALS and the profile models and frees the lease', async () => {
+  it('starts the distributed state machine, which gates and publishes every model it trains and the profile models and frees the lease', async () => {
     expect(stored.length).toBeGreaterThan(1000);
     // Act: the schedule's event, through the local StartExecution endpoint to the machine.
     const result = (await platform.runtime.invoke(
@@ -83,6 +83,8 @@ describe('the nightly retrain on a store above RETRAIN_DISTRIBUTED_ABOVE_EVENTS'
       als: '000001',
       content: '000001',
       ease: '000001',
+      'ease-session': '000001',
+      hybrid: '000001',
       popularity: '000001',
       'profile-anomaly': '000001',
       'profile-churn': '000001',
@@ -92,6 +94,7 @@ describe('the nightly retrain on a store above RETRAIN_DISTRIBUTED_ABOVE_EVENTS'
     // The models the machine does not train are named on the run, with the reason.
     expect(listing.body.retrain.lastRun.skipped.trending).toMatch(/not trained by the distributed retrain/);
     expect(listing.body.retrain.lastRun.skipped.popularity).toBeUndefined();
+    expect(listing.body.retrain.lastRun.skipped.hybrid).toBeUndefined();
   });
 
   it('republishes the models layer after the succeeded run as a single run does, and a failing publish fails nothing', async () => {
@@ -222,7 +225,9 @@ describe('the nightly retrain on a store above RETRAIN_DISTRIBUTED_ABOVE_EVENTS'
       invoke,
     );
     // Assess
-    expect(exported).toMatchObject({ trained: ['popularity', 'ease', 'als', 'content'] });
+    expect(exported).toMatchObject({
+      trained: ['popularity', 'ease', 'ease-session', 'hybrid', 'als', 'content'],
+    });
     const bucket = new S3Artifacts(platform.names.MODELS_BUCKET);
     const file = async <T>(key: string) => JSON.parse(new TextDecoder().decode(await bucket.get(key))) as T;
     const manifest = await file<{ itemCount: number }>(

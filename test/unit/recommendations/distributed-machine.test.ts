@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { eventToRow } from '#adapters/dynamodb/catalog-stores.ts';
 import { ScannedTableExport } from '#adapters/dynamodb/event-export.ts';
@@ -14,7 +15,13 @@ import {
 } from '#domain/recommendations/distributed-run.ts';
 import { DENSE_EASE_MEMORY, denseEasePeakMb } from '#domain/recommendations/dense-ease-limit.ts';
 import { type DistributedPlan, reduceTask } from '#domain/recommendations/distributed-tasks.ts';
-import { DEFAULT_EASE_OPTIONS, type EaseOptions, trainEase } from '#domain/recommendations/ease.ts';
+import {
+  DEFAULT_EASE_OPTIONS,
+  type EaseOptions,
+  pairWeight,
+  SESSION_EASE_OPTIONS,
+  trainEase,
+} from '#domain/recommendations/ease.ts';
 import {
   aggregateEvents,
   buildMatrix,
@@ -28,7 +35,7 @@ import {
   encodeArtifact,
 } from '#domain/recommendations/artifact.ts';
 import { trainContent } from '#domain/recommendations/content.ts';
-import { buildContentGraph } from '#domain/recommendations/graphs.ts';
+import { buildContentGraph, buildHybridGraph } from '#domain/recommendations/graphs.ts';
 import { listModels } from '#domain/models/registry.ts';
 import type { StoredProfileSummary } from '#domain/profiles/ports.ts';
 import type { ProfileHistory } from '#domain/profiles/profile-history.ts';
@@ -161,6 +168,8 @@ function tasksOver(
         gramBytesPerSumTask: 1,
         als: ALS,
         ease,
+        // Session EASE models the same items as EASE on a distributed run.
+        sessionEase: { ...SESSION_EASE_OPTIONS, maxItems: ease.maxItems },
       },
       profiles,
       ...(now ? { now } : {}),
@@ -183,19 +192,25 @@ function stoppedAtFirstAlsMap(store: InMemoryArtifacts, records: InMemoryModelRe
   return { ...tasks, signal: stop.signal };
 }
 
+/** An artifact's SHA-256: compares tens of MB byte for byte, with a short message when they differ. */
+const digest = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+/** What the machine trains, in the order the Reduce reports them. */
+const EVERY_MACHINE_MODEL = ['popularity', 'ease', 'ease-session', 'hybrid', 'als', 'content'] as const;
+
 // Each test runs the whole machine (two ALS passes, the reduces, the profile Maps) in this process:
 // 10-20 s alone here, and past the unit project's 60 s when CI runs the integration projects beside it.
 const MACHINE_RUN_TIMEOUT_MS = 180_000;
 
 describe('the distributed retrain state machine, run locally', { timeout: MACHINE_RUN_TIMEOUT_MS }, () => {
-  it("trains EASE and ALS over shards equal to the single-process models on the gate's train part", async () => {
+  it("trains EASE, session EASE and ALS over shards equal to the single-process models on the gate's train part", async () => {
     // Prepare
     const store = new InMemoryArtifacts();
     const { invoke, calls } = tasksOver(store, { ease: DEFAULT_EASE_OPTIONS });
     // Act
     const result = await runRetrainMachine({ runId: 'r1', reason: 'test' }, invoke);
     // Assess
-    expect(result).toMatchObject({ runId: 'r1', trained: ['popularity', 'ease', 'als', 'content'] });
+    expect(result).toMatchObject({ runId: 'r1', trained: EVERY_MACHINE_MODEL });
     const shards = calls.filter((c) => c.task === 'shard').length;
     expect(shards).toBeGreaterThan(2);
     // The Reduce read the sums of groups of 2 user shards, not every partial Gram.
@@ -210,16 +225,21 @@ describe('the distributed retrain state machine, run locally', { timeout: MACHIN
       new Date(),
     ).train;
     const whole = buildMatrix(interactions, { itemIds: catalogSnapshot(items, interactions).itemIds });
-    const { ease, als } = await reduceTask(store, 'r1');
+    const { ease, sessionEase, als } = await reduceTask(store, 'r1');
     const single = await trainEase(whole, DEFAULT_EASE_OPTIONS);
     expect(Array.from(ease.modelled)).toEqual(Array.from(single.modelled));
     expect(maxDifference(ease.weights, single.weights)).toBeLessThan(1e-4);
+    // Session EASE: pairs weighted by time apart, over the same modelled items, as trainAllModels trains it.
+    const singleSession = await trainEase(whole, SESSION_EASE_OPTIONS);
+    expect(Array.from(sessionEase!.modelled)).toEqual(Array.from(singleSession.modelled));
+    expect(maxDifference(sessionEase!.weights, singleSession.weights)).toBeLessThan(1e-4);
+    expect(maxDifference(sessionEase!.weights, ease.weights)).toBeGreaterThan(1e-3);
     const singleAls = trainAls(whole, ALS);
     expect(maxDifference(als.itemFactors, singleAls.itemFactors)).toBeLessThan(1e-4);
     expect(await store.get(distributedArtifactKey('r1', 'ease'))).toBeInstanceOf(Uint8Array);
   });
 
-  it('ships the EASE, ALS and popularity of every interaction and the catalog content model, equal to one process, while the gate measures the holdout ones', async () => {
+  it('ships every model it trains on every interaction, equal to one process, while the gate measures the holdout ones', async () => {
     // Prepare
     const store = new InMemoryArtifacts();
     const { invoke, records } = tasksOver(store);
@@ -227,7 +247,7 @@ describe('the distributed retrain state machine, run locally', { timeout: MACHIN
     await runRetrainMachine({ runId: 'all1', reason: 'test' }, invoke);
     // Assess: one process over every interaction, on the run's columns and modelled items.
     const all = aggregateEvents(events, DEFAULT_EVENT_WEIGHTS);
-    const { ease, easeOnAll, als, alsOnAll, countsOnAll } = await reduceTask(store, 'all1');
+    const { ease, easeOnAll, sessionEaseOnAll, als, alsOnAll, countsOnAll } = await reduceTask(store, 'all1');
     expect(easeOnAll).toBeDefined();
     const whole = buildMatrix(all, { itemIds: ease.itemIds });
     const counts = Float64Array.from(itemCounts(whole).slice(0, ease.itemIds.length));
@@ -241,17 +261,28 @@ describe('the distributed retrain state machine, run locally', { timeout: MACHIN
     expect(maxDifference(easeOnAll!.weights, reference.weights)).toBeLessThan(1e-4);
     // Trained on more than the holdout's train part: not the candidate the gate measured.
     expect(maxDifference(easeOnAll!.weights, ease.weights)).toBeGreaterThan(1e-3);
+    const session = { ...SESSION_EASE_OPTIONS, maxItems: SMALL_EASE.maxItems };
+    const sessionReference = await easeFromSummedGram(
+      partialGram(whole, ease.modelled, pairWeight(session)),
+      counts,
+      ease.modelled,
+      ease.itemIds,
+      session,
+    );
+    expect(maxDifference(sessionEaseOnAll!.weights, sessionReference.weights)).toBeLessThan(1e-4);
     // What went live, for each model the run trains, is the artifact it shipped.
     const newest = Math.max(...all.map((x) => x.timestamp));
     const listing = await listModels(records);
-    const liveArtifact = async (name: 'popularity' | 'ease' | 'als' | 'content') => {
+    const liveArtifact = async (name: (typeof EVERY_MACHINE_MODEL)[number]) => {
       const model = listing.models.find((m) => m.name === name)!;
       return store.get(model.versions.find((v) => v.version === model.liveVersion)!.artifactKey);
     };
-    for (const name of ['popularity', 'ease', 'als', 'content'] as const)
-      expect(await liveArtifact(name)).toEqual(await store.get(distributedArtifactKey('all1', name)));
-    expect(decodeArtifactMetadata(await liveArtifact('ease')).trainedAt).toBeGreaterThan(newest);
-    expect(decodeArtifactMetadata(await liveArtifact('als')).trainedAt).toBeGreaterThan(newest);
+    for (const name of EVERY_MACHINE_MODEL)
+      expect(digest(await liveArtifact(name))).toBe(
+        digest(await store.get(distributedArtifactKey('all1', name))),
+      );
+    for (const name of ['ease', 'ease-session', 'hybrid', 'als'] as const)
+      expect(decodeArtifactMetadata(await liveArtifact(name)).trainedAt).toBeGreaterThan(newest);
     const known = new Set(als.itemIds);
     const allKnown = all.filter((x) => known.has(x.itemId));
     // ALS: the single process's ALS over every interaction (the run's columns), from the same seed.
@@ -263,12 +294,17 @@ describe('the distributed retrain state machine, run locally', { timeout: MACHIN
     // Content: the single path's trainContent over the catalog's items, byte for byte.
     const json = async <T>(key: string) => JSON.parse(new TextDecoder().decode(await store.get(key))) as T;
     const catalog = await json<CatalogSnapshot>('runs/all1/catalog.json');
-    const { cut } = await json<{ cut: number }>('runs/all1/holdout.json');
-    expect(new Uint8Array(await store.get(distributedArtifactKey('all1', 'content')))).toEqual(
-      new Uint8Array(
-        encodeArtifact(buildContentGraph(trainContent(items, catalog.itemIds)), {
-          name: 'content',
-          trainedAt: cut,
+    const { cut, startedAt } = await json<{ cut: number; startedAt: number }>('runs/all1/holdout.json');
+    const content = trainContent(items, catalog.itemIds);
+    expect(digest(await store.get(distributedArtifactKey('all1', 'content')))).toBe(
+      digest(encodeArtifact(buildContentGraph(content), { name: 'content', trainedAt: cut, catalog })),
+    );
+    // Hybrid: the shipped session EASE and that content model, as trainAllModels builds it.
+    expect(digest(await store.get(distributedArtifactKey('all1', 'hybrid')))).toBe(
+      digest(
+        encodeArtifact(buildHybridGraph(sessionEaseOnAll!, content), {
+          name: 'hybrid',
+          trainedAt: startedAt,
           catalog,
         }),
       ),
@@ -289,13 +325,13 @@ describe('the distributed retrain state machine, run locally', { timeout: MACHIN
     // Act
     const result = await runRetrainMachine({ runId: 'unlisted', reason: 'test' }, invoke);
     // Assess
-    expect(result).toMatchObject({ trained: ['popularity', 'ease', 'als', 'content'] });
+    expect(result).toMatchObject({ trained: EVERY_MACHINE_MODEL });
     const { alsOnAll, easeOnAll } = await reduceTask(store, 'unlisted');
     expect(alsOnAll?.itemIds).not.toContain('not-in-catalog');
     expect(easeOnAll?.itemIds).not.toContain('not-in-catalog');
   });
 
-  it('evaluates, gates and publishes its popularity, EASE, ALS and content as live versions of the registry', async () => {
+  it('evaluates, gates and publishes every model it trains as live versions of the registry', async () => {
     // Prepare: `tasksOver` gives the machine an empty registry.
     const store = new InMemoryArtifacts();
     const { invoke, records } = tasksOver(store);
@@ -309,21 +345,25 @@ describe('the distributed retrain state machine, run locally', { timeout: MACHIN
       ['als', '000001'],
       ['content', '000001'],
       ['ease', '000001'],
+      ['ease-session', '000001'],
+      ['hybrid', '000001'],
       ['popularity', '000001'],
     ]);
     const ease = listing.models.find((m) => m.name === 'ease')!.versions[0];
     expect(ease.metrics.ndcg).toBeGreaterThan(0.05);
     expect(ease.gate?.decision).toBe('promoted');
-    expect(await store.get(ease.artifactKey)).toEqual(await store.get(distributedArtifactKey('p1', 'ease')));
-    expect(['ease', 'als', 'content']).toContain(listing.defaultModel);
-    expect(Object.keys(result.skipped).sort()).toEqual(['ease-session', 'hybrid', 'trending']);
+    expect(digest(await store.get(ease.artifactKey))).toBe(
+      digest(await store.get(distributedArtifactKey('p1', 'ease'))),
+    );
+    expect(['ease', 'ease-session', 'hybrid', 'als', 'content']).toContain(listing.defaultModel);
+    expect(Object.keys(result.skipped)).toEqual(['trending']);
     const { lastRun } = await records.latestRuns();
     expect(lastRun).toMatchObject({ runId: 'p1', state: 'succeeded' });
     // GET /models shows why the run left the other models alone.
     expect(lastRun?.skipped?.trending).toBe(result.skipped.trending);
   });
 
-  it('skips EASE, Grams included, when its inverse would not fit the function, and still publishes ALS', async () => {
+  it('skips EASE and session EASE, Grams included, when an inverse would not fit the function, and still publishes ALS', async () => {
     // Prepare: a function one modelled item short of the 300-item EASE's measured peak.
     const store = new InMemoryArtifacts();
     const memoryMb = denseEasePeakMb(SMALL_EASE.maxItems - 1) / DENSE_EASE_MEMORY.usableShare;
@@ -336,8 +376,12 @@ describe('the distributed retrain state machine, run locally', { timeout: MACHIN
     // Assess
     expect(result.trained).toEqual(['popularity', 'als', 'content']);
     expect(result.skipped.ease).toMatch(/dense EASE over 300 modelled items .* holds 299 items: skipped/);
+    expect(result.skipped['ease-session']).toBe(result.skipped.ease);
+    expect(result.skipped.hybrid).toBe(result.skipped.ease);
     expect(calls.filter((c) => c.task === 'shard').length).toBeGreaterThan(2);
-    expect([...store.objects.keys()].filter((key) => /\/gram(-all)?(-sum)?\/.*\.f32$/.test(key))).toEqual([]);
+    expect(
+      [...store.objects.keys()].filter((key) => /\/gram(-session)?(-all)?(-sum)?\/.*\.f32$/.test(key)),
+    ).toEqual([]);
     // The item counts are summed all the same: popularity still trains.
     expect([...store.objects.keys()].filter((key) => key.endsWith('.counts.f64')).length).toBeGreaterThan(0);
     const listing = await listModels(records);
@@ -713,6 +757,9 @@ describe('the export snapshot, run locally', { timeout: MACHINE_RUN_TIMEOUT_MS }
     expect(maxDifference(exportModels.ease.weights, scanModels.ease.weights)).toBeLessThan(1e-5);
     expect(maxDifference(exportModels.als.itemFactors, scanModels.als.itemFactors)).toBeLessThan(1e-4);
     expect(maxDifference(exportModels.easeOnAll!.weights, scanModels.easeOnAll!.weights)).toBeLessThan(1e-5);
+    expect(
+      maxDifference(exportModels.sessionEaseOnAll!.weights, scanModels.sessionEaseOnAll!.weights),
+    ).toBeLessThan(1e-5);
     expect(maxDifference(exportModels.alsOnAll!.itemFactors, scanModels.alsOnAll!.itemFactors)).toBeLessThan(
       1e-4,
     );
