@@ -7,6 +7,7 @@
  * and again per live version it re-measures.
  */
 import type { ModelName } from '#domain/recommendations/artifact.ts';
+import { DISTRIBUTED_MODELS } from '#domain/recommendations/distributed-run.ts';
 import {
   aggregateEvents,
   DEFAULT_EVENT_WEIGHTS,
@@ -30,8 +31,8 @@ export interface GateEvaluationFigures {
   trainMs: Partial<Record<ModelName, number>>;
 }
 
-/** The models a distributed run's gate evaluates today, and content (not yet trained by the machine). */
-export const GATE_MEASURED_MODELS: readonly ModelName[] = ['popularity', 'ease', 'als', 'content'];
+/** The models a distributed run's gate evaluates: every model the machine trains. */
+export const GATE_MEASURED_MODELS: readonly ModelName[] = DISTRIBUTED_MODELS;
 
 export async function measureGateEvaluation(
   options: { events?: number; users?: number } = {},

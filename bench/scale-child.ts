@@ -11,6 +11,8 @@ import { catalogSnapshot } from '#domain/recommendations/training.ts';
 import {
   alsItemTask,
   alsUserTask,
+  gramKindsOf,
+  readPlan,
   reduceTask,
   shardTask,
   sumGramsTask,
@@ -98,6 +100,8 @@ async function snapshot(t: Extract<ChildTask, { task: 'snapshot' }>) {
     interactions: interactions.length,
     userShards: state.userShards.length,
     itemShards: state.itemShards.length,
+    gramGroups: state.gramGroups.length,
+    gramKinds: gramKindsOf(await readPlan(new DirectoryArtifacts(t.dir), t.runId)).length,
   };
 }
 

@@ -5,8 +5,8 @@
  * labelled "computed".
  */
 import { DEFAULT_ALS_OPTIONS } from '#domain/recommendations/als.ts';
-import { gramsPerSum, taskRequests } from '#domain/recommendations/distributed-tasks.ts';
-import { DEFAULT_EASE_OPTIONS } from '#domain/recommendations/ease.ts';
+import { gramKindsOf, gramsPerSum, taskRequests } from '#domain/recommendations/distributed-tasks.ts';
+import { DEFAULT_EASE_OPTIONS, SESSION_EASE_OPTIONS } from '#domain/recommendations/ease.ts';
 import { itemShardCountFor } from '#domain/recommendations/sharded-training.ts';
 
 /** us-east-1 list prices, looked up on 2026-12-06 (sources in `PRICE_SOURCES`). */
@@ -128,11 +128,17 @@ export interface RunLayout {
   profileScoringMsPerUser: number;
 }
 
+/**
+ * Partial Grams a user shard of a production run writes: EASE's and session EASE's, over the train
+ * part and over every interaction (gramKindsOf).
+ */
+export const GRAM_KINDS = gramKindsOf({ sessionEase: SESSION_EASE_OPTIONS, allInteractions: true }).length;
+
 /** User shards per group of the tree of sums at the default modelled items (gramsPerSum). */
-export const GRAMS_PER_GROUP = gramsPerSum(DEFAULT_EASE_OPTIONS.maxItems);
+export const GRAMS_PER_GROUP = gramsPerSum(DEFAULT_EASE_OPTIONS.maxItems, undefined, GRAM_KINDS);
 
 /** Groups of partial Grams (sum tasks) a run of `userShards` user shards sums. */
-export const gramGroupsOf = (userShards: number) => Math.ceil(userShards / GRAMS_PER_GROUP);
+const gramGroupsOf = (userShards: number) => Math.ceil(userShards / GRAMS_PER_GROUP);
 
 /** The run's interactions, users and shard counts at `events` events. */
 export function runSizeOf(events: number, layout: RunLayout): RunSize {
@@ -211,7 +217,14 @@ export function runShape(
   };
   // The tasks of distributed-tasks.ts count their own requests (taskRequests); the first ALS
   // iteration of each pass reads no factors of the other side's previous step.
-  const layout = (iteration: number) => ({ userShards, itemShards, iteration, gramGroups, gramsPerGroup });
+  const layout = (iteration: number) => ({
+    userShards,
+    itemShards,
+    iteration,
+    gramGroups,
+    gramsPerGroup,
+    gramKinds: GRAM_KINDS,
+  });
   const alsRequests = (task: 'alsUsers' | 'alsItems', shards: number) => {
     const first = taskRequests(task, layout(0));
     const later = taskRequests(task, layout(1));

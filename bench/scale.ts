@@ -30,7 +30,7 @@ import {
   DEFAULT_COST_ASSUMPTIONS,
   estimateRun,
   FACTOR_ROW_BYTES,
-  gramGroupsOf,
+  GRAM_KINDS,
   fitLine,
   PRICE_SOURCES,
   type RunDesign,
@@ -92,6 +92,10 @@ interface SizeRun {
   interactions: number;
   shards: number;
   itemShards: number;
+  /** Groups of the run's tree of sums, as its plan laid them out. */
+  gramGroups: number;
+  /** Partial Grams each of its user shards writes (the bench's run has no every-interaction files). */
+  gramKinds: number;
   full: boolean;
   samples: Samples;
   /** Bench wall time for this size, including child start-up (s). */
@@ -187,7 +191,7 @@ async function runSize(events: number, o: ScaleOptions, root: string): Promise<S
     full ? o.alsIterations : 1,
   );
   if (full) {
-    const groups = gramGroupsOf(shards);
+    const groups = snap.gramGroups;
     await phase('sumGrams', pickShards(groups, groups), (shard) => ({ task: 'sumGrams', dir, runId, shard }));
     record('reduce', await runChild({ task: 'reduce', dir, runId }));
     record(
@@ -203,6 +207,8 @@ async function runSize(events: number, o: ScaleOptions, root: string): Promise<S
     interactions: snap.interactions,
     shards,
     itemShards: snap.itemShards,
+    gramGroups: snap.gramGroups,
+    gramKinds: snap.gramKinds,
     full,
     samples,
     wallSeconds: (performance.now() - started) / 1000,
@@ -217,7 +223,7 @@ const SERIAL_KINDS = ['snapshot', 'reduce', 'profilesReduce'];
 function tasksOfKind(kind: string, run: SizeRun): number {
   if (SERIAL_KINDS.includes(kind)) return 1;
   if (kind.startsWith('alsItems')) return run.itemShards;
-  if (kind === 'sumGrams') return gramGroupsOf(run.shards);
+  if (kind === 'sumGrams') return run.gramGroups;
   return run.shards;
 }
 
@@ -358,9 +364,18 @@ function taskModels(
   const measuredReduce = measuredOf(reduce.figures);
   const sums = largestSamples(runs, 'sumGrams');
   const measuredSums = measuredOf(sums.figures);
-  // Seconds to add one partial Gram, from the measured sum tasks (each reports how many it added).
+  // A production user shard writes GRAM_KINDS partial Grams (EASE's and session EASE's, over the train
+  // part and every interaction); the bench's run writes only the train part's: its Gram, sum and
+  // Reduce times are scaled by the ratio (the Gram task's shared read and parse included, an upper bound).
+  const gram = largestSamples(runs, 'gram');
+  const kindsRatio = GRAM_KINDS / gram.run.gramKinds;
+  const measuredGram = measuredOf(gram.figures);
+  // Seconds to add one shard's partial Grams (every kind the bench's run writes), from the measured
+  // sum tasks (each reports how many shards it added).
   const addSeconds = measuredSums.seconds / median(sums.figures.map((f) => f.partials ?? 1));
   const gramBytes = DEFAULT_EASE_OPTIONS.maxItems ** 2 * 4;
+  // Adding and reading one shard's (or one group's) Grams of every kind.
+  const oneSetSeconds = kindsRatio * addSeconds + s3Seconds(GRAM_KINDS * gramBytes, a);
   const snapshot = largestSamples(runs, 'snapshot');
   const measuredSnapshot = measuredOf(snapshot.figures);
   const partitionModel = flatModel(partition);
@@ -375,11 +390,15 @@ function taskModels(
     joinUsers: partitionModel,
     // Not measured: an item-file task reads every user shard's file for its bounded items, as an item task does.
     itemFiles: alsItems,
-    gram: flatModel(largestSamples(runs, 'gram').figures),
-    // A group's partial Grams, both kinds (the bench's run writes only the train part's): added one
-    // at a time, plus reading them from S3; memory flat (the running sum and one partial).
+    gram: {
+      seconds: () => kindsRatio * measuredGram.seconds,
+      peakMb: () => measuredGram.peakMb,
+      p95OverMedian: measuredGram.p95OverMedian,
+    },
+    // A group's partial Grams of every kind, added one at a time, plus reading them from S3; memory
+    // flat (the running sum and one partial).
     sumGrams: {
-      seconds: (size) => 2 * size.gramsPerGroup * (addSeconds + s3Seconds(gramBytes, a)),
+      seconds: (size) => size.gramsPerGroup * oneSetSeconds,
       peakMb: () => measuredSums.peakMb,
       p95OverMedian: measuredSums.p95OverMedian,
     },
@@ -390,13 +409,11 @@ function taskModels(
       p95OverMedian: users.p95OverMedian,
     },
     alsItems,
-    // Two of what the bench's Reduce measured (it inverts one Gram and gathers one ALS; a run does
-    // both for the candidates and the shipped models), plus adding and reading every group's sums.
+    // The bench's Reduce inverts the train part's Grams (EASE's and session EASE's) and gathers one
+    // ALS; a run does that for the candidates and again for the shipped models: the measured time
+    // scaled by the kinds' ratio, plus adding and reading every group's sums, plus the gate.
     reduce: {
-      seconds: (size) =>
-        2 * measuredReduce.seconds +
-        2 * size.gramGroups * (addSeconds + s3Seconds(gramBytes, a)) +
-        gateSeconds,
+      seconds: (size) => kindsRatio * measuredReduce.seconds + size.gramGroups * oneSetSeconds + gateSeconds,
       peakMb: () => measuredReduce.peakMb,
       p95OverMedian: 1,
     },

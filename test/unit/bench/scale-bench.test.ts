@@ -4,6 +4,7 @@ import { shardByUser } from '#domain/recommendations/sharded-training.ts';
 import { snapshotTask, DEFAULT_SNAPSHOT_OPTIONS } from '#domain/recommendations/distributed-tasks.ts';
 import { gramsPerSum, taskRequests } from '#domain/recommendations/distributed-tasks.ts';
 import {
+  GRAM_KINDS,
   DEFAULT_COST_ASSUMPTIONS,
   estimateRun,
   fitLine,
@@ -143,7 +144,14 @@ describe('the computed AWS cost', () => {
   });
 
   it('has an ALS task read one factor file per shard of the other side, and no shard file of theirs', () => {
-    const layoutAt = { userShards: 391, itemShards: 39, iteration: 3, gramGroups: 7, gramsPerGroup: 59 };
+    const layoutAt = {
+      userShards: 391,
+      itemShards: 39,
+      iteration: 3,
+      gramGroups: 14,
+      gramsPerGroup: 29,
+      gramKinds: 4,
+    };
     // The plan and its own shard, its previous factors, then the other side's factor files.
     expect(taskRequests('alsUsers', layoutAt)).toEqual({ gets: 3 + 39, puts: 1 });
     expect(taskRequests('alsItems', layoutAt)).toEqual({ gets: 3 + 391, puts: 1 });
@@ -162,14 +170,20 @@ describe('the computed AWS cost', () => {
   });
 
   it('has the Reduce read one sum per group of user shards, so its reads stay bounded at 1B events', () => {
-    // 3,000 modelled items: a shard's two partial Grams are 72 MB, 59 of them fit a sum task's 4 GiB.
-    expect(gramsPerSum(3000)).toBe(59);
+    // 3,000 modelled items: a shard's four partial Grams (EASE's and session EASE's, over the train
+    // part and every interaction) are 144 MB, 29 of them fit a sum task's 4 GiB; two kinds fit 59.
+    expect(GRAM_KINDS).toBe(4);
+    expect(gramsPerSum(3000)).toBe(29);
+    expect(gramsPerSum(3000, undefined, 2)).toBe(59);
     const size = runSizeOf(1_000_000_000, layout);
-    expect(size.gramGroups).toBe(Math.ceil(size.userShards / 59));
-    const reduce = taskRequests('reduce', { ...size, iteration: 0 });
-    // The plan, three files per group, two ALS factor files per item shard: not one per user shard.
-    expect(reduce.gets).toBe(1 + 3 * size.gramGroups + 2 * size.itemShards);
-    expect(taskRequests('sumGrams', { ...size, iteration: 0 })).toEqual({ gets: 1 + 3 * 59, puts: 3 });
+    expect(size.gramGroups).toBe(Math.ceil(size.userShards / 29));
+    const at = { ...size, iteration: 0, gramKinds: GRAM_KINDS };
+    const reduce = taskRequests('reduce', at);
+    // The plan, five files per group (four Grams, the counts), two ALS factor files per item shard:
+    // not one per user shard.
+    expect(reduce.gets).toBe(1 + 5 * size.gramGroups + 2 * size.itemShards);
+    expect(taskRequests('sumGrams', at)).toEqual({ gets: 1 + 5 * 29, puts: 5 });
+    expect(taskRequests('shard', at)).toEqual({ gets: 3, puts: 5 });
     // Never fewer than two partials a group, however large the Gram.
     expect(gramsPerSum(100_000)).toBe(2);
   });
