@@ -99,7 +99,7 @@ describe('the nightly retrain on a store above RETRAIN_DISTRIBUTED_ABOVE_EVENTS'
 
   it('republishes the models layer after the succeeded run as a single run does, and a failing publish fails nothing', async () => {
     // Assess: the run above ended through the declared rule; the retrain function published a layer
-    // version holding the live EASE and ALS and put the serving function on it.
+    // version holding the live models and put the serving function on it.
     expect(platform.bus.delivered.map((d) => d.rule)).toContain('retrain-execution-succeeded');
     const publishes = () =>
       lambda.calls.filter(
@@ -112,7 +112,9 @@ describe('the nightly retrain on a store above RETRAIN_DISTRIBUTED_ABOVE_EVENTS'
       artifactKeys: [
         'models/als/000001.onnx',
         'models/content/000001.onnx',
+        'models/ease-session/000001.onnx',
         'models/ease/000001.onnx',
+        'models/hybrid/000001.onnx',
         'models/popularity/000001.onnx',
       ],
     });
