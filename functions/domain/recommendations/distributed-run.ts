@@ -5,6 +5,7 @@
  * train part; the Reduce evaluates them on the holdout and records them through the registry gate
  * (gateAndPublish, shared with the single path). Until then everything lives under `runs/<runId>/`.
  */
+import type { GraphBuilder } from '#domain/onnx/graph.ts';
 import type { ArtifactStore, ModelRecordStore } from '#domain/models/registry.ts';
 import type { StoredEventCount } from '#domain/models/retrain-path.ts';
 import { acquireRetrainLease, type RetrainRunRecords } from '#domain/models/retrain-run.ts';
@@ -519,7 +520,7 @@ async function reduce(runId: string, deps: DistributedTaskDependencies) {
   // What ships: each model trained on every interaction (as the single path ships), measured by the
   // gate through its holdout-trained twin.
   const onAll = (name: ModelName) => ({ ...meta(name), trainedAt: stored.startedAt });
-  const shippedGraphs: Partial<Record<ModelName, () => ReturnType<typeof buildAlsGraph>>> = {
+  const shippedGraphs: Partial<Record<ModelName, () => GraphBuilder>> = {
     ...(easeOnAll ? { ease: () => buildEaseGraph(easeOnAll) } : {}),
     ...(sessionEaseOnAll
       ? {
