@@ -21,25 +21,34 @@ export const DENSE_EASE_MEMORY = {
   usableShare: 0.9,
 } as const;
 
-/** Peak resident memory of a dense EASE solve over `items` modelled items, MB. */
-export function denseEasePeakMb(items: number): number {
-  return DENSE_EASE_MEMORY.baseMb + (DENSE_EASE_MEMORY.matricesAtPeak * items * items * 4) / 2 ** 20;
+/**
+ * Peak resident memory of a dense EASE solve over `items` modelled items, MB, in a function that
+ * also holds `heldMatrices` other items² x 4-byte matrices at its peak (earlier solves' weights,
+ * encoded artifacts).
+ */
+export function denseEasePeakMb(items: number, heldMatrices = 0): number {
+  const matrices = DENSE_EASE_MEMORY.matricesAtPeak + heldMatrices;
+  return DENSE_EASE_MEMORY.baseMb + (matrices * items * items * 4) / 2 ** 20;
 }
 
-/** The most modelled items a dense EASE solve fits in `memoryMb` of function memory. */
-export function denseEaseItemLimit(memoryMb: number): number {
+/** The most modelled items a dense EASE solve fits in `memoryMb` of function memory (beside `heldMatrices`). */
+export function denseEaseItemLimit(memoryMb: number, heldMatrices = 0): number {
   const room = memoryMb * DENSE_EASE_MEMORY.usableShare - DENSE_EASE_MEMORY.baseMb;
   if (room <= 0) return 0;
-  return Math.floor(Math.sqrt((room * 2 ** 20) / (DENSE_EASE_MEMORY.matricesAtPeak * 4)));
+  return Math.floor(Math.sqrt((room * 2 ** 20) / ((DENSE_EASE_MEMORY.matricesAtPeak + heldMatrices) * 4)));
 }
 
-/** Why a dense EASE over `items` modelled items is skipped in `memoryMb`, or undefined when it fits. */
-export function denseEaseSkipReason(items: number, memoryMb: number): string | undefined {
-  const limit = denseEaseItemLimit(memoryMb);
+/**
+ * Why a dense EASE over `items` modelled items is skipped in `memoryMb` (beside `heldMatrices`
+ * other matrices of its size), or undefined when it fits.
+ */
+export function denseEaseSkipReason(items: number, memoryMb: number, heldMatrices = 0): string | undefined {
+  const limit = denseEaseItemLimit(memoryMb, heldMatrices);
   if (items <= limit) return undefined;
+  const held = heldMatrices > 0 ? `, plus ${heldMatrices} more it holds at once` : '';
   return (
-    `dense EASE over ${items.toLocaleString('en')} modelled items needs ~${Math.round(denseEasePeakMb(items)).toLocaleString('en')} MB ` +
-    `(measured: 118 MB + 5 x items² x 4 bytes); this function has ${memoryMb.toLocaleString('en')} MB, ` +
+    `dense EASE over ${items.toLocaleString('en')} modelled items needs ~${Math.round(denseEasePeakMb(items, heldMatrices)).toLocaleString('en')} MB ` +
+    `(measured: 118 MB + 5 x items² x 4 bytes${held}); this function has ${memoryMb.toLocaleString('en')} MB, ` +
     `which holds ${limit.toLocaleString('en')} items: skipped, the live version stays (lower EASE_MAX_MODELLED_ITEMS, or ALS covers the catalog)`
   );
 }

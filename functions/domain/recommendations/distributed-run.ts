@@ -25,7 +25,7 @@ import {
   MODEL_NAMES,
   type ModelName,
 } from './artifact.ts';
-import { denseEaseSkipReason } from './dense-ease-limit.ts';
+import { DENSE_EASE_MEMORY, denseEaseSkipReason } from './dense-ease-limit.ts';
 import { type GateSampling, gateSamplingFor, sampledHoldout } from './gate-sample.ts';
 import {
   type AlsData,
@@ -34,6 +34,7 @@ import {
   DEFAULT_SNAPSHOT_OPTIONS,
   nothingToTrainState,
   type DistributedPlan,
+  gramKindsOf,
   readPlan,
   reduceTask,
   type SnapshotOptions,
@@ -462,10 +463,26 @@ const NO_SESSION_EASE_REASON =
 /** The models a dense EASE solve over the plan's modelled items trains (hybrid embeds session EASE). */
 const DENSE_EASE_MODELS = ['ease', 'ease-session', 'hybrid'] as const satisfies readonly ModelName[];
 
-/** Why this run's dense EASE does not fit the function's memory, or undefined when it does. */
+/**
+ * Matrices of items² x 4 bytes the Reduce holds beside one solve's measured five, counted from its
+ * code (not measured): during its last solve, the weights of the solves before; once all are
+ * solved, every solve's weights, the dense artifacts built from them (EASE's and session EASE's,
+ * and hybrid's copy of session EASE's) and the one the gate's ONNX session loads. With session EASE
+ * shipped on every interaction: four solves, six dense artifacts, so 11 at once, 6 beyond a solve.
+ */
+export function reduceHeldMatrices(plan: Pick<DistributedPlan, 'sessionEase' | 'allInteractions'>): number {
+  const kinds = gramKindsOf(plan);
+  const solved = kinds.length;
+  const artifacts = solved + kinds.filter((k) => k.kind === 'session').length;
+  const solving = DENSE_EASE_MEMORY.matricesAtPeak + solved - 1;
+  const built = solved + artifacts + 1;
+  return Math.max(solving, built) - DENSE_EASE_MEMORY.matricesAtPeak;
+}
+
+/** Why this run's dense EASE does not fit the function's memory (at the Reduce's peak), or undefined when it does. */
 function easeTooLarge(plan: DistributedPlan, deps: DistributedTaskDependencies): string | undefined {
   if (deps.memoryMb === undefined) return undefined;
-  return denseEaseSkipReason(plan.modelled.length, deps.memoryMb);
+  return denseEaseSkipReason(plan.modelled.length, deps.memoryMb, reduceHeldMatrices(plan));
 }
 
 /**

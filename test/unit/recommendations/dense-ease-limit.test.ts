@@ -3,6 +3,7 @@ import {
   DENSE_EASE_MEMORY,
   denseEaseItemLimit,
   denseEasePeakMb,
+  denseEaseSkipReason,
   denseEaseSkips,
 } from '#domain/recommendations/dense-ease-limit.ts';
 import { DEFAULT_TRAINING_OPTIONS } from '#domain/recommendations/training.ts';
@@ -16,6 +17,17 @@ describe('the dense EASE memory limit', () => {
       expect(denseEasePeakMb(limit + 1)).toBeGreaterThan(usable);
     }
     expect(denseEaseItemLimit(100)).toBe(0);
+  });
+
+  it('leaves room for the matrices a function holds beside the solve', () => {
+    // 3,008 MB: one solve alone fits 11,651 items; beside 6 more matrices (the distributed Reduce), 7,855.
+    expect(denseEaseItemLimit(3008)).toBe(11_651);
+    expect(denseEaseItemLimit(3008, 6)).toBe(7_855);
+    const usable = 3008 * DENSE_EASE_MEMORY.usableShare;
+    expect(denseEasePeakMb(7_855, 6)).toBeLessThanOrEqual(usable);
+    expect(denseEasePeakMb(7_856, 6)).toBeGreaterThan(usable);
+    expect(denseEaseSkipReason(8_000, 3008, 6)).toMatch(/plus 6 more it holds at once.* holds 7,855 items/);
+    expect(denseEaseSkipReason(7_855, 3008, 6)).toBeUndefined();
   });
 
   it('keeps the shipped 3,000-item cap inside the retrain functions (3,008 and 4,096 MB)', () => {

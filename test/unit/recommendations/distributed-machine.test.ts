@@ -10,6 +10,7 @@ import {
   DISTRIBUTED_LEASE_MS,
   distributedArtifactKey,
   type ExecutionEnded,
+  reduceHeldMatrices,
   releaseEndedRun,
   runDistributedTask,
 } from '#domain/recommendations/distributed-run.ts';
@@ -364,9 +365,12 @@ describe('the distributed retrain state machine, run locally', { timeout: MACHIN
   });
 
   it('skips EASE and session EASE, Grams included, when an inverse would not fit the function, and still publishes ALS', async () => {
-    // Prepare: a function one modelled item short of the 300-item EASE's measured peak.
+    // Prepare: a function one modelled item short of the Reduce's peak at 300 modelled items.
     const store = new InMemoryArtifacts();
-    const memoryMb = denseEasePeakMb(SMALL_EASE.maxItems - 1) / DENSE_EASE_MEMORY.usableShare;
+    // The Reduce holds 6 matrices beside the solve: four solves' weights and their artifacts.
+    const held = reduceHeldMatrices({ sessionEase: SESSION_EASE_OPTIONS, allInteractions: true });
+    expect(held).toBe(6);
+    const memoryMb = denseEasePeakMb(SMALL_EASE.maxItems - 1, held) / DENSE_EASE_MEMORY.usableShare;
     const { invoke, calls, records } = tasksOver(store, { memoryMb });
     // Act
     const result = (await runRetrainMachine({ runId: 'm1', reason: 'test' }, invoke)) as {
