@@ -754,7 +754,8 @@ export const functions = {
     memoryMb: 1769,
     timeoutSec: 10,
     // Live models past the models layer's budget are split into /tmp and memory-mapped: room for the
-    // three dense EASE blocks at the largest EASE the retrain trains (3 x 13,677² x 4 bytes ≈ 2.1 GiB).
+    // three dense EASE blocks at the largest EASE the retrain trains (3 x 10,194² x 4 bytes ≈ 1.2 GiB;
+    // 2.1 GiB at the 13,677 items an older, one-solve memory rule allowed).
     tmpMb: 3072,
     reservedConcurrency: 200,
     tables: { items: 'read', events: 'read', models: 'readWrite', experiments: 'read' },

@@ -62,6 +62,8 @@ export function denseEaseSkips(
   training: Pick<TrainingOptions, 'models' | 'ease' | 'sessionEase'>,
   catalogItems: number,
   memoryMb: number,
+  /** Matrices of the same size the run holds beside a solve (denseEaseSkipReason). */
+  heldMatrices = 0,
 ): Partial<Record<ModelName, string>> {
   const caps: Partial<Record<ModelName, number>> = {
     ease: training.ease.maxItems,
@@ -72,7 +74,7 @@ export function denseEaseSkips(
   for (const name of training.models) {
     const cap = caps[name];
     if (cap === undefined) continue;
-    const reason = denseEaseSkipReason(Math.min(cap, catalogItems), memoryMb);
+    const reason = denseEaseSkipReason(Math.min(cap, catalogItems), memoryMb, heldMatrices);
     if (reason) skips[name] = reason;
   }
   return skips;

@@ -147,7 +147,12 @@ export async function retrainRecommendationModels(deps: RetrainDependencies): Pr
   });
   if (!prepared.holdout) return report([]);
   const { data, holdout } = prepared;
-  const { training, skipped } = withoutOversizedModels(options.training, data.items.length, deps);
+  const { training, skipped } = withoutOversizedModels(
+    options.training,
+    data.items.length,
+    deps,
+    options.shipHoldoutModels,
+  );
   const candidates = await trainAllModels(
     { interactions: holdout.train, items: data.items, now: holdout.cut, since },
     training,
@@ -169,14 +174,32 @@ export async function retrainRecommendationModels(deps: RetrainDependencies): Pr
   return report(published.versions, { ...published, skipped });
 }
 
+const DENSE_MODELS: readonly ModelName[] = ['ease', 'ease-session', 'hybrid'];
+
+/**
+ * Matrices of items² x 4 bytes a single-path run holds beside one dense solve's measured five,
+ * counted from trainAllModels (not measured): a pass's session EASE solve (ease-session, or hybrid's)
+ * runs beside that pass's EASE artifact, and the shipped pass's solves beside the candidates' dense
+ * artifacts (EASE, session EASE, hybrid). Every model: 3 + 1 = 4.
+ */
+export function singlePathHeldMatrices(models: readonly ModelName[], shipsCandidates: boolean): number {
+  const dense = models.filter((name) => DENSE_MODELS.includes(name)).length;
+  const sessionAfterEase =
+    models.includes('ease') && (models.includes('ease-session') || models.includes('hybrid'));
+  return (shipsCandidates ? 0 : dense) + (sessionAfterEase ? 1 : 0);
+}
+
 /** The run's models less the dense EASE ones its memory cannot hold (each logged with the reason). */
 function withoutOversizedModels(
   training: TrainingOptions,
   catalogItems: number,
   deps: Pick<RetrainDependencies, 'memoryMb' | 'log'>,
+  /** The run ships its holdout candidates (one training pass, not two). */
+  shipsCandidates: boolean,
 ): { training: TrainingOptions; skipped: Partial<Record<ModelName, string>> } {
   if (deps.memoryMb === undefined) return { training, skipped: {} };
-  const skipped = denseEaseSkips(training, catalogItems, deps.memoryMb);
+  const held = singlePathHeldMatrices(training.models, shipsCandidates);
+  const skipped = denseEaseSkips(training, catalogItems, deps.memoryMb, held);
   for (const [model, reason] of Object.entries(skipped))
     deps.log?.('retrain: model skipped', { model, reason });
   return { training: { ...training, models: training.models.filter((name) => !(name in skipped)) }, skipped };
