@@ -13,7 +13,7 @@
 import { historyRow } from '#adapters/profiles/dynamo-profile-histories.ts';
 import type { Item } from '#domain/catalog/types.ts';
 import { DAY_MS } from '#domain/profiles/feature-tally.ts';
-import { liveSegmentModel } from '#domain/profiles/live-scorer.ts';
+import { liveProfileModels } from '#domain/profiles/live-scorer.ts';
 import type { ProfileHistoryStore, ProfileStore, StoredProfileSummary } from '#domain/profiles/ports.ts';
 import { historyCutOf, type ProfileHistory } from '#domain/profiles/profile-history.ts';
 import { ProfileRegistry } from '#domain/profiles/registry.ts';
@@ -133,8 +133,8 @@ export async function measureProfileWrites(events = 200_000): Promise<ProfileWri
 
   const night = async (now: number) => {
     const seen = all.filter((e) => e.timestamp < now);
-    const previousSegments = await liveSegmentModel(registry);
-    const trained = trainProfileModels({ events: seen, items, now, previousSegments });
+    const live = await liveProfileModels(registry);
+    const trained = trainProfileModels({ events: seen, items, now, live });
     const published = await publishProfileModels(registry, trained, { trainMs: 0, dataCutoff: now });
     summaries.resetCounts();
     histories.resetCounts();

@@ -81,8 +81,10 @@ export function churnDatasetAt(
 export function trainChurn(
   byUser: ReadonlyMap<string, InteractionEvent[]>,
   itemsById: ReadonlyMap<string, Item>,
-  c: Pick<ProfileTrainingConfig, 'churnHorizonDays' | 'churnActiveWindowDays'>,
+  c: Pick<ProfileTrainingConfig, 'churnHorizonDays' | 'churnActiveWindowDays' | 'churnSwitchAuc'>,
   now: number,
+  /** The live churn model's algorithm: kept unless the other measures clearly better. */
+  liveAlgorithm?: ChurnAlgorithm,
 ) {
   const horizon = c.churnHorizonDays * DAY_MS;
   // Labels need an observed horizon, so the windows end where the data does: a retrain run weeks after
@@ -104,7 +106,7 @@ export function trainChurn(
     c.churnHorizonDays,
     c.churnActiveWindowDays,
   );
-  const { candidates, best } = measureCandidates(train, test);
+  const { candidates, best } = measureCandidates(train, test, liveAlgorithm, c.churnSwitchAuc);
   const auc = best.auc;
   // The served model is refitted with the same settings on the latest labelled window.
   const model = fitChurn(best.algorithm, test);
@@ -134,11 +136,19 @@ export function trainChurn(
   };
 }
 
-/**
- * Both algorithms fitted on the earlier window and measured on the later; `best` is the one to serve.
- * Ties (and no AUC, when the window has one class) go to the simpler logistic regression.
- */
-function measureCandidates(train: ChurnDataset, test: ChurnDataset) {
+/** A churn algorithm and its AUC on the later window (absent when that window has one class). */
+export interface MeasuredChurn {
+  algorithm: ChurnAlgorithm;
+  auc?: number;
+}
+
+/** Both algorithms fitted on the earlier window and measured on the later; `best` is the one to serve. */
+function measureCandidates(
+  train: ChurnDataset,
+  test: ChurnDataset,
+  liveAlgorithm?: ChurnAlgorithm,
+  switchAuc = 0,
+) {
   const candidates = (['logistic-regression', 'gradient-boosted-trees'] as const).map((algorithm) => {
     const fitted = fitChurn(algorithm, train);
     const auc = rocAuc(
@@ -146,11 +156,30 @@ function measureCandidates(train: ChurnDataset, test: ChurnDataset) {
       test.labels,
     );
     // rocAuc is NaN with one class; absent says "not measurable" and stays storable.
-    return Number.isFinite(auc) ? { algorithm, auc } : { algorithm };
+    const measured: MeasuredChurn = Number.isFinite(auc) ? { algorithm, auc } : { algorithm };
+    return measured;
   });
-  const aucOf = (candidate: { auc?: number }) => candidate.auc ?? Number.NEGATIVE_INFINITY;
-  const best = aucOf(candidates[1]) > aucOf(candidates[0]) + 1e-9 ? candidates[1] : candidates[0];
-  return { candidates, best };
+  const [logistic, boosted] = candidates;
+  return { candidates, best: chooseChurnAlgorithm([logistic, boosted], liveAlgorithm, switchAuc) };
+}
+
+/**
+ * The candidate to serve. Ties (and no AUC, when the window has one class) go to the simpler
+ * logistic regression. The live version's algorithm stays unless the other's AUC is more than
+ * `switchAuc` above it: the two often measure within a few thousandths of each other, and a nightly
+ * flip moves many users' probabilities at once.
+ */
+export function chooseChurnAlgorithm(
+  /** Logistic regression's, then gradient-boosted trees'. */
+  candidates: readonly [MeasuredChurn, MeasuredChurn],
+  liveAlgorithm?: ChurnAlgorithm,
+  switchAuc = 0,
+): MeasuredChurn {
+  const aucOf = (candidate: MeasuredChurn) => candidate.auc ?? Number.NEGATIVE_INFINITY;
+  const live = candidates.find((candidate) => candidate.algorithm === liveAlgorithm);
+  const [first, second] = live ? [live, candidates.find((candidate) => candidate !== live)!] : candidates;
+  const margin = live ? switchAuc : 1e-9;
+  return aucOf(second) > aucOf(first) + margin ? second : first;
 }
 
 /** Epoch ms of the newest event (lists are sorted oldest first); -Infinity with no events. */

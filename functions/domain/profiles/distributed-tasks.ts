@@ -16,7 +16,7 @@ import { NotEnoughDataError } from '#domain/models/retrain-run.ts';
 import { onShard } from '#domain/recommendations/distributed-tasks.ts';
 import { shardByUser } from '#domain/recommendations/sharded-training.ts';
 import type { ProfileFeatures } from './features.ts';
-import { liveSegmentModel } from './live-scorer.ts';
+import { liveProfileModels } from './live-scorer.ts';
 import type { ProfileHistoryStore, ProfileModelRegistry, ProfileStore } from './ports.ts';
 import { historyCutOf } from './profile-history.ts';
 import { liveShillingAnswers, publishProfileModels, scoreProfiles, storeHistories } from './retrain.ts';
@@ -135,11 +135,11 @@ export async function profilesReduceTask(
     // Every user's features stay in their shard's file: the scoring Map reads them there.
     outputs.push({ ...sample, features: [] });
   }
-  const previousSegments = await liveSegmentModel(registry);
+  const live = await liveProfileModels(registry);
   const started = performance.now();
   let trained: ReturnType<typeof reduceProfileShards>;
   try {
-    trained = reduceProfileShards(outputs, plan.items, plan.now, plan.config, previousSegments);
+    trained = reduceProfileShards(outputs, plan.items, plan.now, plan.config, live);
   } catch (error) {
     if (error instanceof NotEnoughDataError) return { runId, skipped: { profiles: error.message } };
     throw error;

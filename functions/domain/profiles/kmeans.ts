@@ -41,20 +41,32 @@ export interface KMeansOptions {
   maxIterations?: number;
   /** Stop when no centroid moves more than this (squared, summed). */
   tolerance?: number;
+  /**
+   * Centroids to start from instead of k-means++ restarts (a warm start from the live version's):
+   * Lloyd's steps from there reach the nearest optimum, so near-identical data gives the same clusters.
+   */
+  start?: number[][];
 }
 
 /** Lloyd's k-means with k-means++ seeding on already-scaled rows. */
 export function trainKMeans(rows: readonly number[][], k: number, options: KMeansOptions = {}): KMeansModel {
   if (rows.length < k) throw new RangeError(`k-means needs at least k=${k} rows, got ${rows.length}`);
+  const maxIterations = options.maxIterations ?? 300;
+  const tolerance = options.tolerance ?? 1e-8;
+  if (options.start) {
+    if (options.start.length !== k)
+      throw new RangeError(`a warm start of ${options.start.length} centroids for k=${k}`);
+    return lloyd(
+      rows,
+      options.start.map((c) => [...c]),
+      maxIterations,
+      tolerance,
+    );
+  }
   const random = createRandom(options.seed ?? 1);
   let best: KMeansModel | undefined;
   for (let r = 0; r < (options.restarts ?? 4); r++) {
-    const model = lloyd(
-      rows,
-      seedPlusPlus(rows, k, random),
-      options.maxIterations ?? 300,
-      options.tolerance ?? 1e-8,
-    );
+    const model = lloyd(rows, seedPlusPlus(rows, k, random), maxIterations, tolerance);
     if (!best || model.inertia < best.inertia) best = model;
   }
   return best!;
@@ -208,25 +220,44 @@ export interface KChoice {
   silhouettes: { k: number; silhouette: number }[];
 }
 
-/** Trains k-means for each k in [kMin, kMax] and keeps the k with the best silhouette on a sample. */
+/**
+ * Trains k-means for each k in [kMin, kMax] and keeps the k with the best silhouette on a sample.
+ * With `keepK` (the live model's k), that k starts from `keepStart` (the live centroids) and stays
+ * unless another one's silhouette is more than `switchGain` (relative) above it: on weakly clustered
+ * audiences the silhouettes of neighbouring k differ by noise, and a nightly run that flips k, or
+ * re-seeds k-means, re-segments most users.
+ */
 export function chooseK(
   rows: readonly number[][],
   kMin: number,
   kMax: number,
-  options: KMeansOptions & { silhouetteSample?: number } = {},
+  options: Omit<KMeansOptions, 'start'> & {
+    silhouetteSample?: number;
+    keepK?: number;
+    /** Where the kept k starts from (the live version's centroids in these rows' units). */
+    keepStart?: number[][];
+    switchGain?: number;
+  } = {},
 ): KChoice {
   const random = createRandom((options.seed ?? 1) + 7919);
   const sample = sampleRows(rows, options.silhouetteSample ?? 1000, random);
   let best: KChoice | undefined;
+  let kept: KChoice | undefined;
   const silhouettes: { k: number; silhouette: number }[] = [];
+  const silhouetteOf = (k: number) => silhouettes.find((s) => s.k === k)?.silhouette ?? -1;
   for (let k = kMin; k <= Math.min(kMax, rows.length - 1); k++) {
-    const model = trainKMeans(rows, k, options);
+    const start = k === options.keepK && options.keepStart?.length === k ? options.keepStart : undefined;
+    const model = trainKMeans(rows, k, { ...options, start });
     const assignments = sample.map((row) => nearestCentroid(row, model.centroids).index);
     const silhouette = silhouetteScore(sample, assignments, k);
     silhouettes.push({ k, silhouette });
-    if (!best || silhouette > (silhouettes.find((s) => s.k === best!.k)?.silhouette ?? -1)) {
-      best = { k, model, silhouettes };
-    }
+    if (!best || silhouette > silhouetteOf(best.k)) best = { k, model, silhouettes };
+    if (k === options.keepK) kept = { k, model, silhouettes };
+  }
+  if (kept && best) {
+    const keptSilhouette = silhouetteOf(kept.k);
+    if (silhouetteOf(best.k) <= keptSilhouette + (options.switchGain ?? 0) * Math.abs(keptSilhouette))
+      best = kept;
   }
   if (!best) throw new RangeError(`cannot choose k in [${kMin}, ${kMax}] for ${rows.length} rows`);
   return { ...best, silhouettes };

@@ -7,6 +7,7 @@ import { createOnnxScorer, type ProfileScorer } from './scoring.ts';
 import {
   type AnomalyModelMetadata,
   type ChurnModelMetadata,
+  type LiveProfileModels,
   PROFILE_MODEL_NAMES,
   type SegmentModelMetadata,
 } from './model-artifacts.ts';
@@ -50,11 +51,14 @@ export async function loadLiveScorer(
   return createOnnxScorer({ segments: segments.artifact, anomaly: anomaly.artifact, churn: churn.artifact });
 }
 
-/** The live segment model's metadata (its centroids and ids), or undefined before one is live. */
-export async function liveSegmentModel(
-  registry: ProfileModelRegistry,
-): Promise<SegmentModelMetadata | undefined> {
-  const version = (await liveProfileVersions(registry)).segments;
-  if (!version) return undefined;
-  return (await registry.load<SegmentModelMetadata>(PROFILE_MODEL_NAMES.segments, version)).artifact.metadata;
+/** The live segment and churn models' metadata, for the next retrain to carry on from. */
+export async function liveProfileModels(registry: ProfileModelRegistry): Promise<LiveProfileModels> {
+  const versions = await liveProfileVersions(registry);
+  const [segments, churn] = await Promise.all([
+    versions.segments
+      ? registry.load<SegmentModelMetadata>(PROFILE_MODEL_NAMES.segments, versions.segments)
+      : undefined,
+    versions.churn ? registry.load<ChurnModelMetadata>(PROFILE_MODEL_NAMES.churn, versions.churn) : undefined,
+  ]);
+  return { segments: segments?.artifact.metadata, churn: churn?.artifact.metadata };
 }

@@ -101,3 +101,12 @@ export function metadataFromOnnx<M extends ProfileModelMetadata>(bytes: Uint8Arr
   if (!json) throw new RangeError(`the ONNX model carries no '${PROFILE_METADATA_KEY}' metadata`);
   return JSON.parse(json) as M;
 }
+
+/**
+ * What a retrain carries on from the live versions: the segment model (its ids, k and centroids)
+ * and the churn model (its algorithm), each absent before one is live.
+ */
+export interface LiveProfileModels {
+  segments?: SegmentModelMetadata;
+  churn?: ChurnModelMetadata;
+}

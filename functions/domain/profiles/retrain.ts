@@ -7,7 +7,7 @@ import type { EventStore, ItemStore, UserStore } from '#domain/catalog/ports.ts'
 import type { InteractionEvent, Item, UserAttributes } from '#domain/catalog/types.ts';
 import { feed, loadSession } from '#domain/onnx/session.ts';
 import { groupEventsByUser, type ProfileFeatures } from './features.ts';
-import { completeVersions, liveProfileVersions, liveSegmentModel, loadLiveScorer } from './live-scorer.ts';
+import { completeVersions, liveProfileVersions, liveProfileModels, loadLiveScorer } from './live-scorer.ts';
 import { PROFILE_MODEL_NAMES, type ShillingModelMetadata } from './model-artifacts.ts';
 import type {
   ProfileHistoryStore,
@@ -64,10 +64,10 @@ export async function retrainProfiles(
     collect<Item>(stores.items.scan()),
     collect<UserAttributes>(stores.users.scan()),
   ]);
-  const previousSegments = await liveSegmentModel(registry);
+  const liveModels = await liveProfileModels(registry);
   const started = performance.now();
   const trained = trainProfileModels(
-    { events, items, users, now: options.now, previousSegments },
+    { events, items, users, now: options.now, live: liveModels },
     options.config,
   );
   const shilling = trainShillingModel(events, options.now);

@@ -7,7 +7,7 @@
 import type { InteractionEvent, Item, UserAttributes } from '#domain/catalog/types.ts';
 import type { ProfileFeatures } from './features.ts';
 import { groupEventsByUser } from './features.ts';
-import type { SegmentModelMetadata } from './model-artifacts.ts';
+import type { LiveProfileModels } from './model-artifacts.ts';
 import {
   DEFAULT_PROFILE_TRAINING_CONFIG,
   featuresAsOf,
@@ -77,7 +77,7 @@ export function reduceProfileShards(
   items: readonly Item[],
   now: number,
   config: Partial<ProfileTrainingConfig> = {},
-  previousSegments?: SegmentModelMetadata,
+  live: LiveProfileModels = {},
 ): ProfileTrainingResult {
   const c = { ...DEFAULT_PROFILE_TRAINING_CONFIG, ...config };
   const sample = trainableProfiles(
@@ -87,5 +87,5 @@ export function reduceProfileShards(
   const itemsById = new Map(items.map((item) => [item.itemId, item]));
   const byUser = groupEventsByUser(outputs.flatMap((o) => o.sampledEvents));
   const features = new Map(outputs.flatMap((o) => o.features.map((f) => [f.userId, f] as const)));
-  return { ...trainOnProfiles(sample, byUser, itemsById, c, now, previousSegments), features };
+  return { ...trainOnProfiles(sample, byUser, itemsById, c, now, live), features };
 }

@@ -14,12 +14,20 @@ import { createRandom } from '#domain/random/seeded.ts';
 import { type ChurnModel, trainChurn } from './churn-training.ts';
 import { featuresOfSorted, groupEventsByUser, type ProfileFeatures, upperBound } from './features.ts';
 import { type IsolationForestModel, isolationScore, trainIsolationForest } from './isolation-forest.ts';
-import { chooseK, fitStandardiser, nearestCentroid, sampleRows, standardise } from './kmeans.ts';
+import {
+  chooseK,
+  fitStandardiser,
+  nearestCentroid,
+  type Standardiser,
+  sampleRows,
+  standardise,
+} from './kmeans.ts';
 import {
   type AnomalyModelMetadata,
   type ChurnAlgorithm,
   type ChurnModelMetadata,
   embedMetadata,
+  type LiveProfileModels,
   PROFILE_MODEL_NAMES,
   type ProfileArtifact,
   type SegmentModelMetadata,
@@ -34,8 +42,11 @@ export interface ProfileTrainingInput {
   users?: readonly UserAttributes[];
   /** Epoch ms the training data ends at (features are computed as of this instant). */
   now: number;
-  /** The live segment model, whose ids the new segments carry on (carrySegmentIds). */
-  previousSegments?: SegmentModelMetadata;
+  /**
+   * The live models: segments carry on their ids (carrySegmentIds), k and centroids, churn its
+   * algorithm, unless the data clearly favours another.
+   */
+  live?: LiveProfileModels;
 }
 
 export interface ProfileTrainingConfig {
@@ -60,6 +71,17 @@ export interface ProfileTrainingConfig {
   anomalyMinThreshold: number;
   /** Cap on rows fed to k-means and the isolation forest (large audiences are sampled; default 50,000). */
   maxTrainingRows: number;
+  /**
+   * Relative silhouette gain another k needs over the live version's k to replace it (default 0.25):
+   * below it, a retrain keeps the live number of segments, so near-identical data does not re-segment
+   * most users (silhouettes of neighbouring k differ by ~0.01-0.02 on weakly clustered audiences).
+   */
+  kSwitchGain: number;
+  /**
+   * AUC the other churn algorithm needs above the live version's to replace it (default 0.02, the
+   * churn gate's tolerance): below it, a retrain keeps the live algorithm.
+   */
+  churnSwitchAuc: number;
   seed: number;
 }
 
@@ -76,6 +98,8 @@ export const DEFAULT_PROFILE_TRAINING_CONFIG: ProfileTrainingConfig = {
   anomalyContamination: 0.01,
   anomalyMinThreshold: 0.55,
   maxTrainingRows: 50_000,
+  kSwitchGain: 0.25,
+  churnSwitchAuc: 0.02,
   seed: 1,
 };
 
@@ -135,7 +159,7 @@ export function trainProfileModels(
   const features = featuresAsOf(byUser, itemsById, input);
   const trainable = trainableProfiles(features.values(), c);
   const sample = sampleRows(trainable, c.maxTrainingRows, createRandom(c.seed));
-  return { ...trainOnProfiles(sample, byUser, itemsById, c, input.now, input.previousSegments), features };
+  return { ...trainOnProfiles(sample, byUser, itemsById, c, input.now, input.live), features };
 }
 
 /** The users models train on (enough events); too few of them is NotEnoughDataError. */
@@ -162,11 +186,11 @@ export function trainOnProfiles(
   itemsById: ReadonlyMap<string, Item>,
   c: ProfileTrainingConfig,
   now: number,
-  previousSegments?: SegmentModelMetadata,
+  live: LiveProfileModels = {},
 ): Omit<ProfileTrainingResult, 'features'> {
-  const segments = trainSegments(sample, c, now, previousSegments);
+  const segments = trainSegments(sample, c, now, live.segments);
   const anomaly = trainAnomaly(sample, c, now);
-  const churn = trainChurn(byUser, itemsById, c, now);
+  const churn = trainChurn(byUser, itemsById, c, now, live.churn?.algorithm);
   return {
     artifacts: exportArtifacts(segments.metadata, anomaly, churn),
     metrics: { segments: segments.metrics, anomaly: anomaly.metrics, churn: churn.metrics },
@@ -239,6 +263,26 @@ function exportArtifacts(
 }
 
 /**
+ * The live segment model's centroids in this run's standardised units: back to raw feature units by
+ * the live version's standardiser, then standardised by this run's; a column the live version lacks
+ * (a genre new to the top genres) starts at this run's mean.
+ */
+function liveCentroidsIn(
+  previous: SegmentModelMetadata,
+  columns: readonly string[],
+  standardiser: Standardiser,
+): number[][] {
+  return previous.centroids.map((z) =>
+    columns.map((column, j) => {
+      const k = previous.columns.indexOf(column);
+      if (k < 0) return 0;
+      const raw = z[k] * previous.scale[k] + previous.mean[k];
+      return (raw - standardiser.mean[j]) / standardiser.scale[j];
+    }),
+  );
+}
+
+/**
  * k-means segments (k by silhouette) over the profiles' segment vectors, with labels and summaries;
  * ids carried on from the `previous` version's nearest segments.
  */
@@ -260,7 +304,15 @@ export function trainSegments(
   const raw = profiles.map((f) => segmentVector(f, genres));
   const standardiser = fitStandardiser(raw);
   const rows = raw.map((r) => standardise(r, standardiser));
-  const choice = chooseK(rows, c.kMin, c.kMax, { seed: c.seed, silhouetteSample: c.silhouetteSample });
+  const choice = chooseK(rows, c.kMin, c.kMax, {
+    seed: c.seed,
+    silhouetteSample: c.silhouetteSample,
+    // The live version's segments stay (its k, warm-started from its centroids) unless another k
+    // separates users clearly better.
+    keepK: previous?.centroids.length,
+    keepStart: previous ? liveCentroidsIn(previous, columns, standardiser) : undefined,
+    switchGain: c.kSwitchGain,
+  });
   const sizes = new Array<number>(choice.k).fill(0);
   for (const row of rows) sizes[nearestCentroid(row, choice.model.centroids).index]++;
   const rawCentroids = choice.model.centroids.map((z) =>

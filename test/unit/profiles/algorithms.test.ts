@@ -9,6 +9,7 @@ import { chooseK, nearestCentroid, silhouetteScore, trainKMeans } from '#domain/
 import { predictLogistic, trainLogisticRegression } from '#domain/profiles/logistic-regression.ts';
 import { predictBoostedTrees, trainBoostedTrees } from '#domain/profiles/gradient-boosting.ts';
 import { rocAuc } from '#domain/profiles/roc-auc.ts';
+import { chooseChurnAlgorithm } from '#domain/profiles/churn-training.ts';
 
 const random = createRandom(3);
 const blob = (cx: number, cy: number, n: number): number[][] =>
@@ -32,6 +33,39 @@ describe('k-means', () => {
     const choice = chooseK(rows, 2, 6, { seed: 1 });
     expect(choice.k).toBe(3);
     expect(choice.silhouettes).toHaveLength(5);
+  });
+
+  it("keeps the live version's k unless another separates clearly better, so near-identical data keeps its segments", () => {
+    // Noise with no cluster structure: neighbouring k score within noise of each other.
+    const noise = Array.from({ length: 300 }, () => [random.normal(), random.normal(), random.normal()]);
+    const free = chooseK(noise, 4, 8, { seed: 1 });
+    const silhouetteAt = (k: number) => free.silhouettes.find((s) => s.k === k)!.silhouette;
+    const other = [4, 5, 6, 7, 8].find(
+      (k) => k !== free.k && silhouetteAt(free.k) <= silhouetteAt(k) * 1.25 && silhouetteAt(k) > 0,
+    )!;
+    expect(other).toBeDefined();
+    const kept = chooseK(noise, 4, 8, { seed: 1, keepK: other, switchGain: 0.25 });
+    expect(kept.k).toBe(other);
+    expect(kept.model.centroids).toHaveLength(other);
+    // Without the margin, the best silhouette wins as before.
+    expect(chooseK(noise, 4, 8, { seed: 1, keepK: other, switchGain: 0 }).k).toBe(free.k);
+    // Three clear blobs beat a live k of 6 by far more than the margin: k goes to 3.
+    expect(chooseK(rows, 2, 6, { seed: 1, keepK: 6, switchGain: 0.25 }).k).toBe(3);
+  });
+
+  it("starts from the live centroids when warm-started, and stays at last night's optimum on the same data", () => {
+    const noise = Array.from({ length: 300 }, () => [random.normal(), random.normal()]);
+    const night1 = trainKMeans(noise, 5, { seed: 1 });
+    // Another seed's restarts reach another local optimum on structureless data...
+    const reseeded = trainKMeans(noise, 5, { seed: 2 });
+    // ...while a warm start from night 1's centroids stays where night 1 ended.
+    const warm = trainKMeans(noise, 5, { seed: 2, start: night1.centroids });
+    const moved = (a: number[][], b: number[][]) => Math.max(...a.map((c) => nearestCentroid(c, b).distance));
+    expect(moved(warm.centroids, night1.centroids)).toBeLessThan(1e-9);
+    expect(moved(reseeded.centroids, night1.centroids)).toBeGreaterThan(1e-3);
+    expect(() => trainKMeans(noise, 4, { start: night1.centroids })).toThrow(
+      /warm start of 5 centroids for k=4/,
+    );
   });
 
   it('scores a clean clustering near 1 and a random one near 0 by silhouette', () => {
@@ -101,5 +135,39 @@ describe('rocAuc', () => {
     expect(rocAuc([0.9, 0.8, 0.2, 0.1], [0, 0, 1, 1])).toBe(0);
     expect(rocAuc([0.5, 0.5, 0.5, 0.5], [0, 1, 0, 1])).toBe(0.5);
     expect(rocAuc([0.1, 0.4, 0.35, 0.8], [0, 0, 1, 1])).toBe(0.75);
+  });
+});
+
+describe('the churn algorithm a retrain serves', () => {
+  const lr = (auc?: number) => ({
+    algorithm: 'logistic-regression' as const,
+    ...(auc === undefined ? {} : { auc }),
+  });
+  const gbt = (auc?: number) => ({
+    algorithm: 'gradient-boosted-trees' as const,
+    ...(auc === undefined ? {} : { auc }),
+  });
+
+  it('is the better AUC with nothing live, ties and unmeasurable windows going to logistic regression', () => {
+    expect(chooseChurnAlgorithm([lr(0.73), gbt(0.735)]).algorithm).toBe('gradient-boosted-trees');
+    expect(chooseChurnAlgorithm([lr(0.73), gbt(0.73)]).algorithm).toBe('logistic-regression');
+    expect(chooseChurnAlgorithm([lr(), gbt()]).algorithm).toBe('logistic-regression');
+  });
+
+  it('keeps the live algorithm unless the other measures more than the margin above it', () => {
+    // The flip measured on the demo data: 0.7306 against 0.7358, within noise of each other.
+    expect(chooseChurnAlgorithm([lr(0.7306), gbt(0.7358)], 'logistic-regression', 0.02).algorithm).toBe(
+      'logistic-regression',
+    );
+    expect(chooseChurnAlgorithm([lr(0.7358), gbt(0.7306)], 'gradient-boosted-trees', 0.02).algorithm).toBe(
+      'gradient-boosted-trees',
+    );
+    expect(chooseChurnAlgorithm([lr(0.7), gbt(0.75)], 'logistic-regression', 0.02).algorithm).toBe(
+      'gradient-boosted-trees',
+    );
+    // A live algorithm the window cannot measure gives way to one it can.
+    expect(chooseChurnAlgorithm([lr(0.7), gbt()], 'gradient-boosted-trees', 0.02).algorithm).toBe(
+      'logistic-regression',
+    );
   });
 });
