@@ -135,7 +135,7 @@ export interface RunLayout {
 export const GRAM_KINDS = gramKindsOf({ sessionEase: SESSION_EASE_OPTIONS, allInteractions: true }).length;
 
 /** User shards per group of the tree of sums at the default modelled items (gramsPerSum). */
-export const GRAMS_PER_GROUP = gramsPerSum(DEFAULT_EASE_OPTIONS.maxItems, undefined, GRAM_KINDS);
+export const GRAMS_PER_GROUP = gramsPerSum(DEFAULT_EASE_OPTIONS.maxItems, GRAM_KINDS);
 
 /** Groups of partial Grams (sum tasks) a run of `userShards` user shards sums. */
 const gramGroupsOf = (userShards: number) => Math.ceil(userShards / GRAMS_PER_GROUP);

@@ -11,6 +11,9 @@
 import type { ModelName } from './artifact.ts';
 import type { TrainingOptions } from './training.ts';
 
+/** The models a dense EASE solve trains: EASE, session EASE, and hybrid (which embeds session EASE). */
+export const DENSE_EASE_MODELS = ['ease', 'ease-session', 'hybrid'] as const satisfies readonly ModelName[];
+
 /** The fitted peak memory of one dense EASE solve (docs/scale.md, "Dense EASE"). */
 export const DENSE_EASE_MEMORY = {
   /** Resident memory before the solve, MB. */

@@ -25,7 +25,7 @@ import {
   MODEL_NAMES,
   type ModelName,
 } from './artifact.ts';
-import { DENSE_EASE_MEMORY, denseEaseSkipReason } from './dense-ease-limit.ts';
+import { DENSE_EASE_MEMORY, DENSE_EASE_MODELS, denseEaseSkipReason } from './dense-ease-limit.ts';
 import { type GateSampling, gateSamplingFor, sampledHoldout } from './gate-sample.ts';
 import {
   type AlsData,
@@ -459,9 +459,6 @@ function storedHoldout(holdout: Holdout, now: Date, sampling: GateSampling): Sto
 /** Why a run whose plan was written before the machine trained session EASE leaves it and hybrid alone. */
 const NO_SESSION_EASE_REASON =
   "this run's plan predates session EASE on the distributed retrain; the live version stays";
-
-/** The models a dense EASE solve over the plan's modelled items trains (hybrid embeds session EASE). */
-const DENSE_EASE_MODELS = ['ease', 'ease-session', 'hybrid'] as const satisfies readonly ModelName[];
 
 /**
  * Matrices of items² x 4 bytes the Reduce holds beside one solve's measured five, counted from its

@@ -195,8 +195,8 @@ export const GRAM_BYTES_PER_SUM_TASK = 4 * 2 ** 30;
  */
 export function gramsPerSum(
   modelledItems: number,
+  kinds: number,
   bytesPerTask = GRAM_BYTES_PER_SUM_TASK,
-  kinds = 4,
 ): number {
   const shardBytes = kinds * modelledItems * modelledItems * 4;
   return Math.max(2, Math.floor(bytesPerTask / Math.max(1, shardBytes)));
@@ -400,7 +400,7 @@ export async function writeRunPlan(
     );
   const modelled = Array.from(selectModelledItems(counts, ease.maxItems, ease.minSupport));
   const kinds = gramKindsOf({ sessionEase, allInteractions }).length;
-  const gramsPerGroup = gramsPerSum(modelled.length, options.gramBytesPerSumTask, kinds);
+  const gramsPerGroup = gramsPerSum(modelled.length, kinds, options.gramBytesPerSumTask);
   const plan: DistributedPlan = {
     ...(allInteractions ? { allInteractions } : {}),
     runId,

@@ -17,7 +17,7 @@ import {
   publishCandidate,
 } from '#domain/models/registry.ts';
 import { type ModelName, PERSONAL_MODELS } from './artifact.ts';
-import { denseEaseSkips } from './dense-ease-limit.ts';
+import { DENSE_EASE_MODELS, denseEaseSkips } from './dense-ease-limit.ts';
 import { globalTimeSplit, relevantByUser } from './evaluation.ts';
 import {
   aggregateEvents,
@@ -174,8 +174,6 @@ export async function retrainRecommendationModels(deps: RetrainDependencies): Pr
   return report(published.versions, { ...published, skipped });
 }
 
-const DENSE_MODELS: readonly ModelName[] = ['ease', 'ease-session', 'hybrid'];
-
 /**
  * Matrices of items² x 4 bytes a single-path run holds beside one dense solve's measured five,
  * counted from trainAllModels (not measured): a pass's session EASE solve (ease-session, or hybrid's)
@@ -183,7 +181,7 @@ const DENSE_MODELS: readonly ModelName[] = ['ease', 'ease-session', 'hybrid'];
  * artifacts (EASE, session EASE, hybrid). Every model: 3 + 1 = 4.
  */
 export function singlePathHeldMatrices(models: readonly ModelName[], shipsCandidates: boolean): number {
-  const dense = models.filter((name) => DENSE_MODELS.includes(name)).length;
+  const dense = models.filter((name) => (DENSE_EASE_MODELS as readonly ModelName[]).includes(name)).length;
   const sessionAfterEase =
     models.includes('ease') && (models.includes('ease-session') || models.includes('hybrid'));
   return (shipsCandidates ? 0 : dense) + (sessionAfterEase ? 1 : 0);

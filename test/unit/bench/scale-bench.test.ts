@@ -173,8 +173,8 @@ describe('the computed AWS cost', () => {
     // 3,000 modelled items: a shard's four partial Grams (EASE's and session EASE's, over the train
     // part and every interaction) are 144 MB, 29 of them fit a sum task's 4 GiB; two kinds fit 59.
     expect(GRAM_KINDS).toBe(4);
-    expect(gramsPerSum(3000)).toBe(29);
-    expect(gramsPerSum(3000, undefined, 2)).toBe(59);
+    expect(gramsPerSum(3000, GRAM_KINDS)).toBe(29);
+    expect(gramsPerSum(3000, 2)).toBe(59);
     const size = runSizeOf(1_000_000_000, layout);
     expect(size.gramGroups).toBe(Math.ceil(size.userShards / 29));
     const at = { ...size, iteration: 0, gramKinds: GRAM_KINDS };
@@ -185,7 +185,7 @@ describe('the computed AWS cost', () => {
     expect(taskRequests('sumGrams', at)).toEqual({ gets: 1 + 5 * 29, puts: 5 });
     expect(taskRequests('shard', at)).toEqual({ gets: 3, puts: 5 });
     // Never fewer than two partials a group, however large the Gram.
-    expect(gramsPerSum(100_000)).toBe(2);
+    expect(gramsPerSum(100_000, GRAM_KINDS)).toBe(2);
   });
 
   it('counts S3 GETs from the tasks: ten times the data with item shards bounded costs about 100x', () => {
