@@ -20,7 +20,7 @@ import {
   releaseEndedRun,
   runDistributedTask,
 } from '#domain/recommendations/distributed-run.ts';
-import { DEFAULT_EASE_OPTIONS, SESSION_EASE_OPTIONS } from '#domain/recommendations/ease.ts';
+import { easeOptionsCappedAt } from '#domain/recommendations/ease.ts';
 import { logger, withObservability } from '#edge/observability.ts';
 import { bucketNameFromEnv, functionMemoryMb, readSetting, tableNameFromEnv } from '#platform/config.ts';
 import type { EXECUTION_STATUS_CHANGE } from '#platform/declaration.ts';
@@ -38,9 +38,7 @@ const gateSampleUsers = readSetting('RETRAIN_GATE_SAMPLE_USERS');
  * EASE's and session EASE's modelled items (one set: the single path's cap for both); the Reduce skips
  * them when an inverse would not fit this function's memory.
  */
-const easeMaxItems = readSetting('EASE_MAX_MODELLED_ITEMS');
-const ease = { ...DEFAULT_EASE_OPTIONS, maxItems: easeMaxItems };
-const sessionEase = { ...SESSION_EASE_OPTIONS, maxItems: easeMaxItems };
+const easeOptions = easeOptionsCappedAt(readSetting('EASE_MAX_MODELLED_ITEMS'));
 const profiles = {
   sampleUsers: readSetting('RETRAIN_PROFILE_SAMPLE_USERS'),
   config: { churnHorizonDays: readSetting('PROFILE_CHURN_HORIZON_DAYS') },
@@ -71,7 +69,7 @@ export const handler = middy(async (event: RetrainShardEvent, context: Context) 
     store: modelArtifacts(),
     sources,
     records: recommendationModelRecords(),
-    snapshot: { interactionsPerShard, ease, sessionEase },
+    snapshot: { interactionsPerShard, ...easeOptions },
     snapshots,
     memoryMb: functionMemoryMb(context),
     gateSampleUsers,

@@ -29,6 +29,7 @@ import { PROFILE_MODEL_NAME_LIST } from '#domain/profiles/registry.ts';
 import { liveFlaggedUsers } from '#domain/profiles/shilling/model.ts';
 import { MODEL_NAMES } from '#domain/recommendations/artifact.ts';
 import { retrainRecommendationModels } from '#domain/recommendations/retrain.ts';
+import { easeOptionsCappedAt } from '#domain/recommendations/ease.ts';
 import { DEFAULT_TRAINING_OPTIONS } from '#domain/recommendations/training.ts';
 import { logger, metrics, withObservability } from '#edge/observability.ts';
 import { bucketNameFromEnv, functionMemoryMb, readSetting, tableNameFromEnv } from '#platform/config.ts';
@@ -76,11 +77,9 @@ type DistributedRunSucceeded = EventBridgeEvent<typeof EXECUTION_STATUS_CHANGE, 
 
 const skipped = { skipped: 'run restricted to other models' };
 /** The dense EASE models' cap on modelled items (skipped above what this function's memory holds). */
-const easeMaxItems = readSetting('EASE_MAX_MODELLED_ITEMS');
 const trainingOptions = {
   ...DEFAULT_TRAINING_OPTIONS,
-  ease: { ...DEFAULT_TRAINING_OPTIONS.ease, maxItems: easeMaxItems },
-  sessionEase: { ...DEFAULT_TRAINING_OPTIONS.sessionEase, maxItems: easeMaxItems },
+  ...easeOptionsCappedAt(readSetting('EASE_MAX_MODELLED_ITEMS')),
 };
 
 /** One run's model families; what the recommendations family skipped is noted on the run's record. */

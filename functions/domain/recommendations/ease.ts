@@ -51,6 +51,17 @@ export const SESSION_EASE_OPTIONS: EaseOptions = {
   sessionMs: 120_000,
 };
 
+/**
+ * EASE's and session EASE's options under one cap on modelled items (the EASE_MAX_MODELLED_ITEMS
+ * setting): both retrain paths model the same items for both.
+ */
+export function easeOptionsCappedAt(maxItems: number): { ease: EaseOptions; sessionEase: EaseOptions } {
+  return {
+    ease: { ...DEFAULT_EASE_OPTIONS, maxItems },
+    sessionEase: { ...SESSION_EASE_OPTIONS, maxItems },
+  };
+}
+
 export interface EaseModel {
   kind: 'ease';
   options: EaseOptions;
